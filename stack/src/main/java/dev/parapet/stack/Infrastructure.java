@@ -1,0 +1,31 @@
+package dev.parapet.stack;
+
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * What a test or the local stack runs against: a Kafka bootstrap address, a schema registry URL and
+ * the issuer of administrator tokens.
+ */
+public interface Infrastructure extends AutoCloseable {
+
+    String bootstrapServers();
+
+    String registryUrl();
+
+    TokenIssuer tokens();
+
+    /** The Spring properties that point a Parapet service at this infrastructure. */
+    default Map<String, String> springProperties() {
+        Map<String, String> properties = new LinkedHashMap<>();
+        properties.put("spring.kafka.bootstrap-servers", bootstrapServers());
+        properties.put("parapet.registry.url", registryUrl());
+        properties.put("spring.security.oauth2.resourceserver.jwt.public-key-location",
+                "file:" + tokens().publicKeyFile().toAbsolutePath());
+        properties.put("parapet.security.issuer", TokenIssuer.ISSUER);
+        return properties;
+    }
+
+    @Override
+    void close();
+}

@@ -1,0 +1,129 @@
+package dev.parapet.stack;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
+
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.common.Uuid;
+
+/** A real Kafka cluster on loopback: one combined node, or controllers and brokers apart. */
+public final class KafkaCluster implements AutoCloseable {
+
+    private final List<KafkaNode> nodes;
+
+    private KafkaCluster(List<KafkaNode> nodes) {
+        this.nodes = nodes;
+    }
+
+    /**
+     * One combined broker and controller. Given the same directory again, the data is still there
+     * (the cluster id is kept in the formatted storage).
+     */
+    public static KafkaCluster single(StackDistribution distribution, Path directory, int brokerPort, int controllerPort) {
+        KafkaNode.Spec spec = new KafkaNode.Spec(1, KafkaNode.Role.COMBINED, brokerPort, controllerPort,
+                "1@127.0.0.1:" + controllerPort, directory, Map.of());
+        KafkaCluster cluster = new KafkaCluster(List.of(KafkaNode.start(distribution, spec, Uuid.randomUuid().toString())));
+        cluster.awaitBrokers(1, Duration.ofMinutes(1));
+        return cluster;
+    }
+
+    /**
+     * Brokers and controllers as separate processes, the shape of a production cluster. Internal
+     * topics are replicated to every broker (at most three), with min.insync.replicas two where
+     * there are three brokers.
+     */
+    public static KafkaCluster withSeparateControllers(StackDistribution distribution, Path directory,
+                                                       int brokers, int controllers) {
+        String clusterId = Uuid.randomUuid().toString();
+        List<Integer> controllerPorts = new ArrayList<>();
+        for (int i = 0; i < controllers; i++) {
+            controllerPorts.add(Ports.free());
+        }
+        String voters = java.util.stream.IntStream.range(0, controllers)
+                .mapToObj(i -> (3000 + i) + "@127.0.0.1:" + controllerPorts.get(i))
+                .collect(Collectors.joining(","));
+        int replication = Math.min(3, brokers);
+        Map<String, String> settings = Map.of(
+                "offsets.topic.replication.factor", Integer.toString(replication),
+                "transaction.state.log.replication.factor", Integer.toString(replication),
+                "transaction.state.log.min.isr", Integer.toString(Math.min(2, replication)),
+                "share.coordinator.state.topic.replication.factor", Integer.toString(replication),
+                "share.coordinator.state.topic.min.isr", Integer.toString(Math.min(2, replication)),
+                "default.replication.factor", Integer.toString(replication),
+                "min.insync.replicas", Integer.toString(Math.min(2, replication)));
+        List<KafkaNode> nodes = new ArrayList<>();
+        try {
+            for (int i = 0; i < controllers; i++) {
+                int id = 3000 + i;
+                nodes.add(KafkaNode.start(distribution, new KafkaNode.Spec(id, KafkaNode.Role.CONTROLLER, 0,
+                        controllerPorts.get(i), voters, directory.resolve("controller-" + id), settings), clusterId));
+            }
+            for (int i = 0; i < brokers; i++) {
+                int id = i + 1;
+                nodes.add(KafkaNode.start(distribution, new KafkaNode.Spec(id, KafkaNode.Role.BROKER, Ports.free(), 0,
+                        voters, directory.resolve("broker-" + id), settings), clusterId));
+            }
+        } catch (RuntimeException e) {
+            nodes.forEach(KafkaNode::close);
+            throw e;
+        }
+        KafkaCluster cluster = new KafkaCluster(List.copyOf(nodes));
+        cluster.awaitBrokers(brokers, Duration.ofMinutes(1));
+        return cluster;
+    }
+
+    public String bootstrapServers() {
+        return brokers().stream()
+                .filter(node -> node.process().isAlive())
+                .map(node -> "127.0.0.1:" + node.spec().brokerPort())
+                .collect(Collectors.joining(","));
+    }
+
+    public List<KafkaNode> brokers() {
+        return nodes.stream().filter(KafkaNode::isBroker).toList();
+    }
+
+    public List<KafkaNode> nodes() {
+        return nodes;
+    }
+
+    public KafkaNode broker(int nodeId) {
+        return brokers().stream().filter(node -> node.nodeId() == nodeId).findFirst()
+                .orElseThrow(() -> new IllegalArgumentException("No broker " + nodeId));
+    }
+
+    public Admin admin() {
+        Properties properties = new Properties();
+        properties.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers());
+        properties.put(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, 5000);
+        properties.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, 10000);
+        return Admin.create(properties);
+    }
+
+    private void awaitBrokers(int expected, Duration timeout) {
+        try (Admin admin = admin()) {
+            Waits.until(expected + " Kafka broker(s) registered", timeout, () -> {
+                nodes.forEach(node -> node.process().ensureAlive());
+                try {
+                    return admin.describeCluster().nodes().get(2, TimeUnit.SECONDS).size() >= expected;
+                } catch (Exception e) {
+                    return false;
+                }
+            });
+        }
+    }
+
+    @Override
+    public void close() {
+        // Brokers first, so that they can leave the quorum while the controllers still run.
+        brokers().forEach(KafkaNode::close);
+        nodes.stream().filter(node -> !node.isBroker()).forEach(KafkaNode::close);
+    }
+}
