@@ -20,9 +20,9 @@ public interface Infrastructure extends AutoCloseable {
         Map<String, String> properties = new LinkedHashMap<>();
         properties.put("spring.kafka.bootstrap-servers", bootstrapServers());
         properties.put("parapet.registry.url", registryUrl());
-        properties.put("spring.security.oauth2.resourceserver.jwt.public-key-location",
+        properties.put("parapet.security.jwt.public-key-location",
                 "file:" + tokens().publicKeyFile().toAbsolutePath());
-        properties.put("parapet.security.issuer", TokenIssuer.ISSUER);
+        properties.put("parapet.security.jwt.issuer", TokenIssuer.ISSUER);
         return properties;
     }
 

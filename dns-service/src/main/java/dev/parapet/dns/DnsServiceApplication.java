@@ -1,0 +1,13 @@
+package dev.parapet.dns;
+
+import org.springframework.boot.SpringApplication;
+import org.springframework.boot.autoconfigure.SpringBootApplication;
+
+/** The filtering resolver: DNS over UDP, TCP and HTTPS, block pages, verdicts. */
+@SpringBootApplication
+public class DnsServiceApplication {
+
+    public static void main(String[] args) {
+        SpringApplication.run(DnsServiceApplication.class, args);
+    }
+}

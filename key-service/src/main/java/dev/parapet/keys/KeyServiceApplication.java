@@ -1,0 +1,13 @@
+package dev.parapet.keys;
+
+import org.springframework.boot.SpringApplication;
+import org.springframework.boot.autoconfigure.SpringBootApplication;
+
+/** The security agent key and agent enrolment. */
+@SpringBootApplication
+public class KeyServiceApplication {
+
+    public static void main(String[] args) {
+        SpringApplication.run(KeyServiceApplication.class, args);
+    }
+}

@@ -1,0 +1,58 @@
+package dev.parapet.schemas;
+
+import java.time.Duration;
+import java.util.Map;
+import java.util.Optional;
+
+import org.apache.avro.Schema;
+import org.apache.avro.specific.SpecificData;
+import org.apache.avro.specific.SpecificRecord;
+
+/**
+ * One Kafka topic of the system: what its records mean and how it is kept.
+ *
+ * @param name       {@code parapet.<what>.v<major>}
+ * @param key        what the record key is (always a UTF-8 string)
+ * @param valueType  the Avro record of the value
+ * @param cleanup    compacted (latest record per key is the truth, tombstones delete) or time-retained
+ * @param partitions partitions when the topic is created
+ * @param retention  how long records stay (time-retained topics); empty for compacted ones
+ * @param producers  the services that write it
+ * @param consumers  the services that read it
+ */
+public record Topic<V extends SpecificRecord>(String name, String key, Class<V> valueType, Cleanup cleanup,
+                                              int partitions, Optional<Duration> retention,
+                                              String producers, String consumers) {
+
+    public enum Cleanup {
+        COMPACT("compact"), DELETE("delete");
+
+        private final String kafkaValue;
+
+        Cleanup(String kafkaValue) {
+            this.kafkaValue = kafkaValue;
+        }
+
+        public String kafkaValue() {
+            return kafkaValue;
+        }
+    }
+
+    /** Where records that this topic's consumers cannot read or process are set aside. */
+    public String deadLetterTopic() {
+        return name + ".dlt";
+    }
+
+    public Schema valueSchema() {
+        return SpecificData.get().getSchema(valueType);
+    }
+
+    /** Topic-level settings for creating it. */
+    public Map<String, String> configs() {
+        return retention
+                .map(keep -> Map.of("cleanup.policy", cleanup.kafkaValue(), "retention.ms", Long.toString(keep.toMillis())))
+                .orElseGet(() -> Map.of("cleanup.policy", cleanup.kafkaValue(),
+                        "min.compaction.lag.ms", "0",
+                        "delete.retention.ms", Long.toString(Duration.ofDays(1).toMillis())));
+    }
+}

@@ -1,0 +1,92 @@
+package dev.parapet.schemas;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+
+import org.apache.avro.specific.SpecificRecord;
+
+import dev.parapet.schemas.v1.agents.AgentState;
+import dev.parapet.schemas.v1.audit.AuditEvent;
+import dev.parapet.schemas.v1.categories.CategoryAssignment;
+import dev.parapet.schemas.v1.categories.CategoryCatalogue;
+import dev.parapet.schemas.v1.exceptions.AccountExceptions;
+import dev.parapet.schemas.v1.groups.ProfileGroup;
+import dev.parapet.schemas.v1.keys.AccountKeyState;
+import dev.parapet.schemas.v1.locations.Location;
+import dev.parapet.schemas.v1.policies.Policy;
+import dev.parapet.schemas.v1.settings.AgentSettings;
+import dev.parapet.schemas.v1.telemetry.AgentTelemetry;
+import dev.parapet.schemas.v1.verdicts.DnsVerdict;
+
+/**
+ * The catalogue: every topic of Parapet, in one place. Services create what is missing at start-up
+ * from this list, and docs/topics.md is generated from it (see {@link TopicCatalogueDocument}).
+ */
+public final class Topics {
+
+    private static final Optional<Duration> COMPACTED = Optional.empty();
+
+    public static final Topic<AccountKeyState> ACCOUNT_KEYS = new Topic<>("parapet.account-keys.v1",
+            "accountId", AccountKeyState.class, Topic.Cleanup.COMPACT, 6, COMPACTED,
+            "key-service", "key-service, dns-service, settings-service, diagnostics-service");
+
+    public static final Topic<AgentState> AGENTS = new Topic<>("parapet.agents.v1",
+            "agentId", AgentState.class, Topic.Cleanup.COMPACT, 6, COMPACTED,
+            "key-service", "key-service, dns-service, settings-service, diagnostics-service");
+
+    public static final Topic<AgentSettings> AGENT_SETTINGS = new Topic<>("parapet.agent-settings.v1",
+            "accountId", AgentSettings.class, Topic.Cleanup.COMPACT, 6, COMPACTED,
+            "settings-service", "settings-service, diagnostics-service");
+
+    public static final Topic<Policy> POLICIES = new Topic<>("parapet.policies.v1",
+            "accountId/policyId", Policy.class, Topic.Cleanup.COMPACT, 6, COMPACTED,
+            "settings-service", "settings-service, dns-service");
+
+    public static final Topic<Location> LOCATIONS = new Topic<>("parapet.locations.v1",
+            "accountId/locationId", Location.class, Topic.Cleanup.COMPACT, 6, COMPACTED,
+            "settings-service", "settings-service, dns-service");
+
+    public static final Topic<AccountExceptions> EXCEPTIONS = new Topic<>("parapet.exceptions.v1",
+            "accountId", AccountExceptions.class, Topic.Cleanup.COMPACT, 6, COMPACTED,
+            "settings-service", "settings-service, dns-service");
+
+    public static final Topic<ProfileGroup> PROFILE_GROUPS = new Topic<>("parapet.profile-groups.v1",
+            "accountId/groupId", ProfileGroup.class, Topic.Cleanup.COMPACT, 6, COMPACTED,
+            "settings-service", "settings-service, dns-service");
+
+    public static final Topic<CategoryCatalogue> CATEGORY_CATALOGUE = new Topic<>("parapet.category-catalogue.v1",
+            "the constant \"catalogue\"", CategoryCatalogue.class, Topic.Cleanup.COMPACT, 1, COMPACTED,
+            "settings-service", "settings-service, dns-service, diagnostics-service");
+
+    public static final Topic<CategoryAssignment> DOMAIN_CATEGORIES = new Topic<>("parapet.domain-categories.v1",
+            "domain (normalised, punycode)", CategoryAssignment.class, Topic.Cleanup.COMPACT, 6, COMPACTED,
+            "settings-service", "dns-service");
+
+    public static final Topic<DnsVerdict> VERDICTS = new Topic<>("parapet.verdicts.v1",
+            "accountId", DnsVerdict.class, Topic.Cleanup.DELETE, 12, Optional.of(Duration.ofDays(7)),
+            "dns-service", "diagnostics-service");
+
+    public static final Topic<AgentTelemetry> AGENT_TELEMETRY = new Topic<>("parapet.agent-telemetry.v1",
+            "agentId", AgentTelemetry.class, Topic.Cleanup.DELETE, 12, Optional.of(Duration.ofDays(7)),
+            "diagnostics-service", "diagnostics-service");
+
+    public static final Topic<AuditEvent> AUDIT = new Topic<>("parapet.audit.v1",
+            "accountId (\"global\" for changes that span accounts)", AuditEvent.class, Topic.Cleanup.DELETE, 6,
+            Optional.of(Duration.ofDays(400)), "every service", "diagnostics-service, archival");
+
+    private static final List<Topic<? extends SpecificRecord>> ALL = List.of(ACCOUNT_KEYS, AGENTS, AGENT_SETTINGS,
+            POLICIES, LOCATIONS, EXCEPTIONS, PROFILE_GROUPS, CATEGORY_CATALOGUE, DOMAIN_CATEGORIES, VERDICTS,
+            AGENT_TELEMETRY, AUDIT);
+
+    private Topics() {
+    }
+
+    public static List<Topic<? extends SpecificRecord>> all() {
+        return ALL;
+    }
+
+    public static Optional<Topic<? extends SpecificRecord>> byName(String name) {
+        return ALL.stream().filter(topic -> topic.name().equals(name)).findFirst();
+    }
+}

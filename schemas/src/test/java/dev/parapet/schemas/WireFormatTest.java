@@ -1,0 +1,112 @@
+package dev.parapet.schemas;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.ByteBuffer;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.UUID;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+import org.apache.avro.Schema;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.Deserializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.junit.jupiter.api.Test;
+
+import dev.parapet.schemas.v1.audit.AuditEvent;
+import dev.parapet.schemas.v1.audit.Outcome;
+import dev.parapet.schemas.v1.common.Actor;
+import dev.parapet.schemas.v1.common.ActorKind;
+import dev.parapet.stack.RealInfrastructure;
+import dev.parapet.stack.RealInfrastructure.WithRealInfrastructure;
+
+/**
+ * A record written by one service's serializer is read by another's deserializer (each with its own
+ * registry client and cache), and the bytes on the wire are the Confluent format: byte 0, then a
+ * 4-byte id that the registry's Confluent-compatible API resolves to the writer's schema.
+ */
+@WithRealInfrastructure
+class WireFormatTest {
+
+    private static final String TOPIC = Topics.AUDIT.name();
+
+    @Test
+    void aRecordWrittenByOneServiceIsReadByAnotherInConfluentWireFormat() throws Exception {
+        String bootstrap = RealInfrastructure.get().bootstrapServers();
+        String registry = RealInfrastructure.get().registryUrl();
+        try (Admin admin = Admin.create(Map.<String, Object>of("bootstrap.servers", bootstrap))) {
+            admin.createTopics(List.of(new NewTopic(TOPIC, 1, (short) 1))).all().get();
+        }
+        AuditEvent written = AuditEvent.newBuilder()
+                .setEventId(UUID.randomUUID())
+                .setOccurredAt(Instant.now().truncatedTo(ChronoUnit.MILLIS))
+                .setAccountId(UUID.randomUUID())
+                .setActor(Actor.newBuilder().setSubject("admin@example.com").setRole("SUPER_ADMIN").setKind(ActorKind.ADMIN).build())
+                .setAction("key.create")
+                .setResourceType("key")
+                .setResourceId("k-1")
+                .setAfter("{\"status\":\"ACTIVE\"}")
+                .setOutcome(Outcome.SUCCESS)
+                .build();
+
+        Properties producerConfig = new Properties();
+        producerConfig.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+        try (KafkaProducer<String, AuditEvent> keyService = new KafkaProducer<>(producerConfig,
+                new StringSerializer(), AvroSerdes.<AuditEvent>serializer(registry, false))) {
+            keyService.send(new ProducerRecord<>(TOPIC, written.getAccountId().toString(), written)).get();
+        }
+
+        byte[] wire = readOne(bootstrap, new ByteArrayDeserializer());
+        assertThat(wire[0]).as("magic byte").isZero();
+        int schemaId = ByteBuffer.wrap(wire, 1, 4).getInt();
+
+        HttpResponse<String> resolved = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
+                        URI.create(registry + "/apis/ccompat/v7/schemas/ids/" + schemaId)).build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertThat(resolved.statusCode()).isEqualTo(200);
+        Matcher schemaField = Pattern.compile("\"schema\"\\s*:\\s*(\".*\")", Pattern.DOTALL).matcher(resolved.body());
+        assertThat(schemaField.find()).isTrue();
+        String schemaJson = new com.fasterxml.jackson.databind.ObjectMapper().readValue(schemaField.group(1), String.class);
+        assertThat(new Schema.Parser().parse(schemaJson)).isEqualTo(AuditEvent.getClassSchema());
+
+        Deserializer<AuditEvent> diagnosticsService = AvroSerdes.deserializer(registry, false);
+        AuditEvent read = readOne(bootstrap, diagnosticsService);
+        assertThat(read).isEqualTo(written);
+    }
+
+    private static <V> V readOne(String bootstrap, Deserializer<V> values) {
+        Properties config = new Properties();
+        config.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+        config.put(ConsumerConfig.GROUP_ID_CONFIG, "wire-format-" + UUID.randomUUID());
+        config.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+        try (KafkaConsumer<String, V> consumer = new KafkaConsumer<>(config, new StringDeserializer(), values)) {
+            consumer.subscribe(List.of(TOPIC));
+            long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+            while (System.nanoTime() < deadline) {
+                for (ConsumerRecord<String, V> record : consumer.poll(Duration.ofMillis(200))) {
+                    return record.value();
+                }
+            }
+        }
+        throw new AssertionError("No record arrived on " + TOPIC);
+    }
+}

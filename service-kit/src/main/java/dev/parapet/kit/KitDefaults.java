@@ -1,0 +1,36 @@
+package dev.parapet.kit;
+
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+import org.springframework.boot.EnvironmentPostProcessor;
+import org.springframework.boot.SpringApplication;
+import org.springframework.core.env.ConfigurableEnvironment;
+import org.springframework.core.env.MapPropertySource;
+
+/**
+ * Defaults every Parapet service shares, at the lowest precedence: a service's own
+ * application.yml, the environment and the command line all override them.
+ */
+public class KitDefaults implements EnvironmentPostProcessor {
+
+    public static final String PROPERTY_SOURCE = "parapetKitDefaults";
+
+    @Override
+    public void postProcessEnvironment(ConfigurableEnvironment environment, SpringApplication application) {
+        Map<String, Object> defaults = new LinkedHashMap<>();
+        defaults.put("server.address", "127.0.0.1");
+        defaults.put("spring.webflux.problemdetails.enabled", "true");
+        defaults.put("management.endpoints.web.exposure.include", "health,info,prometheus");
+        defaults.put("management.endpoint.health.show-details", "always");
+        defaults.put("management.endpoint.health.probes.enabled", "true");
+        defaults.put("management.metrics.tags.application", "${spring.application.name:parapet}");
+        defaults.put("spring.kafka.bootstrap-servers", "127.0.0.1:9092");
+        defaults.put("spring.kafka.consumer.auto-offset-reset", "earliest");
+        defaults.put("spring.kafka.consumer.group-id", "${spring.application.name:parapet}");
+        defaults.put("spring.kafka.admin.fail-fast", "true");
+        defaults.put("spring.kafka.admin.modify-topic-configs", "false");
+        defaults.put("spring.threads.virtual.enabled", "false");
+        environment.getPropertySources().addLast(new MapPropertySource(PROPERTY_SOURCE, defaults));
+    }
+}

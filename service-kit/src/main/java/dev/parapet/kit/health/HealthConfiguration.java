@@ -1,0 +1,89 @@
+package dev.parapet.kit.health;
+
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+import org.apache.kafka.clients.admin.AdminClient;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.DescribeClusterOptions;
+import org.springframework.boot.autoconfigure.AutoConfiguration;
+import org.springframework.boot.health.contributor.AbstractHealthIndicator;
+import org.springframework.boot.health.contributor.Health;
+import org.springframework.boot.kafka.autoconfigure.KafkaProperties;
+import org.springframework.context.annotation.Bean;
+
+import dev.parapet.kit.kafka.RegistryProperties;
+
+/**
+ * Health that means something: the service is up only while it reaches the Kafka cluster and the
+ * schema registry. Both checks run off the event loop (Actuator runs blocking indicators on a
+ * bounded scheduler) and time out in two seconds.
+ */
+@AutoConfiguration
+public class HealthConfiguration {
+
+    @Bean
+    KafkaHealthIndicator kafkaHealthIndicator(KafkaProperties kafka) {
+        return new KafkaHealthIndicator(kafka.buildAdminProperties());
+    }
+
+    @Bean
+    SchemaRegistryHealthIndicator schemaRegistryHealthIndicator(RegistryProperties registry) {
+        return new SchemaRegistryHealthIndicator(registry.url());
+    }
+
+    public static final class KafkaHealthIndicator extends AbstractHealthIndicator implements AutoCloseable {
+
+        private final AdminClient admin;
+
+        KafkaHealthIndicator(Map<String, Object> adminProperties) {
+            super("Kafka health check failed");
+            Map<String, Object> config = new java.util.HashMap<>(adminProperties);
+            config.put(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, 2000);
+            config.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, 2000);
+            config.put(AdminClientConfig.CLIENT_ID_CONFIG, "parapet-health");
+            this.admin = AdminClient.create(config);
+        }
+
+        @Override
+        protected void doHealthCheck(Health.Builder builder) throws Exception {
+            var cluster = admin.describeCluster(new DescribeClusterOptions().timeoutMs(2000));
+            String clusterId = cluster.clusterId().get(2, TimeUnit.SECONDS);
+            int brokers = cluster.nodes().get(2, TimeUnit.SECONDS).size();
+            builder.up().withDetail("clusterId", clusterId).withDetail("brokers", brokers);
+        }
+
+        @Override
+        public void close() {
+            admin.close(Duration.ofSeconds(2));
+        }
+    }
+
+    public static final class SchemaRegistryHealthIndicator extends AbstractHealthIndicator {
+
+        private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+        private final URI info;
+
+        SchemaRegistryHealthIndicator(String registryUrl) {
+            super("Schema registry health check failed");
+            this.info = URI.create(registryUrl.replaceAll("/+$", "") + "/apis/registry/v3/system/info");
+        }
+
+        @Override
+        protected void doHealthCheck(Health.Builder builder) throws Exception {
+            HttpResponse<Void> response = http.send(HttpRequest.newBuilder(info).timeout(Duration.ofSeconds(2)).GET().build(),
+                    HttpResponse.BodyHandlers.discarding());
+            if (response.statusCode() == 200) {
+                builder.up();
+            } else {
+                builder.down();
+            }
+            builder.withDetail("url", info.toString()).withDetail("status", response.statusCode());
+        }
+    }
+}

@@ -1,0 +1,68 @@
+package dev.parapet.kit.kafka;
+
+import java.nio.charset.StandardCharsets;
+
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.header.Headers;
+import org.apache.kafka.common.header.internals.RecordHeaders;
+import org.springframework.kafka.core.KafkaOperations;
+import org.springframework.kafka.listener.DeadLetterPublishingRecoverer;
+import org.springframework.kafka.listener.DefaultErrorHandler;
+import org.springframework.kafka.support.serializer.DeserializationException;
+import org.springframework.util.backoff.FixedBackOff;
+
+import io.micrometer.core.instrument.MeterRegistry;
+
+/**
+ * Invariant 4: a record that cannot be deserialised or processed goes to {@code <topic>.dlt} with
+ * the reason in its headers, is counted, and the consumer moves on to the next record.
+ */
+public final class DeadLetters {
+
+    /** Header naming, in one line a person can read, why the record was set aside. */
+    public static final String REASON_HEADER = "parapet-dlt-reason";
+
+    /** Counter of dead-lettered records, tagged with the source topic. */
+    public static final String METRIC = "parapet.kafka.dead.letters";
+
+    private DeadLetters() {
+    }
+
+    public static DefaultErrorHandler errorHandler(KafkaOperations<?, ?> bytesTemplate, MeterRegistry meters) {
+        DeadLetterPublishingRecoverer recoverer = new DeadLetterPublishingRecoverer(bytesTemplate,
+                (record, exception) -> new TopicPartition(record.topic() + ".dlt", -1));
+        recoverer.setHeadersFunction((record, exception) -> {
+            meters.counter(METRIC, "topic", record.topic()).increment();
+            Headers headers = new RecordHeaders();
+            headers.add(REASON_HEADER, reason(exception).getBytes(StandardCharsets.UTF_8));
+            return headers;
+        });
+        // Processing failures are retried twice (a broker hiccup); bad data is not retried at all.
+        DefaultErrorHandler handler = new DefaultErrorHandler(recoverer, new FixedBackOff(200L, 2L));
+        handler.addNotRetryableExceptions(DeserializationException.class, IllegalArgumentException.class);
+        return handler;
+    }
+
+    static String reason(Exception exception) {
+        Throwable cause = exception;
+        while (cause.getCause() != null && cause.getCause() != cause
+                && !(cause instanceof DeserializationException)) {
+            cause = cause.getCause();
+        }
+        String kind = cause instanceof DeserializationException ? "cannot deserialise" : "cannot process";
+        Throwable root = cause;
+        while (root.getCause() != null && root.getCause() != root) {
+            root = root.getCause();
+        }
+        String message = root.getMessage() == null ? root.getClass().getSimpleName()
+                : root.getClass().getSimpleName() + ": " + root.getMessage();
+        return kind + ": " + message;
+    }
+
+    /** The reason recorded on a dead-lettered record, if any. */
+    public static String reasonOf(ConsumerRecord<?, ?> deadLetter) {
+        var header = deadLetter.headers().lastHeader(REASON_HEADER);
+        return header == null ? "" : new String(header.value(), StandardCharsets.UTF_8);
+    }
+}

@@ -1,0 +1,13 @@
+package dev.parapet.settings;
+
+import org.springframework.boot.SpringApplication;
+import org.springframework.boot.autoconfigure.SpringBootApplication;
+
+/** Agent settings, tamper protection, policies, locations, exceptions, groups. */
+@SpringBootApplication
+public class SettingsServiceApplication {
+
+    public static void main(String[] args) {
+        SpringApplication.run(SettingsServiceApplication.class, args);
+    }
+}

@@ -1,0 +1,211 @@
+package dev.parapet.stack;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.UUID;
+import java.util.concurrent.CountDownLatch;
+
+/**
+ * The whole of Parapet on this machine, on loopback: a Kafka broker (KRaft), Apicurio Registry
+ * (storing its schemas in that broker) and the four services, each its own process. Data lives in
+ * a data directory ({@code .data/} in the repository unless {@code PARAPET_DATA} says otherwise), so a
+ * restart keeps everything. Ctrl-C stops it all.
+ */
+public final class LocalStack {
+
+    /** The local stack's fixed ports; docs/operations.md lists them. */
+    public record StackPorts(int kafka, int kafkaController, int registry, int registryManagement,
+                             int keyService, int settingsService, int dnsService, int dnsPort,
+                             int diagnosticsService) {
+        public static StackPorts defaults() {
+            return new StackPorts(19092, 19093, 18080, 18090, 18101, 18102, 18103, 10053, 18104);
+        }
+    }
+
+    private record Service(String name, int port, List<String> extraArguments) {
+    }
+
+    private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+
+    public static void main(String[] args) throws Exception {
+        long started = System.nanoTime();
+        Path root = repositoryRoot();
+        Path data = Path.of(System.getenv().getOrDefault("PARAPET_DATA", root.resolve(".data").toString())).toAbsolutePath();
+        StackPorts ports = StackPorts.defaults();
+        for (int port : List.of(ports.kafka(), ports.kafkaController(), ports.registry(), ports.registryManagement(),
+                ports.keyService(), ports.settingsService(), ports.dnsService(), ports.diagnosticsService())) {
+            if (Ports.isListening(port)) {
+                System.err.println("Port " + port + " on 127.0.0.1 is taken: is another Parapet stack running?");
+                System.exit(1);
+            }
+        }
+        StackDistribution distribution = StackDistribution.locate();
+        say("Data directory: " + data);
+
+        List<AutoCloseable> running = new ArrayList<>();
+        CountDownLatch stopped = new CountDownLatch(1);
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            say("Stopping Parapet…");
+            for (int i = running.size() - 1; i >= 0; i--) {
+                try {
+                    running.get(i).close();
+                } catch (Exception e) {
+                    System.err.println("While stopping: " + e);
+                }
+            }
+            say("Stopped.");
+            stopped.countDown();
+        }, "parapet-stack-stop"));
+
+        say("Starting Kafka (KRaft) on 127.0.0.1:" + ports.kafka() + " …");
+        KafkaCluster kafka = KafkaCluster.single(distribution, data.resolve("kafka"), ports.kafka(), ports.kafkaController());
+        running.add(kafka);
+        say("Starting Apicurio Registry on 127.0.0.1:" + ports.registry() + " …");
+        SchemaRegistry registry = SchemaRegistry.start(distribution, data.resolve("registry"), ports.registry(),
+                ports.registryManagement(), new SchemaRegistry.Storage.KafkaSql(kafka.bootstrapServers()));
+        running.add(registry);
+
+        TokenIssuer tokens = TokenIssuer.inDirectory(data.resolve("issuer"));
+        UUID demoAccount = demoAccount(data);
+        Infrastructure infrastructure = new Infrastructure() {
+            @Override
+            public String bootstrapServers() {
+                return kafka.bootstrapServers();
+            }
+
+            @Override
+            public String registryUrl() {
+                return registry.url();
+            }
+
+            @Override
+            public TokenIssuer tokens() {
+                return tokens;
+            }
+
+            @Override
+            public void close() {
+            }
+        };
+
+        List<Service> services = List.of(
+                new Service("key-service", ports.keyService(), List.of()),
+                new Service("settings-service", ports.settingsService(), List.of()),
+                new Service("dns-service", ports.dnsService(), List.of("--parapet.dns.port=" + ports.dnsPort())),
+                new Service("diagnostics-service", ports.diagnosticsService(), List.of()));
+        List<ManagedProcess> processes = new ArrayList<>();
+        for (Service service : services) {
+            say("Starting " + service.name() + " on 127.0.0.1:" + service.port() + " …");
+            ManagedProcess process = startService(distribution, root, data, service, infrastructure.springProperties());
+            running.add(process);
+            processes.add(process);
+        }
+        for (int i = 0; i < services.size(); i++) {
+            awaitHealthy(processes.get(i), services.get(i).port());
+        }
+
+        Duration elapsed = Duration.ofNanos(System.nanoTime() - started);
+        String superAdmin = tokens.adminToken("admin@demo.parapet.local", demoAccount, "SUPER_ADMIN", Duration.ofHours(12));
+        String basicAdmin = tokens.adminToken("basic@demo.parapet.local", demoAccount, "BASIC_ADMIN", Duration.ofHours(12));
+        Files.writeString(data.resolve("admin-token"), superAdmin + "\n", StandardCharsets.US_ASCII);
+        Files.writeString(data.resolve("demo-account"), demoAccount + "\n", StandardCharsets.US_ASCII);
+        System.out.printf("""
+
+                Parapet is up (%.1f s). Everything listens on 127.0.0.1 only.
+
+                  Kafka broker         127.0.0.1:%d       (kcat -b 127.0.0.1:%d -L)
+                  Schema registry      %s   (Confluent API: %s/apis/ccompat/v7)
+                  key-service          http://127.0.0.1:%d
+                  settings-service     http://127.0.0.1:%d
+                  dns-service          http://127.0.0.1:%d   DNS on 127.0.0.1:%d (UDP and TCP)
+                  diagnostics-service  http://127.0.0.1:%d
+
+                  Demo account         %s
+                  Super Administrator  token (12 h), also in %s:
+                %s
+
+                  Basic Administrator  token (12 h):
+                %s
+
+                  Logs                 %s/logs/
+                Press Ctrl-C to stop.
+                """, elapsed.toMillis() / 1000.0, ports.kafka(), ports.kafka(), registry.url(), registry.url(),
+                ports.keyService(), ports.settingsService(), ports.dnsService(), ports.dnsPort(),
+                ports.diagnosticsService(), demoAccount, data.resolve("admin-token"), superAdmin, basicAdmin, data);
+        stopped.await();
+    }
+
+    private static ManagedProcess startService(StackDistribution distribution, Path root, Path data, Service service,
+                                               Map<String, String> springProperties) {
+        Path jar = root.resolve(service.name()).resolve("target").resolve(service.name() + ".jar");
+        if (!Files.isRegularFile(jar)) {
+            throw new IllegalStateException(jar + " is missing: build with 'mvn -DskipTests package' first");
+        }
+        List<String> command = new ArrayList<>(List.of(distribution.java().toString(),
+                "-Xms64m", "-Xmx384m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-jar", jar.toString()));
+        Map<String, String> properties = new LinkedHashMap<>(springProperties);
+        properties.put("server.port", Integer.toString(service.port()));
+        properties.put("parapet.data-directory", data.resolve(service.name()).toString());
+        properties.forEach((key, value) -> command.add("--" + key + "=" + value));
+        command.addAll(service.extraArguments());
+        return ManagedProcess.start(service.name(), command, Map.of(), data.resolve(service.name()),
+                data.resolve("logs").resolve(service.name() + ".log"));
+    }
+
+    private static void awaitHealthy(ManagedProcess process, int port) {
+        URI health = URI.create("http://127.0.0.1:" + port + "/actuator/health");
+        Waits.until(process.name() + " healthy", Duration.ofMinutes(3), () -> {
+            process.ensureAlive();
+            try {
+                HttpResponse<String> response = HTTP.send(HttpRequest.newBuilder(health).timeout(Duration.ofSeconds(2)).build(),
+                        HttpResponse.BodyHandlers.ofString());
+                return response.statusCode() == 200 && response.body().contains("\"UP\"");
+            } catch (IOException e) {
+                return false;
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException(e);
+            }
+        });
+        say(process.name() + " is healthy.");
+    }
+
+    private static UUID demoAccount(Path data) throws IOException {
+        Path file = data.resolve("demo-account");
+        if (Files.exists(file)) {
+            return UUID.fromString(Files.readString(file, StandardCharsets.US_ASCII).trim());
+        }
+        UUID account = UUID.randomUUID();
+        Files.createDirectories(data);
+        Files.writeString(file, account + "\n", StandardCharsets.US_ASCII);
+        return account;
+    }
+
+    static Path repositoryRoot() {
+        Properties layout = new Properties();
+        try (InputStream in = LocalStack.class.getResourceAsStream("/parapet-stack.properties")) {
+            layout.load(in);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return Path.of(layout.getProperty("repository.root")).normalize();
+    }
+
+    private static void say(String line) {
+        System.out.println("[parapet] " + line);
+    }
+}
