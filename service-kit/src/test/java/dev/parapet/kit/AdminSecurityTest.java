@@ -49,8 +49,8 @@ class AdminSecurityTest {
 
     @Test
     void aForgedOrExpiredTokenIsRefusedWith401() {
-        String forged = token("SUPER_ADMIN");
-        forged = forged.substring(0, forged.length() - 4) + (forged.endsWith("AAAA") ? "BBBB" : "AAAA");
+        String valid = token("SUPER_ADMIN");
+        String forged = valid.substring(0, valid.length() - 4) + (valid.endsWith("AAAA") ? "BBBB" : "AAAA");
         http.get().uri("/api/v1/accounts/{a}/widgets", ACCOUNT).headers(h -> h.setBearerAuth(forged)).exchange()
                 .expectStatus().isUnauthorized();
         String expired = tokens.adminToken("admin@example.com", ACCOUNT, "SUPER_ADMIN", Duration.ofMinutes(-5));
