@@ -13,6 +13,8 @@ import dev.parapet.schemas.v1.categories.CategoryCatalogue;
 import dev.parapet.schemas.v1.exceptions.AccountExceptions;
 import dev.parapet.schemas.v1.groups.ProfileGroup;
 import dev.parapet.schemas.v1.keys.AccountKeyState;
+import dev.parapet.schemas.v1.keys.KeyCommand;
+import dev.parapet.schemas.v1.keys.KeyCommandResult;
 import dev.parapet.schemas.v1.locations.Location;
 import dev.parapet.schemas.v1.policies.Policy;
 import dev.parapet.schemas.v1.settings.AgentSettings;
@@ -30,6 +32,14 @@ public final class Topics {
     public static final Topic<AccountKeyState> ACCOUNT_KEYS = new Topic<>("parapet.account-keys.v1",
             "accountId", AccountKeyState.class, Topic.Cleanup.COMPACT, 6, COMPACTED,
             "key-service", "key-service, dns-service, settings-service, diagnostics-service");
+
+    public static final Topic<KeyCommand> KEY_COMMANDS = new Topic<>("parapet.key-commands.v1",
+            "accountId", KeyCommand.class, Topic.Cleanup.DELETE, 6, Optional.of(Duration.ofDays(7)),
+            "key-service (API)", "key-service (command processor)");
+
+    public static final Topic<KeyCommandResult> KEY_COMMAND_RESULTS = new Topic<>("parapet.key-command-results.v1",
+            "accountId", KeyCommandResult.class, Topic.Cleanup.DELETE, 6, Optional.of(Duration.ofDays(1)),
+            "key-service (command processor)", "key-service (API)");
 
     public static final Topic<AgentState> AGENTS = new Topic<>("parapet.agents.v1",
             "agentId", AgentState.class, Topic.Cleanup.COMPACT, 6, COMPACTED,
@@ -75,7 +85,7 @@ public final class Topics {
             "accountId (\"global\" for changes that span accounts)", AuditEvent.class, Topic.Cleanup.DELETE, 6,
             Optional.of(Duration.ofDays(400)), "every service", "diagnostics-service, archival");
 
-    private static final List<Topic<? extends SpecificRecord>> ALL = List.of(ACCOUNT_KEYS, AGENTS, AGENT_SETTINGS,
+    private static final List<Topic<? extends SpecificRecord>> ALL = List.of(ACCOUNT_KEYS, KEY_COMMANDS, KEY_COMMAND_RESULTS, AGENTS, AGENT_SETTINGS,
             POLICIES, LOCATIONS, EXCEPTIONS, PROFILE_GROUPS, CATEGORY_CATALOGUE, DOMAIN_CATEGORIES, VERDICTS,
             AGENT_TELEMETRY, AUDIT);
 

@@ -29,7 +29,15 @@ public final class DeadLetters {
     private DeadLetters() {
     }
 
-    public static DefaultErrorHandler errorHandler(KafkaOperations<?, ?> bytesTemplate, MeterRegistry meters) {
+    public static DefaultErrorHandler errorHandler(DeadLetterPublishingRecoverer recoverer) {
+        // Processing failures are retried twice (a broker hiccup); bad data is not retried at all.
+        DefaultErrorHandler handler = new DefaultErrorHandler(recoverer, new FixedBackOff(200L, 2L));
+        handler.addNotRetryableExceptions(DeserializationException.class, IllegalArgumentException.class);
+        return handler;
+    }
+
+    /** Publishes a failed record to {@code <topic>.dlt}; also usable by Kafka Streams' deserialisation handler. */
+    public static DeadLetterPublishingRecoverer recoverer(KafkaOperations<?, ?> bytesTemplate, MeterRegistry meters) {
         DeadLetterPublishingRecoverer recoverer = new DeadLetterPublishingRecoverer(bytesTemplate,
                 (record, exception) -> new TopicPartition(record.topic() + ".dlt", -1));
         recoverer.setHeadersFunction((record, exception) -> {
@@ -38,10 +46,7 @@ public final class DeadLetters {
             headers.add(REASON_HEADER, reason(exception).getBytes(StandardCharsets.UTF_8));
             return headers;
         });
-        // Processing failures are retried twice (a broker hiccup); bad data is not retried at all.
-        DefaultErrorHandler handler = new DefaultErrorHandler(recoverer, new FixedBackOff(200L, 2L));
-        handler.addNotRetryableExceptions(DeserializationException.class, IllegalArgumentException.class);
-        return handler;
+        return recoverer;
     }
 
     static String reason(Exception exception) {

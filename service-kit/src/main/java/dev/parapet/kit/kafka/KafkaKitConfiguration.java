@@ -24,6 +24,7 @@ import org.springframework.kafka.core.DefaultKafkaProducerFactory;
 import org.springframework.kafka.core.KafkaAdmin;
 import org.springframework.kafka.core.KafkaTemplate;
 import org.springframework.kafka.listener.CommonErrorHandler;
+import org.springframework.kafka.listener.DeadLetterPublishingRecoverer;
 import org.springframework.kafka.support.serializer.DelegatingByTypeSerializer;
 
 import dev.parapet.schemas.AvroSerdes;
@@ -51,9 +52,7 @@ public class KafkaKitConfiguration {
     }
 
     /** Writes dead letters: raw bytes as they came, or Avro records that failed in processing. */
-    @Bean
-    @ConditionalOnMissingBean(name = "deadLetterTemplate")
-    KafkaTemplate<Object, Object> deadLetterTemplate(KafkaProperties properties, RegistryProperties registry,
+    static KafkaTemplate<Object, Object> deadLetterTemplate(KafkaProperties properties, RegistryProperties registry,
                                                      KafkaKitProperties kafka) {
         Map<String, Object> config = new LinkedHashMap<>(properties.buildProducerProperties());
         config.putAll(KafkaDefaults.producer(registry.url(), kafka.compression()));
@@ -72,9 +71,15 @@ public class KafkaKitConfiguration {
 
     @Bean
     @ConditionalOnMissingBean
-    CommonErrorHandler parapetDeadLetterErrorHandler(KafkaTemplate<Object, Object> deadLetterTemplate,
-                                                     MeterRegistry meters) {
-        return DeadLetters.errorHandler(deadLetterTemplate, meters);
+    DeadLetterPublishingRecoverer deadLetterRecoverer(KafkaProperties properties, RegistryProperties registry,
+                                                      KafkaKitProperties kafka, MeterRegistry meters) {
+        return DeadLetters.recoverer(deadLetterTemplate(properties, registry, kafka), meters);
+    }
+
+    @Bean
+    @ConditionalOnMissingBean
+    CommonErrorHandler parapetDeadLetterErrorHandler(DeadLetterPublishingRecoverer deadLetterRecoverer) {
+        return DeadLetters.errorHandler(deadLetterRecoverer);
     }
 
     /** Every topic of the catalogue and its dead-letter topic, created at start-up where missing. */

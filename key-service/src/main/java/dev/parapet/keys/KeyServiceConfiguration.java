@@ -1,0 +1,48 @@
+package dev.parapet.keys;
+
+import java.util.Map;
+
+import org.springframework.boot.context.properties.EnableConfigurationProperties;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.core.Ordered;
+import org.springframework.core.annotation.Order;
+import org.springframework.security.config.web.server.ServerHttpSecurity;
+import org.springframework.security.web.server.SecurityWebFilterChain;
+import org.springframework.security.web.server.util.matcher.ServerWebExchangeMatchers;
+
+import dev.parapet.keys.api.EnrolmentRateLimiter;
+import dev.parapet.keys.key.Secrets;
+
+/** Wires key-service: its secrets, its rate limits, and the agents' unauthenticated way in. */
+@Configuration
+@EnableConfigurationProperties(KeyServiceProperties.class)
+public class KeyServiceConfiguration {
+
+    @Bean
+    Secrets secrets(KeyServiceProperties properties) {
+        Map<String, String> keys = properties.encryptionKeys();
+        if (keys == null || keys.isEmpty() || properties.currentEncryptionKey() == null) {
+            throw new IllegalStateException("key-service needs at least one encryption key: set "
+                    + "parapet.keys.encryption-keys.<id>=<base64 of 32 random bytes> and parapet.keys.current-encryption-key=<id>");
+        }
+        return new Secrets(keys, properties.currentEncryptionKey());
+    }
+
+    @Bean
+    EnrolmentRateLimiter enrolmentRateLimiter(KeyServiceProperties properties) {
+        return new EnrolmentRateLimiter(properties.enrolmentsPerAddressPerMinute(), properties.enrolmentsPerKeyPerMinute());
+    }
+
+    /** Enrolment needs no token: the account key in the body is the credential. */
+    @Bean
+    @Order(Ordered.HIGHEST_PRECEDENCE)
+    SecurityWebFilterChain enrolmentSecurity(ServerHttpSecurity http) {
+        return http.securityMatcher(ServerWebExchangeMatchers.pathMatchers("/agent/v1/enrolments"))
+                .csrf(ServerHttpSecurity.CsrfSpec::disable)
+                .httpBasic(ServerHttpSecurity.HttpBasicSpec::disable)
+                .formLogin(ServerHttpSecurity.FormLoginSpec::disable)
+                .authorizeExchange(exchanges -> exchanges.anyExchange().permitAll())
+                .build();
+    }
+}

@@ -1,0 +1,160 @@
+package dev.parapet.keys.commands;
+
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+import org.apache.avro.specific.SpecificRecord;
+import org.apache.kafka.common.serialization.Serde;
+import org.apache.kafka.common.serialization.Serdes;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.apache.kafka.streams.KeyValue;
+import org.apache.kafka.streams.StreamsBuilder;
+import org.apache.kafka.streams.StreamsConfig;
+import org.apache.kafka.streams.kstream.Consumed;
+import org.apache.kafka.streams.kstream.Produced;
+import org.apache.kafka.streams.processor.api.Processor;
+import org.apache.kafka.streams.processor.api.ProcessorContext;
+import org.apache.kafka.streams.processor.api.Record;
+import org.apache.kafka.streams.state.KeyValueIterator;
+import org.apache.kafka.streams.state.KeyValueStore;
+import org.apache.kafka.streams.state.Stores;
+import org.springframework.boot.kafka.autoconfigure.KafkaProperties;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.kafka.annotation.EnableKafkaStreams;
+import org.springframework.kafka.annotation.KafkaStreamsDefaultConfiguration;
+import org.springframework.kafka.config.KafkaStreamsConfiguration;
+import org.springframework.kafka.config.StreamsBuilderFactoryBeanConfigurer;
+import org.springframework.kafka.listener.DeadLetterPublishingRecoverer;
+import org.springframework.kafka.streams.RecoveringDeserializationExceptionHandler;
+
+import dev.parapet.keys.KeyServiceProperties;
+import dev.parapet.kit.kafka.KafkaKitProperties;
+import dev.parapet.kit.kafka.RegistryProperties;
+import dev.parapet.schemas.AvroSerdes;
+import dev.parapet.schemas.Topics;
+import dev.parapet.schemas.v1.agents.AgentState;
+import dev.parapet.schemas.v1.audit.AuditEvent;
+import dev.parapet.schemas.v1.keys.AccountKeyState;
+import dev.parapet.schemas.v1.keys.KeyCommand;
+import dev.parapet.schemas.v1.keys.KeyCommandResult;
+
+/**
+ * One writer per account (invariant 2): a Kafka Streams processor over the command topic,
+ * partitioned by account, with exactly-once processing. It keeps each account's key and agents in
+ * state stores backed by changelog topics, applies {@link KeyDecisions}, and writes the new states,
+ * the command's result and the audit events in one transaction.
+ */
+@Configuration
+@EnableKafkaStreams
+public class KeyCommandTopology {
+
+    static final String KEYS_STORE = "account-keys";
+    static final String AGENTS_STORE = "agents-by-device";
+
+    @Bean(name = KafkaStreamsDefaultConfiguration.DEFAULT_STREAMS_CONFIG_BEAN_NAME)
+    KafkaStreamsConfiguration keyCommandStreamsConfig(KafkaProperties kafka, KafkaKitProperties kit,
+                                                      KeyServiceProperties keys, DeadLetterPublishingRecoverer deadLetters) {
+        Map<String, Object> config = new HashMap<>();
+        config.put(StreamsConfig.APPLICATION_ID_CONFIG, "key-service-commands");
+        config.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, String.join(",", kafka.getBootstrapServers()));
+        config.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);
+        config.put(StreamsConfig.REPLICATION_FACTOR_CONFIG, (int) kit.replicationFactor());
+        config.put(StreamsConfig.STATE_DIR_CONFIG, keys.stateDirectory());
+        // An admin waits for the result: commit (and so make results visible) quickly.
+        config.put(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, 20);
+        config.put(StreamsConfig.producerPrefix("linger.ms"), 0);
+        config.put(StreamsConfig.consumerPrefix("max.poll.records"), 200);
+        // A stopped instance's accounts move to another within seconds, not the default 45 s.
+        config.put(StreamsConfig.consumerPrefix("session.timeout.ms"), 6000);
+        config.put(StreamsConfig.consumerPrefix("heartbeat.interval.ms"), 1500);
+        // Invariant 4: an unreadable command goes to parapet.key-commands.v1.dlt; processing goes on.
+        config.put(StreamsConfig.DESERIALIZATION_EXCEPTION_HANDLER_CLASS_CONFIG, RecoveringDeserializationExceptionHandler.class);
+        config.put(RecoveringDeserializationExceptionHandler.KSTREAM_DESERIALIZATION_RECOVERER, deadLetters);
+        return new KafkaStreamsConfiguration(config);
+    }
+
+    /** Leave the group when stopping, so that a restart hands the accounts over at once. */
+    @Bean
+    StreamsBuilderFactoryBeanConfigurer leaveGroupOnClose() {
+        return factory -> factory.setLeaveGroupOnClose(true);
+    }
+
+    @Bean
+    org.apache.kafka.streams.kstream.KStream<String, KeyCommand> keyCommandStream(StreamsBuilder builder, RegistryProperties registry) {
+        Serde<SpecificRecord> avro = Serdes.serdeFrom(AvroSerdes.serializer(registry.url(), false),
+                AvroSerdes.deserializer(registry.url(), false));
+        @SuppressWarnings({"unchecked", "rawtypes"})
+        Serde<KeyCommand> commands = (Serde) avro;
+        @SuppressWarnings({"unchecked", "rawtypes"})
+        Serde<AccountKeyState> keyStates = (Serde) avro;
+        @SuppressWarnings({"unchecked", "rawtypes"})
+        Serde<AgentState> agentStates = (Serde) avro;
+        builder.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(KEYS_STORE), Serdes.String(), keyStates));
+        builder.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(AGENTS_STORE), Serdes.String(), agentStates));
+        var stream = builder.stream(Topics.KEY_COMMANDS.name(), Consumed.with(Serdes.String(), commands));
+        stream.process(CommandProcessor::new, KEYS_STORE, AGENTS_STORE)
+                .to((key, value, context) -> topicFor(value), Produced.with(Serdes.String(), avro));
+        return stream;
+    }
+
+    private static String topicFor(SpecificRecord value) {
+        if (value instanceof AccountKeyState) {
+            return Topics.ACCOUNT_KEYS.name();
+        }
+        if (value instanceof AgentState) {
+            return Topics.AGENTS.name();
+        }
+        if (value instanceof KeyCommandResult) {
+            return Topics.KEY_COMMAND_RESULTS.name();
+        }
+        if (value instanceof AuditEvent) {
+            return Topics.AUDIT.name();
+        }
+        throw new IllegalArgumentException("No topic for " + value.getClass());
+    }
+
+    /** Applies commands one at a time per account partition. */
+    static final class CommandProcessor implements Processor<String, KeyCommand, String, SpecificRecord> {
+
+        private ProcessorContext<String, SpecificRecord> context;
+        private KeyValueStore<String, AccountKeyState> keys;
+        private KeyValueStore<String, AgentState> agents;
+
+        @Override
+        public void init(ProcessorContext<String, SpecificRecord> context) {
+            this.context = context;
+            this.keys = context.getStateStore(KEYS_STORE);
+            this.agents = context.getStateStore(AGENTS_STORE);
+        }
+
+        @Override
+        public void process(Record<String, KeyCommand> record) {
+            KeyCommand command = record.value();
+            if (command == null) {
+                return;
+            }
+            String account = command.getAccountId().toString();
+            List<AgentState> accountAgents = new ArrayList<>();
+            try (KeyValueIterator<String, AgentState> iterator = agents.prefixScan(account + "/", new StringSerializer())) {
+                iterator.forEachRemaining((KeyValue<String, AgentState> entry) -> accountAgents.add(entry.value));
+            }
+            KeyDecisions.Decision decision = KeyDecisions.decide(keys.get(account), accountAgents, command, Instant.now());
+            decision.key().ifPresent(key -> {
+                keys.put(account, key);
+                context.forward(record.withKey(account).withValue(key));
+            });
+            for (AgentState agent : decision.agents()) {
+                agents.put(account + "/" + agent.getDeviceId(), agent);
+                context.forward(record.withKey(agent.getAgentId().toString()).withValue(agent));
+            }
+            for (AuditEvent event : decision.audit()) {
+                context.forward(record.withKey(account).withValue(event));
+            }
+            context.forward(record.withKey(account).withValue(decision.result()));
+        }
+    }
+}
