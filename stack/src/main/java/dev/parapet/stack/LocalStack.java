@@ -102,8 +102,11 @@ public final class LocalStack {
             }
         };
 
+        Path keySecrets = keyServiceSecrets(data, ports);
         List<Service> services = List.of(
-                new Service("key-service", ports.keyService(), List.of()),
+                new Service("key-service", ports.keyService(), List.of(
+                        "--spring.config.import=optional:file:" + keySecrets,
+                        "--parapet.keys.state-directory=" + data.resolve("key-service").resolve("streams"))),
                 new Service("settings-service", ports.settingsService(), List.of()),
                 new Service("dns-service", ports.dnsService(), List.of("--parapet.dns.port=" + ports.dnsPort())),
                 new Service("diagnostics-service", ports.diagnosticsService(), List.of()));
@@ -182,6 +185,32 @@ public final class LocalStack {
             }
         });
         say(process.name() + " is healthy.");
+    }
+
+    /**
+     * key-service's encryption key, made once and kept in the data directory (mode 0600), passed as a
+     * config file so that it never shows in a process list; and every region's API URL pointed here.
+     */
+    private static Path keyServiceSecrets(Path data, StackPorts ports) throws IOException {
+        Path file = data.resolve("key-service").resolve("secrets.properties");
+        if (!Files.exists(file)) {
+            Files.createDirectories(file.getParent());
+            byte[] key = new byte[32];
+            new java.security.SecureRandom().nextBytes(key);
+            StringBuilder text = new StringBuilder("# key-service secrets for the local stack; never commit.\n")
+                    .append("parapet.keys.encryption-keys.local1=").append(java.util.Base64.getEncoder().encodeToString(key)).append('\n')
+                    .append("parapet.keys.current-encryption-key=local1\n");
+            for (String region : List.of("eu", "de", "us", "usb", "ca", "za", "au", "jer")) {
+                text.append("parapet.keys.region-urls.").append(region).append("=http://127.0.0.1:").append(ports.keyService()).append('\n');
+            }
+            Files.writeString(file, text.toString(), StandardCharsets.US_ASCII);
+            try {
+                Files.setPosixFilePermissions(file, java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
+            } catch (UnsupportedOperationException ignored) {
+                // Not a POSIX file system.
+            }
+        }
+        return file;
     }
 
     private static UUID demoAccount(Path data) throws IOException {
