@@ -107,6 +107,12 @@ class KeyServiceTest {
         http.post().uri("/api/v1/accounts/{a}/key", account).headers(h -> h.setBearerAuth(superAdmin)).exchange()
                 .expectStatus().isEqualTo(409)
                 .expectHeader().contentTypeCompatibleWith(MediaType.APPLICATION_PROBLEM_JSON);
+
+        WebTestClient.bindToServer().baseUrl(registry()).build().get().uri("/apis/ccompat/v7/subjects").exchange()
+                .expectStatus().isOk()
+                .expectBody(String.class).value(subjects -> assertThat(subjects)
+                        .contains(Topics.ACCOUNT_KEYS.name() + "-value", Topics.KEY_COMMANDS.name() + "-value",
+                                Topics.KEY_COMMAND_RESULTS.name() + "-value", Topics.AUDIT.name() + "-value"));
     }
 
     @Test

@@ -85,20 +85,23 @@ public class KeyCommandTopology {
 
     @Bean
     org.apache.kafka.streams.kstream.KStream<String, KeyCommand> keyCommandStream(StreamsBuilder builder, RegistryProperties registry) {
-        Serde<SpecificRecord> avro = Serdes.serdeFrom(AvroSerdes.serializer(registry.url(), false),
-                AvroSerdes.deserializer(registry.url(), false));
-        @SuppressWarnings({"unchecked", "rawtypes"})
-        Serde<KeyCommand> commands = (Serde) avro;
-        @SuppressWarnings({"unchecked", "rawtypes"})
-        Serde<AccountKeyState> keyStates = (Serde) avro;
-        @SuppressWarnings({"unchecked", "rawtypes"})
-        Serde<AgentState> agentStates = (Serde) avro;
+        // One serde per use: Apicurio's serializer caches the id of a schema it has registered, so a
+        // serializer shared between a changelog and an output topic would never register the
+        // output topic's subject.
+        Serde<SpecificRecord> avro = avroSerde(registry);
+        Serde<KeyCommand> commands = avroSerde(registry);
+        Serde<AccountKeyState> keyStates = avroSerde(registry);
+        Serde<AgentState> agentStates = avroSerde(registry);
         builder.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(KEYS_STORE), Serdes.String(), keyStates));
         builder.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(AGENTS_STORE), Serdes.String(), agentStates));
         var stream = builder.stream(Topics.KEY_COMMANDS.name(), Consumed.with(Serdes.String(), commands));
         stream.process(CommandProcessor::new, KEYS_STORE, AGENTS_STORE)
                 .to((key, value, context) -> topicFor(value), Produced.with(Serdes.String(), avro));
         return stream;
+    }
+
+    private static <T extends SpecificRecord> Serde<T> avroSerde(RegistryProperties registry) {
+        return Serdes.serdeFrom(AvroSerdes.serializer(registry.url(), false), AvroSerdes.deserializer(registry.url(), false));
     }
 
     private static String topicFor(SpecificRecord value) {
