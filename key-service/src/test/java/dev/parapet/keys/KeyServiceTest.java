@@ -19,7 +19,6 @@ import org.apache.kafka.common.serialization.StringDeserializer;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.springframework.boot.builder.SpringApplicationBuilder;
-import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.web.server.LocalServerPort;
 import org.springframework.boot.web.server.context.WebServerApplicationContext;
 import org.springframework.context.ConfigurableApplicationContext;
@@ -37,19 +36,12 @@ import dev.parapet.schemas.v1.audit.AuditEvent;
 import dev.parapet.schemas.v1.keys.AccountKeyState;
 import dev.parapet.schemas.v1.keys.KeyStatus;
 import dev.parapet.stack.RealInfrastructure;
-import dev.parapet.stack.RealInfrastructure.WithRealInfrastructure;
 
-@WithRealInfrastructure
-@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT, properties = {
-        KeyServiceTest.ENCRYPTION_KEY, KeyServiceTest.CURRENT_KEY,
-        "parapet.keys.state-directory=target/streams-key-service-test",
-        "parapet.keys.enrolments-per-key-per-minute=6",
-        "parapet.keys.enrolments-per-address-per-minute=10000",
-        "parapet.keys.region-urls.eu=http://127.0.0.1:18101"})
+@KeyServiceSpringTest
 class KeyServiceTest {
 
-    static final String ENCRYPTION_KEY = "parapet.keys.encryption-keys.test1=MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY=";
-    static final String CURRENT_KEY = "parapet.keys.current-encryption-key=test1";
+    static final String ENCRYPTION_KEY = KeyServiceSpringTest.ENCRYPTION_KEY;
+    static final String CURRENT_KEY = KeyServiceSpringTest.CURRENT_KEY;
 
     @LocalServerPort
     int port;

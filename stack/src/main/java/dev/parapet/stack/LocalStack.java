@@ -81,26 +81,8 @@ public final class LocalStack {
 
         TokenIssuer tokens = TokenIssuer.inDirectory(data.resolve("issuer"));
         UUID demoAccount = demoAccount(data);
-        Infrastructure infrastructure = new Infrastructure() {
-            @Override
-            public String bootstrapServers() {
-                return kafka.bootstrapServers();
-            }
-
-            @Override
-            public String registryUrl() {
-                return registry.url();
-            }
-
-            @Override
-            public TokenIssuer tokens() {
-                return tokens;
-            }
-
-            @Override
-            public void close() {
-            }
-        };
+        // Closing is the shutdown hook's job, in order: this only names what runs.
+        Infrastructure infrastructure = new ProcessInfrastructure(kafka, registry, tokens);
 
         Path keySecrets = keyServiceSecrets(data, ports);
         List<Service> services = List.of(

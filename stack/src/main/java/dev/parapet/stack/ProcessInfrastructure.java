@@ -12,7 +12,8 @@ public final class ProcessInfrastructure implements Infrastructure {
     private final SchemaRegistry registry;
     private final TokenIssuer tokens;
 
-    private ProcessInfrastructure(KafkaCluster kafka, SchemaRegistry registry, TokenIssuer tokens) {
+    /** Infrastructure made of servers already running (the local stack starts its own, with fixed ports). */
+    public ProcessInfrastructure(KafkaCluster kafka, SchemaRegistry registry, TokenIssuer tokens) {
         this.kafka = kafka;
         this.registry = registry;
         this.tokens = tokens;
