@@ -12,7 +12,9 @@ import org.springframework.security.web.server.SecurityWebFilterChain;
 import org.springframework.security.web.server.util.matcher.ServerWebExchangeMatchers;
 
 import dev.parapet.keys.api.EnrolmentRateLimiter;
-import dev.parapet.keys.key.Secrets;
+import dev.parapet.keys.view.KeyStateView;
+import dev.parapet.kit.state.AwaitStateFilter;
+import dev.parapet.kit.secrets.Secrets;
 
 /** Wires key-service: its secrets, its rate limits, and the agents' unauthenticated way in. */
 @Configuration
@@ -32,6 +34,11 @@ public class KeyServiceConfiguration {
     @Bean
     EnrolmentRateLimiter enrolmentRateLimiter(KeyServiceProperties properties) {
         return new EnrolmentRateLimiter(properties.enrolmentsPerAddressPerMinute(), properties.enrolmentsPerKeyPerMinute());
+    }
+
+    @Bean
+    AwaitStateFilter awaitKeyState(KeyStateView view) {
+        return new AwaitStateFilter(view.follower());
     }
 
     /** Enrolment needs no token: the account key in the body is the credential. */

@@ -112,7 +112,7 @@ class KeyServiceTest {
         List<CompletableFuture<Integer>> attempts = new ArrayList<>();
         for (int i = 0; i < 8; i++) {
             attempts.add(CompletableFuture.supplyAsync(() -> http.post().uri("/api/v1/accounts/{a}/key", account)
-                    .headers(h -> h.setBearerAuth(superAdmin)).exchange().returnResult(String.class).getStatus().value()));
+                    .headers(h -> h.setBearerAuth(superAdmin)).exchange().expectBody(String.class).returnResult().getStatus().value()));
         }
         List<Integer> statuses = attempts.stream().map(CompletableFuture::join).toList();
         assertThat(statuses).containsOnlyOnce(201);

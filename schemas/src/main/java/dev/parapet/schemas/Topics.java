@@ -18,6 +18,8 @@ import dev.parapet.schemas.v1.keys.KeyCommandResult;
 import dev.parapet.schemas.v1.locations.Location;
 import dev.parapet.schemas.v1.policies.Policy;
 import dev.parapet.schemas.v1.settings.AgentSettings;
+import dev.parapet.schemas.v1.settings.SettingsCommand;
+import dev.parapet.schemas.v1.settings.SettingsCommandResult;
 import dev.parapet.schemas.v1.telemetry.AgentTelemetry;
 import dev.parapet.schemas.v1.verdicts.DnsVerdict;
 
@@ -48,6 +50,14 @@ public final class Topics {
     public static final Topic<AgentSettings> AGENT_SETTINGS = new Topic<>("parapet.agent-settings.v1",
             "accountId", AgentSettings.class, Topic.Cleanup.COMPACT, 6, COMPACTED,
             "settings-service", "settings-service, diagnostics-service");
+
+    public static final Topic<SettingsCommand> SETTINGS_COMMANDS = new Topic<>("parapet.settings-commands.v1",
+            "accountId", SettingsCommand.class, Topic.Cleanup.DELETE, 6, Optional.of(Duration.ofDays(7)),
+            "settings-service (API)", "settings-service (command processor)");
+
+    public static final Topic<SettingsCommandResult> SETTINGS_COMMAND_RESULTS = new Topic<>("parapet.settings-command-results.v1",
+            "accountId", SettingsCommandResult.class, Topic.Cleanup.DELETE, 6, Optional.of(Duration.ofDays(1)),
+            "settings-service (command processor)", "settings-service (API)");
 
     public static final Topic<Policy> POLICIES = new Topic<>("parapet.policies.v1",
             "accountId/policyId", Policy.class, Topic.Cleanup.COMPACT, 6, COMPACTED,
@@ -85,7 +95,7 @@ public final class Topics {
             "accountId (\"global\" for changes that span accounts)", AuditEvent.class, Topic.Cleanup.DELETE, 6,
             Optional.of(Duration.ofDays(400)), "every service", "diagnostics-service, archival");
 
-    private static final List<Topic<? extends SpecificRecord>> ALL = List.of(ACCOUNT_KEYS, KEY_COMMANDS, KEY_COMMAND_RESULTS, AGENTS, AGENT_SETTINGS,
+    private static final List<Topic<? extends SpecificRecord>> ALL = List.of(ACCOUNT_KEYS, KEY_COMMANDS, KEY_COMMAND_RESULTS, AGENTS, AGENT_SETTINGS, SETTINGS_COMMANDS, SETTINGS_COMMAND_RESULTS,
             POLICIES, LOCATIONS, EXCEPTIONS, PROFILE_GROUPS, CATEGORY_CATALOGUE, DOMAIN_CATEGORIES, VERDICTS,
             AGENT_TELEMETRY, AUDIT);
 

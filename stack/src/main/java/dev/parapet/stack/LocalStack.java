@@ -84,12 +84,15 @@ public final class LocalStack {
         // Closing is the shutdown hook's job, in order: this only names what runs.
         Infrastructure infrastructure = new ProcessInfrastructure(kafka, registry, tokens);
 
-        Path keySecrets = keyServiceSecrets(data, ports);
+        Path keySecrets = serviceSecrets(data, "key-service", "parapet.keys", regionUrls(ports));
+        Path settingsSecrets = serviceSecrets(data, "settings-service", "parapet.settings", "");
         List<Service> services = List.of(
                 new Service("key-service", ports.keyService(), List.of(
                         "--spring.config.import=optional:file:" + keySecrets,
                         "--parapet.keys.state-directory=" + data.resolve("key-service").resolve("streams"))),
-                new Service("settings-service", ports.settingsService(), List.of()),
+                new Service("settings-service", ports.settingsService(), List.of(
+                        "--spring.config.import=optional:file:" + settingsSecrets,
+                        "--parapet.settings.state-directory=" + data.resolve("settings-service").resolve("streams"))),
                 new Service("dns-service", ports.dnsService(), List.of("--parapet.dns.port=" + ports.dnsPort())),
                 new Service("diagnostics-service", ports.diagnosticsService(), List.of()));
         List<ManagedProcess> processes = new ArrayList<>();
@@ -170,22 +173,19 @@ public final class LocalStack {
     }
 
     /**
-     * key-service's encryption key, made once and kept in the data directory (mode 0600), passed as a
-     * config file so that it never shows in a process list; and every region's API URL pointed here.
+     * A service's encryption key, made once and kept in the data directory (mode 0600), passed as a
+     * config file so that it never shows in a process list.
      */
-    private static Path keyServiceSecrets(Path data, StackPorts ports) throws IOException {
-        Path file = data.resolve("key-service").resolve("secrets.properties");
+    private static Path serviceSecrets(Path data, String service, String prefix, String extra) throws IOException {
+        Path file = data.resolve(service).resolve("secrets.properties");
         if (!Files.exists(file)) {
             Files.createDirectories(file.getParent());
             byte[] key = new byte[32];
             new java.security.SecureRandom().nextBytes(key);
-            StringBuilder text = new StringBuilder("# key-service secrets for the local stack; never commit.\n")
-                    .append("parapet.keys.encryption-keys.local1=").append(java.util.Base64.getEncoder().encodeToString(key)).append('\n')
-                    .append("parapet.keys.current-encryption-key=local1\n");
-            for (String region : List.of("eu", "de", "us", "usb", "ca", "za", "au", "jer")) {
-                text.append("parapet.keys.region-urls.").append(region).append("=http://127.0.0.1:").append(ports.keyService()).append('\n');
-            }
-            Files.writeString(file, text.toString(), StandardCharsets.US_ASCII);
+            String text = "# " + service + " secrets for the local stack; never commit.\n"
+                    + prefix + ".encryption-keys.local1=" + java.util.Base64.getEncoder().encodeToString(key) + "\n"
+                    + prefix + ".current-encryption-key=local1\n" + extra;
+            Files.writeString(file, text, StandardCharsets.US_ASCII);
             try {
                 Files.setPosixFilePermissions(file, java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
             } catch (UnsupportedOperationException ignored) {
@@ -193,6 +193,15 @@ public final class LocalStack {
             }
         }
         return file;
+    }
+
+    /** Every region's API base URL pointed at this stack's key-service. */
+    private static String regionUrls(StackPorts ports) {
+        StringBuilder text = new StringBuilder();
+        for (String region : List.of("eu", "de", "us", "usb", "ca", "za", "au", "jer")) {
+            text.append("parapet.keys.region-urls.").append(region).append("=http://127.0.0.1:").append(ports.keyService()).append('\n');
+        }
+        return text.toString();
     }
 
     private static UUID demoAccount(Path data) throws IOException {

@@ -26,7 +26,7 @@ import org.springframework.web.bind.annotation.RestController;
 
 import dev.parapet.keys.KeyServiceProperties;
 import dev.parapet.keys.key.CustomerKeys;
-import dev.parapet.keys.key.Secrets;
+import dev.parapet.kit.secrets.Secrets;
 import dev.parapet.keys.view.KeyStateView;
 import dev.parapet.kit.problem.Problems;
 import dev.parapet.kit.security.Admin;

@@ -2,9 +2,7 @@ package dev.parapet.keys.commands;
 
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 
 import org.apache.avro.specific.SpecificRecord;
 import org.apache.kafka.common.serialization.Serde;
@@ -12,7 +10,6 @@ import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.apache.kafka.streams.KeyValue;
 import org.apache.kafka.streams.StreamsBuilder;
-import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.kstream.Consumed;
 import org.apache.kafka.streams.kstream.Produced;
 import org.apache.kafka.streams.processor.api.Processor;
@@ -29,12 +26,11 @@ import org.springframework.kafka.annotation.KafkaStreamsDefaultConfiguration;
 import org.springframework.kafka.config.KafkaStreamsConfiguration;
 import org.springframework.kafka.config.StreamsBuilderFactoryBeanConfigurer;
 import org.springframework.kafka.listener.DeadLetterPublishingRecoverer;
-import org.springframework.kafka.streams.RecoveringDeserializationExceptionHandler;
 
 import dev.parapet.keys.KeyServiceProperties;
 import dev.parapet.kit.kafka.KafkaKitProperties;
 import dev.parapet.kit.kafka.RegistryProperties;
-import dev.parapet.schemas.AvroSerdes;
+import dev.parapet.kit.state.CommandProcessing;
 import dev.parapet.schemas.Topics;
 import dev.parapet.schemas.v1.agents.AgentState;
 import dev.parapet.schemas.v1.audit.AuditEvent;
@@ -58,23 +54,7 @@ public class KeyCommandTopology {
     @Bean(name = KafkaStreamsDefaultConfiguration.DEFAULT_STREAMS_CONFIG_BEAN_NAME)
     KafkaStreamsConfiguration keyCommandStreamsConfig(KafkaProperties kafka, KafkaKitProperties kit,
                                                       KeyServiceProperties keys, DeadLetterPublishingRecoverer deadLetters) {
-        Map<String, Object> config = new HashMap<>();
-        config.put(StreamsConfig.APPLICATION_ID_CONFIG, "key-service-commands");
-        config.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, String.join(",", kafka.getBootstrapServers()));
-        config.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);
-        config.put(StreamsConfig.REPLICATION_FACTOR_CONFIG, (int) kit.replicationFactor());
-        config.put(StreamsConfig.STATE_DIR_CONFIG, keys.stateDirectory());
-        // An admin waits for the result: commit (and so make results visible) quickly.
-        config.put(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, 20);
-        config.put(StreamsConfig.producerPrefix("linger.ms"), 0);
-        config.put(StreamsConfig.consumerPrefix("max.poll.records"), 200);
-        // A stopped instance's accounts move to another within seconds, not the default 45 s.
-        config.put(StreamsConfig.consumerPrefix("session.timeout.ms"), 6000);
-        config.put(StreamsConfig.consumerPrefix("heartbeat.interval.ms"), 1500);
-        // Invariant 4: an unreadable command goes to parapet.key-commands.v1.dlt; processing goes on.
-        config.put(StreamsConfig.DESERIALIZATION_EXCEPTION_HANDLER_CLASS_CONFIG, RecoveringDeserializationExceptionHandler.class);
-        config.put(RecoveringDeserializationExceptionHandler.KSTREAM_DESERIALIZATION_RECOVERER, deadLetters);
-        return new KafkaStreamsConfiguration(config);
+        return CommandProcessing.streamsConfig("key-service-commands", kafka, kit, keys.stateDirectory(), deadLetters);
     }
 
     /** Leave the group when stopping, so that a restart hands the accounts over at once. */
@@ -85,23 +65,16 @@ public class KeyCommandTopology {
 
     @Bean
     org.apache.kafka.streams.kstream.KStream<String, KeyCommand> keyCommandStream(StreamsBuilder builder, RegistryProperties registry) {
-        // One serde per use: Apicurio's serializer caches the id of a schema it has registered, so a
-        // serializer shared between a changelog and an output topic would never register the
-        // output topic's subject.
-        Serde<SpecificRecord> avro = avroSerde(registry);
-        Serde<KeyCommand> commands = avroSerde(registry);
-        Serde<AccountKeyState> keyStates = avroSerde(registry);
-        Serde<AgentState> agentStates = avroSerde(registry);
+        Serde<SpecificRecord> avro = CommandProcessing.avroSerde(registry.url());
+        Serde<KeyCommand> commands = CommandProcessing.avroSerde(registry.url());
+        Serde<AccountKeyState> keyStates = CommandProcessing.avroSerde(registry.url());
+        Serde<AgentState> agentStates = CommandProcessing.avroSerde(registry.url());
         builder.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(KEYS_STORE), Serdes.String(), keyStates));
         builder.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(AGENTS_STORE), Serdes.String(), agentStates));
         var stream = builder.stream(Topics.KEY_COMMANDS.name(), Consumed.with(Serdes.String(), commands));
         stream.process(CommandProcessor::new, KEYS_STORE, AGENTS_STORE)
                 .to((key, value, context) -> topicFor(value), Produced.with(Serdes.String(), avro));
         return stream;
-    }
-
-    private static <T extends SpecificRecord> Serde<T> avroSerde(RegistryProperties registry) {
-        return Serdes.serdeFrom(AvroSerdes.serializer(registry.url(), false), AvroSerdes.deserializer(registry.url(), false));
     }
 
     private static String topicFor(SpecificRecord value) {

@@ -14,10 +14,13 @@ import org.springframework.boot.health.contributor.AbstractHealthIndicator;
 import org.springframework.boot.health.contributor.Health;
 import org.springframework.boot.kafka.autoconfigure.KafkaProperties;
 import org.springframework.context.SmartLifecycle;
+import org.springframework.kafka.core.KafkaTemplate;
 import org.springframework.stereotype.Component;
 
-import dev.parapet.keys.key.Secrets;
+import dev.parapet.kit.secrets.Secrets;
 import dev.parapet.kit.kafka.RegistryProperties;
+import dev.parapet.keys.KeyServiceProperties;
+import dev.parapet.kit.state.CommandGateway;
 import dev.parapet.kit.state.TopicFollower;
 import dev.parapet.schemas.Topics;
 import dev.parapet.schemas.v1.agents.AgentState;
@@ -37,12 +40,14 @@ public class KeyStateView extends AbstractHealthIndicator implements SmartLifecy
     private final Map<UUID, AccountKeyState> keysByAccount = new ConcurrentHashMap<>();
     private final Map<String, UUID> accountByKeyFingerprint = new ConcurrentHashMap<>();
     private final Map<UUID, AgentState> agentsById = new ConcurrentHashMap<>();
-    private final Map<UUID, CompletableFuture<KeyCommandResult>> pending = new ConcurrentHashMap<>();
     private final TopicFollower follower;
+    private final CommandGateway<KeyCommandResult> commands;
     private volatile boolean running;
 
-    public KeyStateView(KafkaProperties kafka, RegistryProperties registry, MeterRegistry meters) {
+    public KeyStateView(KafkaProperties kafka, RegistryProperties registry, MeterRegistry meters,
+                        KafkaTemplate<String, Object> template, KeyServiceProperties properties) {
         super("Key state view check failed");
+        this.commands = new CommandGateway<>(template, Topics.KEY_COMMANDS.name(), properties.commandTimeout());
         this.follower = new TopicFollower("key-state-view", kafka.buildConsumerProperties(), registry.url(), meters, List.of(
                 new TopicFollower.Subscription(Topics.ACCOUNT_KEYS.name(), true, (key, value) -> onKey(value)),
                 new TopicFollower.Subscription(Topics.AGENTS.name(), true, this::onAgent),
@@ -66,10 +71,7 @@ public class KeyStateView extends AbstractHealthIndicator implements SmartLifecy
 
     private void onResult(SpecificRecord value) {
         if (value instanceof KeyCommandResult result) {
-            CompletableFuture<KeyCommandResult> future = pending.remove(result.getCommandId());
-            if (future != null) {
-                future.complete(result);
-            }
+            commands.complete(result.getCommandId(), result);
         }
     }
 
@@ -91,13 +93,13 @@ public class KeyStateView extends AbstractHealthIndicator implements SmartLifecy
                 .sorted(Comparator.comparing(AgentState::getEnrolledAt)).toList();
     }
 
-    /** A future of the result of a command this instance is about to send. */
-    public CompletableFuture<KeyCommandResult> expectResult(UUID commandId) {
-        return pending.computeIfAbsent(commandId, id -> new CompletableFuture<>());
+    /** Sends key commands to the account's single writer and hands back their results. */
+    public CommandGateway<KeyCommandResult> commands() {
+        return commands;
     }
 
-    public void forget(UUID commandId) {
-        pending.remove(commandId);
+    public TopicFollower follower() {
+        return follower;
     }
 
     /** Completes once the view satisfies the condition (read-your-writes). */
@@ -107,11 +109,6 @@ public class KeyStateView extends AbstractHealthIndicator implements SmartLifecy
 
     public boolean isReady() {
         return follower.isReady();
-    }
-
-    /** Completes once the view has read the topics up to where they ended at start-up. */
-    public CompletableFuture<Void> ready() {
-        return follower.ready();
     }
 
     @Override

@@ -1,4 +1,4 @@
-package dev.parapet.keys.key;
+package dev.parapet.kit.secrets;
 
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
@@ -17,7 +17,7 @@ import dev.parapet.schemas.v1.common.EncryptedSecret;
 import dev.parapet.schemas.v1.common.Verifier;
 
 /**
- * Secrets at rest and their verifiers (invariant 5). Encryption is AES-256-GCM under one of several
+ * Secrets at rest and their verifiers (invariant 5), for every service that keeps one. Encryption is AES-256-GCM under one of several
  * configured keys, named in every ciphertext, so that keys rotate: new secrets are sealed with the
  * current key, old ones still open with theirs. Verifiers of the 160- and 256-bit random secrets
  * handled here are SHA-256 digests: with that much entropy a slow hash adds nothing, and services
@@ -86,6 +86,33 @@ public final class Secrets {
     public static boolean matches(String presented, Verifier verifier) {
         return VERIFIER_ALGORITHM.equals(verifier.getAlgorithm())
                 && MessageDigest.isEqual(sha256(presented), bytes(verifier.getHash()));
+    }
+
+    /** PBKDF2 iterations for passwords people read and type (OWASP 2023 figure for HMAC-SHA256). */
+    public static final int PASSWORD_ITERATIONS = 210_000;
+    public static final String PASSWORD_ALGORITHM = "PBKDF2WithHmacSHA256";
+
+    /** A salted, slow verifier of a password that people read and type (tamper protection). */
+    public static Verifier passwordVerifier(String password) {
+        byte[] salt = new byte[16];
+        RANDOM.nextBytes(salt);
+        return new Verifier(PASSWORD_ALGORITHM, ByteBuffer.wrap(salt), PASSWORD_ITERATIONS,
+                ByteBuffer.wrap(pbkdf2(password, salt, PASSWORD_ITERATIONS)));
+    }
+
+    /** Constant-time check of a typed password against a PBKDF2 verifier. */
+    public static boolean passwordMatches(String password, Verifier verifier) {
+        return PASSWORD_ALGORITHM.equals(verifier.getAlgorithm()) && MessageDigest.isEqual(
+                pbkdf2(password, bytes(verifier.getSalt()), verifier.getIterations()), bytes(verifier.getHash()));
+    }
+
+    private static byte[] pbkdf2(String password, byte[] salt, int iterations) {
+        try {
+            javax.crypto.SecretKeyFactory factory = javax.crypto.SecretKeyFactory.getInstance(PASSWORD_ALGORITHM);
+            return factory.generateSecret(new javax.crypto.spec.PBEKeySpec(password.toCharArray(), salt, iterations, 256)).getEncoded();
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     public static String fingerprint(Verifier verifier) {

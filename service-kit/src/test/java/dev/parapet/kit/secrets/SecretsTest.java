@@ -1,4 +1,4 @@
-package dev.parapet.keys.key;
+package dev.parapet.kit.secrets;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -35,5 +35,16 @@ class SecretsTest {
         var verifier = Secrets.verifier("correct horse");
         assertThat(Secrets.matches("correct horse", verifier)).isTrue();
         assertThat(Secrets.matches("correct horsE", verifier)).isFalse();
+    }
+
+    @Test
+    void aPasswordVerifierIsSaltedSlowAndMatchesOnlyItsPassword() {
+        var first = Secrets.passwordVerifier("7M2QH-4K9ZT");
+        var second = Secrets.passwordVerifier("7M2QH-4K9ZT");
+        assertThat(first.getAlgorithm()).isEqualTo("PBKDF2WithHmacSHA256");
+        assertThat(first.getIterations()).isGreaterThanOrEqualTo(210_000);
+        assertThat(first.getHash()).isNotEqualTo(second.getHash());
+        assertThat(Secrets.passwordMatches("7M2QH-4K9ZT", first)).isTrue();
+        assertThat(Secrets.passwordMatches("7M2QH-4K9ZX", first)).isFalse();
     }
 }

@@ -1,0 +1,55 @@
+package dev.parapet.kit.state;
+
+import java.util.HashMap;
+import java.util.Map;
+
+import org.apache.avro.specific.SpecificRecord;
+import org.apache.kafka.common.serialization.Serde;
+import org.apache.kafka.common.serialization.Serdes;
+import org.apache.kafka.streams.StreamsConfig;
+import org.springframework.boot.kafka.autoconfigure.KafkaProperties;
+import org.springframework.kafka.config.KafkaStreamsConfiguration;
+import org.springframework.kafka.listener.DeadLetterPublishingRecoverer;
+import org.springframework.kafka.streams.RecoveringDeserializationExceptionHandler;
+
+import dev.parapet.kit.kafka.KafkaKitProperties;
+import dev.parapet.schemas.AvroSerdes;
+
+/**
+ * The settings of a service's single writer per account: a Kafka Streams application over a command
+ * topic partitioned by account, exactly-once, committing fast because an administrator waits for
+ * the result, handing its accounts over within seconds when an instance stops, and dead-lettering
+ * commands it cannot read (invariant 4).
+ */
+public final class CommandProcessing {
+
+    private CommandProcessing() {
+    }
+
+    public static KafkaStreamsConfiguration streamsConfig(String applicationId, KafkaProperties kafka, KafkaKitProperties kit,
+                                                          String stateDirectory, DeadLetterPublishingRecoverer deadLetters) {
+        Map<String, Object> config = new HashMap<>();
+        config.put(StreamsConfig.APPLICATION_ID_CONFIG, applicationId);
+        config.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, String.join(",", kafka.getBootstrapServers()));
+        config.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);
+        config.put(StreamsConfig.REPLICATION_FACTOR_CONFIG, (int) kit.replicationFactor());
+        config.put(StreamsConfig.STATE_DIR_CONFIG, stateDirectory);
+        config.put(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, 20);
+        config.put(StreamsConfig.producerPrefix("linger.ms"), 0);
+        config.put(StreamsConfig.consumerPrefix("max.poll.records"), 200);
+        config.put(StreamsConfig.consumerPrefix("session.timeout.ms"), 6000);
+        config.put(StreamsConfig.consumerPrefix("heartbeat.interval.ms"), 1500);
+        config.put(StreamsConfig.DESERIALIZATION_EXCEPTION_HANDLER_CLASS_CONFIG, RecoveringDeserializationExceptionHandler.class);
+        config.put(RecoveringDeserializationExceptionHandler.KSTREAM_DESERIALIZATION_RECOVERER, deadLetters);
+        return new KafkaStreamsConfiguration(config);
+    }
+
+    /**
+     * A fresh Avro serde. Use one per store and per output: Apicurio's serializer caches the id of a
+     * schema it registered, so one shared between a changelog and an output topic would never
+     * register the output topic's subject.
+     */
+    public static <T extends SpecificRecord> Serde<T> avroSerde(String registryUrl) {
+        return Serdes.serdeFrom(AvroSerdes.serializer(registryUrl, false), AvroSerdes.deserializer(registryUrl, false));
+    }
+}

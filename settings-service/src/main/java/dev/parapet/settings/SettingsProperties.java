@@ -1,0 +1,20 @@
+package dev.parapet.settings;
+
+import java.time.Duration;
+import java.util.Map;
+
+import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.boot.context.properties.bind.DefaultValue;
+
+/**
+ * @param encryptionKeys       id to base64 of a 32-byte AES key (tamper passwords are kept encrypted to be revealed)
+ * @param currentEncryptionKey the id that seals new secrets
+ * @param commandTimeout       how long an API call waits for its change to be applied
+ * @param stateDirectory       the command processor's local state (rebuilt from Kafka if lost)
+ */
+@ConfigurationProperties("parapet.settings")
+public record SettingsProperties(Map<String, String> encryptionKeys,
+                                 String currentEncryptionKey,
+                                 @DefaultValue("10s") Duration commandTimeout,
+                                 @DefaultValue("${java.io.tmpdir}/parapet-settings-service") String stateDirectory) {
+}

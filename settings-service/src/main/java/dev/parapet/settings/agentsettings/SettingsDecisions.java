@@ -1,0 +1,88 @@
+package dev.parapet.settings.agentsettings;
+
+import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
+import java.util.UUID;
+
+import dev.parapet.schemas.v1.audit.AuditEvent;
+import dev.parapet.schemas.v1.audit.Outcome;
+import dev.parapet.schemas.v1.settings.AgentSettings;
+import dev.parapet.schemas.v1.settings.GenerateTamperPassword;
+import dev.parapet.schemas.v1.settings.SettingsCommand;
+import dev.parapet.schemas.v1.settings.SettingsCommandResult;
+import dev.parapet.schemas.v1.settings.SettingsRejection;
+import dev.parapet.schemas.v1.settings.TamperProtection;
+import dev.parapet.schemas.v1.settings.UpdateAgentSettings;
+
+/** Agent settings and tamper protection as a pure function of the current settings and one command. */
+public final class SettingsDecisions {
+
+    /** What one command changes. */
+    public record Decision(SettingsCommandResult result, Optional<AgentSettings> settings, List<AuditEvent> audit) {
+    }
+
+    private SettingsDecisions() {
+    }
+
+    /** The settings of an account nobody has configured yet: the product's defaults, version 0. */
+    public static AgentSettings defaults(UUID accountId) {
+        return AgentSettings.newBuilder().setAccountId(accountId).setVersion(0).setUserAuthentication(true)
+                .setEnforceUserAuthentication(false).setManageUpdates(false).setTamperProtection(null)
+                .setUpdatedBy("defaults").setUpdatedAt(Instant.EPOCH).build();
+    }
+
+    public static Decision decide(AgentSettings stored, SettingsCommand command, Instant now) {
+        AgentSettings current = stored == null ? defaults(command.getAccountId()) : stored;
+        Object action = command.getAction();
+        AgentSettings next;
+        String auditAction;
+        if (action instanceof UpdateAgentSettings update) {
+            if (update.getExpectedVersion() != null && update.getExpectedVersion() != current.getVersion()) {
+                return new Decision(result(command, false, SettingsRejection.VERSION_MISMATCH, current.getVersion()),
+                        Optional.empty(), List.of());
+            }
+            next = AgentSettings.newBuilder(current).setUserAuthentication(update.getUserAuthentication())
+                    .setEnforceUserAuthentication(update.getEnforceUserAuthentication())
+                    .setManageUpdates(update.getManageUpdates()).build();
+            auditAction = "agent-settings.update";
+        } else if (action instanceof GenerateTamperPassword generate) {
+            TamperProtection previous = current.getTamperProtection();
+            TamperProtection rotated = TamperProtection.newBuilder()
+                    .setCurrent(generate.getVerifier())
+                    .setEncryptedCurrent(generate.getEncrypted())
+                    .setPrevious(previous == null ? null : previous.getCurrent())
+                    .setEncryptedPrevious(previous == null ? null : previous.getEncryptedCurrent())
+                    .setGeneratedAt(now)
+                    .build();
+            next = AgentSettings.newBuilder(current).setTamperProtection(rotated).build();
+            auditAction = "tamper-password.generate";
+        } else {
+            return new Decision(result(command, false, SettingsRejection.OTHER, current.getVersion()), Optional.empty(), List.of());
+        }
+        next = AgentSettings.newBuilder(next).setVersion(current.getVersion() + 1)
+                .setUpdatedBy(command.getActor().getSubject()).setUpdatedAt(now).build();
+        AuditEvent audit = AuditEvent.newBuilder().setEventId(UUID.randomUUID()).setOccurredAt(now)
+                .setAccountId(command.getAccountId()).setActor(command.getActor()).setAction(auditAction)
+                .setResourceType("agent-settings").setResourceId(command.getAccountId().toString())
+                .setBefore(describe(current)).setAfter(describe(next)).setOutcome(Outcome.SUCCESS)
+                .setSourceAddress(command.getSourceAddress()).build();
+        return new Decision(result(command, true, null, next.getVersion()), Optional.of(next), List.of(audit));
+    }
+
+    /** The settings as the audit trail shows them: never a password, a verifier or a ciphertext. */
+    static String describe(AgentSettings settings) {
+        TamperProtection tamper = settings.getTamperProtection();
+        return "{\"version\":" + settings.getVersion()
+                + ",\"userAuthentication\":" + settings.getUserAuthentication()
+                + ",\"enforceUserAuthentication\":" + settings.getEnforceUserAuthentication()
+                + ",\"manageUpdates\":" + settings.getManageUpdates()
+                + ",\"tamperPasswordGeneratedAt\":" + (tamper == null ? "null" : "\"" + tamper.getGeneratedAt() + "\"")
+                + ",\"tamperPreviousPassword\":" + (tamper != null && tamper.getPrevious() != null) + "}";
+    }
+
+    private static SettingsCommandResult result(SettingsCommand command, boolean accepted, SettingsRejection rejection, long version) {
+        return SettingsCommandResult.newBuilder().setCommandId(command.getCommandId()).setAccountId(command.getAccountId())
+                .setAccepted(accepted).setRejection(rejection).setVersion(version).build();
+    }
+}

@@ -1,0 +1,21 @@
+package dev.parapet.settings;
+
+import java.lang.annotation.ElementType;
+import java.lang.annotation.Retention;
+import java.lang.annotation.RetentionPolicy;
+import java.lang.annotation.Target;
+
+import org.springframework.boot.test.context.SpringBootTest;
+
+import dev.parapet.stack.RealInfrastructure.WithRealInfrastructure;
+
+/** settings-service against the real broker and registry; every test class shares this one context. */
+@Target(ElementType.TYPE)
+@Retention(RetentionPolicy.RUNTIME)
+@WithRealInfrastructure
+@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT, properties = {
+        "parapet.settings.encryption-keys.test1=MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY=",
+        "parapet.settings.current-encryption-key=test1",
+        "parapet.settings.state-directory=target/streams-settings-service-test"})
+public @interface SettingsServiceSpringTest {
+}
