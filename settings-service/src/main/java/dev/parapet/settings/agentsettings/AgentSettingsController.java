@@ -70,6 +70,16 @@ public class AgentSettingsController {
 
     /** Sends a settings command and answers with the settings once this instance shows the change. */
     public static Mono<AgentSettings> sendCommand(SettingsState state, UUID accountId, Admin admin, ServerHttpRequest http, Object action) {
+        return sendCommand(state, accountId, admin, http, action, () -> state.of(accountId).getVersion())
+                .then(Mono.fromSupplier(() -> state.of(accountId)));
+    }
+
+    /**
+     * Sends a settings command; completes once this instance's view of what it changed (whose version
+     * {@code viewVersion} reads) shows the new version, so that the caller reads its own write.
+     */
+    public static Mono<Long> sendCommand(SettingsState state, UUID accountId, Admin admin, ServerHttpRequest http,
+                                         Object action, java.util.function.LongSupplier viewVersion) {
         UUID commandId = UUID.randomUUID();
         SettingsCommand command = SettingsCommand.newBuilder().setCommandId(commandId).setAccountId(accountId)
                 .setRequestedAt(Instant.now())
@@ -78,17 +88,16 @@ public class AgentSettingsController {
         return state.commands().send(commandId, accountId.toString(), command).flatMap(result -> {
             if (!result.getAccepted()) {
                 return Mono.error(result.getRejection() == SettingsRejection.VERSION_MISMATCH
-                        ? Problems.preconditionFailed("The settings changed since you read them (now version "
+                        ? Problems.preconditionFailed("This changed since you read it (now version "
                                 + result.getVersion() + "); read them again and retry with the new ETag.")
                         : Problems.badRequest("The change was refused."));
             }
             long version = result.getVersion();
-            return Mono.fromFuture(state.follower().when(() -> state.of(accountId).getVersion() >= version))
-                    .then(Mono.fromSupplier(() -> state.of(accountId)));
+            return Mono.fromFuture(state.follower().when(() -> viewVersion.getAsLong() >= version)).thenReturn(version);
         });
     }
 
-    static Long expectedVersion(String ifMatch) {
+    public static Long expectedVersion(String ifMatch) {
         if (ifMatch == null || ifMatch.isBlank() || ifMatch.trim().equals("*")) {
             return null;
         }
@@ -100,7 +109,7 @@ public class AgentSettingsController {
         }
     }
 
-    static String etag(long version) {
+    public static String etag(long version) {
         return "\"v" + version + "\"";
     }
 

@@ -17,6 +17,8 @@ import dev.parapet.kit.state.CommandGateway;
 import dev.parapet.kit.state.TopicFollower;
 import dev.parapet.schemas.Topics;
 import dev.parapet.schemas.v1.settings.AgentSettings;
+import dev.parapet.schemas.v1.exceptions.AccountExceptions;
+import dev.parapet.settings.exceptions.ExceptionDecisions;
 import dev.parapet.schemas.v1.settings.SettingsCommandResult;
 import dev.parapet.settings.SettingsProperties;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -26,6 +28,7 @@ import io.micrometer.core.instrument.MeterRegistry;
 public class SettingsState extends AbstractHealthIndicator implements SmartLifecycle {
 
     private final Map<UUID, AgentSettings> settings = new ConcurrentHashMap<>();
+    private final Map<UUID, AccountExceptions> exceptions = new ConcurrentHashMap<>();
     private final TopicFollower follower;
     private final CommandGateway<SettingsCommandResult> commands;
     private volatile boolean running;
@@ -40,6 +43,11 @@ public class SettingsState extends AbstractHealthIndicator implements SmartLifec
                         settings.put(update.getAccountId(), update);
                     }
                 }),
+                new TopicFollower.Subscription(Topics.EXCEPTIONS.name(), true, (key, value) -> {
+                    if (value instanceof AccountExceptions update) {
+                        exceptions.put(update.getAccountId(), update);
+                    }
+                }),
                 new TopicFollower.Subscription(Topics.SETTINGS_COMMAND_RESULTS.name(), false, (key, value) -> {
                     if (value instanceof SettingsCommandResult result) {
                         commands.complete(result.getCommandId(), result);
@@ -50,6 +58,11 @@ public class SettingsState extends AbstractHealthIndicator implements SmartLifec
     /** The account's settings, or the product's defaults (version 0) if nobody has changed them. */
     public AgentSettings of(UUID accountId) {
         return settings.getOrDefault(accountId, SettingsDecisions.defaults(accountId));
+    }
+
+    /** The account's exceptions, or the defaults (version 0) if nobody has changed them. */
+    public AccountExceptions exceptionsOf(UUID accountId) {
+        return exceptions.getOrDefault(accountId, ExceptionDecisions.defaults(accountId));
     }
 
     public CommandGateway<SettingsCommandResult> commands() {

@@ -1,0 +1,85 @@
+package dev.parapet.kit.net;
+
+import java.math.BigInteger;
+import java.net.InetAddress;
+import java.net.UnknownHostException;
+import java.util.Optional;
+import java.util.regex.Pattern;
+
+/**
+ * An IPv4 or IPv6 range in CIDR form, parsed from literals only (never a name lookup), with no host
+ * bits set, in canonical text form ({@code 2001:db8::/32}, {@code 192.0.2.0/24}).
+ */
+public record Cidr(InetAddress network, int prefixLength) {
+
+    private static final Pattern IPV4 = Pattern.compile("(\\d{1,3})\\.(\\d{1,3})\\.(\\d{1,3})\\.(\\d{1,3})");
+    private static final Pattern IPV6 = Pattern.compile("[0-9a-fA-F:.]+");
+
+    /** A parsed range, or why the text is not one. */
+    public record Result(Optional<Cidr> cidr, Optional<String> error) {
+    }
+
+    public static Result parse(String text) {
+        if (text == null || text.isBlank() || text.length() > 64) {
+            return refused("not a CIDR range such as 192.0.2.0/24 or 2001:db8::/32");
+        }
+        String[] parts = text.strip().split("/", -1);
+        if (parts.length != 2 || !parts[1].matches("\\d{1,3}")) {
+            return refused("needs an address and a prefix length, such as 192.0.2.0/24");
+        }
+        String address = parts[0];
+        int prefix = Integer.parseInt(parts[1]);
+        InetAddress parsed;
+        try {
+            if (IPV4.matcher(address).matches()) {
+                for (String octet : address.split("\\.")) {
+                    if (Integer.parseInt(octet) > 255) {
+                        return refused("an IPv4 octet is above 255");
+                    }
+                }
+                parsed = InetAddress.getByName(address);
+            } else if (address.contains(":") && IPV6.matcher(address).matches()) {
+                parsed = InetAddress.getByName(address);
+            } else {
+                return refused("'" + address + "' is not an IPv4 or IPv6 address");
+            }
+        } catch (UnknownHostException e) {
+            return refused("'" + address + "' is not an IPv4 or IPv6 address");
+        }
+        int bits = parsed.getAddress().length * 8;
+        if (prefix > bits) {
+            return refused("the prefix length is above " + bits);
+        }
+        BigInteger value = new BigInteger(1, parsed.getAddress());
+        BigInteger hostMask = BigInteger.ONE.shiftLeft(bits - prefix).subtract(BigInteger.ONE);
+        if (!value.and(hostMask).equals(BigInteger.ZERO)) {
+            return refused("host bits are set: the range starts at " + new Cidr(network(value.andNot(hostMask), bits), prefix));
+        }
+        return new Result(Optional.of(new Cidr(parsed, prefix)), Optional.empty());
+    }
+
+    private static InetAddress network(BigInteger value, int bits) {
+        byte[] raw = value.toByteArray();
+        byte[] address = new byte[bits / 8];
+        int copy = Math.min(raw.length, address.length);
+        System.arraycopy(raw, raw.length - copy, address, address.length - copy, copy);
+        try {
+            return InetAddress.getByAddress(address);
+        } catch (UnknownHostException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static Result refused(String why) {
+        return new Result(Optional.empty(), Optional.of(why));
+    }
+
+    @Override
+    public String toString() {
+        String host = network.getHostAddress();
+        if (host.contains(":")) {
+            host = host.replaceAll("(^|:)0(:0)+(:|$)", "::").replaceFirst(":::", "::");
+        }
+        return host + "/" + prefixLength;
+    }
+}
