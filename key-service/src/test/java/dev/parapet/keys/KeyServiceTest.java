@@ -9,7 +9,6 @@ import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.TimeUnit;
 
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -27,6 +26,7 @@ import org.springframework.test.web.reactive.server.EntityExchangeResult;
 import org.springframework.test.web.reactive.server.WebTestClient;
 
 import dev.parapet.keys.api.EnrolmentController;
+import dev.parapet.kit.testing.TopicRecords;
 import dev.parapet.keys.api.KeyController;
 import dev.parapet.schemas.AvroSerdes;
 import dev.parapet.schemas.Topics;
@@ -117,7 +117,7 @@ class KeyServiceTest {
         List<Integer> statuses = attempts.stream().map(CompletableFuture::join).toList();
         assertThat(statuses).containsOnlyOnce(201);
         assertThat(statuses.stream().filter(status -> status == 409)).hasSize(7);
-        assertThat(readAll(Topics.ACCOUNT_KEYS.name(), account.toString())).hasSize(1);
+        assertThat(TopicRecords.valuesFor(Topics.ACCOUNT_KEYS.name(), account.toString())).hasSize(1);
     }
 
     @Test
@@ -129,7 +129,7 @@ class KeyServiceTest {
 
         assertThat(masked).contains("••••").doesNotContain(revealed.substring(10, 30));
         assertThat(revealed).matches("PK1-EU-[0-9A-Z]{32}-[0-9A-Z]{4}");
-        List<AuditEvent> audit = readAll(Topics.AUDIT.name(), account.toString());
+        List<AuditEvent> audit = TopicRecords.valuesFor(Topics.AUDIT.name(), account.toString());
         assertThat(audit).extracting(AuditEvent::getAction).contains("key.create", "key.reveal");
         assertThat(audit).allSatisfy(event -> assertThat(String.valueOf(event.getBefore()) + event.getAfter())
                 .doesNotContain(revealed.substring(7, 39)));
@@ -311,30 +311,5 @@ class KeyServiceTest {
         }
         assertThat(seen).containsKey(key);
         return seen.get(key);
-    }
-
-    @SuppressWarnings("unchecked")
-    private static <T> List<T> readAll(String topic, String key) {
-        var deserializer = AvroSerdes.deserializer(registry(), false);
-        List<T> values = new ArrayList<>();
-        try (KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(Map.of(
-                ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, RealInfrastructure.get().bootstrapServers(),
-                ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed"),
-                new StringDeserializer(), new org.apache.kafka.common.serialization.ByteArrayDeserializer())) {
-            List<TopicPartition> partitions = consumer.partitionsFor(topic).stream()
-                    .map(info -> new TopicPartition(topic, info.partition())).toList();
-            consumer.assign(partitions);
-            consumer.seekToBeginning(partitions);
-            Map<TopicPartition, Long> end = consumer.endOffsets(partitions);
-            long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
-            while (System.nanoTime() < deadline && partitions.stream().anyMatch(p -> consumer.position(p) < end.get(p))) {
-                for (ConsumerRecord<String, byte[]> record : consumer.poll(Duration.ofMillis(100))) {
-                    if (key.equals(record.key()) && record.value() != null) {
-                        values.add((T) deserializer.deserialize(topic, record.value()));
-                    }
-                }
-            }
-        }
-        return values;
     }
 }

@@ -11,12 +11,6 @@ import java.util.concurrent.CompletableFuture;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
-import org.apache.kafka.clients.consumer.ConsumerConfig;
-import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
-import org.apache.kafka.common.serialization.StringDeserializer;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.springframework.boot.test.web.server.LocalServerPort;
@@ -24,11 +18,10 @@ import org.springframework.http.MediaType;
 import org.springframework.test.web.reactive.server.WebTestClient;
 
 import dev.parapet.kit.secrets.Secrets;
-import dev.parapet.schemas.AvroSerdes;
+import dev.parapet.kit.testing.TopicRecords;
 import dev.parapet.schemas.Topics;
 import dev.parapet.schemas.v1.audit.AuditEvent;
 import dev.parapet.schemas.v1.settings.AgentSettings;
-import dev.parapet.settings.agentsettings.AgentSettingsController.AgentSettingsView;
 import dev.parapet.settings.tamper.TamperProtectionController.TamperProtectionView;
 import dev.parapet.stack.RealInfrastructure;
 
@@ -109,7 +102,7 @@ class AgentSettingsTest {
                 .expectHeader().valueEquals("ETag", "\"v20\"");
         List<Long> auditedVersions = new ArrayList<>();
         Pattern version = Pattern.compile("\"version\":(\\d+)");
-        for (AuditEvent event : this.<AuditEvent>readAll(Topics.AUDIT.name())) {
+        for (AuditEvent event : TopicRecords.<AuditEvent>valuesFor(Topics.AUDIT.name(), account.toString())) {
             Matcher after = version.matcher(event.getAfter());
             if (event.getAction().equals("agent-settings.update") && after.find()) {
                 auditedVersions.add(Long.parseLong(after.group(1)));
@@ -133,14 +126,14 @@ class AgentSettingsTest {
         assertThat(both.previousPassword()).isEqualTo(first);
         assertThat(both.currentPassword()).isNotEqualTo(first);
 
-        List<AgentSettings> published = readAll(Topics.AGENT_SETTINGS.name());
+        List<AgentSettings> published = TopicRecords.valuesFor(Topics.AGENT_SETTINGS.name(), account.toString());
         AgentSettings latest = published.get(published.size() - 1);
         assertThat(Secrets.passwordMatches(both.currentPassword(), latest.getTamperProtection().getCurrent())).isTrue();
         assertThat(Secrets.passwordMatches(first, latest.getTamperProtection().getPrevious())).isTrue();
         assertThat(Secrets.passwordMatches("WRONG-WRONG-WRONG-WRONG-WRONG", latest.getTamperProtection().getCurrent())).isFalse();
         assertThat(latest.toString()).doesNotContain(first).doesNotContain(both.currentPassword());
 
-        List<AuditEvent> audit = readAll(Topics.AUDIT.name());
+        List<AuditEvent> audit = TopicRecords.valuesFor(Topics.AUDIT.name(), account.toString());
         assertThat(audit).extracting(AuditEvent::getAction).contains("tamper-password.generate", "tamper-password.reveal");
         assertThat(audit.toString()).doesNotContain(first);
     }
@@ -176,29 +169,5 @@ class AgentSettingsTest {
     private TamperProtectionView reveal() {
         return http.get().uri("/api/v1/accounts/{a}/tamper-protection?reveal=true", account).headers(h -> h.setBearerAuth(admin))
                 .exchange().expectStatus().isOk().expectBody(TamperProtectionView.class).returnResult().getResponseBody();
-    }
-
-    @SuppressWarnings("unchecked")
-    private <T> List<T> readAll(String topic) {
-        var deserializer = AvroSerdes.deserializer(RealInfrastructure.get().registryUrl(), false);
-        List<T> values = new ArrayList<>();
-        try (KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(Map.of(
-                ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, RealInfrastructure.get().bootstrapServers(),
-                ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed"), new StringDeserializer(), new ByteArrayDeserializer())) {
-            List<TopicPartition> partitions = consumer.partitionsFor(topic).stream()
-                    .map(info -> new TopicPartition(topic, info.partition())).toList();
-            consumer.assign(partitions);
-            consumer.seekToBeginning(partitions);
-            Map<TopicPartition, Long> end = consumer.endOffsets(partitions);
-            long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
-            while (System.nanoTime() < deadline && partitions.stream().anyMatch(p -> consumer.position(p) < end.get(p))) {
-                for (ConsumerRecord<String, byte[]> record : consumer.poll(Duration.ofMillis(100))) {
-                    if (account.toString().equals(record.key()) && record.value() != null) {
-                        values.add((T) deserializer.deserialize(topic, record.value()));
-                    }
-                }
-            }
-        }
-        return values;
     }
 }

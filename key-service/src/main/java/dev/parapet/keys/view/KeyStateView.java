@@ -10,10 +10,8 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Predicate;
 
 import org.apache.avro.specific.SpecificRecord;
-import org.springframework.boot.health.contributor.AbstractHealthIndicator;
 import org.springframework.boot.health.contributor.Health;
 import org.springframework.boot.kafka.autoconfigure.KafkaProperties;
-import org.springframework.context.SmartLifecycle;
 import org.springframework.kafka.core.KafkaTemplate;
 import org.springframework.stereotype.Component;
 
@@ -21,6 +19,7 @@ import dev.parapet.kit.secrets.Secrets;
 import dev.parapet.kit.kafka.RegistryProperties;
 import dev.parapet.keys.KeyServiceProperties;
 import dev.parapet.kit.state.CommandGateway;
+import dev.parapet.kit.state.FollowedState;
 import dev.parapet.kit.state.TopicFollower;
 import dev.parapet.schemas.Topics;
 import dev.parapet.schemas.v1.agents.AgentState;
@@ -35,18 +34,16 @@ import io.micrometer.core.instrument.MeterRegistry;
  * Not ready (health OUT_OF_SERVICE) until it has read the topics to the end they had at start-up.
  */
 @Component("keyState")
-public class KeyStateView extends AbstractHealthIndicator implements SmartLifecycle {
+public class KeyStateView extends FollowedState {
 
     private final Map<UUID, AccountKeyState> keysByAccount = new ConcurrentHashMap<>();
     private final Map<String, UUID> accountByKeyFingerprint = new ConcurrentHashMap<>();
     private final Map<UUID, AgentState> agentsById = new ConcurrentHashMap<>();
     private final TopicFollower follower;
     private final CommandGateway<KeyCommandResult> commands;
-    private volatile boolean running;
 
     public KeyStateView(KafkaProperties kafka, RegistryProperties registry, MeterRegistry meters,
                         KafkaTemplate<String, Object> template, KeyServiceProperties properties) {
-        super("Key state view check failed");
         this.commands = new CommandGateway<>(template, Topics.KEY_COMMANDS.name(), properties.commandTimeout());
         this.follower = new TopicFollower("key-state-view", kafka.buildConsumerProperties(), registry.url(), meters, List.of(
                 new TopicFollower.Subscription(Topics.ACCOUNT_KEYS.name(), true, (key, value) -> onKey(value)),
@@ -98,6 +95,7 @@ public class KeyStateView extends AbstractHealthIndicator implements SmartLifecy
         return commands;
     }
 
+    @Override
     public TopicFollower follower() {
         return follower;
     }
@@ -112,31 +110,7 @@ public class KeyStateView extends AbstractHealthIndicator implements SmartLifecy
     }
 
     @Override
-    protected void doHealthCheck(Health.Builder builder) {
-        (isReady() ? builder.up() : builder.outOfService())
-                .withDetail("accounts", keysByAccount.size()).withDetail("agents", agentsById.size());
-    }
-
-    @Override
-    public void start() {
-        follower.start();
-        running = true;
-    }
-
-    @Override
-    public void stop() {
-        running = false;
-        follower.close();
-    }
-
-    @Override
-    public boolean isRunning() {
-        return running;
-    }
-
-    @Override
-    public int getPhase() {
-        // After Kafka Admin has created the topics, before the web server takes requests.
-        return Integer.MAX_VALUE - 2000;
+    protected void describe(Health.Builder builder) {
+        builder.withDetail("accounts", keysByAccount.size()).withDetail("agents", agentsById.size());
     }
 }

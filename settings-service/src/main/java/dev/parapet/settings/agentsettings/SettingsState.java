@@ -5,15 +5,14 @@ import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 
-import org.springframework.boot.health.contributor.AbstractHealthIndicator;
 import org.springframework.boot.health.contributor.Health;
 import org.springframework.boot.kafka.autoconfigure.KafkaProperties;
-import org.springframework.context.SmartLifecycle;
 import org.springframework.kafka.core.KafkaTemplate;
 import org.springframework.stereotype.Component;
 
 import dev.parapet.kit.kafka.RegistryProperties;
 import dev.parapet.kit.state.CommandGateway;
+import dev.parapet.kit.state.FollowedState;
 import dev.parapet.kit.state.TopicFollower;
 import dev.parapet.schemas.Topics;
 import dev.parapet.schemas.v1.settings.AgentSettings;
@@ -25,17 +24,15 @@ import io.micrometer.core.instrument.MeterRegistry;
 
 /** Every account's agent settings, as this instance has read them from Kafka, and the way to change them. */
 @Component("settingsState")
-public class SettingsState extends AbstractHealthIndicator implements SmartLifecycle {
+public class SettingsState extends FollowedState {
 
     private final Map<UUID, AgentSettings> settings = new ConcurrentHashMap<>();
     private final Map<UUID, AccountExceptions> exceptions = new ConcurrentHashMap<>();
     private final TopicFollower follower;
     private final CommandGateway<SettingsCommandResult> commands;
-    private volatile boolean running;
 
     public SettingsState(KafkaProperties kafka, RegistryProperties registry, MeterRegistry meters,
                          KafkaTemplate<String, Object> template, SettingsProperties properties) {
-        super("Settings state check failed");
         this.commands = new CommandGateway<>(template, Topics.SETTINGS_COMMANDS.name(), properties.commandTimeout());
         this.follower = new TopicFollower("settings-state", kafka.buildConsumerProperties(), registry.url(), meters, List.of(
                 new TopicFollower.Subscription(Topics.AGENT_SETTINGS.name(), true, (key, value) -> {
@@ -69,34 +66,13 @@ public class SettingsState extends AbstractHealthIndicator implements SmartLifec
         return commands;
     }
 
+    @Override
     public TopicFollower follower() {
         return follower;
     }
 
     @Override
-    protected void doHealthCheck(Health.Builder builder) {
-        (follower.isReady() ? builder.up() : builder.outOfService()).withDetail("accounts", settings.size());
-    }
-
-    @Override
-    public void start() {
-        follower.start();
-        running = true;
-    }
-
-    @Override
-    public void stop() {
-        running = false;
-        follower.close();
-    }
-
-    @Override
-    public boolean isRunning() {
-        return running;
-    }
-
-    @Override
-    public int getPhase() {
-        return Integer.MAX_VALUE - 2000;
+    protected void describe(Health.Builder builder) {
+        builder.withDetail("accounts", settings.size()).withDetail("exceptions", exceptions.size());
     }
 }
