@@ -17,6 +17,7 @@ import dev.parapet.keys.KeyServiceProperties;
 import dev.parapet.keys.key.CustomerKeys;
 import dev.parapet.kit.secrets.Secrets;
 import dev.parapet.keys.view.KeyStateView;
+import dev.parapet.kit.agents.AgentCredentials;
 import dev.parapet.kit.problem.Problems;
 import dev.parapet.schemas.v1.common.Actor;
 import dev.parapet.schemas.v1.common.ActorKind;

@@ -1,4 +1,4 @@
-package dev.parapet.keys.api;
+package dev.parapet.kit.agents;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

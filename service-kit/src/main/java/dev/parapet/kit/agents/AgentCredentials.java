@@ -1,4 +1,4 @@
-package dev.parapet.keys.api;
+package dev.parapet.kit.agents;
 
 import java.util.Optional;
 import java.util.UUID;
