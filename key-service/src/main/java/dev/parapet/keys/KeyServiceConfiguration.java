@@ -1,7 +1,5 @@
 package dev.parapet.keys;
 
-import java.util.Map;
-
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
@@ -23,12 +21,7 @@ public class KeyServiceConfiguration {
 
     @Bean
     Secrets secrets(KeyServiceProperties properties) {
-        Map<String, String> keys = properties.encryptionKeys();
-        if (keys == null || keys.isEmpty() || properties.currentEncryptionKey() == null) {
-            throw new IllegalStateException("key-service needs at least one encryption key: set "
-                    + "parapet.keys.encryption-keys.<id>=<base64 of 32 random bytes> and parapet.keys.current-encryption-key=<id>");
-        }
-        return new Secrets(keys, properties.currentEncryptionKey());
+        return Secrets.configured(properties.encryptionKeys(), properties.currentEncryptionKey(), "parapet.keys");
     }
 
     @Bean

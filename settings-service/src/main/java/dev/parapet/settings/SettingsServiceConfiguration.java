@@ -1,7 +1,5 @@
 package dev.parapet.settings;
 
-import java.util.Map;
-
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
@@ -17,12 +15,7 @@ public class SettingsServiceConfiguration {
 
     @Bean
     Secrets settingsSecrets(SettingsProperties properties) {
-        Map<String, String> keys = properties.encryptionKeys();
-        if (keys == null || keys.isEmpty() || properties.currentEncryptionKey() == null) {
-            throw new IllegalStateException("settings-service needs at least one encryption key: set "
-                    + "parapet.settings.encryption-keys.<id>=<base64 of 32 random bytes> and parapet.settings.current-encryption-key=<id>");
-        }
-        return new Secrets(keys, properties.currentEncryptionKey());
+        return Secrets.configured(properties.encryptionKeys(), properties.currentEncryptionKey(), "parapet.settings");
     }
 
     @Bean

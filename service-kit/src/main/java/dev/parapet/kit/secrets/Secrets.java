@@ -48,6 +48,18 @@ public final class Secrets {
         this.currentKeyId = currentKeyId;
     }
 
+    /**
+     * The service's secrets from its configuration ({@code <prefix>.encryption-keys.<id>} and
+     * {@code <prefix>.current-encryption-key}), or a start-up failure that says what to set.
+     */
+    public static Secrets configured(Map<String, String> base64Keys, String currentKeyId, String prefix) {
+        if (base64Keys == null || base64Keys.isEmpty() || currentKeyId == null) {
+            throw new IllegalStateException("At least one encryption key is needed: set " + prefix
+                    + ".encryption-keys.<id>=<base64 of 32 random bytes> and " + prefix + ".current-encryption-key=<id>");
+        }
+        return new Secrets(base64Keys, currentKeyId);
+    }
+
     public EncryptedSecret encrypt(String secret, String associatedData) {
         byte[] nonce = new byte[12];
         RANDOM.nextBytes(nonce);
