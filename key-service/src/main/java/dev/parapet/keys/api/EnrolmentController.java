@@ -1,7 +1,6 @@
 package dev.parapet.keys.api;
 
 import java.util.Locale;
-import java.util.Map;
 import java.util.UUID;
 
 import org.springframework.http.HttpStatus;
@@ -125,9 +124,5 @@ public class EnrolmentController {
         problem.setTitle("Enrolment refused");
         problem.setProperty("reason", reason);
         return new ErrorResponseException(HttpStatus.UNAUTHORIZED, problem, null);
-    }
-
-    static Map<String, String> reasons() {
-        return Map.of(KEY_MALFORMED, "mistyped or not a key", KEY_NOT_ACCEPTED, "unknown or revoked key");
     }
 }

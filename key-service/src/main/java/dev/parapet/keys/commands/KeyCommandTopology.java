@@ -60,7 +60,7 @@ public class KeyCommandTopology {
     /** Leave the group when stopping, so that a restart hands the accounts over at once. */
     @Bean
     StreamsBuilderFactoryBeanConfigurer leaveGroupOnClose() {
-        return factory -> factory.setLeaveGroupOnClose(true);
+        return CommandProcessing.leaveGroupOnClose();
     }
 
     @Bean

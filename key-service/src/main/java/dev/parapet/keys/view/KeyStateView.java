@@ -105,10 +105,6 @@ public class KeyStateView extends FollowedState {
         return follower.when(() -> condition.test(this));
     }
 
-    public boolean isReady() {
-        return follower.isReady();
-    }
-
     @Override
     protected void describe(Health.Builder builder) {
         builder.withDetail("accounts", keysByAccount.size()).withDetail("agents", agentsById.size());

@@ -9,6 +9,7 @@ import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.streams.StreamsConfig;
 import org.springframework.boot.kafka.autoconfigure.KafkaProperties;
 import org.springframework.kafka.config.KafkaStreamsConfiguration;
+import org.springframework.kafka.config.StreamsBuilderFactoryBeanConfigurer;
 import org.springframework.kafka.listener.DeadLetterPublishingRecoverer;
 import org.springframework.kafka.streams.RecoveringDeserializationExceptionHandler;
 
@@ -42,6 +43,11 @@ public final class CommandProcessing {
         config.put(StreamsConfig.DESERIALIZATION_EXCEPTION_HANDLER_CLASS_CONFIG, RecoveringDeserializationExceptionHandler.class);
         config.put(RecoveringDeserializationExceptionHandler.KSTREAM_DESERIALIZATION_RECOVERER, deadLetters);
         return new KafkaStreamsConfiguration(config);
+    }
+
+    /** Leave the group when stopping, so that a restart hands the accounts over at once. */
+    public static StreamsBuilderFactoryBeanConfigurer leaveGroupOnClose() {
+        return factory -> factory.setLeaveGroupOnClose(true);
     }
 
     /**

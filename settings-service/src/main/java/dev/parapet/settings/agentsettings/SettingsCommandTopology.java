@@ -53,7 +53,7 @@ public class SettingsCommandTopology {
 
     @Bean
     StreamsBuilderFactoryBeanConfigurer settingsLeaveGroupOnClose() {
-        return factory -> factory.setLeaveGroupOnClose(true);
+        return CommandProcessing.leaveGroupOnClose();
     }
 
     @Bean
