@@ -19,7 +19,7 @@ import dev.parapet.stack.RealInfrastructure.WithRealInfrastructure;
 @WithRealInfrastructure
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT, properties = {
         KeyServiceSpringTest.ENCRYPTION_KEY, KeyServiceSpringTest.CURRENT_KEY,
-        "parapet.keys.state-directory=target/streams-key-service-test",
+        "parapet.keys.state-directory=target/streams/test-${random.uuid}",
         "parapet.keys.enrolments-per-key-per-minute=6",
         "parapet.keys.enrolments-per-address-per-minute=10000",
         "parapet.keys.region-urls.eu=http://127.0.0.1:18101"})

@@ -47,12 +47,21 @@ public record Topic<V extends SpecificRecord>(String name, String key, Class<V> 
         return SpecificData.get().getSchema(valueType);
     }
 
+    /**
+     * The largest record any Parapet topic takes (8 MiB): a Block or Allow List policy of 200 000
+     * domains is one record. Producers and Kafka Streams' own topics are configured to match.
+     */
+    public static final int MAX_RECORD_BYTES = 8 * 1024 * 1024;
+
     /** Topic-level settings for creating it. */
     public Map<String, String> configs() {
+        String maxBytes = Integer.toString(MAX_RECORD_BYTES);
         return retention
-                .map(keep -> Map.of("cleanup.policy", cleanup.kafkaValue(), "retention.ms", Long.toString(keep.toMillis())))
+                .map(keep -> Map.of("cleanup.policy", cleanup.kafkaValue(), "retention.ms", Long.toString(keep.toMillis()),
+                        "max.message.bytes", maxBytes))
                 .orElseGet(() -> Map.of("cleanup.policy", cleanup.kafkaValue(),
                         "min.compaction.lag.ms", "0",
-                        "delete.retention.ms", Long.toString(Duration.ofDays(1).toMillis())));
+                        "delete.retention.ms", Long.toString(Duration.ofDays(1).toMillis()),
+                        "max.message.bytes", maxBytes));
     }
 }

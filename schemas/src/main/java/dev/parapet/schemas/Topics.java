@@ -59,6 +59,11 @@ public final class Topics {
             "accountId", SettingsCommandResult.class, Topic.Cleanup.DELETE, 6, Optional.of(Duration.ofDays(1)),
             "settings-service (command processor)", "settings-service (API)");
 
+    public static final Topic<SettingsCommand> GLOBAL_COMMANDS = new Topic<>("parapet.global-commands.v1",
+            "the constant \"global\": one writer for what spans accounts (locations, category feeds)", SettingsCommand.class,
+            Topic.Cleanup.DELETE, 1, Optional.of(Duration.ofDays(7)),
+            "settings-service (API)", "settings-service (command processor)");
+
     public static final Topic<Policy> POLICIES = new Topic<>("parapet.policies.v1",
             "accountId/policyId", Policy.class, Topic.Cleanup.COMPACT, 6, COMPACTED,
             "settings-service", "settings-service, dns-service");
@@ -81,7 +86,7 @@ public final class Topics {
 
     public static final Topic<CategoryAssignment> DOMAIN_CATEGORIES = new Topic<>("parapet.domain-categories.v1",
             "domain (normalised, punycode)", CategoryAssignment.class, Topic.Cleanup.COMPACT, 6, COMPACTED,
-            "settings-service", "dns-service");
+            "settings-service (global writer)", "dns-service");
 
     public static final Topic<DnsVerdict> VERDICTS = new Topic<>("parapet.verdicts.v1",
             "accountId", DnsVerdict.class, Topic.Cleanup.DELETE, 12, Optional.of(Duration.ofDays(7)),
@@ -96,6 +101,7 @@ public final class Topics {
             Optional.of(Duration.ofDays(400)), "every service", "diagnostics-service, archival");
 
     private static final List<Topic<? extends SpecificRecord>> ALL = List.of(ACCOUNT_KEYS, KEY_COMMANDS, KEY_COMMAND_RESULTS, AGENTS, AGENT_SETTINGS, SETTINGS_COMMANDS, SETTINGS_COMMAND_RESULTS,
+            GLOBAL_COMMANDS,
             POLICIES, LOCATIONS, EXCEPTIONS, PROFILE_GROUPS, CATEGORY_CATALOGUE, DOMAIN_CATEGORIES, VERDICTS,
             AGENT_TELEMETRY, AUDIT);
 

@@ -11,10 +11,16 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * @param currentEncryptionKey the id that seals new secrets
  * @param commandTimeout       how long an API call waits for its change to be applied
  * @param stateDirectory       the command processor's local state (rebuilt from Kafka if lost)
+ * @param allowPrivateRanges   accept private and loopback ranges as locations (the local stack and tests only)
+ * @param operatorAccounts     accounts of the platform operator, whose Super and Full Administrators may import category feeds
+ * @param streamHeartbeat      how often an idle agent configuration stream sends a comment, to keep proxies from closing it
  */
 @ConfigurationProperties("parapet.settings")
 public record SettingsProperties(Map<String, String> encryptionKeys,
                                  String currentEncryptionKey,
                                  @DefaultValue("10s") Duration commandTimeout,
-                                 @DefaultValue("${java.io.tmpdir}/parapet-settings-service") String stateDirectory) {
+                                 @DefaultValue("${java.io.tmpdir}/parapet-settings-service") String stateDirectory,
+                                 @DefaultValue("false") boolean allowPrivateRanges,
+                                 @DefaultValue("") java.util.Set<java.util.UUID> operatorAccounts,
+                                 @DefaultValue("30s") Duration streamHeartbeat) {
 }

@@ -4,9 +4,19 @@ import org.springframework.boot.context.properties.EnableConfigurationProperties
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 
+import org.springframework.boot.kafka.autoconfigure.KafkaProperties;
+import org.springframework.core.Ordered;
+import org.springframework.core.annotation.Order;
+import org.springframework.security.config.web.server.ServerHttpSecurity;
+import org.springframework.security.web.server.SecurityWebFilterChain;
+import org.springframework.security.web.server.util.matcher.ServerWebExchangeMatchers;
+
+import dev.parapet.kit.agents.AgentCredentialVerifier;
+import dev.parapet.kit.kafka.RegistryProperties;
 import dev.parapet.kit.secrets.Secrets;
 import dev.parapet.kit.state.AwaitStateFilter;
 import dev.parapet.settings.agentsettings.SettingsState;
+import io.micrometer.core.instrument.MeterRegistry;
 
 /** Wires settings-service: its secrets and the wait for its state at start-up. */
 @Configuration
@@ -21,5 +31,29 @@ public class SettingsServiceConfiguration {
     @Bean
     AwaitStateFilter awaitSettingsState(SettingsState state) {
         return new AwaitStateFilter(state.follower());
+    }
+
+    /** Agent credentials, checked against the key and agent topics that key-service publishes. */
+    @Bean
+    AgentCredentialVerifier agentCredentials(KafkaProperties kafka, RegistryProperties registry, MeterRegistry meters) {
+        return new AgentCredentialVerifier(kafka.buildConsumerProperties(), registry.url(), meters);
+    }
+
+    @Bean
+    AwaitStateFilter awaitAgentCredentials(AgentCredentialVerifier credentials) {
+        return new AwaitStateFilter(credentials.follower());
+    }
+
+    /** The configuration stream needs no administrator token: the agent credential is checked by its controller. */
+    @Bean
+    @Order(Ordered.HIGHEST_PRECEDENCE)
+    SecurityWebFilterChain agentStreamSecurity(ServerHttpSecurity http) {
+        return http.securityMatcher(ServerWebExchangeMatchers.pathMatchers("/agent/v1/configuration"))
+                .csrf(ServerHttpSecurity.CsrfSpec::disable)
+                .httpBasic(ServerHttpSecurity.HttpBasicSpec::disable)
+                .formLogin(ServerHttpSecurity.FormLoginSpec::disable)
+                .requestCache(ServerHttpSecurity.RequestCacheSpec::disable)
+                .authorizeExchange(exchanges -> exchanges.anyExchange().permitAll())
+                .build();
     }
 }

@@ -16,6 +16,10 @@ import dev.parapet.stack.RealInfrastructure.WithRealInfrastructure;
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT, properties = {
         "parapet.settings.encryption-keys.test1=MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY=",
         "parapet.settings.current-encryption-key=test1",
-        "parapet.settings.state-directory=target/streams-settings-service-test"})
+        "parapet.settings.state-directory=target/streams/test-${random.uuid}",
+        "parapet.settings.operator-accounts=" + SettingsServiceSpringTest.OPERATOR_ACCOUNT})
 public @interface SettingsServiceSpringTest {
+
+    /** The platform operator's account in tests: its Super and Full Administrators may import category feeds. */
+    String OPERATOR_ACCOUNT = "00000000-0000-4000-8000-00000000face";
 }

@@ -92,7 +92,10 @@ public final class LocalStack {
                         "--parapet.keys.state-directory=" + data.resolve("key-service").resolve("streams"))),
                 new Service("settings-service", ports.settingsService(), List.of(
                         "--spring.config.import=optional:file:" + settingsSecrets,
-                        "--parapet.settings.state-directory=" + data.resolve("settings-service").resolve("streams"))),
+                        "--parapet.settings.state-directory=" + data.resolve("settings-service").resolve("streams"),
+                        // Local only: offices here are loopback ranges, and the demo account operates the platform.
+                        "--parapet.settings.allow-private-ranges=true",
+                        "--parapet.settings.operator-accounts=" + demoAccount)),
                 new Service("dns-service", ports.dnsService(), List.of("--parapet.dns.port=" + ports.dnsPort())),
                 new Service("diagnostics-service", ports.diagnosticsService(), List.of()));
         List<ManagedProcess> processes = new ArrayList<>();
@@ -106,8 +109,9 @@ public final class LocalStack {
             awaitHealthy(processes.get(i), services.get(i).port());
         }
 
-        Duration elapsed = Duration.ofNanos(System.nanoTime() - started);
         String superAdmin = tokens.adminToken("admin@demo.parapet.local", demoAccount, "SUPER_ADMIN", Duration.ofHours(12));
+        loadCategoryFeeds(root, data, ports.settingsService(), superAdmin);
+        Duration elapsed = Duration.ofNanos(System.nanoTime() - started);
         String basicAdmin = tokens.adminToken("basic@demo.parapet.local", demoAccount, "BASIC_ADMIN", Duration.ofHours(12));
         Files.writeString(data.resolve("admin-token"), superAdmin + "\n", StandardCharsets.US_ASCII);
         Files.writeString(data.resolve("demo-account"), demoAccount + "\n", StandardCharsets.US_ASCII);
@@ -202,6 +206,48 @@ public final class LocalStack {
             text.append("parapet.keys.region-urls.").append(region).append("=http://127.0.0.1:").append(ports.keyService()).append('\n');
         }
         return text.toString();
+    }
+
+    /**
+     * Loads the category feeds of ../shared/data/blocklists/ into settings-service (one PUT per
+     * category, streamed), once: a marker in the data directory records that it was done.
+     */
+    private static void loadCategoryFeeds(Path root, Path data, int settingsPort, String operatorToken) throws IOException {
+        Path lists = root.resolve("..").resolve("shared").resolve("data").resolve("blocklists").normalize();
+        Path marker = data.resolve("settings-service").resolve("category-feeds-loaded");
+        if (Files.exists(marker) || !Files.isDirectory(lists)) {
+            return;
+        }
+        Map<String, String> feeds = new LinkedHashMap<>(Map.of("phishing", "phishing", "ransomware", "ransomware",
+                "scam", "scam", "crypto", "cryptomining", "drugs", "drugs", "piracy", "piracy", "torrent", "p2p"));
+        for (Map.Entry<String, String> feed : feeds.entrySet()) {
+            Path file = lists.resolve(feed.getKey() + ".txt");
+            if (!Files.isRegularFile(file)) {
+                continue;
+            }
+            URI uri = URI.create("http://127.0.0.1:" + settingsPort + "/api/v1/categories/" + feed.getValue() + "/domains");
+            try {
+                HttpResponse<String> response = HTTP.send(HttpRequest.newBuilder(uri).timeout(Duration.ofMinutes(2))
+                        .header("Authorization", "Bearer " + operatorToken).header("Content-Type", "text/plain")
+                        .PUT(HttpRequest.BodyPublishers.ofFile(file)).build(), HttpResponse.BodyHandlers.ofString());
+                if (response.statusCode() != 200) {
+                    say("Loading category feed " + file.getFileName() + " failed: " + response.statusCode() + " " + response.body());
+                    return;
+                }
+                String body = response.body();
+                say("Category " + feed.getValue() + ": " + field(body, "domains") + " domains from " + file.getFileName()
+                        + " (" + field(body, "rejectedCount") + " lines refused)");
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
+        }
+        Files.writeString(marker, "loaded from " + lists + "\n", StandardCharsets.US_ASCII);
+    }
+
+    private static String field(String json, String name) {
+        java.util.regex.Matcher matcher = java.util.regex.Pattern.compile("\"" + name + "\":(\\d+)").matcher(json);
+        return matcher.find() ? matcher.group(1) : "?";
     }
 
     private static UUID demoAccount(Path data) throws IOException {

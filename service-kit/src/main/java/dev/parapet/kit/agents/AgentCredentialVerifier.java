@@ -5,6 +5,8 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.Consumer;
 
 import org.apache.avro.specific.SpecificRecord;
 import org.springframework.boot.health.contributor.Health;
@@ -34,6 +36,7 @@ public class AgentCredentialVerifier extends FollowedState {
     private final Map<UUID, AccountKeyState> keys = new ConcurrentHashMap<>();
     private final Map<UUID, AgentState> agents = new ConcurrentHashMap<>();
     private final TopicFollower follower;
+    private final List<Consumer<UUID>> listeners = new CopyOnWriteArrayList<>();
 
     public AgentCredentialVerifier(Map<String, Object> consumerConfig, String registryUrl, MeterRegistry meters) {
         this.follower = new TopicFollower("agent-credentials", consumerConfig, registryUrl, meters, List.of(
@@ -44,14 +47,19 @@ public class AgentCredentialVerifier extends FollowedState {
     private void onKey(SpecificRecord value) {
         if (value instanceof AccountKeyState key) {
             keys.put(key.getAccountId(), key);
+            changed(key.getAccountId());
         }
     }
 
     private void onAgent(String key, SpecificRecord value) {
         if (value == null) {
-            agents.remove(UUID.fromString(key));
+            AgentState removed = agents.remove(UUID.fromString(key));
+            if (removed != null) {
+                changed(removed.getAccountId());
+            }
         } else if (value instanceof AgentState agent) {
             agents.put(agent.getAgentId(), agent);
+            changed(agent.getAccountId());
         }
     }
 
@@ -70,6 +78,29 @@ public class AgentCredentialVerifier extends FollowedState {
             return Optional.of(new AgentIdentity(agent.getAgentId(), agent.getAccountId(), agent.getDeviceId(),
                     agent.getKeyGeneration()));
         });
+    }
+
+    /**
+     * Whether an agent accepted earlier may still operate: still ACTIVE, and its account's key still
+     * ACTIVE and of the same generation. Cheap (no hashing): for re-checking open connections.
+     */
+    public boolean stillValid(AgentIdentity identity) {
+        AgentState agent = agents.get(identity.agentId());
+        AccountKeyState key = keys.get(identity.accountId());
+        return agent != null && agent.getStatus() == AgentStatus.ACTIVE && key != null && key.getStatus() == KeyStatus.ACTIVE
+                && key.getGeneration() == identity.keyGeneration() && agent.getKeyGeneration() == identity.keyGeneration();
+    }
+
+    /**
+     * Called, on this verifier's reading thread, with the account whenever one of its agents or its
+     * key changes; a holder of open agent connections re-checks them with {@link #stillValid}.
+     */
+    public void onChange(Consumer<UUID> listener) {
+        listeners.add(listener);
+    }
+
+    private void changed(UUID accountId) {
+        listeners.forEach(listener -> listener.accept(accountId));
     }
 
     @Override

@@ -91,7 +91,8 @@ public class KafkaKitConfiguration {
         List<NewTopic> topics = new ArrayList<>();
         for (Topic<?> topic : Topics.all()) {
             topics.add(newTopic(topic.name(), topic.partitions(), topic.configs(), kafka));
-            topics.add(newTopic(topic.deadLetterTopic(), 1, Map.of("retention.ms", Long.toString(30L * 24 * 3600 * 1000)), kafka));
+            topics.add(newTopic(topic.deadLetterTopic(), 1, Map.of("retention.ms", Long.toString(30L * 24 * 3600 * 1000),
+                    "max.message.bytes", Integer.toString(Topic.MAX_RECORD_BYTES)), kafka));
         }
         return new KafkaAdmin.NewTopics(topics.toArray(NewTopic[]::new));
     }

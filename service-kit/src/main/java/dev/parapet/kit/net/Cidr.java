@@ -3,8 +3,10 @@ package dev.parapet.kit.net;
 import java.math.BigInteger;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
+import java.util.List;
 import java.util.Optional;
 import java.util.regex.Pattern;
+import java.util.stream.Stream;
 
 /**
  * An IPv4 or IPv6 range in CIDR form, parsed from literals only (never a name lookup), with no host
@@ -68,6 +70,35 @@ public record Cidr(InetAddress network, int prefixLength) {
         } catch (UnknownHostException e) {
             throw new IllegalStateException(e);
         }
+    }
+
+    /** Whether the two ranges share any address (ranges of different families never do). */
+    public boolean overlaps(Cidr other) {
+        byte[] mine = network.getAddress();
+        byte[] theirs = other.network.getAddress();
+        if (mine.length != theirs.length) {
+            return false;
+        }
+        int prefix = Math.min(prefixLength, other.prefixLength);
+        int bits = mine.length * 8;
+        BigInteger mask = BigInteger.ONE.shiftLeft(bits).subtract(BigInteger.ONE)
+                .xor(BigInteger.ONE.shiftLeft(bits - prefix).subtract(BigInteger.ONE));
+        return new BigInteger(1, mine).and(mask).equals(new BigInteger(1, theirs).and(mask));
+    }
+
+    /** Whether the address lies in this range. */
+    public boolean contains(InetAddress address) {
+        return overlaps(new Cidr(address, address.getAddress().length * 8));
+    }
+
+    /** Ranges that are not on the public internet: private, loopback, link-local, unique-local, CGNAT, unspecified. */
+    private static final List<Cidr> NON_PUBLIC = Stream.of("0.0.0.0/8", "10.0.0.0/8", "100.64.0.0/10", "127.0.0.0/8",
+            "169.254.0.0/16", "172.16.0.0/12", "192.168.0.0/16", "::/128", "::1/128", "fc00::/7", "fe80::/10")
+            .map(text -> parse(text).cidr().orElseThrow()).toList();
+
+    /** The non-public range this one overlaps, if any: such a range cannot be an office's egress address. */
+    public Optional<Cidr> nonPublicOverlap() {
+        return NON_PUBLIC.stream().filter(this::overlaps).findFirst();
     }
 
     private static Result refused(String why) {

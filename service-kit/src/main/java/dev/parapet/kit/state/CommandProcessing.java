@@ -15,6 +15,7 @@ import org.springframework.kafka.streams.RecoveringDeserializationExceptionHandl
 
 import dev.parapet.kit.kafka.KafkaKitProperties;
 import dev.parapet.schemas.AvroSerdes;
+import dev.parapet.schemas.Topic;
 
 /**
  * The settings of a service's single writer per account: a Kafka Streams application over a command
@@ -37,6 +38,8 @@ public final class CommandProcessing {
         config.put(StreamsConfig.STATE_DIR_CONFIG, stateDirectory);
         config.put(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, 20);
         config.put(StreamsConfig.producerPrefix("linger.ms"), 0);
+        config.put(StreamsConfig.producerPrefix("max.request.size"), Topic.MAX_RECORD_BYTES);
+        config.put(StreamsConfig.topicPrefix("max.message.bytes"), Integer.toString(Topic.MAX_RECORD_BYTES));
         config.put(StreamsConfig.consumerPrefix("max.poll.records"), 200);
         config.put(StreamsConfig.consumerPrefix("session.timeout.ms"), 6000);
         config.put(StreamsConfig.consumerPrefix("heartbeat.interval.ms"), 1500);

@@ -24,6 +24,16 @@ public final class TopicRecords {
     /** Every committed value with this key, oldest first, as of now. */
     @SuppressWarnings("unchecked")
     public static <T> List<T> valuesFor(String topic, String key) {
+        return read(topic, key, false);
+    }
+
+    /** The latest value of the key on a compacted topic, or null if there is none or it was deleted (tombstone). */
+    public static <T> T latestFor(String topic, String key) {
+        List<T> values = read(topic, key, true);
+        return values.isEmpty() ? null : values.get(values.size() - 1);
+    }
+
+    private static <T> List<T> read(String topic, String key, boolean tombstones) {
         var deserializer = AvroSerdes.deserializer(RealInfrastructure.get().registryUrl(), false);
         List<T> values = new ArrayList<>();
         try (KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(Map.of(
@@ -39,6 +49,8 @@ public final class TopicRecords {
                 for (ConsumerRecord<String, byte[]> record : consumer.poll(Duration.ofMillis(100))) {
                     if (key.equals(record.key()) && record.value() != null) {
                         values.add((T) deserializer.deserialize(topic, record.value()));
+                    } else if (key.equals(record.key()) && tombstones) {
+                        values.add(null);
                     }
                 }
             }

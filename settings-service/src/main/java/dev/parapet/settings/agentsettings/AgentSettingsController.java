@@ -1,6 +1,5 @@
 package dev.parapet.settings.agentsettings;
 
-import java.net.InetSocketAddress;
 import java.time.Instant;
 import java.util.UUID;
 
@@ -14,15 +13,11 @@ import org.springframework.web.bind.annotation.RequestBody;
 import org.springframework.web.bind.annotation.RequestHeader;
 import org.springframework.web.bind.annotation.RestController;
 
-import dev.parapet.kit.problem.Problems;
 import dev.parapet.kit.security.Admin;
 import dev.parapet.kit.security.Permission;
-import dev.parapet.schemas.v1.common.Actor;
-import dev.parapet.schemas.v1.common.ActorKind;
 import dev.parapet.schemas.v1.settings.AgentSettings;
-import dev.parapet.schemas.v1.settings.SettingsCommand;
-import dev.parapet.schemas.v1.settings.SettingsRejection;
 import dev.parapet.schemas.v1.settings.UpdateAgentSettings;
+import dev.parapet.settings.commands.Commands;
 import jakarta.validation.Valid;
 import jakarta.validation.constraints.NotNull;
 import reactor.core.publisher.Mono;
@@ -54,7 +49,7 @@ public class AgentSettingsController {
     public ResponseEntity<AgentSettingsView> read(@PathVariable UUID accountId, @AuthenticationPrincipal Admin admin) {
         admin.require(accountId, Permission.WEB_SECURITY_READ);
         AgentSettings settings = state.of(accountId);
-        return ResponseEntity.ok().eTag(etag(settings.getVersion())).body(view(settings));
+        return ResponseEntity.ok().eTag(Commands.etag(settings.getVersion())).body(view(settings));
     }
 
     @PutMapping("/api/v1/accounts/{accountId}/agent-settings")
@@ -62,65 +57,21 @@ public class AgentSettingsController {
                                                          @RequestHeader(name = "If-Match", required = false) String ifMatch,
                                                          @Valid @RequestBody AgentSettingsWrite body, ServerHttpRequest http) {
         admin.require(accountId, Permission.WEB_SECURITY_WRITE);
-        UpdateAgentSettings update = new UpdateAgentSettings(expectedVersion(ifMatch), body.userAuthentication(),
+        UpdateAgentSettings update = new UpdateAgentSettings(Commands.expectedVersion(ifMatch), body.userAuthentication(),
                 body.enforceUserAuthentication(), body.manageUpdates());
         return sendCommand(state, accountId, admin, http, update).map(settings ->
-                ResponseEntity.ok().eTag(etag(settings.getVersion())).body(view(settings)));
+                ResponseEntity.ok().eTag(Commands.etag(settings.getVersion())).body(view(settings)));
     }
 
     /** Sends a settings command and answers with the settings once this instance shows the change. */
     public static Mono<AgentSettings> sendCommand(SettingsState state, UUID accountId, Admin admin, ServerHttpRequest http, Object action) {
-        return sendCommand(state, accountId, admin, http, action, () -> state.of(accountId).getVersion())
+        return Commands.send(state, accountId, admin, http, action, version -> state.of(accountId).getVersion() >= version)
                 .then(Mono.fromSupplier(() -> state.of(accountId)));
-    }
-
-    /**
-     * Sends a settings command; completes once this instance's view of what it changed (whose version
-     * {@code viewVersion} reads) shows the new version, so that the caller reads its own write.
-     */
-    public static Mono<Long> sendCommand(SettingsState state, UUID accountId, Admin admin, ServerHttpRequest http,
-                                         Object action, java.util.function.LongSupplier viewVersion) {
-        UUID commandId = UUID.randomUUID();
-        SettingsCommand command = SettingsCommand.newBuilder().setCommandId(commandId).setAccountId(accountId)
-                .setRequestedAt(Instant.now())
-                .setActor(new Actor(admin.subject(), admin.role().name(), ActorKind.ADMIN))
-                .setSourceAddress(remoteAddress(http)).setAction(action).build();
-        return state.commands().send(commandId, accountId.toString(), command).flatMap(result -> {
-            if (!result.getAccepted()) {
-                return Mono.error(result.getRejection() == SettingsRejection.VERSION_MISMATCH
-                        ? Problems.preconditionFailed("This changed since you read it (now version "
-                                + result.getVersion() + "); read them again and retry with the new ETag.")
-                        : Problems.badRequest("The change was refused."));
-            }
-            long version = result.getVersion();
-            return Mono.fromFuture(state.follower().when(() -> viewVersion.getAsLong() >= version)).thenReturn(version);
-        });
-    }
-
-    public static Long expectedVersion(String ifMatch) {
-        if (ifMatch == null || ifMatch.isBlank() || ifMatch.trim().equals("*")) {
-            return null;
-        }
-        String tag = ifMatch.trim().replaceFirst("^W/", "").replace("\"", "");
-        try {
-            return Long.parseLong(tag.startsWith("v") ? tag.substring(1) : tag);
-        } catch (NumberFormatException e) {
-            throw Problems.invalid("If-Match", "must be an ETag this API returned, such as \"v3\"");
-        }
-    }
-
-    public static String etag(long version) {
-        return "\"v" + version + "\"";
     }
 
     private static AgentSettingsView view(AgentSettings settings) {
         return new AgentSettingsView(settings.getVersion(), settings.getUserAuthentication(),
                 settings.getEnforceUserAuthentication(), settings.getManageUpdates(), settings.getUpdatedBy(),
                 settings.getUpdatedAt());
-    }
-
-    public static String remoteAddress(ServerHttpRequest http) {
-        InetSocketAddress remote = http.getRemoteAddress();
-        return remote == null || remote.getAddress() == null ? null : remote.getAddress().getHostAddress();
     }
 }

@@ -1,26 +1,22 @@
 package dev.parapet.settings.agentsettings;
 
+import dev.parapet.schemas.Topics;
+import dev.parapet.settings.commands.Decision;
+
 import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
 
-import dev.parapet.schemas.v1.audit.AuditEvent;
-import dev.parapet.schemas.v1.audit.Outcome;
 import dev.parapet.schemas.v1.settings.AgentSettings;
 import dev.parapet.schemas.v1.settings.GenerateTamperPassword;
 import dev.parapet.schemas.v1.settings.SettingsCommand;
-import dev.parapet.schemas.v1.settings.SettingsCommandResult;
 import dev.parapet.schemas.v1.settings.SettingsRejection;
 import dev.parapet.schemas.v1.settings.TamperProtection;
 import dev.parapet.schemas.v1.settings.UpdateAgentSettings;
 
 /** Agent settings and tamper protection as a pure function of the current settings and one command. */
 public final class SettingsDecisions {
-
-    /** What one command changes. */
-    public record Decision(SettingsCommandResult result, Optional<AgentSettings> settings, List<AuditEvent> audit) {
-    }
 
     private SettingsDecisions() {
     }
@@ -39,8 +35,7 @@ public final class SettingsDecisions {
         String auditAction;
         if (action instanceof UpdateAgentSettings update) {
             if (update.getExpectedVersion() != null && update.getExpectedVersion() != current.getVersion()) {
-                return new Decision(result(command, false, SettingsRejection.VERSION_MISMATCH, current.getVersion()),
-                        Optional.empty(), List.of());
+                return Decision.refused(command, SettingsRejection.VERSION_MISMATCH, current.getVersion(), null);
             }
             next = AgentSettings.newBuilder(current).setUserAuthentication(update.getUserAuthentication())
                     .setEnforceUserAuthentication(update.getEnforceUserAuthentication())
@@ -58,16 +53,13 @@ public final class SettingsDecisions {
             next = AgentSettings.newBuilder(current).setTamperProtection(rotated).build();
             auditAction = "tamper-password.generate";
         } else {
-            return new Decision(result(command, false, SettingsRejection.OTHER, current.getVersion()), Optional.empty(), List.of());
+            return Decision.refused(command, SettingsRejection.OTHER, current.getVersion(), "not an agent settings command");
         }
         next = AgentSettings.newBuilder(next).setVersion(current.getVersion() + 1)
                 .setUpdatedBy(command.getActor().getSubject()).setUpdatedAt(now).build();
-        AuditEvent audit = AuditEvent.newBuilder().setEventId(UUID.randomUUID()).setOccurredAt(now)
-                .setAccountId(command.getAccountId()).setActor(command.getActor()).setAction(auditAction)
-                .setResourceType("agent-settings").setResourceId(command.getAccountId().toString())
-                .setBefore(describe(current)).setAfter(describe(next)).setOutcome(Outcome.SUCCESS)
-                .setSourceAddress(command.getSourceAddress()).build();
-        return new Decision(result(command, true, null, next.getVersion()), Optional.of(next), List.of(audit));
+        String account = command.getAccountId().toString();
+        return Decision.accepted(command, Topics.AGENT_SETTINGS.name(), account, next, next.getVersion(),
+                Decision.audit(command, auditAction, "agent-settings", account, describe(current), describe(next), now));
     }
 
     /** The settings as the audit trail shows them: never a password, a verifier or a ciphertext. */
@@ -79,10 +71,5 @@ public final class SettingsDecisions {
                 + ",\"manageUpdates\":" + settings.getManageUpdates()
                 + ",\"tamperPasswordGeneratedAt\":" + (tamper == null ? "null" : "\"" + tamper.getGeneratedAt() + "\"")
                 + ",\"tamperPreviousPassword\":" + (tamper != null && tamper.getPrevious() != null) + "}";
-    }
-
-    private static SettingsCommandResult result(SettingsCommand command, boolean accepted, SettingsRejection rejection, long version) {
-        return SettingsCommandResult.newBuilder().setCommandId(command.getCommandId()).setAccountId(command.getAccountId())
-                .setAccepted(accepted).setRejection(rejection).setVersion(version).build();
     }
 }

@@ -4,8 +4,9 @@ import java.time.Instant;
 import java.util.List;
 import java.util.UUID;
 
-import dev.parapet.schemas.v1.audit.AuditEvent;
-import dev.parapet.schemas.v1.audit.Outcome;
+import dev.parapet.schemas.Topics;
+import dev.parapet.schemas.v1.settings.SettingsRejection;
+import dev.parapet.settings.commands.Decision;
 import dev.parapet.schemas.v1.exceptions.AccountExceptions;
 import dev.parapet.schemas.v1.settings.SettingsCommand;
 import dev.parapet.schemas.v1.settings.UpdateExceptions;
@@ -25,28 +26,17 @@ public final class ExceptionDecisions {
                 .setIpRanges(List.of()).setUpdatedBy("defaults").setUpdatedAt(Instant.EPOCH).build();
     }
 
-    /** The new exceptions, or empty when the expected version is stale. */
-    public static java.util.Optional<AccountExceptions> apply(AccountExceptions stored, SettingsCommand command,
-                                                              UpdateExceptions update, Instant now) {
+    public static Decision decide(AccountExceptions stored, SettingsCommand command, UpdateExceptions update, Instant now) {
         AccountExceptions current = stored == null ? defaults(command.getAccountId()) : stored;
         if (update.getExpectedVersion() != null && update.getExpectedVersion() != current.getVersion()) {
-            return java.util.Optional.empty();
+            return Decision.refused(command, SettingsRejection.VERSION_MISMATCH, current.getVersion(), null);
         }
-        return java.util.Optional.of(AccountExceptions.newBuilder(current).setVersion(current.getVersion() + 1)
+        AccountExceptions next = AccountExceptions.newBuilder(current).setVersion(current.getVersion() + 1)
                 .setDomains(update.getDomains()).setIpRanges(update.getIpRanges())
-                .setUpdatedBy(command.getActor().getSubject()).setUpdatedAt(now).build());
-    }
-
-    public static long currentVersion(AccountExceptions stored) {
-        return stored == null ? 0 : stored.getVersion();
-    }
-
-    public static AuditEvent audit(SettingsCommand command, AccountExceptions before, AccountExceptions after, Instant now) {
-        return AuditEvent.newBuilder().setEventId(UUID.randomUUID()).setOccurredAt(now)
-                .setAccountId(command.getAccountId()).setActor(command.getActor()).setAction("exceptions.update")
-                .setResourceType("exceptions").setResourceId(command.getAccountId().toString())
-                .setBefore(describe(before == null ? defaults(command.getAccountId()) : before)).setAfter(describe(after))
-                .setOutcome(Outcome.SUCCESS).setSourceAddress(command.getSourceAddress()).build();
+                .setUpdatedBy(command.getActor().getSubject()).setUpdatedAt(now).build();
+        String account = command.getAccountId().toString();
+        return Decision.accepted(command, Topics.EXCEPTIONS.name(), account, next, next.getVersion(),
+                Decision.audit(command, "exceptions.update", "exceptions", account, describe(current), describe(next), now));
     }
 
     private static String describe(AccountExceptions exceptions) {

@@ -2,9 +2,7 @@ package dev.parapet.settings.exceptions;
 
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.LinkedHashSet;
 import java.util.List;
-import java.util.Set;
 import java.util.UUID;
 
 import org.springframework.http.ResponseEntity;
@@ -17,15 +15,14 @@ import org.springframework.web.bind.annotation.RequestBody;
 import org.springframework.web.bind.annotation.RequestHeader;
 import org.springframework.web.bind.annotation.RestController;
 
-import dev.parapet.kit.domains.DomainNames;
-import dev.parapet.kit.net.Cidr;
 import dev.parapet.kit.problem.Problems;
 import dev.parapet.kit.security.Admin;
 import dev.parapet.kit.security.Permission;
 import dev.parapet.schemas.v1.exceptions.AccountExceptions;
 import dev.parapet.schemas.v1.settings.UpdateExceptions;
-import dev.parapet.settings.agentsettings.AgentSettingsController;
+import dev.parapet.settings.Inputs;
 import dev.parapet.settings.agentsettings.SettingsState;
+import dev.parapet.settings.commands.Commands;
 import reactor.core.publisher.Mono;
 
 /**
@@ -56,7 +53,7 @@ public class ExceptionsController {
     public ResponseEntity<ExceptionsView> read(@PathVariable UUID accountId, @AuthenticationPrincipal Admin admin) {
         admin.require(accountId, Permission.WEB_SECURITY_READ);
         AccountExceptions exceptions = state.exceptionsOf(accountId);
-        return ResponseEntity.ok().eTag(AgentSettingsController.etag(exceptions.getVersion())).body(view(exceptions));
+        return ResponseEntity.ok().eTag(Commands.etag(exceptions.getVersion())).body(view(exceptions));
     }
 
     @PutMapping("/api/v1/accounts/{accountId}/exceptions")
@@ -65,42 +62,18 @@ public class ExceptionsController {
                                                       @RequestBody ExceptionsWrite body, ServerHttpRequest http) {
         admin.require(accountId, Permission.WEB_SECURITY_WRITE);
         List<Problems.FieldError> errors = new ArrayList<>();
-        List<String> domains = normalise(body.domains(), "domains", errors, DomainNames::normalise);
-        List<String> ranges = normalise(body.ipRanges(), "ipRanges", errors, text -> {
-            Cidr.Result cidr = Cidr.parse(text);
-            return new DomainNames.Result(cidr.cidr().map(Cidr::toString), cidr.error());
-        });
+        List<String> domains = Inputs.all(body.domains(), "domains", MAX_ENTRIES, true, errors, Inputs::domain);
+        List<String> ranges = Inputs.all(body.ipRanges(), "ipRanges", MAX_ENTRIES, true, errors, Inputs::cidr);
         if (!errors.isEmpty()) {
             return Mono.error(Problems.invalid(errors));
         }
-        UpdateExceptions update = new UpdateExceptions(AgentSettingsController.expectedVersion(ifMatch), domains, ranges);
-        return AgentSettingsController.sendCommand(state, accountId, admin, http, update,
-                        () -> state.exceptionsOf(accountId).getVersion())
+        UpdateExceptions update = new UpdateExceptions(Commands.expectedVersion(ifMatch), domains, ranges);
+        return Commands.send(state, accountId, admin, http, update,
+                        version -> state.exceptionsOf(accountId).getVersion() >= version)
                 .map(version -> {
                     AccountExceptions exceptions = state.exceptionsOf(accountId);
-                    return ResponseEntity.ok().eTag(AgentSettingsController.etag(exceptions.getVersion())).body(view(exceptions));
+                    return ResponseEntity.ok().eTag(Commands.etag(exceptions.getVersion())).body(view(exceptions));
                 });
-    }
-
-    private static List<String> normalise(List<String> entries, String field, List<Problems.FieldError> errors,
-                                          java.util.function.Function<String, DomainNames.Result> normaliser) {
-        if (entries == null) {
-            errors.add(new Problems.FieldError(field, "is required (an empty list clears it)"));
-            return List.of();
-        }
-        if (entries.size() > MAX_ENTRIES) {
-            errors.add(new Problems.FieldError(field, "at most " + MAX_ENTRIES + " entries"));
-            return List.of();
-        }
-        Set<String> normalised = new LinkedHashSet<>();
-        for (int i = 0; i < entries.size(); i++) {
-            DomainNames.Result result = normaliser.apply(entries.get(i));
-            int index = i;
-            result.domain().ifPresent(normalised::add);
-            result.error().ifPresent(why -> errors.add(new Problems.FieldError(field + "[" + index + "]",
-                    "'" + entries.get(index) + "' " + why)));
-        }
-        return List.copyOf(normalised);
     }
 
     private static ExceptionsView view(AccountExceptions exceptions) {

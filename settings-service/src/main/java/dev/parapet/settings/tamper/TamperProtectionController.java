@@ -29,6 +29,7 @@ import dev.parapet.schemas.v1.settings.GenerateTamperPassword;
 import dev.parapet.schemas.v1.settings.TamperProtection;
 import dev.parapet.settings.agentsettings.AgentSettingsController;
 import dev.parapet.settings.agentsettings.SettingsState;
+import dev.parapet.settings.commands.Commands;
 import reactor.core.publisher.Mono;
 
 /**
@@ -85,7 +86,7 @@ public class TamperProtectionController {
                 .setAccountId(accountId).setActor(new Actor(admin.subject(), admin.role().name(), ActorKind.ADMIN))
                 .setAction("tamper-password.reveal").setResourceType("tamper-protection")
                 .setResourceId(accountId.toString()).setOutcome(Outcome.SUCCESS)
-                .setSourceAddress(AgentSettingsController.remoteAddress(http)).build();
+                .setSourceAddress(Commands.remoteAddress(http)).build();
         return Mono.fromFuture(() -> kafka.send(Topics.AUDIT.name(), accountId.toString(), audit))
                 .thenReturn(view(settings, true));
     }

@@ -1,0 +1,108 @@
+package dev.parapet.settings.categories;
+
+import java.time.Instant;
+import java.util.List;
+import java.util.UUID;
+
+import org.springframework.boot.context.event.ApplicationReadyEvent;
+import org.springframework.context.event.EventListener;
+import org.springframework.http.server.reactive.ServerHttpRequest;
+import org.springframework.kafka.core.KafkaTemplate;
+import org.springframework.security.core.annotation.AuthenticationPrincipal;
+import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.PathVariable;
+import org.springframework.web.bind.annotation.PutMapping;
+import org.springframework.web.bind.annotation.RestController;
+
+import dev.parapet.kit.problem.Problems;
+import dev.parapet.kit.security.Admin;
+import dev.parapet.schemas.Topics;
+import dev.parapet.schemas.v1.categories.CategoryCatalogue;
+import dev.parapet.schemas.v1.settings.ImportCategoryFeed;
+import dev.parapet.settings.SettingsProperties;
+import dev.parapet.settings.agentsettings.SettingsState;
+import dev.parapet.settings.commands.Commands;
+import dev.parapet.settings.policies.DomainListImport;
+import dev.parapet.settings.policies.PolicyJson;
+import reactor.core.publisher.Mono;
+
+/**
+ * The category catalogue (readable by every administrator) and the import of category feeds, which
+ * only the platform operator may run: a Super or Full Administrator of an account listed in
+ * {@code parapet.settings.operator-accounts}.
+ */
+@RestController
+public class CategoryController {
+
+    /** The most domains one feed may list. */
+    static final int MAX_FEED_DOMAINS = 2_000_000;
+
+    /** What a feed import did. */
+    public record FeedReport(String categoryId, long linesRead, long domains, long duplicates, long changed,
+                             long rejectedCount, List<PolicyJson.RejectedLine> rejected, boolean rejectedTruncated) {
+    }
+
+    private final SettingsState state;
+    private final SettingsProperties properties;
+    private final KafkaTemplate<String, Object> kafka;
+
+    public CategoryController(SettingsState state, SettingsProperties properties, KafkaTemplate<String, Object> kafka) {
+        this.state = state;
+        this.properties = properties;
+        this.kafka = kafka;
+    }
+
+    /** Publishes the shipped catalogue once this instance has read the topic, if what is there differs. */
+    @EventListener(ApplicationReadyEvent.class)
+    public void publishCatalogue() {
+        state.follower().ready().thenRun(() -> {
+            CategoryCatalogue current = state.catalogue().orElse(null);
+            if (current == null || !current.getGroups().equals(CategoryCatalogueDefinition.groups())) {
+                long version = current == null ? 1 : current.getVersion() + 1;
+                kafka.send(Topics.CATEGORY_CATALOGUE.name(), "catalogue", CategoryCatalogueDefinition.catalogue(version, Instant.now()));
+            }
+        });
+    }
+
+    /** One category as administrators see it. */
+    public record CategoryView(String categoryId, String name, String description, boolean security) {
+    }
+
+    /** One category group. */
+    public record GroupView(String groupId, String name, String description, List<CategoryView> categories) {
+    }
+
+    /** The catalogue. */
+    public record CatalogueView(long version, List<GroupView> groups) {
+    }
+
+    @GetMapping("/api/v1/categories")
+    public CatalogueView catalogue(@AuthenticationPrincipal Admin admin) {
+        CategoryCatalogue catalogue = state.catalogue()
+                .orElseThrow(() -> Problems.unavailable("The category catalogue has not been published yet."));
+        return new CatalogueView(catalogue.getVersion(), catalogue.getGroups().stream().map(group -> new GroupView(
+                group.getGroupId(), group.getName(), group.getDescription(), group.getCategories().stream()
+                .map(c -> new CategoryView(c.getCategoryId(), c.getName(), c.getDescription(), c.getSecurity())).toList()))
+                .toList());
+    }
+
+    /** Replaces the domains of one category with a feed: a text body, one domain a line, streamed. */
+    @PutMapping("/api/v1/categories/{categoryId}/domains")
+    public Mono<FeedReport> importFeed(@PathVariable String categoryId, @AuthenticationPrincipal Admin admin, ServerHttpRequest http) {
+        if (!properties.operatorAccounts().contains(admin.accountId()) || !admin.role().privileged()) {
+            throw Problems.forbidden("Only the platform operator's Super or Full Administrators may import category feeds.");
+        }
+        if (!CategoryCatalogueDefinition.exists(categoryId)) {
+            throw Problems.notFound("There is no category '" + categoryId + "' (see GET /api/v1/categories).");
+        }
+        UUID account = admin.accountId();
+        return DomainListImport.read(http.getBody(), MAX_FEED_DOMAINS).flatMap(read -> {
+            if (read.overLimit()) {
+                return Mono.error(Problems.badRequest("A feed lists at most " + MAX_FEED_DOMAINS + " domains."));
+            }
+            return Commands.send(state, account, admin, http, new ImportCategoryFeed(categoryId, read.domains()), version -> true)
+                    .map(changed -> new FeedReport(categoryId, read.lines(), read.domains().size(), read.duplicates(), changed,
+                            read.rejectedCount(), read.rejected(), read.rejectedCount() > read.rejected().size()));
+        });
+    }
+}

@@ -1,0 +1,92 @@
+package dev.parapet.settings.commands;
+
+import java.net.InetSocketAddress;
+import java.time.Instant;
+import java.util.UUID;
+import java.util.function.BooleanSupplier;
+import java.util.function.LongPredicate;
+
+import org.springframework.http.server.reactive.ServerHttpRequest;
+
+import dev.parapet.kit.problem.Problems;
+import dev.parapet.kit.security.Admin;
+import dev.parapet.schemas.v1.common.Actor;
+import dev.parapet.schemas.v1.common.ActorKind;
+import dev.parapet.schemas.v1.settings.SettingsCommand;
+import dev.parapet.schemas.v1.settings.SettingsCommandResult;
+import dev.parapet.settings.agentsettings.SettingsState;
+import reactor.core.publisher.Mono;
+
+/** How the HTTP side sends a command to its writer and turns the outcome into an answer. */
+public final class Commands {
+
+    private Commands() {
+    }
+
+    /**
+     * Sends a command to its writer (the account's, or the global one for locations and category feeds); fails with the
+     * problem matching a refusal; otherwise completes with the new version once {@code visible} says
+     * this instance's view shows it, so that the administrator reads their own write.
+     */
+    public static Mono<Long> send(SettingsState state, UUID accountId, Admin admin, ServerHttpRequest http, Object action,
+                                  LongPredicate visible) {
+        UUID commandId = UUID.randomUUID();
+        SettingsCommand command = SettingsCommand.newBuilder().setCommandId(commandId).setAccountId(accountId)
+                .setRequestedAt(Instant.now())
+                .setActor(new Actor(admin.subject(), admin.role().name(), ActorKind.ADMIN))
+                .setSourceAddress(remoteAddress(http)).setAction(action).build();
+        boolean global = CommandDecisions.isGlobal(action);
+        Mono<SettingsCommandResult> sent = global
+                ? state.globalCommands().send(commandId, "global", command)
+                : state.commands().send(commandId, accountId.toString(), command);
+        return sent.flatMap(result -> {
+            if (!result.getAccepted()) {
+                return Mono.error(problem(result));
+            }
+            long version = result.getVersion();
+            BooleanSupplier shown = () -> visible.test(version);
+            return Mono.fromFuture(state.follower().when(shown)).timeout(state.commandTimeout())
+                    .onErrorMap(java.util.concurrent.TimeoutException.class, e -> dev.parapet.kit.problem.Problems.unavailable(
+                            "The change was applied (version " + version + ") but this instance does not show it yet; read it again shortly."))
+                    .thenReturn(version);
+        });
+    }
+
+    private static RuntimeException problem(SettingsCommandResult result) {
+        String detail = result.getDetail();
+        return switch (result.getRejection()) {
+            case VERSION_MISMATCH -> Problems.preconditionFailed("This changed since you read it (now version "
+                    + result.getVersion() + "); read it again and retry with the new ETag.");
+            case NOT_FOUND -> Problems.notFound(capitalised(detail) + ".");
+            case ALREADY_EXISTS, CONFLICT -> Problems.conflict(capitalised(detail) + ".");
+            case INVALID -> Problems.badRequest(capitalised(detail) + ".");
+            default -> Problems.badRequest("The change was refused" + (detail == null ? "." : ": " + detail + "."));
+        };
+    }
+
+    private static String capitalised(String text) {
+        return text == null || text.isEmpty() ? "Refused" : Character.toUpperCase(text.charAt(0)) + text.substring(1);
+    }
+
+    /** The version an If-Match header names; null when absent or {@code *}. */
+    public static Long expectedVersion(String ifMatch) {
+        if (ifMatch == null || ifMatch.isBlank() || ifMatch.trim().equals("*")) {
+            return null;
+        }
+        String tag = ifMatch.trim().replaceFirst("^W/", "").replace("\"", "");
+        try {
+            return Long.parseLong(tag.startsWith("v") ? tag.substring(1) : tag);
+        } catch (NumberFormatException e) {
+            throw Problems.invalid("If-Match", "must be an ETag this API returned, such as \"v3\"");
+        }
+    }
+
+    public static String etag(long version) {
+        return "\"v" + version + "\"";
+    }
+
+    public static String remoteAddress(ServerHttpRequest http) {
+        InetSocketAddress remote = http.getRemoteAddress();
+        return remote == null || remote.getAddress() == null ? null : remote.getAddress().getHostAddress();
+    }
+}

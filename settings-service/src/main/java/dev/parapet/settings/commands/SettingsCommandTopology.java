@@ -1,0 +1,168 @@
+package dev.parapet.settings.commands;
+
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Consumer;
+
+import org.apache.avro.specific.SpecificRecord;
+import org.apache.kafka.common.header.internals.RecordHeaders;
+import org.apache.kafka.common.serialization.Serde;
+import org.apache.kafka.common.serialization.Serdes;
+import org.apache.kafka.streams.StreamsBuilder;
+import org.apache.kafka.streams.kstream.Consumed;
+import org.apache.kafka.streams.kstream.KStream;
+import org.apache.kafka.streams.kstream.Produced;
+import org.apache.kafka.streams.processor.TopicNameExtractor;
+import org.apache.kafka.streams.processor.api.Processor;
+import org.apache.kafka.streams.processor.api.ProcessorContext;
+import org.apache.kafka.streams.processor.api.Record;
+import org.apache.kafka.streams.state.KeyValueIterator;
+import org.apache.kafka.streams.state.KeyValueStore;
+import org.apache.kafka.streams.state.Stores;
+import org.springframework.boot.kafka.autoconfigure.KafkaProperties;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.kafka.annotation.EnableKafkaStreams;
+import org.springframework.kafka.annotation.KafkaStreamsDefaultConfiguration;
+import org.springframework.kafka.config.KafkaStreamsConfiguration;
+import org.springframework.kafka.config.StreamsBuilderFactoryBeanConfigurer;
+import org.springframework.kafka.listener.DeadLetterPublishingRecoverer;
+
+import dev.parapet.kit.kafka.KafkaKitProperties;
+import dev.parapet.kit.kafka.RegistryProperties;
+import dev.parapet.kit.state.CommandProcessing;
+import dev.parapet.schemas.Topics;
+import dev.parapet.schemas.v1.settings.SettingsCommand;
+import dev.parapet.settings.SettingsProperties;
+
+/**
+ * The writers of settings-service, one Kafka Streams application with exactly-once processing: one
+ * writer per account (settings-commands, partitioned by account) for agent settings, exceptions,
+ * policies and profile groups; and one global writer (global-commands, one partition) for
+ * locations, whose ranges must not overlap across accounts, and for category feeds, merged per domain. Each command is decided from the
+ * writer's state stores ({@link CommandDecisions}); what it publishes goes to the topic its
+ * decision names, and to the store kept for that topic.
+ */
+@Configuration
+@EnableKafkaStreams
+public class SettingsCommandTopology {
+
+    public static final String SETTINGS_STORE = "agent-settings";
+    public static final String EXCEPTIONS_STORE = "account-exceptions";
+    public static final String POLICIES_STORE = "policies";
+    public static final String GROUPS_STORE = "profile-groups";
+    public static final String LOCATIONS_STORE = "locations";
+    public static final String DOMAIN_CATEGORIES_STORE = "domain-categories";
+
+    /** The store that mirrors each published topic, under the same key. */
+    static final Map<String, String> STORE_OF_TOPIC = Map.of(
+            Topics.AGENT_SETTINGS.name(), SETTINGS_STORE,
+            Topics.EXCEPTIONS.name(), EXCEPTIONS_STORE,
+            Topics.POLICIES.name(), POLICIES_STORE,
+            Topics.PROFILE_GROUPS.name(), GROUPS_STORE,
+            Topics.LOCATIONS.name(), LOCATIONS_STORE,
+            Topics.DOMAIN_CATEGORIES.name(), DOMAIN_CATEGORIES_STORE);
+
+    private static final String TARGET_HEADER = "parapet-target-topic";
+
+    @Bean(name = KafkaStreamsDefaultConfiguration.DEFAULT_STREAMS_CONFIG_BEAN_NAME)
+    KafkaStreamsConfiguration settingsCommandStreamsConfig(KafkaProperties kafka, KafkaKitProperties kit,
+                                                           SettingsProperties settings, DeadLetterPublishingRecoverer deadLetters) {
+        return CommandProcessing.streamsConfig("settings-service-commands", kafka, kit, settings.stateDirectory(), deadLetters);
+    }
+
+    @Bean
+    StreamsBuilderFactoryBeanConfigurer settingsLeaveGroupOnClose() {
+        return CommandProcessing.leaveGroupOnClose();
+    }
+
+    @Bean
+    KStream<String, SettingsCommand> settingsCommandStream(StreamsBuilder builder, RegistryProperties registry) {
+        for (String store : List.of(SETTINGS_STORE, EXCEPTIONS_STORE, POLICIES_STORE, GROUPS_STORE, LOCATIONS_STORE,
+                DOMAIN_CATEGORIES_STORE)) {
+            Serde<SpecificRecord> stored = CommandProcessing.avroSerde(registry.url());
+            builder.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(store), Serdes.String(), stored));
+        }
+        Serde<SpecificRecord> output = CommandProcessing.avroSerde(registry.url());
+        KStream<String, SettingsCommand> accountCommands = builder.stream(Topics.SETTINGS_COMMANDS.name(),
+                Consumed.with(Serdes.String(), CommandProcessing.<SettingsCommand>avroSerde(registry.url())));
+        accountCommands.process(() -> new CommandProcessor(false), SETTINGS_STORE, EXCEPTIONS_STORE, POLICIES_STORE, GROUPS_STORE)
+                .to(byTargetHeader(), Produced.with(Serdes.String(), output));
+        KStream<String, SettingsCommand> globalCommands = builder.stream(Topics.GLOBAL_COMMANDS.name(),
+                Consumed.with(Serdes.String(), CommandProcessing.<SettingsCommand>avroSerde(registry.url())));
+        globalCommands.process(() -> new CommandProcessor(true), LOCATIONS_STORE, DOMAIN_CATEGORIES_STORE)
+                .to(byTargetHeader(), Produced.with(Serdes.String(), output));
+        return accountCommands;
+    }
+
+    private static TopicNameExtractor<String, SpecificRecord> byTargetHeader() {
+        return (key, value, context) -> new String(context.headers().lastHeader(TARGET_HEADER).value(), StandardCharsets.UTF_8);
+    }
+
+    static final class CommandProcessor implements Processor<String, SettingsCommand, String, SpecificRecord>, StateStores {
+
+        private final boolean global;
+        private final Map<String, KeyValueStore<String, SpecificRecord>> stores = new HashMap<>();
+        private ProcessorContext<String, SpecificRecord> context;
+
+        CommandProcessor(boolean global) {
+            this.global = global;
+        }
+
+        @Override
+        public void init(ProcessorContext<String, SpecificRecord> context) {
+            this.context = context;
+            for (String store : STORE_OF_TOPIC.values()) {
+                try {
+                    stores.put(store, context.getStateStore(store));
+                } catch (RuntimeException notConnected) {
+                    // this processor is not connected to that store
+                }
+            }
+        }
+
+        @Override
+        @SuppressWarnings("unchecked")
+        public <T extends SpecificRecord> T get(String store, String key) {
+            return (T) stores.get(store).get(key);
+        }
+
+        @Override
+        @SuppressWarnings("unchecked")
+        public <T extends SpecificRecord> void forEach(String store, Consumer<T> action) {
+            try (KeyValueIterator<String, SpecificRecord> all = stores.get(store).all()) {
+                all.forEachRemaining(entry -> action.accept((T) entry.value));
+            }
+        }
+
+        @Override
+        public void process(Record<String, SettingsCommand> record) {
+            SettingsCommand command = record.value();
+            if (command == null) {
+                return;
+            }
+            Decision decision = CommandDecisions.decide(command, this, Instant.now(), global);
+            for (Decision.Output output : decision.outputs()) {
+                String store = STORE_OF_TOPIC.get(output.topic());
+                if (store != null) {
+                    if (output.value() == null) {
+                        stores.get(store).delete(output.key());
+                    } else {
+                        stores.get(store).put(output.key(), output.value());
+                    }
+                }
+                forward(record, output.topic(), output.key(), output.value());
+            }
+            forward(record, Topics.SETTINGS_COMMAND_RESULTS.name(), command.getAccountId().toString(), decision.result());
+        }
+
+        private void forward(Record<String, SettingsCommand> record, String topic, String key, SpecificRecord value) {
+            RecordHeaders headers = new RecordHeaders();
+            headers.add(TARGET_HEADER, topic.getBytes(StandardCharsets.UTF_8));
+            context.forward(new Record<>(key, value, record.timestamp(), headers));
+        }
+    }
+}

@@ -1,0 +1,50 @@
+package dev.parapet.settings.groups;
+
+import java.time.Instant;
+import java.util.UUID;
+
+import dev.parapet.schemas.Topics;
+import dev.parapet.schemas.v1.groups.ProfileGroup;
+import dev.parapet.schemas.v1.settings.DeleteProfileGroup;
+import dev.parapet.schemas.v1.settings.SettingsCommand;
+import dev.parapet.schemas.v1.settings.UpsertProfileGroup;
+import dev.parapet.settings.commands.Decision;
+
+/** Profile groups as a pure function of the stored group and one command. */
+public final class GroupDecisions {
+
+    private GroupDecisions() {
+    }
+
+    public static String key(UUID accountId, UUID groupId) {
+        return accountId + "/" + groupId;
+    }
+
+    public static Decision upsert(ProfileGroup stored, SettingsCommand command, UpsertProfileGroup upsert, Instant now) {
+        ProfileGroup wanted = upsert.getGroup();
+        long current = stored == null ? 0 : stored.getVersion();
+        Decision refused = Decision.checkVersion(command, upsert.getCreate(), stored != null, upsert.getExpectedVersion(),
+                current, "profile group " + wanted.getGroupId());
+        if (refused != null) {
+            return refused;
+        }
+        ProfileGroup next = ProfileGroup.newBuilder(wanted).setAccountId(command.getAccountId()).setVersion(current + 1)
+                .setUpdatedBy(command.getActor().getSubject()).setUpdatedAt(now).build();
+        return Decision.accepted(command, Topics.PROFILE_GROUPS.name(), key(command.getAccountId(), wanted.getGroupId()), next,
+                next.getVersion(), Decision.audit(command, upsert.getCreate() ? "profile-group.create" : "profile-group.update",
+                        "profile-group", wanted.getGroupId().toString(), stored == null ? null : stored.toString(),
+                        next.toString(), now));
+    }
+
+    public static Decision delete(ProfileGroup stored, SettingsCommand command, DeleteProfileGroup delete, Instant now) {
+        long current = stored == null ? 0 : stored.getVersion();
+        Decision refused = Decision.checkVersion(command, false, stored != null, delete.getExpectedVersion(), current,
+                "profile group " + delete.getGroupId());
+        if (refused != null) {
+            return refused;
+        }
+        return Decision.accepted(command, Topics.PROFILE_GROUPS.name(), key(command.getAccountId(), delete.getGroupId()), null,
+                current, Decision.audit(command, "profile-group.delete", "profile-group", delete.getGroupId().toString(),
+                        stored.toString(), null, now));
+    }
+}

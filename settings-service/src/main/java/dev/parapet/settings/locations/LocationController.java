@@ -1,0 +1,153 @@
+package dev.parapet.settings.locations;
+
+import java.net.URI;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.UUID;
+
+import org.springframework.http.ResponseEntity;
+import org.springframework.http.server.reactive.ServerHttpRequest;
+import org.springframework.security.core.annotation.AuthenticationPrincipal;
+import org.springframework.web.bind.annotation.DeleteMapping;
+import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.PathVariable;
+import org.springframework.web.bind.annotation.PostMapping;
+import org.springframework.web.bind.annotation.PutMapping;
+import org.springframework.web.bind.annotation.RequestBody;
+import org.springframework.web.bind.annotation.RequestHeader;
+import org.springframework.web.bind.annotation.RestController;
+
+import dev.parapet.kit.net.Cidr;
+import dev.parapet.kit.problem.Problems;
+import dev.parapet.kit.security.Admin;
+import dev.parapet.kit.security.Permission;
+import dev.parapet.schemas.v1.locations.Location;
+import dev.parapet.schemas.v1.settings.DeleteLocation;
+import dev.parapet.schemas.v1.settings.UpsertLocation;
+import dev.parapet.settings.Inputs;
+import dev.parapet.settings.SettingsProperties;
+import dev.parapet.settings.agentsettings.SettingsState;
+import dev.parapet.settings.commands.Commands;
+import reactor.core.publisher.Mono;
+
+/**
+ * Locations: a name and the static egress ranges of a site. Ranges must be public (private and
+ * loopback ranges only where {@code parapet.settings.allow-private-ranges} is set, as in the local
+ * stack) and overlap no other location of any account; the global writer decides the overlap.
+ */
+@RestController
+public class LocationController {
+
+    /** A location as administrators see it. */
+    public record LocationView(UUID locationId, String name, long version, List<String> cidrs, String updatedBy, Instant updatedAt) {
+    }
+
+    /** A create or replace: the name and all ranges. */
+    public record LocationWrite(String name, List<String> cidrs) {
+    }
+
+    static final int MAX_RANGES = 256;
+
+    private final SettingsState state;
+    private final boolean allowPrivateRanges;
+
+    public LocationController(SettingsState state, SettingsProperties properties) {
+        this.state = state;
+        this.allowPrivateRanges = properties.allowPrivateRanges();
+    }
+
+    @GetMapping("/api/v1/accounts/{accountId}/locations")
+    public List<LocationView> list(@PathVariable UUID accountId, @AuthenticationPrincipal Admin admin) {
+        admin.require(accountId, Permission.WEB_SECURITY_READ);
+        return state.locations().of(accountId).stream().sorted(Comparator.comparing(Location::getName))
+                .map(LocationController::view).toList();
+    }
+
+    @GetMapping("/api/v1/accounts/{accountId}/locations/{locationId}")
+    public ResponseEntity<LocationView> read(@PathVariable UUID accountId, @PathVariable UUID locationId,
+                                             @AuthenticationPrincipal Admin admin) {
+        admin.require(accountId, Permission.WEB_SECURITY_READ);
+        Location location = state.locations().get(accountId, locationId)
+                .orElseThrow(() -> Problems.notFound("There is no location " + locationId + " in this account."));
+        return ResponseEntity.ok().eTag(Commands.etag(location.getVersion())).body(view(location));
+    }
+
+    @PostMapping("/api/v1/accounts/{accountId}/locations")
+    public Mono<ResponseEntity<LocationView>> create(@PathVariable UUID accountId, @AuthenticationPrincipal Admin admin,
+                                                     @RequestBody LocationWrite body, ServerHttpRequest http) {
+        admin.require(accountId, Permission.WEB_SECURITY_WRITE);
+        UUID locationId = UUID.randomUUID();
+        return write(accountId, locationId, admin, true, null, body, http).map(view -> ResponseEntity
+                .created(URI.create("/api/v1/accounts/" + accountId + "/locations/" + locationId))
+                .eTag(Commands.etag(view.version())).body(view));
+    }
+
+    @PutMapping("/api/v1/accounts/{accountId}/locations/{locationId}")
+    public Mono<ResponseEntity<LocationView>> replace(@PathVariable UUID accountId, @PathVariable UUID locationId,
+                                                      @AuthenticationPrincipal Admin admin,
+                                                      @RequestHeader(name = "If-Match", required = false) String ifMatch,
+                                                      @RequestBody LocationWrite body, ServerHttpRequest http) {
+        admin.require(accountId, Permission.WEB_SECURITY_WRITE);
+        return write(accountId, locationId, admin, false, Commands.expectedVersion(ifMatch), body, http)
+                .map(view -> ResponseEntity.ok().eTag(Commands.etag(view.version())).body(view));
+    }
+
+    @DeleteMapping("/api/v1/accounts/{accountId}/locations/{locationId}")
+    public Mono<ResponseEntity<Void>> delete(@PathVariable UUID accountId, @PathVariable UUID locationId,
+                                             @AuthenticationPrincipal Admin admin,
+                                             @RequestHeader(name = "If-Match", required = false) String ifMatch,
+                                             ServerHttpRequest http) {
+        admin.require(accountId, Permission.WEB_SECURITY_WRITE);
+        return Commands.send(state, accountId, admin, http, new DeleteLocation(locationId, Commands.expectedVersion(ifMatch)),
+                        version -> state.locations().get(accountId, locationId).isEmpty())
+                .thenReturn(ResponseEntity.noContent().build());
+    }
+
+    private Mono<LocationView> write(UUID accountId, UUID locationId, Admin admin, boolean create, Long expected,
+                                     LocationWrite body, ServerHttpRequest http) {
+        if (body == null) {
+            return Mono.error(Problems.badRequest("A body with name and cidrs is required."));
+        }
+        List<Problems.FieldError> errors = new ArrayList<>();
+        String name = Inputs.name(body.name(), "name", errors);
+        List<String> cidrs = Inputs.all(body.cidrs(), "cidrs", MAX_RANGES, true, errors, this::egressRange);
+        if (body.cidrs() != null && body.cidrs().isEmpty()) {
+            errors.add(new Problems.FieldError("cidrs", "a location needs at least one range"));
+        }
+        for (int i = 0; i < cidrs.size(); i++) {
+            for (int j = i + 1; j < cidrs.size(); j++) {
+                if (Cidr.parse(cidrs.get(i)).cidr().orElseThrow().overlaps(Cidr.parse(cidrs.get(j)).cidr().orElseThrow())) {
+                    errors.add(new Problems.FieldError("cidrs", cidrs.get(i) + " overlaps " + cidrs.get(j)));
+                }
+            }
+        }
+        if (!errors.isEmpty()) {
+            return Mono.error(Problems.invalid(errors));
+        }
+        Location location = Location.newBuilder().setAccountId(accountId).setLocationId(locationId).setName(name)
+                .setVersion(0).setCidrs(cidrs).setUpdatedBy(admin.subject()).setUpdatedAt(Instant.now()).build();
+        return Commands.send(state, accountId, admin, http, new UpsertLocation(create, expected, location),
+                        version -> state.locations().version(accountId, locationId, Location::getVersion) >= version)
+                .map(version -> view(state.locations().get(accountId, locationId).orElseThrow()));
+    }
+
+    private Inputs.Normalised egressRange(String text) {
+        Cidr.Result parsed = Cidr.parse(text);
+        if (parsed.cidr().isEmpty()) {
+            return new Inputs.Normalised(java.util.Optional.empty(), parsed.error());
+        }
+        Cidr range = parsed.cidr().get();
+        if (!allowPrivateRanges && range.nonPublicOverlap().isPresent()) {
+            return new Inputs.Normalised(java.util.Optional.empty(), java.util.Optional.of("is not a public egress range (it overlaps "
+                    + range.nonPublicOverlap().get() + "); use the public address your office's traffic leaves from"));
+        }
+        return new Inputs.Normalised(java.util.Optional.of(range.toString()), java.util.Optional.empty());
+    }
+
+    static LocationView view(Location location) {
+        return new LocationView(location.getLocationId(), location.getName(), location.getVersion(), location.getCidrs(),
+                location.getUpdatedBy(), location.getUpdatedAt());
+    }
+}

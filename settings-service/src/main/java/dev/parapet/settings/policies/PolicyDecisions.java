@@ -1,0 +1,125 @@
+package dev.parapet.settings.policies;
+
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.UUID;
+import java.util.stream.Collectors;
+
+import dev.parapet.schemas.Topics;
+import dev.parapet.schemas.v1.policies.BlockAllowList;
+import dev.parapet.schemas.v1.policies.Policy;
+import dev.parapet.schemas.v1.policies.PolicyType;
+import dev.parapet.schemas.v1.settings.DeletePolicy;
+import dev.parapet.schemas.v1.settings.DomainList;
+import dev.parapet.schemas.v1.settings.ImportPolicyDomains;
+import dev.parapet.schemas.v1.settings.SettingsCommand;
+import dev.parapet.schemas.v1.settings.SettingsRejection;
+import dev.parapet.schemas.v1.settings.UpsertPolicy;
+import dev.parapet.settings.commands.Decision;
+
+/** Policies as a pure function of the stored policy and one command. */
+public final class PolicyDecisions {
+
+    /** The most domains one policy's lists hold together (one policy is one Kafka record). */
+    public static final int MAX_LIST_DOMAINS = 200_000;
+
+    private static final int AUDIT_SAMPLE = 100;
+
+    private PolicyDecisions() {
+    }
+
+    public static String key(UUID accountId, UUID policyId) {
+        return accountId + "/" + policyId;
+    }
+
+    public static Decision upsert(Policy stored, SettingsCommand command, UpsertPolicy upsert, Instant now) {
+        Policy wanted = upsert.getPolicy();
+        long current = stored == null ? 0 : stored.getVersion();
+        Decision refused = Decision.checkVersion(command, upsert.getCreate(), stored != null, upsert.getExpectedVersion(),
+                current, "policy " + wanted.getPolicyId());
+        if (refused != null) {
+            return refused;
+        }
+        Policy next = Policy.newBuilder(wanted).setAccountId(command.getAccountId()).setVersion(current + 1)
+                .setUpdatedBy(command.getActor().getSubject()).setUpdatedAt(now).build();
+        String key = key(command.getAccountId(), wanted.getPolicyId());
+        return Decision.accepted(command, Topics.POLICIES.name(), key, next, next.getVersion(),
+                Decision.audit(command, upsert.getCreate() ? "policy.create" : "policy.update", "policy",
+                        wanted.getPolicyId().toString(), describe(stored), describe(next), now));
+    }
+
+    public static Decision delete(Policy stored, SettingsCommand command, DeletePolicy delete, Instant now) {
+        long current = stored == null ? 0 : stored.getVersion();
+        Decision refused = Decision.checkVersion(command, false, stored != null, delete.getExpectedVersion(), current,
+                "policy " + delete.getPolicyId());
+        if (refused != null) {
+            return refused;
+        }
+        return Decision.accepted(command, Topics.POLICIES.name(), key(command.getAccountId(), delete.getPolicyId()), null,
+                current, Decision.audit(command, "policy.delete", "policy", delete.getPolicyId().toString(),
+                        describe(stored), null, now));
+    }
+
+    /** Adds domains to one list of a Block or Allow List policy, or replaces that list. */
+    public static Decision importDomains(Policy stored, SettingsCommand command, ImportPolicyDomains imported, Instant now) {
+        if (stored == null) {
+            return Decision.refused(command, SettingsRejection.NOT_FOUND, 0, "policy " + imported.getPolicyId() + " does not exist");
+        }
+        if (stored.getType() != PolicyType.BLOCK_ALLOW_LIST || stored.getBlockAllowList() == null) {
+            return Decision.refused(command, SettingsRejection.INVALID, stored.getVersion(),
+                    "policy " + imported.getPolicyId() + " is a " + stored.getType() + " policy, not a Block or Allow List");
+        }
+        BlockAllowList lists = stored.getBlockAllowList();
+        boolean blocked = imported.getList() == DomainList.BLOCKED;
+        List<String> before = blocked ? lists.getBlocked() : lists.getAllowed();
+        List<String> other = blocked ? lists.getAllowed() : lists.getBlocked();
+        Set<String> merged = new LinkedHashSet<>(imported.getReplace() ? List.of() : before);
+        merged.addAll(imported.getDomains());
+        if (merged.size() + other.size() > MAX_LIST_DOMAINS) {
+            return Decision.refused(command, SettingsRejection.INVALID, stored.getVersion(),
+                    "the policy would hold " + (merged.size() + other.size()) + " domains; at most " + MAX_LIST_DOMAINS);
+        }
+        List<String> after = List.copyOf(merged);
+        BlockAllowList nextLists = blocked ? new BlockAllowList(after, lists.getAllowed()) : new BlockAllowList(lists.getBlocked(), after);
+        Policy next = Policy.newBuilder(stored).setBlockAllowList(nextLists).setVersion(stored.getVersion() + 1)
+                .setUpdatedBy(command.getActor().getSubject()).setUpdatedAt(now).build();
+        Set<String> old = new HashSet<>(before);
+        List<String> added = after.stream().filter(domain -> !old.contains(domain)).toList();
+        long removed = imported.getReplace() ? before.stream().filter(domain -> !merged.contains(domain)).count() : 0;
+        String change = "{\"list\":\"" + imported.getList() + "\",\"replace\":" + imported.getReplace()
+                + ",\"addedCount\":" + added.size() + ",\"removedCount\":" + removed
+                + ",\"addedSample\":" + json(added.subList(0, Math.min(AUDIT_SAMPLE, added.size()))) + "}";
+        return Decision.accepted(command, Topics.POLICIES.name(), key(command.getAccountId(), stored.getPolicyId()), next,
+                next.getVersion(), Decision.audit(command, "policy.import", "policy", stored.getPolicyId().toString(),
+                        describe(stored), "{\"policy\":" + describe(next) + ",\"change\":" + change + "}", now));
+    }
+
+    /**
+     * The policy as the audit trail keeps it: everything but the lists, which are summarised (counts
+     * and the first hundred entries), since a list may hold 200 000 domains.
+     */
+    static String describe(Policy policy) {
+        if (policy == null) {
+            return null;
+        }
+        BlockAllowList lists = policy.getBlockAllowList();
+        Policy summary = Policy.newBuilder(policy).setBlockAllowList(lists == null ? null
+                : new BlockAllowList(sample(lists.getBlocked()), sample(lists.getAllowed()))).build();
+        String counts = lists == null ? "" : ",\"blockedCount\":" + lists.getBlocked().size()
+                + ",\"allowedCount\":" + lists.getAllowed().size();
+        return "{\"policy\":" + summary + counts + "}";
+    }
+
+    private static List<String> sample(List<String> domains) {
+        return new ArrayList<>(domains.subList(0, Math.min(AUDIT_SAMPLE, domains.size())));
+    }
+
+    private static String json(List<String> values) {
+        return values.stream().map(value -> "\"" + value.replace("\\", "\\\\").replace("\"", "\\\"") + "\"")
+                .collect(Collectors.joining(",", "[", "]"));
+    }
+}

@@ -1,0 +1,204 @@
+package dev.parapet.settings.stream;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Base64;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import org.springframework.beans.factory.DisposableBean;
+import org.springframework.http.codec.ServerSentEvent;
+import org.springframework.stereotype.Component;
+
+import dev.parapet.kit.agents.AgentCredentialVerifier;
+import dev.parapet.kit.agents.AgentCredentialVerifier.AgentIdentity;
+import dev.parapet.schemas.Topics;
+import dev.parapet.schemas.v1.common.Verifier;
+import dev.parapet.schemas.v1.exceptions.AccountExceptions;
+import dev.parapet.schemas.v1.settings.AgentSettings;
+import dev.parapet.schemas.v1.settings.TamperProtection;
+import dev.parapet.settings.SettingsProperties;
+import dev.parapet.settings.agentsettings.SettingsState;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.Sinks;
+
+/**
+ * The open configuration streams of agents. A new stream gets the agent's whole configuration (or,
+ * resuming with Last-Event-ID, what changed since); then every change, pushed from this instance's
+ * followed state as it reads it. What a stream is sent is always worked out from the state and the
+ * stream's position, under the stream's lock, so a change that races the snapshot is neither lost
+ * nor sent twice. A stream whose credential stops being valid (key deleted, agent revoked) gets a
+ * {@code revoked} event and is closed as soon as the record saying so is read.
+ */
+@Component
+public class AgentConfigurationStreams implements DisposableBean {
+
+    private final SettingsState state;
+    private final AgentCredentialVerifier credentials;
+    private final Map<UUID, Set<Stream>> byAccount = new ConcurrentHashMap<>();
+    private final AtomicInteger open = new AtomicInteger();
+    private final Counter revoked;
+    private final ScheduledExecutorService heartbeat = Executors.newSingleThreadScheduledExecutor(runnable -> {
+        Thread thread = new Thread(runnable, "agent-stream-heartbeat");
+        thread.setDaemon(true);
+        return thread;
+    });
+
+    public AgentConfigurationStreams(SettingsState state, AgentCredentialVerifier credentials, MeterRegistry meters,
+                                     SettingsProperties properties) {
+        this.state = state;
+        this.credentials = credentials;
+        this.revoked = meters.counter("parapet.agent.streams.revoked");
+        meters.gauge("parapet.agent.streams.open", open);
+        state.onChange(change -> forEachStream(change.accountId(), Stream::push));
+        credentials.onChange(accountId -> forEachStream(accountId, Stream::recheck));
+        long period = Math.max(1, properties.streamHeartbeat().toMillis());
+        heartbeat.scheduleAtFixedRate(this::heartbeat, period, period, TimeUnit.MILLISECONDS);
+    }
+
+    /** The stream of one agent, from the position it names (empty: from a full snapshot). */
+    public Flux<ServerSentEvent<Object>> open(AgentIdentity agent, Optional<StreamPosition> from) {
+        Stream stream = new Stream(agent);
+        return stream.sink.asFlux()
+                .doOnSubscribe(subscription -> {
+                    byAccount.computeIfAbsent(agent.accountId(), id -> ConcurrentHashMap.newKeySet()).add(stream);
+                    open.incrementAndGet();
+                    stream.start(from);
+                })
+                .doFinally(signal -> {
+                    Set<Stream> streams = byAccount.get(agent.accountId());
+                    if (streams != null && streams.remove(stream)) {
+                        open.decrementAndGet();
+                    }
+                });
+    }
+
+    public int openStreams() {
+        return open.get();
+    }
+
+    private void forEachStream(UUID accountId, java.util.function.Consumer<Stream> action) {
+        Set<Stream> streams = byAccount.get(accountId);
+        if (streams != null) {
+            streams.forEach(action);
+        }
+    }
+
+    private void heartbeat() {
+        ServerSentEvent<Object> comment = ServerSentEvent.builder().comment("keep-alive " + Instant.now()).build();
+        byAccount.values().forEach(streams -> streams.forEach(stream -> stream.send(comment)));
+    }
+
+    @Override
+    public void destroy() {
+        heartbeat.shutdownNow();
+        byAccount.values().forEach(streams -> streams.forEach(stream -> stream.sink.tryEmitComplete()));
+    }
+
+    private final class Stream {
+
+        private final AgentIdentity agent;
+        private final Sinks.Many<ServerSentEvent<Object>> sink = Sinks.many().unicast().onBackpressureBuffer();
+        private StreamPosition position;
+        private boolean closed;
+
+        Stream(AgentIdentity agent) {
+            this.agent = agent;
+        }
+
+        synchronized void start(Optional<StreamPosition> from) {
+            if (!credentials.stillValid(agent)) {
+                recheck();
+                return;
+            }
+            if (from.isPresent()) {
+                position = from.get();
+                push();
+                return;
+            }
+            AgentSettings settings = state.of(agent.accountId());
+            AccountExceptions exceptions = state.exceptionsOf(agent.accountId());
+            position = new StreamPosition(settings.getVersion(), exceptions.getVersion());
+            Map<String, Object> snapshot = new LinkedHashMap<>();
+            snapshot.put("agent", Map.of("agentId", agent.agentId(), "accountId", agent.accountId(), "deviceId", agent.deviceId()));
+            snapshot.put("settings", settings(settings));
+            snapshot.put("exceptions", exceptions(exceptions));
+            send(ServerSentEvent.builder().id(position.id()).event("configuration").data(snapshot).build());
+        }
+
+        /** Sends whatever the state has that this stream's position has not. */
+        synchronized void push() {
+            if (closed || position == null) {
+                return;
+            }
+            AgentSettings settings = state.of(agent.accountId());
+            if (settings.getVersion() > position.settings()) {
+                position = new StreamPosition(settings.getVersion(), position.exceptions());
+                send(ServerSentEvent.builder().id(position.id()).event("settings").data(settings(settings)).build());
+            }
+            AccountExceptions exceptions = state.exceptionsOf(agent.accountId());
+            if (exceptions.getVersion() > position.exceptions()) {
+                position = new StreamPosition(position.settings(), exceptions.getVersion());
+                send(ServerSentEvent.builder().id(position.id()).event("exceptions").data(exceptions(exceptions)).build());
+            }
+        }
+
+        synchronized void recheck() {
+            if (closed || credentials.stillValid(agent)) {
+                return;
+            }
+            closed = true;
+            revoked.increment();
+            sink.tryEmitNext(ServerSentEvent.builder().event("revoked").data(Map.of("agentId", agent.agentId(),
+                    "reason", "This agent's credential is no longer valid (its key was deleted or the agent was revoked); "
+                            + "enrol again with the account's current key.")).build());
+            sink.tryEmitComplete();
+        }
+
+        synchronized void send(ServerSentEvent<Object> event) {
+            if (!closed) {
+                sink.tryEmitNext(event);
+            }
+        }
+    }
+
+    static Map<String, Object> settings(AgentSettings settings) {
+        Map<String, Object> view = new LinkedHashMap<>();
+        view.put("version", settings.getVersion());
+        view.put("userAuthentication", settings.getUserAuthentication());
+        view.put("enforceUserAuthentication", settings.getEnforceUserAuthentication());
+        view.put("manageUpdates", settings.getManageUpdates());
+        TamperProtection tamper = settings.getTamperProtection();
+        if (tamper != null) {
+            Map<String, Object> verifiers = new LinkedHashMap<>();
+            verifiers.put("current", verifier(tamper.getCurrent()));
+            verifiers.put("previous", tamper.getPrevious() == null ? null : verifier(tamper.getPrevious()));
+            verifiers.put("generatedAt", tamper.getGeneratedAt().toString());
+            view.put("tamperProtection", verifiers);
+        } else {
+            view.put("tamperProtection", null);
+        }
+        return view;
+    }
+
+    private static Map<String, Object> verifier(Verifier verifier) {
+        Base64.Encoder base64 = Base64.getEncoder();
+        return Map.of("algorithm", verifier.getAlgorithm(), "iterations", verifier.getIterations(),
+                "salt", base64.encodeToString(verifier.getSalt().array()), "hash", base64.encodeToString(verifier.getHash().array()));
+    }
+
+    static Map<String, Object> exceptions(AccountExceptions exceptions) {
+        return Map.of("version", exceptions.getVersion(), "domains", exceptions.getDomains(), "ipRanges", exceptions.getIpRanges());
+    }
+}

@@ -1,0 +1,194 @@
+package dev.parapet.settings.bench;
+
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.ByteBuffer;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Properties;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+
+import org.apache.avro.specific.SpecificRecord;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.springframework.core.ParameterizedTypeReference;
+import org.springframework.http.codec.ServerSentEvent;
+import org.springframework.web.reactive.function.client.WebClient;
+
+import dev.parapet.kit.agents.AgentCredentials;
+import dev.parapet.kit.secrets.Secrets;
+import dev.parapet.schemas.AvroSerdes;
+import dev.parapet.schemas.Topics;
+import dev.parapet.schemas.v1.agents.AgentState;
+import dev.parapet.schemas.v1.agents.AgentStatus;
+import dev.parapet.schemas.v1.common.EncryptedSecret;
+import dev.parapet.schemas.v1.common.Region;
+import dev.parapet.schemas.v1.keys.AccountKeyState;
+import dev.parapet.schemas.v1.keys.KeyStatus;
+import dev.parapet.stack.TokenIssuer;
+import reactor.netty.resources.ConnectionProvider;
+
+/**
+ * Benchmark of settings-service against a running local stack (./run-local-stack), from a JVM of its
+ * own (each process may hold 20 000 descriptors here: 10 000 streams need one per side):
+ * <ol>
+ * <li>admin write latency: sequential PUTs of one account's agent settings, p50/p99/max;</li>
+ * <li>publishes an account key and N agents (as key-service would), opens N configuration streams;</li>
+ * <li>fan-out: an admin change, then the time until every stream has received it, p50/p99/max, from
+ * the request being sent and from its acknowledgement.</li>
+ * </ol>
+ * Run: {@code mvn -q -pl settings-service exec:java -Dexec.classpathScope=test
+ * -Dexec.mainClass=dev.parapet.settings.bench.AgentStreamsBench [-Dagents=10000] [-Dwrites=300] [-Drounds=5]}
+ */
+public final class AgentStreamsBench {
+
+    public static void main(String[] args) throws Exception {
+        int agents = Integer.getInteger("agents", 10_000);
+        int writes = Integer.getInteger("writes", 300);
+        int rounds = Integer.getInteger("rounds", 5);
+        String settingsUrl = System.getProperty("settings", "http://127.0.0.1:18102");
+        String bootstrap = System.getProperty("bootstrap", "127.0.0.1:19092");
+        String registry = System.getProperty("registry", "http://127.0.0.1:18080");
+        Path data = Path.of(System.getProperty("data", "../.data"));
+        UUID account = UUID.randomUUID();
+        String admin = TokenIssuer.inDirectory(data.resolve("issuer"))
+                .adminToken("bench@parapet.local", account, "SUPER_ADMIN", Duration.ofHours(1));
+
+        HttpClient http = HttpClient.newHttpClient();
+        long[] writeNanos = new long[writes];
+        for (int i = 0; i < writes; i++) {
+            long started = System.nanoTime();
+            put(http, settingsUrl, account, admin, i % 2 == 0);
+            writeNanos[i] = System.nanoTime() - started;
+        }
+        System.out.printf("admin write (PUT agent-settings, acknowledged, read-your-writes), %d sequential: %s%n",
+                writes, percentiles(writeNanos));
+
+        List<String> credentials = publishAgents(bootstrap, registry, account, agents);
+        ConnectionProvider pool = ConnectionProvider.builder("bench").maxConnections(agents + 100)
+                .pendingAcquireMaxCount(-1).build();
+        WebClient client = WebClient.builder().baseUrl(settingsUrl).clientConnector(
+                new org.springframework.http.client.reactive.ReactorClientHttpConnector(
+                        reactor.netty.http.client.HttpClient.create(pool).responseTimeout(null))).build();
+        AtomicInteger snapshots = new AtomicInteger();
+        AtomicInteger errors = new AtomicInteger();
+        AtomicLong expectedSettingsId = new AtomicLong(-1);
+        ConcurrentLinkedQueue<Long> arrivals = new ConcurrentLinkedQueue<>();
+        CountDownLatch opened = new CountDownLatch(agents);
+        long openStarted = System.nanoTime();
+        List<reactor.core.Disposable> streams = new ArrayList<>();
+        for (int i = 0; i < agents; i++) {
+            String credential = credentials.get(i);
+            streams.add(client.get().uri("/agent/v1/configuration").headers(h -> h.setBearerAuth(credential))
+                    .retrieve().bodyToFlux(new ParameterizedTypeReference<ServerSentEvent<String>>() { })
+                    .retryWhen(reactor.util.retry.Retry.backoff(50, Duration.ofMillis(200)).maxBackoff(Duration.ofSeconds(2)))
+                    .subscribe(event -> {
+                        if ("configuration".equals(event.event())) {
+                            snapshots.incrementAndGet();
+                            opened.countDown();
+                        } else if ("settings".equals(event.event()) && event.id() != null
+                                && event.id().startsWith("s" + expectedSettingsId.get() + ".")) {
+                            arrivals.add(System.nanoTime());
+                        }
+                    }, error -> errors.incrementAndGet()));
+        }
+        if (!opened.await(5, TimeUnit.MINUTES)) {
+            System.out.printf("only %d of %d streams opened (%d errors)%n", snapshots.get(), agents, errors.get());
+        }
+        System.out.printf("%d streams open with their snapshot in %.1f s (%d errors)%n", snapshots.get(),
+                (System.nanoTime() - openStarted) / 1e9, errors.get());
+        Thread.sleep(3000);
+
+        for (int round = 0; round < rounds; round++) {
+            long version = currentVersion(http, settingsUrl, account, admin) + 1;
+            expectedSettingsId.set(version);
+            arrivals.clear();
+            long sent = System.nanoTime();
+            put(http, settingsUrl, account, admin, round % 2 == 0);
+            long acknowledged = System.nanoTime();
+            long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+            while (arrivals.size() < snapshots.get() && System.nanoTime() < deadline) {
+                Thread.sleep(5);
+            }
+            long[] fromSent = arrivals.stream().mapToLong(t -> t - sent).toArray();
+            long[] fromAck = arrivals.stream().mapToLong(t -> Math.max(0, t - acknowledged)).toArray();
+            System.out.printf("round %d: change to %d streams: acknowledged after %.1f ms; received by %d; from request %s; from acknowledgement %s%n",
+                    round + 1, snapshots.get(), (acknowledged - sent) / 1e6, fromSent.length, percentiles(fromSent), percentiles(fromAck));
+            Thread.sleep(1000);
+        }
+        streams.forEach(reactor.core.Disposable::dispose);
+        pool.disposeLater().block(Duration.ofSeconds(10));
+        System.exit(0);
+    }
+
+    private static void put(HttpClient http, String base, UUID account, String token, boolean manageUpdates) throws Exception {
+        HttpResponse<String> response = http.send(HttpRequest.newBuilder(URI.create(base + "/api/v1/accounts/" + account + "/agent-settings"))
+                .header("Authorization", "Bearer " + token).header("Content-Type", "application/json")
+                .PUT(HttpRequest.BodyPublishers.ofString("{\"userAuthentication\":true,\"enforceUserAuthentication\":false,\"manageUpdates\":"
+                        + manageUpdates + "}")).build(), HttpResponse.BodyHandlers.ofString());
+        if (response.statusCode() != 200) {
+            throw new IllegalStateException("PUT answered " + response.statusCode() + ": " + response.body());
+        }
+    }
+
+    private static long currentVersion(HttpClient http, String base, UUID account, String token) throws Exception {
+        HttpResponse<String> response = http.send(HttpRequest.newBuilder(URI.create(base + "/api/v1/accounts/" + account + "/agent-settings"))
+                .header("Authorization", "Bearer " + token).build(), HttpResponse.BodyHandlers.ofString());
+        return Long.parseLong(response.headers().firstValue("ETag").orElseThrow().replaceAll("[^0-9]", ""));
+    }
+
+    private static List<String> publishAgents(String bootstrap, String registry, UUID account, int count) throws Exception {
+        Properties config = new Properties();
+        config.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+        config.put(ProducerConfig.LINGER_MS_CONFIG, 20);
+        List<String> credentials = new ArrayList<>();
+        try (KafkaProducer<String, SpecificRecord> producer = new KafkaProducer<>(config, new StringSerializer(),
+                AvroSerdes.serializer(registry, false))) {
+            Instant now = Instant.now().truncatedTo(ChronoUnit.MILLIS);
+            producer.send(new ProducerRecord<>(Topics.ACCOUNT_KEYS.name(), account.toString(), AccountKeyState.newBuilder()
+                    .setAccountId(account).setKeyId(UUID.randomUUID()).setGeneration(1).setStatus(KeyStatus.ACTIVE)
+                    .setRegion(Region.EU).setEncryptedKey(new EncryptedSecret("bench", ByteBuffer.allocate(12), ByteBuffer.allocate(16)))
+                    .setVerifier(Secrets.verifier("bench")).setIssuedBy("bench").setIssuedAt(now).build())).get();
+            for (int i = 0; i < count; i++) {
+                UUID agentId = UUID.randomUUID();
+                String secret = Secrets.randomToken(32);
+                producer.send(new ProducerRecord<>(Topics.AGENTS.name(), agentId.toString(), AgentState.newBuilder()
+                        .setAgentId(agentId).setAccountId(account).setDeviceId("bench-" + i).setHostname("bench-" + i)
+                        .setOsName("Windows").setOsVersion("11 Pro").setAgentVersion("1.0.0").setKeyId(UUID.randomUUID())
+                        .setKeyGeneration(1).setCredentialVerifier(Secrets.verifier(secret)).setStatus(AgentStatus.ACTIVE)
+                        .setEnrolledAt(now).setLastEnrolledAt(now).build()));
+                credentials.add(AgentCredentials.format(agentId, secret));
+            }
+            producer.flush();
+        }
+        Thread.sleep(2000);
+        return credentials;
+    }
+
+    private static String percentiles(long[] nanos) {
+        if (nanos.length == 0) {
+            return "none";
+        }
+        long[] sorted = nanos.clone();
+        Arrays.sort(sorted);
+        return String.format("p50 %.1f ms, p99 %.1f ms, max %.1f ms", at(sorted, 0.50), at(sorted, 0.99), sorted[sorted.length - 1] / 1e6);
+    }
+
+    private static double at(long[] sorted, double quantile) {
+        return sorted[Math.min(sorted.length - 1, (int) Math.ceil(quantile * sorted.length) - 1)] / 1e6;
+    }
+}
