@@ -29,7 +29,8 @@ public class KitDefaults implements EnvironmentPostProcessor {
         defaults.put("spring.kafka.consumer.auto-offset-reset", "earliest");
         defaults.put("spring.kafka.consumer.group-id", "${spring.application.name:parapet}");
         defaults.put("spring.kafka.admin.fail-fast", "true");
-        defaults.put("spring.kafka.admin.modify-topic-configs", "false");
+        // The catalogue is the truth for topic settings: an upgrade that changes one (such as the record size limit) applies it.
+        defaults.put("spring.kafka.admin.modify-topic-configs", "true");
         defaults.put("spring.threads.virtual.enabled", "false");
         environment.getPropertySources().addLast(new MapPropertySource(PROPERTY_SOURCE, defaults));
     }

@@ -148,7 +148,8 @@ public final class LocalStack {
             throw new IllegalStateException(jar + " is missing: build with 'mvn -DskipTests package' first");
         }
         List<String> command = new ArrayList<>(List.of(distribution.java().toString(),
-                "-Xms64m", "-Xmx384m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-jar", jar.toString()));
+                // settings-service holds every agent's configuration stream (10 000 measured in 768 MiB).
+                "-Xms64m", service.name().equals("settings-service") ? "-Xmx768m" : "-Xmx384m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-jar", jar.toString()));
         Map<String, String> properties = new LinkedHashMap<>(springProperties);
         properties.put("server.port", Integer.toString(service.port()));
         properties.put("parapet.data-directory", data.resolve(service.name()).toString());

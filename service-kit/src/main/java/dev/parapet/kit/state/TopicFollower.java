@@ -113,8 +113,13 @@ public final class TopicFollower implements AutoCloseable {
             List<TopicPartition> all = new ArrayList<>(fromBeginning);
             all.addAll(fromEnd);
             consumer.assign(all);
-            consumer.seekToBeginning(fromBeginning);
-            consumer.seekToEnd(fromEnd);
+            // Never with an empty list: Kafka reads that as "every assigned partition".
+            if (!fromBeginning.isEmpty()) {
+                consumer.seekToBeginning(fromBeginning);
+            }
+            if (!fromEnd.isEmpty()) {
+                consumer.seekToEnd(fromEnd);
+            }
             fromEnd.forEach(consumer::position);
             Map<TopicPartition, Long> startupEnd = consumer.endOffsets(fromBeginning);
             while (running) {

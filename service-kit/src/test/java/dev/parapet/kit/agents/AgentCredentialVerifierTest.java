@@ -127,4 +127,21 @@ class AgentCredentialVerifierTest {
                 .get(10, TimeUnit.SECONDS);
         assertThat(verifier.verify(credential)).as("the old credential").isEmpty();
     }
+
+    @Test
+    void aVerifierStartedLaterReadsWhatWasPublishedBeforeIt() throws Exception {
+        String secret = Secrets.randomToken(32);
+        publishKey(1, KeyStatus.ACTIVE);
+        publishAgent(secret, 1);
+        AgentCredentialVerifier later = new AgentCredentialVerifier(Map.of("bootstrap.servers", RealInfrastructure.get().bootstrapServers()),
+                RealInfrastructure.get().registryUrl(), new SimpleMeterRegistry());
+        later.start();
+        try {
+            later.follower().ready().get(60, TimeUnit.SECONDS);
+            assertThat(later.verify(AgentCredentials.format(agentId, secret))).as("accepted from the records already there")
+                    .isPresent();
+        } finally {
+            later.stop();
+        }
+    }
 }

@@ -32,6 +32,8 @@ import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Sinks;
+import reactor.util.concurrent.Queues;
+import tools.jackson.databind.json.JsonMapper;
 
 /**
  * The open configuration streams of agents. A new stream gets the agent's whole configuration (or,
@@ -54,15 +56,32 @@ public class AgentConfigurationStreams implements DisposableBean {
         thread.setDaemon(true);
         return thread;
     });
+    /**
+     * Pushes changes to the streams off the state's reading thread, so that reading (and with it the
+     * acknowledgement of administrators' writes) never waits for ten thousand streams.
+     */
+    private final java.util.concurrent.ExecutorService fanOut = Executors.newSingleThreadExecutor(runnable -> {
+        Thread thread = new Thread(runnable, "agent-stream-fan-out");
+        thread.setDaemon(true);
+        return thread;
+    });
+    private final JsonMapper json;
+    /** The latest rendering of each account's settings and exceptions: one JSON text shared by all its streams. */
+    private final Map<UUID, Rendered> renderedSettings = new ConcurrentHashMap<>();
+    private final Map<UUID, Rendered> renderedExceptions = new ConcurrentHashMap<>();
+
+    private record Rendered(long version, String json) {
+    }
 
     public AgentConfigurationStreams(SettingsState state, AgentCredentialVerifier credentials, MeterRegistry meters,
-                                     SettingsProperties properties) {
+                                     SettingsProperties properties, JsonMapper json) {
         this.state = state;
         this.credentials = credentials;
+        this.json = json;
         this.revoked = meters.counter("parapet.agent.streams.revoked");
         meters.gauge("parapet.agent.streams.open", open);
-        state.onChange(change -> forEachStream(change.accountId(), Stream::push));
-        credentials.onChange(accountId -> forEachStream(accountId, Stream::recheck));
+        state.onChange(change -> fanOut.execute(() -> forEachStream(change.accountId(), Stream::push)));
+        credentials.onChange(accountId -> fanOut.execute(() -> forEachStream(accountId, Stream::recheck)));
         long period = Math.max(1, properties.streamHeartbeat().toMillis());
         heartbeat.scheduleAtFixedRate(this::heartbeat, period, period, TimeUnit.MILLISECONDS);
     }
@@ -103,13 +122,16 @@ public class AgentConfigurationStreams implements DisposableBean {
     @Override
     public void destroy() {
         heartbeat.shutdownNow();
+        fanOut.shutdownNow();
         byAccount.values().forEach(streams -> streams.forEach(stream -> stream.sink.tryEmitComplete()));
     }
 
     private final class Stream {
 
         private final AgentIdentity agent;
-        private final Sinks.Many<ServerSentEvent<Object>> sink = Sinks.many().unicast().onBackpressureBuffer();
+        /** Events wait here only while the connection is slow; a small first chunk keeps 10 000 idle streams cheap. */
+        private final Sinks.Many<ServerSentEvent<Object>> sink = Sinks.many().unicast()
+                .onBackpressureBuffer(Queues.<ServerSentEvent<Object>>unbounded(8).get());
         private StreamPosition position;
         private boolean closed;
 
@@ -145,12 +167,14 @@ public class AgentConfigurationStreams implements DisposableBean {
             AgentSettings settings = state.of(agent.accountId());
             if (settings.getVersion() > position.settings()) {
                 position = new StreamPosition(settings.getVersion(), position.exceptions());
-                send(ServerSentEvent.builder().id(position.id()).event("settings").data(settings(settings)).build());
+                send(ServerSentEvent.builder().id(position.id()).event("settings").data(render(renderedSettings,
+                        agent.accountId(), settings.getVersion(), () -> settings(settings))).build());
             }
             AccountExceptions exceptions = state.exceptionsOf(agent.accountId());
             if (exceptions.getVersion() > position.exceptions()) {
                 position = new StreamPosition(position.settings(), exceptions.getVersion());
-                send(ServerSentEvent.builder().id(position.id()).event("exceptions").data(exceptions(exceptions)).build());
+                send(ServerSentEvent.builder().id(position.id()).event("exceptions").data(render(renderedExceptions,
+                        agent.accountId(), exceptions.getVersion(), () -> exceptions(exceptions))).build());
             }
         }
 
@@ -171,6 +195,17 @@ public class AgentConfigurationStreams implements DisposableBean {
                 sink.tryEmitNext(event);
             }
         }
+    }
+
+    /** The JSON of one version of an account's settings or exceptions, rendered once for all its streams. */
+    private String render(Map<UUID, Rendered> cache, UUID accountId, long version,
+                          java.util.function.Supplier<Map<String, Object>> view) {
+        Rendered rendered = cache.get(accountId);
+        if (rendered == null || rendered.version() != version) {
+            rendered = new Rendered(version, json.writeValueAsString(view.get()));
+            cache.put(accountId, rendered);
+        }
+        return rendered.json();
     }
 
     static Map<String, Object> settings(AgentSettings settings) {

@@ -51,8 +51,13 @@ import reactor.netty.resources.ConnectionProvider;
  * <li>fan-out: an admin change, then the time until every stream has received it, p50/p99/max, from
  * the request being sent and from its acknowledgement.</li>
  * </ol>
- * Run: {@code mvn -q -pl settings-service exec:java -Dexec.classpathScope=test
- * -Dexec.mainClass=dev.parapet.settings.bench.AgentStreamsBench [-Dagents=10000] [-Dwrites=300] [-Drounds=5]}
+ * Run (with the local stack up, from the repository root):
+ * <pre>
+ * mvn -q -o -pl settings-service dependency:build-classpath -Dmdep.outputFile=target/bench.classpath
+ * java -Xmx2g -Dagents=10000 -Dwrites=300 -Drounds=5 -Ddata=.data \
+ *   -cp "$(cat settings-service/target/bench.classpath):settings-service/target/classes:settings-service/target/test-classes" \
+ *   dev.parapet.settings.bench.AgentStreamsBench
+ * </pre>
  */
 public final class AgentStreamsBench {
 
@@ -78,6 +83,7 @@ public final class AgentStreamsBench {
         System.out.printf("admin write (PUT agent-settings, acknowledged, read-your-writes), %d sequential: %s%n",
                 writes, percentiles(writeNanos));
 
+        System.out.printf("settings-service resident memory before the streams: %s%n", serviceRss());
         List<String> credentials = publishAgents(bootstrap, registry, account, agents);
         ConnectionProvider pool = ConnectionProvider.builder("bench").maxConnections(agents + 100)
                 .pendingAcquireMaxCount(-1).build();
@@ -112,6 +118,7 @@ public final class AgentStreamsBench {
         System.out.printf("%d streams open with their snapshot in %.1f s (%d errors)%n", snapshots.get(),
                 (System.nanoTime() - openStarted) / 1e9, errors.get());
         Thread.sleep(3000);
+        System.out.printf("settings-service resident memory with %d streams open: %s%n", snapshots.get(), serviceRss());
 
         for (int round = 0; round < rounds; round++) {
             long version = currentVersion(http, settingsUrl, account, admin) + 1;
@@ -177,6 +184,20 @@ public final class AgentStreamsBench {
         }
         Thread.sleep(2000);
         return credentials;
+    }
+
+    /** The resident memory of the settings-service process on this machine (the local stack's). */
+    private static String serviceRss() {
+        return ProcessHandle.allProcesses()
+                .filter(p -> p.info().commandLine().map(line -> line.contains("settings-service.jar")).orElse(false))
+                .findFirst().map(p -> {
+                    try {
+                        return java.nio.file.Files.readAllLines(Path.of("/proc/" + p.pid() + "/status")).stream()
+                                .filter(line -> line.startsWith("VmRSS")).findFirst().orElse("?").replaceAll("\\s+", " ");
+                    } catch (java.io.IOException e) {
+                        return "?";
+                    }
+                }).orElse("settings-service not found");
     }
 
     private static String percentiles(long[] nanos) {
