@@ -34,8 +34,8 @@ import reactor.core.publisher.Mono;
 @RestController
 public class CategoryController {
 
-    /** The most domains one feed may list. */
-    static final int MAX_FEED_DOMAINS = 2_000_000;
+    /** The most domains one feed may list: the feed travels to the global writer as one record (8 MiB). */
+    static final int MAX_FEED_DOMAINS = 250_000;
 
     /** What a feed import did. */
     public record FeedReport(String categoryId, long linesRead, long domains, long duplicates, long changed,
