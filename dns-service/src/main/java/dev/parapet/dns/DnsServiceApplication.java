@@ -5,6 +5,7 @@ import org.springframework.boot.autoconfigure.SpringBootApplication;
 
 /** The filtering resolver: DNS over UDP, TCP and HTTPS, block pages, verdicts. */
 @SpringBootApplication
+@org.springframework.boot.context.properties.EnableConfigurationProperties(DnsProperties.class)
 public class DnsServiceApplication {
 
     public static void main(String[] args) {

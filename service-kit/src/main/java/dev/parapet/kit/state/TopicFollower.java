@@ -52,12 +52,23 @@ public final class TopicFollower implements AutoCloseable {
     private final String registryUrl;
     private final Counter unreadable;
     private final String name;
+    private final Runnable afterBatch;
     private volatile boolean running;
     private KafkaConsumer<String, byte[]> consumer;
     private Thread thread;
 
     public TopicFollower(String name, Map<String, Object> consumerConfig, String registryUrl, MeterRegistry meters,
                          List<Subscription> subscriptions) {
+        this(name, consumerConfig, registryUrl, meters, subscriptions, () -> { });
+    }
+
+    /**
+     * @param afterBatch run on the reading thread after each batch of records has been handled (and
+     *                   before readiness and waiters are checked), e.g. to publish a new snapshot
+     */
+    public TopicFollower(String name, Map<String, Object> consumerConfig, String registryUrl, MeterRegistry meters,
+                         List<Subscription> subscriptions, Runnable afterBatch) {
+        this.afterBatch = afterBatch;
         this.name = name;
         this.consumerConfig = new HashMap<>(consumerConfig);
         this.registryUrl = registryUrl;
@@ -132,6 +143,11 @@ public final class TopicFollower implements AutoCloseable {
                         LOG.warn("{}: skipping unreadable record {}-{}@{}: {}", name, record.topic(), record.partition(),
                                 record.offset(), e.toString());
                     }
+                }
+                try {
+                    afterBatch.run();
+                } catch (RuntimeException e) {
+                    LOG.error("{}: failed after a batch", name, e);
                 }
                 if (!ready.isDone() && startupEnd.entrySet().stream()
                         .allMatch(end -> consumer.position(end.getKey()) >= end.getValue())) {

@@ -1,0 +1,123 @@
+package dev.parapet.dns.policy;
+
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+
+import org.apache.avro.specific.SpecificRecord;
+import org.springframework.boot.health.contributor.Health;
+import org.springframework.boot.kafka.autoconfigure.KafkaProperties;
+import org.springframework.stereotype.Component;
+
+import dev.parapet.kit.kafka.RegistryProperties;
+import dev.parapet.kit.net.Cidr;
+import dev.parapet.kit.state.FollowedState;
+import dev.parapet.kit.state.TopicFollower;
+import dev.parapet.schemas.Topics;
+import dev.parapet.schemas.v1.exceptions.AccountExceptions;
+import dev.parapet.schemas.v1.locations.Location;
+import dev.parapet.schemas.v1.policies.Policy;
+import io.micrometer.core.instrument.MeterRegistry;
+
+/**
+ * The configuration the resolver decides with, followed from Kafka (locations, policies, exceptions)
+ * and compiled into an immutable {@link Snapshot}: after each batch of changes only the accounts that
+ * changed are compiled again, and the new snapshot replaces the old one in one volatile write.
+ */
+@Component
+public class ResolverState extends FollowedState {
+
+    private final Map<String, Location> locations = new ConcurrentHashMap<>();
+    private final Map<UUID, Map<UUID, Policy>> policies = new ConcurrentHashMap<>();
+    private final Map<UUID, AccountExceptions> exceptions = new ConcurrentHashMap<>();
+    private final Map<UUID, AccountPolicies> compiled = new ConcurrentHashMap<>();
+    private final Set<UUID> dirtyAccounts = ConcurrentHashMap.newKeySet();
+    private volatile boolean locationsDirty = true;
+    private volatile List<Snapshot.Range> ranges = List.of();
+    private volatile Snapshot snapshot = Snapshot.EMPTY;
+    private final TopicFollower follower;
+
+    public ResolverState(KafkaProperties kafka, RegistryProperties registry, MeterRegistry meters) {
+        this.follower = new TopicFollower("resolver-state", kafka.buildConsumerProperties(), registry.url(), meters, List.of(
+                new TopicFollower.Subscription(Topics.LOCATIONS.name(), true, this::onLocation),
+                new TopicFollower.Subscription(Topics.POLICIES.name(), true, this::onPolicy),
+                new TopicFollower.Subscription(Topics.EXCEPTIONS.name(), true, this::onExceptions)),
+                this::publish);
+    }
+
+    public Snapshot snapshot() {
+        return snapshot;
+    }
+
+    private void onLocation(String key, SpecificRecord value) {
+        if (value instanceof Location location) {
+            locations.put(key, location);
+        } else if (value == null && key != null) {
+            locations.remove(key);
+        }
+        locationsDirty = true;
+    }
+
+    private void onPolicy(String key, SpecificRecord value) {
+        if (value instanceof Policy policy) {
+            policies.computeIfAbsent(policy.getAccountId(), a -> new ConcurrentHashMap<>()).put(policy.getPolicyId(), policy);
+            dirtyAccounts.add(policy.getAccountId());
+        } else if (value == null && key != null && key.contains("/")) {
+            try {
+                UUID account = UUID.fromString(key.substring(0, key.indexOf('/')));
+                Map<UUID, Policy> ofAccount = policies.get(account);
+                if (ofAccount != null) {
+                    ofAccount.remove(UUID.fromString(key.substring(key.indexOf('/') + 1)));
+                }
+                dirtyAccounts.add(account);
+            } catch (IllegalArgumentException notOurs) {
+                // a key that is not accountId/policyId names nothing we hold
+            }
+        }
+    }
+
+    private void onExceptions(String key, SpecificRecord value) {
+        if (value instanceof AccountExceptions update) {
+            exceptions.put(update.getAccountId(), update);
+            dirtyAccounts.add(update.getAccountId());
+        }
+    }
+
+    /** After each batch read: compile what changed and swap the snapshot. */
+    private void publish() {
+        if (!locationsDirty && dirtyAccounts.isEmpty()) {
+            return;
+        }
+        if (locationsDirty) {
+            locationsDirty = false;
+            List<Snapshot.Range> next = new ArrayList<>();
+            for (Location location : locations.values()) {
+                for (String text : location.getCidrs()) {
+                    Cidr.parse(text).cidr().ifPresent(cidr -> next.add(new Snapshot.Range(cidr, location.getAccountId(),
+                            location.getLocationId())));
+                }
+            }
+            ranges = List.copyOf(next);
+        }
+        for (UUID account : new HashSet<>(dirtyAccounts)) {
+            dirtyAccounts.remove(account);
+            compiled.put(account, AccountPolicies.compile(exceptions.get(account),
+                    policies.getOrDefault(account, Map.of()).values()));
+        }
+        snapshot = new Snapshot(ranges, compiled);
+    }
+
+    @Override
+    public TopicFollower follower() {
+        return follower;
+    }
+
+    @Override
+    protected void describe(Health.Builder builder) {
+        builder.withDetail("locations", locations.size()).withDetail("accounts", compiled.size());
+    }
+}
