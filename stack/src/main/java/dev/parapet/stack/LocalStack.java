@@ -96,7 +96,7 @@ public final class LocalStack {
                         // Local only: offices here are loopback ranges, and the demo account operates the platform.
                         "--parapet.settings.allow-private-ranges=true",
                         "--parapet.settings.operator-accounts=" + demoAccount)),
-                new Service("dns-service", ports.dnsService(), List.of("--parapet.dns.port=" + ports.dnsPort())),
+                new Service("dns-service", ports.dnsService(), dnsArguments(ports)),
                 new Service("diagnostics-service", ports.diagnosticsService(), List.of()));
         List<ManagedProcess> processes = new ArrayList<>();
         for (Service service : services) {
@@ -198,6 +198,20 @@ public final class LocalStack {
             }
         }
         return file;
+    }
+
+    /**
+     * DNS on the stack's port; upstream resolvers only if PARAPET_DNS_UPSTREAMS names them (host:port,
+     * comma-separated): by default the local stack sends no query off this machine, so names that are
+     * not blocked get SERVFAIL.
+     */
+    private static List<String> dnsArguments(StackPorts ports) {
+        List<String> arguments = new ArrayList<>(List.of("--parapet.dns.port=" + ports.dnsPort()));
+        String upstreams = System.getenv("PARAPET_DNS_UPSTREAMS");
+        if (upstreams != null && !upstreams.isBlank()) {
+            arguments.add("--parapet.dns.upstreams=" + upstreams.strip());
+        }
+        return arguments;
     }
 
     /** Every region's API base URL pointed at this stack's key-service. */
