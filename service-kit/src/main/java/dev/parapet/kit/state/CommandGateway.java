@@ -11,6 +11,7 @@ import org.springframework.kafka.core.KafkaTemplate;
 
 import dev.parapet.kit.problem.Problems;
 import reactor.core.publisher.Mono;
+import reactor.core.scheduler.Schedulers;
 
 /**
  * Sends a command to its account's single writer and completes with the command's result, which the
@@ -31,7 +32,9 @@ public final class CommandGateway<R> {
 
     public Mono<R> send(UUID commandId, String key, Object command) {
         CompletableFuture<R> result = pending.computeIfAbsent(commandId, id -> new CompletableFuture<>());
+        // KafkaTemplate.send can block (metadata, the first schema lookup, a full buffer): never on an event loop.
         return Mono.fromFuture(() -> kafka.send(commandTopic, key, command))
+                .subscribeOn(Schedulers.boundedElastic())
                 .then(Mono.fromFuture(result))
                 .timeout(timeout)
                 .onErrorMap(TimeoutException.class, e -> Problems.unavailable(
