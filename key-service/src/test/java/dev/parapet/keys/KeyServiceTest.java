@@ -26,6 +26,7 @@ import org.springframework.test.web.reactive.server.EntityExchangeResult;
 import org.springframework.test.web.reactive.server.WebTestClient;
 
 import dev.parapet.keys.api.EnrolmentController;
+import dev.parapet.kit.testing.SecondInstanceResources;
 import dev.parapet.kit.testing.TopicRecords;
 import dev.parapet.keys.api.KeyController;
 import dev.parapet.schemas.AvroSerdes;
@@ -268,9 +269,9 @@ class KeyServiceTest {
         String key = revealedKey();
         EnrolmentController.Enrolment agent = enrolled(key, "device-r");
         for (int instance = 0; instance < 2; instance++) {
-            try (ConfigurableApplicationContext other = new SpringApplicationBuilder(KeyServiceApplication.class).run(
+            try (ConfigurableApplicationContext other = new SpringApplicationBuilder(KeyServiceApplication.class, SecondInstanceResources.class).run(
                     "--server.port=0", "--" + ENCRYPTION_KEY, "--" + CURRENT_KEY,
-                    "--parapet.keys.state-directory=target/streams-second-instance-" + instance,
+                    "--parapet.keys.state-directory=target/streams/second-" + UUID.randomUUID(),
                     "--parapet.keys.region-urls.eu=http://127.0.0.1:18101")) {
                 WebTestClient second = client(((WebServerApplicationContext) other).getWebServer().getPort());
                 second.get().uri("/api/v1/accounts/{a}/key?reveal=true", account).headers(h -> h.setBearerAuth(superAdmin)).exchange()

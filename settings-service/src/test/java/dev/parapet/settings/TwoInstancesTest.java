@@ -17,6 +17,7 @@ import org.springframework.http.MediaType;
 import org.springframework.http.codec.ServerSentEvent;
 import org.springframework.test.web.reactive.server.WebTestClient;
 
+import dev.parapet.kit.testing.SecondInstanceResources;
 import dev.parapet.schemas.v1.keys.KeyStatus;
 import dev.parapet.stack.RealInfrastructure;
 

@@ -1,4 +1,4 @@
-package dev.parapet.settings;
+package dev.parapet.kit.testing;
 
 import org.springframework.context.annotation.Bean;
 import org.springframework.http.client.ReactorResourceFactory;
@@ -11,8 +11,11 @@ import org.springframework.http.client.ReactorResourceFactory;
  */
 public class SecondInstanceResources {
 
+    public SecondInstanceResources() {
+    }
+
     @Bean
-    ReactorResourceFactory ownReactorResources() {
+    public ReactorResourceFactory ownReactorResources() {
         ReactorResourceFactory factory = new ReactorResourceFactory();
         factory.setUseGlobalResources(false);
         return factory;
