@@ -75,6 +75,9 @@ class CategoriesTest {
     void onlyThePlatformOperatorImportsFeeds() {
         String customer = RealInfrastructure.get().tokens().adminToken("a@example.com", UUID.randomUUID(), "SUPER_ADMIN", Duration.ofMinutes(5));
         feed(customer, "scam", "x.example\n").expectStatus().isForbidden().expectBody().returnResult();
+        String partner = RealInfrastructure.get().tokens().adminToken("p@example.com", UUID.fromString(SettingsServiceSpringTest.OPERATOR_ACCOUNT),
+                "PARTNER_ADMIN", Duration.ofMinutes(5));
+        feed(partner, "scam", "x.example\n").expectStatus().isForbidden().expectBody().returnResult();
         feed(operator, "no-such-category", "x.example\n").expectStatus().isNotFound().expectBody().returnResult();
     }
 }

@@ -59,7 +59,8 @@ class LocationsAndGroupsTest {
 
         createLocation(second, "Elsewhere", List.of(inside)).expectStatus().isEqualTo(409)
                 .expectBody().jsonPath("$.detail").value(detail -> assertThat((String) detail)
-                        .contains("overlaps").contains("another account").doesNotContain(first.toString()));
+                        .contains("overlaps").contains("another account").doesNotContain(first.toString())
+                        .doesNotContain(range));
         createLocation(first, "Annex", List.of(inside)).expectStatus().isEqualTo(409)
                 .expectBody().jsonPath("$.detail").value(detail -> assertThat((String) detail).contains("London office"));
 
@@ -82,6 +83,11 @@ class LocationsAndGroupsTest {
                 .jsonPath("$.errors[?(@.field == 'cidrs[1]')]").exists()
                 .jsonPath("$.errors[?(@.field == 'cidrs[2]')].reason").value(r -> assertThat(r.toString()).contains("host bits"))
                 .jsonPath("$.errors[?(@.field == 'cidrs')].reason").value(r -> assertThat(r.toString()).contains("overlaps"));
+        createLocation(account, "Everyone's", List.of("32.0.0.0/3", "2000::/3", "198.51.100.0/22"))
+                .expectStatus().isBadRequest().expectBody()
+                .jsonPath("$.errors[?(@.field == 'cidrs[0]')].reason").value(r -> assertThat(r.toString()).contains("/22"))
+                .jsonPath("$.errors[?(@.field == 'cidrs[1]')].reason").value(r -> assertThat(r.toString()).contains("/40"))
+                .jsonPath("$.errors[?(@.field == 'cidrs[2]')]").doesNotExist();
         createLocation(account, "", List.of()).expectStatus().isBadRequest().expectBody()
                 .jsonPath("$.errors[?(@.field == 'name')]").exists()
                 .jsonPath("$.errors[?(@.field == 'cidrs')]").exists();

@@ -173,6 +173,10 @@ class PoliciesTest {
                 .exchange().expectStatus().isOk().expectBody().jsonPath("$.version").isEqualTo(3);
         http.get().uri("/api/v1/accounts/{a}/policies/{p}", account, policy.policyId()).headers(h -> h.setBearerAuth(admin))
                 .exchange().expectBody().jsonPath("$.blockAllowList.blocked.length()").isEqualTo(11);
+        http.post().uri("/api/v1/accounts/{a}/policies/{p}/domains?list=allowed", account, policy.policyId())
+                .headers(h -> h.setBearerAuth(admin)).contentType(MediaType.TEXT_PLAIN).bodyValue("hosts-style.example\n")
+                .exchange().expectStatus().isBadRequest().expectBody()
+                .jsonPath("$.detail").value(detail -> assertThat((String) detail).contains("both blocked and allowed"));
     }
 
     @Test

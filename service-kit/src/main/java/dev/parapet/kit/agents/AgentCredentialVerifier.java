@@ -30,7 +30,12 @@ import io.micrometer.core.instrument.MeterRegistry;
 public class AgentCredentialVerifier extends FollowedState {
 
     /** The agent behind an accepted credential. */
-    public record AgentIdentity(UUID agentId, UUID accountId, String deviceId, long keyGeneration) {
+    /**
+     * @param credentialVerifier the verifier of the credential accepted: a re-enrolment replaces it, and
+     *                           connections opened with the old credential are then no longer valid
+     */
+    public record AgentIdentity(UUID agentId, UUID accountId, String deviceId, long keyGeneration,
+                                dev.parapet.schemas.v1.common.Verifier credentialVerifier) {
     }
 
     private final Map<UUID, AccountKeyState> keys = new ConcurrentHashMap<>();
@@ -76,19 +81,21 @@ public class AgentCredentialVerifier extends FollowedState {
                 return Optional.empty();
             }
             return Optional.of(new AgentIdentity(agent.getAgentId(), agent.getAccountId(), agent.getDeviceId(),
-                    agent.getKeyGeneration()));
+                    agent.getKeyGeneration(), agent.getCredentialVerifier()));
         });
     }
 
     /**
-     * Whether an agent accepted earlier may still operate: still ACTIVE, and its account's key still
-     * ACTIVE and of the same generation. Cheap (no hashing): for re-checking open connections.
+     * Whether an agent accepted earlier may still operate: still ACTIVE with the same credential (not
+     * re-enrolled since), and its account's key still ACTIVE and of the same generation. Cheap (no
+     * hashing): for re-checking open connections.
      */
     public boolean stillValid(AgentIdentity identity) {
         AgentState agent = agents.get(identity.agentId());
         AccountKeyState key = keys.get(identity.accountId());
         return agent != null && agent.getStatus() == AgentStatus.ACTIVE && key != null && key.getStatus() == KeyStatus.ACTIVE
-                && key.getGeneration() == identity.keyGeneration() && agent.getKeyGeneration() == identity.keyGeneration();
+                && key.getGeneration() == identity.keyGeneration() && agent.getKeyGeneration() == identity.keyGeneration()
+                && agent.getCredentialVerifier().equals(identity.credentialVerifier());
     }
 
     /**

@@ -89,7 +89,9 @@ public class CategoryController {
     /** Replaces the domains of one category with a feed: a text body, one domain a line, streamed. */
     @PutMapping("/api/v1/categories/{categoryId}/domains")
     public Mono<FeedReport> importFeed(@PathVariable String categoryId, @AuthenticationPrincipal Admin admin, ServerHttpRequest http) {
-        if (!properties.operatorAccounts().contains(admin.accountId()) || !admin.role().privileged()) {
+        boolean superOrFull = admin.role() == dev.parapet.kit.security.Role.SUPER_ADMIN
+                || admin.role() == dev.parapet.kit.security.Role.FULL_ADMIN;
+        if (!properties.operatorAccounts().contains(admin.accountId()) || !superOrFull) {
             throw Problems.forbidden("Only the platform operator's Super or Full Administrators may import category feeds.");
         }
         if (!CategoryCatalogueDefinition.exists(categoryId)) {
@@ -98,7 +100,8 @@ public class CategoryController {
         UUID account = admin.accountId();
         return DomainListImport.read(http.getBody(), MAX_FEED_DOMAINS).flatMap(read -> {
             if (read.overLimit()) {
-                return Mono.error(Problems.badRequest("A feed lists at most " + MAX_FEED_DOMAINS + " domains."));
+                return Mono.error(Problems.badRequest("A feed lists at most " + MAX_FEED_DOMAINS + " domains, "
+                        + dev.parapet.settings.policies.PolicyDecisions.MAX_LIST_BYTES / (1024 * 1024) + " MiB of them."));
             }
             return Commands.send(state, account, admin, http, new ImportCategoryFeed(categoryId, read.domains()), version -> true)
                     .map(changed -> new FeedReport(categoryId, read.lines(), read.domains().size(), read.duplicates(), changed,

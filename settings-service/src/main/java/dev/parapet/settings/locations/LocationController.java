@@ -49,6 +49,13 @@ public class LocationController {
     }
 
     static final int MAX_RANGES = 256;
+    /**
+     * The widest range one location may claim: an office egresses from a few addresses, and a wide
+     * range would attribute other organisations' queries to this account (and keep them from
+     * registering their own offices).
+     */
+    static final int MIN_PREFIX_IPV4 = 22;
+    static final int MIN_PREFIX_IPV6 = 40;
 
     private final SettingsState state;
     private final boolean allowPrivateRanges;
@@ -142,6 +149,13 @@ public class LocationController {
         if (!allowPrivateRanges && range.nonPublicOverlap().isPresent()) {
             return new Inputs.Normalised(java.util.Optional.empty(), java.util.Optional.of("is not a public egress range (it overlaps "
                     + range.nonPublicOverlap().get() + "); use the public address your office's traffic leaves from"));
+        }
+        boolean ipv4 = range.network().getAddress().length == 4;
+        int shortest = ipv4 ? MIN_PREFIX_IPV4 : MIN_PREFIX_IPV6;
+        boolean insidePrivateRange = range.nonPublicOverlap().filter(wide -> wide.prefixLength() <= range.prefixLength()).isPresent();
+        if (range.prefixLength() < shortest && !(allowPrivateRanges && insidePrivateRange)) {
+            return new Inputs.Normalised(java.util.Optional.empty(), java.util.Optional.of("is wider than an office's egress range: "
+                    + "at most /" + shortest + " (" + (ipv4 ? "IPv4" : "IPv6") + ") per range"));
         }
         return new Inputs.Normalised(java.util.Optional.of(range.toString()), java.util.Optional.empty());
     }

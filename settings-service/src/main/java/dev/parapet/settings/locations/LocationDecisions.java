@@ -47,14 +47,16 @@ public final class LocationDecisions {
             }
             for (String text : other.getCidrs()) {
                 Cidr range = Cidr.parse(text).cidr().orElseThrow();
-                ranges.stream().filter(range::overlaps).forEach(mine -> overlaps.add(mine + " overlaps " + range
-                        + (other.getAccountId().equals(command.getAccountId())
-                                ? " of location '" + other.getName() + "' (" + other.getLocationId() + ")"
-                                : " of another account's location")));
+                // Another account's ranges are never shown: a refusal must not map other customers' offices.
+                ranges.stream().filter(range::overlaps).forEach(mine -> overlaps.add(
+                        other.getAccountId().equals(command.getAccountId())
+                                ? mine + " overlaps " + range + " of location '" + other.getName() + "' (" + other.getLocationId() + ")"
+                                : mine + " overlaps another account's location"));
             }
         });
         if (!overlaps.isEmpty()) {
-            return Decision.refused(command, SettingsRejection.CONFLICT, current, String.join("; ", overlaps));
+            return Decision.refused(command, SettingsRejection.CONFLICT, current,
+                    String.join("; ", overlaps.stream().distinct().toList()));
         }
         Location next = Location.newBuilder(wanted).setAccountId(command.getAccountId()).setVersion(current + 1)
                 .setUpdatedBy(command.getActor().getSubject()).setUpdatedAt(now).build();

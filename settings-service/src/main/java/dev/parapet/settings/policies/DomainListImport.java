@@ -34,6 +34,7 @@ public final class DomainListImport {
         private final Set<String> domains = new LinkedHashSet<>();
         private final List<PolicyJson.RejectedLine> rejected = new ArrayList<>();
         private final int limit;
+        private long bytes;
         private long lines;
         private long duplicates;
         private long rejectedCount;
@@ -51,9 +52,13 @@ public final class DomainListImport {
             }
             Inputs.Normalised entry = parsed.get();
             if (entry.value().isPresent()) {
-                if (!domains.contains(entry.value().get()) && domains.size() >= limit) {
+                String domain = entry.value().get();
+                if (!domains.contains(domain) && (domains.size() >= limit
+                        || bytes + domain.length() + 2 > dev.parapet.settings.policies.PolicyDecisions.MAX_LIST_BYTES)) {
                     overLimit = true;
-                } else if (!domains.add(entry.value().get())) {
+                } else if (domains.add(domain)) {
+                    bytes += domain.length() + 2;
+                } else {
                     duplicates++;
                 }
             } else {
@@ -85,7 +90,7 @@ public final class DomainListImport {
             return rejected;
         }
 
-        /** More distinct domains arrived than the list may hold. */
+        /** More distinct domains (or more bytes of them) arrived than one record may hold. */
         public boolean overLimit() {
             return overLimit;
         }

@@ -126,7 +126,8 @@ public class PolicyController {
         return DomainListImport.read(http.getBody(), PolicyDecisions.MAX_LIST_DOMAINS).flatMap(read -> {
             if (read.overLimit()) {
                 return Mono.error(Problems.badRequest("The list holds more than " + PolicyDecisions.MAX_LIST_DOMAINS
-                        + " distinct domains, the most one policy holds; split it across policies."));
+                        + " distinct domains or " + PolicyDecisions.MAX_LIST_BYTES / (1024 * 1024)
+                        + " MiB of them, the most one policy holds; split it across policies."));
             }
             if (strict && read.rejectedCount() > 0) {
                 return Mono.error(Problems.invalid(read.rejected().stream().limit(100)

@@ -27,6 +27,13 @@ public final class PolicyDecisions {
     /** The most domains one policy's lists hold together (one policy is one Kafka record). */
     public static final int MAX_LIST_DOMAINS = 200_000;
 
+    /**
+     * The most bytes the domains of one policy take (6 MiB): with the rest of the record and the
+     * command that carries them, well under the 8 MiB a Kafka record may be. A record over the limit
+     * would stop the writer, so the limit is checked here, not left to the broker.
+     */
+    public static final long MAX_LIST_BYTES = 6L * 1024 * 1024;
+
     private static final int AUDIT_SAMPLE = 100;
 
     private PolicyDecisions() {
@@ -83,6 +90,16 @@ public final class PolicyDecisions {
             return Decision.refused(command, SettingsRejection.INVALID, stored.getVersion(),
                     "the policy would hold " + (merged.size() + other.size()) + " domains; at most " + MAX_LIST_DOMAINS);
         }
+        if (bytes(merged) + bytes(other) > MAX_LIST_BYTES) {
+            return Decision.refused(command, SettingsRejection.INVALID, stored.getVersion(),
+                    "the policy's domains would take more than " + MAX_LIST_BYTES / (1024 * 1024) + " MiB; split them across policies");
+        }
+        Set<String> otherList = new HashSet<>(other);
+        List<String> inBoth = imported.getDomains().stream().filter(otherList::contains).limit(10).toList();
+        if (!inBoth.isEmpty()) {
+            return Decision.refused(command, SettingsRejection.INVALID, stored.getVersion(),
+                    "a domain cannot be both blocked and allowed; already in the other list: " + String.join(", ", inBoth));
+        }
         List<String> after = List.copyOf(merged);
         BlockAllowList nextLists = blocked ? new BlockAllowList(after, lists.getAllowed()) : new BlockAllowList(lists.getBlocked(), after);
         Policy next = Policy.newBuilder(stored).setBlockAllowList(nextLists).setVersion(stored.getVersion() + 1)
@@ -112,6 +129,15 @@ public final class PolicyDecisions {
         String counts = lists == null ? "" : ",\"blockedCount\":" + lists.getBlocked().size()
                 + ",\"allowedCount\":" + lists.getAllowed().size();
         return "{\"policy\":" + summary + counts + "}";
+    }
+
+    /** The bytes a list of domains takes in a record: each name and its length prefix. */
+    public static long bytes(java.util.Collection<String> domains) {
+        long total = 0;
+        for (String domain : domains) {
+            total += domain.length() + 2;
+        }
+        return total;
     }
 
     private static List<String> sample(List<String> domains) {

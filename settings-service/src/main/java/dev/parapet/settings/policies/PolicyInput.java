@@ -155,6 +155,10 @@ final class PolicyInput {
             errors.add(new Problems.FieldError("blockAllowList", "a domain cannot be both blocked and allowed: "
                     + both.stream().sorted().limit(10).collect(Collectors.joining(", "))));
         }
+        if (PolicyDecisions.bytes(blocked) + PolicyDecisions.bytes(allowed) > PolicyDecisions.MAX_LIST_BYTES) {
+            errors.add(new Problems.FieldError("blockAllowList", "the domains take more than "
+                    + PolicyDecisions.MAX_LIST_BYTES / (1024 * 1024) + " MiB; split them across policies"));
+        }
         if (blocked.size() + allowed.size() > PolicyDecisions.MAX_LIST_DOMAINS) {
             errors.add(new Problems.FieldError("blockAllowList", "at most " + PolicyDecisions.MAX_LIST_DOMAINS + " domains"));
         }
