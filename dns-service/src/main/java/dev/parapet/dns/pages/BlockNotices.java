@@ -1,0 +1,65 @@
+package dev.parapet.dns.pages;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
+import java.util.UUID;
+
+import org.springframework.stereotype.Component;
+
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
+
+/**
+ * What the resolver last did to a name for a client, so that the block-page server, reached at the
+ * block-page address the resolver answered with, can tell the user which name was blocked (or warned
+ * about), why, by which policy and in which category, and which account's certificate to present.
+ * Bounded: at most {@value #MAX_NOTICES} notices, each kept {@link #KEPT}.
+ */
+@Component
+public class BlockNotices {
+
+    static final int MAX_NOTICES = 200_000;
+    static final Duration KEPT = Duration.ofMinutes(30);
+
+    public enum Kind {
+        BLOCKED, WARNED
+    }
+
+    /**
+     * @param client     the client's address as text (the DNS source address, or the DoH client's)
+     * @param name       the queried name, normalised (lower case, no trailing dot)
+     * @param categories the names of the categories that decided (empty for a list)
+     */
+    public record Notice(Kind kind, UUID accountId, String client, String name, String reason, String policyName,
+                         List<String> categories, Instant at) {
+    }
+
+    private final Cache<String, Notice> notices = Caffeine.newBuilder()
+            .maximumSize(MAX_NOTICES).expireAfterWrite(KEPT).build();
+
+    public void record(Notice notice) {
+        notices.put(key(notice.client(), notice.name()), notice);
+    }
+
+    /** The notice for this client and name, or else for the nearest parent domain of the name. */
+    public Optional<Notice> find(String client, String name) {
+        String candidate = name;
+        while (true) {
+            Notice notice = notices.getIfPresent(key(client, candidate));
+            if (notice != null) {
+                return Optional.of(notice);
+            }
+            int dot = candidate.indexOf('.');
+            if (dot < 0) {
+                return Optional.empty();
+            }
+            candidate = candidate.substring(dot + 1);
+        }
+    }
+
+    private static String key(String client, String name) {
+        return client + '|' + name;
+    }
+}
