@@ -17,19 +17,22 @@ import java.util.Arrays;
  */
 public final class DomainSet {
 
-    private static final double LOAD = 0.75;
-    private static final long EMPTY = 0;
-    private static final SecureRandom RANDOM = new SecureRandom();
+    static final double LOAD = 0.75;
+    static final long EMPTY = 0;
+    static final SecureRandom RANDOM = new SecureRandom();
 
     private final long k0;
     private final long k1;
     private final long[] slots;
+    /** A value per slot (a category bit mask), or null for a plain set. */
+    private final long[] values;
     private final int size;
 
-    private DomainSet(long k0, long k1, long[] slots, int size) {
+    DomainSet(long k0, long k1, long[] slots, long[] values, int size) {
         this.k0 = k0;
         this.k1 = k1;
         this.slots = slots;
+        this.values = values;
         this.size = size;
     }
 
@@ -81,24 +84,51 @@ public final class DomainSet {
         return -1;
     }
 
+    /**
+     * The value of the most specific listed domain covering the name (the name itself or its nearest
+     * listed parent), or 0 when none is listed. Only for sets built with values ({@link DomainMap}).
+     */
+    public long valueOf(byte[] name, int offset, int length) {
+        int end = offset + length;
+        for (int start = offset; start < end; ) {
+            int slot = slotOfFingerprint(fingerprint(k0, k1, name, start, end - start));
+            if (slot >= 0) {
+                return values == null ? 1 : values[slot];
+            }
+            int dot = start;
+            while (dot < end && name[dot] != '.') {
+                dot++;
+            }
+            if (dot >= end) {
+                return 0;
+            }
+            start = dot + 1;
+        }
+        return 0;
+    }
+
     private boolean containsFingerprint(long fingerprint) {
+        return slotOfFingerprint(fingerprint) >= 0;
+    }
+
+    private int slotOfFingerprint(long fingerprint) {
         if (slots.length == 0) {
-            return false;
+            return -1;
         }
         int slot = slotOf(fingerprint, slots.length);
         while (true) {
             long at = slots[slot];
             if (at == EMPTY) {
-                return false;
+                return -1;
             }
             if (at == fingerprint) {
-                return true;
+                return slot;
             }
             slot = slot + 1 == slots.length ? 0 : slot + 1;
         }
     }
 
-    private static int slotOf(long fingerprint, int capacity) {
+    static int slotOf(long fingerprint, int capacity) {
         return (int) Long.remainderUnsigned(fingerprint, capacity);
     }
 
@@ -214,7 +244,7 @@ public final class DomainSet {
             if (capacity != slots.length) {
                 rehash(capacity);
             }
-            return new DomainSet(k0, k1, Arrays.copyOf(slots, slots.length), count);
+            return new DomainSet(k0, k1, Arrays.copyOf(slots, slots.length), null, count);
         }
     }
 }

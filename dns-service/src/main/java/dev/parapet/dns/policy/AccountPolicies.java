@@ -1,33 +1,61 @@
 package dev.parapet.dns.policy;
 
+import java.net.InetAddress;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.Comparator;
+import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
 
 import dev.parapet.dns.index.DomainSet;
+import dev.parapet.kit.net.Cidr;
+import dev.parapet.schemas.v1.common.Scope;
 import dev.parapet.schemas.v1.exceptions.AccountExceptions;
-import dev.parapet.schemas.v1.policies.BlockAllowList;
+import dev.parapet.schemas.v1.groups.ProfileGroup;
+import dev.parapet.schemas.v1.policies.CategoryGroupSelection;
+import dev.parapet.schemas.v1.policies.FilterAction;
+import dev.parapet.schemas.v1.policies.LogMode;
 import dev.parapet.schemas.v1.policies.Policy;
 import dev.parapet.schemas.v1.policies.PolicyType;
+import dev.parapet.schemas.v1.verdicts.Reason;
 
 /**
- * One account's filtering, compiled: its domain exceptions and its enabled Block or Allow List
- * policies, in the order docs/policies.md fixes (specificity, then priority, then policy id).
- * Immutable; a change compiles a new one.
+ * One account's filtering, compiled: domain and IP exceptions, and its enabled policies of each type,
+ * ordered as docs/policies.md fixes (specificity user 4 > group 3 > location 2 > everyone 1, then
+ * priority, then policy id). Immutable; a change compiles a new one. Deciding allocates nothing but
+ * the verdict of a stopped or rewritten query.
  */
 final class AccountPolicies {
 
-    static final AccountPolicies NONE = new AccountPolicies(DomainSet.of(), List.of());
+    static final AccountPolicies NONE = new AccountPolicies(DomainSet.of(), List.of(), Map.of(), new Compiled[0],
+            new Compiled[0], new Compiled[0], new Compiled[0]);
 
-    /** A compiled Block or Allow List policy. */
-    record ListPolicy(String name, UUID policyId, int priority, boolean everyone, Set<UUID> locations,
-                      DomainSet blocked, DomainSet allowed) {
+    /** Who is asking, as far as policies care. */
+    record Asker(UUID locationId, String userEmail) {
+    }
 
-        /** Specificity at a location: 2 when the policy names it, 1 for everyone, 0 when it does not apply. */
-        int specificityAt(UUID locationId) {
-            if (locationId != null && locations.contains(locationId)) {
+    /** A compiled policy: its scope and the payload of its type. */
+    record Compiled(UUID policyId, String name, boolean everyone, Set<String> users, Set<UUID> groups,
+                    Set<UUID> locations, DomainSet blocked, DomainSet allowed, long categoryMask, boolean warn,
+                    boolean safeSearch, boolean blockAnonymizers, LogMode logMode) {
+
+        int specificity(Asker asker, Set<UUID> askerGroups) {
+            if (asker.userEmail() != null && users.contains(asker.userEmail())) {
+                return 4;
+            }
+            if (!groups.isEmpty()) {
+                for (UUID group : askerGroups) {
+                    if (groups.contains(group)) {
+                        return 3;
+                    }
+                }
+            }
+            if (asker.locationId() != null && locations.contains(asker.locationId())) {
                 return 2;
             }
             return everyone ? 1 : 0;
@@ -35,50 +63,189 @@ final class AccountPolicies {
     }
 
     private final DomainSet exceptions;
-    private final List<ListPolicy> lists;
+    private final List<Cidr> ipExceptions;
+    private final Map<String, Set<UUID>> groupsOfUser;
+    private final Compiled[] lists;
+    private final Compiled[] categoryFilters;
+    private final Compiled[] advanced;
+    private final Compiled[] logSettings;
 
-    private AccountPolicies(DomainSet exceptions, List<ListPolicy> lists) {
+    private AccountPolicies(DomainSet exceptions, List<Cidr> ipExceptions, Map<String, Set<UUID>> groupsOfUser,
+                            Compiled[] lists, Compiled[] categoryFilters, Compiled[] advanced, Compiled[] logSettings) {
         this.exceptions = exceptions;
+        this.ipExceptions = ipExceptions;
+        this.groupsOfUser = groupsOfUser;
         this.lists = lists;
+        this.categoryFilters = categoryFilters;
+        this.advanced = advanced;
+        this.logSettings = logSettings;
     }
 
-    static AccountPolicies compile(AccountExceptions exceptions, Iterable<Policy> policies) {
+    static AccountPolicies compile(AccountExceptions exceptions, Collection<Policy> policies, Collection<ProfileGroup> groups,
+                                   CategoryBits bits, CategoryState.Catalogue catalogue) {
         DomainSet exempt = exceptions == null ? DomainSet.of() : DomainSet.of(exceptions.getDomains().toArray(String[]::new));
-        List<ListPolicy> lists = new ArrayList<>();
-        for (Policy policy : policies) {
-            BlockAllowList domains = policy.getBlockAllowList();
-            if (!policy.getEnabled() || policy.getType() != PolicyType.BLOCK_ALLOW_LIST || domains == null) {
-                continue;
+        List<Cidr> exemptRanges = exceptions == null ? List.of() : exceptions.getIpRanges().stream()
+                .flatMap(text -> Cidr.parse(text).cidr().stream()).toList();
+        Map<String, Set<UUID>> groupsOfUser = new HashMap<>();
+        for (ProfileGroup group : groups) {
+            for (String email : group.getMemberEmails()) {
+                groupsOfUser.computeIfAbsent(email.toLowerCase(java.util.Locale.ROOT), e -> new HashSet<>()).add(group.getGroupId());
             }
-            lists.add(new ListPolicy(policy.getName(), policy.getPolicyId(), policy.getPriority(),
-                    policy.getScope().getEveryone(), Set.copyOf(policy.getScope().getLocationIds()),
-                    DomainSet.of(domains.getBlocked().toArray(String[]::new)),
-                    DomainSet.of(domains.getAllowed().toArray(String[]::new))));
         }
-        return new AccountPolicies(exempt, List.copyOf(lists));
+        groupsOfUser.replaceAll((email, ids) -> Set.copyOf(ids));
+        long anonymizers = 1L << Math.max(0, bits.bitOf("anonymizers"));
+        Map<PolicyType, List<Compiled>> byType = new HashMap<>();
+        List<Policy> ordered = policies.stream().filter(Policy::getEnabled)
+                .sorted(Comparator.comparingInt(Policy::getPriority).thenComparing(p -> p.getPolicyId().toString()))
+                .toList();
+        for (Policy policy : ordered) {
+            Compiled compiled = compileOne(policy, bits, catalogue, anonymizers);
+            if (compiled != null) {
+                byType.computeIfAbsent(policy.getType(), t -> new ArrayList<>()).add(compiled);
+            }
+        }
+        return new AccountPolicies(exempt, exemptRanges, Map.copyOf(groupsOfUser),
+                array(byType, PolicyType.BLOCK_ALLOW_LIST), array(byType, PolicyType.CATEGORY_FILTERING),
+                array(byType, PolicyType.ADVANCED_SECURITY), array(byType, PolicyType.LOG_SETTINGS));
     }
 
-    /** The verdict for a name (lower or mixed case, no trailing dot) asked from a location (or none). */
-    Verdict decide(byte[] name, int length, UUID locationId) {
+    private static Compiled[] array(Map<PolicyType, List<Compiled>> byType, PolicyType type) {
+        return byType.getOrDefault(type, List.of()).toArray(Compiled[]::new);
+    }
+
+    /** A policy whose payload is missing for its type (written by a newer schema) is ignored. */
+    private static Compiled compileOne(Policy policy, CategoryBits bits, CategoryState.Catalogue catalogue, long anonymizers) {
+        Scope scope = policy.getScope();
+        DomainSet blocked = DomainSet.of();
+        DomainSet allowed = DomainSet.of();
+        long mask = 0;
+        boolean warn = false;
+        boolean safeSearch = false;
+        boolean blockAnonymizers = false;
+        LogMode logMode = LogMode.EVERYTHING;
+        switch (policy.getType()) {
+            case BLOCK_ALLOW_LIST -> {
+                if (policy.getBlockAllowList() == null) {
+                    return null;
+                }
+                blocked = DomainSet.of(policy.getBlockAllowList().getBlocked().toArray(String[]::new));
+                allowed = DomainSet.of(policy.getBlockAllowList().getAllowed().toArray(String[]::new));
+            }
+            case CATEGORY_FILTERING -> {
+                if (policy.getCategoryFiltering() == null) {
+                    return null;
+                }
+                for (CategoryGroupSelection selection : policy.getCategoryFiltering().getGroups()) {
+                    switch (selection.getMode()) {
+                        case ALL -> mask |= bits.maskOf(catalogue.groupMembers().getOrDefault(selection.getGroupId(), List.of()));
+                        case CUSTOM -> mask |= bits.maskOf(selection.getCategoryIds());
+                        case NONE -> { }
+                    }
+                }
+                warn = policy.getCategoryFiltering().getAction() == FilterAction.WARN;
+            }
+            case ADVANCED_SECURITY -> {
+                if (policy.getAdvancedSecurity() == null) {
+                    return null;
+                }
+                safeSearch = policy.getAdvancedSecurity().getEnforceSafeSearch();
+                blockAnonymizers = policy.getAdvancedSecurity().getBlockAnonymizers();
+                mask = blockAnonymizers ? anonymizers : 0;
+            }
+            case LOG_SETTINGS -> {
+                if (policy.getLogSettings() == null) {
+                    return null;
+                }
+                logMode = policy.getLogSettings().getMode();
+            }
+        }
+        return new Compiled(policy.getPolicyId(), policy.getName(), scope.getEveryone(),
+                Set.copyOf(scope.getUserEmails()), Set.copyOf(scope.getProfileGroupIds()), Set.copyOf(scope.getLocationIds()),
+                blocked, allowed, mask, warn, safeSearch, blockAnonymizers, logMode);
+    }
+
+    boolean ipExcepted(InetAddress address) {
+        for (Cidr range : ipExceptions) {
+            if (range.contains(address)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    boolean hasIpExceptions() {
+        return !ipExceptions.isEmpty();
+    }
+
+    /**
+     * The verdict for a name (lower-case ASCII, no trailing dot) asked by someone.
+     *
+     * @param name       the name's bytes
+     * @param categories the category state, consulted only when a category or anonymiser policy applies
+     * @param rewrite    whether SafeSearch may rewrite (false when checking a CNAME target)
+     */
+    Verdict decide(byte[] name, int length, Asker asker, CategoryState categories, boolean rewrite) {
         if (exceptions.match(name, 0, length) >= 0) {
             return Verdict.EXCEPTION;
         }
-        List<ListPolicy> applying = lists.stream().filter(p -> p.specificityAt(locationId) > 0)
-                .sorted(Comparator.comparingInt((ListPolicy p) -> -p.specificityAt(locationId))
-                        .thenComparingInt(ListPolicy::priority)
-                        .thenComparing(p -> p.policyId().toString()))
-                .toList();
-        for (ListPolicy policy : applying) {
-            int blocked = policy.blocked().match(name, 0, length);
-            int allowed = policy.allowed().match(name, 0, length);
-            if (blocked < 0 && allowed < 0) {
-                continue;
+        Set<UUID> askerGroups = asker.userEmail() == null ? Set.of() : groupsOfUser.getOrDefault(asker.userEmail(), Set.of());
+        LogMode logMode = logMode(asker, askerGroups);
+        for (int level = 4; level >= 1; level--) {
+            for (Compiled policy : lists) {
+                if (policy.specificity(asker, askerGroups) != level) {
+                    continue;
+                }
+                int blocked = policy.blocked().match(name, 0, length);
+                int allowed = policy.allowed().match(name, 0, length);
+                if (blocked < 0 && allowed < 0) {
+                    continue;
+                }
+                // The more specific listed domain (starting further left, i.e. the longer) wins.
+                boolean block = allowed < 0 || (blocked >= 0 && blocked < allowed);
+                return new Verdict(block ? Verdict.Action.BLOCK : Verdict.Action.ALLOW,
+                        block ? Reason.BLOCK_LIST : Reason.ALLOW_LIST, policy.policyId(), policy.name(), 0, logMode, null);
             }
-            // The more specific listed domain (the one starting further left, i.e. the longer) wins.
-            boolean block = allowed < 0 || (blocked >= 0 && blocked < allowed);
-            return new Verdict(block ? Verdict.Action.BLOCK : Verdict.Action.ALLOW, policy.name(),
-                    (block ? "blocked" : "allowed") + " by Block or Allow List '" + policy.name() + "'");
         }
-        return Verdict.NO_POLICY;
+        Compiled filter = first(categoryFilters, asker, askerGroups);
+        Compiled security = first(advanced, asker, askerGroups);
+        long mask = (filter == null ? 0 : filter.categoryMask()) | (security == null ? 0 : security.categoryMask());
+        if (mask != 0) {
+            long of = categories == null ? 0 : categories.categoriesOf(name, 0, length);
+            if (filter != null && (of & filter.categoryMask()) != 0) {
+                return new Verdict(filter.warn() ? Verdict.Action.WARN : Verdict.Action.BLOCK, Reason.CATEGORY,
+                        filter.policyId(), filter.name(), of & filter.categoryMask(), logMode, null);
+            }
+            if (security != null && (of & security.categoryMask()) != 0) {
+                return new Verdict(Verdict.Action.BLOCK, Reason.ANONYMIZER, security.policyId(), security.name(),
+                        of & security.categoryMask(), logMode, null);
+            }
+        }
+        if (rewrite && security != null && security.safeSearch()) {
+            String safeHost = SafeSearch.hostFor(new String(name, 0, length, StandardCharsets.US_ASCII));
+            if (safeHost != null) {
+                return new Verdict(Verdict.Action.SAFESEARCH, Reason.SAFESEARCH, security.policyId(), security.name(), 0,
+                        logMode, safeHost);
+            }
+        }
+        return Verdict.defaultAllow(logMode);
+    }
+
+    private LogMode logMode(Asker asker, Set<UUID> askerGroups) {
+        Compiled settings = first(logSettings, asker, askerGroups);
+        return settings == null ? LogMode.EVERYTHING : settings.logMode();
+    }
+
+    /** The applying policy of highest specificity, the earliest (priority, id) among equals. */
+    private static Compiled first(Compiled[] policies, Asker asker, Set<UUID> askerGroups) {
+        Compiled best = null;
+        int bestLevel = 0;
+        for (Compiled policy : policies) {
+            int level = policy.specificity(asker, askerGroups);
+            if (level > bestLevel) {
+                best = policy;
+                bestLevel = level;
+            }
+        }
+        return best;
     }
 }

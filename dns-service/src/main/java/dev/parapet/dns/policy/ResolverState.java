@@ -19,6 +19,7 @@ import dev.parapet.kit.state.FollowedState;
 import dev.parapet.kit.state.TopicFollower;
 import dev.parapet.schemas.Topics;
 import dev.parapet.schemas.v1.exceptions.AccountExceptions;
+import dev.parapet.schemas.v1.groups.ProfileGroup;
 import dev.parapet.schemas.v1.locations.Location;
 import dev.parapet.schemas.v1.policies.Policy;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -34,18 +35,26 @@ public class ResolverState extends FollowedState {
     private final Map<String, Location> locations = new ConcurrentHashMap<>();
     private final Map<UUID, Map<UUID, Policy>> policies = new ConcurrentHashMap<>();
     private final Map<UUID, AccountExceptions> exceptions = new ConcurrentHashMap<>();
+    private final Map<UUID, Map<UUID, ProfileGroup>> groups = new ConcurrentHashMap<>();
     private final Map<UUID, AccountPolicies> compiled = new ConcurrentHashMap<>();
     private final Set<UUID> dirtyAccounts = ConcurrentHashMap.newKeySet();
     private volatile boolean locationsDirty = true;
     private volatile List<Snapshot.Range> ranges = List.of();
     private volatile Snapshot snapshot = Snapshot.EMPTY;
     private final TopicFollower follower;
+    private final CategoryState categories;
+    private final CategoryBits bits;
 
-    public ResolverState(KafkaProperties kafka, RegistryProperties registry, MeterRegistry meters) {
+    public ResolverState(KafkaProperties kafka, RegistryProperties registry, MeterRegistry meters, CategoryState categories,
+                         CategoryBits bits) {
+        this.categories = categories;
+        this.bits = bits;
+        categories.onCatalogueChange(() -> dirtyAccounts.addAll(compiled.keySet()));
         this.follower = new TopicFollower("resolver-state", kafka.buildConsumerProperties(), registry.url(), meters, List.of(
                 new TopicFollower.Subscription(Topics.LOCATIONS.name(), true, this::onLocation),
                 new TopicFollower.Subscription(Topics.POLICIES.name(), true, this::onPolicy),
-                new TopicFollower.Subscription(Topics.EXCEPTIONS.name(), true, this::onExceptions)),
+                new TopicFollower.Subscription(Topics.EXCEPTIONS.name(), true, this::onExceptions),
+                new TopicFollower.Subscription(Topics.PROFILE_GROUPS.name(), true, this::onGroup)),
                 this::publish);
     }
 
@@ -80,6 +89,24 @@ public class ResolverState extends FollowedState {
         }
     }
 
+    private void onGroup(String key, SpecificRecord value) {
+        if (value instanceof ProfileGroup group) {
+            groups.computeIfAbsent(group.getAccountId(), a -> new ConcurrentHashMap<>()).put(group.getGroupId(), group);
+            dirtyAccounts.add(group.getAccountId());
+        } else if (value == null && key != null && key.contains("/")) {
+            try {
+                UUID account = UUID.fromString(key.substring(0, key.indexOf('/')));
+                Map<UUID, ProfileGroup> ofAccount = groups.get(account);
+                if (ofAccount != null) {
+                    ofAccount.remove(UUID.fromString(key.substring(key.indexOf('/') + 1)));
+                }
+                dirtyAccounts.add(account);
+            } catch (IllegalArgumentException notOurs) {
+                // a key that is not accountId/groupId names nothing we hold
+            }
+        }
+    }
+
     private void onExceptions(String key, SpecificRecord value) {
         if (value instanceof AccountExceptions update) {
             exceptions.put(update.getAccountId(), update);
@@ -106,9 +133,10 @@ public class ResolverState extends FollowedState {
         for (UUID account : new HashSet<>(dirtyAccounts)) {
             dirtyAccounts.remove(account);
             compiled.put(account, AccountPolicies.compile(exceptions.get(account),
-                    policies.getOrDefault(account, Map.of()).values()));
+                    policies.getOrDefault(account, Map.of()).values(), groups.getOrDefault(account, Map.of()).values(),
+                    bits, categories.catalogue()));
         }
-        snapshot = new Snapshot(ranges, compiled);
+        snapshot = new Snapshot(ranges, compiled, categories);
     }
 
     @Override

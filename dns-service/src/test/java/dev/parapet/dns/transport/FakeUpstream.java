@@ -1,4 +1,4 @@
-package dev.parapet.dns.udp;
+package dev.parapet.dns.transport;
 
 import java.io.IOException;
 import java.net.DatagramPacket;

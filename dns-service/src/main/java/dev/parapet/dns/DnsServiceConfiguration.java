@@ -1,0 +1,37 @@
+package dev.parapet.dns;
+
+import org.springframework.boot.kafka.autoconfigure.KafkaProperties;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.core.Ordered;
+import org.springframework.core.annotation.Order;
+import org.springframework.security.config.web.server.ServerHttpSecurity;
+import org.springframework.security.web.server.SecurityWebFilterChain;
+import org.springframework.security.web.server.util.matcher.ServerWebExchangeMatchers;
+
+import dev.parapet.kit.agents.AgentCredentialVerifier;
+import dev.parapet.kit.kafka.RegistryProperties;
+import io.micrometer.core.instrument.MeterRegistry;
+
+/** The agent credential check for DoH, and the security chain that leaves DoH to it. */
+@Configuration(proxyBeanMethods = false)
+public class DnsServiceConfiguration {
+
+    @Bean
+    AgentCredentialVerifier agentCredentials(KafkaProperties kafka, RegistryProperties registry, MeterRegistry meters) {
+        return new AgentCredentialVerifier(kafka.buildConsumerProperties(), registry.url(), meters);
+    }
+
+    /** DoH needs no administrator token: the agent credential is checked by {@code DohHandler}. */
+    @Bean
+    @Order(Ordered.HIGHEST_PRECEDENCE)
+    SecurityWebFilterChain dohSecurity(ServerHttpSecurity http) {
+        return http.securityMatcher(ServerWebExchangeMatchers.pathMatchers("/dns-query", "/dns-query/*"))
+                .csrf(ServerHttpSecurity.CsrfSpec::disable)
+                .httpBasic(ServerHttpSecurity.HttpBasicSpec::disable)
+                .formLogin(ServerHttpSecurity.FormLoginSpec::disable)
+                .requestCache(ServerHttpSecurity.RequestCacheSpec::disable)
+                .authorizeExchange(exchanges -> exchanges.anyExchange().permitAll())
+                .build();
+    }
+}

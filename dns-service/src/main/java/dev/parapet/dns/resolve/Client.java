@@ -1,0 +1,26 @@
+package dev.parapet.dns.resolve;
+
+import java.net.InetAddress;
+
+import dev.parapet.kit.agents.AgentCredentialVerifier.AgentIdentity;
+import dev.parapet.schemas.v1.verdicts.Transport;
+
+/**
+ * Who sent a query, as the listener knows it.
+ *
+ * @param address   the source address (port 53) or the HTTP client's address (DoH)
+ * @param transport UDP, TCP or DoH
+ * @param agent     the agent whose credential authenticated a DoH query, else null
+ * @param userEmail the signed-in user the agent named (lower case), else null
+ */
+public record Client(InetAddress address, Transport transport, AgentIdentity agent, String userEmail) {
+
+    public static Client of(InetAddress address, Transport transport) {
+        return new Client(address, transport, null, null);
+    }
+
+    /** The client's address as text: the key of block notices and warning allowances. */
+    public String addressText() {
+        return address.getHostAddress();
+    }
+}

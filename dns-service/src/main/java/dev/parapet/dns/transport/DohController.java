@@ -1,0 +1,73 @@
+package dev.parapet.dns.transport;
+
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+
+import org.springframework.http.CacheControl;
+import org.springframework.http.HttpHeaders;
+import org.springframework.http.HttpStatus;
+import org.springframework.http.MediaType;
+import org.springframework.http.ResponseEntity;
+import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.PathVariable;
+import org.springframework.web.bind.annotation.PostMapping;
+import org.springframework.web.bind.annotation.RequestBody;
+import org.springframework.web.bind.annotation.RequestHeader;
+import org.springframework.web.bind.annotation.RequestParam;
+import org.springframework.web.bind.annotation.RestController;
+import org.springframework.web.server.ServerWebExchange;
+
+import dev.parapet.kit.problem.Problems;
+import reactor.core.publisher.Mono;
+
+/** DNS over HTTPS on the service's own HTTP port (behind a TLS-terminating load balancer in production). */
+@RestController
+public class DohController {
+
+    private final DohHandler handler;
+
+    public DohController(DohHandler handler) {
+        this.handler = handler;
+    }
+
+    @GetMapping({"/dns-query", "/dns-query/{credential}"})
+    public Mono<ResponseEntity<byte[]>> get(@RequestParam(name = "dns", required = false) String dns,
+                                            @PathVariable(name = "credential", required = false) String pathCredential,
+                                            @RequestHeader(name = HttpHeaders.AUTHORIZATION, required = false) String authorization,
+                                            @RequestHeader(name = DohHandler.USER_HEADER, required = false) String user,
+                                            ServerWebExchange exchange) {
+        return handler.handle(false, dns, null, null, credential(authorization, pathCredential), user, remote(exchange))
+                .map(DohController::entity);
+    }
+
+    @PostMapping({"/dns-query", "/dns-query/{credential}"})
+    public Mono<ResponseEntity<byte[]>> post(@RequestBody(required = false) byte[] body,
+                                             @PathVariable(name = "credential", required = false) String pathCredential,
+                                             @RequestHeader(name = HttpHeaders.CONTENT_TYPE, required = false) String contentType,
+                                             @RequestHeader(name = HttpHeaders.AUTHORIZATION, required = false) String authorization,
+                                             @RequestHeader(name = DohHandler.USER_HEADER, required = false) String user,
+                                             ServerWebExchange exchange) {
+        return handler.handle(true, null, body, contentType, credential(authorization, pathCredential), user, remote(exchange))
+                .map(DohController::entity);
+    }
+
+    private static String credential(String authorization, String pathCredential) {
+        String bearer = DohHandler.bearer(authorization);
+        return bearer != null ? bearer : pathCredential;
+    }
+
+    private static InetAddress remote(ServerWebExchange exchange) {
+        InetSocketAddress remote = exchange.getRequest().getRemoteAddress();
+        return remote == null ? InetAddress.getLoopbackAddress() : remote.getAddress();
+    }
+
+    private static ResponseEntity<byte[]> entity(DohHandler.Response response) {
+        if (response.status() != 200) {
+            throw Problems.of(HttpStatus.valueOf(response.status()), "DNS over HTTPS refused", response.reason());
+        }
+        return ResponseEntity.ok()
+                .contentType(MediaType.parseMediaType(DohHandler.MEDIA_TYPE))
+                .cacheControl(CacheControl.maxAge(java.time.Duration.ofSeconds(response.maxAgeSeconds())))
+                .body(response.message());
+    }
+}

@@ -1,0 +1,118 @@
+package dev.parapet.dns.transport;
+
+import java.net.InetAddress;
+import java.util.Base64;
+import java.util.Locale;
+import java.util.Optional;
+import java.util.regex.Pattern;
+
+import org.springframework.stereotype.Component;
+import org.xbill.DNS.Message;
+import org.xbill.DNS.Record;
+import org.xbill.DNS.Section;
+
+import dev.parapet.dns.resolve.Client;
+import dev.parapet.dns.resolve.DnsResolver;
+import dev.parapet.kit.agents.AgentCredentialVerifier;
+import dev.parapet.kit.agents.AgentCredentialVerifier.AgentIdentity;
+import dev.parapet.schemas.v1.verdicts.Transport;
+import reactor.core.publisher.Mono;
+
+/**
+ * DNS over HTTPS (RFC 8484) for agents, whichever HTTP server carries it: GET with {@code ?dns=}
+ * (base64url, no padding) or POST of {@code application/dns-message}. The agent credential comes as
+ * {@code Authorization: Bearer <credential>} (the agent's way) or as the last path segment,
+ * {@code /dns-query/<credential>} (for stock DoH clients, which cannot send headers); a missing, bad or
+ * revoked credential gets 401, checked on every request against the keys and agents followed from
+ * Kafka, so a deleted key stops an agent at its next query. The agent may name its signed-in user in
+ * {@code X-Parapet-User}.
+ */
+@Component
+public class DohHandler {
+
+    public static final String MEDIA_TYPE = "application/dns-message";
+    public static final String USER_HEADER = "X-Parapet-User";
+    private static final Pattern EMAIL = Pattern.compile("[a-z0-9._%+'-]{1,64}@[a-z0-9.-]{1,253}");
+
+    /** What to send back: a status, and a DNS message (200) or a reason (otherwise). */
+    public record Response(int status, byte[] message, String reason, long maxAgeSeconds) {
+        static Response problem(int status, String reason) {
+            return new Response(status, null, reason, 0);
+        }
+    }
+
+    private final DnsResolver resolver;
+    private final AgentCredentialVerifier credentials;
+
+    public DohHandler(DnsResolver resolver, AgentCredentialVerifier credentials) {
+        this.resolver = resolver;
+        this.credentials = credentials;
+    }
+
+    /**
+     * @param dnsParam     GET's {@code dns} parameter, or null
+     * @param body         POST's body, or null
+     * @param contentType  POST's content type
+     * @param credential   the credential from the header or the path, or null
+     * @param user         the {@code X-Parapet-User} header, or null
+     */
+    public Mono<Response> handle(boolean post, String dnsParam, byte[] body, String contentType, String credential,
+                                 String user, InetAddress remote) {
+        Optional<AgentIdentity> agent = credentials.verify(credential);
+        if (agent.isEmpty()) {
+            return Mono.just(Response.problem(401, "Agent credential refused: send it as 'Authorization: Bearer <credential>' "
+                    + "or as the last path segment; a credential of a deleted key or a revoked agent is refused."));
+        }
+        String email = null;
+        if (user != null && !user.isBlank()) {
+            email = user.strip().toLowerCase(Locale.ROOT);
+            if (email.length() > 254 || !EMAIL.matcher(email).matches()) {
+                return Mono.just(Response.problem(400, USER_HEADER + " must be an email address."));
+            }
+        }
+        byte[] query;
+        if (post) {
+            if (contentType == null || !contentType.toLowerCase(Locale.ROOT).startsWith(MEDIA_TYPE)) {
+                return Mono.just(Response.problem(415, "POST needs Content-Type: " + MEDIA_TYPE + "."));
+            }
+            query = body;
+        } else {
+            if (dnsParam == null || dnsParam.isEmpty() || dnsParam.length() > 4 * DnsResolver.STREAM_SIZE / 3 + 4) {
+                return Mono.just(Response.problem(400, "GET needs the query as ?dns=<base64url>."));
+            }
+            try {
+                query = Base64.getUrlDecoder().decode(dnsParam);
+            } catch (IllegalArgumentException e) {
+                return Mono.just(Response.problem(400, "The dns parameter is not base64url."));
+            }
+        }
+        if (query == null || query.length == 0 || query.length > DnsResolver.STREAM_SIZE) {
+            return Mono.just(Response.problem(400, "No DNS message, or one longer than 65535 bytes."));
+        }
+        Client client = new Client(remote, Transport.DOH, agent.get(), email);
+        return Mono.fromCompletionStage(resolver.answer(query, client)).map(answer -> new Response(200, answer, null,
+                minTtl(answer))).defaultIfEmpty(Response.problem(400, "Not a DNS query."));
+    }
+
+    /** The credential from {@code Authorization: Bearer …}, or null. */
+    public static String bearer(String authorization) {
+        return authorization != null && authorization.regionMatches(true, 0, "Bearer ", 0, 7)
+                ? authorization.substring(7).strip() : null;
+    }
+
+    /** RFC 8484 §5.1: the freshness lifetime is the smallest TTL in the answer. */
+    private static long minTtl(byte[] answer) {
+        try {
+            long min = Long.MAX_VALUE;
+            Message message = new Message(answer);
+            for (int section : new int[] {Section.ANSWER, Section.AUTHORITY}) {
+                for (Record record : message.getSection(section)) {
+                    min = Math.min(min, record.getTTL());
+                }
+            }
+            return min == Long.MAX_VALUE ? 0 : min;
+        } catch (java.io.IOException e) {
+            return 0;
+        }
+    }
+}

@@ -1,0 +1,135 @@
+package dev.parapet.dns.transport;
+
+import java.net.InetSocketAddress;
+import java.util.concurrent.TimeUnit;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.context.SmartLifecycle;
+import org.springframework.stereotype.Component;
+
+import dev.parapet.dns.DnsProperties;
+import dev.parapet.dns.resolve.Client;
+import dev.parapet.dns.resolve.DnsResolver;
+import dev.parapet.schemas.v1.verdicts.Transport;
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.SimpleChannelInboundHandler;
+import io.netty.channel.nio.NioIoHandler;
+import io.netty.channel.socket.SocketChannel;
+import io.netty.channel.socket.nio.NioServerSocketChannel;
+import io.netty.handler.codec.LengthFieldBasedFrameDecoder;
+import io.netty.handler.timeout.IdleStateHandler;
+import io.netty.handler.timeout.IdleStateEvent;
+
+/**
+ * DNS over TCP on the same address and port as UDP (RFC 7766): each message framed by a two-byte
+ * length, several queries per connection answered as they complete (possibly out of order, which the
+ * message id allows). A connection idle for {@value #IDLE_SECONDS} s is closed; a connection may have
+ * at most {@value #MAX_PENDING} queries unanswered, beyond which it stops being read until answers go out.
+ */
+@Component
+public class TcpDnsServer implements SmartLifecycle {
+
+    private static final Logger LOG = LoggerFactory.getLogger(TcpDnsServer.class);
+    static final int IDLE_SECONDS = 10;
+    static final int MAX_PENDING = 64;
+
+    private final DnsProperties properties;
+    private final DnsResolver resolver;
+    private final UdpDnsServer udp;
+    private EventLoopGroup group;
+    private Channel channel;
+
+    public TcpDnsServer(DnsProperties properties, DnsResolver resolver, UdpDnsServer udp) {
+        this.properties = properties;
+        this.resolver = resolver;
+        this.udp = udp;
+    }
+
+    @Override
+    public void start() {
+        group = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
+        channel = new ServerBootstrap().group(group).channel(NioServerSocketChannel.class)
+                .option(ChannelOption.SO_BACKLOG, 1024)
+                .childOption(ChannelOption.TCP_NODELAY, true)
+                .childHandler(new ChannelInitializer<SocketChannel>() {
+                    @Override
+                    protected void initChannel(SocketChannel channel) {
+                        channel.pipeline()
+                                .addLast(new IdleStateHandler(0, 0, IDLE_SECONDS, TimeUnit.SECONDS))
+                                .addLast(new LengthFieldBasedFrameDecoder(DnsResolver.STREAM_SIZE, 0, 2, 0, 2))
+                                .addLast(new Handler());
+                    }
+                })
+                // The UDP listener picked the port (it may have been 0): TCP takes the same one.
+                .bind(properties.address(), udp.port()).syncUninterruptibly().channel();
+        LOG.info("DNS over TCP on {}", channel.localAddress());
+    }
+
+    private final class Handler extends SimpleChannelInboundHandler<ByteBuf> {
+
+        private int pending;
+
+        @Override
+        protected void channelRead0(ChannelHandlerContext context, ByteBuf frame) {
+            byte[] query = new byte[frame.readableBytes()];
+            frame.readBytes(query);
+            InetSocketAddress remote = (InetSocketAddress) context.channel().remoteAddress();
+            if (++pending >= MAX_PENDING) {
+                context.channel().config().setAutoRead(false);
+            }
+            resolver.answer(query, Client.of(remote.getAddress(), Transport.TCP)).thenAccept(answer ->
+                    context.executor().execute(() -> {
+                        if (--pending < MAX_PENDING) {
+                            context.channel().config().setAutoRead(true);
+                        }
+                        if (answer != null) {
+                            ByteBuf out = Unpooled.buffer(answer.length + 2);
+                            out.writeShort(answer.length).writeBytes(answer);
+                            context.writeAndFlush(out);
+                        }
+                    }));
+        }
+
+        @Override
+        public void userEventTriggered(ChannelHandlerContext context, Object event) {
+            if (event instanceof IdleStateEvent) {
+                context.close();
+            }
+        }
+
+        @Override
+        public void exceptionCaught(ChannelHandlerContext context, Throwable cause) {
+            // A frame too long or a reset connection: nothing to answer, close it.
+            context.close();
+        }
+    }
+
+    @Override
+    public void stop() {
+        if (channel != null) {
+            channel.close().syncUninterruptibly();
+        }
+        if (group != null) {
+            group.shutdownGracefully().syncUninterruptibly();
+        }
+    }
+
+    @Override
+    public boolean isRunning() {
+        return channel != null && channel.isOpen();
+    }
+
+    @Override
+    public int getPhase() {
+        return SmartLifecycle.DEFAULT_PHASE + 1;
+    }
+}

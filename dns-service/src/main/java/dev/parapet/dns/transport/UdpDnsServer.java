@@ -1,0 +1,123 @@
+package dev.parapet.dns.transport;
+
+import java.net.InetSocketAddress;
+import java.util.ArrayList;
+import java.util.List;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.context.SmartLifecycle;
+import org.springframework.stereotype.Component;
+
+import dev.parapet.dns.DnsProperties;
+import dev.parapet.dns.resolve.Client;
+import dev.parapet.dns.resolve.DnsResolver;
+import dev.parapet.schemas.v1.verdicts.Transport;
+import io.netty.bootstrap.Bootstrap;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelHandler;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.SimpleChannelInboundHandler;
+import io.netty.channel.epoll.Epoll;
+import io.netty.channel.epoll.EpollChannelOption;
+import io.netty.channel.epoll.EpollDatagramChannel;
+import io.netty.channel.epoll.EpollIoHandler;
+import io.netty.channel.nio.NioIoHandler;
+import io.netty.channel.socket.DatagramPacket;
+import io.netty.channel.socket.nio.NioDatagramChannel;
+
+/**
+ * DNS over UDP on {@code parapet.dns.address}:{@code parapet.dns.port}. With Linux's epoll, one socket
+ * per thread shares the port (SO_REUSEPORT), so the kernel spreads queries over the threads; elsewhere
+ * one NIO socket. Answers are written from the thread that completes them (an upstream's, for a
+ * forwarded query); Netty hands the write to the channel's own loop.
+ */
+@Component
+public class UdpDnsServer implements SmartLifecycle {
+
+    private static final Logger LOG = LoggerFactory.getLogger(UdpDnsServer.class);
+
+    private final DnsProperties properties;
+    private final DnsResolver resolver;
+    private final List<Channel> channels = new ArrayList<>();
+    private EventLoopGroup group;
+
+    public UdpDnsServer(DnsProperties properties, DnsResolver resolver) {
+        this.properties = properties;
+        this.resolver = resolver;
+    }
+
+    @Override
+    public void start() {
+        int threads = properties.threads() > 0 ? properties.threads() : Runtime.getRuntime().availableProcessors();
+        boolean epoll = Epoll.isAvailable();
+        group = new MultiThreadIoEventLoopGroup(threads, epoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory());
+        Bootstrap bootstrap = new Bootstrap().group(group)
+                .channel(epoll ? EpollDatagramChannel.class : NioDatagramChannel.class)
+                .option(ChannelOption.SO_RCVBUF, 4 << 20)
+                .option(ChannelOption.SO_SNDBUF, 4 << 20)
+                .handler(new Handler(resolver));
+        if (epoll) {
+            bootstrap.option(EpollChannelOption.SO_REUSEPORT, true);
+        }
+        Channel first = bootstrap.bind(properties.address(), properties.port()).syncUninterruptibly().channel();
+        channels.add(first);
+        int port = ((InetSocketAddress) first.localAddress()).getPort();
+        for (int i = 1; epoll && i < threads; i++) {
+            channels.add(bootstrap.bind(properties.address(), port).syncUninterruptibly().channel());
+        }
+        LOG.info("DNS over UDP on {} ({} socket(s))", first.localAddress(), channels.size());
+    }
+
+    @ChannelHandler.Sharable
+    private static final class Handler extends SimpleChannelInboundHandler<DatagramPacket> {
+
+        private final DnsResolver resolver;
+
+        Handler(DnsResolver resolver) {
+            this.resolver = resolver;
+        }
+
+        @Override
+        protected void channelRead0(ChannelHandlerContext context, DatagramPacket packet) {
+            ByteBuf content = packet.content();
+            byte[] query = new byte[content.readableBytes()];
+            content.readBytes(query);
+            InetSocketAddress sender = packet.sender();
+            resolver.answer(query, Client.of(sender.getAddress(), Transport.UDP)).thenAccept(answer -> {
+                if (answer != null) {
+                    context.writeAndFlush(new DatagramPacket(Unpooled.wrappedBuffer(answer), sender));
+                }
+            });
+        }
+
+        @Override
+        public void exceptionCaught(ChannelHandlerContext context, Throwable cause) {
+            LOG.warn("DNS over UDP: {}", cause.toString());
+        }
+    }
+
+    /** The bound port (the configured one, or the one picked for port 0). */
+    public int port() {
+        return ((InetSocketAddress) channels.get(0).localAddress()).getPort();
+    }
+
+    @Override
+    public void stop() {
+        channels.forEach(channel -> channel.close().syncUninterruptibly());
+        channels.clear();
+        if (group != null) {
+            group.shutdownGracefully().syncUninterruptibly();
+        }
+    }
+
+    @Override
+    public boolean isRunning() {
+        return !channels.isEmpty();
+    }
+}
