@@ -1,5 +1,7 @@
 package dev.parapet.settings;
 
+import dev.parapet.kit.testing.TestAgents;
+
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.time.Duration;

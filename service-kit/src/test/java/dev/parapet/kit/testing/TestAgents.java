@@ -1,4 +1,4 @@
-package dev.parapet.settings;
+package dev.parapet.kit.testing;
 
 import java.nio.ByteBuffer;
 import java.time.Instant;
@@ -25,8 +25,8 @@ import dev.parapet.schemas.v1.keys.KeyStatus;
 import dev.parapet.stack.RealInfrastructure;
 
 /**
- * Publishes what key-service would (an account's key, its enrolled agents) so that settings-service
- * can be tested with agents without key-service running.
+ * Publishes what key-service would (an account's key, its enrolled agents), and any other service's
+ * records, so that a service can be tested with agents and configuration without the others running.
  */
 public final class TestAgents implements AutoCloseable {
 
@@ -57,6 +57,11 @@ public final class TestAgents implements AutoCloseable {
                 .setStatus(AgentStatus.ACTIVE).setEnrolledAt(now).setLastEnrolledAt(now).build();
         producer.send(new ProducerRecord<>(Topics.AGENTS.name(), agentId.toString(), agent)).get();
         return AgentCredentials.format(agentId, secret);
+    }
+
+    /** Publishes any record, as the service that owns its topic would. */
+    public void publish(String topic, String key, SpecificRecord value) throws Exception {
+        producer.send(new ProducerRecord<>(topic, key, value)).get();
     }
 
     @Override

@@ -1,0 +1,455 @@
+package dev.parapet.dns.e2e;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.net.DatagramPacket;
+import java.net.DatagramSocket;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.net.SocketTimeoutException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.test.context.DynamicPropertyRegistry;
+import org.springframework.test.context.DynamicPropertySource;
+import org.xbill.DNS.Message;
+import org.xbill.DNS.Name;
+import org.xbill.DNS.Record;
+import org.xbill.DNS.Type;
+
+import dev.parapet.dns.pages.Allowances;
+import dev.parapet.dns.policy.CategoryState;
+import dev.parapet.dns.policy.ResolverState;
+import dev.parapet.dns.transport.DohTlsServer;
+import dev.parapet.dns.transport.UdpDnsServer;
+import dev.parapet.kit.agents.AgentCredentialVerifier;
+import dev.parapet.kit.testing.TestAgents;
+import dev.parapet.kit.testing.TopicRecords;
+import dev.parapet.schemas.Topics;
+import dev.parapet.schemas.v1.categories.Category;
+import dev.parapet.schemas.v1.categories.CategoryAssignment;
+import dev.parapet.schemas.v1.categories.CategoryCatalogue;
+import dev.parapet.schemas.v1.categories.CategoryGroup;
+import dev.parapet.schemas.v1.common.Scope;
+import dev.parapet.schemas.v1.exceptions.AccountExceptions;
+import dev.parapet.schemas.v1.keys.KeyStatus;
+import dev.parapet.schemas.v1.locations.Location;
+import dev.parapet.schemas.v1.policies.AdvancedSecurity;
+import dev.parapet.schemas.v1.policies.BlockAllowList;
+import dev.parapet.schemas.v1.policies.CategoryFiltering;
+import dev.parapet.schemas.v1.policies.CategoryGroupSelection;
+import dev.parapet.schemas.v1.policies.FilterAction;
+import dev.parapet.schemas.v1.policies.Policy;
+import dev.parapet.schemas.v1.policies.PolicyType;
+import dev.parapet.schemas.v1.policies.SelectionMode;
+import dev.parapet.schemas.v1.verdicts.DnsVerdict;
+import dev.parapet.stack.RealInfrastructure.WithRealInfrastructure;
+
+/**
+ * dns-service end to end: configured through the real topics, forwarding to a real dnsmasq, asked by
+ * real clients nobody here wrote (dig, kdig over DoH, curl), over real sockets on loopback.
+ */
+@WithRealInfrastructure
+@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT, properties = {
+        "parapet.dns.port=0", "parapet.dns.doh.port=0", "parapet.dns.block-page-ipv4=192.0.2.100",
+        "parapet.dns.block-page-ipv6=2001:db8::100", "parapet.dns.upstream-timeout=300ms",
+        "parapet.dns.rate-limit.responses-per-second=200", "parapet.dns.rate-limit.slip=2"})
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class ResolverEndToEndTest {
+
+    static final Path WORK = Path.of("target", "e2e-" + UUID.randomUUID()).toAbsolutePath();
+    static final UUID ACCOUNT = UUID.randomUUID();
+    static final UUID OFFICE = UUID.randomUUID();
+    static final UUID BRANCH = UUID.randomUUID();
+    static final UUID BUSY = UUID.randomUUID();
+    static final String FROM_OFFICE = "127.0.41.5";
+    static final String FROM_BRANCH = "127.0.43.5";
+    static final String FROM_BUSY = "127.0.42.5";
+    static final String BLOCK_PAGE = "192.0.2.100";
+
+    static Dnsmasq dnsmasq;
+    static int deadUpstreamPort;
+    static TestAgents records;
+    static String credential;
+    static boolean configured;
+
+    @Autowired
+    UdpDnsServer udp;
+    @Autowired
+    DohTlsServer doh;
+    @Autowired
+    ResolverState state;
+    @Autowired
+    CategoryState categories;
+    @Autowired
+    AgentCredentialVerifier agents;
+    @Autowired
+    Allowances allowances;
+
+    @BeforeAll
+    static void startUpstream() throws Exception {
+        String big = "x".repeat(200);
+        dnsmasq = new Dnsmasq(WORK.resolve("dnsmasq"), List.of(
+                "host-record=www.allowed.test,198.51.100.10",
+                "host-record=www.cached.test,198.51.100.11",
+                "host-record=www.fresh.test,198.51.100.12",
+                "host-record=intranet.test,10.1.1.1",
+                "host-record=blocked.test,198.51.100.66",
+                "host-record=www.blocked.test,198.51.100.66",
+                "host-record=tracker.blocked.test,198.51.100.67",
+                "cname=alias.allowed.test,tracker.blocked.test",
+                "host-record=intranet-app.blocked.test,10.20.30.40",
+                "host-record=gamble.test,198.51.100.30",
+                "host-record=social.test,198.51.100.20",
+                "host-record=news.test,198.51.100.40",
+                "host-record=later.test,198.51.100.41",
+                "host-record=xn--bcher-kva.test,198.51.100.50",
+                "host-record=www.google.com,142.250.0.1",
+                "host-record=forcesafesearch.google.com,216.239.38.120",
+                "txt-record=big.allowed.test,\"" + big + "\",\"" + big + "\",\"" + big + "\""));
+        try (DatagramSocket probe = new DatagramSocket(new InetSocketAddress("127.0.0.1", 0))) {
+            deadUpstreamPort = probe.getLocalPort();
+        }
+        records = new TestAgents();
+    }
+
+    @AfterAll
+    static void stopUpstream() throws Exception {
+        if (dnsmasq != null) {
+            dnsmasq.close();
+        }
+        if (records != null) {
+            records.close();
+        }
+    }
+
+    @DynamicPropertySource
+    static void properties(DynamicPropertyRegistry registry) throws Exception {
+        Files.createDirectories(WORK);
+        Path key = WORK.resolve("doh-key.pem");
+        Path certificate = WORK.resolve("doh-cert.pem");
+        Cli.Result openssl = Cli.run("openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1",
+                "-nodes", "-keyout", key.toString(), "-out", certificate.toString(), "-days", "2", "-subj", "/CN=localhost",
+                "-addext", "subjectAltName=DNS:localhost,IP:127.0.0.1");
+        assertThat(openssl.exitCode()).as(openssl.output()).isZero();
+        registry.add("parapet.dns.doh.certificate", () -> certificate.toAbsolutePath().toString());
+        registry.add("parapet.dns.doh.private-key", () -> key.toAbsolutePath().toString());
+        // The first upstream answers nothing (no listener): every query fails over to dnsmasq.
+        registry.add("parapet.dns.upstreams", () -> "127.0.0.1:" + deadUpstreamPort + ",127.0.0.1:" + dnsmasq.port());
+    }
+
+    private static Policy policy(String name, int priority, Scope scope, PolicyType type) {
+        return Policy.newBuilder().setAccountId(ACCOUNT).setPolicyId(UUID.randomUUID()).setName(name).setVersion(1)
+                .setPriority(priority).setScope(scope).setType(type).setUpdatedBy("test").setUpdatedAt(Instant.now()).build();
+    }
+
+    private static Scope everyone() {
+        return new Scope(true, List.of(), List.of(), List.of());
+    }
+
+    private static void publishPolicy(Policy policy) throws Exception {
+        records.publish(Topics.POLICIES.name(), ACCOUNT + "/" + policy.getPolicyId(), policy);
+    }
+
+    private static void location(UUID id, String name, String cidr) throws Exception {
+        records.publish(Topics.LOCATIONS.name(), ACCOUNT + "/" + id, Location.newBuilder().setAccountId(ACCOUNT)
+                .setLocationId(id).setName(name).setVersion(1).setCidrs(List.of(cidr)).setUpdatedBy("test")
+                .setUpdatedAt(Instant.now()).build());
+    }
+
+    private static Category category(String id, String name, boolean security) {
+        return new Category(id, name, "", security);
+    }
+
+    void configure() throws Exception {
+        if (configured) {
+            return;
+        }
+        records.publish(Topics.CATEGORY_CATALOGUE.name(), "catalogue", CategoryCatalogue.newBuilder().setVersion(1)
+                .setGroups(List.of(
+                        new CategoryGroup("security", "Security", "", List.of(category("phishing", "Phishing", true),
+                                category("anonymizers", "Anonymizers", true))),
+                        new CategoryGroup("liability", "Legal liability", "", List.of(category("gambling", "Gambling", false))),
+                        new CategoryGroup("productivity", "Productivity", "", List.of(category("social-networking", "Social networking", false)))))
+                .setUpdatedAt(Instant.now()).build());
+        records.publish(Topics.DOMAIN_CATEGORIES.name(), "gamble.test", new CategoryAssignment("gamble.test", List.of("gambling"), Instant.now()));
+        records.publish(Topics.DOMAIN_CATEGORIES.name(), "social.test", new CategoryAssignment("social.test", List.of("social-networking"), Instant.now()));
+        location(OFFICE, "Office", "127.0.41.0/24");
+        location(BRANCH, "Branch", "127.0.43.0/24");
+        location(BUSY, "Busy", "127.0.42.0/24");
+        Policy lists = policy("Blocked sites", 100, everyone(), PolicyType.BLOCK_ALLOW_LIST);
+        lists.setBlockAllowList(new BlockAllowList(List.of("blocked.test", "xn--bcher-kva.test"), List.of()));
+        publishPolicy(lists);
+        Policy aliceOnly = policy("Alice's list", 100, new Scope(false, List.of("alice@corp.test"), List.of(), List.of()),
+                PolicyType.BLOCK_ALLOW_LIST);
+        aliceOnly.setBlockAllowList(new BlockAllowList(List.of("news.test"), List.of()));
+        publishPolicy(aliceOnly);
+        Policy gambling = policy("No gambling", 100, everyone(), PolicyType.CATEGORY_FILTERING);
+        gambling.setCategoryFiltering(new CategoryFiltering(List.of(new CategoryGroupSelection("liability", SelectionMode.ALL, List.of())),
+                FilterAction.BLOCK));
+        publishPolicy(gambling);
+        Policy warnSocial = policy("Think twice", 100, new Scope(false, List.of(), List.of(), List.of(BRANCH)),
+                PolicyType.CATEGORY_FILTERING);
+        warnSocial.setCategoryFiltering(new CategoryFiltering(List.of(
+                new CategoryGroupSelection("productivity", SelectionMode.CUSTOM, List.of("social-networking"))), FilterAction.WARN));
+        publishPolicy(warnSocial);
+        Policy safe = policy("Safe search", 100, everyone(), PolicyType.ADVANCED_SECURITY);
+        safe.setAdvancedSecurity(new AdvancedSecurity(true, true));
+        publishPolicy(safe);
+        records.publish(Topics.EXCEPTIONS.name(), ACCOUNT.toString(), AccountExceptions.newBuilder().setAccountId(ACCOUNT)
+                .setVersion(1).setDomains(List.of("intranet.test")).setIpRanges(List.of("10.20.30.0/24"))
+                .setUpdatedBy("test").setUpdatedAt(Instant.now()).build());
+        records.key(ACCOUNT, 1, KeyStatus.ACTIVE);
+        credential = records.agent(ACCOUNT, UUID.randomUUID(), 1);
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        while (!(dig(FROM_BRANCH, "social.test").contains(BLOCK_PAGE) && dig(FROM_OFFICE, "gamble.test").contains(BLOCK_PAGE)
+                && agents.verify(credential).isPresent())) {
+            assertThat(System.nanoTime()).as("configuration applied").isLessThan(deadline);
+            Thread.sleep(100);
+        }
+        configured = true;
+    }
+
+    String dig(String from, String... query) throws Exception {
+        return Cli.dig(from, udp.port(), query);
+    }
+
+    String shortA(String from, String name) throws Exception {
+        return dig(from, "+short", name, "A").strip();
+    }
+
+    @Test
+    @Order(1)
+    void blockedSubdomainsExceptionsAndAllowedNames() throws Exception {
+        configure();
+        String blocked = dig(FROM_OFFICE, "blocked.test", "A");
+        assertThat(blocked).contains("status: NOERROR").contains("blocked.test.\t\t60\tIN\tA\t" + BLOCK_PAGE)
+                .contains("EDE: 15 (Blocked)").contains("Blocked sites");
+        assertThat(shortA(FROM_OFFICE, "www.BLOCKED.test")).as("a subdomain, any case").isEqualTo(BLOCK_PAGE);
+        assertThat(dig(FROM_OFFICE, "+short", "blocked.test", "AAAA").strip()).isEqualTo("2001:db8::100");
+        String mx = dig(FROM_OFFICE, "blocked.test", "MX");
+        assertThat(mx).as("other types: NODATA").contains("status: NOERROR").contains("ANSWER: 0");
+        assertThat(dig(FROM_OFFICE, "+short", "+idnin", "bücher.test").strip()).as("an IDN, blocked by its punycode").isEqualTo(BLOCK_PAGE);
+        assertThat(shortA(FROM_OFFICE, "www.allowed.test")).isEqualTo("198.51.100.10");
+        assertThat(shortA(FROM_OFFICE, "intranet.test")).as("a domain exception").isEqualTo("10.1.1.1");
+        assertThat(shortA(FROM_OFFICE, "intranet-app.blocked.test")).as("an IP exception lifts the block")
+                .isEqualTo("10.20.30.40");
+    }
+
+    @Test
+    @Order(2)
+    void categoriesWarningsSafeSearchAndCnames() throws Exception {
+        configure();
+        assertThat(dig(FROM_OFFICE, "gamble.test", "A")).contains(BLOCK_PAGE).contains("EDE: 17 (Filtered)")
+                .contains("Gambling").contains("No gambling");
+        assertThat(shortA(FROM_OFFICE, "social.test")).as("WARN applies to the branch only").isEqualTo("198.51.100.20");
+        assertThat(dig(FROM_BRANCH, "social.test", "A")).contains(BLOCK_PAGE).contains("Warned by Parapet policy 'Think twice'");
+        allowances.grant(ACCOUNT, FROM_BRANCH, "social.test", Duration.ofMinutes(1));
+        assertThat(shortA(FROM_BRANCH, "social.test")).as("after Continue").isEqualTo("198.51.100.20");
+        assertThat(shortA("127.0.43.6", "social.test")).as("another client is still warned").isEqualTo(BLOCK_PAGE);
+
+        assertThat(dig(FROM_OFFICE, "+short", "www.google.com", "A").strip().lines().toList())
+                .containsExactly("forcesafesearch.google.com.", "216.239.38.120");
+        String viaCname = dig(FROM_OFFICE, "alias.allowed.test", "A");
+        assertThat(viaCname).as("a CNAME to a blocked name").contains(BLOCK_PAGE).contains("via CNAME");
+    }
+
+    @Test
+    @Order(3)
+    void sourcesOutsideEveryLocationAreRefused() throws Exception {
+        configure();
+        assertThat(dig("127.0.99.1", "www.allowed.test", "A")).contains("status: REFUSED");
+        assertThat(Cli.run("dig", "+tcp", "-b", "127.0.99.1", "@127.0.0.1", "-p", String.valueOf(udp.port()), "+tries=1",
+                "www.allowed.test").output()).as("over TCP too").contains("status: REFUSED");
+    }
+
+    @Test
+    @Order(4)
+    void tcpTruncationAndFallback() throws Exception {
+        configure();
+        String truncated = dig(FROM_OFFICE, "+ignore", "+noedns", "big.allowed.test", "TXT");
+        assertThat(truncated).contains("flags: qr tc");
+        String full = dig(FROM_OFFICE, "+noedns", "big.allowed.test", "TXT");
+        assertThat(full).as("dig retried over TCP").contains("Truncated, retrying in TCP mode").contains("ANSWER: 1")
+                .contains("x".repeat(200));
+        assertThat(Cli.run("dig", "+tcp", "-b", FROM_OFFICE, "@127.0.0.1", "-p", String.valueOf(udp.port()), "+short",
+                "blocked.test").output().strip()).isEqualTo(BLOCK_PAGE);
+    }
+
+    @Test
+    @Order(5)
+    void answersAreCachedForTheirTtl() throws Exception {
+        configure();
+        long before = dnsmasq.queriesFor("www.cached.test");
+        String first = dig(FROM_OFFICE, "+noall", "+answer", "www.cached.test", "A");
+        Thread.sleep(1_100);
+        String second = dig(FROM_OFFICE, "+noall", "+answer", "www.cached.test", "A");
+        assertThat(dnsmasq.queriesFor("www.cached.test") - before).as("the second answer came from the cache").isEqualTo(1);
+        assertThat(ttl(first)).isEqualTo(300);
+        assertThat(ttl(second)).as("counted down").isLessThan(300).isGreaterThan(290);
+    }
+
+    private static long ttl(String answerLine) {
+        return Long.parseLong(answerLine.strip().split("\\s+")[1]);
+    }
+
+    @Test
+    @Order(6)
+    void dnsOverHttpsForAgentsAndTheirUsers() throws Exception {
+        configure();
+        String url = "/dns-query/" + credential;
+        Cli.Result blocked = Cli.run("kdig", "@127.0.0.1", "-p", String.valueOf(doh.port()), "+https=" + url, "blocked.test", "A");
+        assertThat(blocked.output()).as(blocked.output()).contains("HTTP/2").contains(BLOCK_PAGE);
+        Cli.Result allowed = Cli.run("kdig", "@127.0.0.1", "-p", String.valueOf(doh.port()), "+https=" + url, "+https-get",
+                "news.test", "A");
+        assertThat(allowed.output()).contains("198.51.100.40");
+        // Alice's own Block List applies when her agent names her (a header, so curl rather than kdig).
+        Path query = WORK.resolve("news-query.bin");
+        Files.write(query, Message.newQuery(Record.newRecord(Name.fromString("news.test."), Type.A, 1)).toWire());
+        Path answer = WORK.resolve("news-answer.bin");
+        Cli.Result asAlice = Cli.run("curl", "--silent", "--show-error", "--insecure", "--fail", "-o", answer.toString(),
+                "-H", "Content-Type: application/dns-message", "-H", "X-Parapet-User: Alice@corp.test",
+                "--data-binary", "@" + query, "https://127.0.0.1:" + doh.port() + url);
+        assertThat(asAlice.exitCode()).as(asAlice.output()).isZero();
+        assertThat(new Message(Files.readAllBytes(answer)).getSection(org.xbill.DNS.Section.ANSWER))
+                .singleElement().satisfies(record -> assertThat(record.rdataToString()).isEqualTo(BLOCK_PAGE));
+
+        Cli.Result noCredential = Cli.run("curl", "--silent", "--insecure", "-o", "/dev/null", "-w", "%{http_code}",
+                "https://127.0.0.1:" + doh.port() + "/dns-query?dns=AAABAAABAAAAAAAAB2V4YW1wbGUDY29tAAABAAE");
+        assertThat(noCredential.output()).isEqualTo("401");
+    }
+
+    @Test
+    @Order(7)
+    void aRevokedAgentIsRefusedWithinASecond() throws Exception {
+        configure();
+        UUID account = UUID.randomUUID();
+        records.key(account, 1, KeyStatus.ACTIVE);
+        String doomed = records.agent(account, UUID.randomUUID(), 1);
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+        while (agents.verify(doomed).isEmpty()) {
+            assertThat(System.nanoTime()).isLessThan(deadline);
+            Thread.sleep(20);
+        }
+        String[] kdig = {"kdig", "@127.0.0.1", "-p", String.valueOf(doh.port()), "+https=/dns-query/" + doomed, "www.allowed.test"};
+        assertThat(Cli.run(kdig).output()).contains("198.51.100.10");
+        long revoked = System.nanoTime();
+        records.key(account, 1, KeyStatus.REVOKED);
+        while (Cli.run(kdig).output().contains("198.51.100.10")) {
+            assertThat(System.nanoTime() - revoked).as("refused within 5 s").isLessThan(TimeUnit.SECONDS.toNanos(5));
+            Thread.sleep(20);
+        }
+        System.out.println("revoked agent refused over DoH " + (System.nanoTime() - revoked) / 1_000_000
+                + " ms after the key's deletion was published");
+    }
+
+    @Test
+    @Order(8)
+    void aPolicyChangeIsEnforcedWithoutARestart() throws Exception {
+        configure();
+        assertThat(shortA(FROM_OFFICE, "later.test")).isEqualTo("198.51.100.41");
+        Policy later = policy("Added later", 50, everyone(), PolicyType.BLOCK_ALLOW_LIST);
+        later.setBlockAllowList(new BlockAllowList(List.of("later.test"), List.of()));
+        long published = System.nanoTime();
+        publishPolicy(later);
+        while (!shortA(FROM_OFFICE, "later.test").equals(BLOCK_PAGE)) {
+            assertThat(System.nanoTime() - published).isLessThan(TimeUnit.SECONDS.toNanos(10));
+            Thread.sleep(10);
+        }
+        System.out.println("policy change enforced " + (System.nanoTime() - published) / 1_000_000 + " ms after its record was written");
+    }
+
+    @Test
+    @Order(9)
+    void verdictsFollowTheLogSettings() throws Exception {
+        configure();
+        dig(FROM_OFFICE, "blocked.test", "A");
+        dig(FROM_OFFICE, "intranet.test", "A");
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+        List<DnsVerdict> verdicts = List.of();
+        while (verdicts.stream().noneMatch(v -> v.getQueryName().equals("blocked.test"))) {
+            assertThat(System.nanoTime()).as("a verdict for blocked.test").isLessThan(deadline);
+            Thread.sleep(200);
+            verdicts = TopicRecords.valuesFor(Topics.VERDICTS.name(), ACCOUNT.toString());
+        }
+        assertThat(verdicts).as("a domain exception is never logged").noneMatch(v -> v.getQueryName().equals("intranet.test"));
+        assertThat(verdicts).filteredOn(v -> v.getQueryName().equals("blocked.test") && v.getTransport().name().equals("UDP"))
+                .isNotEmpty().allSatisfy(verdict -> {
+            assertThat(verdict.getAction().name()).isEqualTo("BLOCKED");
+            assertThat(verdict.getReason().name()).isEqualTo("BLOCK_LIST");
+            assertThat(verdict.getLocationId()).isEqualTo(OFFICE);
+            assertThat(verdict.getPolicyId()).isNotNull();
+        });
+        assertThat(verdicts).as("DoH verdicts name the agent").anyMatch(v -> v.getTransport().name().equals("DOH")
+                && v.getAgentId() != null && v.getLocationId() == null);
+    }
+
+    @Test
+    @Order(10)
+    void malformedInputAndRateLimits() throws Exception {
+        configure();
+        try (Socket tcp = new Socket(InetAddress.getByName("127.0.0.1"), udp.port())) {
+            tcp.getOutputStream().write(new byte[] {0, 5, 1, 2, 3, 4, 5});
+            tcp.setSoTimeout(3_000);
+            byte[] reply = tcp.getInputStream().readNBytes(2);
+            assertThat(reply).as("a 5-byte frame is no query: nothing, or the connection closed").isEmpty();
+        } catch (SocketTimeoutException | java.net.SocketException expected) {
+            // no answer at all is as good
+        }
+        int sent = 3_000;
+        int answered = 0;
+        int truncated = 0;
+        long started = System.nanoTime();
+        try (DatagramSocket socket = new DatagramSocket(new InetSocketAddress(FROM_BUSY, 0))) {
+            socket.setSoTimeout(500);
+            byte[] query = Message.newQuery(Record.newRecord(Name.fromString("www.allowed.test."), Type.A, 1)).toWire();
+            for (int i = 0; i < sent; i++) {
+                socket.send(new DatagramPacket(query, query.length, InetAddress.getByName("127.0.0.1"), udp.port()));
+            }
+            try {
+                while (true) {
+                    DatagramPacket reply = new DatagramPacket(new byte[512], 512);
+                    socket.receive(reply);
+                    if ((reply.getData()[2] & 0x02) != 0) {
+                        truncated++;
+                    } else {
+                        answered++;
+                    }
+                }
+            } catch (SocketTimeoutException done) {
+                // all that will come has come
+            }
+        }
+        double seconds = (System.nanoTime() - started) / 1e9;
+        System.out.printf("rate limit: %d sent from one /24 in %.2f s: %d answered, %d truncated%n", sent, seconds, answered, truncated);
+        assertThat(answered).as("at most a second's worth plus the refill").isLessThanOrEqualTo((int) (200 + 200 * seconds) + 1);
+        assertThat(truncated).as("some slipped through truncated").isPositive();
+        assertThat(answered + truncated).isLessThan(sent);
+        assertThat(shortA(FROM_OFFICE, "www.allowed.test")).as("other sources are served").isEqualTo("198.51.100.10");
+    }
+
+    @Test
+    @Order(11)
+    void upstreamDown() throws Exception {
+        configure();
+        assertThat(shortA(FROM_OFFICE, "www.fresh.test")).as("the dead first upstream failed over").isEqualTo("198.51.100.12");
+        dnsmasq.close();
+        assertThat(shortA(FROM_OFFICE, "www.fresh.test")).as("cached still answers").isEqualTo("198.51.100.12");
+        assertThat(dig(FROM_OFFICE, "never-asked.test", "A")).as("no upstream left: SERVFAIL").contains("status: SERVFAIL");
+        dnsmasq = null;
+    }
+}
