@@ -18,6 +18,7 @@ import io.micrometer.core.instrument.MeterRegistry;
 public class DnsServiceConfiguration {
 
     @Bean
+    @org.springframework.boot.autoconfigure.condition.ConditionalOnExpression(Standalone.NOT_STANDALONE)
     AgentCredentialVerifier agentCredentials(KafkaProperties kafka, RegistryProperties registry, MeterRegistry meters) {
         return new AgentCredentialVerifier(kafka.buildConsumerProperties(), registry.url(), meters);
     }

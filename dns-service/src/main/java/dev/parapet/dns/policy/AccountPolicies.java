@@ -164,6 +164,14 @@ final class AccountPolicies {
                 blocked, allowed, mask, warn, safeSearch, blockAnonymizers, logMode);
     }
 
+    /** One Block List for everyone, nothing else: standalone mode. */
+    static AccountPolicies blockingForEveryone(String name, DomainSet blocked) {
+        Compiled list = new Compiled(new UUID(0, 1), name, true, Set.of(), Set.of(), Set.of(), blocked, DomainSet.of(), 0,
+                false, false, false, LogMode.NOTHING);
+        return new AccountPolicies(DomainSet.of(), List.of(), Map.of(), new Compiled[] {list}, new Compiled[0],
+                new Compiled[0], new Compiled[0]);
+    }
+
     boolean ipExcepted(InetAddress address) {
         for (Cidr range : ipExceptions) {
             if (range.contains(address)) {

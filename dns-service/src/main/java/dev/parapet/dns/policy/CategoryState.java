@@ -51,8 +51,12 @@ public class CategoryState extends FollowedState {
     private int readAtLastBatch;
     private long lastRebuild;
 
-    public CategoryState(KafkaProperties kafka, RegistryProperties registry, MeterRegistry meters, CategoryBits bits) {
+    private final boolean standalone;
+
+    public CategoryState(KafkaProperties kafka, RegistryProperties registry, MeterRegistry meters, CategoryBits bits,
+                         dev.parapet.dns.Standalone standalone) {
         this.bits = bits;
+        this.standalone = standalone.enabled();
         this.follower = new TopicFollower("category-state", kafka.buildConsumerProperties(), registry.url(), meters, List.of(
                 new TopicFollower.Subscription(Topics.DOMAIN_CATEGORIES.name(), true, this::onAssignment),
                 new TopicFollower.Subscription(Topics.CATEGORY_CATALOGUE.name(), true, this::onCatalogue)),
@@ -116,6 +120,13 @@ public class CategoryState extends FollowedState {
             readSinceRebuild = 0;
             readAtLastBatch = 0;
             lastRebuild = now;
+        }
+    }
+
+    @Override
+    public void start() {
+        if (!standalone) {
+            super.start();
         }
     }
 

@@ -1,5 +1,6 @@
 package dev.parapet.dns.policy;
 
+import java.io.IOException;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -13,6 +14,8 @@ import org.springframework.boot.health.contributor.Health;
 import org.springframework.boot.kafka.autoconfigure.KafkaProperties;
 import org.springframework.stereotype.Component;
 
+import dev.parapet.dns.Standalone;
+import dev.parapet.dns.index.DomainSet;
 import dev.parapet.kit.kafka.RegistryProperties;
 import dev.parapet.kit.net.Cidr;
 import dev.parapet.kit.state.FollowedState;
@@ -32,6 +35,8 @@ import io.micrometer.core.instrument.MeterRegistry;
 @Component
 public class ResolverState extends FollowedState {
 
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(ResolverState.class);
+
     private final Map<String, Location> locations = new ConcurrentHashMap<>();
     private final Map<UUID, Map<UUID, Policy>> policies = new ConcurrentHashMap<>();
     private final Map<UUID, AccountExceptions> exceptions = new ConcurrentHashMap<>();
@@ -45,8 +50,23 @@ public class ResolverState extends FollowedState {
     private final CategoryState categories;
     private final CategoryBits bits;
 
+    private final boolean standalone;
+
     public ResolverState(KafkaProperties kafka, RegistryProperties registry, MeterRegistry meters, CategoryState categories,
-                         CategoryBits bits) {
+                         CategoryBits bits, Standalone standalone) throws IOException {
+        this.standalone = standalone.enabled();
+        if (this.standalone) {
+            long started = System.nanoTime();
+            DomainSet blocked = standalone.load();
+            UUID account = new UUID(0, 0);
+            UUID location = new UUID(0, 1);
+            snapshot = new Snapshot(standalone.clients().stream().flatMap(text -> Cidr.parse(text).cidr().stream())
+                    .map(cidr -> new Snapshot.Range(cidr, account, location)).toList(),
+                    Map.of(account, AccountPolicies.blockingForEveryone("Standalone block list", blocked)), null);
+            LOG.info("standalone: {} domains from {} loaded in {} ms ({} bytes/domain in the index)", blocked.size(),
+                    standalone.blocklist(), (System.nanoTime() - started) / 1_000_000,
+                    blocked.size() == 0 ? 0 : blocked.footprintBytes() / blocked.size());
+        }
         this.categories = categories;
         this.bits = bits;
         categories.onCatalogueChange(() -> dirtyAccounts.addAll(compiled.keySet()));
@@ -116,7 +136,7 @@ public class ResolverState extends FollowedState {
 
     /** After each batch read: compile what changed and swap the snapshot. */
     private void publish() {
-        if (!locationsDirty && dirtyAccounts.isEmpty()) {
+        if (standalone || !locationsDirty && dirtyAccounts.isEmpty()) {
             return;
         }
         if (locationsDirty) {
@@ -137,6 +157,13 @@ public class ResolverState extends FollowedState {
                     bits, categories.catalogue()));
         }
         snapshot = new Snapshot(ranges, compiled, categories);
+    }
+
+    @Override
+    public void start() {
+        if (!standalone) {
+            super.start();
+        }
     }
 
     @Override

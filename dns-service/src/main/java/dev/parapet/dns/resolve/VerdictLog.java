@@ -46,8 +46,9 @@ public class VerdictLog implements SmartLifecycle {
     private Thread drainer;
     private Producer<String, DnsVerdict> producer;
 
-    public VerdictLog(DnsProperties properties, KafkaProperties kafka, RegistryProperties registry, MeterRegistry meters) {
-        this.enabled = properties.verdicts().enabled();
+    public VerdictLog(DnsProperties properties, dev.parapet.dns.Standalone standalone, KafkaProperties kafka,
+                      RegistryProperties registry, MeterRegistry meters) {
+        this.enabled = properties.verdicts().enabled() && !standalone.enabled();
         this.queue = new ArrayBlockingQueue<>(Math.max(1, properties.verdicts().buffer()));
         Map<String, Object> config = new HashMap<>(kafka.buildProducerProperties());
         config.putAll(KafkaDefaults.producer(registry.url(), "lz4"));

@@ -44,9 +44,10 @@ public class DohHandler {
     private final DnsResolver resolver;
     private final AgentCredentialVerifier credentials;
 
-    public DohHandler(DnsResolver resolver, AgentCredentialVerifier credentials) {
+    /** In standalone mode there are no agents: every DoH request is refused. */
+    public DohHandler(DnsResolver resolver, org.springframework.beans.factory.ObjectProvider<AgentCredentialVerifier> credentials) {
         this.resolver = resolver;
-        this.credentials = credentials;
+        this.credentials = credentials.getIfAvailable();
     }
 
     /**
@@ -58,7 +59,7 @@ public class DohHandler {
      */
     public Mono<Response> handle(boolean post, String dnsParam, byte[] body, String contentType, String credential,
                                  String user, InetAddress remote) {
-        Optional<AgentIdentity> agent = credentials.verify(credential);
+        Optional<AgentIdentity> agent = credentials == null ? Optional.empty() : credentials.verify(credential);
         if (agent.isEmpty()) {
             return Mono.just(Response.problem(401, "Agent credential refused: send it as 'Authorization: Bearer <credential>' "
                     + "or as the last path segment; a credential of a deleted key or a revoked agent is refused."));

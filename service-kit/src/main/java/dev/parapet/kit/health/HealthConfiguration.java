@@ -28,11 +28,13 @@ import dev.parapet.kit.kafka.RegistryProperties;
 public class HealthConfiguration {
 
     @Bean
+    @org.springframework.boot.autoconfigure.condition.ConditionalOnProperty(name = "management.health.kafka.enabled", matchIfMissing = true)
     KafkaHealthIndicator kafkaHealthIndicator(KafkaProperties kafka) {
         return new KafkaHealthIndicator(kafka.buildAdminProperties());
     }
 
     @Bean
+    @org.springframework.boot.autoconfigure.condition.ConditionalOnProperty(name = "management.health.schema-registry.enabled", matchIfMissing = true)
     SchemaRegistryHealthIndicator schemaRegistryHealthIndicator(RegistryProperties registry) {
         return new SchemaRegistryHealthIndicator(registry.url());
     }
