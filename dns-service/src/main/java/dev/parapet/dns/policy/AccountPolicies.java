@@ -238,6 +238,43 @@ final class AccountPolicies {
         return Verdict.defaultAllow(logMode);
     }
 
+    /**
+     * Why a verdict was reached, for administrators: the listed domain that matched (a domain exception
+     * or a Block or Allow List entry) and how the deciding policy applied (user, group, location, everyone).
+     */
+    record Explanation(String matchedDomain, String appliedVia, List<String> groups) {
+    }
+
+    Explanation explain(byte[] name, int length, Asker asker, Verdict verdict) {
+        Set<UUID> askerGroups = asker.userEmail() == null ? Set.of() : groupsOfUser.getOrDefault(asker.userEmail(), Set.of());
+        List<String> groupIds = askerGroups.stream().map(UUID::toString).sorted().toList();
+        String text = new String(name, 0, length, StandardCharsets.US_ASCII);
+        if (verdict.action() == Verdict.Action.BYPASS) {
+            return new Explanation(text.substring(exceptions.match(name, 0, length)), "domain exception", groupIds);
+        }
+        for (Compiled[] policies : List.of(lists, categoryFilters, advanced)) {
+            for (Compiled policy : policies) {
+                if (!policy.policyId().equals(verdict.policyId())) {
+                    continue;
+                }
+                String matched = null;
+                if (verdict.reason() == Reason.BLOCK_LIST) {
+                    matched = text.substring(policy.blocked().match(name, 0, length));
+                } else if (verdict.reason() == Reason.ALLOW_LIST) {
+                    matched = text.substring(policy.allowed().match(name, 0, length));
+                }
+                String via = switch (policy.specificity(asker, askerGroups)) {
+                    case 4 -> "user";
+                    case 3 -> "profile group";
+                    case 2 -> "location";
+                    default -> "everyone";
+                };
+                return new Explanation(matched, via, groupIds);
+            }
+        }
+        return new Explanation(null, null, groupIds);
+    }
+
     private LogMode logMode(Asker asker, Set<UUID> askerGroups) {
         Compiled settings = first(logSettings, asker, askerGroups);
         return settings == null ? LogMode.EVERYTHING : settings.logMode();

@@ -69,6 +69,22 @@ public final class Snapshot {
         return categories == null ? 0 : categories.categoriesOf(name, 0, length);
     }
 
+    /** How a verdict for a name came about (see {@link AccountPolicies#explain}). */
+    public String[] explain(Attribution who, byte[] name, int length, Verdict verdict) {
+        AccountPolicies.Explanation explanation = policies(who).explain(name, length, asker(who), verdict);
+        return new String[] {explanation.matchedDomain(), explanation.appliedVia(), String.join(",", explanation.groups())};
+    }
+
+    /** The location of an account by id, if the account has it. */
+    public boolean hasLocation(UUID accountId, UUID locationId) {
+        for (Range range : ranges) {
+            if (range.accountId().equals(accountId) && range.locationId().equals(locationId)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     /** Whether an address in an answer falls in one of the account's IP exceptions. */
     public boolean ipExcepted(Attribution who, InetAddress address) {
         return policies(who).ipExcepted(address);

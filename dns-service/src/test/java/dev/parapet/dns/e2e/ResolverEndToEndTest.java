@@ -31,7 +31,11 @@ import org.xbill.DNS.Name;
 import org.xbill.DNS.Record;
 import org.xbill.DNS.Type;
 
+import org.springframework.test.web.reactive.server.WebTestClient;
+
+import dev.parapet.dns.explain.ExplainController;
 import dev.parapet.dns.pages.Allowances;
+import dev.parapet.stack.RealInfrastructure;
 import dev.parapet.dns.policy.CategoryState;
 import dev.parapet.dns.policy.ResolverState;
 import dev.parapet.dns.transport.DohTlsServer;
@@ -99,6 +103,8 @@ class ResolverEndToEndTest {
     AgentCredentialVerifier agents;
     @Autowired
     Allowances allowances;
+    @org.springframework.boot.test.web.server.LocalServerPort
+    int httpPort;
 
     @BeforeAll
     static void startUpstream() throws Exception {
@@ -440,6 +446,42 @@ class ResolverEndToEndTest {
         assertThat(truncated).as("some slipped through truncated").isPositive();
         assertThat(answered + truncated).isLessThan(sent);
         assertThat(shortA(FROM_OFFICE, "www.allowed.test")).as("other sources are served").isEqualTo("198.51.100.10");
+    }
+
+    @Test
+    @Order(10)
+    void explainTellsWhichRuleDecides() throws Exception {
+        configure();
+        String admin = RealInfrastructure.get().tokens().adminToken("admin@corp.test", ACCOUNT, "BASIC_ADMIN", Duration.ofMinutes(5));
+        ExplainController.Explanation blocked = explain(admin, "name=WWW.Blocked.test.", 200);
+        assertThat(blocked.action()).isEqualTo("BLOCK");
+        assertThat(blocked.reason()).isEqualTo("BLOCK_LIST");
+        assertThat(blocked.policyName()).isEqualTo("Blocked sites");
+        assertThat(blocked.matchedDomain()).isEqualTo("blocked.test");
+        assertThat(blocked.appliedVia()).isEqualTo("everyone");
+        ExplainController.Explanation alice = explain(admin, "name=news.test&user=alice@corp.test", 200);
+        assertThat(alice.action()).isEqualTo("BLOCK");
+        assertThat(alice.appliedVia()).isEqualTo("user");
+        ExplainController.Explanation social = explain(admin, "name=social.test&location=" + BRANCH, 200);
+        assertThat(social.action()).isEqualTo("WARN");
+        assertThat(social.categories()).containsExactly("Social networking");
+        assertThat(social.appliedVia()).isEqualTo("location");
+        assertThat(explain(admin, "name=intranet.test", 200).action()).isEqualTo("BYPASS");
+        explain(admin, "name=" + "a".repeat(300), 400);
+        explain(admin, "name=x.test&location=" + UUID.randomUUID(), 400);
+        String other = RealInfrastructure.get().tokens().adminToken("admin@other.test", UUID.randomUUID(), "SUPER_ADMIN", Duration.ofMinutes(5));
+        explain(other, "name=blocked.test", 403);
+    }
+
+    private ExplainController.Explanation explain(String token, String query, int status) {
+        var spec = WebTestClient.bindToServer().baseUrl("http://127.0.0.1:" + httpPort).build().get()
+                .uri("/api/v1/accounts/" + ACCOUNT + "/dns/explain?" + query).headers(h -> h.setBearerAuth(token)).exchange()
+                .expectStatus().isEqualTo(status);
+        if (status != 200) {
+            spec.expectBody().consumeWith(body -> { });
+            return null;
+        }
+        return spec.expectBody(ExplainController.Explanation.class).returnResult().getResponseBody();
     }
 
     @Test

@@ -1,0 +1,103 @@
+package dev.parapet.dns.explain;
+
+import java.net.IDN;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.Locale;
+import java.util.UUID;
+
+import org.springframework.http.HttpStatus;
+import org.springframework.security.core.annotation.AuthenticationPrincipal;
+import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.PathVariable;
+import org.springframework.web.bind.annotation.RequestParam;
+import org.springframework.web.bind.annotation.RestController;
+
+import dev.parapet.dns.policy.CategoryBits;
+import dev.parapet.dns.policy.CategoryState;
+import dev.parapet.dns.policy.ResolverState;
+import dev.parapet.dns.policy.Snapshot;
+import dev.parapet.dns.policy.Verdict;
+import dev.parapet.kit.problem.Problems;
+import dev.parapet.kit.security.Admin;
+import dev.parapet.kit.security.Permission;
+
+/**
+ * "What happens to this name, for this user, at this location, and which rule decides": the verdict
+ * the resolver would reach now, from the same snapshot the resolver uses. What depends on the answer
+ * (IP exceptions, CNAMEs to stopped names) is named as such rather than guessed.
+ */
+@RestController
+public class ExplainController {
+
+    /** The explanation. {@code appliedVia}: user, profile group, location or everyone. */
+    public record Explanation(UUID accountId, String name, String queriedAs, UUID locationId, String userEmail,
+                              List<String> userGroups, String action, String reason, UUID policyId, String policyName,
+                              String appliedVia, String matchedDomain, List<String> categories, String safeSearchHost,
+                              String logMode, boolean logged, String note) {
+    }
+
+    private final ResolverState state;
+    private final CategoryState categories;
+    private final CategoryBits bits;
+
+    public ExplainController(ResolverState state, CategoryState categories, CategoryBits bits) {
+        this.state = state;
+        this.categories = categories;
+        this.bits = bits;
+    }
+
+    @GetMapping("/api/v1/accounts/{accountId}/dns/explain")
+    public Explanation explain(@PathVariable UUID accountId, @RequestParam String name,
+                               @RequestParam(required = false) String user, @RequestParam(required = false) UUID location,
+                               @AuthenticationPrincipal Admin admin) {
+        admin.require(accountId, Permission.WEB_SECURITY_READ);
+        String normalised = normalise(name);
+        String email = user == null || user.isBlank() ? null : user.strip().toLowerCase(Locale.ROOT);
+        if (email != null && (email.length() > 254 || !email.matches("[a-z0-9._%+'-]{1,64}@[a-z0-9.-]{1,253}"))) {
+            throw Problems.of(HttpStatus.BAD_REQUEST, "Invalid user", "user must be an email address.");
+        }
+        Snapshot snapshot = state.snapshot();
+        if (location != null && !snapshot.hasLocation(accountId, location)) {
+            throw Problems.of(HttpStatus.BAD_REQUEST, "Unknown location", "The account has no location " + location + ".");
+        }
+        Snapshot.Attribution who = new Snapshot.Attribution(accountId, location, null, email);
+        byte[] bytes = normalised.getBytes(StandardCharsets.US_ASCII);
+        Verdict verdict = snapshot.decide(who, bytes, bytes.length);
+        String[] how = snapshot.explain(who, bytes, bytes.length, verdict);
+        long categoryBits = verdict.categories() != 0 ? verdict.categories() : snapshot.categoriesOf(bytes, bytes.length);
+        List<String> categoryNames = bits.idsOf(categoryBits).stream()
+                .map(id -> categories.catalogue().categoryNames().getOrDefault(id, id)).toList();
+        String note = switch (verdict.action()) {
+            case BYPASS -> "A domain exception: resolved as is, no policy applies, never logged.";
+            case BLOCK, WARN -> "Unless the answer holds an address in one of the account's IP exceptions, which lifts the "
+                    + (verdict.action() == Verdict.Action.WARN ? "warning." : "block.");
+            case ALLOW -> verdict.policyId() == null
+                    ? "Resolved upstream; still stopped if the answer's CNAME leads to a blocked name."
+                    : "Allowed by a Block or Allow List: final.";
+            case SAFESEARCH -> "Answered with a CNAME to the engine's safe-search host.";
+            case CONTINUED -> "Allowed after a warning.";
+        };
+        return new Explanation(accountId, normalised, name, location, email,
+                how[2].isEmpty() ? List.of() : List.of(how[2].split(",")),
+                verdict.action().name(), verdict.reason().name(), verdict.policyId(), verdict.policyName(), how[1], how[0],
+                categoryNames, verdict.safeSearchHost(), verdict.logMode().name(), verdict.logged(), note);
+    }
+
+    /** A name as the resolver sees it: IDN to punycode, lower case, no trailing dot; refused if not a DNS name. */
+    static String normalise(String name) {
+        String text = name == null ? "" : name.strip();
+        if (text.endsWith(".")) {
+            text = text.substring(0, text.length() - 1);
+        }
+        try {
+            text = IDN.toASCII(text, IDN.ALLOW_UNASSIGNED).toLowerCase(Locale.ROOT);
+        } catch (IllegalArgumentException e) {
+            throw Problems.of(HttpStatus.BAD_REQUEST, "Invalid name", "name is not a domain name: " + e.getMessage());
+        }
+        if (text.isEmpty() || text.length() > 253 || !text.matches("[a-z0-9_-]{1,63}(\\.[a-z0-9_-]{1,63})*")) {
+            throw Problems.of(HttpStatus.BAD_REQUEST, "Invalid name", "name must be a domain name of at most 253 characters.");
+        }
+        return text;
+    }
+}
