@@ -39,6 +39,11 @@ public final class LocalStack {
     private record Service(String name, int port, List<String> extraArguments) {
     }
 
+    /** DNS over HTTPS with TLS, and the block-page server, in the local stack. */
+    static final int DOH_PORT = 18443;
+    static final int BLOCK_PAGE_HTTP_PORT = 18180;
+    static final int BLOCK_PAGE_HTTPS_PORT = 18543;
+
     private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
 
     public static void main(String[] args) throws Exception {
@@ -47,7 +52,8 @@ public final class LocalStack {
         Path data = Path.of(System.getenv().getOrDefault("PARAPET_DATA", root.resolve(".data").toString())).toAbsolutePath();
         StackPorts ports = StackPorts.defaults();
         for (int port : List.of(ports.kafka(), ports.kafkaController(), ports.registry(), ports.registryManagement(),
-                ports.keyService(), ports.settingsService(), ports.dnsService(), ports.diagnosticsService())) {
+                ports.keyService(), ports.settingsService(), ports.dnsService(), ports.diagnosticsService(), DOH_PORT,
+                BLOCK_PAGE_HTTP_PORT, BLOCK_PAGE_HTTPS_PORT)) {
             if (Ports.isListening(port)) {
                 System.err.println("Port " + port + " on 127.0.0.1 is taken: is another Parapet stack running?");
                 System.exit(1);
@@ -86,6 +92,10 @@ public final class LocalStack {
 
         Path keySecrets = serviceSecrets(data, "key-service", "parapet.keys", regionUrls(ports));
         Path settingsSecrets = serviceSecrets(data, "settings-service", "parapet.settings", "");
+        byte[] caSecret = new byte[32];
+        new java.security.SecureRandom().nextBytes(caSecret);
+        Path dnsSecrets = serviceSecrets(data, "dns-service", "parapet.dns",
+                "parapet.dns.pages.ca-secret=" + java.util.Base64.getEncoder().encodeToString(caSecret) + "\n");
         List<Service> services = List.of(
                 new Service("key-service", ports.keyService(), List.of(
                         "--spring.config.import=optional:file:" + keySecrets,
@@ -96,7 +106,7 @@ public final class LocalStack {
                         // Local only: offices here are loopback ranges, and the demo account operates the platform.
                         "--parapet.settings.allow-private-ranges=true",
                         "--parapet.settings.operator-accounts=" + demoAccount)),
-                new Service("dns-service", ports.dnsService(), dnsArguments(ports)),
+                new Service("dns-service", ports.dnsService(), dnsArguments(ports, data, dnsSecrets)),
                 new Service("diagnostics-service", ports.diagnosticsService(), List.of()));
         List<ManagedProcess> processes = new ArrayList<>();
         for (Service service : services) {
@@ -124,6 +134,8 @@ public final class LocalStack {
                   key-service          http://127.0.0.1:%d
                   settings-service     http://127.0.0.1:%d
                   dns-service          http://127.0.0.1:%d   DNS on 127.0.0.1:%d (UDP and TCP)
+                                       DoH https://127.0.0.1:%d/dns-query (self-signed)
+                                       block pages http://127.0.0.1:%d  https://127.0.0.1:%d
                   diagnostics-service  http://127.0.0.1:%d
 
                   Demo account         %s
@@ -137,6 +149,7 @@ public final class LocalStack {
                 Press Ctrl-C to stop.
                 """, elapsed.toMillis() / 1000.0, ports.kafka(), ports.kafka(), registry.url(), registry.url(),
                 ports.keyService(), ports.settingsService(), ports.dnsService(), ports.dnsPort(),
+                DOH_PORT, BLOCK_PAGE_HTTP_PORT, BLOCK_PAGE_HTTPS_PORT,
                 ports.diagnosticsService(), demoAccount, data.resolve("admin-token"), superAdmin, basicAdmin, data);
         stopped.await();
     }
@@ -205,8 +218,25 @@ public final class LocalStack {
      * comma-separated): by default the local stack sends no query off this machine, so names that are
      * not blocked get SERVFAIL.
      */
-    private static List<String> dnsArguments(StackPorts ports) {
-        List<String> arguments = new ArrayList<>(List.of("--parapet.dns.port=" + ports.dnsPort()));
+    private static List<String> dnsArguments(StackPorts ports, Path data, Path secrets) throws IOException, InterruptedException {
+        List<String> arguments = new ArrayList<>(List.of("--parapet.dns.port=" + ports.dnsPort(),
+                "--spring.config.import=optional:file:" + secrets,
+                "--parapet.dns.pages.http-port=" + BLOCK_PAGE_HTTP_PORT, "--parapet.dns.pages.https-port=" + BLOCK_PAGE_HTTPS_PORT));
+        Path certificate = data.resolve("dns-service").resolve("doh-certificate.pem");
+        Path key = data.resolve("dns-service").resolve("doh-key.pem");
+        if (!Files.exists(certificate) || !Files.exists(key)) {
+            // A self-signed certificate for DNS over HTTPS on loopback; production configures its own.
+            Process openssl = new ProcessBuilder("openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt",
+                    "ec_paramgen_curve:prime256v1", "-nodes", "-keyout", key.toString(), "-out", certificate.toString(),
+                    "-days", "825", "-subj", "/CN=localhost", "-addext", "subjectAltName=DNS:localhost,IP:127.0.0.1")
+                    .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+            if (openssl.waitFor() != 0) {
+                say("openssl failed: DNS over HTTPS only on dns-service's HTTP port (/dns-query).");
+                return arguments;
+            }
+        }
+        arguments.addAll(List.of("--parapet.dns.doh.port=" + DOH_PORT, "--parapet.dns.doh.certificate=" + certificate,
+                "--parapet.dns.doh.private-key=" + key));
         String upstreams = System.getenv("PARAPET_DNS_UPSTREAMS");
         if (upstreams != null && !upstreams.isBlank()) {
             arguments.add("--parapet.dns.upstreams=" + upstreams.strip());
