@@ -43,6 +43,20 @@ public class BlockNotices {
         notices.put(key(notice.client(), notice.name()), notice);
     }
 
+    /**
+     * Records a notice unless one from the same policy, for the same client and name, is less than a
+     * minute old: the resolver calls this for every stopped query, and a busy client asks again and again.
+     */
+    public void recordIfNew(String client, String name, String policyName, java.util.function.Supplier<Notice> notice) {
+        String key = key(client, name);
+        Notice known = notices.getIfPresent(key);
+        if (known != null && java.util.Objects.equals(known.policyName(), policyName)
+                && known.at().isAfter(Instant.now().minusSeconds(60))) {
+            return;
+        }
+        notices.put(key, notice.get());
+    }
+
     /** The notice for this client and name, or else for the nearest parent domain of the name. */
     public Optional<Notice> find(String client, String name) {
         String candidate = name;

@@ -42,7 +42,28 @@ final class AccountPolicies {
     /** A compiled policy: its scope and the payload of its type. */
     record Compiled(UUID policyId, String name, boolean everyone, Set<String> users, Set<UUID> groups,
                     Set<UUID> locations, DomainSet blocked, DomainSet allowed, long categoryMask, boolean warn,
-                    boolean safeSearch, boolean blockAnonymizers, LogMode logMode) {
+                    boolean safeSearch, boolean blockAnonymizers, LogMode logMode, Verdict[] listVerdicts) {
+
+        Compiled(UUID policyId, String name, boolean everyone, Set<String> users, Set<UUID> groups, Set<UUID> locations,
+                 DomainSet blocked, DomainSet allowed, long categoryMask, boolean warn, boolean safeSearch,
+                 boolean blockAnonymizers, LogMode logMode) {
+            this(policyId, name, everyone, users, groups, locations, blocked, allowed, categoryMask, warn, safeSearch,
+                    blockAnonymizers, logMode, listVerdictsOf(policyId, name));
+        }
+
+        /** A list policy's verdicts, made once: block and allow, for each log mode. */
+        private static Verdict[] listVerdictsOf(UUID policyId, String name) {
+            Verdict[] verdicts = new Verdict[LogMode.values().length * 2];
+            for (LogMode mode : LogMode.values()) {
+                verdicts[mode.ordinal() * 2] = new Verdict(Verdict.Action.BLOCK, Reason.BLOCK_LIST, policyId, name, 0, mode, null);
+                verdicts[mode.ordinal() * 2 + 1] = new Verdict(Verdict.Action.ALLOW, Reason.ALLOW_LIST, policyId, name, 0, mode, null);
+            }
+            return verdicts;
+        }
+
+        Verdict listVerdict(boolean block, LogMode mode) {
+            return listVerdicts[mode.ordinal() * 2 + (block ? 0 : 1)];
+        }
 
         int specificity(Asker asker, Set<UUID> askerGroups) {
             if (asker.userEmail() != null && users.contains(asker.userEmail())) {
@@ -210,8 +231,7 @@ final class AccountPolicies {
                 }
                 // The more specific listed domain (starting further left, i.e. the longer) wins.
                 boolean block = allowed < 0 || (blocked >= 0 && blocked < allowed);
-                return new Verdict(block ? Verdict.Action.BLOCK : Verdict.Action.ALLOW,
-                        block ? Reason.BLOCK_LIST : Reason.ALLOW_LIST, policy.policyId(), policy.name(), 0, logMode, null);
+                return policy.listVerdict(block, logMode);
             }
         }
         Compiled filter = first(categoryFilters, asker, askerGroups);

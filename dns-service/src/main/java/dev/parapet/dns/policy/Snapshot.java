@@ -1,5 +1,6 @@
 package dev.parapet.dns.policy;
 
+import java.net.Inet4Address;
 import java.net.InetAddress;
 import java.util.Comparator;
 import java.util.List;
@@ -34,18 +35,50 @@ public final class Snapshot {
     static final Snapshot EMPTY = new Snapshot(List.of(), Map.of(), null);
 
     private final Range[] ranges;
+    /** IPv4 ranges by prefix length, longest first: a hash lookup per length instead of a scan of every range. */
+    private final int[] ipv4Lengths;
+    private final List<Map<Integer, Attribution>> ipv4ByLength;
     private final Map<UUID, AccountPolicies> accounts;
     private final CategoryState categories;
 
     Snapshot(List<Range> ranges, Map<UUID, AccountPolicies> accounts, CategoryState categories) {
         this.ranges = ranges.stream().sorted(Comparator.comparingInt((Range r) -> -r.cidr().prefixLength()))
                 .toArray(Range[]::new);
+        java.util.TreeMap<Integer, Map<Integer, Attribution>> byLength = new java.util.TreeMap<>(Comparator.reverseOrder());
+        for (Range range : this.ranges) {
+            if (range.cidr().network() instanceof Inet4Address network) {
+                byLength.computeIfAbsent(range.cidr().prefixLength(), length -> new java.util.HashMap<>())
+                        .putIfAbsent(ipv4(network) & mask(range.cidr().prefixLength()),
+                                new Attribution(range.accountId(), range.locationId(), null, null));
+            }
+        }
+        this.ipv4Lengths = byLength.keySet().stream().mapToInt(Integer::intValue).toArray();
+        this.ipv4ByLength = List.copyOf(byLength.values());
         this.accounts = Map.copyOf(accounts);
         this.categories = categories;
     }
 
+    private static int ipv4(InetAddress address) {
+        byte[] bytes = address.getAddress();
+        return (bytes[0] & 0xff) << 24 | (bytes[1] & 0xff) << 16 | (bytes[2] & 0xff) << 8 | (bytes[3] & 0xff);
+    }
+
+    private static int mask(int prefixLength) {
+        return prefixLength == 0 ? 0 : -1 << (32 - prefixLength);
+    }
+
     /** The location whose range holds the address, the longest prefix first; empty: nobody's (REFUSED). */
     public Optional<Attribution> locate(InetAddress source) {
+        if (source instanceof Inet4Address) {
+            int address = ipv4(source);
+            for (int i = 0; i < ipv4Lengths.length; i++) {
+                Attribution found = ipv4ByLength.get(i).get(address & mask(ipv4Lengths[i]));
+                if (found != null) {
+                    return Optional.of(found);
+                }
+            }
+            return Optional.empty();
+        }
         for (Range range : ranges) {
             if (range.cidr().contains(source)) {
                 return Optional.of(new Attribution(range.accountId(), range.locationId(), null, null));

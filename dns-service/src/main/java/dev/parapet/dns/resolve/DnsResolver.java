@@ -86,6 +86,7 @@ public class DnsResolver {
     private final Counter malformed;
     private final Counter stopped;
     private final Counter answered;
+    private final java.util.Map<Verdict, String> explanations = new java.util.concurrent.ConcurrentHashMap<>();
 
     public DnsResolver(ResolverState state, CategoryState categories, CategoryBits bits, DnsProperties properties,
                        Upstreams upstreams, AnswerCache cache, RateLimiter rateLimiter, VerdictLog verdicts,
@@ -316,26 +317,56 @@ public class DnsResolver {
         stopped.increment();
         Record question = query.question();
         boolean warn = verdict.action() == Verdict.Action.WARN;
-        List<String> categoryIds = bits.idsOf(verdict.categories());
-        List<String> categoryNames = categoryIds.stream()
-                .map(id -> categories.catalogue().categoryNames().getOrDefault(id, id)).toList();
-        String text = (warn ? "Warned" : "Blocked") + " by Parapet policy '" + verdict.policyName() + "'"
-                + (categoryNames.isEmpty() ? " (Block List)" : " (category: " + String.join(", ", categoryNames) + ")")
-                + (verdict.reason() == Reason.CNAME_BLOCKED ? ", via CNAME" : "");
-        int code = verdict.reason() == Reason.BLOCK_LIST || verdict.reason() == Reason.CNAME_BLOCKED && categoryIds.isEmpty()
-                ? ExtendedErrorCodeOption.BLOCKED : EDE_FILTERED;
-        Message answer = response(query.message(), Rcode.NOERROR, List.of(new ExtendedErrorCodeOption(code, text)));
+        boolean edns = query.message().getOPT() != null;
+        Message answer = response(query.message(), Rcode.NOERROR, edns
+                ? List.of(new ExtendedErrorCodeOption(errorCode(verdict), explanation(verdict))) : List.of());
         long ttl = (warn ? properties.warnedTtl() : properties.blockedTtl()).toSeconds();
+        boolean page = false;
         if (question.getType() == Type.A && question.getDClass() == DClass.IN) {
             answer.addRecord(new ARecord(question.getName(), DClass.IN, ttl, blockPageIpv4), Section.ANSWER);
+            page = true;
         } else if (question.getType() == Type.AAAA && question.getDClass() == DClass.IN) {
             answer.addRecord(new AAAARecord(question.getName(), DClass.IN, ttl, blockPageIpv6), Section.ANSWER);
+            page = true;
         }
-        notices.record(new BlockNotices.Notice(warn ? BlockNotices.Kind.WARNED : BlockNotices.Kind.BLOCKED,
-                query.who().accountId(), query.client().addressText(), query.name(), text, verdict.policyName(),
-                categoryNames, Instant.now()));
+        if (page) {
+            // Only A and AAAA lead a browser to the page, which then needs to know why.
+            notices.recordIfNew(query.client().addressText(), query.name(), verdict.policyName(), () -> new BlockNotices.Notice(
+                    warn ? BlockNotices.Kind.WARNED : BlockNotices.Kind.BLOCKED, query.who().accountId(),
+                    query.client().addressText(), query.name(), explanation(verdict), verdict.policyName(),
+                    categoryNames(verdict.categories()), Instant.now()));
+        }
         log(query, verdict, Rcode.NOERROR, false);
         return answer.toWire(query.maxSize());
+    }
+
+    private static int errorCode(Verdict verdict) {
+        return verdict.reason() == Reason.BLOCK_LIST || verdict.reason() == Reason.CNAME_BLOCKED && verdict.categories() == 0
+                ? ExtendedErrorCodeOption.BLOCKED : EDE_FILTERED;
+    }
+
+    /** The Extended DNS Error's text and the page's reason, made once per distinct verdict. */
+    private String explanation(Verdict verdict) {
+        String text = explanations.get(verdict);
+        if (text != null) {
+            return text;
+        }
+        List<String> names = categoryNames(verdict.categories());
+        text = (verdict.action() == Verdict.Action.WARN ? "Warned" : "Blocked") + " by Parapet policy '" + verdict.policyName() + "'"
+                + (names.isEmpty() ? " (Block List)" : " (category: " + String.join(", ", names) + ")")
+                + (verdict.reason() == Reason.CNAME_BLOCKED ? ", via CNAME" : "");
+        if (explanations.size() > 10_000) {
+            explanations.clear();
+        }
+        explanations.put(verdict, text);
+        return text;
+    }
+
+    private List<String> categoryNames(long mask) {
+        if (mask == 0) {
+            return List.of();
+        }
+        return bits.idsOf(mask).stream().map(id -> categories.catalogue().categoryNames().getOrDefault(id, id)).toList();
     }
 
     private void log(Query query, Verdict verdict, int rcode, boolean cached) {

@@ -3,6 +3,7 @@ package dev.parapet.dns.transport;
 import java.net.InetSocketAddress;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -89,11 +90,26 @@ public class UdpDnsServer implements SmartLifecycle {
             byte[] query = new byte[content.readableBytes()];
             content.readBytes(query);
             InetSocketAddress sender = packet.sender();
-            resolver.answer(query, Client.of(sender.getAddress(), Transport.UDP)).thenAccept(answer -> {
-                if (answer != null) {
-                    context.writeAndFlush(new DatagramPacket(Unpooled.wrappedBuffer(answer), sender));
+            CompletableFuture<byte[]> answer = resolver.answer(query, Client.of(sender.getAddress(), Transport.UDP))
+                    .toCompletableFuture();
+            if (answer.isDone()) {
+                // Answered at once (cache, block, refusal): flushed with the rest of this read (sendmmsg with epoll).
+                byte[] bytes = answer.join();
+                if (bytes != null) {
+                    context.write(new DatagramPacket(Unpooled.wrappedBuffer(bytes), sender));
                 }
-            });
+            } else {
+                answer.thenAccept(bytes -> {
+                    if (bytes != null) {
+                        context.writeAndFlush(new DatagramPacket(Unpooled.wrappedBuffer(bytes), sender));
+                    }
+                });
+            }
+        }
+
+        @Override
+        public void channelReadComplete(ChannelHandlerContext context) {
+            context.flush();
         }
 
         @Override
