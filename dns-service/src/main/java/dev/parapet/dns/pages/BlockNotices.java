@@ -39,6 +39,16 @@ public class BlockNotices {
     private final Cache<String, Notice> notices = Caffeine.newBuilder()
             .maximumSize(MAX_NOTICES).expireAfterWrite(KEPT).build();
 
+    /**
+     * Where notices come from when none was recorded: the resolver decides again for the client and
+     * name (port 53 clients are known by their address, so nothing needs recording on their fast path).
+     */
+    private volatile java.util.function.BiFunction<String, String, Optional<Notice>> fallback = (client, name) -> Optional.empty();
+
+    public void fallback(java.util.function.BiFunction<String, String, Optional<Notice>> decider) {
+        this.fallback = decider;
+    }
+
     public void record(Notice notice) {
         notices.put(key(notice.client(), notice.name()), notice);
     }
@@ -67,7 +77,7 @@ public class BlockNotices {
             }
             int dot = candidate.indexOf('.');
             if (dot < 0) {
-                return Optional.empty();
+                return fallback.apply(client, name);
             }
             candidate = candidate.substring(dot + 1);
         }

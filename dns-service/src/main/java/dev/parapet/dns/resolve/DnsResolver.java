@@ -107,6 +107,7 @@ public class DnsResolver {
         this.malformed = meters.counter("parapet.dns.queries", "outcome", "malformed");
         this.stopped = meters.counter("parapet.dns.queries", "outcome", "stopped");
         this.answered = meters.counter("parapet.dns.queries", "outcome", "answered");
+        notices.fallback(this::noticeFor);
     }
 
     /** One query on its way through: what the listener gave, and what has been decided so far. */
@@ -329,8 +330,9 @@ public class DnsResolver {
             answer.addRecord(new AAAARecord(question.getName(), DClass.IN, ttl, blockPageIpv6), Section.ANSWER);
             page = true;
         }
-        if (page) {
-            // Only A and AAAA lead a browser to the page, which then needs to know why.
+        if (page && query.client().transport() == Transport.DOH) {
+            // Only A and AAAA lead a browser to the page, which then needs to know why. A port-53 client is
+            // known by its address, so the page asks the resolver again (noticeFor); an agent's is not.
             notices.recordIfNew(query.client().addressText(), query.name(), verdict.policyName(), () -> new BlockNotices.Notice(
                     warn ? BlockNotices.Kind.WARNED : BlockNotices.Kind.BLOCKED, query.who().accountId(),
                     query.client().addressText(), query.name(), explanation(verdict), verdict.policyName(),
@@ -338,6 +340,30 @@ public class DnsResolver {
         }
         log(query, verdict, Rcode.NOERROR, false);
         return answer.toWire(query.maxSize());
+    }
+
+    /** The notice for a port-53 client's name, decided again from the current snapshot. */
+    private Optional<BlockNotices.Notice> noticeFor(String client, String name) {
+        if (!client.matches("[0-9a-fA-F:.]{2,45}")) {
+            return Optional.empty(); // an address literal only: never a name to look up
+        }
+        try {
+            Snapshot snapshot = state.snapshot();
+            Optional<Snapshot.Attribution> who = snapshot.locate(InetAddress.getByName(client));
+            if (who.isEmpty()) {
+                return Optional.empty();
+            }
+            byte[] bytes = name.getBytes(StandardCharsets.US_ASCII);
+            Verdict verdict = snapshot.decide(who.get(), bytes, bytes.length);
+            if (!verdict.stops()) {
+                return Optional.empty();
+            }
+            return Optional.of(new BlockNotices.Notice(verdict.action() == Verdict.Action.WARN ? BlockNotices.Kind.WARNED
+                    : BlockNotices.Kind.BLOCKED, who.get().accountId(), client, name, explanation(verdict), verdict.policyName(),
+                    categoryNames(verdict.categories()), Instant.now()));
+        } catch (UnknownHostException | RuntimeException e) {
+            return Optional.empty();
+        }
     }
 
     private static int errorCode(Verdict verdict) {
