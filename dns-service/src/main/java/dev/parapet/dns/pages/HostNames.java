@@ -50,7 +50,7 @@ final class HostNames {
         int colon = host.lastIndexOf(':');
         if (colon >= 0) {
             String port = host.substring(colon + 1);
-            if (port.isEmpty() || port.length() > 5 || !DIGITS.matcher(port).matches()) {
+            if (port.isEmpty() || port.length() > 5 || !DIGITS.matcher(port).matches() || Integer.parseInt(port) > 65_535) {
                 return Optional.empty();
             }
             host = host.substring(0, colon);
