@@ -1,5 +1,7 @@
 package dev.parapet.dns.pages;
 
+import java.net.InetAddress;
+import java.net.UnknownHostException;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -38,6 +40,21 @@ public class BlockNotices {
 
     private final Cache<String, Notice> notices = Caffeine.newBuilder()
             .maximumSize(MAX_NOTICES).expireAfterWrite(KEPT).build();
+
+    /**
+     * A client address as notices key it: the plain address text, without an IPv6 scope, so that the
+     * resolver and the block-page server, which see the same client through different sockets, agree.
+     */
+    public static String client(InetAddress address) {
+        if (!(address instanceof java.net.Inet6Address v6) || v6.getScopeId() == 0 && v6.getScopedInterface() == null) {
+            return address.getHostAddress();
+        }
+        try {
+            return InetAddress.getByAddress(address.getAddress()).getHostAddress();
+        } catch (UnknownHostException e) {
+            throw new IllegalArgumentException("Not an IP address", e);
+        }
+    }
 
     /**
      * Where notices come from when none was recorded: the resolver decides again for the client and

@@ -19,8 +19,8 @@ public record Client(InetAddress address, Transport transport, AgentIdentity age
         return new Client(address, transport, null, null);
     }
 
-    /** The client's address as text: the key of block notices and warning allowances. */
+    /** The client's address as text: the key of block notices and warning allowances (as the page server writes it). */
     public String addressText() {
-        return address.getHostAddress();
+        return dev.parapet.dns.pages.BlockNotices.client(address);
     }
 }

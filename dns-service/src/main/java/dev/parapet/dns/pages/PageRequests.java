@@ -1,0 +1,172 @@
+package dev.parapet.dns.pages;
+
+import java.io.ByteArrayOutputStream;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Locale;
+import java.util.Optional;
+
+import org.reactivestreams.Publisher;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import dev.parapet.dns.pages.BlockNotices.Kind;
+import dev.parapet.dns.pages.BlockNotices.Notice;
+import dev.parapet.dns.pages.ContinueTokens.Grant;
+import dev.parapet.dns.pages.ContinueTokens.Verification;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpMethod;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.QueryStringDecoder;
+import io.netty.handler.codec.http.cookie.CookieHeaderNames.SameSite;
+import io.netty.handler.codec.http.cookie.DefaultCookie;
+import reactor.core.publisher.Mono;
+import reactor.netty.http.server.HttpServerRequest;
+import reactor.netty.http.server.HttpServerResponse;
+
+/**
+ * What the block-page server answers. {@code POST /continue} with a valid token from a warning page
+ * grants the allowance; every other request, whatever its path, gets the page for its client address
+ * and Host header. Inputs are hostile: a Host that is no host name gets the generic page, a form
+ * larger than {@value #MAX_BODY_BYTES} bytes 413, a malformed one 400, a bad token 403. Nothing a
+ * request carries is logged.
+ */
+final class PageRequests {
+
+    static final int MAX_BODY_BYTES = 8 * 1024;
+    static final String COOKIE = "parapet-continue";
+
+    private static final Logger log = LoggerFactory.getLogger(PageRequests.class);
+
+    private final BlockNotices notices;
+    private final Allowances allowances;
+    private final ContinueTokens tokens;
+    private final Duration allowance;
+
+    PageRequests(BlockNotices notices, Allowances allowances, ContinueTokens tokens, Duration allowance) {
+        this.notices = notices;
+        this.allowances = allowances;
+        this.tokens = tokens;
+        this.allowance = allowance;
+    }
+
+    Publisher<Void> handle(HttpServerRequest request, HttpServerResponse response, boolean secure) {
+        return Mono.defer(() -> {
+            String client = BlockNotices.client(((InetSocketAddress) request.remoteAddress()).getAddress());
+            if (HttpMethod.POST.equals(request.method()) && "/continue".equals(path(request.uri()))) {
+                return continueTo(request, response, client, secure);
+            }
+            return show(request, response, client, secure);
+        }).onErrorResume(e -> {
+            log.warn("A block-page request failed: {}", e.toString());
+            return send(response.keepAlive(false), HttpResponseStatus.INTERNAL_SERVER_ERROR,
+                    BlockPage.problem("Something went wrong", "Reload the page in a moment."));
+        });
+    }
+
+    private Mono<Void> show(HttpServerRequest request, HttpServerResponse response, String client, boolean secure) {
+        Optional<String> host = HostNames.fromHostHeader(request.requestHeaders().get(HttpHeaderNames.HOST));
+        Optional<Notice> found = host.flatMap(name -> notices.find(client, name));
+        if (found.isEmpty()) {
+            return send(response, HttpResponseStatus.OK, BlockPage.generic(host.orElse(null)));
+        }
+        String name = host.get();
+        Notice notice = found.get();
+        if (notice.kind() == Kind.BLOCKED) {
+            return send(response, HttpResponseStatus.OK, BlockPage.forNotice(name, notice, null));
+        }
+        if (allowances.allows(notice.accountId(), client, name)) {
+            return send(response, HttpResponseStatus.OK, BlockPage.continuing(name, allowance, scheme(secure)));
+        }
+        String token = tokens.issue(notice.accountId(), client, name, Instant.now());
+        return send(response, HttpResponseStatus.OK, BlockPage.forNotice(name, notice, token));
+    }
+
+    private Mono<Void> continueTo(HttpServerRequest request, HttpServerResponse response, String client, boolean secure) {
+        Integer declared = request.requestHeaders().getInt(HttpHeaderNames.CONTENT_LENGTH);
+        if (declared != null && declared > MAX_BODY_BYTES) {
+            return tooLarge(response);
+        }
+        String type = request.requestHeaders().get(HttpHeaderNames.CONTENT_TYPE, "");
+        if (!type.toLowerCase(Locale.ROOT).startsWith("application/x-www-form-urlencoded")) {
+            return send(response.keepAlive(false), HttpResponseStatus.UNSUPPORTED_MEDIA_TYPE,
+                    BlockPage.problem("Not a form", "Use the Continue button on the warning page."));
+        }
+        return request.receive().asByteArray()
+                .collect(ByteArrayOutputStream::new, (body, chunk) -> {
+                    if (body.size() + chunk.length > MAX_BODY_BYTES) {
+                        throw new BodyTooLarge();
+                    }
+                    body.writeBytes(chunk);
+                })
+                .flatMap(body -> grant(response, token(body.toString(StandardCharsets.UTF_8)), client, secure))
+                .onErrorResume(BodyTooLarge.class, e -> tooLarge(response));
+    }
+
+    private Mono<Void> grant(HttpServerResponse response, Optional<String> token, String client, boolean secure) {
+        if (token.isEmpty()) {
+            return send(response, HttpResponseStatus.BAD_REQUEST,
+                    BlockPage.problem("Not a Continue form", "Use the Continue button on the warning page."));
+        }
+        Verification verification = tokens.verify(token.get(), client, Instant.now());
+        if (verification.grant().isEmpty()) {
+            return send(response, HttpResponseStatus.FORBIDDEN, BlockPage.problem("Cannot continue",
+                    verification.refusal() + " Reload the warning page and choose Continue again."));
+        }
+        Grant grant = verification.grant().get();
+        allowances.grant(grant.accountId(), client, grant.name(), allowance);
+        DefaultCookie cookie = new DefaultCookie(COOKIE, grant.name());
+        cookie.setPath("/");
+        cookie.setMaxAge(allowance.toSeconds());
+        cookie.setHttpOnly(true);
+        cookie.setSecure(secure);
+        cookie.setSameSite(SameSite.Lax);
+        response.addCookie(cookie);
+        return send(response, HttpResponseStatus.OK, BlockPage.continuing(grant.name(), allowance, scheme(secure)));
+    }
+
+    /** The form's one token field, or empty for a form without one or with several, or one that does not decode. */
+    private static Optional<String> token(String form) {
+        try {
+            List<String> values = new QueryStringDecoder(form, StandardCharsets.UTF_8, false).parameters().get("token");
+            return values == null || values.size() != 1 ? Optional.empty() : Optional.of(values.get(0));
+        } catch (IllegalArgumentException e) {
+            return Optional.empty();
+        }
+    }
+
+    private static Mono<Void> tooLarge(HttpServerResponse response) {
+        return send(response.keepAlive(false), HttpResponseStatus.REQUEST_ENTITY_TOO_LARGE,
+                BlockPage.problem("Request too large", "A Continue form is at most " + MAX_BODY_BYTES + " bytes."));
+    }
+
+    private static Mono<Void> send(HttpServerResponse response, HttpResponseStatus status, String html) {
+        return response.status(status)
+                .header(HttpHeaderNames.CONTENT_TYPE, "text/html; charset=utf-8")
+                .header(HttpHeaderNames.CONTENT_SECURITY_POLICY, BlockPage.CONTENT_SECURITY_POLICY)
+                .header(HttpHeaderNames.CACHE_CONTROL, "no-store")
+                .header("X-Content-Type-Options", "nosniff")
+                .header("Referrer-Policy", "no-referrer")
+                .sendString(Mono.just(html), StandardCharsets.UTF_8)
+                .then();
+    }
+
+    private static String path(String uri) {
+        int query = uri.indexOf('?');
+        return query < 0 ? uri : uri.substring(0, query);
+    }
+
+    private static String scheme(boolean secure) {
+        return secure ? "https" : "http";
+    }
+
+    /** A form body over the limit; no stack trace, it is the client's doing. */
+    private static final class BodyTooLarge extends RuntimeException {
+        BodyTooLarge() {
+            super("request body over " + MAX_BODY_BYTES + " bytes", null, false, false);
+        }
+    }
+}
