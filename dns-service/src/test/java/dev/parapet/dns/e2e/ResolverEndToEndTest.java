@@ -34,7 +34,6 @@ import org.xbill.DNS.Type;
 import org.springframework.test.web.reactive.server.WebTestClient;
 
 import dev.parapet.dns.explain.ExplainController;
-import dev.parapet.dns.pages.Allowances;
 import dev.parapet.stack.RealInfrastructure;
 import dev.parapet.dns.policy.CategoryState;
 import dev.parapet.dns.policy.ResolverState;
@@ -102,7 +101,7 @@ class ResolverEndToEndTest {
     @Autowired
     AgentCredentialVerifier agents;
     @Autowired
-    Allowances allowances;
+    dev.parapet.dns.pages.BlockPageServer pages;
     @org.springframework.boot.test.web.server.LocalServerPort
     int httpPort;
 
@@ -264,7 +263,16 @@ class ResolverEndToEndTest {
                 .contains("Gambling").contains("No gambling");
         assertThat(shortA(FROM_OFFICE, "social.test")).as("WARN applies to the branch only").isEqualTo("198.51.100.20");
         assertThat(dig(FROM_BRANCH, "social.test", "A")).contains(BLOCK_PAGE).contains("Warned by Parapet policy 'Think twice'");
-        allowances.grant(ACCOUNT, FROM_BRANCH, "social.test", Duration.ofMinutes(1));
+        // The user's browser, sent to the page's address, gets the warning page, and chooses Continue.
+        String resolve = "social.test:" + pages.httpPort() + ":127.0.0.1";
+        String page = Cli.run("curl", "--silent", "--interface", FROM_BRANCH, "--resolve", resolve,
+                "http://social.test:" + pages.httpPort() + "/").output();
+        assertThat(page).contains("social.test").contains("Think twice").contains("Social networking");
+        java.util.regex.Matcher token = java.util.regex.Pattern.compile("name=\"token\" value=\"([^\"]+)\"").matcher(page);
+        assertThat(token.find()).as(page).isTrue();
+        Cli.Result continued = Cli.run("curl", "--silent", "--include", "--interface", FROM_BRANCH, "--resolve", resolve,
+                "--data-urlencode", "token=" + token.group(1), "http://social.test:" + pages.httpPort() + "/continue");
+        assertThat(continued.output()).startsWith("HTTP/1.1 200").containsIgnoringCase("set-cookie: parapet-continue=");
         assertThat(shortA(FROM_BRANCH, "social.test")).as("after Continue").isEqualTo("198.51.100.20");
         assertThat(shortA("127.0.43.6", "social.test")).as("another client is still warned").isEqualTo(BLOCK_PAGE);
 
