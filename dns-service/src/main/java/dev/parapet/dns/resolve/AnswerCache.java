@@ -27,11 +27,53 @@ import io.micrometer.core.instrument.MeterRegistry;
 @Component
 public class AnswerCache {
 
-    /** An upstream answer and when it was stored; its records' TTLs are as the upstream sent them. */
-    public record Entry(Message answer, long storedAtNanos, long lifetimeSeconds) {
+    /**
+     * An upstream answer and when it was stored; its records' TTLs are as the upstream sent them. It
+     * also keeps the answer rendered as a response (with and without EDNS) for the age it was last
+     * served at, so that a hit within the same second is a copy of bytes with the id patched in.
+     */
+    public static final class Entry {
+
+        /** A rendered response at an age in seconds; id 0, the question as the upstream wrote it. */
+        record Rendered(long ageSeconds, byte[] wire) {
+        }
+
+        private final Message answer;
+        private final long storedAtNanos;
+        private final long lifetimeSeconds;
+        private volatile Rendered plain;
+        private volatile Rendered edns;
+
+        Entry(Message answer, long storedAtNanos, long lifetimeSeconds) {
+            this.answer = answer;
+            this.storedAtNanos = storedAtNanos;
+            this.lifetimeSeconds = lifetimeSeconds;
+        }
+
+        public Message answer() {
+            return answer;
+        }
+
+        long lifetimeSeconds() {
+            return lifetimeSeconds;
+        }
 
         long ageSeconds(long nowNanos) {
             return (nowNanos - storedAtNanos) / 1_000_000_000L;
+        }
+
+        /** The response at this age, rendered at most once per second per EDNS variant. */
+        byte[] rendered(long ageSeconds, boolean withEdns, java.util.function.BiFunction<Long, Boolean, byte[]> render) {
+            Rendered known = withEdns ? edns : plain;
+            if (known == null || known.ageSeconds() != ageSeconds) {
+                known = new Rendered(ageSeconds, render.apply(ageSeconds, withEdns));
+                if (withEdns) {
+                    edns = known;
+                } else {
+                    plain = known;
+                }
+            }
+            return known.wire();
         }
     }
 

@@ -111,12 +111,12 @@ public class DnsResolver {
     }
 
     /** One query on its way through: what the listener gave, and what has been decided so far. */
-    private record Query(Message message, Record question, String name, byte[] nameBytes, Client client,
+    private record Query(byte[] wire, Message message, Record question, String name, byte[] nameBytes, Client client,
                          Snapshot snapshot, Snapshot.Attribution who, int maxSize, long startedNanos) {
     }
 
     /** An upstream (or cached) answer, with its age for counting TTLs down; answer null: no upstream answered. */
-    private record Resolved(Message answer, long ageSeconds, boolean cached) {
+    private record Resolved(Message answer, long ageSeconds, boolean cached, AnswerCache.Entry entry) {
     }
 
     /** The answer to send back, or null to send nothing (a packet too broken to answer, or rate-limited). */
@@ -174,7 +174,7 @@ public class DnsResolver {
             return done(response(message, Rcode.REFUSED, List.of()).toWire(maxSize));
         }
         String name = normalised(question.getName());
-        Query query = new Query(message, question, name, name.getBytes(StandardCharsets.US_ASCII), client, snapshot,
+        Query query = new Query(packet, message, question, name, name.getBytes(StandardCharsets.US_ASCII), client, snapshot,
                 who.get(), maxSize, started);
         Verdict verdict = snapshot.decide(query.who(), query.nameBytes(), query.nameBytes().length);
         return switch (verdict.action()) {
@@ -268,10 +268,10 @@ public class DnsResolver {
         String key = AnswerCache.key(normalised(question.getName()), question.getType(), question.getDClass());
         AnswerCache.Entry entry = cache.get(key);
         if (entry != null) {
-            return CompletableFuture.completedFuture(new Resolved(entry.answer(), entry.ageSeconds(System.nanoTime()), true));
+            return CompletableFuture.completedFuture(new Resolved(entry.answer(), entry.ageSeconds(System.nanoTime()), true, entry));
         }
         if (!upstreams.any()) {
-            return CompletableFuture.completedFuture(new Resolved(null, 0, false));
+            return CompletableFuture.completedFuture(new Resolved(null, 0, false, null));
         }
         Message upstreamQuery = Message.newQuery(question);
         upstreamQuery.addRecord(new OPTRecord(EDNS_UDP_SIZE, 0, 0), Section.ADDITIONAL);
@@ -279,13 +279,20 @@ public class DnsResolver {
             if (answer != null) {
                 cache.put(key, answer);
             }
-            return new Resolved(answer, 0, false);
+            return new Resolved(answer, 0, false, null);
         });
     }
 
     /** The answer for a resolved query: the upstream's records (TTLs counted down), after any prefix. */
     private byte[] respond(Query query, Verdict verdict, Resolved resolved, List<Record> prefix) {
         answered.increment();
+        if (resolved.entry() != null && prefix.isEmpty()) {
+            byte[] fast = fromCache(query, resolved);
+            if (fast != null) {
+                log(query, verdict, resolved.answer().getRcode(), true);
+                return fast;
+            }
+        }
         if (resolved.answer() == null) {
             byte[] wire = response(query.message(), Rcode.SERVFAIL, List.of()).toWire(query.maxSize());
             log(query, verdict, Rcode.SERVFAIL, false);
@@ -306,6 +313,64 @@ public class DnsResolver {
         }
         log(query, verdict, upstream.getRcode(), resolved.cached());
         return response.toWire(query.maxSize());
+    }
+
+    /**
+     * A cached answer as bytes: the entry's response rendered for this age (once per second), with this
+     * query's id, RD flag and question (the client's own letter case) copied in; null when it would
+     * not fit the client's size, so that the general path truncates it.
+     */
+    private byte[] fromCache(Query query, Resolved resolved) {
+        boolean edns = query.message().getOPT() != null;
+        Message upstream = resolved.answer();
+        byte[] rendered = resolved.entry().rendered(resolved.ageSeconds(), edns, (age, withEdns) -> {
+            Message response = new Message(0);
+            Header header = response.getHeader();
+            header.setFlag(Flags.QR);
+            header.setFlag(Flags.RA);
+            header.setRcode(upstream.getRcode());
+            response.addRecord(query.question(), Section.QUESTION);
+            for (int section : new int[] {Section.ANSWER, Section.AUTHORITY, Section.ADDITIONAL}) {
+                for (Record record : upstream.getSection(section)) {
+                    if (record.getType() != Type.OPT) {
+                        long ttl = Math.max(0, record.getTTL() - age);
+                        response.addRecord(ttl == record.getTTL() ? record : withTtl(record, ttl), section);
+                    }
+                }
+            }
+            if (withEdns) {
+                response.addRecord(new OPTRecord(EDNS_UDP_SIZE, 0, 0), Section.ADDITIONAL);
+            }
+            return response.toWire(STREAM_SIZE);
+        });
+        byte[] packet = query.wire();
+        int questionEnd = nameEnd(packet, Header.LENGTH);
+        if (rendered.length > query.maxSize() || questionEnd < 0 || questionEnd > rendered.length
+                || (rendered[2] & 0x02) != 0) {
+            return null;
+        }
+        byte[] wire = rendered.clone();
+        wire[0] = packet[0];
+        wire[1] = packet[1];
+        wire[2] = (byte) ((wire[2] & 0xFE) | (packet[2] & 0x01)); // RD as asked
+        System.arraycopy(packet, Header.LENGTH, wire, Header.LENGTH, questionEnd - Header.LENGTH);
+        return wire;
+    }
+
+    /** Where an uncompressed name that starts at {@code offset} ends, or -1 if it does not end well. */
+    private static int nameEnd(byte[] packet, int offset) {
+        int at = offset;
+        while (at < packet.length) {
+            int length = packet[at] & 0xff;
+            if (length == 0) {
+                return at + 1;
+            }
+            if (length > 63) {
+                return -1;
+            }
+            at += length + 1;
+        }
+        return -1;
     }
 
     /** The record with another TTL (dnsjava keeps that setter to itself; the canonical rdata only lower-cases names). */

@@ -315,6 +315,10 @@ class ResolverEndToEndTest {
         assertThat(dnsmasq.queriesFor("www.cached.test") - before).as("the second answer came from the cache").isEqualTo(1);
         assertThat(ttl(first)).isEqualTo(300);
         assertThat(ttl(second)).as("counted down").isLessThan(300).isGreaterThan(290);
+        String otherCase = dig(FROM_OFFICE, "+noall", "+question", "+answer", "+noedns", "WWW.Cached.TEST", "A");
+        assertThat(otherCase).as("a cached answer echoes this query's question, without EDNS as asked")
+                .contains(";WWW.Cached.TEST.").contains("198.51.100.11");
+        assertThat(dnsmasq.queriesFor("www.cached.test") - before).isEqualTo(1);
     }
 
     private static long ttl(String answerLine) {
