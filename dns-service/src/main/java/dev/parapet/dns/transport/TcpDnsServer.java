@@ -57,7 +57,7 @@ public class TcpDnsServer implements SmartLifecycle {
     @Override
     public void start() {
         group = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
-        channel = new ServerBootstrap().group(group).channel(NioServerSocketChannel.class)
+        ServerBootstrap bootstrap = new ServerBootstrap().group(group).channel(NioServerSocketChannel.class)
                 .option(ChannelOption.SO_BACKLOG, 1024)
                 .childOption(ChannelOption.TCP_NODELAY, true)
                 .childHandler(new ChannelInitializer<SocketChannel>() {
@@ -68,9 +68,21 @@ public class TcpDnsServer implements SmartLifecycle {
                                 .addLast(new LengthFieldBasedFrameDecoder(DnsResolver.STREAM_SIZE, 0, 2, 0, 2))
                                 .addLast(new Handler());
                     }
-                })
-                // The UDP listener picked the port (it may have been 0): TCP takes the same one.
-                .bind(properties.address(), udp.port()).syncUninterruptibly().channel();
+                });
+        // TCP takes the port the UDP listener has (it may have picked it, for port 0). When the port was
+        // picked and its TCP twin is taken, UDP moves to another picked port and TCP tries again.
+        for (int attempt = 1; ; attempt++) {
+            try {
+                channel = bootstrap.bind(properties.address(), udp.port()).syncUninterruptibly().channel();
+                break;
+            } catch (Exception taken) { // Netty rethrows the BindException unchecked
+                if (properties.port() != 0 || attempt == 20) {
+                    throw new IllegalStateException("DNS over TCP cannot bind " + properties.address() + ":" + udp.port(), taken);
+                }
+                udp.stop();
+                udp.start();
+            }
+        }
         LOG.info("DNS over TCP on {}", channel.localAddress());
     }
 

@@ -66,7 +66,8 @@ public class UdpDnsServer implements SmartLifecycle {
         if (epoll) {
             bootstrap.option(EpollChannelOption.SO_REUSEPORT, true);
         }
-        Channel first = bootstrap.bind(properties.address(), properties.port()).syncUninterruptibly().channel();
+        int wanted = properties.port() != 0 ? properties.port() : freeUdpAndTcpPort(properties.address());
+        Channel first = bootstrap.bind(properties.address(), wanted).syncUninterruptibly().channel();
         channels.add(first);
         int port = ((InetSocketAddress) first.localAddress()).getPort();
         for (int i = 1; epoll && i < threads; i++) {
@@ -116,6 +117,27 @@ public class UdpDnsServer implements SmartLifecycle {
         public void exceptionCaught(ChannelHandlerContext context, Throwable cause) {
             LOG.warn("DNS over UDP: {}", cause.toString());
         }
+    }
+
+    /**
+     * For port 0 (tests): a port free for both UDP and TCP, probed without SO_REUSEPORT, so that a
+     * picked port is never one another listener on this machine shares by SO_REUSEPORT.
+     */
+    static int freeUdpAndTcpPort(String address) {
+        for (int attempt = 0; attempt < 50; attempt++) {
+            try (java.net.ServerSocket tcp = new java.net.ServerSocket()) {
+                tcp.setReuseAddress(false);
+                tcp.bind(new InetSocketAddress(address, 0));
+                try (java.net.DatagramSocket udp = new java.net.DatagramSocket(null)) {
+                    udp.setReuseAddress(false);
+                    udp.bind(new InetSocketAddress(address, tcp.getLocalPort()));
+                    return tcp.getLocalPort();
+                }
+            } catch (java.io.IOException taken) {
+                // that UDP twin is taken: try another
+            }
+        }
+        throw new IllegalStateException("no port free for both UDP and TCP on " + address);
     }
 
     /** The bound port (the configured one, or the one picked for port 0). */

@@ -107,9 +107,11 @@ class UdpResolverTest {
                 .setDomains(List.of("intranet.example")).setIpRanges(List.of()).setUpdatedBy("test").setUpdatedAt(Instant.now()).build());
         state.follower().when(() -> {
             try {
-                return state.snapshot().locate(InetAddress.getByName(OFFICE)).isPresent()
-                        && !state.snapshot().decide(state.snapshot().locate(InetAddress.getByName(OFFICE)).get(),
-                        "intranet.example".getBytes(), 16).action().name().equals("ALLOW");
+                // Everything published above is applied: the location, the Block List and the exception.
+                var office = state.snapshot().locate(InetAddress.getByName(OFFICE));
+                return office.isPresent()
+                        && state.snapshot().decide(office.get(), "casino.example".getBytes(), 14).action().name().equals("BLOCK")
+                        && state.snapshot().decide(office.get(), "intranet.example".getBytes(), 16).action().name().equals("BYPASS");
             } catch (IOException e) {
                 return false;
             }
