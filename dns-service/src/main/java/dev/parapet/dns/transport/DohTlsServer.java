@@ -82,6 +82,12 @@ public class DohTlsServer implements SmartLifecycle {
                 .findFirst().orElse(null);
         InetSocketAddress remote = request.remoteAddress();
         String finalCredential = credential;
+        String declared = request.requestHeaders().get(HttpHeaderNames.CONTENT_LENGTH);
+        if (post && declared != null && (!declared.matches("\\d{1,9}") || Long.parseLong(declared) > MAX_BODY)) {
+            return response.status(HttpResponseStatus.REQUEST_ENTITY_TOO_LARGE)
+                    .sendString(Mono.just("A DNS message is at most 65535 bytes.\n"), StandardCharsets.UTF_8).then();
+        }
+        // Without a declared length (chunked), at most one byte past the limit is read before refusing.
         Mono<byte[]> body = post ? request.receive().aggregate().asByteArray()
                 .filter(bytes -> bytes.length <= MAX_BODY).defaultIfEmpty(new byte[0]) : Mono.just(new byte[0]);
         return body.flatMap(bytes -> handler.handle(post, dns, bytes, contentType, finalCredential, user, remote.getAddress()))

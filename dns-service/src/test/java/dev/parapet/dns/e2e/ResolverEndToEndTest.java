@@ -349,6 +349,10 @@ class ResolverEndToEndTest {
         Cli.Result noCredential = Cli.run("curl", "--silent", "--insecure", "-o", "/dev/null", "-w", "%{http_code}",
                 "https://127.0.0.1:" + doh.port() + "/dns-query?dns=AAABAAABAAAAAAAAB2V4YW1wbGUDY29tAAABAAE");
         assertThat(noCredential.output()).isEqualTo("401");
+        Path huge = Files.write(WORK.resolve("huge.bin"), new byte[70_000]);
+        Cli.Result tooLarge = Cli.run("curl", "--silent", "--insecure", "-o", "/dev/null", "-w", "%{http_code}",
+                "-H", "Content-Type: application/dns-message", "--data-binary", "@" + huge, "https://127.0.0.1:" + doh.port() + url);
+        assertThat(tooLarge.output()).isEqualTo("413");
     }
 
     @Test
