@@ -177,6 +177,11 @@ class PoliciesTest {
                 .headers(h -> h.setBearerAuth(admin)).contentType(MediaType.TEXT_PLAIN).bodyValue("hosts-style.example\n")
                 .exchange().expectStatus().isBadRequest().expectBody()
                 .jsonPath("$.detail").value(detail -> assertThat((String) detail).contains("both blocked and allowed"));
+        http.post().uri("/api/v1/accounts/{a}/policies/{p}/domains?list=blocked", account, policy.policyId())
+                .headers(h -> h.setBearerAuth(admin)).contentType(MediaType.TEXT_PLAIN)
+                .bodyValue("fine.example\nalso-fine.example\n" + "x".repeat(5_000) + "\n")
+                .exchange().expectStatus().isBadRequest().expectBody()
+                .jsonPath("$.detail").value(detail -> assertThat((String) detail).contains("Line 3 is longer than 4096 bytes"));
     }
 
     @Test

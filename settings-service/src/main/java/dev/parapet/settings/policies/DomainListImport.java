@@ -10,8 +10,10 @@ import java.util.Set;
 import org.springframework.core.ResolvableType;
 import org.springframework.core.codec.StringDecoder;
 import org.springframework.core.io.buffer.DataBuffer;
+import org.springframework.core.io.buffer.DataBufferLimitException;
 import org.springframework.http.MediaType;
 
+import dev.parapet.kit.problem.Problems;
 import dev.parapet.settings.Inputs;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
@@ -124,10 +126,14 @@ public final class DomainListImport {
     public static Mono<Result> read(Flux<DataBuffer> body, int limit) {
         StringDecoder decoder = StringDecoder.textPlainOnly(List.of("\n"), true);
         decoder.setMaxInMemorySize(MAX_LINE_BYTES);
+        Result read = new Result(limit);
         return decoder.decode(body, ResolvableType.forClass(String.class), MediaType.TEXT_PLAIN, Map.of())
-                .reduce(new Result(limit), (result, line) -> {
+                .reduce(read, (result, line) -> {
                     result.line(line);
                     return result;
-                });
+                })
+                // A line too long for any domain is a client's mistake (or an attack), not a server error.
+                .onErrorMap(DataBufferLimitException.class, e -> Problems.badRequest("Line " + (read.lines() + 1)
+                        + " is longer than " + MAX_LINE_BYTES + " bytes: no domain or hosts line is; the import was not applied."));
     }
 }
