@@ -7,9 +7,9 @@ import org.springframework.core.Ordered;
 import org.springframework.core.annotation.Order;
 import org.springframework.security.config.web.server.ServerHttpSecurity;
 import org.springframework.security.web.server.SecurityWebFilterChain;
-import org.springframework.security.web.server.util.matcher.ServerWebExchangeMatchers;
 
 import dev.parapet.kit.agents.AgentCredentialVerifier;
+import dev.parapet.kit.security.AdminSecurityConfiguration;
 import dev.parapet.kit.kafka.RegistryProperties;
 import io.micrometer.core.instrument.MeterRegistry;
 
@@ -27,12 +27,6 @@ public class DnsServiceConfiguration {
     @Bean
     @Order(Ordered.HIGHEST_PRECEDENCE)
     SecurityWebFilterChain dohSecurity(ServerHttpSecurity http) {
-        return http.securityMatcher(ServerWebExchangeMatchers.pathMatchers("/dns-query", "/dns-query/*"))
-                .csrf(ServerHttpSecurity.CsrfSpec::disable)
-                .httpBasic(ServerHttpSecurity.HttpBasicSpec::disable)
-                .formLogin(ServerHttpSecurity.FormLoginSpec::disable)
-                .requestCache(ServerHttpSecurity.RequestCacheSpec::disable)
-                .authorizeExchange(exchanges -> exchanges.anyExchange().permitAll())
-                .build();
+        return AdminSecurityConfiguration.selfAuthenticated(http, "/dns-query", "/dns-query/*");
     }
 }

@@ -9,9 +9,9 @@ import org.springframework.core.Ordered;
 import org.springframework.core.annotation.Order;
 import org.springframework.security.config.web.server.ServerHttpSecurity;
 import org.springframework.security.web.server.SecurityWebFilterChain;
-import org.springframework.security.web.server.util.matcher.ServerWebExchangeMatchers;
 
 import dev.parapet.kit.agents.AgentCredentialVerifier;
+import dev.parapet.kit.security.AdminSecurityConfiguration;
 import dev.parapet.kit.kafka.RegistryProperties;
 import dev.parapet.kit.secrets.Secrets;
 import dev.parapet.kit.state.AwaitStateFilter;
@@ -48,12 +48,6 @@ public class SettingsServiceConfiguration {
     @Bean
     @Order(Ordered.HIGHEST_PRECEDENCE)
     SecurityWebFilterChain agentStreamSecurity(ServerHttpSecurity http) {
-        return http.securityMatcher(ServerWebExchangeMatchers.pathMatchers("/agent/v1/configuration"))
-                .csrf(ServerHttpSecurity.CsrfSpec::disable)
-                .httpBasic(ServerHttpSecurity.HttpBasicSpec::disable)
-                .formLogin(ServerHttpSecurity.FormLoginSpec::disable)
-                .requestCache(ServerHttpSecurity.RequestCacheSpec::disable)
-                .authorizeExchange(exchanges -> exchanges.anyExchange().permitAll())
-                .build();
+        return AdminSecurityConfiguration.selfAuthenticated(http, "/agent/v1/configuration");
     }
 }

@@ -1,9 +1,7 @@
 package dev.parapet.dns.explain;
 
-import java.net.IDN;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
-import java.util.Locale;
 import java.util.UUID;
 
 import org.springframework.http.HttpStatus;
@@ -14,6 +12,8 @@ import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.RestController;
 
 import dev.parapet.dns.policy.CategoryBits;
+import dev.parapet.dns.resolve.Client;
+import dev.parapet.kit.domains.DomainNames;
 import dev.parapet.dns.policy.CategoryState;
 import dev.parapet.dns.policy.ResolverState;
 import dev.parapet.dns.policy.Snapshot;
@@ -52,9 +52,15 @@ public class ExplainController {
                                @RequestParam(required = false) String user, @RequestParam(required = false) UUID location,
                                @AuthenticationPrincipal Admin admin) {
         admin.require(accountId, Permission.WEB_SECURITY_READ);
-        String normalised = normalise(name);
-        String email = user == null || user.isBlank() ? null : user.strip().toLowerCase(Locale.ROOT);
-        if (email != null && (email.length() > 254 || !email.matches("[a-z0-9._%+'-]{1,64}@[a-z0-9.-]{1,253}"))) {
+        DomainNames.Result parsed = DomainNames.normalise(name);
+        if (parsed.domain().isEmpty()) {
+            throw Problems.of(HttpStatus.BAD_REQUEST, "Invalid name", "name is not a domain name: " + parsed.error().orElse("") + ".");
+        }
+        String normalised = parsed.domain().get();
+        String email;
+        try {
+            email = Client.userEmail(user);
+        } catch (IllegalArgumentException e) {
             throw Problems.of(HttpStatus.BAD_REQUEST, "Invalid user", "user must be an email address.");
         }
         Snapshot snapshot = state.snapshot();
@@ -64,7 +70,7 @@ public class ExplainController {
         Snapshot.Attribution who = new Snapshot.Attribution(accountId, location, null, email);
         byte[] bytes = normalised.getBytes(StandardCharsets.US_ASCII);
         Verdict verdict = snapshot.decide(who, bytes, bytes.length);
-        String[] how = snapshot.explain(who, bytes, bytes.length, verdict);
+        Snapshot.Explanation how = snapshot.explain(who, bytes, bytes.length, verdict);
         long categoryBits = verdict.categories() != 0 ? verdict.categories() : snapshot.categoriesOf(bytes, bytes.length);
         List<String> categoryNames = bits.idsOf(categoryBits).stream()
                 .map(id -> categories.catalogue().categoryNames().getOrDefault(id, id)).toList();
@@ -79,25 +85,8 @@ public class ExplainController {
             case CONTINUED -> "Allowed after a warning.";
         };
         return new Explanation(accountId, normalised, name, location, email,
-                how[2].isEmpty() ? List.of() : List.of(how[2].split(",")),
-                verdict.action().name(), verdict.reason().name(), verdict.policyId(), verdict.policyName(), how[1], how[0],
+                how.groups(), verdict.action().name(), verdict.reason().name(), verdict.policyId(), verdict.policyName(),
+                how.appliedVia(), how.matchedDomain(),
                 categoryNames, verdict.safeSearchHost(), verdict.logMode().name(), verdict.logged(), note);
-    }
-
-    /** A name as the resolver sees it: IDN to punycode, lower case, no trailing dot; refused if not a DNS name. */
-    static String normalise(String name) {
-        String text = name == null ? "" : name.strip();
-        if (text.endsWith(".")) {
-            text = text.substring(0, text.length() - 1);
-        }
-        try {
-            text = IDN.toASCII(text, IDN.ALLOW_UNASSIGNED).toLowerCase(Locale.ROOT);
-        } catch (IllegalArgumentException e) {
-            throw Problems.of(HttpStatus.BAD_REQUEST, "Invalid name", "name is not a domain name: " + e.getMessage());
-        }
-        if (text.isEmpty() || text.length() > 253 || !text.matches("[a-z0-9_-]{1,63}(\\.[a-z0-9_-]{1,63})*")) {
-            throw Problems.of(HttpStatus.BAD_REQUEST, "Invalid name", "name must be a domain name of at most 253 characters.");
-        }
-        return text;
     }
 }

@@ -67,10 +67,29 @@ public final class DomainSet {
      * specific listed domain starts, or -1 if neither the name nor any parent is listed.
      */
     public int match(byte[] name, int offset, int length) {
+        long found = find(name, offset, length);
+        return found < 0 ? -1 : (int) (found >>> 32);
+    }
+
+    /**
+     * The value of the most specific listed domain covering the name (the name itself or its nearest
+     * listed parent), or 0 when none is listed. Only for sets built with values ({@link DomainMap}).
+     */
+    public long valueOf(byte[] name, int offset, int length) {
+        long found = find(name, offset, length);
+        return found < 0 ? 0 : values == null ? 1 : values[(int) found];
+    }
+
+    /**
+     * The most specific listed suffix of the name: where it starts (high 32 bits) and its slot (low
+     * 32 bits), or -1. Each label suffix is fingerprinted in turn, the whole name first.
+     */
+    private long find(byte[] name, int offset, int length) {
         int end = offset + length;
         for (int start = offset; start < end; ) {
-            if (containsFingerprint(fingerprint(k0, k1, name, start, end - start))) {
-                return start;
+            int slot = slotOfFingerprint(fingerprint(k0, k1, name, start, end - start));
+            if (slot >= 0) {
+                return (long) start << 32 | slot;
             }
             int dot = start;
             while (dot < end && name[dot] != '.') {
@@ -82,33 +101,6 @@ public final class DomainSet {
             start = dot + 1;
         }
         return -1;
-    }
-
-    /**
-     * The value of the most specific listed domain covering the name (the name itself or its nearest
-     * listed parent), or 0 when none is listed. Only for sets built with values ({@link DomainMap}).
-     */
-    public long valueOf(byte[] name, int offset, int length) {
-        int end = offset + length;
-        for (int start = offset; start < end; ) {
-            int slot = slotOfFingerprint(fingerprint(k0, k1, name, start, end - start));
-            if (slot >= 0) {
-                return values == null ? 1 : values[slot];
-            }
-            int dot = start;
-            while (dot < end && name[dot] != '.') {
-                dot++;
-            }
-            if (dot >= end) {
-                return 0;
-            }
-            start = dot + 1;
-        }
-        return 0;
-    }
-
-    private boolean containsFingerprint(long fingerprint) {
-        return slotOfFingerprint(fingerprint) >= 0;
     }
 
     private int slotOfFingerprint(long fingerprint) {

@@ -72,7 +72,8 @@ public class BlockNotices {
 
     /**
      * Records a notice unless one from the same policy, for the same client and name, is less than a
-     * minute old: the resolver calls this for every stopped query, and a busy client asks again and again.
+     * minute old: the resolver calls this for every stopped A or AAAA query over DoH, and a busy client
+     * asks again and again.
      */
     public void recordIfNew(String client, String name, String policyName, java.util.function.Supplier<Notice> notice) {
         String key = key(client, name);

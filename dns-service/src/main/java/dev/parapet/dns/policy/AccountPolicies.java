@@ -258,19 +258,13 @@ final class AccountPolicies {
         return Verdict.defaultAllow(logMode);
     }
 
-    /**
-     * Why a verdict was reached, for administrators: the listed domain that matched (a domain exception
-     * or a Block or Allow List entry) and how the deciding policy applied (user, group, location, everyone).
-     */
-    record Explanation(String matchedDomain, String appliedVia, List<String> groups) {
-    }
-
-    Explanation explain(byte[] name, int length, Asker asker, Verdict verdict) {
+    /** Why this verdict was reached (see {@link Snapshot.Explanation}). */
+    Snapshot.Explanation explain(byte[] name, int length, Asker asker, Verdict verdict) {
         Set<UUID> askerGroups = asker.userEmail() == null ? Set.of() : groupsOfUser.getOrDefault(asker.userEmail(), Set.of());
         List<String> groupIds = askerGroups.stream().map(UUID::toString).sorted().toList();
         String text = new String(name, 0, length, StandardCharsets.US_ASCII);
         if (verdict.action() == Verdict.Action.BYPASS) {
-            return new Explanation(text.substring(exceptions.match(name, 0, length)), "domain exception", groupIds);
+            return new Snapshot.Explanation(text.substring(exceptions.match(name, 0, length)), "domain exception", groupIds);
         }
         for (Compiled[] policies : List.of(lists, categoryFilters, advanced)) {
             for (Compiled policy : policies) {
@@ -289,10 +283,10 @@ final class AccountPolicies {
                     case 2 -> "location";
                     default -> "everyone";
                 };
-                return new Explanation(matched, via, groupIds);
+                return new Snapshot.Explanation(matched, via, groupIds);
             }
         }
-        return new Explanation(null, null, groupIds);
+        return new Snapshot.Explanation(null, null, groupIds);
     }
 
     private LogMode logMode(Asker asker, Set<UUID> askerGroups) {

@@ -102,10 +102,17 @@ public final class Snapshot {
         return categories == null ? 0 : categories.categoriesOf(name, 0, length);
     }
 
-    /** How a verdict for a name came about (see {@link AccountPolicies#explain}). */
-    public String[] explain(Attribution who, byte[] name, int length, Verdict verdict) {
-        AccountPolicies.Explanation explanation = policies(who).explain(name, length, asker(who), verdict);
-        return new String[] {explanation.matchedDomain(), explanation.appliedVia(), String.join(",", explanation.groups())};
+    /**
+     * Why a verdict was reached, for administrators: the listed domain that matched (a domain exception
+     * or a Block or Allow List entry), how the deciding policy applied (user, profile group, location,
+     * everyone), and the user's profile groups.
+     */
+    public record Explanation(String matchedDomain, String appliedVia, List<String> groups) {
+    }
+
+    /** How a verdict for a name came about. */
+    public Explanation explain(Attribution who, byte[] name, int length, Verdict verdict) {
+        return policies(who).explain(name, length, asker(who), verdict);
     }
 
     /** The location of an account by id, if the account has it. */

@@ -19,6 +19,23 @@ public record Client(InetAddress address, Transport transport, AgentIdentity age
         return new Client(address, transport, null, null);
     }
 
+    private static final java.util.regex.Pattern EMAIL = java.util.regex.Pattern.compile("[a-z0-9._%+'-]{1,64}@[a-z0-9.-]{1,253}");
+
+    /**
+     * A signed-in user's name as policies key it (lower case), null for none given; refused (an
+     * {@link IllegalArgumentException}) when it is not an email address.
+     */
+    public static String userEmail(String text) {
+        if (text == null || text.isBlank()) {
+            return null;
+        }
+        String email = text.strip().toLowerCase(java.util.Locale.ROOT);
+        if (email.length() > 254 || !EMAIL.matcher(email).matches()) {
+            throw new IllegalArgumentException("not an email address");
+        }
+        return email;
+    }
+
     /** The client's address as text: the key of block notices and warning allowances (as the page server writes it). */
     public String addressText() {
         return dev.parapet.dns.pages.BlockNotices.client(address);

@@ -116,17 +116,21 @@ public class DnsResolver {
     }
 
     /** An upstream (or cached) answer, with its age for counting TTLs down; answer null: no upstream answered. */
-    private record Resolved(Message answer, long ageSeconds, boolean cached, AnswerCache.Entry entry) {
+    private record Resolved(Message answer, long ageSeconds, AnswerCache.Entry entry) {
+
+        boolean cached() {
+            return entry != null;
+        }
     }
 
     /** The answer to send back, or null to send nothing (a packet too broken to answer, or rate-limited). */
     public CompletionStage<byte[]> answer(byte[] packet, Client client) {
         long started = System.nanoTime();
         try {
-            return answer(packet, client, started).exceptionally(failure -> servfailOrNothing(packet));
+            return answer(packet, client, started).exceptionally(failure -> headerOnly(packet, Rcode.SERVFAIL));
         } catch (RuntimeException e) {
             malformed.increment();
-            return CompletableFuture.completedFuture(formerr(packet));
+            return CompletableFuture.completedFuture(headerOnly(packet, Rcode.FORMERR));
         }
     }
 
@@ -136,7 +140,7 @@ public class DnsResolver {
             message = new Message(packet);
         } catch (IOException | RuntimeException e) {
             malformed.increment();
-            return done(formerr(packet));
+            return done(headerOnly(packet, Rcode.FORMERR));
         }
         Header header = message.getHeader();
         if (header.getFlag(Flags.QR)) {
@@ -199,14 +203,14 @@ public class DnsResolver {
         if (!query.snapshot().hasIpExceptions(query.who())) {
             return done(stop(query, verdict));
         }
-        return resolve(query.question()).thenApply(resolved -> resolved.answer() != null && anyExcepted(query, resolved.answer())
+        return resolve(query.question(), query.name()).thenApply(resolved -> resolved.answer() != null && anyExcepted(query, resolved.answer())
                 ? respond(query, verdict.with(Verdict.Action.ALLOW, Reason.IP_EXCEPTION), resolved, List.of())
                 : stop(query, verdict));
     }
 
     /** Resolves the name, then checks the answer's CNAMEs (unless an exception or an Allow List decided). */
     private CompletionStage<byte[]> resolveAndCheck(Query query, Verdict verdict) {
-        return resolve(query.question()).thenApply(resolved -> {
+        return resolve(query.question(), query.name()).thenApply(resolved -> {
             if (resolved.answer() == null) {
                 return respond(query, verdict, resolved, List.of());
             }
@@ -257,21 +261,22 @@ public class DnsResolver {
             return resolveAndCheck(query, verdict.with(Verdict.Action.ALLOW, Reason.DEFAULT_ALLOW));
         }
         Record safeQuestion = Record.newRecord(safe, query.question().getType(), query.question().getDClass());
-        return resolve(safeQuestion).thenApply(resolved -> {
+        return resolve(safeQuestion, verdict.safeSearchHost()).thenApply(resolved -> {
             List<Record> prefix = List.of(new CNAMERecord(query.question().getName(), query.question().getDClass(),
                     SAFESEARCH_TTL, safe));
             return respond(query, verdict, resolved, prefix);
         });
     }
 
-    private CompletionStage<Resolved> resolve(Record question) {
-        String key = AnswerCache.key(normalised(question.getName()), question.getType(), question.getDClass());
+    /** @param name the question's name, normalised (the cache key) */
+    private CompletionStage<Resolved> resolve(Record question, String name) {
+        String key = AnswerCache.key(name, question.getType(), question.getDClass());
         AnswerCache.Entry entry = cache.get(key);
         if (entry != null) {
-            return CompletableFuture.completedFuture(new Resolved(entry.answer(), entry.ageSeconds(System.nanoTime()), true, entry));
+            return CompletableFuture.completedFuture(new Resolved(entry.answer(), entry.ageSeconds(System.nanoTime()), entry));
         }
         if (!upstreams.any()) {
-            return CompletableFuture.completedFuture(new Resolved(null, 0, false, null));
+            return CompletableFuture.completedFuture(new Resolved(null, 0, null));
         }
         Message upstreamQuery = Message.newQuery(question);
         upstreamQuery.addRecord(new OPTRecord(EDNS_UDP_SIZE, 0, 0), Section.ADDITIONAL);
@@ -279,7 +284,7 @@ public class DnsResolver {
             if (answer != null) {
                 cache.put(key, answer);
             }
-            return new Resolved(answer, 0, false, null);
+            return new Resolved(answer, 0, null);
         });
     }
 
@@ -303,14 +308,7 @@ public class DnsResolver {
         for (Record record : prefix) {
             response.addRecord(record, Section.ANSWER);
         }
-        for (int section : new int[] {Section.ANSWER, Section.AUTHORITY, Section.ADDITIONAL}) {
-            for (Record record : upstream.getSection(section)) {
-                if (record.getType() != Type.OPT) {
-                    long ttl = Math.max(0, record.getTTL() - resolved.ageSeconds());
-                    response.addRecord(ttl == record.getTTL() ? record : withTtl(record, ttl), section);
-                }
-            }
-        }
+        copyAged(upstream, resolved.ageSeconds(), response);
         log(query, verdict, upstream.getRcode(), resolved.cached());
         return response.toWire(query.maxSize());
     }
@@ -330,14 +328,7 @@ public class DnsResolver {
             header.setFlag(Flags.RA);
             header.setRcode(upstream.getRcode());
             response.addRecord(query.question(), Section.QUESTION);
-            for (int section : new int[] {Section.ANSWER, Section.AUTHORITY, Section.ADDITIONAL}) {
-                for (Record record : upstream.getSection(section)) {
-                    if (record.getType() != Type.OPT) {
-                        long ttl = Math.max(0, record.getTTL() - age);
-                        response.addRecord(ttl == record.getTTL() ? record : withTtl(record, ttl), section);
-                    }
-                }
-            }
+            copyAged(upstream, age, response);
             if (withEdns) {
                 response.addRecord(new OPTRecord(EDNS_UDP_SIZE, 0, 0), Section.ADDITIONAL);
             }
@@ -355,6 +346,18 @@ public class DnsResolver {
         wire[2] = (byte) ((wire[2] & 0xFE) | (packet[2] & 0x01)); // RD as asked
         System.arraycopy(packet, Header.LENGTH, wire, Header.LENGTH, questionEnd - Header.LENGTH);
         return wire;
+    }
+
+    /** The upstream's records (but its OPT) into a response, their TTLs counted down by the answer's age. */
+    private static void copyAged(Message upstream, long ageSeconds, Message response) {
+        for (int section : new int[] {Section.ANSWER, Section.AUTHORITY, Section.ADDITIONAL}) {
+            for (Record record : upstream.getSection(section)) {
+                if (record.getType() != Type.OPT) {
+                    long ttl = Math.max(0, record.getTTL() - ageSeconds);
+                    response.addRecord(ttl == record.getTTL() ? record : withTtl(record, ttl), section);
+                }
+            }
+        }
     }
 
     /** Where an uncompressed name that starts at {@code offset} ends, or -1 if it does not end well. */
@@ -519,24 +522,14 @@ public class DnsResolver {
         return response;
     }
 
-    /** FORMERR echoing the id, if at least the 12-byte header of a query arrived; otherwise nothing. */
-    private static byte[] formerr(byte[] packet) {
+    /** A bare response (FORMERR, SERVFAIL) echoing the id, if at least the 12-byte header of a query arrived; else nothing. */
+    private static byte[] headerOnly(byte[] packet, int rcode) {
         if (packet.length < Header.LENGTH || (packet[2] & 0x80) != 0) {
             return null;
         }
         Message response = new Message(((packet[0] & 0xff) << 8) | (packet[1] & 0xff));
         response.getHeader().setFlag(Flags.QR);
-        response.getHeader().setRcode(Rcode.FORMERR);
-        return response.toWire();
-    }
-
-    private byte[] servfailOrNothing(byte[] packet) {
-        if (packet.length < Header.LENGTH || (packet[2] & 0x80) != 0) {
-            return null;
-        }
-        Message response = new Message(((packet[0] & 0xff) << 8) | (packet[1] & 0xff));
-        response.getHeader().setFlag(Flags.QR);
-        response.getHeader().setRcode(Rcode.SERVFAIL);
+        response.getHeader().setRcode(rcode);
         return response.toWire();
     }
 

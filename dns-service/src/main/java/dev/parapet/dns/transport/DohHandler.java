@@ -4,7 +4,6 @@ import java.net.InetAddress;
 import java.util.Base64;
 import java.util.Locale;
 import java.util.Optional;
-import java.util.regex.Pattern;
 
 import org.springframework.stereotype.Component;
 import org.xbill.DNS.Message;
@@ -32,7 +31,6 @@ public class DohHandler {
 
     public static final String MEDIA_TYPE = "application/dns-message";
     public static final String USER_HEADER = "X-Parapet-User";
-    private static final Pattern EMAIL = Pattern.compile("[a-z0-9._%+'-]{1,64}@[a-z0-9.-]{1,253}");
 
     /** What to send back: a status, and a DNS message (200) or a reason (otherwise). */
     public record Response(int status, byte[] message, String reason, long maxAgeSeconds) {
@@ -64,12 +62,11 @@ public class DohHandler {
             return Mono.just(Response.problem(401, "Agent credential refused: send it as 'Authorization: Bearer <credential>' "
                     + "or as the last path segment; a credential of a deleted key or a revoked agent is refused."));
         }
-        String email = null;
-        if (user != null && !user.isBlank()) {
-            email = user.strip().toLowerCase(Locale.ROOT);
-            if (email.length() > 254 || !EMAIL.matcher(email).matches()) {
-                return Mono.just(Response.problem(400, USER_HEADER + " must be an email address."));
-            }
+        String email;
+        try {
+            email = Client.userEmail(user);
+        } catch (IllegalArgumentException e) {
+            return Mono.just(Response.problem(400, USER_HEADER + " must be an email address."));
         }
         byte[] query;
         if (post) {

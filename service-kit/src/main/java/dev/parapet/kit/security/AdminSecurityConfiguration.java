@@ -66,6 +66,21 @@ public class AdminSecurityConfiguration {
                 .build();
     }
 
+    /**
+     * A filter chain for endpoints that authenticate their callers themselves (agents, with their
+     * credential), so that no administrator token is asked of them. Register it as a bean ordered
+     * before {@link #adminApiSecurity}.
+     */
+    public static SecurityWebFilterChain selfAuthenticated(ServerHttpSecurity http, String... paths) {
+        return http.securityMatcher(org.springframework.security.web.server.util.matcher.ServerWebExchangeMatchers.pathMatchers(paths))
+                .csrf(ServerHttpSecurity.CsrfSpec::disable)
+                .httpBasic(ServerHttpSecurity.HttpBasicSpec::disable)
+                .formLogin(ServerHttpSecurity.FormLoginSpec::disable)
+                .requestCache(ServerHttpSecurity.RequestCacheSpec::disable)
+                .authorizeExchange(exchanges -> exchanges.anyExchange().permitAll())
+                .build();
+    }
+
     @Bean
     @ConditionalOnMissingBean
     ReactiveJwtDecoder adminTokenDecoder(AdminSecurityProperties properties) {
