@@ -124,10 +124,8 @@ public class CategoryState extends FollowedState {
     }
 
     @Override
-    public void start() {
-        if (!standalone) {
-            super.start();
-        }
+    protected boolean follows() {
+        return !standalone;
     }
 
     @Override

@@ -160,10 +160,8 @@ public class ResolverState extends FollowedState {
     }
 
     @Override
-    public void start() {
-        if (!standalone) {
-            super.start();
-        }
+    protected boolean follows() {
+        return !standalone;
     }
 
     @Override

@@ -23,15 +23,23 @@ public abstract class FollowedState extends AbstractHealthIndicator implements S
     /** What the health endpoint shows of this state (sizes, not contents). */
     protected abstract void describe(Health.Builder builder);
 
+    /** Whether this state follows Kafka at all; false for a state that is fixed at start (dns-service's standalone mode). */
+    protected boolean follows() {
+        return true;
+    }
+
     @Override
     protected void doHealthCheck(Health.Builder builder) {
-        (follower().isReady() ? builder.up() : builder.outOfService()).withDetail("caughtUp", follower().isReady());
+        boolean ready = !follows() || follower().isReady();
+        (ready ? builder.up() : builder.outOfService()).withDetail("caughtUp", ready);
         describe(builder);
     }
 
     @Override
     public void start() {
-        follower().start();
+        if (follows()) {
+            follower().start();
+        }
         running = true;
     }
 
