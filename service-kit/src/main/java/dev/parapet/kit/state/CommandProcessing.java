@@ -38,6 +38,11 @@ public final class CommandProcessing {
         config.put(StreamsConfig.STATE_DIR_CONFIG, stateDirectory);
         config.put(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, 20);
         config.put(StreamsConfig.producerPrefix("linger.ms"), 0);
+        // One produce request in flight: with more, a batch refused retriably (CONCURRENT_TRANSACTIONS,
+        // while the previous transaction's markers are written) can be overtaken by the next one, and
+        // its retry then fails with OUT_OF_ORDER_SEQUENCE_NUMBER until the delivery timeout
+        // (KAFKA-14359): the writer stalls and administrators wait. Commands are few; order is cheap.
+        config.put(StreamsConfig.producerPrefix("max.in.flight.requests.per.connection"), 1);
         config.put(StreamsConfig.producerPrefix("max.request.size"), Topic.MAX_RECORD_BYTES);
         config.put(StreamsConfig.topicPrefix("max.message.bytes"), Integer.toString(Topic.MAX_RECORD_BYTES));
         config.put(StreamsConfig.consumerPrefix("max.poll.records"), 200);
