@@ -1,11 +1,7 @@
 package dev.parapet.diagnostics;
 
-import org.springframework.boot.test.context.SpringBootTest;
-
 import dev.parapet.kit.testing.ServiceStartsContract;
-import dev.parapet.stack.RealInfrastructure.WithRealInfrastructure;
 
-@WithRealInfrastructure
-@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
+@DiagnosticsServiceSpringTest
 class DiagnosticsServiceStartsTest extends ServiceStartsContract {
 }
