@@ -14,6 +14,21 @@ import dev.parapet.stack.RealInfrastructure.WithRealInfrastructure;
 @Retention(RetentionPolicy.RUNTIME)
 @WithRealInfrastructure
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT, properties = {
-        "parapet.diagnostics.state-directory=target/streams/test-${random.uuid}"})
+        "parapet.diagnostics.state-directory=target/streams/test-${random.uuid}",
+        "parapet.diagnostics.heartbeat-timeout=" + DiagnosticsServiceSpringTest.HEARTBEAT_TIMEOUT,
+        "parapet.diagnostics.findings-interval=1s",
+        "parapet.diagnostics.configuration-grace=0s",
+        "parapet.diagnostics.latest-agent-version=1.2.0"})
 public @interface DiagnosticsServiceSpringTest {
+
+    /** Short, so that a silent device's NO_HEARTBEAT is raised within a test. */
+    String HEARTBEAT_TIMEOUT = "20s";
+
+    /** The same settings for a second instance started inside a test. */
+    String[] SECOND_INSTANCE_ARGS = {
+            "--server.port=0",
+            "--parapet.diagnostics.heartbeat-timeout=" + HEARTBEAT_TIMEOUT,
+            "--parapet.diagnostics.findings-interval=1s",
+            "--parapet.diagnostics.configuration-grace=0s",
+            "--parapet.diagnostics.latest-agent-version=1.2.0"};
 }

@@ -1,0 +1,30 @@
+package dev.parapet.diagnostics;
+
+import java.time.Duration;
+
+import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.boot.context.properties.bind.DefaultValue;
+
+/**
+ * diagnostics-service's settings ({@code parapet.diagnostics.*}).
+ *
+ * @param stateDirectory        where Kafka Streams keeps its local copies of the state stores (rebuilt from Kafka when lost)
+ * @param advertisedHost        the host other instances reach this one's API on, for queries it cannot answer itself
+ * @param heartbeatTimeout      a device silent for longer has the finding NO_HEARTBEAT
+ * @param clockSkew             an agent clock further than this from the service's has the finding CLOCK_SKEW (endpoints must use NTP)
+ * @param configurationGrace    how long an agent may stay behind the account's current settings before CONFIGURATION_BEHIND
+ * @param latestAgentVersion    the newest published agent version; older agents have OUTDATED_AGENT
+ * @param findingsInterval      how often time-driven findings (NO_HEARTBEAT, CONFIGURATION_BEHIND) are reviewed
+ * @param streamThreads         Kafka Streams threads
+ */
+@ConfigurationProperties("parapet.diagnostics")
+public record DiagnosticsProperties(
+        @DefaultValue("/tmp/parapet/diagnostics-service") String stateDirectory,
+        @DefaultValue("127.0.0.1") String advertisedHost,
+        @DefaultValue("10m") Duration heartbeatTimeout,
+        @DefaultValue("2m") Duration clockSkew,
+        @DefaultValue("2m") Duration configurationGrace,
+        @DefaultValue("1.0.0") String latestAgentVersion,
+        @DefaultValue("10s") Duration findingsInterval,
+        @DefaultValue("2") int streamThreads) {
+}

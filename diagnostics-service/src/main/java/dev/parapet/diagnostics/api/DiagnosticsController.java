@@ -1,0 +1,216 @@
+package dev.parapet.diagnostics.api;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.time.format.DateTimeParseException;
+import java.util.Arrays;
+import java.util.Locale;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.function.Predicate;
+
+import org.springframework.http.HttpStatus;
+import org.springframework.http.MediaType;
+import org.springframework.http.ResponseEntity;
+import org.springframework.http.codec.ServerSentEvent;
+import org.springframework.http.server.reactive.ServerHttpRequest;
+import org.springframework.security.core.annotation.AuthenticationPrincipal;
+import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.PathVariable;
+import org.springframework.web.bind.annotation.RequestMapping;
+import org.springframework.web.bind.annotation.RequestParam;
+import org.springframework.web.bind.annotation.RestController;
+
+import dev.parapet.diagnostics.devices.DeviceProcessor;
+import dev.parapet.diagnostics.devices.DeviceRow;
+import dev.parapet.diagnostics.devices.FindingCode;
+import dev.parapet.diagnostics.devices.FindingEvents;
+import dev.parapet.diagnostics.query.DeviceQueries;
+import dev.parapet.diagnostics.query.Instances;
+import dev.parapet.diagnostics.query.TrafficQueries;
+import dev.parapet.kit.problem.Problems;
+import dev.parapet.kit.security.Admin;
+import dev.parapet.kit.security.Permission;
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
+import reactor.core.scheduler.Schedulers;
+import tools.jackson.databind.json.JsonMapper;
+
+/**
+ * What administrators and operators read: an account's device inventory with health findings, its
+ * activity and security reports over time ranges, and a live stream of counters and findings. Every
+ * endpoint needs an administrator of the account with {@code web-security:read}.
+ */
+@RestController
+@RequestMapping("/api/v1/accounts/{accountId}/diagnostics")
+public class DiagnosticsController {
+
+    static final int MAX_PAGE_SIZE = 500;
+    static final Duration MAX_RANGE = Duration.ofDays(7);
+
+    private final Instances instances;
+    private final DeviceQueries devices;
+    private final TrafficQueries traffic;
+    private final FindingEvents findings;
+    private final JsonMapper json;
+
+    public DiagnosticsController(Instances instances, DeviceQueries devices, TrafficQueries traffic, FindingEvents findings,
+                                 JsonMapper json) {
+        this.instances = instances;
+        this.devices = devices;
+        this.traffic = traffic;
+        this.findings = findings;
+        this.json = json;
+    }
+
+    /** The inventory, by host name; filters: {@code finding}, {@code protected}, {@code status}. */
+    @GetMapping("/devices")
+    public Mono<ResponseEntity<?>> devices(@PathVariable UUID accountId, @RequestParam(defaultValue = "0") int page,
+                                           @RequestParam(defaultValue = "50") int size, @RequestParam(required = false) String finding,
+                                           @RequestParam(name = "protected", required = false) Boolean isProtected,
+                                           @RequestParam(required = false) String status,
+                                           @AuthenticationPrincipal Admin admin, ServerHttpRequest request) {
+        admin.require(accountId, Permission.WEB_SECURITY_READ);
+        paging(page, size);
+        Optional<FindingCode> code = findingCode(finding);
+        Predicate<DeviceRow> filter = row -> code.map(c -> row.findings().stream().anyMatch(f -> f.code() == c)).orElse(true)
+                && (isProtected == null || row.protectedNow() == isProtected)
+                && (status == null || status.equalsIgnoreCase(row.status()));
+        return instances.answer(DeviceProcessor.DEVICES_STORE, accountId, request,
+                metadata -> devices.page(accountId, metadata, filter, page, size));
+    }
+
+    @GetMapping("/devices/{agentId}")
+    public Mono<ResponseEntity<?>> device(@PathVariable UUID accountId, @PathVariable UUID agentId,
+                                          @AuthenticationPrincipal Admin admin, ServerHttpRequest request) {
+        admin.require(accountId, Permission.WEB_SECURITY_READ);
+        return instances.answer(DeviceProcessor.DEVICES_STORE, accountId, request, metadata -> devices.device(accountId, agentId, metadata)
+                .orElseThrow(() -> Problems.notFound("The account has no device with agent id " + agentId + ".")));
+    }
+
+    /** Every current finding of the account's devices, newest first. */
+    @GetMapping("/findings")
+    public Mono<ResponseEntity<?>> findings(@PathVariable UUID accountId, @RequestParam(defaultValue = "0") int page,
+                                            @RequestParam(defaultValue = "50") int size, @RequestParam(required = false) String code,
+                                            @AuthenticationPrincipal Admin admin, ServerHttpRequest request) {
+        admin.require(accountId, Permission.WEB_SECURITY_READ);
+        paging(page, size);
+        Optional<FindingCode> finding = findingCode(code);
+        return instances.answer(DeviceProcessor.DEVICES_STORE, accountId, request,
+                metadata -> devices.findings(accountId, metadata, finding, page, size));
+    }
+
+    /** Queries and stopped queries per window ({@code interval}: SECOND, MINUTE or HOUR) over the range. */
+    @GetMapping("/reports/activity")
+    public Mono<ResponseEntity<?>> activity(@PathVariable UUID accountId, @RequestParam(required = false) String from,
+                                            @RequestParam(required = false) String to, @RequestParam(defaultValue = "MINUTE") String interval,
+                                            @AuthenticationPrincipal Admin admin, ServerHttpRequest request) {
+        admin.require(accountId, Permission.WEB_SECURITY_READ);
+        TrafficQueries.Interval resolution = interval(interval);
+        Range range = range(from, to, resolution);
+        return instances.answer(resolution.store, accountId, request,
+                metadata -> traffic.series(accountId, range.from(), range.to(), resolution, metadata));
+    }
+
+    /** Totals by action, location, agent, user and category, top stopped and allowed names, security categories. */
+    @GetMapping("/reports/summary")
+    public Mono<ResponseEntity<?>> summary(@PathVariable UUID accountId, @RequestParam(required = false) String from,
+                                           @RequestParam(required = false) String to, @RequestParam(defaultValue = "10") int limit,
+                                           @AuthenticationPrincipal Admin admin, ServerHttpRequest request) {
+        admin.require(accountId, Permission.WEB_SECURITY_READ);
+        if (limit < 1 || limit > 100) {
+            throw Problems.invalid("limit", "must be from 1 to 100");
+        }
+        Range range = range(from, to, TrafficQueries.Interval.MINUTE);
+        return instances.answer(TrafficQueries.Interval.MINUTE.store, accountId, request,
+                metadata -> traffic.summary(accountId, range.from(), range.to(), limit, metadata));
+    }
+
+    /**
+     * Server-sent events: {@code counters} every second (queries and stopped queries per second over the
+     * last minute) and {@code finding} whenever a finding is raised or cleared on one of the account's devices.
+     */
+    @GetMapping(path = "/live", produces = MediaType.TEXT_EVENT_STREAM_VALUE)
+    public Flux<ServerSentEvent<String>> live(@PathVariable UUID accountId, @AuthenticationPrincipal Admin admin,
+                                              ServerHttpRequest request) {
+        admin.require(accountId, Permission.WEB_SECURITY_READ);
+        return instances.stream(TrafficQueries.Interval.SECOND.store, accountId, request, metadata -> {
+            Flux<ServerSentEvent<String>> counters = Flux.interval(Duration.ZERO, Duration.ofSeconds(1))
+                    .onBackpressureDrop()
+                    .concatMap(tick -> Mono.fromCallable(() -> counters(accountId, metadata)).subscribeOn(Schedulers.boundedElastic()),
+                            1);
+            Flux<ServerSentEvent<String>> changes = findings.of(accountId)
+                    .map(event -> ServerSentEvent.builder(json.writeValueAsString(event)).event("finding").build());
+            return Flux.merge(counters, changes);
+        });
+    }
+
+    private ServerSentEvent<String> counters(UUID accountId, org.apache.kafka.streams.KeyQueryMetadata metadata) {
+        Instant now = Instant.now();
+        Instant end = now.minusMillis(Math.floorMod(now.toEpochMilli(), 1000));
+        var series = traffic.series(accountId, end.minusSeconds(60), end, TrafficQueries.Interval.SECOND, metadata);
+        TrafficQueries.Bucket last = series.get(series.size() - 1);
+        var body = new LiveCounters(end, last.queries(), last.stopped(),
+                series.stream().map(b -> new long[] {b.start().toEpochMilli(), b.queries(), b.stopped()}).toList());
+        return ServerSentEvent.builder(json.writeValueAsString(body)).event("counters").build();
+    }
+
+    /** The live counters: the last complete second, and each of the last 60 as [start millis, queries, stopped]. */
+    record LiveCounters(Instant at, long queriesPerSecond, long stoppedPerSecond, java.util.List<long[]> lastMinute) {
+    }
+
+    record Range(Instant from, Instant to) {
+    }
+
+    private static Range range(String from, String to, TrafficQueries.Interval resolution) {
+        Instant end = to == null ? Instant.now() : instant("to", to);
+        Instant start = from == null ? end.minus(Duration.ofHours(1)) : instant("from", from);
+        if (!start.isBefore(end)) {
+            throw Problems.invalid("from", "must be before 'to'");
+        }
+        if (Duration.between(start, end).compareTo(MAX_RANGE) > 0) {
+            throw Problems.invalid("from", "a range is at most " + MAX_RANGE.toDays() + " days");
+        }
+        if (Duration.between(start, end).toMillis() / resolution.millis > 10_080) {
+            throw Problems.invalid("interval", "too many " + resolution.name().toLowerCase(Locale.ROOT)
+                    + " windows in the range (at most 10 080); choose a coarser interval");
+        }
+        return new Range(start, end);
+    }
+
+    private static Instant instant(String field, String value) {
+        try {
+            return Instant.parse(value);
+        } catch (DateTimeParseException e) {
+            throw Problems.invalid(field, "must be an ISO-8601 instant such as 2026-12-01T10:00:00Z");
+        }
+    }
+
+    private static TrafficQueries.Interval interval(String value) {
+        try {
+            return TrafficQueries.Interval.valueOf(value.toUpperCase(Locale.ROOT));
+        } catch (IllegalArgumentException e) {
+            throw Problems.invalid("interval", "must be one of " + Arrays.toString(TrafficQueries.Interval.values()));
+        }
+    }
+
+    private static Optional<FindingCode> findingCode(String value) {
+        if (value == null) {
+            return Optional.empty();
+        }
+        try {
+            return Optional.of(FindingCode.valueOf(value.toUpperCase(Locale.ROOT)));
+        } catch (IllegalArgumentException e) {
+            throw Problems.invalid("finding", "must be one of " + Arrays.toString(FindingCode.values()));
+        }
+    }
+
+    private static void paging(int page, int size) {
+        if (page < 0) {
+            throw Problems.invalid("page", "must be 0 or more");
+        }
+        if (size < 1 || size > MAX_PAGE_SIZE) {
+            throw Problems.of(HttpStatus.BAD_REQUEST, "Invalid page size", "size must be from 1 to " + MAX_PAGE_SIZE + ".");
+        }
+    }
+}

@@ -1,0 +1,118 @@
+package dev.parapet.diagnostics.devices;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.Set;
+import java.util.stream.Collectors;
+
+import org.apache.avro.specific.SpecificRecord;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.apache.kafka.streams.KeyValue;
+import org.apache.kafka.streams.processor.PunctuationType;
+import org.apache.kafka.streams.processor.api.Processor;
+import org.apache.kafka.streams.processor.api.ProcessorContext;
+import org.apache.kafka.streams.processor.api.Record;
+import org.apache.kafka.streams.state.KeyValueIterator;
+import org.apache.kafka.streams.state.KeyValueStore;
+
+import dev.parapet.schemas.v1.agents.AgentState;
+import dev.parapet.schemas.v1.settings.AgentSettings;
+import dev.parapet.schemas.v1.telemetry.AgentTelemetry;
+
+/**
+ * Keeps the device inventory of the accounts of its partition: one row per agent under
+ * {@code accountId/agentId}, from the agents' records and their telemetry, with findings decided
+ * by {@link HealthRules} on every change and, for the findings that come with time (no heartbeat,
+ * configuration behind), on a wall-clock review. Raised and cleared findings go to {@link FindingEvents}.
+ */
+public final class DeviceProcessor implements Processor<String, SpecificRecord, Void, Void> {
+
+    public static final String DEVICES_STORE = "devices";
+    public static final String ACCOUNTS_STORE = "account-settings";
+
+    private final HealthRules rules;
+    private final Duration reviewInterval;
+    private final FindingEvents events;
+    private KeyValueStore<String, DeviceRow> devices;
+    private KeyValueStore<String, HealthRules.AccountSettings> accounts;
+
+    public DeviceProcessor(HealthRules rules, Duration reviewInterval, FindingEvents events) {
+        this.rules = rules;
+        this.reviewInterval = reviewInterval;
+        this.events = events;
+    }
+
+    public static String key(Object accountId, Object agentId) {
+        return accountId + "/" + agentId;
+    }
+
+    @Override
+    public void init(ProcessorContext<Void, Void> context) {
+        devices = context.getStateStore(DEVICES_STORE);
+        accounts = context.getStateStore(ACCOUNTS_STORE);
+        context.schedule(reviewInterval, PunctuationType.WALL_CLOCK_TIME, now -> review(Instant.ofEpochMilli(now)));
+    }
+
+    @Override
+    public void process(Record<String, SpecificRecord> record) {
+        Instant now = Instant.now();
+        if (record.value() instanceof AgentTelemetry telemetry) {
+            String key = key(telemetry.getAccountId(), telemetry.getAgentId());
+            DeviceRow before = devices.get(key);
+            save(key, before, DeviceUpdates.withTelemetry(before, telemetry), now);
+        } else if (record.value() instanceof AgentState agent) {
+            String key = key(agent.getAccountId(), agent.getAgentId());
+            DeviceRow before = devices.get(key);
+            save(key, before, DeviceUpdates.withAgent(before, agent), now);
+        } else if (record.value() instanceof AgentSettings settings) {
+            String account = settings.getAccountId().toString();
+            accounts.put(account, new HealthRules.AccountSettings(settings.getVersion(), settings.getUpdatedAt()));
+            List<KeyValue<String, DeviceRow>> rows = new ArrayList<>();
+            try (KeyValueIterator<String, DeviceRow> it = devices.prefixScan(account + "/", new StringSerializer())) {
+                it.forEachRemaining(rows::add);
+            }
+            rows.forEach(row -> save(row.key, row.value, row.value, now));
+        }
+    }
+
+    private void review(Instant now) {
+        List<KeyValue<String, DeviceRow>> rows = new ArrayList<>();
+        try (KeyValueIterator<String, DeviceRow> it = devices.all()) {
+            it.forEachRemaining(rows::add);
+        }
+        rows.forEach(row -> save(row.key, row.value, row.value, now));
+    }
+
+    /** Evaluates the row's findings and stores it if anything changed, announcing raised and cleared findings. */
+    private void save(String key, DeviceRow before, DeviceRow row, Instant now) {
+        HealthRules.AccountSettings settings = accounts.get(row.accountId().toString());
+        DeviceRow evaluated = row.withFindings(rules.evaluate(row, settings, now));
+        if (Objects.equals(before, evaluated)) {
+            return;
+        }
+        devices.put(key, evaluated);
+        Set<FindingCode> had = codes(before);
+        Set<FindingCode> has = codes(evaluated);
+        for (Finding finding : evaluated.findings()) {
+            if (!had.contains(finding.code())) {
+                events.publish(new FindingEvents.FindingEvent(row.accountId(), row.agentId(), row.hostname(), finding.code(),
+                        finding.detail(), true, now));
+            }
+        }
+        if (before != null) {
+            for (Finding finding : before.findings()) {
+                if (!has.contains(finding.code())) {
+                    events.publish(new FindingEvents.FindingEvent(row.accountId(), row.agentId(), row.hostname(), finding.code(),
+                            finding.detail(), false, now));
+                }
+            }
+        }
+    }
+
+    private static Set<FindingCode> codes(DeviceRow row) {
+        return row == null ? Set.of() : row.findings().stream().map(Finding::code).collect(Collectors.toSet());
+    }
+}

@@ -1,0 +1,21 @@
+package dev.parapet.diagnostics.devices;
+
+/** What can be wrong with a protected device. */
+public enum FindingCode {
+    /** The platform is outside the supported matrix (Windows Home, Android, ChromeOS, Linux, versions out of range). */
+    UNSUPPORTED_PLATFORM,
+    /** The device's clock is off by more than the configured bound. */
+    CLOCK_SKEW,
+    /** No heartbeat for longer than the configured timeout (or none since enrolment). */
+    NO_HEARTBEAT,
+    /** The agent is disabled (tamper-protection password used). */
+    AGENT_DISABLED,
+    /** The agent says it is not protecting the device although enabled (offline, revoked). */
+    NOT_PROTECTED,
+    /** An older agent than the newest published one. */
+    OUTDATED_AGENT,
+    /** The agent applies an older configuration than the account's current one. */
+    CONFIGURATION_BEHIND,
+    /** The agent's last test of policy blocking failed. */
+    TEST_BLOCKING_FAILED
+}

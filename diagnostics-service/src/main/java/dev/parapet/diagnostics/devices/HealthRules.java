@@ -1,0 +1,116 @@
+package dev.parapet.diagnostics.devices;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.function.Function;
+import java.util.stream.Collectors;
+
+import dev.parapet.diagnostics.DiagnosticsProperties;
+
+/**
+ * The health findings of one device, decided from its row, the account's current settings version
+ * and the time. A finding that held before keeps its {@code since}; so raising and clearing are
+ * the differences between two evaluations.
+ */
+public final class HealthRules {
+
+    /** The account's current agent settings: the version agents should apply, and since when. */
+    public record AccountSettings(long version, Instant updatedAt) {
+    }
+
+    private final Duration heartbeatTimeout;
+    private final Duration clockSkew;
+    private final Duration configurationGrace;
+    private final String latestAgentVersion;
+
+    public HealthRules(Duration heartbeatTimeout, Duration clockSkew, Duration configurationGrace, String latestAgentVersion) {
+        this.heartbeatTimeout = heartbeatTimeout;
+        this.clockSkew = clockSkew;
+        this.configurationGrace = configurationGrace;
+        this.latestAgentVersion = latestAgentVersion;
+    }
+
+    public static HealthRules of(DiagnosticsProperties properties) {
+        return new HealthRules(properties.heartbeatTimeout(), properties.clockSkew(), properties.configurationGrace(),
+                properties.latestAgentVersion());
+    }
+
+    /** The device's findings now; none for a revoked agent, which protects nothing and is listed as revoked. */
+    public List<Finding> evaluate(DeviceRow row, AccountSettings settings, Instant now) {
+        if (!row.active()) {
+            return List.of();
+        }
+        Map<FindingCode, Finding> before = row.findings().stream().collect(Collectors.toMap(Finding::code, Function.identity(), (a, b) -> a));
+        List<Finding> found = new ArrayList<>();
+        Instant heard = row.lastSeen() != null ? row.lastSeen() : row.enrolledAt();
+        if (heard != null && Duration.between(heard, now).compareTo(heartbeatTimeout) > 0) {
+            add(found, before, FindingCode.NO_HEARTBEAT, row.lastSeen() == null
+                    ? "no heartbeat since enrolment at " + heard : "no heartbeat since " + heard, now);
+        }
+        if (row.lastSeen() == null) {
+            return found;
+        }
+        Platforms.unsupported(row.osName(), row.osEdition(), row.osVersion())
+                .ifPresent(reason -> add(found, before, FindingCode.UNSUPPORTED_PLATFORM, reason, now));
+        if (row.clockSkewMillis() != null && Math.abs(row.clockSkewMillis()) > clockSkew.toMillis()) {
+            add(found, before, FindingCode.CLOCK_SKEW, "the device's clock is " + Math.abs(row.clockSkewMillis()) / 1000 + " s "
+                    + (row.clockSkewMillis() > 0 ? "ahead" : "behind") + " (bound " + clockSkew.toSeconds() + " s; use NTP)", now);
+        }
+        if (Boolean.FALSE.equals(row.enabled())) {
+            add(found, before, FindingCode.AGENT_DISABLED, "the agent was disabled on the device", now);
+        } else if (row.protectionState() != null && !"PROTECTED".equals(row.protectionState())) {
+            add(found, before, FindingCode.NOT_PROTECTED, "the agent reports " + row.protectionState(), now);
+        }
+        if (row.agentVersion() != null && compareVersions(row.agentVersion(), latestAgentVersion) < 0) {
+            add(found, before, FindingCode.OUTDATED_AGENT, "agent " + row.agentVersion() + " is older than " + latestAgentVersion, now);
+        }
+        if (settings != null && row.lastConfigVersionApplied() != null && row.lastConfigVersionApplied() < settings.version()
+                && Duration.between(settings.updatedAt(), now).compareTo(configurationGrace) > 0) {
+            add(found, before, FindingCode.CONFIGURATION_BEHIND, "applies settings version " + row.lastConfigVersionApplied()
+                    + ", the account is at " + settings.version(), now);
+        }
+        if (row.lastTestBlocking() != null && !row.lastTestBlocking().passed()) {
+            DeviceRow.TestBlocking test = row.lastTestBlocking();
+            add(found, before, FindingCode.TEST_BLOCKING_FAILED, (test.blockedNameBlocked() ? "" : "a blocked name was not blocked; ")
+                    + (test.allowedNameResolved() ? "" : "an allowed name did not resolve; ")
+                    + Optional.ofNullable(test.detail()).orElse("tested at " + test.testedAt()), now);
+        }
+        return found;
+    }
+
+    private static void add(List<Finding> found, Map<FindingCode, Finding> before, FindingCode code, String detail, Instant now) {
+        Finding previous = before.get(code);
+        found.add(new Finding(code, detail, previous != null ? previous.since() : now));
+    }
+
+    /** Numeric comparison of dotted versions ("1.10.0" > "1.9.2"); a suffix after '-' sorts before the release. */
+    static int compareVersions(String a, String b) {
+        String[] pa = a.split("-", 2);
+        String[] pb = b.split("-", 2);
+        String[] na = pa[0].split("\\.");
+        String[] nb = pb[0].split("\\.");
+        for (int i = 0; i < Math.max(na.length, nb.length); i++) {
+            long x = i < na.length ? number(na[i]) : 0;
+            long y = i < nb.length ? number(nb[i]) : 0;
+            if (x != y) {
+                return Long.compare(x, y);
+            }
+        }
+        if (pa.length != pb.length) {
+            return pa.length > pb.length ? -1 : 1;
+        }
+        return 0;
+    }
+
+    private static long number(String part) {
+        try {
+            return Long.parseLong(part.replaceAll("\\D", "").isEmpty() ? "0" : part.replaceAll("\\D", ""));
+        } catch (NumberFormatException e) {
+            return Long.MAX_VALUE;
+        }
+    }
+}

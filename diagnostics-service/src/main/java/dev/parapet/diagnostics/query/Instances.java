@@ -1,0 +1,136 @@
+package dev.parapet.diagnostics.query;
+
+import java.time.Duration;
+import java.util.UUID;
+import java.util.concurrent.Callable;
+
+import org.apache.kafka.common.serialization.Serdes;
+import org.apache.kafka.streams.KafkaStreams;
+import org.apache.kafka.streams.KeyQueryMetadata;
+import org.apache.kafka.streams.StoreQueryParameters;
+import org.apache.kafka.streams.StreamsConfig;
+import org.apache.kafka.streams.errors.InvalidStateStoreException;
+import org.apache.kafka.streams.state.HostInfo;
+import org.apache.kafka.streams.state.QueryableStoreType;
+import org.springframework.http.HttpHeaders;
+import org.springframework.http.ResponseEntity;
+import org.springframework.http.codec.ServerSentEvent;
+import org.springframework.http.server.reactive.ServerHttpRequest;
+import org.springframework.kafka.config.StreamsBuilderFactoryBean;
+import org.springframework.stereotype.Component;
+import org.springframework.web.reactive.function.client.WebClient;
+
+import dev.parapet.kit.problem.Problems;
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
+import reactor.core.scheduler.Schedulers;
+
+/**
+ * Answers a query about an account where its state lives: from this instance's stores when the
+ * account's partition is here, else by passing the administrator's request (with their token, which
+ * the other instance checks again) to the instance that owns it, found in Kafka Streams' metadata.
+ * A request passed on once is never passed on again: during a rebalance it gets 503 and a retry hint.
+ */
+@Component
+public class Instances {
+
+    static final String FORWARDED = "X-Parapet-Forwarded";
+
+    private final StreamsBuilderFactoryBean factory;
+    private final WebClient client = WebClient.builder().codecs(c -> c.defaultCodecs().maxInMemorySize(8 << 20)).build();
+
+    public Instances(StreamsBuilderFactoryBean factory) {
+        this.factory = factory;
+    }
+
+    /** Where the account's partition of a store is, or 503 while that is not known. */
+    KeyQueryMetadata locate(String store, UUID account) {
+        KafkaStreams streams = running();
+        KeyQueryMetadata metadata = streams.queryMetadataForKey(store, account.toString(), Serdes.String().serializer());
+        if (metadata == null || metadata.equals(KeyQueryMetadata.NOT_AVAILABLE)) {
+            throw unavailable();
+        }
+        return metadata;
+    }
+
+    boolean isLocal(KeyQueryMetadata metadata) {
+        return metadata.activeHost().equals(self());
+    }
+
+    /** The account's partition of a store on this instance. */
+    <T> T store(String store, QueryableStoreType<T> type, KeyQueryMetadata metadata) {
+        return running().store(StoreQueryParameters.fromNameAndType(store, type).withPartition(metadata.partition()));
+    }
+
+    /** The answer, from here or from the owning instance. */
+    public <T> Mono<ResponseEntity<?>> answer(String store, UUID account, ServerHttpRequest request, LocalQuery<T> local) {
+        return Mono.fromCallable(() -> locate(store, account)).subscribeOn(Schedulers.boundedElastic()).flatMap(metadata -> {
+            if (isLocal(metadata)) {
+                return Mono.fromCallable(() -> (ResponseEntity<?>) ResponseEntity.ok(local.query(metadata)))
+                        .subscribeOn(Schedulers.boundedElastic())
+                        .onErrorMap(InvalidStateStoreException.class, e -> unavailable());
+            }
+            if (request.getHeaders().containsHeader(FORWARDED)) {
+                return Mono.error(unavailable());
+            }
+            return client.get().uri(url(metadata.activeHost(), request)).headers(h -> copy(request, h))
+                    .exchangeToMono(response -> response.bodyToMono(byte[].class).defaultIfEmpty(new byte[0])
+                            .map(body -> (ResponseEntity<?>) ResponseEntity.status(response.statusCode())
+                                    .headers(h -> h.setContentType(response.headers().contentType().orElse(null))).body(body)))
+                    .timeout(Duration.ofSeconds(10));
+        });
+    }
+
+    /** A live stream, from here or relayed from the owning instance. */
+    public Flux<ServerSentEvent<String>> stream(String store, UUID account, ServerHttpRequest request,
+                                                java.util.function.Function<KeyQueryMetadata, Flux<ServerSentEvent<String>>> local) {
+        return Mono.fromCallable(() -> locate(store, account)).subscribeOn(Schedulers.boundedElastic()).flatMapMany(metadata -> {
+            if (isLocal(metadata)) {
+                return local.apply(metadata);
+            }
+            if (request.getHeaders().containsHeader(FORWARDED)) {
+                return Flux.error(unavailable());
+            }
+            return client.get().uri(url(metadata.activeHost(), request)).headers(h -> copy(request, h)).retrieve()
+                    .bodyToFlux(new org.springframework.core.ParameterizedTypeReference<ServerSentEvent<String>>() { });
+        });
+    }
+
+    /** A query of this instance's stores. */
+    @FunctionalInterface
+    public interface LocalQuery<T> {
+        T query(KeyQueryMetadata metadata) throws Exception;
+    }
+
+    private static String url(HostInfo host, ServerHttpRequest request) {
+        String query = request.getURI().getRawQuery();
+        return "http://" + host.host() + ":" + host.port() + request.getURI().getRawPath() + (query == null ? "" : "?" + query);
+    }
+
+    private static void copy(ServerHttpRequest request, HttpHeaders headers) {
+        String authorization = request.getHeaders().getFirst(HttpHeaders.AUTHORIZATION);
+        if (authorization != null) {
+            headers.set(HttpHeaders.AUTHORIZATION, authorization);
+        }
+        headers.set(FORWARDED, "1");
+    }
+
+    private KafkaStreams running() {
+        KafkaStreams streams = factory.getKafkaStreams();
+        if (streams == null || !(streams.state() == KafkaStreams.State.RUNNING || streams.state() == KafkaStreams.State.REBALANCING)) {
+            throw unavailable();
+        }
+        return streams;
+    }
+
+    private HostInfo self() {
+        return HostInfo.buildFromEndpoint((String) factory.getStreamsConfiguration().get(StreamsConfig.APPLICATION_SERVER_CONFIG));
+    }
+
+    private static RuntimeException unavailable() {
+        org.springframework.web.ErrorResponseException e = Problems.unavailable(
+                "The reports are being moved between instances (a rebalance); retry in a second.");
+        e.getHeaders().set(HttpHeaders.RETRY_AFTER, "1");
+        return e;
+    }
+}

@@ -1,0 +1,164 @@
+package dev.parapet.diagnostics.streams;
+
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Properties;
+
+import org.apache.avro.specific.SpecificRecord;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.common.serialization.Serde;
+import org.apache.kafka.common.serialization.Serdes;
+import org.apache.kafka.streams.StreamsBuilder;
+import org.apache.kafka.streams.StreamsConfig;
+import org.apache.kafka.streams.kstream.Consumed;
+import org.apache.kafka.streams.kstream.KStream;
+import org.apache.kafka.streams.kstream.Repartitioned;
+import org.apache.kafka.streams.state.Stores;
+import org.springframework.boot.kafka.autoconfigure.KafkaProperties;
+import org.springframework.boot.web.server.context.WebServerInitializedEvent;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.context.event.EventListener;
+import org.springframework.kafka.annotation.EnableKafkaStreams;
+import org.springframework.kafka.annotation.KafkaStreamsDefaultConfiguration;
+import org.springframework.kafka.config.KafkaStreamsConfiguration;
+import org.springframework.kafka.config.StreamsBuilderFactoryBean;
+import org.springframework.kafka.config.StreamsBuilderFactoryBeanConfigurer;
+import org.springframework.kafka.listener.DeadLetterPublishingRecoverer;
+import org.springframework.kafka.streams.KafkaStreamsMicrometerListener;
+import org.springframework.kafka.streams.RecoveringDeserializationExceptionHandler;
+
+import dev.parapet.diagnostics.DiagnosticsProperties;
+import dev.parapet.diagnostics.devices.DeviceProcessor;
+import dev.parapet.diagnostics.devices.DeviceRow;
+import dev.parapet.diagnostics.devices.FindingEvents;
+import dev.parapet.diagnostics.devices.HealthRules;
+import dev.parapet.diagnostics.traffic.TrafficProcessor;
+import dev.parapet.kit.kafka.KafkaKitProperties;
+import dev.parapet.kit.kafka.RegistryProperties;
+import dev.parapet.kit.state.CommandProcessing;
+import dev.parapet.schemas.Topics;
+import dev.parapet.schemas.v1.verdicts.DnsVerdict;
+import io.micrometer.core.instrument.MeterRegistry;
+
+/**
+ * diagnostics-service's aggregation, one Kafka Streams application with exactly-once processing:
+ * <ul>
+ * <li>the device inventory: telemetry (keyed by agent), the agents' records and the accounts' agent
+ * settings, each repartitioned by account into one {@link DeviceProcessor}, so that an account's
+ * devices live in one task and one instance answers for all of them;</li>
+ * <li>traffic: verdicts (already keyed by account) counted by {@link TrafficProcessor} into
+ * second, minute and hour window stores.</li>
+ * </ul>
+ * Every store is backed by a changelog topic and rebuilt from it after a restart or on another
+ * instance. Streams starts once the web server knows its port, which it advertises to the other
+ * instances ({@code application.server}) so that they can send them the queries for accounts it owns.
+ */
+@Configuration
+@EnableKafkaStreams
+public class DiagnosticsTopology {
+
+    public static final String APPLICATION_ID = "diagnostics-service-aggregates";
+    /** As many partitions as the verdict and telemetry topics. */
+    static final int PARTITIONS = 12;
+    static final Duration SECONDS_RETENTION = Duration.ofMinutes(15);
+    static final Duration MINUTES_RETENTION = Duration.ofDays(2);
+    static final Duration HOURS_RETENTION = Duration.ofDays(8);
+
+    @Bean(name = KafkaStreamsDefaultConfiguration.DEFAULT_STREAMS_CONFIG_BEAN_NAME)
+    KafkaStreamsConfiguration diagnosticsStreamsConfig(KafkaProperties kafka, KafkaKitProperties kit, DiagnosticsProperties properties,
+                                                       DeadLetterPublishingRecoverer deadLetters) {
+        Map<String, Object> config = new HashMap<>();
+        config.put(StreamsConfig.APPLICATION_ID_CONFIG, APPLICATION_ID);
+        config.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, String.join(",", kafka.getBootstrapServers()));
+        config.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);
+        config.put(StreamsConfig.REPLICATION_FACTOR_CONFIG, (int) kit.replicationFactor());
+        config.put(StreamsConfig.STATE_DIR_CONFIG, properties.stateDirectory());
+        config.put(StreamsConfig.NUM_STREAM_THREADS_CONFIG, properties.streamThreads());
+        // Counters are flushed from the record cache at each commit: once a second bounds both the
+        // changelog traffic and how stale a restarted instance's counts can be.
+        config.put(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, 1000);
+        config.put(StreamsConfig.STATESTORE_CACHE_MAX_BYTES_CONFIG, 64L << 20);
+        config.put(StreamsConfig.ROCKSDB_CONFIG_SETTER_CLASS_CONFIG, RocksDbMemory.class);
+        config.put(StreamsConfig.consumerPrefix(ConsumerConfig.MAX_POLL_RECORDS_CONFIG), 2000);
+        config.put(StreamsConfig.consumerPrefix("session.timeout.ms"), 6000);
+        config.put(StreamsConfig.consumerPrefix("heartbeat.interval.ms"), 1500);
+        config.put(StreamsConfig.producerPrefix("linger.ms"), 5);
+        // See CommandProcessing: one request in flight avoids the transactional retry stall of KAFKA-14359.
+        config.put(StreamsConfig.producerPrefix("max.in.flight.requests.per.connection"), 1);
+        config.put(StreamsConfig.DESERIALIZATION_EXCEPTION_HANDLER_CLASS_CONFIG, RecoveringDeserializationExceptionHandler.class);
+        config.put(RecoveringDeserializationExceptionHandler.KSTREAM_DESERIALIZATION_RECOVERER, deadLetters);
+        return new KafkaStreamsConfiguration(config);
+    }
+
+    /** Started by {@link #startWithAdvertisedPort} instead; leaves the group when stopping, for a fast hand-over. */
+    @Bean
+    StreamsBuilderFactoryBeanConfigurer diagnosticsStreamsLifecycle(MeterRegistry meters) {
+        return factory -> {
+            factory.setAutoStartup(false);
+            factory.setLeaveGroupOnClose(true);
+            factory.addListener(new KafkaStreamsMicrometerListener(meters));
+        };
+    }
+
+    @EventListener
+    public void startWithAdvertisedPort(WebServerInitializedEvent event) {
+        StreamsBuilderFactoryBean factory = event.getApplicationContext().getBean(StreamsBuilderFactoryBean.class);
+        if (factory.isRunning()) {
+            return;
+        }
+        DiagnosticsProperties properties = event.getApplicationContext().getBean(DiagnosticsProperties.class);
+        Properties config = factory.getStreamsConfiguration();
+        config.put(StreamsConfig.APPLICATION_SERVER_CONFIG, properties.advertisedHost() + ":" + event.getWebServer().getPort());
+        factory.setStreamsConfiguration(config);
+        factory.start();
+    }
+
+    @Bean
+    KStream<String, DnsVerdict> diagnosticsTopologyDefinition(StreamsBuilder builder, RegistryProperties registry,
+                                                              DiagnosticsProperties properties, FindingEvents findings) {
+        String url = registry.url();
+        builder.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(DeviceProcessor.DEVICES_STORE),
+                Serdes.String(), new JsonSerde<>(DeviceRow.class)).withCachingEnabled());
+        builder.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(DeviceProcessor.ACCOUNTS_STORE),
+                Serdes.String(), new JsonSerde<>(HealthRules.AccountSettings.class)));
+        KStream<String, SpecificRecord> telemetry = byAccount(builder.stream(Topics.AGENT_TELEMETRY.name(),
+                Consumed.with(Serdes.String(), avro(url))), "telemetry-by-account", url,
+                value -> ((dev.parapet.schemas.v1.telemetry.AgentTelemetry) value).getAccountId().toString());
+        KStream<String, SpecificRecord> agents = byAccount(builder.stream(Topics.AGENTS.name(),
+                Consumed.with(Serdes.String(), avro(url))), "agents-by-account", url,
+                value -> ((dev.parapet.schemas.v1.agents.AgentState) value).getAccountId().toString());
+        KStream<String, SpecificRecord> settings = byAccount(builder.stream(Topics.AGENT_SETTINGS.name(),
+                Consumed.with(Serdes.String(), avro(url))), "settings-by-account", url,
+                value -> ((dev.parapet.schemas.v1.settings.AgentSettings) value).getAccountId().toString());
+        HealthRules rules = HealthRules.of(properties);
+        telemetry.merge(agents).merge(settings).process(() -> new DeviceProcessor(rules, properties.findingsInterval(), findings),
+                DeviceProcessor.DEVICES_STORE, DeviceProcessor.ACCOUNTS_STORE);
+
+        builder.addStateStore(windows(TrafficProcessor.SECONDS_STORE, SECONDS_RETENTION, TrafficProcessor.SECOND));
+        builder.addStateStore(windows(TrafficProcessor.MINUTES_STORE, MINUTES_RETENTION, TrafficProcessor.MINUTE));
+        builder.addStateStore(windows(TrafficProcessor.HOURS_STORE, HOURS_RETENTION, TrafficProcessor.HOUR));
+        KStream<String, DnsVerdict> verdicts = builder.stream(Topics.VERDICTS.name(), Consumed.with(Serdes.String(), avro(url)));
+        verdicts.process(TrafficProcessor::new, TrafficProcessor.SECONDS_STORE, TrafficProcessor.MINUTES_STORE, TrafficProcessor.HOURS_STORE);
+        return verdicts;
+    }
+
+    private static KStream<String, SpecificRecord> byAccount(KStream<String, SpecificRecord> stream, String name, String registryUrl,
+                                                             java.util.function.Function<SpecificRecord, String> account) {
+        return stream.filter((key, value) -> value != null)
+                .selectKey((key, value) -> account.apply(value))
+                .repartition(Repartitioned.<String, SpecificRecord>as(name).withKeySerde(Serdes.String())
+                        .withValueSerde(avro(registryUrl)).withNumberOfPartitions(PARTITIONS));
+    }
+
+    private static org.apache.kafka.streams.state.StoreBuilder<org.apache.kafka.streams.state.WindowStore<String, Long>> windows(
+            String name, Duration retention, long size) {
+        return Stores.windowStoreBuilder(Stores.persistentWindowStore(name, retention, Duration.ofMillis(size), false),
+                Serdes.String(), Serdes.Long()).withCachingEnabled();
+    }
+
+    private static <T extends SpecificRecord> Serde<T> avro(String registryUrl) {
+        return CommandProcessing.avroSerde(registryUrl);
+    }
+}

@@ -1,0 +1,39 @@
+package dev.parapet.diagnostics.traffic;
+
+/**
+ * The counters kept per account and window, as store keys {@code <accountId>|<dimension>[:<value>]}.
+ * All of an account's keys share its prefix, so one key-range fetch reads them.
+ */
+public final class TrafficKeys {
+
+    public static final String TOTAL = "t";
+    /** Stopped: blocked or warned. */
+    public static final String STOPPED = "s";
+    public static final String ACTION = "a:";
+    public static final String LOCATION = "l:";
+    public static final String LOCATION_STOPPED = "ls:";
+    public static final String AGENT = "g:";
+    public static final String USER = "u:";
+    public static final String USER_STOPPED = "us:";
+    public static final String CATEGORY = "c:";
+    public static final String CATEGORY_STOPPED = "cs:";
+    public static final String NAME_STOPPED = "ns:";
+    public static final String NAME_ALLOWED = "na:";
+
+    private TrafficKeys() {
+    }
+
+    public static String prefix(Object accountId) {
+        return accountId + "|";
+    }
+
+    /** The first key after every key of the account ('|' + 1 is '}'). */
+    public static String end(Object accountId) {
+        return accountId + "}";
+    }
+
+    /** The dimension part of a key. */
+    public static String dimension(String key) {
+        return key.substring(key.indexOf('|') + 1);
+    }
+}

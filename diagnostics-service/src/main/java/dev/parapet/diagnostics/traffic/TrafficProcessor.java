@@ -1,0 +1,92 @@
+package dev.parapet.diagnostics.traffic;
+
+import org.apache.kafka.streams.processor.api.Processor;
+import org.apache.kafka.streams.processor.api.ProcessorContext;
+import org.apache.kafka.streams.processor.api.Record;
+import org.apache.kafka.streams.state.WindowStore;
+
+import dev.parapet.schemas.v1.verdicts.Action;
+import dev.parapet.schemas.v1.verdicts.DnsVerdict;
+
+/**
+ * Counts verdicts per account into windows of a second (live rates), a minute and an hour (reports),
+ * by the verdict's own time: totals, stopped (blocked or warned), by action, location, agent, user,
+ * category, and per name (stopped and allowed separately, for the top names). The stores are cached
+ * (Kafka Streams' record cache), so a busy counter is written to RocksDB and its changelog once per
+ * commit, not once per query.
+ */
+public final class TrafficProcessor implements Processor<String, DnsVerdict, Void, Void> {
+
+    public static final String SECONDS_STORE = "traffic-seconds";
+    public static final String MINUTES_STORE = "traffic-minutes";
+    public static final String HOURS_STORE = "traffic-hours";
+
+    public static final long SECOND = 1_000;
+    public static final long MINUTE = 60_000;
+    public static final long HOUR = 3_600_000;
+
+    private WindowStore<String, Long> seconds;
+    private WindowStore<String, Long> minutes;
+    private WindowStore<String, Long> hours;
+
+    @Override
+    public void init(ProcessorContext<Void, Void> context) {
+        seconds = context.getStateStore(SECONDS_STORE);
+        minutes = context.getStateStore(MINUTES_STORE);
+        hours = context.getStateStore(HOURS_STORE);
+    }
+
+    @Override
+    public void process(Record<String, DnsVerdict> record) {
+        DnsVerdict verdict = record.value();
+        if (verdict == null) {
+            return;
+        }
+        String account = TrafficKeys.prefix(verdict.getAccountId());
+        long time = verdict.getOccurredAt().toEpochMilli();
+        boolean stopped = verdict.getAction() == Action.BLOCKED || verdict.getAction() == Action.WARNED;
+        long second = time - Math.floorMod(time, SECOND);
+        add(seconds, account + TrafficKeys.TOTAL, second);
+        if (stopped) {
+            add(seconds, account + TrafficKeys.STOPPED, second);
+        }
+        count(minutes, account, verdict, stopped, time - Math.floorMod(time, MINUTE));
+        count(hours, account, verdict, stopped, time - Math.floorMod(time, HOUR));
+    }
+
+    private static void count(WindowStore<String, Long> store, String account, DnsVerdict verdict, boolean stopped, long window) {
+        add(store, account + TrafficKeys.TOTAL, window);
+        add(store, account + TrafficKeys.ACTION + verdict.getAction().name(), window);
+        if (verdict.getLocationId() != null) {
+            String location = verdict.getLocationId().toString();
+            add(store, account + TrafficKeys.LOCATION + location, window);
+            if (stopped) {
+                add(store, account + TrafficKeys.LOCATION_STOPPED + location, window);
+            }
+        }
+        if (verdict.getAgentId() != null) {
+            add(store, account + TrafficKeys.AGENT + verdict.getAgentId(), window);
+        }
+        if (verdict.getUserEmail() != null) {
+            add(store, account + TrafficKeys.USER + verdict.getUserEmail(), window);
+            if (stopped) {
+                add(store, account + TrafficKeys.USER_STOPPED + verdict.getUserEmail(), window);
+            }
+        }
+        for (String category : verdict.getCategoryIds()) {
+            add(store, account + TrafficKeys.CATEGORY + category, window);
+            if (stopped) {
+                add(store, account + TrafficKeys.CATEGORY_STOPPED + category, window);
+            }
+        }
+        add(store, account + (stopped ? TrafficKeys.NAME_STOPPED : TrafficKeys.NAME_ALLOWED) + verdict.getQueryName(), window);
+        if (stopped) {
+            add(store, account + TrafficKeys.STOPPED, window);
+        }
+    }
+
+    private static void add(WindowStore<String, Long> store, String key, long window) {
+        Long count = store.fetch(key, window);
+        store.put(key, count == null ? 1L : count + 1, window);
+    }
+}

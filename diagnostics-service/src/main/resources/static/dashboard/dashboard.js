@@ -1,0 +1,215 @@
+// Parapet's operations dashboard: live counters over server-sent events, reports and the device
+// inventory from diagnostics-service's API. Every value is written with textContent, never as HTML.
+(() => {
+  "use strict";
+  const $ = (id) => document.getElementById(id);
+  const number = new Intl.NumberFormat("en");
+  const state = { token: null, account: null, api: null, refreshing: false };
+
+  function accountOf(token) {
+    try {
+      const payload = token.split(".")[1].replace(/-/g, "+").replace(/_/g, "/");
+      return JSON.parse(atob(payload.padEnd(payload.length + (4 - payload.length % 4) % 4, "="))).account || null;
+    } catch (e) {
+      return null;
+    }
+  }
+
+  function start(token) {
+    const account = accountOf(token);
+    if (!account) {
+      $("sign-in").hidden = false;
+      $("connection-text").textContent = "that token names no account";
+      $("connection").dataset.state = "error";
+      return;
+    }
+    sessionStorage.setItem("parapet-token", token);
+    state.token = token;
+    state.account = account;
+    state.api = "/api/v1/accounts/" + encodeURIComponent(account) + "/diagnostics";
+    $("account").textContent = "account " + account;
+    $("sign-in").hidden = true;
+    $("board").hidden = false;
+    refresh();
+    setInterval(refresh, 5000);
+    live();
+  }
+
+  async function get(path) {
+    const response = await fetch(state.api + path, { headers: { Authorization: "Bearer " + state.token } });
+    if (!response.ok) {
+      throw new Error(path + ": HTTP " + response.status);
+    }
+    return response.json();
+  }
+
+  async function refresh() {
+    if (state.refreshing) return;
+    state.refreshing = true;
+    try {
+      const [summary, devices] = await Promise.all([get("/reports/summary?limit=10"), get("/devices?size=200")]);
+      showSummary(summary);
+      showDevices(devices);
+      $("updated").textContent = new Date().toLocaleTimeString();
+      document.body.dataset.loaded = "true";
+    } catch (e) {
+      $("connection").dataset.state = "error";
+      $("connection-text").textContent = e.message;
+    } finally {
+      state.refreshing = false;
+    }
+  }
+
+  function showSummary(s) {
+    $("total-queries").textContent = number.format(s.queries);
+    $("total-blocked").textContent = number.format(s.stopped);
+    $("blocked-share").textContent = s.queries ? (100 * s.stopped / s.queries).toFixed(1) + "% of queries" : "";
+    const security = $("security");
+    security.replaceChildren(...Object.entries(s.securityStopped).map(([category, n]) => {
+      const li = el("li", n > 0 ? "hit" : "");
+      li.dataset.security = category;
+      li.append(el("div", "n", number.format(n)), el("div", "k", category));
+      return li;
+    }));
+    const stopped = s.byCategory.filter((c) => c.stopped > 0).sort((a, b) => b.stopped - a.stopped);
+    const max = Math.max(1, ...stopped.map((c) => c.stopped));
+    $("categories").replaceChildren(...(stopped.length ? stopped.map((c) => {
+      const li = el("li");
+      li.dataset.category = c.id;
+      const bar = el("div", "bar");
+      bar.style.width = (100 * c.stopped / max).toFixed(1) + "%";
+      li.append(el("span", "k", c.id), el("div", "track"), el("span", "n", number.format(c.stopped)));
+      li.children[1].append(bar);
+      return li;
+    }) : [el("li", "empty", "nothing blocked by category")]));
+    $("top-blocked").replaceChildren(...(s.topStopped.length ? s.topStopped.map((n) => {
+      const tr = el("tr");
+      tr.dataset.name = n.name;
+      tr.append(el("td", "", n.name), el("td", "n", number.format(n.count)));
+      return tr;
+    }) : [row("nothing blocked in the last hour")]));
+  }
+
+  function showDevices(page) {
+    $("devices-protected").textContent = number.format(page.protectedDevices);
+    $("devices-total").textContent = number.format(page.total - page.revoked);
+    $("devices-findings").textContent = page.withFindings ? page.withFindings + " with findings" : "no findings";
+    $("devices-count").textContent = "(" + page.total + ")";
+    $("devices").replaceChildren(...(page.devices.length ? page.devices.map(({ device: d, isProtected }) => {
+      const tr = el("tr");
+      tr.dataset.agent = d.agentId;
+      const platform = [d.osName, d.osEdition, d.osVersion].filter(Boolean).join(" ");
+      const badge = el("span", "badge " + (isProtected ? "ok" : "bad"),
+        d.status !== "ACTIVE" ? "revoked" : isProtected ? "protected" : "not protected");
+      const findings = el("td");
+      d.findings.forEach((f) => {
+        const chip = el("span", "chip", f.code.toLowerCase().replace(/_/g, " "));
+        chip.title = f.detail;
+        chip.dataset.finding = f.code;
+        findings.append(chip);
+      });
+      const state = el("td");
+      state.append(badge);
+      tr.append(el("td", "", d.hostname || d.agentId), el("td", "", platform), el("td", "", d.agentVersion || ""),
+        el("td", "", d.signedInUser || ""), el("td", "", d.lastSeen ? ago(d.lastSeen) : "never"), state, findings);
+      return tr;
+    }) : [row("no devices enrolled")]));
+  }
+
+  function showCounters(c) {
+    $("qps").textContent = number.format(c.queriesPerSecond);
+    $("bps").textContent = number.format(c.stoppedPerSecond);
+    chart(c.lastMinute);
+  }
+
+  function chart(points) {
+    const svg = $("rate-chart");
+    const max = Math.max(1, ...points.map((p) => p[1]));
+    const x = (i) => (600 * i / Math.max(1, points.length - 1)).toFixed(1);
+    const y = (v) => (115 - 110 * v / max).toFixed(1);
+    const line = (k) => points.map((p, i) => (i ? "L" : "M") + x(i) + " " + y(p[k])).join(" ");
+    const ns = "http://www.w3.org/2000/svg";
+    const path = (cls, d) => { const p = document.createElementNS(ns, "path"); p.setAttribute("class", cls); p.setAttribute("d", d); return p; };
+    svg.replaceChildren(path("grid", "M0 115 L600 115"), path("grid", "M0 60 L600 60"), path("q", line(1)), path("b", line(2)));
+  }
+
+  function finding(e) {
+    const list = $("events");
+    if (list.firstElementChild && list.firstElementChild.classList.contains("empty")) list.replaceChildren();
+    const li = el("li", e.raised ? "raised" : "cleared",
+      new Date(e.at).toLocaleTimeString() + "  " + (e.hostname || e.agentId) + ": " + e.code.toLowerCase().replace(/_/g, " ")
+      + (e.raised ? " raised: " + e.detail : " cleared"));
+    list.prepend(li);
+    while (list.children.length > 20) list.lastElementChild.remove();
+    refresh();
+  }
+
+  // EventSource cannot send an Authorization header, so the stream is read with fetch.
+  async function live() {
+    const conn = $("connection");
+    for (;;) {
+      try {
+        const response = await fetch(state.api + "/live", { headers: { Authorization: "Bearer " + state.token, Accept: "text/event-stream" } });
+        if (!response.ok) throw new Error("live: HTTP " + response.status);
+        conn.dataset.state = "live";
+        $("connection-text").textContent = "live";
+        const reader = response.body.pipeThrough(new TextDecoderStream()).getReader();
+        let buffer = "";
+        for (;;) {
+          const { value, done } = await reader.read();
+          if (done) break;
+          buffer += value;
+          let end;
+          while ((end = buffer.indexOf("\n\n")) >= 0) {
+            dispatch(buffer.slice(0, end));
+            buffer = buffer.slice(end + 2);
+          }
+        }
+        throw new Error("live stream ended");
+      } catch (e) {
+        conn.dataset.state = "error";
+        $("connection-text").textContent = e.message + "; reconnecting";
+        await new Promise((r) => setTimeout(r, 2000));
+      }
+    }
+  }
+
+  function dispatch(block) {
+    let event = "message";
+    const data = [];
+    block.split("\n").forEach((line) => {
+      if (line.startsWith("event:")) event = line.slice(6).trim();
+      else if (line.startsWith("data:")) data.push(line.slice(5).replace(/^ /, ""));
+    });
+    if (!data.length) return;
+    const body = JSON.parse(data.join("\n"));
+    if (event === "counters") showCounters(body);
+    else if (event === "finding") finding(body);
+  }
+
+  function el(tag, cls, text) {
+    const e = document.createElement(tag);
+    if (cls) e.className = cls;
+    if (text !== undefined) e.textContent = text;
+    return e;
+  }
+
+  function row(text) {
+    const tr = el("tr");
+    tr.append(el("td", "empty", text));
+    return tr;
+  }
+
+  function ago(iso) {
+    const s = Math.max(0, Math.round((Date.now() - Date.parse(iso)) / 1000));
+    return s < 60 ? s + " s ago" : s < 3600 ? Math.round(s / 60) + " min ago" : Math.round(s / 3600) + " h ago";
+  }
+
+  document.addEventListener("DOMContentLoaded", () => {
+    const fromHash = new URLSearchParams(location.hash.slice(1)).get("token");
+    if (fromHash) history.replaceState(null, "", location.pathname);
+    const token = fromHash || sessionStorage.getItem("parapet-token");
+    $("token-form").addEventListener("submit", (e) => { e.preventDefault(); start($("token").value.trim()); });
+    if (token) start(token); else $("sign-in").hidden = false;
+  });
+})();

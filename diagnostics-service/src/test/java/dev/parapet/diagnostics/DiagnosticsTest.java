@@ -1,0 +1,251 @@
+package dev.parapet.diagnostics;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Predicate;
+
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.springframework.boot.test.web.server.LocalServerPort;
+import org.springframework.core.ParameterizedTypeReference;
+import org.springframework.http.MediaType;
+import org.springframework.http.codec.ServerSentEvent;
+import org.springframework.test.web.reactive.server.WebTestClient;
+import org.springframework.web.reactive.function.client.WebClient;
+
+import com.jayway.jsonpath.JsonPath;
+
+import dev.parapet.schemas.Topics;
+import dev.parapet.schemas.v1.verdicts.Action;
+import dev.parapet.schemas.v1.verdicts.DnsVerdict;
+import dev.parapet.stack.RealInfrastructure;
+
+/**
+ * diagnostics-service against the real broker and registry, fed through the topics it reads: the
+ * device inventory and each health finding raised and cleared (also as live events), reports over
+ * minute and hour windows, live counters, bad input, and another account's token seeing nothing.
+ */
+@DiagnosticsServiceSpringTest
+class DiagnosticsTest {
+
+    @LocalServerPort
+    int port;
+
+    static Feed feed;
+
+    @BeforeAll
+    static void open() {
+        feed = new Feed();
+    }
+
+    @AfterAll
+    static void close() {
+        feed.close();
+    }
+
+    WebTestClient http() {
+        return WebTestClient.bindToServer().baseUrl("http://127.0.0.1:" + port).responseTimeout(Duration.ofSeconds(30)).build();
+    }
+
+    static String admin(UUID account) {
+        return RealInfrastructure.get().tokens().adminToken("admin@example.com", account, "FULL_ADMIN", Duration.ofMinutes(10));
+    }
+
+    /** GET as the account's administrator until the JSON satisfies the condition (the aggregation is asynchronous). */
+    String awaitJson(UUID account, String path, Predicate<String> condition) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        String last = null;
+        while (System.nanoTime() < deadline) {
+            var result = http().get().uri("/api/v1/accounts/{a}/diagnostics" + path, account).headers(h -> h.setBearerAuth(admin(account)))
+                    .exchange().expectBody(String.class).returnResult();
+            last = result.getResponseBody();
+            if (result.getStatus().value() == 200 && condition.test(last)) {
+                return last;
+            }
+            Thread.sleep(200);
+        }
+        throw new AssertionError("not reached within 60 s: " + path + " last answered " + last);
+    }
+
+    static List<String> findingsOf(String devices, String hostname) {
+        return JsonPath.read(devices, "$.devices[?(@.device.hostname == '" + hostname + "')].device.findings[*].code");
+    }
+
+    @Test
+    void theInventoryRaisesAndClearsEveryFinding() throws Exception {
+        UUID account = UUID.randomUUID();
+        Instant now = Instant.now();
+        Map<String, UUID> ids = new java.util.LinkedHashMap<>();
+        for (String host : List.of("good", "home", "skewed", "disabled", "outdated", "behind", "silent", "quiet")) {
+            ids.put(host, UUID.randomUUID());
+            feed.agent(account, ids.get(host), host, host.equals("silent") ? now.minus(Duration.ofHours(1)) : now);
+        }
+        feed.settings(account, 3, now.minus(Duration.ofHours(1)));
+        Feed.Report healthy = new Feed.Report("Windows", "Enterprise", "11 23H2", true, "1.2.0", 0, 3);
+        feed.telemetry(account, ids.get("good"), healthy, now);
+        feed.telemetry(account, ids.get("home"), new Feed.Report("Windows", "Home", "11 23H2", true, "1.2.0", 0, 3), now);
+        feed.telemetry(account, ids.get("skewed"), new Feed.Report("macOS", null, "14.4", true, "1.2.0", 300_000, 3), now);
+        feed.telemetry(account, ids.get("disabled"), new Feed.Report("macOS", null, "14.4", false, "1.2.0", 0, 3), now);
+        feed.telemetry(account, ids.get("outdated"), new Feed.Report("macOS", null, "13.6", true, "1.0.0", 0, 3), now);
+        feed.telemetry(account, ids.get("behind"), new Feed.Report("iOS", null, "17.1", true, "1.2.0", 0, 1), now);
+        // Heard from 15 s ago: with the 20 s timeout of the tests, its NO_HEARTBEAT comes with time alone.
+        feed.telemetry(account, ids.get("quiet"), healthy, now.minusSeconds(15));
+
+        String devices = awaitJson(account, "/devices", json -> (int) JsonPath.read(json, "$.total") == 8
+                && JsonPath.<List<Object>>read(json, "$.devices[*].device.lastSeen").stream().filter(java.util.Objects::nonNull).count() == 7
+                && !JsonPath.<List<Object>>read(json, "$.devices[*].device.hostname").contains(null)
+                && findingsOf(json, "silent").contains("NO_HEARTBEAT"));
+        assertThat(findingsOf(devices, "good")).isEmpty();
+        assertThat(findingsOf(devices, "home")).containsExactly("UNSUPPORTED_PLATFORM");
+        assertThat(findingsOf(devices, "skewed")).containsExactly("CLOCK_SKEW");
+        assertThat(findingsOf(devices, "disabled")).containsExactly("AGENT_DISABLED");
+        assertThat(findingsOf(devices, "outdated")).containsExactly("OUTDATED_AGENT");
+        assertThat(findingsOf(devices, "behind")).containsExactly("CONFIGURATION_BEHIND");
+        assertThat(findingsOf(devices, "silent")).containsExactly("NO_HEARTBEAT");
+        List<Object> good = JsonPath.read(devices, "$.devices[?(@.device.hostname == 'good')]");
+        assertThat(JsonPath.<String>read(good.get(0), "$.device.signedInUser")).isEqualTo("ann@example.com");
+        assertThat(JsonPath.<String>read(good.get(0), "$.device.firstSeen")).isNotNull();
+        assertThat(JsonPath.<Boolean>read(good.get(0), "$.isProtected")).isTrue();
+
+        String quiet = awaitJson(account, "/devices?finding=NO_HEARTBEAT", json -> findingsOf(json, "quiet").contains("NO_HEARTBEAT"));
+        assertThat(JsonPath.<Integer>read(quiet, "$.matching")).isEqualTo(2);
+
+        // Every cause mended: each finding clears, and the live stream says so.
+        CompletableFuture<List<String>> cleared = liveFindings(account, 7);
+        Instant later = Instant.now();
+        for (String host : List.of("home", "skewed", "disabled", "outdated", "behind", "silent", "quiet")) {
+            feed.telemetry(account, ids.get(host), healthy, later);
+        }
+        String mended = awaitJson(account, "/devices", json -> (int) JsonPath.read(json, "$.withFindings") == 0);
+        assertThat(JsonPath.<Integer>read(mended, "$.protectedDevices")).isEqualTo(8);
+        assertThat(cleared.get(30, TimeUnit.SECONDS)).containsExactlyInAnyOrder("UNSUPPORTED_PLATFORM cleared", "CLOCK_SKEW cleared",
+                "AGENT_DISABLED cleared", "OUTDATED_AGENT cleared", "CONFIGURATION_BEHIND cleared", "NO_HEARTBEAT cleared",
+                "NO_HEARTBEAT cleared");
+
+        http().get().uri("/api/v1/accounts/{a}/diagnostics/devices/{d}", account, ids.get("good")).headers(h -> h.setBearerAuth(admin(account)))
+                .exchange().expectStatus().isOk().expectBody().jsonPath("$.device.hostname").isEqualTo("good");
+        http().get().uri("/api/v1/accounts/{a}/diagnostics/devices/{d}", account, UUID.randomUUID()).headers(h -> h.setBearerAuth(admin(account)))
+                .exchange().expectStatus().isNotFound();
+    }
+
+    /** The next {@code count} finding events of the account's live stream, as "CODE raised|cleared". */
+    CompletableFuture<List<String>> liveFindings(UUID account, int count) throws InterruptedException {
+        CompletableFuture<List<String>> events = WebClient.create("http://127.0.0.1:" + port).get()
+                .uri("/api/v1/accounts/{a}/diagnostics/live", account).headers(h -> h.setBearerAuth(admin(account)))
+                .accept(MediaType.TEXT_EVENT_STREAM).retrieve().bodyToFlux(new ParameterizedTypeReference<ServerSentEvent<String>>() { })
+                .filter(event -> "finding".equals(event.event()))
+                .map(event -> JsonPath.read(event.data(), "$.code") + (JsonPath.<Boolean>read(event.data(), "$.raised") ? " raised" : " cleared"))
+                .take(count).collectList().toFuture();
+        Thread.sleep(1_000);
+        return events;
+    }
+
+    @Test
+    void reportsCountByWindowActionLocationUserAndCategory() throws Exception {
+        UUID account = UUID.randomUUID();
+        UUID office = UUID.randomUUID();
+        UUID laptop = UUID.randomUUID();
+        Instant base = Instant.now().truncatedTo(ChronoUnit.MINUTES).minus(Duration.ofMinutes(10));
+        List<DnsVerdict> verdicts = new ArrayList<>();
+        for (String name : List.of("a.test", "a.test", "a.test", "b.test", "b.test")) {
+            verdicts.add(Feed.verdict(account, base.plusSeconds(5), Action.ALLOWED, name, List.of(), office, null, null));
+        }
+        for (int i = 0; i < 3; i++) {
+            verdicts.add(Feed.verdict(account, base.plusSeconds(20 + i), Action.BLOCKED, "evil.test", List.of("phishing"), office, null,
+                    "ann@example.com"));
+        }
+        verdicts.add(Feed.verdict(account, base.plusSeconds(70), Action.BLOCKED, "casino.test", List.of("gambling"), office, null, null));
+        verdicts.add(Feed.verdict(account, base.plusSeconds(71), Action.BLOCKED, "casino.test", List.of("gambling"), office, null, null));
+        verdicts.add(Feed.verdict(account, base.plusSeconds(75), Action.WARNED, "social.test", List.of("social-networking"), null, laptop,
+                "bob@example.com"));
+        feed.verdicts(verdicts);
+
+        String window = "from=" + base + "&to=" + base.plus(Duration.ofMinutes(3));
+        String series = awaitJson(account, "/reports/activity?interval=MINUTE&" + window,
+                json -> JsonPath.read(json, "$[*].queries").equals(List.of(8, 3, 0)));
+        assertThat(JsonPath.<List<Integer>>read(series, "$[*].stopped")).containsExactly(3, 3, 0);
+        assertThat(JsonPath.<Integer>read(series, "$[1].byAction.WARNED")).isEqualTo(1);
+
+        String summary = awaitJson(account, "/reports/summary?" + window, json -> (int) JsonPath.read(json, "$.queries") == 11);
+        assertThat(JsonPath.<Integer>read(summary, "$.stopped")).isEqualTo(6);
+        assertThat(JsonPath.<Map<String, Integer>>read(summary, "$.byAction")).containsExactlyInAnyOrderEntriesOf(
+                Map.of("ALLOWED", 5, "BLOCKED", 5, "WARNED", 1));
+        assertThat(JsonPath.<List<String>>read(summary, "$.topStopped[*].name")).containsExactly("evil.test", "casino.test", "social.test");
+        assertThat(JsonPath.<List<Integer>>read(summary, "$.topStopped[*].count")).containsExactly(3, 2, 1);
+        assertThat(JsonPath.<List<String>>read(summary, "$.topAllowed[*].name")).containsExactly("a.test", "b.test");
+        assertThat(JsonPath.<List<Object>>read(summary, "$.byLocation[?(@.id == '" + office + "')]")).singleElement()
+                .isEqualTo(Map.of("id", office.toString(), "queries", 10, "stopped", 5));
+        assertThat(JsonPath.<List<String>>read(summary, "$.byAgent[*].id")).containsExactly(laptop.toString());
+        assertThat(JsonPath.<List<Object>>read(summary, "$.byUser")).containsExactly(
+                Map.of("id", "ann@example.com", "queries", 3, "stopped", 3), Map.of("id", "bob@example.com", "queries", 1, "stopped", 1));
+        assertThat(JsonPath.<List<Object>>read(summary, "$.byCategory[?(@.id == 'gambling')]")).singleElement()
+                .isEqualTo(Map.of("id", "gambling", "queries", 2, "stopped", 2));
+        assertThat(JsonPath.<Map<String, Integer>>read(summary, "$.securityStopped")).containsExactlyInAnyOrderEntriesOf(
+                Map.of("phishing", 3, "malware", 0, "ransomware", 0, "scam", 0));
+
+        String hours = awaitJson(account, "/reports/summary?from=" + base.minus(Duration.ofHours(8)) + "&to=" + base.plus(Duration.ofMinutes(3)),
+                json -> (int) JsonPath.read(json, "$.queries") == 11);
+        assertThat(JsonPath.<String>read(hours, "$.resolution")).isEqualTo("HOUR");
+        assertThat(JsonPath.<Integer>read(hours, "$.stopped")).isEqualTo(6);
+
+        // A record nobody can read goes to the dead-letter topic; the verdicts after it are still counted.
+        Properties config = new Properties();
+        config.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, RealInfrastructure.get().bootstrapServers());
+        try (KafkaProducer<String, byte[]> raw = new KafkaProducer<>(config, new StringSerializer(), new ByteArraySerializer())) {
+            raw.send(new ProducerRecord<>(Topics.VERDICTS.name(), account.toString(), new byte[] {0, 0, 0, 0, 99, 1, 2, 3})).get();
+        }
+        Instant now = Instant.now();
+        feed.verdicts(List.of(Feed.verdict(account, now, Action.ALLOWED, "after.test", List.of(), office, null, null),
+                Feed.verdict(account, now, Action.BLOCKED, "evil.test", List.of("phishing"), office, null, null)));
+        awaitJson(account, "/reports/summary", json -> (int) JsonPath.read(json, "$.queries") == 11 + 2);
+        CompletableFuture<Long> live = WebClient.create("http://127.0.0.1:" + port).get()
+                .uri("/api/v1/accounts/{a}/diagnostics/live", account).headers(h -> h.setBearerAuth(admin(account)))
+                .retrieve().bodyToFlux(new ParameterizedTypeReference<ServerSentEvent<String>>() { })
+                .filter(event -> "counters".equals(event.event()))
+                .map(event -> JsonPath.<List<List<Number>>>read(event.data(), "$.lastMinute").stream()
+                        .mapToLong(point -> point.get(2).longValue()).sum())
+                .filter(stopped -> stopped == 1).next().toFuture();
+        assertThat(live.get(20, TimeUnit.SECONDS)).as("the live counters show the blocked query of the last minute").isEqualTo(1);
+    }
+
+    @Test
+    void badQueriesAreRefusedFieldByField() {
+        UUID account = UUID.randomUUID();
+        String token = admin(account);
+        for (String query : List.of("/reports/summary?from=2026-12-01T10:00:00Z&to=2026-12-01T09:00:00Z", "/reports/activity?interval=WEEK",
+                "/reports/activity?from=yesterday", "/devices?finding=FOO", "/devices?size=0", "/devices?page=-1",
+                "/reports/summary?limit=1000", "/reports/summary?from=2026-11-01T00:00:00Z&to=2026-11-30T00:00:00Z")) {
+            http().get().uri("/api/v1/accounts/{a}/diagnostics" + query, account).headers(h -> h.setBearerAuth(token)).exchange()
+                    .expectStatus().isBadRequest().expectHeader().contentType(MediaType.APPLICATION_PROBLEM_JSON);
+        }
+    }
+
+    @Test
+    void anotherAccountsTokenSeesNothing() {
+        UUID account = UUID.randomUUID();
+        String stranger = admin(UUID.randomUUID());
+        for (String path : List.of("/devices", "/findings", "/reports/summary", "/reports/activity", "/live")) {
+            http().get().uri("/api/v1/accounts/{a}/diagnostics" + path, account).headers(h -> h.setBearerAuth(stranger)).exchange()
+                    .expectStatus().isForbidden();
+            http().get().uri("/api/v1/accounts/{a}/diagnostics" + path, account).exchange().expectStatus().isUnauthorized();
+        }
+        http().get().uri("/dashboard").exchange().expectStatus().isOk().expectHeader()
+                .value("Content-Security-Policy", csp -> assertThat(csp).contains("script-src 'self'"));
+    }
+}
