@@ -269,7 +269,10 @@ class DashboardBrowserTest {
                 .collect(Collectors.toList());
     }
 
-    /** The whole page (beyond the window) as PNG, to target/ and to docs/images/ for the docs. */
+    /**
+     * The whole page (beyond the window) as PNG, to target/; also to docs/images/ for the docs with
+     * {@code -Dparapet.docs-screenshot=true}, so that a test run leaves the working tree clean.
+     */
     static void screenshot() throws IOException {
         Map<String, Object> metrics = browser.executeCdpCommand("Page.getLayoutMetrics", Map.of());
         @SuppressWarnings("unchecked")
@@ -284,8 +287,10 @@ class DashboardBrowserTest {
         byte[] png = Base64.getDecoder().decode((String) shot.get("data"));
         Files.createDirectories(Path.of("target"));
         Files.write(Path.of("target", "dashboard.png"), png);
-        Path docs = Path.of(System.getProperty("parapet.root", ".."), "docs", "images");
-        Files.createDirectories(docs);
-        Files.write(docs.resolve("dashboard.png"), png);
+        if (Boolean.getBoolean("parapet.docs-screenshot")) {
+            Path docs = Path.of(System.getProperty("parapet.root", ".."), "docs", "images");
+            Files.createDirectories(docs);
+            Files.write(docs.resolve("dashboard.png"), png);
+        }
     }
 }
