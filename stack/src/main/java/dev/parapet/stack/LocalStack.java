@@ -107,7 +107,8 @@ public final class LocalStack {
                         "--parapet.settings.allow-private-ranges=true",
                         "--parapet.settings.operator-accounts=" + demoAccount)),
                 new Service("dns-service", ports.dnsService(), dnsArguments(ports, data, dnsSecrets)),
-                new Service("diagnostics-service", ports.diagnosticsService(), List.of()));
+                new Service("diagnostics-service", ports.diagnosticsService(), List.of(
+                        "--parapet.diagnostics.state-directory=" + data.resolve("diagnostics-service").resolve("streams"))));
         List<ManagedProcess> processes = new ArrayList<>();
         for (Service service : services) {
             say("Starting " + service.name() + " on 127.0.0.1:" + service.port() + " …");
@@ -137,6 +138,7 @@ public final class LocalStack {
                                        DoH https://127.0.0.1:%d/dns-query (self-signed)
                                        block pages http://127.0.0.1:%d  https://127.0.0.1:%d
                   diagnostics-service  http://127.0.0.1:%d
+                                       dashboard http://127.0.0.1:%d/dashboard#token=<the Super Administrator token>
 
                   Demo account         %s
                   Super Administrator  token (12 h), also in %s:
@@ -150,7 +152,7 @@ public final class LocalStack {
                 """, elapsed.toMillis() / 1000.0, ports.kafka(), ports.kafka(), registry.url(), registry.url(),
                 ports.keyService(), ports.settingsService(), ports.dnsService(), ports.dnsPort(),
                 DOH_PORT, BLOCK_PAGE_HTTP_PORT, BLOCK_PAGE_HTTPS_PORT,
-                ports.diagnosticsService(), demoAccount, data.resolve("admin-token"), superAdmin, basicAdmin, data);
+                ports.diagnosticsService(), ports.diagnosticsService(), demoAccount, data.resolve("admin-token"), superAdmin, basicAdmin, data);
         stopped.await();
     }
 
