@@ -23,7 +23,8 @@ public class FindingEvents {
 
     private final Sinks.Many<FindingEvent> sink = Sinks.many().multicast().directBestEffort();
 
-    void publish(FindingEvent event) {
+    /** Synchronised: the stream threads emit concurrently, and a sink takes one emitter at a time. */
+    synchronized void publish(FindingEvent event) {
         sink.tryEmitNext(event);
     }
 
