@@ -49,6 +49,17 @@ class HealthRulesTest {
     }
 
     @Test
+    void anEnabledAgentThatCannotProtectAndAFailedTestAreFindingsToo() {
+        DeviceRow row = row("macOS", null, "14.4", true, "1.2.0", 0, 0, NOW);
+        DeviceRow offline = new DeviceRow(row.accountId(), row.agentId(), "d", "host", "ACTIVE", row.enrolledAt(), "1.2.0", "macOS",
+                null, "14.4", true, "UNPROTECTED_OFFLINE", null, "NONE", NOW, 0L, 0L, "CACHED",
+                new DeviceRow.TestBlocking(NOW, false, true, null), List.of(), NOW, NOW, List.of());
+        List<Finding> findings = rules.evaluate(offline, null, NOW);
+        assertThat(codes(findings)).containsExactly(FindingCode.NOT_PROTECTED, FindingCode.TEST_BLOCKING_FAILED);
+        assertThat(findings.get(1).detail()).contains("a blocked name was not blocked");
+    }
+
+    @Test
     void aFindingKeepsItsSinceUntilItClears() {
         DeviceRow disabled = row("macOS", null, "14.4", false, "1.2.0", 0, 0, NOW);
         List<Finding> first = rules.evaluate(disabled, null, NOW);
