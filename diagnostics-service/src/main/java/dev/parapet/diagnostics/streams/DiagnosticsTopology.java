@@ -27,7 +27,6 @@ import org.springframework.kafka.config.StreamsBuilderFactoryBean;
 import org.springframework.kafka.config.StreamsBuilderFactoryBeanConfigurer;
 import org.springframework.kafka.listener.DeadLetterPublishingRecoverer;
 import org.springframework.kafka.streams.KafkaStreamsMicrometerListener;
-import org.springframework.kafka.streams.RecoveringDeserializationExceptionHandler;
 
 import dev.parapet.diagnostics.DiagnosticsProperties;
 import dev.parapet.diagnostics.devices.DeviceProcessor;
@@ -69,26 +68,19 @@ public class DiagnosticsTopology {
     @Bean(name = KafkaStreamsDefaultConfiguration.DEFAULT_STREAMS_CONFIG_BEAN_NAME)
     KafkaStreamsConfiguration diagnosticsStreamsConfig(KafkaProperties kafka, KafkaKitProperties kit, DiagnosticsProperties properties,
                                                        DeadLetterPublishingRecoverer deadLetters) {
+        // The writers' settings (exactly-once, replication, state directory, fast hand-over, dead letters), then what
+        // an aggregation wants instead.
         Map<String, Object> config = new HashMap<>();
-        config.put(StreamsConfig.APPLICATION_ID_CONFIG, APPLICATION_ID);
-        config.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, String.join(",", kafka.getBootstrapServers()));
-        config.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);
-        config.put(StreamsConfig.REPLICATION_FACTOR_CONFIG, (int) kit.replicationFactor());
-        config.put(StreamsConfig.STATE_DIR_CONFIG, properties.stateDirectory());
+        CommandProcessing.streamsConfig(APPLICATION_ID, kafka, kit, properties.stateDirectory(), deadLetters).asProperties()
+                .forEach((key, value) -> config.put((String) key, value));
         config.put(StreamsConfig.NUM_STREAM_THREADS_CONFIG, properties.streamThreads());
         // Counters are flushed from the record cache at each commit: once a second bounds both the
-        // changelog traffic and how stale a restarted instance's counts can be.
+        // changelog traffic and how much a restarted instance reprocesses.
         config.put(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, 1000);
         config.put(StreamsConfig.STATESTORE_CACHE_MAX_BYTES_CONFIG, 64L << 20);
         config.put(StreamsConfig.ROCKSDB_CONFIG_SETTER_CLASS_CONFIG, RocksDbMemory.class);
         config.put(StreamsConfig.consumerPrefix(ConsumerConfig.MAX_POLL_RECORDS_CONFIG), 2000);
-        config.put(StreamsConfig.consumerPrefix("session.timeout.ms"), 6000);
-        config.put(StreamsConfig.consumerPrefix("heartbeat.interval.ms"), 1500);
         config.put(StreamsConfig.producerPrefix("linger.ms"), 5);
-        // See CommandProcessing: one request in flight avoids the transactional retry stall of KAFKA-14359.
-        config.put(StreamsConfig.producerPrefix("max.in.flight.requests.per.connection"), 1);
-        config.put(StreamsConfig.DESERIALIZATION_EXCEPTION_HANDLER_CLASS_CONFIG, RecoveringDeserializationExceptionHandler.class);
-        config.put(RecoveringDeserializationExceptionHandler.KSTREAM_DESERIALIZATION_RECOVERER, deadLetters);
         return new KafkaStreamsConfiguration(config);
     }
 
