@@ -49,8 +49,8 @@ public final class StateStore {
             .build();
 
     private final Path directory;
-    /** FileChannel locks are per process; threads of one process queue here first. */
-    private final ReentrantLock threads = new ReentrantLock();
+    /** FileChannel locks are held by the whole JVM (a second lock from it throws); its threads queue here first. */
+    private static final ReentrantLock THREADS = new ReentrantLock();
 
     public StateStore(Path directory) {
         this.directory = directory.toAbsolutePath();
@@ -107,7 +107,7 @@ public final class StateStore {
     }
 
     private <T> T locked(java.util.function.Supplier<T> action) {
-        threads.lock();
+        THREADS.lock();
         try {
             prepareDirectory();
             Path lockFile = directory.resolve(LOCK_FILE);
@@ -119,7 +119,7 @@ public final class StateStore {
         } catch (IOException e) {
             throw new UncheckedIOException("Cannot lock the agent state in " + directory, e);
         } finally {
-            threads.unlock();
+            THREADS.unlock();
         }
     }
 
