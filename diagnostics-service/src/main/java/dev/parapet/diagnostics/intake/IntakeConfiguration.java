@@ -33,10 +33,10 @@ public class IntakeConfiguration {
         return new AwaitStateFilter(agentCredentials.follower());
     }
 
-    /** The intake needs no administrator token: the agent credential is checked by its controller. */
+    /** The intake and the update check need no administrator token: the agent credential is checked by their controllers. */
     @Bean
     @Order(Ordered.HIGHEST_PRECEDENCE)
     SecurityWebFilterChain agentTelemetrySecurity(ServerHttpSecurity http) {
-        return AdminSecurityConfiguration.selfAuthenticated(http, TelemetryController.PATH);
+        return AdminSecurityConfiguration.selfAuthenticated(http, TelemetryController.PATH, UpdatesController.PATH);
     }
 }
