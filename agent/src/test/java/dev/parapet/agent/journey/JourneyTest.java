@@ -1,0 +1,273 @@
+package dev.parapet.agent.journey;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.IOException;
+import java.net.DatagramSocket;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
+
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+
+/**
+ * The product's whole journey, against the whole stack started as the README starts it (the
+ * {@code LocalStack} that {@code ./run-local-stack} runs, from the jars this build made), with a
+ * real dnsmasq as the upstream resolver, the agent run as its own processes and dig as the device's
+ * DNS client: settings and a tamper password, the key and its CustomerKey, enrolment, test-blocking,
+ * the device protected and healthy in diagnostics, a new Block List entry blocking the running
+ * agent's next query, the tamper password rotated, the key deleted and the agent stopping within a
+ * second, and a new key restoring protection.
+ */
+class JourneyTest {
+
+    static final ObjectMapper JSON = new ObjectMapper();
+    static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    static final String KEYS = "http://127.0.0.1:18101";
+    static final String SETTINGS = "http://127.0.0.1:18102";
+    static final String DIAGNOSTICS = "http://127.0.0.1:18104";
+
+    static Path work;
+    static Process stack;
+    static Process dnsmasq;
+    static int upstreamPort;
+    static String token;
+    static String account;
+    static Path data;
+
+    @BeforeAll
+    static void startTheStack() throws Exception {
+        Path target = Path.of("target").toAbsolutePath();
+        Files.createDirectories(target);
+        work = Files.createTempDirectory(target, "journey-");
+        data = work.resolve("data");
+        try (ServerSocket probe = new ServerSocket()) {
+            probe.bind(new InetSocketAddress("127.0.0.1", 18101));
+        } catch (IOException e) {
+            throw new IllegalStateException("Port 18101 is taken: stop the running local stack before this test", e);
+        }
+        upstreamPort = startDnsmasq();
+        stack = Processes.startJava("dev.parapet.stack.LocalStack", List.of(), Map.of("PARAPET_DATA", data.toString(),
+                "PARAPET_DNS_UPSTREAMS", "127.0.0.1:" + upstreamPort), work.resolve("stack.out"));
+        await("the local stack is up", Duration.ofMinutes(5), () -> Processes.read(work.resolve("stack.out")).contains("Parapet is up"));
+        token = Files.readString(data.resolve("admin-token")).strip();
+        account = Files.readString(data.resolve("demo-account")).strip();
+    }
+
+    static int startDnsmasq() throws Exception {
+        int port;
+        try (DatagramSocket probe = new DatagramSocket(new InetSocketAddress("127.0.0.1", 0))) {
+            port = probe.getLocalPort();
+        }
+        Path dir = work.resolve("dnsmasq");
+        Files.createDirectories(dir);
+        Files.writeString(dir.resolve("dnsmasq.conf"), String.join("\n", "listen-address=127.0.0.1", "bind-interfaces", "no-resolv",
+                "no-hosts", "local=/test/", "port=" + port, "pid-file=" + dir.resolve("pid"),
+                "address=/allowed.journey.test/198.51.100.7", "address=/blocked.journey.test/198.51.100.8",
+                "address=/later.journey.test/198.51.100.9", "address=/printer.corp/10.0.0.9", "") );
+        String binary = Files.isExecutable(Path.of("/usr/sbin/dnsmasq")) ? "/usr/sbin/dnsmasq" : "dnsmasq";
+        dnsmasq = new ProcessBuilder(binary, "--keep-in-foreground", "--conf-file=" + dir.resolve("dnsmasq.conf"), "--user=root",
+                "--group=root").redirectErrorStream(true).redirectOutput(dir.resolve("out").toFile()).start();
+        Thread.sleep(300);
+        assertThat(dnsmasq.isAlive()).as("dnsmasq: " + Processes.read(dir.resolve("out"))).isTrue();
+        return port;
+    }
+
+    @AfterAll
+    static void stopTheStack() throws Exception {
+        for (Process process : new Process[] {stack, dnsmasq}) {
+            if (process != null) {
+                process.destroy();
+                if (!process.waitFor(60, TimeUnit.SECONDS)) {
+                    process.destroyForcibly();
+                }
+            }
+        }
+    }
+
+    static void await(String what, Duration limit, Supplier<Boolean> condition) throws InterruptedException {
+        long deadline = System.nanoTime() + limit.toNanos();
+        while (!condition.get()) {
+            if (stack != null && !stack.isAlive()) {
+                throw new AssertionError("the stack stopped: " + Processes.read(work.resolve("stack.out")));
+            }
+            assertThat(System.nanoTime()).as(what).isLessThan(deadline);
+            Thread.sleep(100);
+        }
+    }
+
+    static HttpResponse<String> call(String method, String url, String contentType, String body, String... headers) throws Exception {
+        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(30))
+                .header("Authorization", "Bearer " + token)
+                .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
+        if (contentType != null) {
+            request.header("Content-Type", contentType);
+        }
+        for (int i = 0; i < headers.length; i += 2) {
+            request.header(headers[i], headers[i + 1]);
+        }
+        return HTTP.send(request.build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    static JsonNode ok(HttpResponse<String> response) throws IOException {
+        assertThat(response.statusCode()).as(response.uri() + ": " + response.body()).isBetween(200, 299);
+        return response.body().isEmpty() ? JSON.nullNode() : JSON.readTree(response.body());
+    }
+
+    static String settings(String path) {
+        return SETTINGS + "/api/v1/accounts/" + account + path;
+    }
+
+    /** The CustomerKey of a new key, saved where the administrator would save the download. */
+    static Path newKey(String name) throws Exception {
+        ok(call("POST", KEYS + "/api/v1/accounts/" + account + "/key", null, null));
+        HttpResponse<String> file = call("GET", KEYS + "/api/v1/accounts/" + account + "/key/file", null, null);
+        ok(file);
+        assertThat(file.headers().firstValue("Content-Disposition").orElse("")).contains("CustomerKey");
+        Path saved = work.resolve(name);
+        Files.writeString(saved, file.body());
+        return saved;
+    }
+
+    static Processes.Result dig(int port, String name) throws Exception {
+        return Processes.run(List.of("dig", "@127.0.0.1", "-p", String.valueOf(port), "+short", "+time=2", "+tries=1", name, "A"));
+    }
+
+    static Process run(Path state, int port) throws IOException {
+        return Processes.startJava("dev.parapet.agent.Main", List.of("run", "--state-dir", state.toString(), "--listen", "127.0.0.1:" + port,
+                "--system-resolver", "127.0.0.1:" + upstreamPort, "--heartbeat", "1s"), Map.of(), work.resolve("agent-" + port + ".out"));
+    }
+
+    static Processes.Result enroll(Path state, Path key) throws Exception {
+        return Processes.agent(state, "enroll", "--key-file", key.toString(), "--hostname", "journey-laptop", "--device-id", "journey-laptop",
+                "--os-name", "Windows", "--os-edition", "Pro", "--os-version", "11 23H2",
+                "--configuration-url", SETTINGS + "/agent/v1/configuration", "--doh-url", "https://127.0.0.1:18443/dns-query",
+                "--doh-ca", data.resolve("dns-service").resolve("doh-certificate.pem").toString(),
+                "--telemetry-url", DIAGNOSTICS + "/agent/v1/telemetry");
+    }
+
+    static int freePort() throws IOException {
+        try (DatagramSocket probe = new DatagramSocket(new InetSocketAddress("127.0.0.1", 0))) {
+            return probe.getLocalPort();
+        }
+    }
+
+    @Test
+    void theWholeJourney() throws Exception {
+        // The administrator sets the agent settings and generates a tamper-protection password.
+        HttpResponse<String> read = call("GET", settings("/agent-settings"), null, null);
+        String etag = read.headers().firstValue("ETag").orElseThrow();
+        ok(call("PUT", settings("/agent-settings"), "application/json",
+                "{\"userAuthentication\":true,\"enforceUserAuthentication\":false,\"manageUpdates\":true}", "If-Match", etag));
+        ok(call("POST", settings("/tamper-protection/password"), null, null));
+        String firstPassword = ok(call("GET", settings("/tamper-protection?reveal=true"), null, null)).get("currentPassword").asText();
+        JsonNode policy = ok(call("POST", settings("/policies"), "application/json", "{\"name\":\"Journey blocks\",\"type\":\"BLOCK_ALLOW_LIST\","
+                + "\"scope\":{\"everyone\":true},\"blockAllowList\":{\"blocked\":[\"blocked.journey.test\"]}}"));
+
+        // The key, its CustomerKey, and an agent enrolled with it and running.
+        Path key = newKey("CustomerKey");
+        Path state = work.resolve("agent-state");
+        Processes.Result enrolled = enroll(state, key);
+        assertThat(enrolled.exit()).as(enrolled.output()).isZero();
+        int stub = freePort();
+        Process agent = run(state, stub);
+        try {
+            Processes.Result test = Processes.agent(state, "test-blocking", "--blocked", "blocked.journey.test", "--allowed", "allowed.journey.test");
+            assertThat(test.exit()).as(test.output()).isZero();
+            await("the stub answers", Duration.ofSeconds(30), () -> uncheck(() -> dig(stub, "allowed.journey.test").output().contains("198.51.100.7")));
+            String blockPage = dig(stub, "blocked.journey.test").output().strip();
+            assertThat(blockPage).as("the block page's address").isNotEmpty().isNotEqualTo("198.51.100.8");
+
+            // Diagnostics lists the device as protected and healthy.
+            await("the device is protected and healthy", Duration.ofSeconds(60), () -> uncheck(() -> {
+                JsonNode devices = ok(call("GET", DIAGNOSTICS + "/api/v1/accounts/" + account + "/diagnostics/devices?size=500", null, null));
+                for (JsonNode device : devices.get("devices")) {
+                    if (device.at("/device/hostname").asText().equals("journey-laptop") && device.at("/device/lastSeen").isTextual()) {
+                        return device.get("isProtected").asBoolean() && device.at("/device/findings").isEmpty();
+                    }
+                }
+                return false;
+            }));
+
+            // A new Block List entry: the running agent's next query is blocked.
+            assertThat(dig(stub, "later.journey.test").output()).contains("198.51.100.9");
+            ok(call("POST", settings("/policies/" + policy.get("policyId").asText() + "/domains?list=blocked"), "text/plain",
+                    "later.journey.test\n"));
+            await("the new entry blocks", Duration.ofSeconds(10), () -> uncheck(() -> dig(stub, "later.journey.test").output().strip()
+                    .equals(blockPage)));
+
+            // The tamper password rotated: the previous one disables, a wrong one does not.
+            ok(call("POST", settings("/tamper-protection/password"), null, null));
+            String secondPassword = ok(call("GET", settings("/tamper-protection?reveal=true"), null, null)).get("currentPassword").asText();
+            assertThat(secondPassword).isNotEqualTo(firstPassword);
+            await("the agent has the rotated verifiers", Duration.ofSeconds(10), () -> uncheck(() ->
+                    Processes.agent(state, "enable", "--password", secondPassword).exit() == 0));
+            assertThat(Processes.agent(state, "disable", "--password", "not-the-password").exit()).as("a wrong password").isEqualTo(3);
+            Processes.Result disabled = Processes.agent(state, "disable", "--password", firstPassword);
+            assertThat(disabled.exit()).as(disabled.output()).isZero();
+            assertThat(Processes.agent(state, "enable", "--password", secondPassword).exit()).isZero();
+
+            // The key deleted: the agent stops within a second and says it must be enrolled again.
+            long deleted = System.nanoTime();
+            ok(call("DELETE", KEYS + "/api/v1/accounts/" + account + "/key?confirm=true", null, null));
+            await("the agent notices within a second", Duration.ofSeconds(1), () -> revoked(state));
+            System.out.printf("journey: key deleted to agent revoked in %d ms%n", TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - deleted));
+            Processes.Result status = Processes.agent(state, "status");
+            assertThat(status.output()).contains("REVOKED").contains("enrol");
+        } finally {
+            agent.destroy();
+            agent.waitFor(10, TimeUnit.SECONDS);
+        }
+
+        // A new key and a re-enrolment restore protection.
+        Path second = newKey("CustomerKey-2");
+        Processes.Result again = enroll(state, second);
+        assertThat(again.exit()).as(again.output()).isZero();
+        int restubbed = freePort();
+        Process restored = run(state, restubbed);
+        try {
+            Processes.Result test = Processes.agent(state, "test-blocking", "--blocked", "blocked.journey.test", "--allowed", "allowed.journey.test");
+            assertThat(test.exit()).as(test.output()).isZero();
+            await("protection restored", Duration.ofSeconds(30), () -> uncheck(() -> Processes.agent(state, "status").output().contains("PROTECTED")
+                    && !Processes.agent(state, "status").output().contains("REVOKED")));
+        } finally {
+            restored.destroy();
+            restored.waitFor(10, TimeUnit.SECONDS);
+        }
+    }
+
+    /** What the agent wrote in its state file: that its credential was refused. */
+    static boolean revoked(Path state) {
+        return uncheck(() -> {
+            JsonNode revocation = JSON.readTree(Processes.read(state.resolve("state.json"))).get("revocation");
+            return revocation != null && !revocation.isNull();
+        });
+    }
+
+    interface Check {
+        boolean get() throws Exception;
+    }
+
+    static boolean uncheck(Check check) {
+        try {
+            return check.get();
+        } catch (Exception e) {
+            return false;
+        }
+    }
+}
