@@ -137,7 +137,7 @@ class JourneyTest {
     static Path newKey(String name) throws Exception {
         ok(call("POST", KEYS + "/api/v1/accounts/" + account + "/key", null, null));
         HttpResponse<String> file = call("GET", KEYS + "/api/v1/accounts/" + account + "/key/file", null, null);
-        ok(file);
+        assertThat(file.statusCode()).as(file.body()).isEqualTo(200);
         assertThat(file.headers().firstValue("Content-Disposition").orElse("")).contains("CustomerKey");
         Path saved = work.resolve(name);
         Files.writeString(saved, file.body());
