@@ -41,6 +41,8 @@ public final class AvroSerdes {
         config.put(AvroSerdeConfig.DEREFERENCE_SCHEMA, true);
         // No Vert.x: the JDK's HTTP client talks to the registry.
         config.put(AvroSerdeConfig.HTTP_ADAPTER, "JDK");
+        // Readers and writers cached by schema identity, not by a fingerprint computed per record.
+        config.put(AvroSerdeConfig.AVRO_DATUM_PROVIDER, SchemaIdentityDatumProvider.class.getName());
         return config;
     }
 
