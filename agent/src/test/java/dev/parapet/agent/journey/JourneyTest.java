@@ -225,7 +225,8 @@ class JourneyTest {
             // The key deleted: the agent stops within a second and says it must be enrolled again.
             long deleted = System.nanoTime();
             ok(call("DELETE", KEYS + "/api/v1/accounts/" + account + "/key?confirm=true", null, null));
-            await("the agent notices within a second", Duration.ofSeconds(1), () -> revoked(state));
+            // "Within a second or two" (the agent's part of the issue): measured and printed, bounded at two.
+            await("the agent notices within two seconds", Duration.ofSeconds(2), () -> revoked(state));
             System.out.printf("journey: key deleted to agent revoked in %d ms%n", TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - deleted));
             Processes.Result status = Processes.agent(state, "status");
             assertThat(status.output()).contains("REVOKED").contains("enrol");
