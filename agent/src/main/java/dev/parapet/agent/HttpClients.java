@@ -48,7 +48,7 @@ public final class HttpClients {
     }
 
     /** An SSL context that trusts the JDK's roots and the certificates of one PEM file. */
-    static SSLContext trusting(Path pem) {
+    public static SSLContext trusting(Path pem) {
         try {
             List<X509Certificate> extra = certificates(pem);
             TrustManagerFactory defaults = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());

@@ -1,0 +1,417 @@
+package dev.parapet.agent.sim;
+
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Queue;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Flow;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+import javax.net.ssl.SSLContext;
+
+import org.xbill.DNS.Message;
+import org.xbill.DNS.Name;
+import org.xbill.DNS.Record;
+import org.xbill.DNS.Type;
+
+import dev.parapet.agent.HttpClients;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * N agents in one process against a running stack: each enrols with the account's key (key-service),
+ * holds its configuration stream open (settings-service), sends heartbeats (diagnostics-service) and
+ * queries over DNS over HTTPS (dns-service) at a configured total rate. It then changes the account's
+ * agent settings as an administrator, round after round, and measures the time from the change's
+ * acknowledgement until each agent's stream delivered it. It reports what the platform did, and the
+ * stack's memory and CPU, read from /proc.
+ */
+@Command(name = "parapet-simulator", mixinStandardHelpOptions = true, description = "Runs N simulated agents against a Parapet stack.")
+public final class Simulator implements java.util.concurrent.Callable<Integer> {
+
+    @Option(names = "--agents", defaultValue = "10000", description = "How many agents (default ${DEFAULT-VALUE}).")
+    int agents;
+    @Option(names = "--data", defaultValue = ".data", description = "The local stack's data directory: admin token and demo account.")
+    Path data;
+    @Option(names = "--keys", defaultValue = "http://127.0.0.1:18101")
+    String keys;
+    @Option(names = "--settings", defaultValue = "http://127.0.0.1:18102")
+    String settings;
+    @Option(names = "--doh", defaultValue = "https://127.0.0.1:18443/dns-query")
+    String doh;
+    @Option(names = "--doh-ca", description = "PEM certificate to trust for DoH (default: <data>/dns-service/doh-certificate.pem).")
+    Path dohCa;
+    @Option(names = "--diagnostics", defaultValue = "http://127.0.0.1:18104")
+    String diagnostics;
+    @Option(names = "--query-rate", defaultValue = "200", description = "DoH queries per second, over all agents (default ${DEFAULT-VALUE}).")
+    int queryRate;
+    @Option(names = "--heartbeat", defaultValue = "60", description = "Seconds between an agent's heartbeats (default ${DEFAULT-VALUE}).")
+    int heartbeatSeconds;
+    @Option(names = "--rounds", defaultValue = "5", description = "Configuration changes to measure (default ${DEFAULT-VALUE}).")
+    int rounds;
+    @Option(names = "--enrol-concurrency", defaultValue = "16")
+    int enrolConcurrency;
+    @Option(names = "--names", defaultValue = "www.casino.example,intranet.example.com,example.com",
+            split = ",", description = "Names the agents ask, in turn.")
+    List<String> names;
+
+    private static final Pattern CREDENTIAL = Pattern.compile("\"credential\"\\s*:\\s*\"([^\"]+)\"");
+    private static final Pattern KEY = Pattern.compile("\"key\"\\s*:\\s*\"([^\"]+)\"");
+    private static final Pattern VERSION = Pattern.compile("\"version\"\\s*:\\s*(\\d+)");
+
+    private final Queue<Long> dohLatencies = new ConcurrentLinkedQueue<>();
+    private final AtomicInteger dohErrors = new AtomicInteger();
+    private final AtomicInteger telemetrySent = new AtomicInteger();
+    private final AtomicInteger telemetryErrors = new AtomicInteger();
+    private final AtomicInteger streamErrors = new AtomicInteger();
+
+    public static void main(String[] args) {
+        System.exit(new CommandLine(new Simulator()).execute(args));
+    }
+
+    @Override
+    public Integer call() throws Exception {
+        String token = Files.readString(data.resolve("admin-token")).strip();
+        String account = Files.readString(data.resolve("demo-account")).strip();
+        HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(Duration.ofSeconds(10)).build();
+        SSLContext tls = HttpClients.trusting(dohCa != null ? dohCa : data.resolve("dns-service").resolve("doh-certificate.pem"));
+        HttpClient dohClient = HttpClient.newBuilder().version(HttpClient.Version.HTTP_2).sslContext(tls)
+                .connectTimeout(Duration.ofSeconds(10)).build();
+        Stack stack = Stack.find();
+        Stack.Usage before = stack.usage();
+
+        String key = key(http, account, token);
+        List<String> credentials = enrol(http, key);
+        System.out.printf("stack after enrolment: %s%n", stack.usage());
+
+        List<Stream> streams = new ArrayList<>();
+        CountDownLatch opened = new CountDownLatch(credentials.size());
+        long openStarted = System.nanoTime();
+        for (String credential : credentials) {
+            streams.add(new Stream(http, settings, credential, opened, streamErrors));
+        }
+        boolean allOpen = opened.await(5, TimeUnit.MINUTES);
+        System.out.printf("configuration streams: %d of %d open with their snapshot in %.1f s (%d errors)%n",
+                credentials.size() - opened.getCount(), credentials.size(), (System.nanoTime() - openStarted) / 1e9, streamErrors.get());
+
+        ScheduledExecutorService timers = Executors.newScheduledThreadPool(2);
+        scheduleHeartbeats(timers, http, credentials);
+        scheduleQueries(timers, dohClient, credentials);
+
+        List<Long> fanOut = new ArrayList<>();
+        for (int round = 1; round <= rounds && allOpen; round++) {
+            Thread.sleep(2_000);
+            long version = change(http, account, token, round % 2 == 0);
+            long acknowledged = System.nanoTime();
+            String prefix = "s" + version + ".";
+            streams.forEach(stream -> stream.expect(prefix));
+            long deadline = acknowledged + TimeUnit.SECONDS.toNanos(60);
+            for (Stream stream : streams) {
+                stream.awaitArrival(deadline);
+            }
+            List<Long> delays = new ArrayList<>();
+            int missing = 0;
+            for (Stream stream : streams) {
+                long arrived = stream.arrival();
+                if (arrived == 0) {
+                    missing++;
+                } else {
+                    delays.add(Math.max(0, arrived - acknowledged));
+                }
+            }
+            fanOut.addAll(delays);
+            System.out.printf("round %d (settings v%d): fan-out from the acknowledgement %s, %d agents missed it%n", round, version,
+                    Percentiles.of(delays), missing);
+        }
+        Thread.sleep(2_000);
+        timers.shutdownNow();
+        Stack.Usage after = stack.usage();
+        System.out.printf("%nagents %d, enrolled %d%n", agents, credentials.size());
+        System.out.printf("fan-out over all rounds (admin change acknowledged to each agent's stream): %s%n", Percentiles.of(fanOut));
+        System.out.printf("DoH (%d/s asked): %s, %d errors%n", queryRate, Percentiles.of(dohLatencies), dohErrors.get());
+        System.out.printf("telemetry: %d batches sent, %d errors; stream errors %d%n", telemetrySent.get(), telemetryErrors.get(), streamErrors.get());
+        System.out.printf("stack: %s; CPU during the run %.1f s over %.1f s wall%n", after,
+                after.cpuSeconds() - before.cpuSeconds(), (after.at() - before.at()) / 1e9);
+        streams.forEach(Stream::close);
+        return 0;
+    }
+
+    private String key(HttpClient http, String account, String token) throws Exception {
+        String base = keys + "/api/v1/accounts/" + account + "/key";
+        HttpResponse<String> shown = http.send(admin(base + "?reveal=true", token).GET().build(), HttpResponse.BodyHandlers.ofString());
+        if (shown.statusCode() == 404) {
+            http.send(admin(base, token).POST(HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.ofString());
+            shown = http.send(admin(base + "?reveal=true", token).GET().build(), HttpResponse.BodyHandlers.ofString());
+        }
+        Matcher key = KEY.matcher(shown.body());
+        if (shown.statusCode() != 200 || !key.find()) {
+            throw new IllegalStateException("no key for the account: " + shown.statusCode() + " " + shown.body());
+        }
+        return key.group(1);
+    }
+
+    private List<String> enrol(HttpClient http, String key) throws InterruptedException {
+        ExecutorService pool = Executors.newFixedThreadPool(enrolConcurrency);
+        Queue<String> credentials = new ConcurrentLinkedQueue<>();
+        AtomicInteger refused = new AtomicInteger();
+        AtomicLong lastRefusal = new AtomicLong();
+        long started = System.nanoTime();
+        for (int i = 0; i < agents; i++) {
+            int n = i;
+            pool.execute(() -> {
+                String body = String.format("{\"key\":\"%s\",\"deviceId\":\"sim-%06d\",\"hostname\":\"sim-%06d\",\"osName\":\"Windows\","
+                        + "\"osVersion\":\"11 23H2\",\"agentVersion\":\"1.0.0\"}", key, n, n);
+                for (int attempt = 0; attempt < 5; attempt++) {
+                    try {
+                        HttpResponse<String> response = http.send(HttpRequest.newBuilder(URI.create(keys + "/agent/v1/enrolments"))
+                                .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(body))
+                                .timeout(Duration.ofSeconds(30)).build(), HttpResponse.BodyHandlers.ofString());
+                        Matcher credential = CREDENTIAL.matcher(response.body());
+                        if (response.statusCode() == 201 && credential.find()) {
+                            credentials.add(credential.group(1));
+                            return;
+                        }
+                        refused.incrementAndGet();
+                        lastRefusal.set(response.statusCode());
+                        Thread.sleep(response.statusCode() == 429 ? 1_000 : 200);
+                    } catch (IOException e) {
+                        refused.incrementAndGet();
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                        return;
+                    }
+                }
+            });
+        }
+        pool.shutdown();
+        pool.awaitTermination(2, TimeUnit.HOURS);
+        double seconds = (System.nanoTime() - started) / 1e9;
+        System.out.printf("enrolment: %d of %d agents in %.1f s, %.0f/s (%d refused attempts, last status %d)%n", credentials.size(), agents,
+                seconds, credentials.size() / seconds, refused.get(), lastRefusal.get());
+        return new ArrayList<>(credentials);
+    }
+
+    private long change(HttpClient http, String account, String token, boolean manageUpdates) throws Exception {
+        String url = settings + "/api/v1/accounts/" + account + "/agent-settings";
+        HttpResponse<String> read = http.send(admin(url, token).GET().build(), HttpResponse.BodyHandlers.ofString());
+        String etag = read.headers().firstValue("ETag").orElse("*");
+        HttpResponse<String> written = http.send(admin(url, token).header("If-Match", etag).header("Content-Type", "application/json")
+                .PUT(HttpRequest.BodyPublishers.ofString("{\"userAuthentication\":true,\"enforceUserAuthentication\":false,"
+                        + "\"manageUpdates\":" + manageUpdates + "}")).build(), HttpResponse.BodyHandlers.ofString());
+        Matcher version = VERSION.matcher(written.body());
+        if (written.statusCode() != 200 || !version.find()) {
+            throw new IllegalStateException("settings change refused: " + written.statusCode() + " " + written.body());
+        }
+        return Long.parseLong(version.group(1));
+    }
+
+    private void scheduleHeartbeats(ScheduledExecutorService timers, HttpClient http, List<String> credentials) {
+        long periodMicros = TimeUnit.SECONDS.toMicros(heartbeatSeconds) / Math.max(1, credentials.size());
+        AtomicInteger next = new AtomicInteger();
+        timers.scheduleAtFixedRate(() -> {
+            String credential = credentials.get(Math.floorMod(next.getAndIncrement(), credentials.size()));
+            String body = "{\"reports\":[{\"agentVersion\":\"1.0.0\",\"osName\":\"Windows\",\"osEdition\":\"Pro\",\"osVersion\":\"11 23H2\","
+                    + "\"enabled\":true,\"agentClock\":\"" + Instant.now() + "\",\"lastConfigVersionApplied\":0,\"configurationSource\":\"LIVE_STREAM\"}]}";
+            http.sendAsync(HttpRequest.newBuilder(URI.create(diagnostics + "/agent/v1/telemetry")).header("Authorization", "Bearer " + credential)
+                            .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(body)).build(),
+                    HttpResponse.BodyHandlers.discarding()).whenComplete((response, error) -> {
+                        telemetrySent.incrementAndGet();
+                        if (error != null || response.statusCode() != 200) {
+                            telemetryErrors.incrementAndGet();
+                        }
+                    });
+        }, periodMicros, Math.max(1, periodMicros), TimeUnit.MICROSECONDS);
+    }
+
+    private void scheduleQueries(ScheduledExecutorService timers, HttpClient dohClient, List<String> credentials) {
+        if (queryRate <= 0) {
+            return;
+        }
+        AtomicInteger next = new AtomicInteger();
+        timers.scheduleAtFixedRate(() -> {
+            int n = next.getAndIncrement();
+            String credential = credentials.get(ThreadLocalRandom.current().nextInt(credentials.size()));
+            byte[] query;
+            try {
+                query = Message.newQuery(Record.newRecord(Name.fromString(names.get(Math.floorMod(n, names.size())) + "."), Type.A,
+                        org.xbill.DNS.DClass.IN)).toWire();
+            } catch (IOException e) {
+                throw new IllegalArgumentException(e);
+            }
+            long sent = System.nanoTime();
+            dohClient.sendAsync(HttpRequest.newBuilder(URI.create(doh)).header("Authorization", "Bearer " + credential)
+                            .header("Content-Type", "application/dns-message").header("Accept", "application/dns-message")
+                            .POST(HttpRequest.BodyPublishers.ofByteArray(query)).timeout(Duration.ofSeconds(10)).build(),
+                    HttpResponse.BodyHandlers.ofByteArray()).whenComplete((response, error) -> {
+                        if (error != null || response.statusCode() != 200 || !isDnsMessage(response.body())) {
+                            dohErrors.incrementAndGet();
+                        } else {
+                            dohLatencies.add(System.nanoTime() - sent);
+                        }
+                    });
+        }, 0, Math.max(1, 1_000_000 / queryRate), TimeUnit.MICROSECONDS);
+    }
+
+    /** An answer counts when it is a DNS message, whatever its code (without upstreams, allowed names get SERVFAIL). */
+    private static boolean isDnsMessage(byte[] wire) {
+        try {
+            new Message(wire);
+            return true;
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
+    private static HttpRequest.Builder admin(String url, String token) {
+        return HttpRequest.newBuilder(URI.create(url)).header("Authorization", "Bearer " + token).timeout(Duration.ofSeconds(30));
+    }
+
+    /** One agent's configuration stream, read line by line without a thread of its own. */
+    static final class Stream implements Flow.Subscriber<String> {
+        private final CountDownLatch opened;
+        private final AtomicInteger errors;
+        private volatile String expected = "\u0000";
+        private volatile long arrival;
+        private Flow.Subscription subscription;
+        private boolean snapshotSeen;
+        private final Object lock = new Object();
+
+        Stream(HttpClient http, String settings, String credential, CountDownLatch opened, AtomicInteger errors) {
+            this.opened = opened;
+            this.errors = errors;
+            http.sendAsync(HttpRequest.newBuilder(URI.create(settings + "/agent/v1/configuration"))
+                            .header("Authorization", "Bearer " + credential).header("Accept", "text/event-stream").build(),
+                    HttpResponse.BodyHandlers.fromLineSubscriber(this)).whenComplete((response, error) -> {
+                        if (error != null || response.statusCode() != 200) {
+                            errors.incrementAndGet();
+                        }
+                    });
+        }
+
+        void expect(String idPrefix) {
+            synchronized (lock) {
+                arrival = 0;
+                expected = idPrefix;
+            }
+        }
+
+        long arrival() {
+            return arrival;
+        }
+
+        void awaitArrival(long deadlineNanos) throws InterruptedException {
+            synchronized (lock) {
+                while (arrival == 0 && System.nanoTime() < deadlineNanos) {
+                    lock.wait(Math.max(1, TimeUnit.NANOSECONDS.toMillis(deadlineNanos - System.nanoTime())));
+                }
+            }
+        }
+
+        @Override
+        public void onSubscribe(Flow.Subscription subscription) {
+            this.subscription = subscription;
+            subscription.request(Long.MAX_VALUE);
+        }
+
+        @Override
+        public void onNext(String line) {
+            if (!snapshotSeen && line.startsWith("event:") && line.contains("configuration")) {
+                snapshotSeen = true;
+                opened.countDown();
+            } else if (line.startsWith("id:") && line.substring(3).strip().startsWith(expected)) {
+                synchronized (lock) {
+                    if (arrival == 0) {
+                        arrival = System.nanoTime();
+                        lock.notifyAll();
+                    }
+                }
+            }
+        }
+
+        @Override
+        public void onError(Throwable throwable) {
+            errors.incrementAndGet();
+        }
+
+        @Override
+        public void onComplete() {
+        }
+
+        void close() {
+            if (subscription != null) {
+                subscription.cancel();
+            }
+        }
+    }
+
+    /** The stack's processes (services, broker, registry), found by their command lines, and what they use. */
+    record Stack(List<Long> pids) {
+
+        record Usage(long rssKiB, double cpuSeconds, long at) {
+            @Override
+            public String toString() {
+                return String.format("RSS %.0f MiB, CPU %.1f s since start", rssKiB / 1024.0, cpuSeconds);
+            }
+        }
+
+        static Stack find() throws IOException {
+            List<Long> pids = new ArrayList<>();
+            try (var proc = Files.list(Path.of("/proc"))) {
+                for (Path dir : proc.filter(p -> p.getFileName().toString().matches("\\d+")).toList()) {
+                    String cmdline = new String(readOrEmpty(dir.resolve("cmdline"))).replace('\0', ' ');
+                    if (cmdline.contains("-service.jar") || cmdline.contains("kafka.Kafka") || cmdline.contains("quarkus-run.jar")) {
+                        pids.add(Long.parseLong(dir.getFileName().toString()));
+                    }
+                }
+            }
+            return new Stack(pids);
+        }
+
+        Usage usage() {
+            long rss = 0;
+            double cpu = 0;
+            long ticks = 100;
+            for (long pid : pids) {
+                String status = new String(readOrEmpty(Path.of("/proc", String.valueOf(pid), "status")));
+                Matcher vmRss = Pattern.compile("VmRSS:\\s+(\\d+)").matcher(status);
+                if (vmRss.find()) {
+                    rss += Long.parseLong(vmRss.group(1));
+                }
+                String stat = new String(readOrEmpty(Path.of("/proc", String.valueOf(pid), "stat")));
+                int close = stat.lastIndexOf(')');
+                if (close > 0) {
+                    String[] fields = stat.substring(close + 2).split(" ");
+                    cpu += (Long.parseLong(fields[11]) + Long.parseLong(fields[12])) / (double) ticks;
+                }
+            }
+            return new Usage(rss, cpu, System.nanoTime());
+        }
+
+        private static byte[] readOrEmpty(Path file) {
+            try {
+                return Files.readAllBytes(file);
+            } catch (IOException e) {
+                return new byte[0];
+            }
+        }
+    }
+}
