@@ -247,19 +247,26 @@ class AgentDnsStubTest {
             Message two = Message.newQuery(Record.newRecord(Name.fromString("a.example."), Type.A, DClass.IN));
             two.addRecord(Record.newRecord(Name.fromString("b.example."), Type.A, DClass.IN), Section.QUESTION);
             byte[] wire = two.toWire();
-            client.setSoTimeout(5_000);
-            client.send(new DatagramPacket(wire, wire.length, bound));
+            // Like a real client, it asks again while unanswered: a flood beyond the stub's queue is
+            // dropped (DiscardPolicy), as a loaded resolver drops, and this probe may be among it.
+            client.setSoTimeout(500);
             byte[] buffer = new byte[4096];
-            while (true) {
-                DatagramPacket reply = new DatagramPacket(buffer, buffer.length);
-                client.receive(reply);
-                Message message = new Message(java.util.Arrays.copyOf(buffer, reply.getLength()));
-                if (message.getHeader().getID() == two.getHeader().getID() && message.getRcode() == Rcode.FORMERR) {
-                    break;
+            long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(10);
+            boolean formErr = false;
+            while (!formErr && System.nanoTime() < deadline) {
+                client.send(new DatagramPacket(wire, wire.length, bound));
+                try {
+                    while (!formErr) {
+                        DatagramPacket reply = new DatagramPacket(buffer, buffer.length);
+                        client.receive(reply);
+                        Message message = new Message(java.util.Arrays.copyOf(buffer, reply.getLength()));
+                        formErr = message.getHeader().getID() == two.getHeader().getID() && message.getRcode() == Rcode.FORMERR;
+                    }
+                } catch (SocketTimeoutException e) {
+                    // nothing more for now: ask again
                 }
             }
-        } catch (SocketTimeoutException e) {
-            throw new AssertionError("no FORMERR for a query with two questions", e);
+            assertThat(formErr).as("FORMERR for a query with two questions, after the flood").isTrue();
         }
 
         assertThat(firstAddress(ask("still.example.org", false))).isEqualTo("192.0.2.1");
