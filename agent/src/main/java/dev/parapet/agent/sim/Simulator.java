@@ -68,7 +68,7 @@ public final class Simulator implements java.util.concurrent.Callable<Integer> {
     int heartbeatSeconds;
     @Option(names = "--rounds", defaultValue = "5", description = "Configuration changes to measure (default ${DEFAULT-VALUE}).")
     int rounds;
-    @Option(names = "--enrol-concurrency", defaultValue = "16")
+    @Option(names = "--enrol-concurrency", defaultValue = "64")
     int enrolConcurrency;
     @Option(names = "--names", defaultValue = "www.casino.example,intranet.example.com,example.com",
             split = ",", description = "Names the agents ask, in turn.")
@@ -120,10 +120,10 @@ public final class Simulator implements java.util.concurrent.Callable<Integer> {
         List<Long> fanOut = new ArrayList<>();
         for (int round = 1; round <= rounds && allOpen; round++) {
             Thread.sleep(2_000);
-            long version = change(http, account, token, round % 2 == 0);
-            long acknowledged = System.nanoTime();
-            String prefix = "s" + version + ".";
-            streams.forEach(stream -> stream.expect(prefix));
+            long[] acknowledgedAt = new long[1];
+            long version = change(http, account, token, round % 2 == 0, next -> streams.forEach(stream -> stream.expect("s" + next + ".")),
+                    acknowledgedAt);
+            long acknowledged = acknowledgedAt[0];
             long deadline = acknowledged + TimeUnit.SECONDS.toNanos(60);
             for (Stream stream : streams) {
                 stream.awaitArrival(deadline);
@@ -210,13 +210,21 @@ public final class Simulator implements java.util.concurrent.Callable<Integer> {
         return new ArrayList<>(credentials);
     }
 
-    private long change(HttpClient http, String account, String token, boolean manageUpdates) throws Exception {
+    /**
+     * One administrator change of the agent settings. The streams are told which version to wait for
+     * before the write is sent (the version after the one read), since an event may beat the
+     * acknowledgement back; the acknowledgement's time goes in {@code acknowledgedAt[0]}.
+     */
+    private long change(HttpClient http, String account, String token, boolean manageUpdates,
+                        java.util.function.LongConsumer expect, long[] acknowledgedAt) throws Exception {
         String url = settings + "/api/v1/accounts/" + account + "/agent-settings";
         HttpResponse<String> read = http.send(admin(url, token).GET().build(), HttpResponse.BodyHandlers.ofString());
-        String etag = read.headers().firstValue("ETag").orElse("*");
+        String etag = read.headers().firstValue("ETag").orElseThrow(() -> new IllegalStateException("no ETag: " + read.body()));
+        expect.accept(Long.parseLong(etag.replaceAll("[^0-9]", "")) + 1);
         HttpResponse<String> written = http.send(admin(url, token).header("If-Match", etag).header("Content-Type", "application/json")
                 .PUT(HttpRequest.BodyPublishers.ofString("{\"userAuthentication\":true,\"enforceUserAuthentication\":false,"
                         + "\"manageUpdates\":" + manageUpdates + "}")).build(), HttpResponse.BodyHandlers.ofString());
+        acknowledgedAt[0] = System.nanoTime();
         Matcher version = VERSION.matcher(written.body());
         if (written.statusCode() != 200 || !version.find()) {
             throw new IllegalStateException("settings change refused: " + written.statusCode() + " " + written.body());
