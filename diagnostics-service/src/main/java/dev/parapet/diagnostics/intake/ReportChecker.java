@@ -5,6 +5,7 @@ import java.util.List;
 import java.util.regex.Pattern;
 
 import dev.parapet.kit.problem.Problems.FieldError;
+import dev.parapet.kit.users.UserNames;
 import dev.parapet.schemas.v1.telemetry.AgentStatusReport;
 import dev.parapet.schemas.v1.telemetry.ConfigurationSource;
 import dev.parapet.schemas.v1.telemetry.ProtectionState;
@@ -79,11 +80,11 @@ final class ReportChecker {
 
     /** The signed-in user as policies key it, null for none (or a refused name). */
     private static String signedInUser(FieldReader fields) {
-        String named = fields.optionalString("signedInUser", SignedInUsers.MAX_LENGTH);
+        String named = fields.optionalString("signedInUser", UserNames.MAX_LENGTH);
         if (named == null) {
             return null;
         }
-        return SignedInUsers.normalise(named).orElseGet(() -> {
+        return UserNames.normalise(named).orElseGet(() -> {
             fields.refuse("signedInUser", "must be an e-mail-like user name such as jane.doe@example.com");
             return null;
         });

@@ -3,6 +3,7 @@ package dev.parapet.dns.resolve;
 import java.net.InetAddress;
 
 import dev.parapet.kit.agents.AgentCredentialVerifier.AgentIdentity;
+import dev.parapet.kit.users.UserNames;
 import dev.parapet.schemas.v1.verdicts.Transport;
 
 /**
@@ -19,8 +20,6 @@ public record Client(InetAddress address, Transport transport, AgentIdentity age
         return new Client(address, transport, null, null);
     }
 
-    private static final java.util.regex.Pattern EMAIL = java.util.regex.Pattern.compile("[a-z0-9._%+'-]{1,64}@[a-z0-9.-]{1,253}");
-
     /**
      * A signed-in user's name as policies key it (lower case), null for none given; refused (an
      * {@link IllegalArgumentException}) when it is not an email address.
@@ -29,11 +28,7 @@ public record Client(InetAddress address, Transport transport, AgentIdentity age
         if (text == null || text.isBlank()) {
             return null;
         }
-        String email = text.strip().toLowerCase(java.util.Locale.ROOT);
-        if (email.length() > 254 || !EMAIL.matcher(email).matches()) {
-            throw new IllegalArgumentException("not an email address");
-        }
-        return email;
+        return UserNames.normalise(text).orElseThrow(() -> new IllegalArgumentException("not an email address"));
     }
 
     /** The client's address as text: the key of block notices and warning allowances (as the page server writes it). */
