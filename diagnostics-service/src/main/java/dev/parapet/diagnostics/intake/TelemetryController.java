@@ -6,7 +6,6 @@ import java.util.Iterator;
 import java.util.List;
 
 import org.springframework.http.HttpHeaders;
-import org.springframework.http.HttpStatus;
 import org.springframework.http.MediaType;
 import org.springframework.http.server.reactive.ServerHttpRequest;
 import org.springframework.web.bind.annotation.PostMapping;
@@ -15,7 +14,6 @@ import org.springframework.web.bind.annotation.RestController;
 
 import dev.parapet.kit.agents.AgentCredentialVerifier;
 import dev.parapet.kit.agents.AgentCredentialVerifier.AgentIdentity;
-import dev.parapet.kit.problem.Problems;
 import dev.parapet.schemas.v1.telemetry.AgentTelemetry;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -50,10 +48,7 @@ public class TelemetryController {
     @PostMapping(path = PATH, consumes = MediaType.APPLICATION_JSON_VALUE)
     public Mono<IntakeResponse> receive(@RequestHeader(name = HttpHeaders.AUTHORIZATION, required = false) String authorization,
                                         ServerHttpRequest request) {
-        AgentIdentity agent = credentials.verify(bearer(authorization)).orElseThrow(() -> Problems.of(
-                HttpStatus.UNAUTHORIZED, "Agent credential refused",
-                "Send the agent credential as 'Authorization: Bearer pac1.…'; a credential of a deleted key or a "
-                        + "revoked agent is refused: enrol again with the account's current key."));
+        AgentIdentity agent = credentials.requireBearer(authorization);
         return TelemetryBatch.read(request).flatMap(reports -> store(agent, reports));
     }
 
@@ -82,11 +77,5 @@ public class TelemetryController {
                     : IntakeResponse.Result.accepted(i, written.next().getEventId()));
         }
         return new IntakeResponse(records.size(), checked.size() - records.size(), results);
-    }
-
-    /** The credential of {@code Authorization: Bearer …}, or null. */
-    private static String bearer(String authorization) {
-        return authorization != null && authorization.regionMatches(true, 0, "Bearer ", 0, 7)
-                ? authorization.substring(7).strip() : null;
     }
 }

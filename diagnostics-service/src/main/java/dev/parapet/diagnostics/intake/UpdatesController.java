@@ -3,7 +3,6 @@ package dev.parapet.diagnostics.intake;
 import java.util.Map;
 
 import org.springframework.http.HttpHeaders;
-import org.springframework.http.HttpStatus;
 import org.springframework.http.MediaType;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.RequestHeader;
@@ -11,7 +10,6 @@ import org.springframework.web.bind.annotation.RestController;
 
 import dev.parapet.diagnostics.DiagnosticsProperties;
 import dev.parapet.kit.agents.AgentCredentialVerifier;
-import dev.parapet.kit.problem.Problems;
 
 /**
  * The newest published agent version, for agents whose account lets users check for updates
@@ -35,12 +33,7 @@ public class UpdatesController {
 
     @GetMapping(path = PATH, produces = MediaType.APPLICATION_JSON_VALUE)
     public Map<String, String> latest(@RequestHeader(name = HttpHeaders.AUTHORIZATION, required = false) String authorization) {
-        String credential = authorization != null && authorization.regionMatches(true, 0, "Bearer ", 0, 7)
-                ? authorization.substring(7).strip() : null;
-        credentials.verify(credential).orElseThrow(() -> Problems.of(
-                HttpStatus.UNAUTHORIZED, "Agent credential refused",
-                "Send the agent credential as 'Authorization: Bearer pac1.…'; a credential of a deleted key or a "
-                        + "revoked agent is refused: enrol again with the account's current key."));
+        credentials.requireBearer(authorization);
         return Map.of("latestVersion", latestVersion);
     }
 }

@@ -68,6 +68,19 @@ public class AgentCredentialVerifier extends FollowedState {
         }
     }
 
+    /**
+     * The agent whose credential an agent endpoint was sent as {@code Authorization: Bearer …}; a
+     * missing, malformed or refused one is a 401 problem telling the agent what to do.
+     */
+    public AgentIdentity requireBearer(String authorization) {
+        String credential = authorization != null && authorization.regionMatches(true, 0, "Bearer ", 0, 7)
+                ? authorization.substring(7).strip() : null;
+        return verify(credential).orElseThrow(() -> dev.parapet.kit.problem.Problems.of(
+                org.springframework.http.HttpStatus.UNAUTHORIZED, "Agent credential refused",
+                "Send the agent credential as 'Authorization: Bearer pac1.…'; a credential of a deleted key or a "
+                        + "revoked agent is refused: enrol again with the account's current key."));
+    }
+
     /** The agent, if the credential is one of an agent that may operate now. */
     public Optional<AgentIdentity> verify(String credential) {
         return AgentCredentials.parse(credential).flatMap(parsed -> {

@@ -8,7 +8,6 @@ import org.springframework.web.bind.annotation.RequestHeader;
 import org.springframework.web.bind.annotation.RestController;
 
 import dev.parapet.kit.agents.AgentCredentialVerifier;
-import dev.parapet.kit.problem.Problems;
 import reactor.core.publisher.Flux;
 
 /**
@@ -29,12 +28,7 @@ public class AgentConfigurationController {
     @GetMapping(path = "/agent/v1/configuration", produces = MediaType.TEXT_EVENT_STREAM_VALUE)
     public Flux<ServerSentEvent<Object>> configuration(@RequestHeader(name = HttpHeaders.AUTHORIZATION, required = false) String authorization,
                                                        @RequestHeader(name = "Last-Event-ID", required = false) String lastEventId) {
-        String credential = authorization != null && authorization.regionMatches(true, 0, "Bearer ", 0, 7)
-                ? authorization.substring(7).strip() : null;
-        AgentCredentialVerifier.AgentIdentity agent = credentials.verify(credential).orElseThrow(() -> Problems.of(
-                org.springframework.http.HttpStatus.UNAUTHORIZED, "Agent credential refused",
-                "Send the agent credential as 'Authorization: Bearer pac1.…'; a credential of a deleted key or a "
-                        + "revoked agent is refused: enrol again with the account's current key."));
+        AgentCredentialVerifier.AgentIdentity agent = credentials.requireBearer(authorization);
         return streams.open(agent, StreamPosition.parse(lastEventId));
     }
 }
