@@ -9,7 +9,6 @@ import java.util.Optional;
 import java.util.UUID;
 import java.util.function.Predicate;
 
-import org.springframework.http.HttpStatus;
 import org.springframework.http.MediaType;
 import org.springframework.http.ResponseEntity;
 import org.springframework.http.codec.ServerSentEvent;
@@ -210,7 +209,7 @@ public class DiagnosticsController {
             throw Problems.invalid("page", "must be 0 or more");
         }
         if (size < 1 || size > MAX_PAGE_SIZE) {
-            throw Problems.of(HttpStatus.BAD_REQUEST, "Invalid page size", "size must be from 1 to " + MAX_PAGE_SIZE + ".");
+            throw Problems.invalid("size", "must be from 1 to " + MAX_PAGE_SIZE);
         }
     }
 }

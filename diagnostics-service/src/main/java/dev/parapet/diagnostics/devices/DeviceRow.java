@@ -42,6 +42,12 @@ public record DeviceRow(UUID accountId, UUID agentId, String deviceId, String ho
                 && findings.stream().noneMatch(f -> f.code() == FindingCode.NO_HEARTBEAT);
     }
 
+    public DeviceRow withFirstSeen(Instant first) {
+        return new DeviceRow(accountId, agentId, deviceId, hostname, status, enrolledAt, agentVersion, osName, osEdition, osVersion,
+                enabled, protectionState, signedInUser, userIdentifiedBy, agentClock, clockSkewMillis, lastConfigVersionApplied,
+                configurationSource, lastTestBlocking, lastErrors, first, lastSeen, findings);
+    }
+
     public DeviceRow withFindings(List<Finding> next) {
         return new DeviceRow(accountId, agentId, deviceId, hostname, status, enrolledAt, agentVersion, osName, osEdition, osVersion,
                 enabled, protectionState, signedInUser, userIdentifiedBy, agentClock, clockSkewMillis, lastConfigVersionApplied,

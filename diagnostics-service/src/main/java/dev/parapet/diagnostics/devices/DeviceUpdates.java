@@ -42,10 +42,7 @@ public final class DeviceUpdates {
         }
         Instant firstSeen = row.firstSeen() == null || received.isBefore(row.firstSeen()) ? received : row.firstSeen();
         if (row.lastSeen() != null && received.isBefore(row.lastSeen())) {
-            return new DeviceRow(row.accountId(), row.agentId(), row.deviceId(), row.hostname(), row.status(), row.enrolledAt(),
-                    row.agentVersion(), row.osName(), row.osEdition(), row.osVersion(), row.enabled(), row.protectionState(),
-                    row.signedInUser(), row.userIdentifiedBy(), row.agentClock(), row.clockSkewMillis(), row.lastConfigVersionApplied(),
-                    row.configurationSource(), row.lastTestBlocking(), row.lastErrors(), firstSeen, row.lastSeen(), row.findings());
+            return row.withFirstSeen(firstSeen);
         }
         AgentStatusReport status = telemetry.getStatus();
         DeviceRow.TestBlocking test = status.getLastTestBlocking() == null ? row.lastTestBlocking()
