@@ -47,7 +47,8 @@ public final class DomainListImport {
         }
 
         void line(String raw) {
-            if (raw.length() > MAX_LINE_BYTES) {
+            if (raw.length() > MAX_LINE_BYTES
+                    || (raw.length() > MAX_LINE_BYTES / 3 && raw.getBytes(java.nio.charset.StandardCharsets.UTF_8).length > MAX_LINE_BYTES)) {
                 // The decoder only counts bytes it has to hold across buffers; a long line inside one
                 // buffer reaches us whole, so the bound is checked here too.
                 throw new DataBufferLimitException("line longer than " + MAX_LINE_BYTES);
