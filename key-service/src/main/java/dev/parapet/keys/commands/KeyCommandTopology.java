@@ -35,6 +35,8 @@ import dev.parapet.schemas.Topics;
 import dev.parapet.schemas.v1.agents.AgentState;
 import dev.parapet.schemas.v1.audit.AuditEvent;
 import dev.parapet.schemas.v1.keys.AccountKeyState;
+import dev.parapet.schemas.v1.keys.DeleteKey;
+import dev.parapet.schemas.v1.keys.EnrolAgent;
 import dev.parapet.schemas.v1.keys.KeyCommand;
 import dev.parapet.schemas.v1.keys.KeyCommandResult;
 
@@ -114,11 +116,7 @@ public class KeyCommandTopology {
                 return;
             }
             String account = command.getAccountId().toString();
-            List<AgentState> accountAgents = new ArrayList<>();
-            try (KeyValueIterator<String, AgentState> iterator = agents.prefixScan(account + "/", new StringSerializer())) {
-                iterator.forEachRemaining((KeyValue<String, AgentState> entry) -> accountAgents.add(entry.value));
-            }
-            KeyDecisions.Decision decision = KeyDecisions.decide(keys.get(account), accountAgents, command, Instant.now());
+            KeyDecisions.Decision decision = KeyDecisions.decide(keys.get(account), agentsConcerned(account, command), command, Instant.now());
             decision.key().ifPresent(key -> {
                 keys.put(account, key);
                 context.forward(record.withKey(account).withValue(key));
@@ -131,6 +129,26 @@ public class KeyCommandTopology {
                 context.forward(record.withKey(account).withValue(event));
             }
             context.forward(record.withKey(account).withValue(decision.result()));
+        }
+
+        /**
+         * The agents a command can change: an enrolment only its own device's (one lookup, so that
+         * enrolling the ten-thousandth agent costs what the first did); a key's deletion all of the
+         * account's.
+         */
+        private List<AgentState> agentsConcerned(String account, KeyCommand command) {
+            if (command.getAction() instanceof EnrolAgent enrol) {
+                AgentState existing = agents.get(account + "/" + enrol.getDeviceId());
+                return existing == null ? List.of() : List.of(existing);
+            }
+            if (!(command.getAction() instanceof DeleteKey)) {
+                return List.of();
+            }
+            List<AgentState> accountAgents = new ArrayList<>();
+            try (KeyValueIterator<String, AgentState> iterator = agents.prefixScan(account + "/", new StringSerializer())) {
+                iterator.forEachRemaining((KeyValue<String, AgentState> entry) -> accountAgents.add(entry.value));
+            }
+            return accountAgents;
         }
     }
 }

@@ -37,7 +37,7 @@ public final class KeyDecisions {
 
     /**
      * @param current        the account's key, if it ever had one
-     * @param accountAgents  the account's agents
+     * @param accountAgents  the account's agents the command can change: for an enrolment, its device's (if enrolled before); for a deletion, all
      * @param command        the command
      * @param now            the time of the decision
      */
