@@ -9,6 +9,7 @@ import org.springframework.boot.autoconfigure.SpringBootApplication;
 public class DnsServiceApplication {
 
     public static void main(String[] args) {
+        dev.parapet.kit.web.ReactorNettyFixes.apply();
         SpringApplication.run(DnsServiceApplication.class, args);
     }
 }

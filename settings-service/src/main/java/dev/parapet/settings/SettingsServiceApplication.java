@@ -8,6 +8,7 @@ import org.springframework.boot.autoconfigure.SpringBootApplication;
 public class SettingsServiceApplication {
 
     public static void main(String[] args) {
+        dev.parapet.kit.web.ReactorNettyFixes.apply();
         SpringApplication.run(SettingsServiceApplication.class, args);
     }
 }

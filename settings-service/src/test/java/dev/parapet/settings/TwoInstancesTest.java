@@ -4,12 +4,16 @@ import dev.parapet.kit.testing.TestAgents;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadInfo;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 
 import org.junit.jupiter.api.Test;
 import org.springframework.boot.builder.SpringApplicationBuilder;
@@ -63,6 +67,25 @@ class TwoInstancesTest {
                 .exchange().expectBody(String.class).returnResult().getStatus().value();
     }
 
+    /** Every thread's whole stack and what it waits on (ThreadInfo.toString stops at eight frames). */
+    private static String threadDump() {
+        StringBuilder dump = new StringBuilder();
+        for (ThreadInfo thread : ManagementFactory.getThreadMXBean().dumpAllThreads(true, true)) {
+            dump.append('"').append(thread.getThreadName()).append("\" ").append(thread.getThreadState());
+            if (thread.getLockName() != null) {
+                dump.append(" on ").append(thread.getLockName());
+            }
+            if (thread.getLockOwnerName() != null) {
+                dump.append(" owned by ").append(thread.getLockOwnerName());
+            }
+            dump.append('\n');
+            for (StackTraceElement frame : thread.getStackTrace()) {
+                dump.append("    at ").append(frame).append('\n');
+            }
+        }
+        return dump.toString();
+    }
+
     /** The last event with an id that arrives before the stream goes quiet for the given time. */
     private static ServerSentEvent<String> lastUntilQuiet(SseClient stream, Duration quiet) throws InterruptedException {
         ServerSentEvent<String> last = null;
@@ -106,15 +129,22 @@ class TwoInstancesTest {
                     }
                 }));
             }
-            writers.forEach(CompletableFuture::join);
+            try {
+                CompletableFuture.allOf(writers.toArray(CompletableFuture[]::new)).get(50, TimeUnit.SECONDS);
+            } catch (TimeoutException stuck) {
+                throw new AssertionError("20 writers not done after 50 s; the threads then:\n" + threadDump(), stuck);
+            }
             assertThat(etag(a, account, admin)).isEqualTo("\"v21\"");
             assertThat(etag(b, account, admin)).isEqualTo("\"v21\"");
             assertThat(lastUntilQuiet(streamOnFirst, Duration.ofSeconds(2)).id()).isEqualTo("s21.e0");
             ServerSentEvent<String> lastOnSecond = lastUntilQuiet(streamOnSecond, Duration.ofSeconds(2));
             assertThat(lastOnSecond.id()).isEqualTo("s21.e0");
 
+            long stopping = System.nanoTime();
             second.close();
             assertThat(streamOnSecond.next(Duration.ofSeconds(10))).as("the stopped instance's stream ends").isSameAs(SseClient.END);
+            assertThat(Duration.ofNanos(System.nanoTime() - stopping)).as("its streams end at once, not after the shutdown's grace period")
+                    .isLessThan(Duration.ofSeconds(15));
             try (SseClient resumed = new SseClient(first, onSecond, lastOnSecond.id())) {
                 a.put().uri("/api/v1/accounts/{a}/exceptions", account).headers(h -> h.setBearerAuth(admin))
                         .contentType(MediaType.APPLICATION_JSON).bodyValue(Map.of("domains", List.of("intranet.example"), "ipRanges", List.of()))

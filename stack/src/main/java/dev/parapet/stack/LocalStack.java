@@ -164,7 +164,9 @@ public final class LocalStack {
         }
         List<String> command = new ArrayList<>(List.of(distribution.java().toString(),
                 // settings-service holds every agent's configuration stream (10 000 measured in 768 MiB).
-                "-Xms64m", service.name().equals("settings-service") ? "-Xmx768m" : "-Xmx384m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-jar", jar.toString()));
+                "-Xms64m", service.name().equals("settings-service") ? "-Xmx768m" : "-Xmx384m"));
+        command.addAll(serviceJvmOptions());
+        command.addAll(List.of("-jar", jar.toString()));
         Map<String, String> properties = new LinkedHashMap<>(springProperties);
         properties.put("server.port", Integer.toString(service.port()));
         properties.put("parapet.data-directory", data.resolve(service.name()).toString());
@@ -172,6 +174,20 @@ public final class LocalStack {
         command.addAll(service.extraArguments());
         return ManagedProcess.start(service.name(), command, Map.of(), data.resolve(service.name()),
                 data.resolve("logs").resolve(service.name() + ".log"));
+    }
+
+    /**
+     * How the services' JVMs run. By default they start fast and small (the serial collector, the
+     * client compiler only), which suits a development machine; {@code PARAPET_SERVICE_JAVA_OPTS}
+     * replaces these, e.g. with {@code -XX:+UseParallelGC} to let the optimising compiler work when
+     * measuring the stack under load.
+     */
+    static List<String> serviceJvmOptions() {
+        String configured = System.getenv("PARAPET_SERVICE_JAVA_OPTS");
+        if (configured == null || configured.isBlank()) {
+            return List.of("-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1");
+        }
+        return List.of(configured.strip().split("\\s+"));
     }
 
     private static void awaitHealthy(ManagedProcess process, int port) {

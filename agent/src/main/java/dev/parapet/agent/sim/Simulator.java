@@ -13,10 +13,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Queue;
 import java.util.concurrent.ConcurrentLinkedQueue;
-import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import java.util.concurrent.Flow;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
@@ -68,6 +66,8 @@ public final class Simulator implements java.util.concurrent.Callable<Integer> {
     int heartbeatSeconds;
     @Option(names = "--rounds", defaultValue = "5", description = "Configuration changes to measure (default ${DEFAULT-VALUE}).")
     int rounds;
+    @Option(names = "--doh-connections", defaultValue = "8", description = "HTTP/2 connections the DoH queries share (default ${DEFAULT-VALUE}).")
+    int dohConnections;
     @Option(names = "--enrol-concurrency", defaultValue = "64")
     int enrolConcurrency;
     @Option(names = "--names", defaultValue = "www.casino.example,intranet.example.com,example.com",
@@ -80,9 +80,11 @@ public final class Simulator implements java.util.concurrent.Callable<Integer> {
 
     private final Queue<Long> dohLatencies = new ConcurrentLinkedQueue<>();
     private final AtomicInteger dohErrors = new AtomicInteger();
+    private final AtomicInteger dohShed = new AtomicInteger();
+    private static final int DOH_IN_FLIGHT = 90;
+    private final java.util.Map<String, Integer> dohErrorKinds = new java.util.concurrent.ConcurrentHashMap<>();
     private final AtomicInteger telemetrySent = new AtomicInteger();
     private final AtomicInteger telemetryErrors = new AtomicInteger();
-    private final AtomicInteger streamErrors = new AtomicInteger();
 
     public static void main(String[] args) {
         System.exit(new CommandLine(new Simulator()).execute(args));
@@ -94,8 +96,11 @@ public final class Simulator implements java.util.concurrent.Callable<Integer> {
         String account = Files.readString(data.resolve("demo-account")).strip();
         HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(Duration.ofSeconds(10)).build();
         SSLContext tls = HttpClients.trusting(dohCa != null ? dohCa : data.resolve("dns-service").resolve("doh-certificate.pem"));
-        HttpClient dohClient = HttpClient.newBuilder().version(HttpClient.Version.HTTP_2).sslContext(tls)
-                .connectTimeout(Duration.ofSeconds(10)).build();
+        List<HttpClient> dohClients = new ArrayList<>();
+        for (int i = 0; i < dohConnections; i++) {
+            dohClients.add(HttpClient.newBuilder().version(HttpClient.Version.HTTP_2).sslContext(tls)
+                    .connectTimeout(Duration.ofSeconds(10)).build());
+        }
         Stack stack = Stack.find();
         Stack.Usage before = stack.usage();
 
@@ -103,35 +108,32 @@ public final class Simulator implements java.util.concurrent.Callable<Integer> {
         List<String> credentials = enrol(http, key);
         System.out.printf("stack after enrolment: %s%n", stack.usage());
 
-        List<Stream> streams = new ArrayList<>();
-        CountDownLatch opened = new CountDownLatch(credentials.size());
+        StreamFleet streams = new StreamFleet(URI.create(settings + "/agent/v1/configuration"), credentials);
         long openStarted = System.nanoTime();
-        for (String credential : credentials) {
-            streams.add(new Stream(http, settings, credential, opened, streamErrors));
-        }
-        boolean allOpen = opened.await(5, TimeUnit.MINUTES);
+        boolean allOpen = streams.opened().await(5, TimeUnit.MINUTES);
         System.out.printf("configuration streams: %d of %d open with their snapshot in %.1f s (%d errors)%n",
-                credentials.size() - opened.getCount(), credentials.size(), (System.nanoTime() - openStarted) / 1e9, streamErrors.get());
+                credentials.size() - streams.opened().getCount() - streams.errors(), credentials.size(),
+                (System.nanoTime() - openStarted) / 1e9, streams.errors());
+        System.out.printf("stack with the streams open: %s%n", stack.usage());
 
         ScheduledExecutorService timers = Executors.newScheduledThreadPool(2);
         scheduleHeartbeats(timers, http, credentials);
-        scheduleQueries(timers, dohClient, credentials);
+        scheduleQueries(timers, dohClients, credentials);
 
         List<Long> fanOut = new ArrayList<>();
         for (int round = 1; round <= rounds && allOpen; round++) {
             Thread.sleep(2_000);
             long[] acknowledgedAt = new long[1];
-            long version = change(http, account, token, round % 2 == 0, next -> streams.forEach(stream -> stream.expect("s" + next + ".")),
-                    acknowledgedAt);
+            Stack.Usage roundStart = stack.usage();
+            double selfStart = selfCpuSeconds();
+            long version = change(http, account, token, round % 2 == 0, next -> streams.expect("s" + next + "."), acknowledgedAt);
             long acknowledged = acknowledgedAt[0];
-            long deadline = acknowledged + TimeUnit.SECONDS.toNanos(60);
-            for (Stream stream : streams) {
-                stream.awaitArrival(deadline);
-            }
+            long[] arrivals = streams.awaitArrivals(acknowledged + TimeUnit.SECONDS.toNanos(60));
+            Stack.Usage roundEnd = stack.usage();
+            double selfCpu = selfCpuSeconds() - selfStart;
             List<Long> delays = new ArrayList<>();
             int missing = 0;
-            for (Stream stream : streams) {
-                long arrived = stream.arrival();
+            for (long arrived : arrivals) {
                 if (arrived == 0) {
                     missing++;
                 } else {
@@ -139,8 +141,9 @@ public final class Simulator implements java.util.concurrent.Callable<Integer> {
                 }
             }
             fanOut.addAll(delays);
-            System.out.printf("round %d (settings v%d): fan-out from the acknowledgement %s, %d agents missed it%n", round, version,
-                    Percentiles.of(delays), missing);
+            System.out.printf("round %d (settings v%d): fan-out from the acknowledgement %s, %d agents missed it; CPU of the stack %.2f s, "
+                    + "of the simulator %.2f s, in %.2f s%n", round, version, Percentiles.of(delays), missing,
+                    roundEnd.cpuSeconds() - roundStart.cpuSeconds(), selfCpu, (roundEnd.at() - roundStart.at()) / 1e9);
         }
         Thread.sleep(2_000);
         timers.shutdownNow();
@@ -148,11 +151,18 @@ public final class Simulator implements java.util.concurrent.Callable<Integer> {
         System.out.printf("%nagents %d, enrolled %d%n", agents, credentials.size());
         System.out.printf("fan-out over all rounds (admin change acknowledged to each agent's stream): %s%n", Percentiles.of(fanOut));
         System.out.printf("DoH (%d/s asked): %s, %d errors%n", queryRate, Percentiles.of(dohLatencies), dohErrors.get());
-        System.out.printf("telemetry: %d batches sent, %d errors; stream errors %d%n", telemetrySent.get(), telemetryErrors.get(), streamErrors.get());
+        dohErrorKinds.forEach((kind, count) -> System.out.printf("  DoH error %d x %s%n", count, kind));
+        System.out.printf("DoH queries not sent, every connection already waiting on %d: %d%n", DOH_IN_FLIGHT, dohShed.get());
+        System.out.printf("telemetry: %d batches sent, %d errors; stream errors %d, streams closed by the server %d%n", telemetrySent.get(),
+                telemetryErrors.get(), streams.errors(), streams.closedByServer());
         System.out.printf("stack: %s; CPU during the run %.1f s over %.1f s wall%n", after,
                 after.cpuSeconds() - before.cpuSeconds(), (after.at() - before.at()) / 1e9);
-        streams.forEach(Stream::close);
+        streams.close();
         return 0;
+    }
+
+    private static double selfCpuSeconds() {
+        return ProcessHandle.current().info().totalCpuDuration().map(cpu -> cpu.toNanos() / 1e9).orElse(0.0);
     }
 
     private String key(HttpClient http, String account, String token) throws Exception {
@@ -250,10 +260,19 @@ public final class Simulator implements java.util.concurrent.Callable<Integer> {
         }, periodMicros, Math.max(1, periodMicros), TimeUnit.MICROSECONDS);
     }
 
-    private void scheduleQueries(ScheduledExecutorService timers, HttpClient dohClient, List<String> credentials) {
+    /**
+     * DoH queries at the configured rate, spread over a few HTTP/2 connections (each JDK client keeps
+     * one). A connection carries at most {@link #DOH_IN_FLIGHT} queries at once, below the server's
+     * limit of concurrent streams: the JDK client fails a request over that limit at once ("too many
+     * concurrent streams"), which would count the simulator's own limit as the platform's errors. A
+     * query that finds every connection full is not sent and is counted as shed.
+     */
+    private void scheduleQueries(ScheduledExecutorService timers, List<HttpClient> dohClients, List<String> credentials) {
         if (queryRate <= 0) {
             return;
         }
+        List<java.util.concurrent.Semaphore> inFlight = new ArrayList<>();
+        dohClients.forEach(client -> inFlight.add(new java.util.concurrent.Semaphore(DOH_IN_FLIGHT)));
         AtomicInteger next = new AtomicInteger();
         timers.scheduleAtFixedRate(() -> {
             int n = next.getAndIncrement();
@@ -265,13 +284,30 @@ public final class Simulator implements java.util.concurrent.Callable<Integer> {
             } catch (IOException e) {
                 throw new IllegalArgumentException(e);
             }
+            int connection = -1;
+            for (int i = 0; i < dohClients.size() && connection < 0; i++) {
+                int candidate = Math.floorMod(n + i, dohClients.size());
+                if (inFlight.get(candidate).tryAcquire()) {
+                    connection = candidate;
+                }
+            }
+            if (connection < 0) {
+                dohShed.incrementAndGet();
+                return;
+            }
+            java.util.concurrent.Semaphore slot = inFlight.get(connection);
             long sent = System.nanoTime();
-            dohClient.sendAsync(HttpRequest.newBuilder(URI.create(doh)).header("Authorization", "Bearer " + credential)
+            dohClients.get(connection).sendAsync(HttpRequest.newBuilder(URI.create(doh)).header("Authorization", "Bearer " + credential)
                             .header("Content-Type", "application/dns-message").header("Accept", "application/dns-message")
                             .POST(HttpRequest.BodyPublishers.ofByteArray(query)).timeout(Duration.ofSeconds(10)).build(),
                     HttpResponse.BodyHandlers.ofByteArray()).whenComplete((response, error) -> {
+                        slot.release();
                         if (error != null || response.statusCode() != 200 || !isDnsMessage(response.body())) {
                             dohErrors.incrementAndGet();
+                            Throwable cause = error instanceof java.util.concurrent.CompletionException && error.getCause() != null
+                                    ? error.getCause() : error;
+                            dohErrorKinds.merge(cause != null ? cause.getClass().getSimpleName() + ": " + cause.getMessage()
+                                    : "HTTP " + response.statusCode(), 1, Integer::sum);
                         } else {
                             dohLatencies.add(System.nanoTime() - sent);
                         }
@@ -291,84 +327,6 @@ public final class Simulator implements java.util.concurrent.Callable<Integer> {
 
     private static HttpRequest.Builder admin(String url, String token) {
         return HttpRequest.newBuilder(URI.create(url)).header("Authorization", "Bearer " + token).timeout(Duration.ofSeconds(30));
-    }
-
-    /** One agent's configuration stream, read line by line without a thread of its own. */
-    static final class Stream implements Flow.Subscriber<String> {
-        private final CountDownLatch opened;
-        private final AtomicInteger errors;
-        private volatile String expected = "\u0000";
-        private volatile long arrival;
-        private Flow.Subscription subscription;
-        private boolean snapshotSeen;
-        private final Object lock = new Object();
-
-        Stream(HttpClient http, String settings, String credential, CountDownLatch opened, AtomicInteger errors) {
-            this.opened = opened;
-            this.errors = errors;
-            http.sendAsync(HttpRequest.newBuilder(URI.create(settings + "/agent/v1/configuration"))
-                            .header("Authorization", "Bearer " + credential).header("Accept", "text/event-stream").build(),
-                    HttpResponse.BodyHandlers.fromLineSubscriber(this)).whenComplete((response, error) -> {
-                        if (error != null || response.statusCode() != 200) {
-                            errors.incrementAndGet();
-                        }
-                    });
-        }
-
-        void expect(String idPrefix) {
-            synchronized (lock) {
-                arrival = 0;
-                expected = idPrefix;
-            }
-        }
-
-        long arrival() {
-            return arrival;
-        }
-
-        void awaitArrival(long deadlineNanos) throws InterruptedException {
-            synchronized (lock) {
-                while (arrival == 0 && System.nanoTime() < deadlineNanos) {
-                    lock.wait(Math.max(1, TimeUnit.NANOSECONDS.toMillis(deadlineNanos - System.nanoTime())));
-                }
-            }
-        }
-
-        @Override
-        public void onSubscribe(Flow.Subscription subscription) {
-            this.subscription = subscription;
-            subscription.request(Long.MAX_VALUE);
-        }
-
-        @Override
-        public void onNext(String line) {
-            if (!snapshotSeen && line.startsWith("event:") && line.contains("configuration")) {
-                snapshotSeen = true;
-                opened.countDown();
-            } else if (line.startsWith("id:") && line.substring(3).strip().startsWith(expected)) {
-                synchronized (lock) {
-                    if (arrival == 0) {
-                        arrival = System.nanoTime();
-                        lock.notifyAll();
-                    }
-                }
-            }
-        }
-
-        @Override
-        public void onError(Throwable throwable) {
-            errors.incrementAndGet();
-        }
-
-        @Override
-        public void onComplete() {
-        }
-
-        void close() {
-            if (subscription != null) {
-                subscription.cancel();
-            }
-        }
     }
 
     /** The stack's processes (services, broker, registry), found by their command lines, and what they use. */

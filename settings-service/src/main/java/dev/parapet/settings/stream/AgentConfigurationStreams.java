@@ -2,7 +2,9 @@ package dev.parapet.settings.stream;
 
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.Base64;
+import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -10,12 +12,16 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executor;
 import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Consumer;
 
 import org.springframework.beans.factory.DisposableBean;
+import org.springframework.context.SmartLifecycle;
 import org.springframework.http.codec.ServerSentEvent;
 import org.springframework.stereotype.Component;
 
@@ -44,7 +50,7 @@ import tools.jackson.databind.json.JsonMapper;
  * {@code revoked} event and is closed as soon as the record saying so is read.
  */
 @Component
-public class AgentConfigurationStreams implements DisposableBean {
+public class AgentConfigurationStreams implements DisposableBean, SmartLifecycle {
 
     private final SettingsState state;
     private final AgentCredentialVerifier credentials;
@@ -80,15 +86,24 @@ public class AgentConfigurationStreams implements DisposableBean {
         this.json = json;
         this.revoked = meters.counter("parapet.agent.streams.revoked");
         meters.gauge("parapet.agent.streams.open", open);
-        state.onChange(change -> fanOut.execute(() -> forEachStream(change.accountId(), Stream::push)));
+        state.onChange(change -> fanOut.execute(() -> {
+            Latest latest = latest(change.accountId());
+            forEachStream(change.accountId(), stream -> stream.push(latest));
+        }));
         credentials.onChange(accountId -> fanOut.execute(() -> forEachStream(accountId, Stream::recheck)));
         long period = Math.max(1, properties.streamHeartbeat().toMillis());
         heartbeat.scheduleAtFixedRate(this::heartbeat, period, period, TimeUnit.MILLISECONDS);
     }
 
-    /** The stream of one agent, from the position it names (empty: from a full snapshot). */
-    public Flux<ServerSentEvent<Object>> open(AgentIdentity agent, Optional<StreamPosition> from) {
-        Stream stream = new Stream(agent);
+    /**
+     * The stream of one agent, from the position it names (empty: from a full snapshot).
+     *
+     * @param connection runs tasks on the thread that writes to the agent's connection (its event
+     *                   loop), where changes are then pushed; {@code Runnable::run} pushes them from
+     *                   the fan-out thread
+     */
+    public Flux<ServerSentEvent<Object>> open(AgentIdentity agent, Optional<StreamPosition> from, Executor connection) {
+        Stream stream = new Stream(agent, connection);
         return stream.sink.asFlux()
                 .doOnSubscribe(subscription -> {
                     byAccount.computeIfAbsent(agent.accountId(), id -> ConcurrentHashMap.newKeySet()).add(stream);
@@ -107,16 +122,90 @@ public class AgentConfigurationStreams implements DisposableBean {
         return open.get();
     }
 
-    private void forEachStream(UUID accountId, java.util.function.Consumer<Stream> action) {
+    /**
+     * Runs the action for each of the account's streams on the stream's own connection thread: the
+     * fan-out thread only sorts the streams by connection thread and hands each thread its share in
+     * slices. A write from another thread would cost a task and a wake-up of the connection's event
+     * loop per stream; from the loop itself it is a plain write, the loops work in parallel, and a
+     * slice at a time leaves room between slices for the loop's other connections.
+     */
+    private void forEachStream(UUID accountId, Consumer<Stream> action) {
         Set<Stream> streams = byAccount.get(accountId);
         if (streams != null) {
-            streams.forEach(action);
+            onConnectionThreads(streams, action);
         }
     }
 
+    private static void onConnectionThreads(Iterable<Stream> streams, Consumer<Stream> action) {
+        Map<Executor, List<Stream>> byThread = new IdentityHashMap<>();
+        for (Stream stream : streams) {
+            byThread.computeIfAbsent(stream.connection, thread -> new ArrayList<>()).add(stream);
+        }
+        byThread.forEach((thread, share) -> {
+            for (int from = 0; from < share.size(); from += SLICE) {
+                List<Stream> slice = share.subList(from, Math.min(share.size(), from + SLICE));
+                try {
+                    thread.execute(() -> slice.forEach(action));
+                } catch (RejectedExecutionException shuttingDown) {
+                    return;
+                }
+            }
+        });
+    }
+
+    /** Streams served per task on a connection thread. */
+    private static final int SLICE = 256;
+
     private void heartbeat() {
         ServerSentEvent<Object> comment = ServerSentEvent.builder().comment("keep-alive " + Instant.now()).build();
-        byAccount.values().forEach(streams -> streams.forEach(stream -> stream.send(comment)));
+        List<Stream> all = new ArrayList<>(open.get());
+        byAccount.values().forEach(all::addAll);
+        onConnectionThreads(all, stream -> stream.send(comment));
+    }
+
+    /**
+     * An account's settings and exceptions as its streams are sent them, made once per change for
+     * all of them: the versions, and the events carrying each (the JSON rendered once).
+     */
+    private record Latest(long settingsVersion, ServerSentEvent<Object> settings, long exceptionsVersion,
+                          ServerSentEvent<Object> exceptions) {
+    }
+
+    private Latest latest(UUID accountId) {
+        AgentSettings settings = state.of(accountId);
+        AccountExceptions exceptions = state.exceptionsOf(accountId);
+        return new Latest(settings.getVersion(), ServerSentEvent.builder().event("settings")
+                .data(render(renderedSettings, accountId, settings.getVersion(), () -> settings(settings))).build(),
+                exceptions.getVersion(), ServerSentEvent.builder().event("exceptions")
+                .data(render(renderedExceptions, accountId, exceptions.getVersion(), () -> exceptions(exceptions))).build());
+    }
+
+    private volatile boolean running;
+
+    @Override
+    public void start() {
+        running = true;
+    }
+
+    @Override
+    public boolean isRunning() {
+        return running;
+    }
+
+    /**
+     * Stopping ends every open stream at once, before the web server's graceful shutdown (a later
+     * phase) waits for open requests: the agents reconnect to another instance and resume from their
+     * last event id, instead of this instance holding them for the whole grace period.
+     */
+    @Override
+    public void stop() {
+        running = false;
+        byAccount.values().forEach(streams -> streams.forEach(Stream::end));
+    }
+
+    @Override
+    public int getPhase() {
+        return SmartLifecycle.DEFAULT_PHASE;
     }
 
     @Override
@@ -129,14 +218,16 @@ public class AgentConfigurationStreams implements DisposableBean {
     private final class Stream {
 
         private final AgentIdentity agent;
+        private final Executor connection;
         /** Events wait here only while the connection is slow; a small first chunk keeps 10 000 idle streams cheap. */
         private final Sinks.Many<ServerSentEvent<Object>> sink = Sinks.many().unicast()
                 .onBackpressureBuffer(Queues.<ServerSentEvent<Object>>unbounded(8).get());
         private StreamPosition position;
         private boolean closed;
 
-        Stream(AgentIdentity agent) {
+        Stream(AgentIdentity agent, Executor connection) {
             this.agent = agent;
+            this.connection = connection;
         }
 
         synchronized void start(Optional<StreamPosition> from) {
@@ -146,7 +237,7 @@ public class AgentConfigurationStreams implements DisposableBean {
             }
             if (from.isPresent()) {
                 position = from.get();
-                push();
+                push(latest(agent.accountId()));
                 return;
             }
             AgentSettings settings = state.of(agent.accountId());
@@ -159,23 +250,24 @@ public class AgentConfigurationStreams implements DisposableBean {
             send(ServerSentEvent.builder().id(position.id()).event("configuration").data(snapshot).build());
         }
 
-        /** Sends whatever the state has that this stream's position has not. */
-        synchronized void push() {
+        /** Sends whatever of the account's latest this stream's position has not had. */
+        synchronized void push(Latest latest) {
             if (closed || position == null) {
                 return;
             }
-            AgentSettings settings = state.of(agent.accountId());
-            if (settings.getVersion() > position.settings()) {
-                position = new StreamPosition(settings.getVersion(), position.exceptions());
-                send(ServerSentEvent.builder().id(position.id()).event("settings").data(render(renderedSettings,
-                        agent.accountId(), settings.getVersion(), () -> settings(settings))).build());
+            if (latest.settingsVersion() > position.settings()) {
+                position = new StreamPosition(latest.settingsVersion(), position.exceptions());
+                send(withId(latest.settings()));
             }
-            AccountExceptions exceptions = state.exceptionsOf(agent.accountId());
-            if (exceptions.getVersion() > position.exceptions()) {
-                position = new StreamPosition(position.settings(), exceptions.getVersion());
-                send(ServerSentEvent.builder().id(position.id()).event("exceptions").data(render(renderedExceptions,
-                        agent.accountId(), exceptions.getVersion(), () -> exceptions(exceptions))).build());
+            if (latest.exceptionsVersion() > position.exceptions()) {
+                position = new StreamPosition(position.settings(), latest.exceptionsVersion());
+                send(withId(latest.exceptions()));
             }
+        }
+
+        /** The shared event with this stream's position as its id (an id names both versions). */
+        private ServerSentEvent<Object> withId(ServerSentEvent<Object> event) {
+            return ServerSentEvent.builder(event.data()).id(position.id()).event(event.event()).build();
         }
 
         synchronized void recheck() {
@@ -188,6 +280,13 @@ public class AgentConfigurationStreams implements DisposableBean {
                     "reason", "This agent's credential is no longer valid (its key was deleted or the agent was revoked); "
                             + "enrol again with the account's current key.")).build());
             sink.tryEmitComplete();
+        }
+
+        synchronized void end() {
+            if (!closed) {
+                closed = true;
+                sink.tryEmitComplete();
+            }
         }
 
         synchronized void send(ServerSentEvent<Object> event) {
