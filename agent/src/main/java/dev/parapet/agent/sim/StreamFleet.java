@@ -26,8 +26,8 @@ import java.util.concurrent.atomic.AtomicLongArray;
  * the fan-out delay it reported. Here a stream is a socket, a request written once, and a scan of
  * what arrives for the snapshot's {@code event:configuration} and for the id the current round waits
  * for; each arrival is stamped as its bytes are read. Plain HTTP/1.1 only (the local stack's
- * settings-service); the events are found in the raw bytes, chunk framing and all, which is enough
- * to time them, not to read them.
+ * settings-service); a chunked body is taken out of its framing before it is scanned, so that an id
+ * split over two chunks or two reads is still found.
  */
 final class StreamFleet implements Closeable {
 
@@ -164,19 +164,27 @@ final class StreamFleet implements Closeable {
         }
     }
 
-    private void received(Connection connection, SelectionKey key, String chunk, long now) {
-        String text = connection.carry + chunk;
-        if (!connection.statusChecked) {
-            if (text.length() < 12) {
-                connection.carry = text;
+    private void received(Connection connection, SelectionKey key, String bytes, long now) {
+        String body;
+        if (connection.head != null) {
+            connection.head.append(bytes);
+            int end = connection.head.indexOf("\r\n\r\n");
+            if (end < 0) {
                 return;
             }
-            connection.statusChecked = true;
-            if (!text.startsWith("HTTP/1.1 200")) {
+            String head = connection.head.substring(0, end).toLowerCase(java.util.Locale.ROOT);
+            body = connection.head.substring(end + 4);
+            connection.head = null;
+            if (!head.startsWith("http/1.1 200")) {
                 fail(connection, key, true);
                 return;
             }
+            connection.chunked = head.contains("\r\ntransfer-encoding: chunked");
+        } else {
+            body = bytes;
         }
+        String events = connection.chunked ? connection.unchunk(body) : body;
+        String text = connection.carry + events;
         if (!connection.snapshotSeen && text.contains("event:configuration")) {
             connection.snapshotSeen = true;
             opening--;
@@ -188,6 +196,10 @@ final class StreamFleet implements Closeable {
             arrived.incrementAndGet();
         }
         connection.carry = text.length() > CARRY ? text.substring(text.length() - CARRY) : text;
+        if (connection.ended) {
+            closedByServer.incrementAndGet();
+            fail(connection, key, false);
+        }
     }
 
     private void fail(Connection connection, SelectionKey key, boolean error) {
@@ -227,9 +239,53 @@ final class StreamFleet implements Closeable {
         final int index;
         final ByteBuffer request;
         SocketChannel channel;
+        /** The response's status line and headers while they arrive; null after. */
+        StringBuilder head = new StringBuilder();
+        boolean chunked;
+        /** The last chunk arrived: the server ended the stream. */
+        boolean ended;
+        /** Chunked body: bytes left of the current chunk's data (then its CRLF), or -1 while reading a size line. */
+        long chunkLeft = -1;
+        int crlfLeft;
+        final StringBuilder sizeLine = new StringBuilder();
         String carry = "";
-        boolean statusChecked;
         boolean snapshotSeen;
+
+        /** The data of a chunked body's next bytes, without the framing (RFC 9112 section 7.1; extensions ignored). */
+        String unchunk(String bytes) {
+            StringBuilder data = new StringBuilder(bytes.length());
+            int i = 0;
+            while (i < bytes.length()) {
+                if (crlfLeft > 0) {
+                    crlfLeft--;
+                    i++;
+                } else if (chunkLeft > 0) {
+                    int take = (int) Math.min(chunkLeft, bytes.length() - i);
+                    data.append(bytes, i, i + take);
+                    chunkLeft -= take;
+                    i += take;
+                    if (chunkLeft == 0) {
+                        crlfLeft = 2;
+                        chunkLeft = -1;
+                    }
+                } else {
+                    char c = bytes.charAt(i++);
+                    if (c == '\n') {
+                        String size = sizeLine.toString().strip();
+                        int extension = size.indexOf(';');
+                        sizeLine.setLength(0);
+                        chunkLeft = Long.parseLong(extension < 0 ? size : size.substring(0, extension).strip(), 16);
+                        if (chunkLeft == 0) {
+                            ended = true;
+                            return data.toString();
+                        }
+                    } else if (sizeLine.length() < 64) {
+                        sizeLine.append(c);
+                    }
+                }
+            }
+            return data.toString();
+        }
 
         Connection(int index, String credential) {
             this.index = index;
