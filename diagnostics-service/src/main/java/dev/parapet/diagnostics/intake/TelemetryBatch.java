@@ -4,7 +4,6 @@ import java.util.ArrayList;
 import java.util.List;
 
 import org.springframework.core.io.buffer.DataBuffer;
-import org.springframework.core.io.buffer.DataBufferLimitException;
 import org.springframework.core.io.buffer.DataBufferUtils;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.server.reactive.ServerHttpRequest;
@@ -19,8 +18,8 @@ import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
- * The body of a telemetry request, read whole but never beyond {@link #MAX_BODY_BYTES} (however it
- * is chunked: a body declared larger is refused before it is read), and checked as a batch:
+ * The body of a telemetry request, read whole but never kept beyond {@link #MAX_BODY_BYTES} (however
+ * it is chunked: a body declared larger is refused before it is read), and checked as a batch:
  * {@code {"reports":[…]}} with 1 to {@link #MAX_REPORTS} reports. Anything wrong here refuses the
  * whole request, because no report can be told apart from the others; each report's own fields are
  * {@link ReportChecker}'s.
@@ -41,20 +40,39 @@ final class TelemetryBatch {
         if (request.getHeaders().getContentLength() > MAX_BODY_BYTES) {
             return Mono.error(tooLarge());
         }
-        return DataBufferUtils.join(request.getBody(), MAX_BODY_BYTES)
-                .onErrorMap(DataBufferLimitException.class, e -> tooLarge())
-                .map(TelemetryBatch::bytes)
-                .defaultIfEmpty(new byte[0])
+        return request.getBody().collect(Body::new, Body::add)
+                .flatMap(body -> body.read > MAX_BODY_BYTES ? Mono.<byte[]>error(tooLarge()) : Mono.just(body.bytes.toByteArray()))
                 .map(TelemetryBatch::reports);
     }
 
-    private static byte[] bytes(DataBuffer buffer) {
-        try {
-            byte[] bytes = new byte[buffer.readableByteCount()];
-            buffer.read(bytes);
-            return bytes;
-        } finally {
-            DataBufferUtils.release(buffer);
+    /**
+     * Bytes past the limit that are still read, and dropped, before the 413 is sent: the server
+     * answers once a request is read (Reactor Netty's lastFlushWhenNoRead, see
+     * {@code dev.parapet.kit.web.ReactorNettyFixes}), so a client still sending an oversized
+     * chunked body would otherwise see its connection reset instead of the answer. Beyond this the
+     * connection is dropped.
+     */
+    static final int DRAINED_BYTES = 4 * 1024 * 1024;
+
+    /** The body as it arrives: kept up to the limit, counted (and dropped) past it. */
+    private static final class Body {
+        final java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
+        long read;
+
+        void add(DataBuffer buffer) {
+            try {
+                int length = buffer.readableByteCount();
+                read += length;
+                if (read <= MAX_BODY_BYTES) {
+                    byte[] chunk = new byte[length];
+                    buffer.read(chunk);
+                    bytes.write(chunk, 0, length);
+                } else if (read > MAX_BODY_BYTES + (long) DRAINED_BYTES) {
+                    throw tooLarge();
+                }
+            } finally {
+                DataBufferUtils.release(buffer);
+            }
         }
     }
 
