@@ -69,7 +69,7 @@ public final class HealthRules {
             add(found, before, FindingCode.OUTDATED_AGENT, "agent " + row.agentVersion() + " is older than " + latestAgentVersion, now);
         }
         if (settings != null && row.lastConfigVersionApplied() != null && row.lastConfigVersionApplied() < settings.version()
-                && Duration.between(settings.updatedAt(), now).compareTo(configurationGrace) > 0) {
+                && pastConfigurationGrace(settings.updatedAt(), now)) {
             add(found, before, FindingCode.CONFIGURATION_BEHIND, "applies settings version " + row.lastConfigVersionApplied()
                     + ", the account is at " + settings.version(), now);
         }
@@ -80,6 +80,11 @@ public final class HealthRules {
                     + Optional.ofNullable(test.detail()).orElse("tested at " + test.testedAt()), now);
         }
         return found;
+    }
+
+    /** Whether settings changed at {@code updatedAt} have been out long enough to call a device behind. */
+    public boolean pastConfigurationGrace(Instant updatedAt, Instant now) {
+        return Duration.between(updatedAt, now).compareTo(configurationGrace) > 0;
     }
 
     private static void add(List<Finding> found, Map<FindingCode, Finding> before, FindingCode code, String detail, Instant now) {
