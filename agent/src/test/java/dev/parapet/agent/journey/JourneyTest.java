@@ -25,6 +25,8 @@ import org.junit.jupiter.api.Test;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
+import dev.parapet.stack.Dnsmasq;
+
 /**
  * The product's whole journey, against the whole stack started as the README starts it (the
  * {@code LocalStack} that {@code ./run-local-stack} runs, from the jars this build made), with a
@@ -44,7 +46,7 @@ class JourneyTest {
 
     static Path work;
     static Process stack;
-    static Process dnsmasq;
+    static Dnsmasq dnsmasq;
     static int upstreamPort;
     static String token;
     static String account;
@@ -61,7 +63,9 @@ class JourneyTest {
         } catch (IOException e) {
             throw new IllegalStateException("Port 18101 is taken: stop the running local stack before this test", e);
         }
-        upstreamPort = startDnsmasq();
+        dnsmasq = new Dnsmasq(work.resolve("dnsmasq"), List.of("address=/allowed.journey.test/198.51.100.7",
+                "address=/blocked.journey.test/198.51.100.8", "address=/later.journey.test/198.51.100.9", "address=/printer.corp/10.0.0.9"));
+        upstreamPort = dnsmasq.port();
         stack = Processes.startJava("dev.parapet.stack.LocalStack", List.of(), Map.of("PARAPET_DATA", data.toString(),
                 "PARAPET_DNS_UPSTREAMS", "127.0.0.1:" + upstreamPort), work.resolve("stack.out"));
         await("the local stack is up", Duration.ofMinutes(5), () -> Processes.read(work.resolve("stack.out")).contains("Parapet is up"));
@@ -69,34 +73,16 @@ class JourneyTest {
         account = Files.readString(data.resolve("demo-account")).strip();
     }
 
-    static int startDnsmasq() throws Exception {
-        int port;
-        try (DatagramSocket probe = new DatagramSocket(new InetSocketAddress("127.0.0.1", 0))) {
-            port = probe.getLocalPort();
-        }
-        Path dir = work.resolve("dnsmasq");
-        Files.createDirectories(dir);
-        Files.writeString(dir.resolve("dnsmasq.conf"), String.join("\n", "listen-address=127.0.0.1", "bind-interfaces", "no-resolv",
-                "no-hosts", "local=/test/", "port=" + port, "pid-file=" + dir.resolve("pid"),
-                "address=/allowed.journey.test/198.51.100.7", "address=/blocked.journey.test/198.51.100.8",
-                "address=/later.journey.test/198.51.100.9", "address=/printer.corp/10.0.0.9", "") );
-        String binary = Files.isExecutable(Path.of("/usr/sbin/dnsmasq")) ? "/usr/sbin/dnsmasq" : "dnsmasq";
-        dnsmasq = new ProcessBuilder(binary, "--keep-in-foreground", "--conf-file=" + dir.resolve("dnsmasq.conf"), "--user=root",
-                "--group=root").redirectErrorStream(true).redirectOutput(dir.resolve("out").toFile()).start();
-        Thread.sleep(300);
-        assertThat(dnsmasq.isAlive()).as("dnsmasq: " + Processes.read(dir.resolve("out"))).isTrue();
-        return port;
-    }
-
     @AfterAll
     static void stopTheStack() throws Exception {
-        for (Process process : new Process[] {stack, dnsmasq}) {
-            if (process != null) {
-                process.destroy();
-                if (!process.waitFor(60, TimeUnit.SECONDS)) {
-                    process.destroyForcibly();
-                }
+        if (stack != null) {
+            stack.destroy();
+            if (!stack.waitFor(60, TimeUnit.SECONDS)) {
+                stack.destroyForcibly();
             }
+        }
+        if (dnsmasq != null) {
+            dnsmasq.close();
         }
     }
 
@@ -187,8 +173,7 @@ class JourneyTest {
         int stub = freePort();
         Process agent = run(state, stub);
         try {
-            Processes.Result test = Processes.agent(state, "test-blocking", "--blocked", "blocked.journey.test", "--allowed", "allowed.journey.test");
-            assertThat(test.exit()).as(test.output()).isZero();
+            assertTestBlockingPasses(state);
             await("the stub answers", Duration.ofSeconds(30), () -> uncheck(() -> dig(stub, "allowed.journey.test").output().contains("198.51.100.7")));
             String blockPage = dig(stub, "blocked.journey.test").output().strip();
             assertThat(blockPage).as("the block page's address").isNotEmpty().isNotEqualTo("198.51.100.8");
@@ -242,14 +227,21 @@ class JourneyTest {
         int restubbed = freePort();
         Process restored = run(state, restubbed);
         try {
-            Processes.Result test = Processes.agent(state, "test-blocking", "--blocked", "blocked.journey.test", "--allowed", "allowed.journey.test");
-            assertThat(test.exit()).as(test.output()).isZero();
-            await("protection restored", Duration.ofSeconds(30), () -> uncheck(() -> Processes.agent(state, "status").output().contains("PROTECTED")
-                    && !Processes.agent(state, "status").output().contains("REVOKED")));
+            assertTestBlockingPasses(state);
+            await("protection restored", Duration.ofSeconds(30), () -> uncheck(() -> {
+                String status = Processes.agent(state, "status").output();
+                return status.contains("PROTECTED") && !status.contains("REVOKED");
+            }));
         } finally {
             restored.destroy();
             restored.waitFor(10, TimeUnit.SECONDS);
         }
+    }
+
+    /** The agent's own check: the blocked name gets the block page, the allowed one resolves (exit 0). */
+    static void assertTestBlockingPasses(Path state) throws Exception {
+        Processes.Result test = Processes.agent(state, "test-blocking", "--blocked", "blocked.journey.test", "--allowed", "allowed.journey.test");
+        assertThat(test.exit()).as(test.output()).isZero();
     }
 
     /** What the agent wrote in its state file: that its credential was refused. */

@@ -76,19 +76,20 @@ public final class DeviceProcessor implements Processor<String, SpecificRecord, 
             // 10 000 rows per administrator change, on the cores that were delivering that change to
             // the same 10 000 agents.
             if (rules.pastConfigurationGrace(settings.getUpdatedAt(), now)) {
-                List<KeyValue<String, DeviceRow>> rows = new ArrayList<>();
-                try (KeyValueIterator<String, DeviceRow> it = devices.prefixScan(account + "/", new StringSerializer())) {
-                    it.forEachRemaining(rows::add);
-                }
-                rows.forEach(row -> save(row.key, row.value, row.value, now));
+                reevaluate(devices.prefixScan(account + "/", new StringSerializer()), now);
             }
         }
     }
 
     private void review(Instant now) {
+        reevaluate(devices.all(), now);
+    }
+
+    /** Evaluates every row the iterator yields (read whole first: saving while iterating would move the store under it). */
+    private void reevaluate(KeyValueIterator<String, DeviceRow> iterator, Instant now) {
         List<KeyValue<String, DeviceRow>> rows = new ArrayList<>();
-        try (KeyValueIterator<String, DeviceRow> it = devices.all()) {
-            it.forEachRemaining(rows::add);
+        try (iterator) {
+            iterator.forEachRemaining(rows::add);
         }
         rows.forEach(row -> save(row.key, row.value, row.value, now));
     }

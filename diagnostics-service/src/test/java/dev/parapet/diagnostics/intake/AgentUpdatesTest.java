@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.time.Duration;
 import java.util.UUID;
-import java.util.concurrent.TimeUnit;
 
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -41,11 +40,7 @@ class AgentUpdatesTest {
         account = UUID.randomUUID();
         agents.key(account, 1, KeyStatus.ACTIVE);
         credential = agents.agent(account, UUID.randomUUID(), 1);
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
-        while (credentials.verify(credential).isEmpty()) {
-            assertThat(System.nanoTime()).as("the credential is accepted within 20 s").isLessThan(deadline);
-            Thread.sleep(20);
-        }
+        TestAgents.awaitAccepted(credentials, credential);
     }
 
     @AfterEach

@@ -10,7 +10,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
-import java.util.concurrent.TimeUnit;
 
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -63,20 +62,12 @@ class TelemetryIntakeTest {
         agent = UUID.randomUUID();
         agents.key(account, 1, KeyStatus.ACTIVE);
         credential = agents.agent(account, agent, 1);
-        awaitAccepted(credential);
+        TestAgents.awaitAccepted(credentials, credential);
     }
 
     @AfterEach
     void close() {
         agents.close();
-    }
-
-    private void awaitAccepted(String credential) throws InterruptedException {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
-        while (credentials.verify(credential).isEmpty()) {
-            assertThat(System.nanoTime()).as("the credential is accepted within 20 s").isLessThan(deadline);
-            Thread.sleep(20);
-        }
     }
 
     /** A good heartbeat, with only the required fields. */
@@ -297,7 +288,7 @@ class TelemetryIntakeTest {
         UUID otherAgent = UUID.randomUUID();
         agents.key(otherAccount, 1, KeyStatus.ACTIVE);
         String otherCredential = agents.agent(otherAccount, otherAgent, 1);
-        awaitAccepted(otherCredential);
+        TestAgents.awaitAccepted(credentials, otherCredential);
         Map<String, Object> impersonating = heartbeat();
         impersonating.putAll(Map.of("accountId", otherAccount.toString(), "agentId", otherAgent.toString()));
 

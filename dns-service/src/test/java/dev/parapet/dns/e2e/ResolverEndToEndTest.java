@@ -34,6 +34,7 @@ import org.xbill.DNS.Type;
 import org.springframework.test.web.reactive.server.WebTestClient;
 
 import dev.parapet.dns.explain.ExplainController;
+import dev.parapet.stack.Dnsmasq;
 import dev.parapet.stack.RealInfrastructure;
 import dev.parapet.dns.policy.CategoryState;
 import dev.parapet.dns.policy.ResolverState;

@@ -12,6 +12,7 @@ import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.serialization.StringSerializer;
 
+import dev.parapet.kit.agents.AgentCredentialVerifier;
 import dev.parapet.kit.agents.AgentCredentials;
 import dev.parapet.kit.secrets.Secrets;
 import dev.parapet.schemas.AvroSerdes;
@@ -62,6 +63,17 @@ public final class TestAgents implements AutoCloseable {
     /** Publishes any record, as the service that owns its topic would. */
     public void publish(String topic, String key, SpecificRecord value) throws Exception {
         producer.send(new ProducerRecord<>(topic, key, value)).get();
+    }
+
+    /** Waits, 20 s at most, until the service's verifier accepts the credential (it reads the key and agent topics). */
+    public static void awaitAccepted(AgentCredentialVerifier verifier, String credential) throws InterruptedException {
+        long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(20);
+        while (verifier.verify(credential).isEmpty()) {
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("the credential is not accepted within 20 s");
+            }
+            Thread.sleep(20);
+        }
     }
 
     @Override

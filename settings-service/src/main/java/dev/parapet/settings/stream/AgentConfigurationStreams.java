@@ -164,20 +164,17 @@ public class AgentConfigurationStreams implements DisposableBean, SmartLifecycle
     }
 
     /**
-     * An account's settings and exceptions as its streams are sent them, made once per change for
-     * all of them: the versions, and the events carrying each (the JSON rendered once).
+     * An account's settings and exceptions as its streams are sent them, looked up once per change
+     * for all of them: each version with its JSON (rendered once per version).
      */
-    private record Latest(long settingsVersion, ServerSentEvent<Object> settings, long exceptionsVersion,
-                          ServerSentEvent<Object> exceptions) {
+    private record Latest(long settingsVersion, String settingsJson, long exceptionsVersion, String exceptionsJson) {
     }
 
     private Latest latest(UUID accountId) {
         AgentSettings settings = state.of(accountId);
         AccountExceptions exceptions = state.exceptionsOf(accountId);
-        return new Latest(settings.getVersion(), ServerSentEvent.builder().event("settings")
-                .data(render(renderedSettings, accountId, settings.getVersion(), () -> settings(settings))).build(),
-                exceptions.getVersion(), ServerSentEvent.builder().event("exceptions")
-                .data(render(renderedExceptions, accountId, exceptions.getVersion(), () -> exceptions(exceptions))).build());
+        return new Latest(settings.getVersion(), render(renderedSettings, accountId, settings.getVersion(), () -> settings(settings)),
+                exceptions.getVersion(), render(renderedExceptions, accountId, exceptions.getVersion(), () -> exceptions(exceptions)));
     }
 
     private volatile boolean running;
@@ -212,7 +209,7 @@ public class AgentConfigurationStreams implements DisposableBean, SmartLifecycle
     public void destroy() {
         heartbeat.shutdownNow();
         fanOut.shutdownNow();
-        byAccount.values().forEach(streams -> streams.forEach(stream -> stream.sink.tryEmitComplete()));
+        stop();
     }
 
     private final class Stream {
@@ -257,17 +254,12 @@ public class AgentConfigurationStreams implements DisposableBean, SmartLifecycle
             }
             if (latest.settingsVersion() > position.settings()) {
                 position = new StreamPosition(latest.settingsVersion(), position.exceptions());
-                send(withId(latest.settings()));
+                send(ServerSentEvent.builder().id(position.id()).event("settings").data(latest.settingsJson()).build());
             }
             if (latest.exceptionsVersion() > position.exceptions()) {
                 position = new StreamPosition(position.settings(), latest.exceptionsVersion());
-                send(withId(latest.exceptions()));
+                send(ServerSentEvent.builder().id(position.id()).event("exceptions").data(latest.exceptionsJson()).build());
             }
-        }
-
-        /** The shared event with this stream's position as its id (an id names both versions). */
-        private ServerSentEvent<Object> withId(ServerSentEvent<Object> event) {
-            return ServerSentEvent.builder(event.data()).id(position.id()).event(event.event()).build();
         }
 
         synchronized void recheck() {

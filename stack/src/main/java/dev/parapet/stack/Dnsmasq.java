@@ -1,4 +1,4 @@
-package dev.parapet.dns.e2e;
+package dev.parapet.stack;
 
 import java.io.IOException;
 import java.net.DatagramSocket;
@@ -11,14 +11,16 @@ import java.util.concurrent.TimeUnit;
 /**
  * A real upstream resolver for end-to-end tests: Debian's dnsmasq on a free loopback port, serving a
  * fixed test zone and nothing else (no upstream of its own), logging every query it gets.
+ * {@code .ci/install-prerequisites} installs it.
  */
-final class Dnsmasq implements AutoCloseable {
+public final class Dnsmasq implements AutoCloseable {
 
     private final Process process;
     private final int port;
     private final Path log;
 
-    Dnsmasq(Path directory, List<String> records) throws IOException, InterruptedException {
+    /** @param records dnsmasq configuration lines such as {@code address=/www.example.test/192.0.2.1} */
+    public Dnsmasq(Path directory, List<String> records) throws IOException, InterruptedException {
         directory = directory.toAbsolutePath();
         Files.createDirectories(directory);
         try (DatagramSocket probe = new DatagramSocket(new InetSocketAddress("127.0.0.1", 0))) {
@@ -53,12 +55,12 @@ final class Dnsmasq implements AutoCloseable {
         }
     }
 
-    int port() {
+    public int port() {
         return port;
     }
 
     /** How many queries for this name (any type) dnsmasq has logged. */
-    long queriesFor(String name) throws IOException {
+    public long queriesFor(String name) throws IOException {
         return Files.readAllLines(log).stream().filter(line -> line.contains("query[") && line.contains(" " + name + " from ")).count();
     }
 
