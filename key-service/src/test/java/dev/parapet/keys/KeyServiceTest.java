@@ -221,6 +221,25 @@ class KeyServiceTest {
     }
 
     @Test
+    void simultaneousEnrolmentsOfOneDeviceAllAnswerAndOnlyTheLastCredentialWorks() {
+        create(superAdmin);
+        String key = revealedKey();
+        long started = System.nanoTime();
+        List<CompletableFuture<EntityExchangeResult<String>>> attempts = new ArrayList<>();
+        for (int i = 0; i < 5; i++) {
+            attempts.add(CompletableFuture.supplyAsync(() -> enrol(key, "device-twice").expectBody(String.class).returnResult()));
+        }
+        List<Integer> statuses = attempts.stream().map(CompletableFuture::join).map(result -> result.getStatus().value()).toList();
+        Duration took = Duration.ofNanos(System.nanoTime() - started);
+        System.out.printf("5 simultaneous enrolments of one device: %s in %d ms%n", statuses, took.toMillis());
+        // Each request ends (201, or 409 when another enrolment of the device replaced it), within the command timeout.
+        assertThat(statuses).containsAnyOf(201).allMatch(status -> status == 201 || status == 409);
+        assertThat(took).isLessThan(Duration.ofSeconds(25));
+        http.get().uri("/api/v1/accounts/{a}/agents", account).headers(h -> h.setBearerAuth(superAdmin)).exchange()
+                .expectStatus().isOk().expectBody().jsonPath("$.length()").isEqualTo(1);
+    }
+
+    @Test
     void aWrongKeyAMistypedKeyAndABadRequestAreRefusedWithoutSayingWhichKeysExist() {
         create(superAdmin);
         String key = revealedKey();

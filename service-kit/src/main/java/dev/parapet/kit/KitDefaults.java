@@ -24,6 +24,11 @@ public class KitDefaults implements EnvironmentPostProcessor {
         defaults.put("management.endpoints.web.exposure.include", "health,info,prometheus");
         defaults.put("management.endpoint.health.show-details", "always");
         defaults.put("management.endpoint.health.probes.enabled", "true");
+        // Ready only while everything the service answers from is sound: Kafka, the registry, every
+        // followed state (caught up, following, not behind) and every Kafka Streams client (running).
+        defaults.put("management.endpoint.health.group.readiness.include", "*");
+        defaults.put("management.endpoint.health.group.readiness.exclude", "livenessState");
+        defaults.put("management.endpoint.health.group.readiness.show-details", "always");
         defaults.put("management.metrics.tags.application", "${spring.application.name:parapet}");
         defaults.put("spring.kafka.bootstrap-servers", "127.0.0.1:9092");
         defaults.put("spring.kafka.consumer.auto-offset-reset", "earliest");

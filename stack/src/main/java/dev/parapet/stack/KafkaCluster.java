@@ -17,9 +17,13 @@ import org.apache.kafka.common.Uuid;
 public final class KafkaCluster implements AutoCloseable {
 
     private final List<KafkaNode> nodes;
+    private final StackDistribution distribution;
+    private final String clusterId;
 
-    private KafkaCluster(List<KafkaNode> nodes) {
-        this.nodes = nodes;
+    private KafkaCluster(List<KafkaNode> nodes, StackDistribution distribution, String clusterId) {
+        this.nodes = new java.util.concurrent.CopyOnWriteArrayList<>(nodes);
+        this.distribution = distribution;
+        this.clusterId = clusterId;
     }
 
     /**
@@ -29,7 +33,8 @@ public final class KafkaCluster implements AutoCloseable {
     public static KafkaCluster single(StackDistribution distribution, Path directory, int brokerPort, int controllerPort) {
         KafkaNode.Spec spec = new KafkaNode.Spec(1, KafkaNode.Role.COMBINED, brokerPort, controllerPort,
                 "1@127.0.0.1:" + controllerPort, directory, Map.of());
-        KafkaCluster cluster = new KafkaCluster(List.of(KafkaNode.start(distribution, spec, Uuid.randomUuid().toString())));
+        String clusterId = Uuid.randomUuid().toString();
+        KafkaCluster cluster = new KafkaCluster(List.of(KafkaNode.start(distribution, spec, clusterId)), distribution, clusterId);
         cluster.awaitBrokers(1, Duration.ofMinutes(1));
         return cluster;
     }
@@ -74,7 +79,7 @@ public final class KafkaCluster implements AutoCloseable {
             nodes.forEach(KafkaNode::close);
             throw e;
         }
-        KafkaCluster cluster = new KafkaCluster(List.copyOf(nodes));
+        KafkaCluster cluster = new KafkaCluster(List.copyOf(nodes), distribution, clusterId);
         cluster.awaitBrokers(brokers, Duration.ofMinutes(1));
         return cluster;
     }
@@ -97,6 +102,19 @@ public final class KafkaCluster implements AutoCloseable {
     public KafkaNode broker(int nodeId) {
         return brokers().stream().filter(node -> node.nodeId() == nodeId).findFirst()
                 .orElseThrow(() -> new IllegalArgumentException("No broker " + nodeId));
+    }
+
+    /**
+     * Starts a node again on its own ports and data (after {@link KafkaNode#kill}), and waits until it
+     * listens; a broker then rejoins the cluster and catches up as after a crash.
+     */
+    public KafkaNode restart(int nodeId) {
+        KafkaNode old = nodes.stream().filter(node -> node.nodeId() == nodeId).findFirst()
+                .orElseThrow(() -> new IllegalArgumentException("No node " + nodeId));
+        old.close();
+        KafkaNode started = KafkaNode.start(distribution, old.spec(), clusterId);
+        nodes.set(nodes.indexOf(old), started);
+        return started;
     }
 
     public Admin admin() {

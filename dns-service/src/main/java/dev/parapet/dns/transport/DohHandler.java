@@ -57,6 +57,10 @@ public class DohHandler {
      */
     public Mono<Response> handle(boolean post, String dnsParam, byte[] body, String contentType, String credential,
                                  String user, InetAddress remote) {
+        if (credentials != null && !credentials.isCurrent()) {
+            // Fail closed, but not as a revocation: the agent retries rather than asking to be enrolled again.
+            return Mono.just(Response.problem(503, "Agent credentials cannot be checked right now; retry shortly."));
+        }
         Optional<AgentIdentity> agent = credentials == null ? Optional.empty() : credentials.verify(credential);
         if (agent.isEmpty()) {
             return Mono.just(Response.problem(401, "Agent credential refused: send it as 'Authorization: Bearer <credential>' "

@@ -115,7 +115,7 @@ class UdpResolverTest {
             } catch (IOException e) {
                 return false;
             }
-        }).get(30, java.util.concurrent.TimeUnit.SECONDS);
+        }, Duration.ofSeconds(30)).get();
     }
 
     private Message ask(String from, String name, int type, boolean edns) throws Exception {

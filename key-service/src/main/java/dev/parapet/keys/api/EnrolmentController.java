@@ -20,6 +20,7 @@ import dev.parapet.kit.agents.AgentCredentials;
 import dev.parapet.kit.problem.Problems;
 import dev.parapet.schemas.v1.common.Actor;
 import dev.parapet.schemas.v1.common.ActorKind;
+import dev.parapet.schemas.v1.agents.AgentStatus;
 import dev.parapet.schemas.v1.keys.AccountKeyState;
 import dev.parapet.schemas.v1.keys.EnrolAgent;
 import dev.parapet.schemas.v1.keys.KeyStatus;
@@ -111,12 +112,21 @@ public class EnrolmentController {
             }
             UUID agentId = result.getAgentId();
             String credential = AgentCredentials.format(agentId, secret);
-            return Mono.fromFuture(view.when(v -> v.agent(agentId)
-                            .filter(agent -> Secrets.matches(secret, agent.getCredentialVerifier())).isPresent()))
+            return view.when(v -> v.agent(agentId)
+                            .filter(agent -> Secrets.matches(secret, agent.getCredentialVerifier())).isPresent())
+                    .onErrorMap(e -> replacedByAnotherEnrolment(agentId, secret) ? Problems.conflict(
+                            "Another enrolment of this device ran at the same time and replaced this one: its credential "
+                                    + "is the one that works. Enrol again if this agent should be the one enrolled.") : e)
                     .thenReturn(ResponseEntity.status(HttpStatus.CREATED).body(new Enrolment(agentId, accountId, credential,
                             result.getKeyGeneration(), accountKey.getRegion().name().toLowerCase(Locale.ROOT),
                             properties.regionUrls().get(accountKey.getRegion().name().toLowerCase(Locale.ROOT)))));
         });
+    }
+
+    /** Whether the device's agent now holds a credential other than the one this enrolment issued. */
+    private boolean replacedByAnotherEnrolment(UUID agentId, String secret) {
+        return view.agent(agentId).filter(agent -> agent.getStatus() == AgentStatus.ACTIVE
+                && !Secrets.matches(secret, agent.getCredentialVerifier())).isPresent();
     }
 
     private static ErrorResponseException refused(String reason, String detail) {

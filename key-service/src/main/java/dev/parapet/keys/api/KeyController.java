@@ -99,8 +99,8 @@ public class KeyController {
                     if (!result.getAccepted()) {
                         return Mono.error(alreadyExists());
                     }
-                    return Mono.fromFuture(view.when(v -> v.key(accountId)
-                                    .filter(k -> k.getKeyId().equals(create.getKeyId())).isPresent()))
+                    return view.when(v -> v.key(accountId)
+                                    .filter(k -> k.getKeyId().equals(create.getKeyId())).isPresent())
                             .then(Mono.fromSupplier(() -> ResponseEntity.status(HttpStatus.CREATED)
                                     .body(toView(view.key(accountId).orElseThrow(), false))));
                 });
@@ -151,8 +151,8 @@ public class KeyController {
                                 ? Problems.conflict("The key changed while it was being deleted; read it again.")
                                 : Problems.notFound("This account has no active key."));
                     }
-                    return Mono.fromFuture(view.when(v -> v.key(accountId)
-                                    .filter(k -> k.getStatus() == KeyStatus.REVOKED && k.getKeyId().equals(key.getKeyId())).isPresent()))
+                    return view.when(v -> v.key(accountId)
+                                    .filter(k -> k.getStatus() == KeyStatus.REVOKED && k.getKeyId().equals(key.getKeyId())).isPresent())
                             .then(Mono.fromSupplier(() -> ResponseEntity.ok(toView(view.key(accountId).orElseThrow(), false))));
                 });
     }

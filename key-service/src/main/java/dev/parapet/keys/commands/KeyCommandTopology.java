@@ -31,6 +31,7 @@ import dev.parapet.keys.KeyServiceProperties;
 import dev.parapet.kit.kafka.KafkaKitProperties;
 import dev.parapet.kit.kafka.RegistryProperties;
 import dev.parapet.kit.state.CommandProcessing;
+import dev.parapet.kit.streams.RecordSizes;
 import dev.parapet.schemas.Topics;
 import dev.parapet.schemas.v1.agents.AgentState;
 import dev.parapet.schemas.v1.audit.AuditEvent;
@@ -117,6 +118,12 @@ public class KeyCommandTopology {
             }
             String account = command.getAccountId().toString();
             KeyDecisions.Decision decision = KeyDecisions.decide(keys.get(account), agentsConcerned(account, command), command, Instant.now());
+            // Exactly-once cannot skip an output the producer refuses: refuse the command before anything changes.
+            List<SpecificRecord> written = new ArrayList<>(decision.agents());
+            decision.key().ifPresent(written::add);
+            written.addAll(decision.audit());
+            written.add(decision.result());
+            RecordSizes.requireFits(written);
             decision.key().ifPresent(key -> {
                 keys.put(account, key);
                 context.forward(record.withKey(account).withValue(key));

@@ -5,7 +5,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
-import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Predicate;
 
@@ -19,6 +19,7 @@ import dev.parapet.kit.secrets.Secrets;
 import dev.parapet.kit.kafka.RegistryProperties;
 import dev.parapet.keys.KeyServiceProperties;
 import dev.parapet.kit.state.CommandGateway;
+import dev.parapet.kit.problem.Problems;
 import dev.parapet.kit.state.FollowedState;
 import dev.parapet.kit.state.TopicFollower;
 import dev.parapet.schemas.Topics;
@@ -26,6 +27,7 @@ import dev.parapet.schemas.v1.agents.AgentState;
 import dev.parapet.schemas.v1.keys.AccountKeyState;
 import dev.parapet.schemas.v1.keys.KeyCommandResult;
 import io.micrometer.core.instrument.MeterRegistry;
+import reactor.core.publisher.Mono;
 
 /**
  * This instance's view of every account's key and every agent, materialised from the compacted
@@ -41,10 +43,12 @@ public class KeyStateView extends FollowedState {
     private final Map<UUID, AgentState> agentsById = new ConcurrentHashMap<>();
     private final TopicFollower follower;
     private final CommandGateway<KeyCommandResult> commands;
+    private final java.time.Duration commandTimeout;
 
     public KeyStateView(KafkaProperties kafka, RegistryProperties registry, MeterRegistry meters,
                         KafkaTemplate<String, Object> template, KeyServiceProperties properties) {
         this.commands = new CommandGateway<>(template, Topics.KEY_COMMANDS.name(), properties.commandTimeout());
+        this.commandTimeout = properties.commandTimeout();
         this.follower = new TopicFollower("key-state-view", kafka.buildConsumerProperties(), registry.url(), meters, List.of(
                 new TopicFollower.Subscription(Topics.ACCOUNT_KEYS.name(), true, (key, value) -> onKey(value)),
                 new TopicFollower.Subscription(Topics.AGENTS.name(), true, this::onAgent),
@@ -100,9 +104,14 @@ public class KeyStateView extends FollowedState {
         return follower;
     }
 
-    /** Completes once the view satisfies the condition (read-your-writes). */
-    public CompletableFuture<Void> when(Predicate<KeyStateView> condition) {
-        return follower.when(() -> condition.test(this));
+    /**
+     * Completes once the view satisfies the condition (read-your-writes); fails with a 503 problem if it
+     * does not within the command timeout, and the wait is gone then (or when the request is cancelled).
+     */
+    public Mono<Void> when(Predicate<KeyStateView> condition) {
+        return Mono.fromFuture(() -> follower.when(() -> condition.test(this), commandTimeout))
+                .onErrorMap(TimeoutException.class, e -> Problems.unavailable(
+                        "The change was applied but this instance does not show it yet; read it again shortly."));
     }
 
     @Override

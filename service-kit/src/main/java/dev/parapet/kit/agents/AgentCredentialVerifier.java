@@ -73,6 +73,9 @@ public class AgentCredentialVerifier extends FollowedState {
      * missing, malformed or refused one is a 401 problem telling the agent what to do.
      */
     public AgentIdentity requireBearer(String authorization) {
+        if (!isCurrent()) {
+            throw unavailable();
+        }
         String credential = authorization != null && authorization.regionMatches(true, 0, "Bearer ", 0, 7)
                 ? authorization.substring(7).strip() : null;
         return verify(credential).orElseThrow(() -> dev.parapet.kit.problem.Problems.of(
@@ -81,8 +84,27 @@ public class AgentCredentialVerifier extends FollowedState {
                         + "revoked agent is refused: enrol again with the account's current key."));
     }
 
-    /** The agent, if the credential is one of an agent that may operate now. */
+    /**
+     * Whether this verifier knows the current keys and agents: it has caught up and keeps following
+     * their topics. While it does not, it fails closed: {@link #verify} refuses every credential,
+     * since a revocation could be waiting unread, and {@link #requireBearer} answers 503 (try
+     * again) rather than 401, so that an agent does not take a Kafka outage for its own revocation.
+     */
+    public boolean isCurrent() {
+        return follower.isFollowing();
+    }
+
+    /** The 503 problem for an agent request that arrives while this verifier is not current. */
+    public static org.springframework.web.ErrorResponseException unavailable() {
+        return dev.parapet.kit.problem.Problems.unavailable(
+                "Agent credentials cannot be checked right now (the service is not in touch with its state); retry shortly.");
+    }
+
+    /** The agent, if the credential is one of an agent that may operate now; nothing while not {@link #isCurrent}. */
     public Optional<AgentIdentity> verify(String credential) {
+        if (!isCurrent()) {
+            return Optional.empty();
+        }
         return AgentCredentials.parse(credential).flatMap(parsed -> {
             AgentState agent = agents.get(parsed.agentId());
             if (agent == null || agent.getStatus() != AgentStatus.ACTIVE

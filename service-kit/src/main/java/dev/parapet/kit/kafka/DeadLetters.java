@@ -49,6 +49,36 @@ public final class DeadLetters {
         return recoverer;
     }
 
+    /** Header naming the state follower that set a record aside (followers read outside consumer groups). */
+    public static final String FOLLOWER_HEADER = "parapet-dlt-follower";
+
+    /** A {@link dev.parapet.kit.state.TopicFollower}'s dead-letter sink that publishes through the recoverer. */
+    public static dev.parapet.kit.state.TopicFollower.DeadLetterSink followerSink(DeadLetterPublishingRecoverer recoverer,
+                                                                                 String follower) {
+        return (record, error) -> {
+            ConsumerRecord<String, byte[]> marked = new ConsumerRecord<>(record.topic(), record.partition(), record.offset(),
+                    record.key(), record.value());
+            record.headers().forEach(header -> marked.headers().add(header));
+            marked.headers().add(FOLLOWER_HEADER, follower.getBytes(StandardCharsets.UTF_8));
+            recoverer.accept(marked, error);
+        };
+    }
+
+    /**
+     * Whether a failure says nothing about the record: the schema registry or the broker could not be
+     * reached (an I/O error or a retriable Kafka error somewhere in its causes). Such a record is read
+     * again later, never dead-lettered.
+     */
+    public static boolean isTransient(Throwable failure) {
+        for (Throwable cause = failure; cause != null; cause = cause.getCause() == cause ? null : cause.getCause()) {
+            if (cause instanceof java.io.IOException || cause instanceof java.util.concurrent.TimeoutException
+                    || cause instanceof org.apache.kafka.common.errors.RetriableException) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     static String reason(Exception exception) {
         Throwable cause = exception;
         while (cause.getCause() != null && cause.getCause() != cause

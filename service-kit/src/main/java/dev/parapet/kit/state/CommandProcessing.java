@@ -14,6 +14,7 @@ import org.springframework.kafka.listener.DeadLetterPublishingRecoverer;
 import org.springframework.kafka.streams.RecoveringDeserializationExceptionHandler;
 
 import dev.parapet.kit.kafka.KafkaKitProperties;
+import dev.parapet.kit.streams.StreamsDeadLetters;
 import dev.parapet.schemas.AvroSerdes;
 import dev.parapet.schemas.Topic;
 
@@ -21,7 +22,7 @@ import dev.parapet.schemas.Topic;
  * The settings of a service's single writer per account: a Kafka Streams application over a command
  * topic partitioned by account, exactly-once, committing fast because an administrator waits for
  * the result, handing its accounts over within seconds when an instance stops, and dead-lettering
- * commands it cannot read (invariant 4).
+ * commands it cannot read, process or write out (invariant 4, {@link StreamsDeadLetters}).
  */
 public final class CommandProcessing {
 
@@ -50,6 +51,10 @@ public final class CommandProcessing {
         config.put(StreamsConfig.consumerPrefix("heartbeat.interval.ms"), 1500);
         config.put(StreamsConfig.DESERIALIZATION_EXCEPTION_HANDLER_CLASS_CONFIG, RecoveringDeserializationExceptionHandler.class);
         config.put(RecoveringDeserializationExceptionHandler.KSTREAM_DESERIALIZATION_RECOVERER, deadLetters);
+        // A command that breaks a rule, or whose output cannot be written, is set aside too; the writer goes on.
+        config.put(StreamsConfig.PROCESSING_EXCEPTION_HANDLER_CLASS_CONFIG, StreamsDeadLetters.Processing.class);
+        config.put(StreamsConfig.PRODUCTION_EXCEPTION_HANDLER_CLASS_CONFIG, StreamsDeadLetters.Production.class);
+        config.put(StreamsDeadLetters.RECOVERER, deadLetters);
         return new KafkaStreamsConfiguration(config);
     }
 

@@ -1,8 +1,10 @@
 package dev.parapet.kit.agents;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.nio.ByteBuffer;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
@@ -22,6 +24,7 @@ import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 import dev.parapet.kit.secrets.Secrets;
 import dev.parapet.schemas.AvroSerdes;
@@ -32,7 +35,11 @@ import dev.parapet.schemas.v1.common.EncryptedSecret;
 import dev.parapet.schemas.v1.common.Region;
 import dev.parapet.schemas.v1.keys.AccountKeyState;
 import dev.parapet.schemas.v1.keys.KeyStatus;
+import dev.parapet.stack.KafkaCluster;
+import dev.parapet.stack.Ports;
 import dev.parapet.stack.RealInfrastructure;
+import dev.parapet.stack.StackDistribution;
+import dev.parapet.stack.Waits;
 import dev.parapet.stack.RealInfrastructure.WithRealInfrastructure;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 
@@ -46,7 +53,10 @@ class AgentCredentialVerifierTest {
 
     @BeforeEach
     void start() throws Exception {
-        String bootstrap = RealInfrastructure.get().bootstrapServers();
+        startOn(RealInfrastructure.get().bootstrapServers(), Duration.ofSeconds(30));
+    }
+
+    private void startOn(String bootstrap, Duration staleAfter) throws Exception {
         try (Admin admin = Admin.create(Map.<String, Object>of("bootstrap.servers", bootstrap))) {
             for (var topic : java.util.List.of(Topics.ACCOUNT_KEYS, Topics.AGENTS)) {
                 try {
@@ -65,6 +75,7 @@ class AgentCredentialVerifierTest {
                 AvroSerdes.serializer(RealInfrastructure.get().registryUrl(), false));
         verifier = new AgentCredentialVerifier(Map.of("bootstrap.servers", bootstrap),
                 RealInfrastructure.get().registryUrl(), new SimpleMeterRegistry());
+        verifier.follower().staleAfter(staleAfter);
         verifier.start();
         verifier.follower().ready().get(60, TimeUnit.SECONDS);
     }
@@ -105,7 +116,7 @@ class AgentCredentialVerifierTest {
         String credential = AgentCredentials.format(agentId, secret);
         publishKey(1, KeyStatus.ACTIVE);
         publishAgent(secret, 1);
-        verifier.follower().when(() -> verifier.verify(credential).isPresent()).get(10, TimeUnit.SECONDS);
+        verifier.follower().when(() -> verifier.verify(credential).isPresent(), Duration.ofSeconds(10)).get(10, TimeUnit.SECONDS);
         assertThat(verifier.verify(credential)).hasValueSatisfying(identity -> {
             assertThat(identity.accountId()).isEqualTo(account);
             assertThat(identity.keyGeneration()).isEqualTo(1);
@@ -115,7 +126,7 @@ class AgentCredentialVerifierTest {
 
         long deleted = System.nanoTime();
         publishKey(1, KeyStatus.REVOKED);
-        verifier.follower().when(() -> verifier.verify(credential).isEmpty()).get(10, TimeUnit.SECONDS);
+        verifier.follower().when(() -> verifier.verify(credential).isEmpty(), Duration.ofSeconds(10)).get(10, TimeUnit.SECONDS);
         Duration refusedAfter = Duration.ofNanos(System.nanoTime() - deleted);
         assertThat(refusedAfter).isLessThan(Duration.ofSeconds(1));
 
@@ -123,7 +134,7 @@ class AgentCredentialVerifierTest {
         assertThat(accepted(credential)).as("an agent of the deleted generation stays refused").isFalse();
         String renewed = Secrets.randomToken(32);
         publishAgent(renewed, 2);
-        verifier.follower().when(() -> verifier.verify(AgentCredentials.format(agentId, renewed)).isPresent())
+        verifier.follower().when(() -> verifier.verify(AgentCredentials.format(agentId, renewed)).isPresent(), Duration.ofSeconds(10))
                 .get(10, TimeUnit.SECONDS);
         assertThat(verifier.verify(credential)).as("the old credential").isEmpty();
     }
@@ -142,6 +153,31 @@ class AgentCredentialVerifierTest {
                     .isPresent();
         } finally {
             later.stop();
+        }
+    }
+
+    @Test
+    void aVerifierOutOfTouchWithItsTopicsRefusesEveryCredential(@TempDir Path directory) throws Exception {
+        try (KafkaCluster cluster = KafkaCluster.single(StackDistribution.locate(), directory, Ports.free(), Ports.free())) {
+            stop();
+            startOn(cluster.bootstrapServers(), Duration.ofSeconds(3));
+            String secret = Secrets.randomToken(32);
+            String credential = AgentCredentials.format(agentId, secret);
+            publishKey(1, KeyStatus.ACTIVE);
+            publishAgent(secret, 1);
+            verifier.follower().when(() -> verifier.verify(credential).isPresent(), Duration.ofSeconds(10)).get(10, TimeUnit.SECONDS);
+
+            // The broker goes away: a revocation could be waiting unread, so nothing is accepted, and agents are told to retry.
+            cluster.broker(1).kill();
+            Waits.until("the credential refused", Duration.ofSeconds(30), () -> verifier.verify(credential).isEmpty());
+            assertThat(verifier.isCurrent()).isFalse();
+            assertThatThrownBy(() -> verifier.requireBearer("Bearer " + credential))
+                    .isInstanceOfSatisfying(org.springframework.web.ErrorResponseException.class,
+                            e -> assertThat(e.getStatusCode().value()).isEqualTo(503));
+            assertThat(verifier.health(true).getStatus().getCode()).isEqualTo("DOWN");
+
+            cluster.restart(1);
+            Waits.until("the credential accepted again", Duration.ofSeconds(90), () -> verifier.verify(credential).isPresent());
         }
     }
 }

@@ -45,7 +45,7 @@ public final class Commands {
             }
             long version = result.getVersion();
             BooleanSupplier shown = () -> visible.test(version);
-            return Mono.fromFuture(state.follower().when(shown)).timeout(state.commandTimeout())
+            return Mono.fromFuture(() -> state.follower().when(shown, state.commandTimeout()))
                     .onErrorMap(java.util.concurrent.TimeoutException.class, e -> dev.parapet.kit.problem.Problems.unavailable(
                             "The change was applied (version " + version + ") but this instance does not show it yet; read it again shortly."))
                     .thenReturn(version);

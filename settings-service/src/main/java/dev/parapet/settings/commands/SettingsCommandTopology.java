@@ -34,6 +34,7 @@ import org.springframework.kafka.listener.DeadLetterPublishingRecoverer;
 import dev.parapet.kit.kafka.KafkaKitProperties;
 import dev.parapet.kit.kafka.RegistryProperties;
 import dev.parapet.kit.state.CommandProcessing;
+import dev.parapet.kit.streams.RecordSizes;
 import dev.parapet.schemas.Topics;
 import dev.parapet.schemas.v1.settings.SettingsCommand;
 import dev.parapet.settings.SettingsProperties;
@@ -145,6 +146,11 @@ public class SettingsCommandTopology {
                 return;
             }
             Decision decision = CommandDecisions.decide(command, this, Instant.now(), global);
+            // Exactly-once cannot skip an output the producer refuses: refuse the command before anything changes.
+            java.util.List<SpecificRecord> written = new java.util.ArrayList<>();
+            decision.outputs().forEach(output -> written.add(output.value()));
+            written.add(decision.result());
+            RecordSizes.requireFits(written);
             for (Decision.Output output : decision.outputs()) {
                 String store = STORE_OF_TOPIC.get(output.topic());
                 if (store != null) {

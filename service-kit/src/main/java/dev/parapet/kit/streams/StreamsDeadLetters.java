@@ -1,0 +1,118 @@
+package dev.parapet.kit.streams;
+
+import java.util.Map;
+
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.header.Header;
+import org.apache.kafka.common.record.TimestampType;
+import org.apache.kafka.streams.errors.ErrorHandlerContext;
+import org.apache.kafka.streams.errors.ProcessingExceptionHandler;
+import org.apache.kafka.streams.errors.ProductionExceptionHandler;
+import org.apache.kafka.streams.processor.api.Record;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.kafka.listener.DeadLetterPublishingRecoverer;
+
+
+/**
+ * Invariant 4 for Kafka Streams writers: a record whose processing throws, or whose output cannot be
+ * produced (too large, unserialisable), is published as it was read (raw key and value, headers) to
+ * {@code <source topic>.dlt} with the reason, and the writer goes on with the next record. Without
+ * these, Streams stops the client on the first such record, and exactly-once replays it after every
+ * restart: one bad command would stop its partition for good.
+ *
+ * <p>If the dead letter cannot be written (the broker is unreachable), the handler answers FAIL: the
+ * thread dies, is replaced ({@link StreamsSupervision}), and the record is read again, so nothing is
+ * skipped unrecorded. Records of Streams' internal topics (repartition, changelog), which have no
+ * dead-letter topic, are logged instead.
+ */
+public final class StreamsDeadLetters {
+
+    /** The configuration key under which the {@link DeadLetterPublishingRecoverer} is handed to the handlers. */
+    public static final String RECOVERER = "parapet.streams.dead-letter-recoverer";
+
+    private static final Logger LOG = LoggerFactory.getLogger(StreamsDeadLetters.class);
+
+    private StreamsDeadLetters() {
+    }
+
+    /** Processing failures: dead-letter the source record and continue. */
+    public static final class Processing implements ProcessingExceptionHandler {
+
+        private DeadLetterPublishingRecoverer recoverer;
+
+        @Override
+        public ProcessingHandlerResponse handle(ErrorHandlerContext context, Record<?, ?> record, Exception exception) {
+            return deadLetter(recoverer, context, exception) ? ProcessingHandlerResponse.CONTINUE : ProcessingHandlerResponse.FAIL;
+        }
+
+        @Override
+        public void configure(Map<String, ?> configs) {
+            recoverer = recoverer(configs);
+        }
+    }
+
+    /** Production failures (a record too large, one that cannot be serialised): dead-letter the source record and continue. */
+    public static final class Production implements ProductionExceptionHandler {
+
+        private DeadLetterPublishingRecoverer recoverer;
+
+        @Override
+        public ProductionExceptionHandlerResponse handle(ErrorHandlerContext context, ProducerRecord<byte[], byte[]> record,
+                                                         Exception exception) {
+            if (exception instanceof org.apache.kafka.common.errors.RetriableException) {
+                return ProductionExceptionHandlerResponse.FAIL;
+            }
+            return deadLetter(recoverer, context, exception) ? ProductionExceptionHandlerResponse.CONTINUE
+                    : ProductionExceptionHandlerResponse.FAIL;
+        }
+
+        @Override
+        @SuppressWarnings("rawtypes")
+        public ProductionExceptionHandlerResponse handleSerializationException(ErrorHandlerContext context, ProducerRecord record,
+                                                                               Exception exception,
+                                                                               SerializationExceptionOrigin origin) {
+            return deadLetter(recoverer, context, exception) ? ProductionExceptionHandlerResponse.CONTINUE
+                    : ProductionExceptionHandlerResponse.FAIL;
+        }
+
+        @Override
+        public void configure(Map<String, ?> configs) {
+            recoverer = recoverer(configs);
+        }
+    }
+
+    private static DeadLetterPublishingRecoverer recoverer(Map<String, ?> configs) {
+        Object recoverer = configs.get(RECOVERER);
+        if (!(recoverer instanceof DeadLetterPublishingRecoverer found)) {
+            throw new IllegalStateException("No dead-letter recoverer under " + RECOVERER);
+        }
+        return found;
+    }
+
+    /** Whether the source record was set aside (dead-lettered, or logged for an internal topic). */
+    static boolean deadLetter(DeadLetterPublishingRecoverer recoverer, ErrorHandlerContext context, Exception exception) {
+        String topic = context.topic();
+        if (topic == null || topic.endsWith("-repartition") || topic.endsWith("-changelog")) {
+            LOG.error("Skipping a record of {} (task {}, offset {}) that failed in {}: {}", topic, context.taskId(),
+                    context.offset(), context.processorNodeId(), exception.toString());
+            return true;
+        }
+        ConsumerRecord<byte[], byte[]> source = new ConsumerRecord<>(topic, context.partition(), context.offset(),
+                context.timestamp(), TimestampType.CREATE_TIME, ConsumerRecord.NULL_SIZE, ConsumerRecord.NULL_SIZE,
+                context.sourceRawKey(), context.sourceRawValue(), new org.apache.kafka.common.header.internals.RecordHeaders(
+                        context.headers() == null ? new Header[0] : context.headers().toArray()),
+                java.util.Optional.empty());
+        try {
+            recoverer.accept(source, exception);
+            LOG.warn("Dead-lettered {}-{}@{} after it failed in {}: {}", topic, context.partition(), context.offset(),
+                    context.processorNodeId(), exception.toString());
+            return true;
+        } catch (RuntimeException e) {
+            LOG.error("Could not dead-letter {}-{}@{}; failing the thread so that it is read again", topic,
+                    context.partition(), context.offset(), e);
+            return false;
+        }
+    }
+}
