@@ -85,6 +85,9 @@ public record CustomerKeyFile(String parapetKey, URI apiBaseUrl, String region) 
                     || uri.getRawQuery() != null || uri.getRawFragment() != null || uri.getRawUserInfo() != null) {
                 throw new IllegalArgumentException("CustomerKey: ApiBaseUrl must be an http(s) URL with a host and no query");
             }
+            if (!Endpoints.isAllowed(uri)) {
+                throw new IllegalArgumentException("CustomerKey: ApiBaseUrl must be https:// (plain http only to this machine)");
+            }
             String path = uri.getRawPath() == null ? "" : uri.getRawPath();
             return new URI(scheme + "://" + uri.getRawAuthority() + path.replaceAll("/+$", ""));
         } catch (URISyntaxException e) {

@@ -105,6 +105,9 @@ final class EnrollCommand extends AgentCommand {
         if (!(scheme.equals("http") || scheme.equals("https")) || uri.getHost() == null) {
             throw new AgentException(AgentException.FAILED, flag + " must be an http(s) URL with a host");
         }
+        if (!Endpoints.isAllowed(uri)) {
+            throw new AgentException(AgentException.FAILED, flag + " must be https:// (plain http only to this machine)");
+        }
         return uri;
     }
 

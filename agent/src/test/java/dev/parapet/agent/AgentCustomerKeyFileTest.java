@@ -57,6 +57,20 @@ class AgentCustomerKeyFileTest {
     }
 
     @Test
+    void plainHttpIsRefusedExceptToThisMachine() {
+        assertThatThrownBy(() -> CustomerKeyFile.parse(AS_DOWNLOADED.replace("http://127.0.0.1:18101", "http://eu.api.parapet.example")))
+                .hasMessageContaining("must be https://");
+        assertThatThrownBy(() -> CustomerKeyFile.parse(AS_DOWNLOADED.replace("http://127.0.0.1:18101", "http://192.0.2.10")))
+                .hasMessageContaining("must be https://");
+        assertThat(CustomerKeyFile.parse(AS_DOWNLOADED.replace("http://127.0.0.1:18101", "https://eu.api.parapet.example"))
+                .apiBaseUrl()).isEqualTo(URI.create("https://eu.api.parapet.example"));
+        assertThat(CustomerKeyFile.parse(AS_DOWNLOADED.replace("http://127.0.0.1:18101", "http://localhost:18101")).apiBaseUrl())
+                .isEqualTo(URI.create("http://localhost:18101"));
+        assertThat(CustomerKeyFile.parse(AS_DOWNLOADED.replace("http://127.0.0.1:18101", "http://[::1]:18101")).apiBaseUrl())
+                .isEqualTo(URI.create("http://[::1]:18101"));
+    }
+
+    @Test
     void aFileTooBigToBeAKeyIsNotRead(@TempDir Path dir) throws Exception {
         Path big = dir.resolve("CustomerKey");
         Files.write(big, new byte[CustomerKeyFile.MAX_BYTES + 1]);

@@ -23,6 +23,9 @@ public interface Infrastructure extends AutoCloseable {
         properties.put("parapet.security.jwt.public-key-location",
                 "file:" + tokens().publicKeyFile().toAbsolutePath());
         properties.put("parapet.security.jwt.issuer", TokenIssuer.ISSUER);
+        // One broker here: the services' production defaults (3 replicas, min ISR 2) would refuse every write.
+        properties.put("parapet.kafka.replication-factor", "1");
+        properties.put("parapet.kafka.min-insync-replicas", "1");
         return properties;
     }
 

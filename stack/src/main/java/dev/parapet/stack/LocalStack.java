@@ -36,8 +36,6 @@ public final class LocalStack {
         }
     }
 
-    private record Service(String name, int port, List<String> extraArguments) {
-    }
 
     /** DNS over HTTPS with TLS, and the block-page server, in the local stack. */
     static final int DOH_PORT = 18443;
@@ -48,7 +46,7 @@ public final class LocalStack {
 
     public static void main(String[] args) throws Exception {
         long started = System.nanoTime();
-        Path root = repositoryRoot();
+        Path root = ServiceProcesses.repositoryRoot();
         Path data = Path.of(System.getenv().getOrDefault("PARAPET_DATA", root.resolve(".data").toString())).toAbsolutePath();
         StackPorts ports = StackPorts.defaults();
         for (int port : List.of(ports.kafka(), ports.kafkaController(), ports.registry(), ports.registryManagement(),
@@ -90,41 +88,44 @@ public final class LocalStack {
         // Closing is the shutdown hook's job, in order: this only names what runs.
         Infrastructure infrastructure = new ProcessInfrastructure(kafka, registry, tokens);
 
-        Path keySecrets = serviceSecrets(data, "key-service", "parapet.keys", regionUrls(ports));
-        Path settingsSecrets = serviceSecrets(data, "settings-service", "parapet.settings", "");
+        Path keySecrets = ServiceProcesses.secrets(data, "key-service", "parapet.keys", regionUrls(ports));
+        Path settingsSecrets = ServiceProcesses.secrets(data, "settings-service", "parapet.settings", "");
         byte[] caSecret = new byte[32];
         new java.security.SecureRandom().nextBytes(caSecret);
-        Path dnsSecrets = serviceSecrets(data, "dns-service", "parapet.dns",
+        Path dnsSecrets = ServiceProcesses.secrets(data, "dns-service", "parapet.dns",
                 "parapet.dns.pages.ca-secret=" + java.util.Base64.getEncoder().encodeToString(caSecret) + "\n");
-        List<Service> services = List.of(
-                new Service("key-service", ports.keyService(), List.of(
+        // settings-service holds every agent's configuration stream (10 000 measured in 768 MiB).
+        List<ServiceProcesses.Spec> services = List.of(
+                new ServiceProcesses.Spec("key-service", ports.keyService(), "384m", List.of(
                         "--spring.config.import=optional:file:" + keySecrets,
                         "--parapet.keys.state-directory=" + data.resolve("key-service").resolve("streams"))),
-                new Service("settings-service", ports.settingsService(), List.of(
+                new ServiceProcesses.Spec("settings-service", ports.settingsService(), "768m", List.of(
                         "--spring.config.import=optional:file:" + settingsSecrets,
                         "--parapet.settings.state-directory=" + data.resolve("settings-service").resolve("streams"),
                         // Local only: offices here are loopback ranges, and the demo account operates the platform.
                         "--parapet.settings.allow-private-ranges=true",
                         "--parapet.settings.operator-accounts=" + demoAccount)),
-                new Service("dns-service", ports.dnsService(), dnsArguments(ports, data, dnsSecrets)),
-                new Service("diagnostics-service", ports.diagnosticsService(), List.of(
+                new ServiceProcesses.Spec("dns-service", ports.dnsService(), "384m", dnsArguments(ports, data, dnsSecrets)),
+                new ServiceProcesses.Spec("diagnostics-service", ports.diagnosticsService(), "384m", List.of(
                         "--parapet.diagnostics.state-directory=" + data.resolve("diagnostics-service").resolve("streams"))));
         List<ManagedProcess> processes = new ArrayList<>();
-        for (Service service : services) {
+        for (ServiceProcesses.Spec service : services) {
             say("Starting " + service.name() + " on 127.0.0.1:" + service.port() + " …");
-            ManagedProcess process = startService(distribution, root, data, service, infrastructure.springProperties());
+            ManagedProcess process = ServiceProcesses.start(distribution, data, service, infrastructure.springProperties());
             running.add(process);
             processes.add(process);
         }
         for (int i = 0; i < services.size(); i++) {
-            awaitHealthy(processes.get(i), services.get(i).port());
+            ServiceProcesses.awaitHealthy(processes.get(i), services.get(i).port(), Duration.ofMinutes(3));
+            say(processes.get(i).name() + " is healthy.");
         }
 
         String superAdmin = tokens.adminToken("admin@demo.parapet.local", demoAccount, "SUPER_ADMIN", Duration.ofHours(12));
         loadCategoryFeeds(root, data, ports.settingsService(), superAdmin);
         Duration elapsed = Duration.ofNanos(System.nanoTime() - started);
         String basicAdmin = tokens.adminToken("basic@demo.parapet.local", demoAccount, "BASIC_ADMIN", Duration.ofHours(12));
-        Files.writeString(data.resolve("admin-token"), superAdmin + "\n", StandardCharsets.US_ASCII);
+        // A Super Administrator's token: only its owner may read it.
+        ServiceProcesses.writePrivate(data.resolve("admin-token"), superAdmin + "\n");
         Files.writeString(data.resolve("demo-account"), demoAccount + "\n", StandardCharsets.US_ASCII);
         System.out.printf("""
 
@@ -154,81 +155,6 @@ public final class LocalStack {
                 DOH_PORT, BLOCK_PAGE_HTTP_PORT, BLOCK_PAGE_HTTPS_PORT,
                 ports.diagnosticsService(), ports.diagnosticsService(), demoAccount, data.resolve("admin-token"), superAdmin, basicAdmin, data);
         stopped.await();
-    }
-
-    private static ManagedProcess startService(StackDistribution distribution, Path root, Path data, Service service,
-                                               Map<String, String> springProperties) {
-        Path jar = root.resolve(service.name()).resolve("target").resolve(service.name() + ".jar");
-        if (!Files.isRegularFile(jar)) {
-            throw new IllegalStateException(jar + " is missing: build with 'mvn -DskipTests package' first");
-        }
-        List<String> command = new ArrayList<>(List.of(distribution.java().toString(),
-                // settings-service holds every agent's configuration stream (10 000 measured in 768 MiB).
-                "-Xms64m", service.name().equals("settings-service") ? "-Xmx768m" : "-Xmx384m"));
-        command.addAll(serviceJvmOptions());
-        command.addAll(List.of("-jar", jar.toString()));
-        Map<String, String> properties = new LinkedHashMap<>(springProperties);
-        properties.put("server.port", Integer.toString(service.port()));
-        properties.put("parapet.data-directory", data.resolve(service.name()).toString());
-        properties.forEach((key, value) -> command.add("--" + key + "=" + value));
-        command.addAll(service.extraArguments());
-        return ManagedProcess.start(service.name(), command, Map.of(), data.resolve(service.name()),
-                data.resolve("logs").resolve(service.name() + ".log"));
-    }
-
-    /**
-     * How the services' JVMs run. By default they start fast and small (the serial collector, the
-     * client compiler only), which suits a development machine; {@code PARAPET_SERVICE_JAVA_OPTS}
-     * replaces these, e.g. with {@code -XX:+UseParallelGC} to let the optimising compiler work when
-     * measuring the stack under load.
-     */
-    static List<String> serviceJvmOptions() {
-        String configured = System.getenv("PARAPET_SERVICE_JAVA_OPTS");
-        if (configured == null || configured.isBlank()) {
-            return List.of("-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1");
-        }
-        return List.of(configured.strip().split("\\s+"));
-    }
-
-    private static void awaitHealthy(ManagedProcess process, int port) {
-        URI health = URI.create("http://127.0.0.1:" + port + "/actuator/health");
-        Waits.until(process.name() + " healthy", Duration.ofMinutes(3), () -> {
-            process.ensureAlive();
-            try {
-                HttpResponse<String> response = HTTP.send(HttpRequest.newBuilder(health).timeout(Duration.ofSeconds(2)).build(),
-                        HttpResponse.BodyHandlers.ofString());
-                return response.statusCode() == 200 && response.body().contains("\"UP\"");
-            } catch (IOException e) {
-                return false;
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new IllegalStateException(e);
-            }
-        });
-        say(process.name() + " is healthy.");
-    }
-
-    /**
-     * A service's encryption key, made once and kept in the data directory (mode 0600), passed as a
-     * config file so that it never shows in a process list.
-     */
-    private static Path serviceSecrets(Path data, String service, String prefix, String extra) throws IOException {
-        Path file = data.resolve(service).resolve("secrets.properties");
-        if (!Files.exists(file)) {
-            Files.createDirectories(file.getParent());
-            byte[] key = new byte[32];
-            new java.security.SecureRandom().nextBytes(key);
-            String text = "# " + service + " secrets for the local stack; never commit.\n"
-                    + prefix + ".encryption-keys.local1=" + java.util.Base64.getEncoder().encodeToString(key) + "\n"
-                    + prefix + ".current-encryption-key=local1\n" + extra;
-            Files.writeString(file, text, StandardCharsets.US_ASCII);
-            try {
-                Files.setPosixFilePermissions(file, java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
-            } catch (UnsupportedOperationException ignored) {
-                // Not a POSIX file system.
-            }
-        }
-        return file;
     }
 
     /**
@@ -322,16 +248,6 @@ public final class LocalStack {
         Files.createDirectories(data);
         Files.writeString(file, account + "\n", StandardCharsets.US_ASCII);
         return account;
-    }
-
-    static Path repositoryRoot() {
-        Properties layout = new Properties();
-        try (InputStream in = LocalStack.class.getResourceAsStream("/parapet-stack.properties")) {
-            layout.load(in);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-        return Path.of(layout.getProperty("repository.root")).normalize();
     }
 
     private static void say(String line) {

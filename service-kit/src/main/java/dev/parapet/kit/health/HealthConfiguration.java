@@ -39,6 +39,33 @@ public class HealthConfiguration {
         return new SchemaRegistryHealthIndicator(registry.url());
     }
 
+    @Bean
+    DeadLettersHealthIndicator deadLettersHealthIndicator(io.micrometer.core.instrument.MeterRegistry meters) {
+        return new DeadLettersHealthIndicator(meters);
+    }
+
+    /**
+     * What this instance set aside since it started: records dead-lettered, per source topic. Always
+     * UP (a poison record is the record's fault, and the service goes on), but readiness and health
+     * show it, so that an operator sees at once that {@code <topic>.dlt} has something to read.
+     */
+    public static final class DeadLettersHealthIndicator extends AbstractHealthIndicator {
+
+        private final io.micrometer.core.instrument.MeterRegistry meters;
+
+        DeadLettersHealthIndicator(io.micrometer.core.instrument.MeterRegistry meters) {
+            super("Dead-letter check failed");
+            this.meters = meters;
+        }
+
+        @Override
+        protected void doHealthCheck(Health.Builder builder) {
+            builder.up();
+            meters.find(dev.parapet.kit.kafka.DeadLetters.METRIC).counters().forEach(counter ->
+                    builder.withDetail(counter.getId().getTag("topic"), (long) counter.count()));
+        }
+    }
+
     public static final class KafkaHealthIndicator extends AbstractHealthIndicator implements AutoCloseable {
 
         private final AdminClient admin;

@@ -11,7 +11,6 @@ import org.springframework.boot.kafka.autoconfigure.KafkaProperties;
 import org.springframework.kafka.config.KafkaStreamsConfiguration;
 import org.springframework.kafka.config.StreamsBuilderFactoryBeanConfigurer;
 import org.springframework.kafka.listener.DeadLetterPublishingRecoverer;
-import org.springframework.kafka.streams.RecoveringDeserializationExceptionHandler;
 
 import dev.parapet.kit.kafka.KafkaKitProperties;
 import dev.parapet.kit.streams.StreamsDeadLetters;
@@ -49,8 +48,7 @@ public final class CommandProcessing {
         config.put(StreamsConfig.consumerPrefix("max.poll.records"), 200);
         config.put(StreamsConfig.consumerPrefix("session.timeout.ms"), 6000);
         config.put(StreamsConfig.consumerPrefix("heartbeat.interval.ms"), 1500);
-        config.put(StreamsConfig.DESERIALIZATION_EXCEPTION_HANDLER_CLASS_CONFIG, RecoveringDeserializationExceptionHandler.class);
-        config.put(RecoveringDeserializationExceptionHandler.KSTREAM_DESERIALIZATION_RECOVERER, deadLetters);
+        config.put(StreamsConfig.DESERIALIZATION_EXCEPTION_HANDLER_CLASS_CONFIG, StreamsDeadLetters.Deserialization.class);
         // A command that breaks a rule, or whose output cannot be written, is set aside too; the writer goes on.
         config.put(StreamsConfig.PROCESSING_EXCEPTION_HANDLER_CLASS_CONFIG, StreamsDeadLetters.Processing.class);
         config.put(StreamsConfig.PRODUCTION_EXCEPTION_HANDLER_CLASS_CONFIG, StreamsDeadLetters.Production.class);

@@ -301,19 +301,30 @@ public final class TopicFollower implements AutoCloseable {
 
     /** Deserialises and applies one record; one that cannot be is dead-lettered (or, if that fails too, read again). */
     private void apply(ConsumerRecord<String, byte[]> record, Deserializer<SpecificRecord> values) {
+        SpecificRecord value;
         try {
-            SpecificRecord value = record.value() == null ? null : values.deserialize(record.topic(), record.value());
+            value = record.value() == null ? null : values.deserialize(record.topic(), record.value());
+        } catch (RuntimeException e) {
+            setAside(record, new org.springframework.kafka.support.serializer.DeserializationException(
+                    "cannot deserialise", record.value(), false, e));
+            return;
+        }
+        try {
             subscriptions.get(record.topic()).handler().accept(record.key(), value);
         } catch (RuntimeException e) {
-            if (DeadLetters.isTransient(e)) {
-                // The registry or the broker did not answer: not the record's fault. Read it again later.
-                throw e;
-            }
-            unreadable.increment();
-            LOG.warn("{}: dead-lettering unreadable record {}-{}@{}: {}", name, record.topic(), record.partition(),
-                    record.offset(), e.toString());
-            deadLetters.accept(record, e);
+            setAside(record, e);
         }
+    }
+
+    private void setAside(ConsumerRecord<String, byte[]> record, RuntimeException error) {
+        if (DeadLetters.isTransient(error)) {
+            // The registry or the broker did not answer: not the record's fault. Read it again later.
+            throw error;
+        }
+        unreadable.increment();
+        LOG.warn("{}: dead-lettering unreadable record {}-{}@{}: {}", name, record.topic(), record.partition(),
+                record.offset(), error.getCause() != null ? error.getCause().toString() : error.toString());
+        deadLetters.accept(record, error);
     }
 
     /**

@@ -6,6 +6,7 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.header.Header;
 import org.apache.kafka.common.record.TimestampType;
+import org.apache.kafka.streams.errors.DeserializationExceptionHandler;
 import org.apache.kafka.streams.errors.ErrorHandlerContext;
 import org.apache.kafka.streams.errors.ProcessingExceptionHandler;
 import org.apache.kafka.streams.errors.ProductionExceptionHandler;
@@ -13,10 +14,13 @@ import org.apache.kafka.streams.processor.api.Record;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.kafka.listener.DeadLetterPublishingRecoverer;
+import org.springframework.kafka.support.serializer.DeserializationException;
+
+import dev.parapet.kit.kafka.DeadLetters;
 
 
 /**
- * Invariant 4 for Kafka Streams writers: a record whose processing throws, or whose output cannot be
+ * Invariant 4 for Kafka Streams writers: a record that cannot be deserialised, whose processing throws, or whose output cannot be
  * produced (too large, unserialisable), is published as it was read (raw key and value, headers) to
  * {@code <source topic>.dlt} with the reason, and the writer goes on with the next record. Without
  * these, Streams stops the client on the first such record, and exactly-once replays it after every
@@ -35,6 +39,39 @@ public final class StreamsDeadLetters {
     private static final Logger LOG = LoggerFactory.getLogger(StreamsDeadLetters.class);
 
     private StreamsDeadLetters() {
+    }
+
+    /**
+     * Records that cannot be deserialised: dead-lettered as read, with a "cannot deserialise" reason,
+     * and the writer goes on. A failure that says nothing about the record (the registry did not
+     * answer) fails the thread instead, so that the record is read again once it answers.
+     */
+    public static final class Deserialization implements DeserializationExceptionHandler {
+
+        private DeadLetterPublishingRecoverer recoverer;
+
+        @Override
+        public DeserializationHandlerResponse handle(ErrorHandlerContext context, ConsumerRecord<byte[], byte[]> record,
+                                                     Exception exception) {
+            if (DeadLetters.isTransient(exception)) {
+                LOG.warn("Could not deserialise {}-{}@{} for now ({}); it will be read again", record.topic(),
+                        record.partition(), record.offset(), exception.toString());
+                return DeserializationHandlerResponse.FAIL;
+            }
+            try {
+                recoverer.accept(record, new DeserializationException("cannot deserialise", record.value(), false, exception));
+                return DeserializationHandlerResponse.CONTINUE;
+            } catch (RuntimeException e) {
+                LOG.error("Could not dead-letter {}-{}@{}; failing the thread so that it is read again", record.topic(),
+                        record.partition(), record.offset(), e);
+                return DeserializationHandlerResponse.FAIL;
+            }
+        }
+
+        @Override
+        public void configure(Map<String, ?> configs) {
+            recoverer = recoverer(configs);
+        }
     }
 
     /** Processing failures: dead-letter the source record and continue. */

@@ -1,0 +1,183 @@
+package dev.parapet.faults;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+
+import dev.parapet.stack.KafkaCluster;
+import dev.parapet.stack.ManagedProcess;
+import dev.parapet.stack.Ports;
+import dev.parapet.stack.ProcessInfrastructure;
+import dev.parapet.stack.SchemaRegistry;
+import dev.parapet.stack.ServiceProcesses;
+import dev.parapet.stack.StackDistribution;
+import dev.parapet.stack.TokenIssuer;
+
+/**
+ * All of Parapet as processes on free loopback ports, for the fault suite: a Kafka cluster (one
+ * combined node, or three brokers and a controller with replication factor 3 and min ISR 2), Apicurio
+ * Registry, and the four services from the jars this build made. Any service can be killed
+ * (SIGKILL) and started again on its own port and data.
+ */
+final class FaultStack implements AutoCloseable {
+
+    /** One service process and how to start it again. */
+    final class Service {
+        final ServiceProcesses.Spec spec;
+        volatile ManagedProcess process;
+
+        Service(ServiceProcesses.Spec spec) {
+            this.spec = spec;
+        }
+
+        String url() {
+            return "http://127.0.0.1:" + spec.port();
+        }
+
+        void start() {
+            process = ServiceProcesses.start(distribution, data, spec, springProperties);
+        }
+
+        void awaitHealthy() {
+            ServiceProcesses.awaitHealthy(process, spec.port(), Duration.ofMinutes(3));
+        }
+
+        /** As a crash would: no shutdown hooks, no leaving the consumer group. */
+        void kill() {
+            process.kill();
+        }
+
+        long pid() {
+            return process.pid();
+        }
+
+        /** Resident memory of the process, in MiB (from /proc). */
+        long rssMiB() {
+            try {
+                for (String line : Files.readAllLines(Path.of("/proc", Long.toString(pid()), "status"))) {
+                    if (line.startsWith("VmRSS:")) {
+                        return Long.parseLong(line.replaceAll("\\D", "")) / 1024;
+                    }
+                }
+            } catch (IOException e) {
+                return -1;
+            }
+            return -1;
+        }
+    }
+
+    final Path data;
+    final StackDistribution distribution = StackDistribution.locate();
+    final KafkaCluster kafka;
+    final SchemaRegistry registry;
+    final TokenIssuer tokens;
+    final UUID operatorAccount = UUID.randomUUID();
+    final int dnsPort = Ports.free();
+    final int dohTlsPort = Ports.free();
+    final int pagesHttpPort = Ports.free();
+    final int pagesHttpsPort = Ports.free();
+    private final Map<String, String> springProperties;
+    final Service keys;
+    final Service settings;
+    final Service dns;
+    final Service diagnostics;
+
+    private FaultStack(Path data, KafkaCluster kafka, int replication) throws IOException, InterruptedException {
+        this.data = data;
+        this.kafka = kafka;
+        this.registry = SchemaRegistry.start(distribution, data.resolve("registry"), Ports.free(), Ports.free(),
+                new SchemaRegistry.Storage.InMemory());
+        this.tokens = TokenIssuer.inDirectory(data.resolve("issuer"));
+        Map<String, String> properties = new LinkedHashMap<>(new ProcessInfrastructure(kafka, registry, tokens).springProperties());
+        properties.put("parapet.kafka.replication-factor", Integer.toString(replication));
+        properties.put("parapet.kafka.min-insync-replicas", Integer.toString(Math.min(2, replication)));
+        this.springProperties = properties;
+
+        int keyPort = Ports.free();
+        StringBuilder regions = new StringBuilder();
+        for (String region : List.of("eu", "de", "us", "usb", "ca", "za", "au", "jer")) {
+            regions.append("parapet.keys.region-urls.").append(region).append("=http://127.0.0.1:").append(keyPort).append('\n');
+        }
+        keys = new Service(new ServiceProcesses.Spec("key-service", keyPort, "384m", List.of(
+                "--spring.config.import=optional:file:" + ServiceProcesses.secrets(data, "key-service", "parapet.keys", regions.toString()),
+                "--parapet.keys.state-directory=" + data.resolve("key-service/streams"),
+                // Every client of the suite comes from 127.0.0.1.
+                "--parapet.keys.enrolments-per-address-per-minute=100000",
+                "--parapet.keys.enrolments-per-key-per-minute=100000")));
+        settings = new Service(new ServiceProcesses.Spec("settings-service", Ports.free(), "512m", List.of(
+                "--spring.config.import=optional:file:" + ServiceProcesses.secrets(data, "settings-service", "parapet.settings", ""),
+                "--parapet.settings.state-directory=" + data.resolve("settings-service/streams"),
+                "--parapet.settings.allow-private-ranges=true",
+                "--parapet.settings.operator-accounts=" + operatorAccount)));
+        byte[] caSecret = new byte[32];
+        new java.security.SecureRandom().nextBytes(caSecret);
+        Path dnsSecrets = ServiceProcesses.secrets(data, "dns-service", "parapet.dns",
+                "parapet.dns.pages.ca-secret=" + Base64.getEncoder().encodeToString(caSecret) + "\n");
+        dns = new Service(new ServiceProcesses.Spec("dns-service", Ports.free(), "384m", dnsArguments(dnsSecrets)));
+        diagnostics = new Service(new ServiceProcesses.Spec("diagnostics-service", Ports.free(), "384m", List.of(
+                "--parapet.diagnostics.state-directory=" + data.resolve("diagnostics-service/streams"))));
+    }
+
+    /** Starts the cluster ({@code brokers} 1: one combined node; 3: three brokers and a controller), the registry and the services. */
+    static FaultStack start(Path data, int brokers) throws Exception {
+        KafkaCluster kafka = brokers == 1
+                ? KafkaCluster.single(StackDistribution.locate(), data.resolve("kafka"), Ports.free(), Ports.free())
+                : KafkaCluster.withSeparateControllers(StackDistribution.locate(), data.resolve("kafka"), brokers, 1);
+        FaultStack stack = new FaultStack(data, kafka, Math.min(3, brokers));
+        long started = System.nanoTime();
+        for (Service service : stack.services()) {
+            service.start();
+        }
+        for (Service service : stack.services()) {
+            service.awaitHealthy();
+        }
+        System.out.printf("fault stack: %d broker(s), registry and 4 services healthy in %.1f s%n", brokers,
+                (System.nanoTime() - started) / 1e9);
+        return stack;
+    }
+
+    List<Service> services() {
+        return List.of(keys, settings, dns, diagnostics);
+    }
+
+    /** A Super Administrator of a new account (or of the operator's account). */
+    String superAdmin(UUID account) {
+        return tokens.adminToken("admin@" + account + ".example", account, "SUPER_ADMIN", Duration.ofHours(2));
+    }
+
+    private List<String> dnsArguments(Path secrets) throws IOException, InterruptedException {
+        Path certificate = data.resolve("dns-service/doh-certificate.pem");
+        Path key = data.resolve("dns-service/doh-key.pem");
+        Files.createDirectories(certificate.getParent());
+        Process openssl = new ProcessBuilder("openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt",
+                "ec_paramgen_curve:prime256v1", "-nodes", "-keyout", key.toString(), "-out", certificate.toString(),
+                "-days", "30", "-subj", "/CN=localhost", "-addext", "subjectAltName=DNS:localhost,IP:127.0.0.1")
+                .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+        if (openssl.waitFor() != 0) {
+            throw new IllegalStateException("openssl could not make the DoH certificate");
+        }
+        return new ArrayList<>(List.of("--parapet.dns.port=" + dnsPort,
+                "--spring.config.import=optional:file:" + secrets,
+                "--parapet.dns.pages.http-port=" + pagesHttpPort, "--parapet.dns.pages.https-port=" + pagesHttpsPort,
+                "--parapet.dns.doh.port=" + dohTlsPort, "--parapet.dns.doh.certificate=" + certificate,
+                "--parapet.dns.doh.private-key=" + key));
+    }
+
+    @Override
+    public void close() {
+        for (Service service : services()) {
+            if (service.process != null) {
+                service.process.close();
+            }
+        }
+        registry.close();
+        kafka.close();
+    }
+}

@@ -1,0 +1,140 @@
+package dev.parapet.stack;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+
+/**
+ * Starts Parapet's services as their own processes from the jars the build made, as the local stack
+ * does and as the fault suite does (which kills and restarts them).
+ */
+public final class ServiceProcesses {
+
+    /**
+     * @param name      the module, e.g. {@code key-service}
+     * @param port      its HTTP port
+     * @param heap      its -Xmx, e.g. {@code 384m}
+     * @param arguments further {@code --property=value} arguments
+     */
+    public record Spec(String name, int port, String heap, List<String> arguments) {
+    }
+
+    private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+
+    private ServiceProcesses() {
+    }
+
+    /**
+     * Starts the service with the infrastructure's Spring properties, its HTTP port and its data
+     * directory; output goes to {@code <data>/logs/<name>.log}.
+     */
+    public static ManagedProcess start(StackDistribution distribution, Path data, Spec spec, Map<String, String> springProperties) {
+        Path jar = repositoryRoot().resolve(spec.name()).resolve("target").resolve(spec.name() + ".jar");
+        if (!Files.isRegularFile(jar)) {
+            throw new IllegalStateException(jar + " is missing: build with 'mvn -DskipTests package' first");
+        }
+        List<String> command = new ArrayList<>(List.of(distribution.java().toString(), "-Xms64m", "-Xmx" + spec.heap()));
+        command.addAll(jvmOptions());
+        command.addAll(List.of("-jar", jar.toString()));
+        Map<String, String> properties = new LinkedHashMap<>(springProperties);
+        properties.put("server.port", Integer.toString(spec.port()));
+        properties.put("parapet.data-directory", data.resolve(spec.name()).toString());
+        properties.forEach((key, value) -> command.add("--" + key + "=" + value));
+        command.addAll(spec.arguments());
+        return ManagedProcess.start(spec.name(), command, Map.of(), data.resolve(spec.name()),
+                data.resolve("logs").resolve(spec.name() + ".log"));
+    }
+
+    /**
+     * How the services' JVMs run. By default they start fast and small (the serial collector, the
+     * client compiler only), which suits a development machine; {@code PARAPET_SERVICE_JAVA_OPTS}
+     * replaces these, e.g. with {@code -XX:+UseParallelGC} to let the optimising compiler work when
+     * measuring the stack under load.
+     */
+    static List<String> jvmOptions() {
+        String configured = System.getenv("PARAPET_SERVICE_JAVA_OPTS");
+        if (configured == null || configured.isBlank()) {
+            return List.of("-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1");
+        }
+        return List.of(configured.strip().split("\\s+"));
+    }
+
+    /** Waits until the service answers its health endpoint with UP (failing at once if it died). */
+    public static void awaitHealthy(ManagedProcess process, int port, Duration timeout) {
+        URI health = URI.create("http://127.0.0.1:" + port + "/actuator/health");
+        Waits.until(process.name() + " healthy", timeout, () -> {
+            process.ensureAlive();
+            return isHealthy(health);
+        });
+    }
+
+    /** Whether the URL answers 200 with an UP status. */
+    public static boolean isHealthy(URI health) {
+        try {
+            HttpResponse<String> response = HTTP.send(HttpRequest.newBuilder(health).timeout(Duration.ofSeconds(2)).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            return response.statusCode() == 200 && response.body().contains("\"UP\"");
+        } catch (IOException e) {
+            return false;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /**
+     * A service's encryption key, made once and kept in the data directory (mode 0600), passed as a
+     * config file ({@code --spring.config.import=optional:file:<it>}) so that it never shows in a
+     * process list.
+     */
+    public static Path secrets(Path data, String service, String prefix, String extra) throws IOException {
+        Path file = data.resolve(service).resolve("secrets.properties");
+        if (!Files.exists(file)) {
+            Files.createDirectories(file.getParent());
+            byte[] key = new byte[32];
+            new java.security.SecureRandom().nextBytes(key);
+            String text = "# " + service + " secrets for the local stack; never commit.\n"
+                    + prefix + ".encryption-keys.local1=" + java.util.Base64.getEncoder().encodeToString(key) + "\n"
+                    + prefix + ".current-encryption-key=local1\n" + extra;
+            writePrivate(file, text);
+        }
+        return file;
+    }
+
+    /** Writes a file only its owner may read (0600), created so from the start. */
+    public static void writePrivate(Path file, String text) throws IOException {
+        Files.createDirectories(file.getParent());
+        try {
+            Files.deleteIfExists(file);
+            Files.createFile(file, java.nio.file.attribute.PosixFilePermissions.asFileAttribute(
+                    java.nio.file.attribute.PosixFilePermissions.fromString("rw-------")));
+        } catch (UnsupportedOperationException notPosix) {
+            // Not a POSIX file system: written with the defaults.
+        }
+        Files.writeString(file, text, StandardCharsets.US_ASCII);
+    }
+
+    /** The repository this build runs from (the services' jars are under it). */
+    public static Path repositoryRoot() {
+        Properties layout = new Properties();
+        try (InputStream in = ServiceProcesses.class.getResourceAsStream("/parapet-stack.properties")) {
+            layout.load(in);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return Path.of(layout.getProperty("repository.root")).normalize();
+    }
+}
