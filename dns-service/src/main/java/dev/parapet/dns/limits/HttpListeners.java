@@ -23,6 +23,9 @@ public final class HttpListeners {
     }
 
     static final String ACCESS_LOG_ENABLED = "reactor.netty.http.server.accessLogEnabled";
+    /** Reactor Netty's own access log format (the Common Log Format, with the duration in ms). */
+    private static final java.time.format.DateTimeFormatter WHEN =
+            java.time.format.DateTimeFormatter.ofPattern("dd/MMM/yyyy:HH:mm:ss Z", java.util.Locale.US);
 
     public static HttpServer harden(HttpServer server, ListenerLimits.Http limits, ConnectionLimiter connections) {
         return server
@@ -59,7 +62,8 @@ public final class HttpListeners {
     static AccessLog maskedAccessLog(AccessLogArgProvider request) {
         return AccessLog.create("{} - {} [{}] \"{} {} {}\" {} {} {}", request.remoteAddress() == null ? "-"
                         : ((java.net.InetSocketAddress) request.remoteAddress()).getHostString(),
-                request.user() == null ? "-" : request.user(), request.accessDateTime(), request.method(),
+                request.user() == null ? "-" : request.user(),
+                request.accessDateTime() == null ? "-" : request.accessDateTime().format(WHEN), request.method(),
                 LoggedPaths.mask(request.uri() == null ? null : request.uri().toString()), request.protocol(),
                 request.status(), request.contentLength() < 0 ? "-" : request.contentLength(), request.duration());
     }

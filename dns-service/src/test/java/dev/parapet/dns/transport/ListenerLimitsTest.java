@@ -86,6 +86,7 @@ class ListenerLimitsTest {
 
     @AfterAll
     static void close() {
+        System.clearProperty("reactor.netty.http.server.accessLogEnabled");
         if (records != null) {
             records.close();
         }
@@ -93,6 +94,8 @@ class ListenerLimitsTest {
 
     @DynamicPropertySource
     static void certificate(DynamicPropertyRegistry registry) throws Exception {
+        // Reactor Netty's access log, as an operator may switch it on: it must not show credentials.
+        System.setProperty("reactor.netty.http.server.accessLogEnabled", "true");
         Files.createDirectories(WORK);
         Path key = WORK.resolve("key.pem");
         Path certificate = WORK.resolve("cert.pem");
@@ -241,6 +244,35 @@ class ListenerLimitsTest {
     @Test
     void aPostWithARefusedCredentialGets401WithoutItsBodyBeingReadOnTheServicePort() throws Exception {
         refusedBeforeTheBody(false);
+    }
+
+    @Test
+    void aCredentialInTheDohPathNeverReachesTheAccessLog() throws Exception {
+        ch.qos.logback.classic.Logger accessLog = (ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory
+                .getLogger("reactor.netty.http.server.AccessLog");
+        ch.qos.logback.core.read.ListAppender<ch.qos.logback.classic.spi.ILoggingEvent> captured =
+                new ch.qos.logback.core.read.ListAppender<>();
+        captured.start();
+        accessLog.addAppender(captured);
+        String secret = "s3cr3t-" + UUID.randomUUID();
+        try {
+            for (boolean tls : new boolean[] {true, false}) {
+                try (Socket socket = doh(tls)) {
+                    socket.getOutputStream().write(("GET /dns-query/pac1." + UUID.randomUUID() + "." + secret
+                            + "?dns=AAAB HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+                    assertThat(statusLine(socket, 5_000)).startsWith("HTTP/1.1 401");
+                }
+            }
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+            while (captured.list.size() < 2 && System.nanoTime() < deadline) {
+                Thread.sleep(20);
+            }
+        } finally {
+            accessLog.detachAppender(captured);
+        }
+        List<String> lines = captured.list.stream().map(ch.qos.logback.classic.spi.ILoggingEvent::getFormattedMessage).toList();
+        System.out.println("access log: " + lines);
+        assertThat(lines).hasSize(2).allSatisfy(line -> assertThat(line).contains("/dns-query/****").doesNotContain(secret));
     }
 
     // ---- slow clients
