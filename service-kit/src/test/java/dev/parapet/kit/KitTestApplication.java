@@ -23,6 +23,14 @@ import jakarta.validation.constraints.NotBlank;
 @SpringBootApplication
 public class KitTestApplication {
 
+    /** Agents' paths authenticate their callers themselves, as dns-service's DoH does. */
+    @org.springframework.context.annotation.Bean
+    @org.springframework.core.annotation.Order(org.springframework.core.Ordered.HIGHEST_PRECEDENCE)
+    org.springframework.security.web.server.SecurityWebFilterChain agentPaths(
+            org.springframework.security.config.web.server.ServerHttpSecurity http) {
+        return dev.parapet.kit.security.AdminSecurityConfiguration.selfAuthenticated(http, "/dns-query/**");
+    }
+
     public record Widget(@NotBlank String name, @Max(10) int size) {
     }
 
@@ -40,6 +48,12 @@ public class KitTestApplication {
         Widget create(@PathVariable UUID accountId, @AuthenticationPrincipal Admin admin, @Valid @RequestBody Widget widget) {
             admin.require(accountId, Permission.WEB_SECURITY_WRITE);
             return widget;
+        }
+
+        /** Fails unexpectedly, with an agent credential in its path as DoH's {@code /dns-query/<credential>} has. */
+        @GetMapping("/dns-query/{credential}")
+        Map<String, Object> failing(@PathVariable String credential) {
+            throw new IllegalStateException("a failure nobody expected");
         }
 
         @DeleteMapping("/api/v1/accounts/{accountId}/widgets")

@@ -15,7 +15,11 @@ import org.springframework.stereotype.Component;
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 
+import dev.parapet.dns.limits.ConnectionLimiter;
+import dev.parapet.dns.limits.HttpListeners;
+import dev.parapet.dns.limits.ListenerLimits;
 import dev.parapet.dns.pages.AccountCertificateAuthority.Leaf;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.netty.channel.Channel;
 import io.netty.handler.ssl.SniHandler;
 import io.netty.handler.ssl.SslContext;
@@ -31,7 +35,8 @@ import reactor.netty.http.server.HttpServer;
  * address: a leaf for that name from the CA of the account whose notice covers them, which that
  * account's devices trust, or else from the platform CA. Reactor Netty's own SNI mappings do not
  * see the client's address, so each connection gets a Netty {@link SniHandler} of its own; minting
- * runs off the event loop.
+ * runs off the event loop. Both listeners have the limits of {@code parapet.dns.limits.http}
+ * ({@link HttpListeners}).
  */
 @Component
 @ConditionalOnBooleanProperty(name = "parapet.dns.pages.enabled", matchIfMissing = true)
@@ -40,8 +45,6 @@ public class BlockPageServer implements SmartLifecycle {
     /** The name of the leaf for a client that sends no server name (an address typed in the browser) or a bad one. */
     static final String NO_SERVER_NAME = "block-page.parapet.invalid";
     static final Duration HANDSHAKE_TIMEOUT = Duration.ofSeconds(10);
-    static final Duration READ_TIMEOUT = Duration.ofSeconds(10);
-    static final Duration IDLE_TIMEOUT = Duration.ofSeconds(30);
     static final int MAX_TLS_CONTEXTS = 20_000;
 
     private static final Logger log = LoggerFactory.getLogger(BlockPageServer.class);
@@ -52,12 +55,20 @@ public class BlockPageServer implements SmartLifecycle {
     private final PageRequests requests;
     /** Keyed by the leaf itself (identity), so that a context lives as long as the authority keeps its leaf. */
     private final Cache<Leaf, SslContext> contexts = Caffeine.newBuilder().weakKeys().maximumSize(MAX_TLS_CONTEXTS).build();
+    private final ListenerLimits.Http limits;
+    private final ConnectionLimiter httpConnections;
+    private final ConnectionLimiter httpsConnections;
     private volatile DisposableServer http;
     private volatile DisposableServer https;
 
     public BlockPageServer(PagesProperties properties, AccountCertificateAuthority authority, BlockNotices notices,
-                           Allowances allowances, ContinueTokens tokens) {
+                           Allowances allowances, ContinueTokens tokens, ListenerLimits limits, MeterRegistry meters) {
         this.properties = properties;
+        this.limits = limits.http();
+        this.httpConnections = new ConnectionLimiter("pages-http", this.limits.maxConnections(),
+                this.limits.maxConnectionsPerClient(), meters);
+        this.httpsConnections = new ConnectionLimiter("pages-https", this.limits.maxConnections(),
+                this.limits.maxConnectionsPerClient(), meters);
         this.authority = authority;
         this.notices = notices;
         this.requests = new PageRequests(notices, allowances, tokens, properties.allowance());
@@ -98,11 +109,9 @@ public class BlockPageServer implements SmartLifecycle {
     }
 
     private HttpServer server(int port, boolean secure) {
-        return HttpServer.create()
+        return HttpListeners.harden(HttpServer.create(), limits, secure ? httpsConnections : httpConnections)
                 .host(properties.address())
                 .port(port)
-                .readTimeout(READ_TIMEOUT)
-                .idleTimeout(IDLE_TIMEOUT)
                 .handle((request, response) -> requests.handle(request, response, secure));
     }
 

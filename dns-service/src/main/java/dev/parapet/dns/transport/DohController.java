@@ -3,6 +3,8 @@ package dev.parapet.dns.transport;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 
+import org.springframework.core.io.buffer.DataBuffer;
+import org.springframework.core.io.buffer.DataBufferUtils;
 import org.springframework.http.CacheControl;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpStatus;
@@ -11,7 +13,6 @@ import org.springframework.http.ResponseEntity;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.PostMapping;
-import org.springframework.web.bind.annotation.RequestBody;
 import org.springframework.web.bind.annotation.RequestHeader;
 import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.RestController;
@@ -20,7 +21,12 @@ import org.springframework.web.server.ServerWebExchange;
 import dev.parapet.kit.problem.Problems;
 import reactor.core.publisher.Mono;
 
-/** DNS over HTTPS on the service's own HTTP port (behind a TLS-terminating load balancer in production). */
+/**
+ * DNS over HTTPS on the service's own HTTP port (behind a TLS-terminating load balancer in production).
+ * The POST body is not a {@code @RequestBody}, which Spring would read (up to its codecs' 256 KiB)
+ * before the credential is looked at: {@link DohHandler} checks the credential first and reads the
+ * body through {@link DohBody}, never past a DNS message's 65 535 bytes.
+ */
 @RestController
 public class DohController {
 
@@ -36,19 +42,26 @@ public class DohController {
                                             @RequestHeader(name = HttpHeaders.AUTHORIZATION, required = false) String authorization,
                                             @RequestHeader(name = DohHandler.USER_HEADER, required = false) String user,
                                             ServerWebExchange exchange) {
-        return handler.handle(false, dns, null, null, credential(authorization, pathCredential), user, remote(exchange))
-                .map(DohController::entity);
+        return handler.handle(false, dns, Mono.empty(), null, credential(authorization, pathCredential), user, remote(exchange))
+                .map(response -> entity(response, exchange, false));
     }
 
     @PostMapping({"/dns-query", "/dns-query/{credential}"})
-    public Mono<ResponseEntity<byte[]>> post(@RequestBody(required = false) byte[] body,
-                                             @PathVariable(name = "credential", required = false) String pathCredential,
+    public Mono<ResponseEntity<byte[]>> post(@PathVariable(name = "credential", required = false) String pathCredential,
                                              @RequestHeader(name = HttpHeaders.CONTENT_TYPE, required = false) String contentType,
                                              @RequestHeader(name = HttpHeaders.AUTHORIZATION, required = false) String authorization,
                                              @RequestHeader(name = DohHandler.USER_HEADER, required = false) String user,
                                              ServerWebExchange exchange) {
+        Mono<byte[]> body = DohBody.read(exchange.getRequest().getHeaders().getFirst(HttpHeaders.CONTENT_LENGTH),
+                exchange.getRequest().getBody(), DataBuffer::readableByteCount, DohController::bytes, DataBufferUtils::release);
         return handler.handle(true, null, body, contentType, credential(authorization, pathCredential), user, remote(exchange))
-                .map(DohController::entity);
+                .map(response -> entity(response, exchange, true));
+    }
+
+    private static byte[] bytes(DataBuffer buffer) {
+        byte[] bytes = new byte[buffer.readableByteCount()];
+        buffer.read(bytes);
+        return bytes;
     }
 
     private static String credential(String authorization, String pathCredential) {
@@ -61,8 +74,12 @@ public class DohController {
         return remote == null ? InetAddress.getLoopbackAddress() : remote.getAddress();
     }
 
-    private static ResponseEntity<byte[]> entity(DohHandler.Response response) {
+    private static ResponseEntity<byte[]> entity(DohHandler.Response response, ServerWebExchange exchange, boolean post) {
         if (response.status() != 200) {
+            if (post) {
+                // The rest of a refused body is not read: an HTTP/1.1 connection cannot carry another request.
+                exchange.getResponse().getHeaders().set(HttpHeaders.CONNECTION, "close");
+            }
             throw Problems.of(HttpStatus.valueOf(response.status()), "DNS over HTTPS refused", response.reason());
         }
         return ResponseEntity.ok()

@@ -49,13 +49,17 @@ public class DohHandler {
     }
 
     /**
+     * Checks the request in the order that costs a hostile client most and Parapet least: the
+     * credential first (a refused one gets 401 before a byte of the body is read), then the headers,
+     * and only then the body, which {@link DohBody} bounds.
+     *
      * @param dnsParam     GET's {@code dns} parameter, or null
-     * @param body         POST's body, or null
+     * @param body         POST's body, read when subscribed to (see {@link DohBody}); ignored for GET
      * @param contentType  POST's content type
      * @param credential   the credential from the header or the path, or null
      * @param user         the {@code X-Parapet-User} header, or null
      */
-    public Mono<Response> handle(boolean post, String dnsParam, byte[] body, String contentType, String credential,
+    public Mono<Response> handle(boolean post, String dnsParam, Mono<byte[]> body, String contentType, String credential,
                                  String user, InetAddress remote) {
         if (credentials != null && !credentials.isCurrent()) {
             // Fail closed, but not as a revocation: the agent retries rather than asking to be enrolled again.
@@ -72,26 +76,29 @@ public class DohHandler {
         } catch (IllegalArgumentException e) {
             return Mono.just(Response.problem(400, USER_HEADER + " must be an email address."));
         }
-        byte[] query;
+        Client client = new Client(remote, Transport.DOH, agent.get(), email);
         if (post) {
             if (contentType == null || !contentType.toLowerCase(Locale.ROOT).startsWith(MEDIA_TYPE)) {
                 return Mono.just(Response.problem(415, "POST needs Content-Type: " + MEDIA_TYPE + "."));
             }
-            query = body;
-        } else {
-            if (dnsParam == null || dnsParam.isEmpty() || dnsParam.length() > 4 * DnsResolver.STREAM_SIZE / 3 + 4) {
-                return Mono.just(Response.problem(400, "GET needs the query as ?dns=<base64url>."));
-            }
-            try {
-                query = Base64.getUrlDecoder().decode(dnsParam);
-            } catch (IllegalArgumentException e) {
-                return Mono.just(Response.problem(400, "The dns parameter is not base64url."));
-            }
+            return body.flatMap(query -> answer(query, client))
+                    .onErrorResume(DohBody.TooLarge.class, e -> Mono.just(Response.problem(413,
+                            "A DNS message is at most " + DohBody.MAX + " bytes.")));
         }
-        if (query == null || query.length == 0 || query.length > DnsResolver.STREAM_SIZE) {
+        if (dnsParam == null || dnsParam.isEmpty() || dnsParam.length() > 4 * DnsResolver.STREAM_SIZE / 3 + 4) {
+            return Mono.just(Response.problem(400, "GET needs the query as ?dns=<base64url>."));
+        }
+        try {
+            return answer(Base64.getUrlDecoder().decode(dnsParam), client);
+        } catch (IllegalArgumentException e) {
+            return Mono.just(Response.problem(400, "The dns parameter is not base64url."));
+        }
+    }
+
+    private Mono<Response> answer(byte[] query, Client client) {
+        if (query.length == 0 || query.length > DnsResolver.STREAM_SIZE) {
             return Mono.just(Response.problem(400, "No DNS message, or one longer than 65535 bytes."));
         }
-        Client client = new Client(remote, Transport.DOH, agent.get(), email);
         return Mono.fromCompletionStage(resolver.answer(query, client)).map(answer -> new Response(200, answer, null,
                 minTtl(answer))).defaultIfEmpty(Response.problem(400, "Not a DNS query."));
     }

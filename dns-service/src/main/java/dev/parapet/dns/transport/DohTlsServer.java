@@ -12,7 +12,12 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
 import org.springframework.context.SmartLifecycle;
 import org.springframework.stereotype.Component;
 
+import dev.parapet.dns.limits.ConnectionLimiter;
+import dev.parapet.dns.limits.HttpListeners;
+import dev.parapet.dns.limits.ListenerLimits;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufUtil;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.QueryStringDecoder;
@@ -27,14 +32,14 @@ import reactor.netty.http.server.HttpServerResponse;
 /**
  * DNS over HTTPS with TLS of its own (HTTP/2 and HTTP/1.1, ALPN), for agents and stock DoH clients
  * that reach dns-service directly, with the operator's certificate and key (PEM files). Enabled when
- * {@code parapet.dns.doh.certificate} is set; {@link DohHandler} does the work.
+ * {@code parapet.dns.doh.certificate} is set; {@link DohHandler} does the work, {@link DohBody} bounds
+ * the body, and {@code parapet.dns.limits.http} bounds connections, streams and slow clients.
  */
 @Component
 @ConditionalOnProperty("parapet.dns.doh.certificate")
 public class DohTlsServer implements SmartLifecycle {
 
     private static final Logger LOG = LoggerFactory.getLogger(DohTlsServer.class);
-    private static final int MAX_BODY = 65_535;
 
     /**
      * @param address     where it binds
@@ -49,16 +54,21 @@ public class DohTlsServer implements SmartLifecycle {
 
     private final Properties properties;
     private final DohHandler handler;
+    private final ListenerLimits.Http limits;
+    private final ConnectionLimiter connections;
     private DisposableServer server;
 
-    public DohTlsServer(Properties properties, DohHandler handler) {
+    public DohTlsServer(Properties properties, DohHandler handler, ListenerLimits limits, MeterRegistry meters) {
         this.properties = properties;
         this.handler = handler;
+        this.limits = limits.http();
+        this.connections = new ConnectionLimiter("doh-tls", this.limits.maxConnections(),
+                this.limits.maxConnectionsPerClient(), meters);
     }
 
     @Override
     public void start() {
-        server = HttpServer.create()
+        server = HttpListeners.harden(HttpServer.create(), limits, connections)
                 .host(properties.address()).port(properties.port())
                 .protocol(HttpProtocol.H2, HttpProtocol.HTTP11)
                 .secure(spec -> spec.sslContext(Http2SslContextSpec.forServer(properties.certificate(), properties.privateKey())))
@@ -81,18 +91,16 @@ public class DohTlsServer implements SmartLifecycle {
         String dns = new QueryStringDecoder(request.uri()).parameters().getOrDefault("dns", java.util.List.of()).stream()
                 .findFirst().orElse(null);
         InetSocketAddress remote = request.remoteAddress();
-        String finalCredential = credential;
-        String declared = request.requestHeaders().get(HttpHeaderNames.CONTENT_LENGTH);
-        if (post && declared != null && (!declared.matches("\\d{1,9}") || Long.parseLong(declared) > MAX_BODY)) {
-            return response.status(HttpResponseStatus.REQUEST_ENTITY_TOO_LARGE)
-                    .sendString(Mono.just("A DNS message is at most 65535 bytes.\n"), StandardCharsets.UTF_8).then();
-        }
-        // Without a declared length (chunked), at most one byte past the limit is read before refusing.
-        Mono<byte[]> body = post ? request.receive().aggregate().asByteArray()
-                .filter(bytes -> bytes.length <= MAX_BODY).defaultIfEmpty(new byte[0]) : Mono.just(new byte[0]);
-        return body.flatMap(bytes -> handler.handle(post, dns, bytes, contentType, finalCredential, user, remote.getAddress()))
+        // Read (and bounded) only if the handler gets that far; Reactor Netty releases its buffers itself.
+        Mono<byte[]> body = DohBody.read(request.requestHeaders().get(HttpHeaderNames.CONTENT_LENGTH), request.receive(),
+                ByteBuf::readableBytes, chunk -> ByteBufUtil.getBytes(chunk), chunk -> { });
+        return handler.handle(post, dns, body, contentType, credential, user, remote.getAddress())
                 .flatMap(result -> {
                     if (result.status() != 200) {
+                        if (post && request.version().majorVersion() == 1) {
+                            // The rest of a refused body is not read: the connection cannot carry another request.
+                            response.keepAlive(false);
+                        }
                         return response.status(HttpResponseStatus.valueOf(result.status()))
                                 .header(HttpHeaderNames.CONTENT_TYPE, "text/plain; charset=utf-8")
                                 .sendString(Mono.just(result.reason() + "\n"), StandardCharsets.UTF_8).then();

@@ -1,6 +1,7 @@
 package dev.parapet.dns.transport;
 
 import java.net.InetSocketAddress;
+import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 
 import org.slf4j.Logger;
@@ -9,9 +10,12 @@ import org.springframework.context.SmartLifecycle;
 import org.springframework.stereotype.Component;
 
 import dev.parapet.dns.DnsProperties;
+import dev.parapet.dns.limits.ConnectionLimiter;
+import dev.parapet.dns.limits.ListenerLimits;
 import dev.parapet.dns.resolve.Client;
 import dev.parapet.dns.resolve.DnsResolver;
 import dev.parapet.schemas.v1.verdicts.Transport;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
@@ -32,26 +36,33 @@ import io.netty.handler.timeout.IdleStateEvent;
 /**
  * DNS over TCP on the same address and port as UDP (RFC 7766): each message framed by a two-byte
  * length, several queries per connection answered as they complete (possibly out of order, which the
- * message id allows). A connection idle for {@value #IDLE_SECONDS} s is closed; a connection may have
- * at most {@value #MAX_PENDING} queries unanswered, beyond which it stops being read until answers go out.
+ * message id allows). {@code parapet.dns.limits.tcp} bounds what a client can hold: connections in all
+ * and per client ({@link ConnectionLimiter}), a connection with no traffic for the idle timeout is
+ * closed and so is one whose query has been arriving that long without being whole (a client that
+ * trickles bytes), and a connection may have a bounded number of queries unanswered, beyond which it
+ * stops being read until answers go out.
  */
 @Component
 public class TcpDnsServer implements SmartLifecycle {
 
     private static final Logger LOG = LoggerFactory.getLogger(TcpDnsServer.class);
-    static final int IDLE_SECONDS = 10;
-    static final int MAX_PENDING = 64;
 
     private final DnsProperties properties;
     private final DnsResolver resolver;
     private final UdpDnsServer udp;
+    private final ListenerLimits.Tcp limits;
+    private final ConnectionLimiter connections;
     private EventLoopGroup group;
     private Channel channel;
 
-    public TcpDnsServer(DnsProperties properties, DnsResolver resolver, UdpDnsServer udp) {
+    public TcpDnsServer(DnsProperties properties, DnsResolver resolver, UdpDnsServer udp, ListenerLimits limits,
+                        MeterRegistry meters) {
         this.properties = properties;
         this.resolver = resolver;
         this.udp = udp;
+        this.limits = limits.tcp();
+        this.connections = new ConnectionLimiter("dns-tcp", this.limits.maxConnections(),
+                this.limits.maxConnectionsPerClient(), meters);
     }
 
     @Override
@@ -63,9 +74,10 @@ public class TcpDnsServer implements SmartLifecycle {
                 .childHandler(new ChannelInitializer<SocketChannel>() {
                     @Override
                     protected void initChannel(SocketChannel channel) {
+                        connections.admit(channel);
                         channel.pipeline()
-                                .addLast(new IdleStateHandler(0, 0, IDLE_SECONDS, TimeUnit.SECONDS))
-                                .addLast(new LengthFieldBasedFrameDecoder(DnsResolver.STREAM_SIZE, 0, 2, 0, 2))
+                                .addLast(new IdleStateHandler(0, 0, limits.idleTimeout().toNanos(), TimeUnit.NANOSECONDS))
+                                .addLast(new Frames())
                                 .addLast(new Handler());
                     }
                 });
@@ -86,6 +98,46 @@ public class TcpDnsServer implements SmartLifecycle {
         LOG.info("DNS over TCP on {}", channel.localAddress());
     }
 
+    /**
+     * RFC 7766 framing, with a deadline for a message that has begun to arrive: it must be whole
+     * within the idle timeout, or the connection is closed (the idle timeout alone is reset by every
+     * byte of a client that trickles them).
+     */
+    private final class Frames extends LengthFieldBasedFrameDecoder {
+
+        private ScheduledFuture<?> partial;
+
+        Frames() {
+            super(DnsResolver.STREAM_SIZE, 0, 2, 0, 2);
+        }
+
+        @Override
+        protected Object decode(ChannelHandlerContext context, ByteBuf in) throws Exception {
+            Object frame = super.decode(context, in);
+            if (frame != null || !in.isReadable()) {
+                cancel(); // a whole message arrived: the clock restarts for the next one
+            }
+            if (frame == null && in.isReadable() && partial == null) {
+                partial = context.executor().schedule(() -> {
+                    context.close();
+                }, limits.idleTimeout().toNanos(), TimeUnit.NANOSECONDS);
+            }
+            return frame;
+        }
+
+        @Override
+        protected void handlerRemoved0(ChannelHandlerContext context) {
+            cancel();
+        }
+
+        private void cancel() {
+            if (partial != null) {
+                partial.cancel(false);
+                partial = null;
+            }
+        }
+    }
+
     private final class Handler extends SimpleChannelInboundHandler<ByteBuf> {
 
         private int pending;
@@ -95,12 +147,12 @@ public class TcpDnsServer implements SmartLifecycle {
             byte[] query = new byte[frame.readableBytes()];
             frame.readBytes(query);
             InetSocketAddress remote = (InetSocketAddress) context.channel().remoteAddress();
-            if (++pending >= MAX_PENDING) {
+            if (++pending >= limits.maxQueriesInFlight()) {
                 context.channel().config().setAutoRead(false);
             }
             resolver.answer(query, Client.of(remote.getAddress(), Transport.TCP)).thenAccept(answer ->
                     context.executor().execute(() -> {
-                        if (--pending < MAX_PENDING) {
+                        if (--pending < limits.maxQueriesInFlight()) {
                             context.channel().config().setAutoRead(true);
                         }
                         if (answer != null) {

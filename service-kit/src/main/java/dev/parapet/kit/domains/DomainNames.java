@@ -1,16 +1,23 @@
 package dev.parapet.kit.domains;
 
-import java.net.IDN;
 import java.util.Locale;
 import java.util.Optional;
+import java.util.Set;
 import java.util.regex.Pattern;
+
+import com.ibm.icu.text.IDNA;
 
 /**
  * Domain names as administrators type them and as lists carry them, made into one canonical form:
- * lower case, no trailing dot, internationalised labels in punycode (IDNA 2003 via the JDK), each
- * label 1 to 63 characters of letters, digits and inner hyphens (underscores allowed, as real
- * lists have them), the name at most 253 characters. A name that cannot be made so is refused with
- * the reason.
+ * lower case, no trailing dot, internationalised labels in punycode, each label 1 to 63 characters
+ * of letters, digits and inner hyphens (underscores allowed, as real lists have them), the name at
+ * most 253 characters. A name that cannot be made so is refused with the reason.
+ *
+ * <p>Internationalised names are processed as browsers process them (the WHATWG URL standard: UTS #46,
+ * non-transitional, with the bidi and joiner checks, without the STD3 rules, via ICU4J), so that the
+ * punycode kept here is the name a browser asks the resolver for. The JDK's {@code java.net.IDN} is
+ * IDNA 2003, which maps {@code faß.example} to {@code fass.example} while browsers ask for
+ * {@code xn--fa-hia.example}: a block of the one would never match the other.
  */
 public final class DomainNames {
 
@@ -26,6 +33,9 @@ public final class DomainNames {
     }
 
     private static final Pattern LABEL = Pattern.compile("[a-z0-9_](?:[a-z0-9_-]{0,61}[a-z0-9_])?");
+    /** Thread-safe, as ICU documents for its IDNA instances. */
+    private static final IDNA UTS46 = IDNA.getUTS46Instance(IDNA.NONTRANSITIONAL_TO_ASCII
+            | IDNA.NONTRANSITIONAL_TO_UNICODE | IDNA.CHECK_BIDI | IDNA.CHECK_CONTEXTJ);
 
     private DomainNames() {
     }
@@ -44,20 +54,21 @@ public final class DomainNames {
         if (name.length() > 1000) {
             return Result.refused("longer than 253 characters");
         }
-        StringBuilder ascii = new StringBuilder();
-        for (String label : name.split("[.\u3002\uff0e\uff61]", -1)) {
-            if (label.isEmpty()) {
-                return Result.refused("has an empty label");
+        if (name.chars().allMatch(c -> c < 128)) {
+            name = name.toLowerCase(Locale.ROOT);
+        } else {
+            StringBuilder mapped = new StringBuilder();
+            IDNA.Info info = new IDNA.Info();
+            UTS46.nameToASCII(name, mapped, info);
+            if (info.hasErrors()) {
+                return Result.refused(reason(info.getErrors()));
             }
-            String asciiLabel;
-            if (label.chars().allMatch(c -> c < 128)) {
-                asciiLabel = label.toLowerCase(Locale.ROOT);
-            } else {
-                try {
-                    asciiLabel = IDN.toASCII(label, IDN.ALLOW_UNASSIGNED).toLowerCase(Locale.ROOT);
-                } catch (IllegalArgumentException e) {
-                    return Result.refused("label '" + label + "' is not a valid internationalised label");
-                }
+            name = mapped.toString();
+        }
+        StringBuilder ascii = new StringBuilder();
+        for (String asciiLabel : name.split("\\.", -1)) {
+            if (asciiLabel.isEmpty()) {
+                return Result.refused("has an empty label");
             }
             if (asciiLabel.length() > 63) {
                 return Result.refused("has a label longer than 63 characters");
@@ -74,5 +85,18 @@ public final class DomainNames {
             return Result.refused("longer than 253 characters");
         }
         return Result.ok(ascii.toString());
+    }
+
+    private static String reason(Set<IDNA.Error> errors) {
+        if (errors.contains(IDNA.Error.EMPTY_LABEL)) {
+            return "has an empty label";
+        }
+        if (errors.contains(IDNA.Error.LABEL_TOO_LONG)) {
+            return "has a label longer than 63 characters";
+        }
+        if (errors.contains(IDNA.Error.DOMAIN_NAME_TOO_LONG)) {
+            return "longer than 253 characters";
+        }
+        return "is not a valid internationalised domain name (UTS #46: " + errors + ")";
     }
 }

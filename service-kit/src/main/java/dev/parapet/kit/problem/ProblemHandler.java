@@ -18,12 +18,14 @@ import org.springframework.web.server.ServerWebInputException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import dev.parapet.kit.web.LoggedPaths;
 import reactor.core.publisher.Mono;
 
 /**
  * Every error of every Parapet API as {@code application/problem+json} (invariant 7): validation
  * errors list each field and its reason; unreadable bodies say what could not be read; unexpected
- * failures are logged here and answered without internals.
+ * failures are logged here (the path with any agent credential masked, {@link LoggedPaths}) and
+ * answered without internals.
  */
 @RestControllerAdvice
 public class ProblemHandler extends ResponseEntityExceptionHandler {
@@ -58,8 +60,9 @@ public class ProblemHandler extends ResponseEntityExceptionHandler {
 
     @ExceptionHandler(Exception.class)
     Mono<ResponseEntity<Object>> unexpected(Exception ex, ServerWebExchange exchange) {
+        // The path may carry an agent credential (DoH's /dns-query/<credential>): never log it.
         LOG.error("Unexpected failure answering {} {}", exchange.getRequest().getMethod(),
-                exchange.getRequest().getPath(), ex);
+                LoggedPaths.mask(exchange.getRequest().getPath().value()), ex);
         ProblemDetail problem = ProblemDetail.forStatusAndDetail(HttpStatus.INTERNAL_SERVER_ERROR,
                 "The request failed on our side; it has been logged.");
         problem.setTitle("Internal error");

@@ -28,6 +28,29 @@ class DomainNamesTest {
         assertThat(ok("xn--bcher-kva.example")).isEqualTo("xn--bcher-kva.example");
     }
 
+    /** UTS #46 non-transitional, as browsers ask: IDNA 2003 would map ß to ss and never match a browser's query. */
+    @Test
+    void sharpSAndOtherDeviationCharactersAreKeptAsBrowsersKeepThem() {
+        assertThat(ok("faß.example")).isEqualTo("xn--fa-hia.example");
+        assertThat(ok("FAß.Example.")).isEqualTo("xn--fa-hia.example");
+        assertThat(ok("βόλος.example")).isEqualTo("xn--nxasmm1c.example");
+    }
+
+    @Test
+    void upperCaseFullWidthAndIdeographicDotsAreMapped() {
+        assertThat(ok("BÜCHER.example")).isEqualTo("xn--bcher-kva.example");
+        assertThat(ok("ＢＵＣＨ.ｅｘａｍｐｌｅ")).isEqualTo("buch.example");
+        assertThat(ok("bücher\u3002example")).isEqualTo("xn--bcher-kva.example");
+    }
+
+    @Test
+    void invalidInternationalisedNamesAreRefused() {
+        assertThat(refused("a\u200db.example")).isNotEmpty(); // a joiner out of context (CONTEXTJ)
+        assertThat(refused("ü" + "x".repeat(63) + ".example")).contains("63");
+        assertThat(refused("bü\u0000cher.example")).isNotEmpty();
+        assertThat(refused("-bücher.example")).isNotEmpty();
+    }
+
     @Test
     void badNamesAreRefusedWithAReason() {
         assertThat(refused("")).isEqualTo("empty");
