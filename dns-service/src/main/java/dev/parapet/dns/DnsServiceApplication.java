@@ -5,7 +5,8 @@ import org.springframework.boot.autoconfigure.SpringBootApplication;
 
 /** The filtering resolver: DNS over UDP, TCP and HTTPS, block pages, verdicts. */
 @SpringBootApplication
-@org.springframework.boot.context.properties.EnableConfigurationProperties({DnsProperties.class, Standalone.class, dev.parapet.dns.transport.DohTlsServer.Properties.class})
+@org.springframework.boot.context.properties.EnableConfigurationProperties({DnsProperties.class, Standalone.class,
+        dev.parapet.dns.transport.DohTlsServer.Properties.class, dev.parapet.dns.limits.ListenerLimits.class})
 public class DnsServiceApplication {
 
     public static void main(String[] args) {

@@ -15,8 +15,9 @@ import org.springframework.stereotype.Component;
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 
-import dev.parapet.dns.limits.ConnectionLimiter;
-import dev.parapet.dns.limits.HttpListeners;
+import dev.parapet.kit.web.limits.ConnectionLimiter;
+import dev.parapet.kit.web.limits.HttpLimits;
+import dev.parapet.kit.web.limits.HttpListeners;
 import dev.parapet.dns.limits.ListenerLimits;
 import dev.parapet.dns.pages.AccountCertificateAuthority.Leaf;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -55,7 +56,7 @@ public class BlockPageServer implements SmartLifecycle {
     private final PageRequests requests;
     /** Keyed by the leaf itself (identity), so that a context lives as long as the authority keeps its leaf. */
     private final Cache<Leaf, SslContext> contexts = Caffeine.newBuilder().weakKeys().maximumSize(MAX_TLS_CONTEXTS).build();
-    private final ListenerLimits.Http limits;
+    private final HttpLimits limits;
     private final ConnectionLimiter httpConnections;
     private final ConnectionLimiter httpsConnections;
     private volatile DisposableServer http;

@@ -12,8 +12,9 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
 import org.springframework.context.SmartLifecycle;
 import org.springframework.stereotype.Component;
 
-import dev.parapet.dns.limits.ConnectionLimiter;
-import dev.parapet.dns.limits.HttpListeners;
+import dev.parapet.kit.web.limits.ConnectionLimiter;
+import dev.parapet.kit.web.limits.HttpLimits;
+import dev.parapet.kit.web.limits.HttpListeners;
 import dev.parapet.dns.limits.ListenerLimits;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.netty.buffer.ByteBuf;
@@ -54,7 +55,7 @@ public class DohTlsServer implements SmartLifecycle {
 
     private final Properties properties;
     private final DohHandler handler;
-    private final ListenerLimits.Http limits;
+    private final HttpLimits limits;
     private final ConnectionLimiter connections;
     private DisposableServer server;
 

@@ -10,7 +10,7 @@ import org.springframework.context.SmartLifecycle;
 import org.springframework.stereotype.Component;
 
 import dev.parapet.dns.DnsProperties;
-import dev.parapet.dns.limits.ConnectionLimiter;
+import dev.parapet.kit.web.limits.ConnectionLimiter;
 import dev.parapet.dns.limits.ListenerLimits;
 import dev.parapet.dns.resolve.Client;
 import dev.parapet.dns.resolve.DnsResolver;

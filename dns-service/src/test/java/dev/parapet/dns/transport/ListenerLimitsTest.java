@@ -51,6 +51,7 @@ import dev.parapet.stack.RealInfrastructure.WithRealInfrastructure;
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT, properties = {
         "parapet.dns.port=0", "parapet.dns.doh.port=0",
         "parapet.dns.limits.http.request-head-timeout=2s", "parapet.dns.limits.http.max-connections-per-client=4",
+        "parapet.web.limits.http.request-head-timeout=2s",
         "parapet.dns.limits.tcp.idle-timeout=2s", "parapet.dns.limits.tcp.max-connections-per-client=4"})
 class ListenerLimitsTest {
 

@@ -1,4 +1,4 @@
-package dev.parapet.dns.limits;
+package dev.parapet.kit.web.limits;
 
 import dev.parapet.kit.web.LoggedPaths;
 import io.netty.handler.codec.http2.Http2StreamChannel;
@@ -9,8 +9,8 @@ import reactor.netty.http.server.logging.AccessLog;
 import reactor.netty.http.server.logging.AccessLogArgProvider;
 
 /**
- * What each of dns-service's HTTP listeners (DoH with TLS, the block pages, the service's own port)
- * gets, the same way: {@link ListenerLimits.Http} (the connection caps of a {@link ConnectionLimiter},
+ * What every HTTP listener of Parapet (each service's own port; dns-service's DoH with TLS and block
+ * pages) gets, the same way: {@link HttpLimits} (the connection caps of a {@link ConnectionLimiter},
  * the request-head deadline of {@link HeadDeadline}, Reactor Netty's read, request and idle timeouts,
  * the HTTP/2 streams a connection may have open at once), a close that lets the client read a refusal
  * sent before its body was read ({@link LingeringClose}), and an access log, when Reactor Netty's is
@@ -27,7 +27,7 @@ public final class HttpListeners {
     private static final java.time.format.DateTimeFormatter WHEN =
             java.time.format.DateTimeFormatter.ofPattern("dd/MMM/yyyy:HH:mm:ss Z", java.util.Locale.US);
 
-    public static HttpServer harden(HttpServer server, ListenerLimits.Http limits, ConnectionLimiter connections) {
+    public static HttpServer harden(HttpServer server, HttpLimits limits, ConnectionLimiter connections) {
         return server
                 .accessLog(Boolean.getBoolean(ACCESS_LOG_ENABLED), HttpListeners::maskedAccessLog)
                 .idleTimeout(limits.idleTimeout())

@@ -1,4 +1,4 @@
-package dev.parapet.dns.limits;
+package dev.parapet.kit.web.limits;
 
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;

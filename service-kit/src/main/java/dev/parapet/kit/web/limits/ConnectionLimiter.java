@@ -1,4 +1,4 @@
-package dev.parapet.dns.limits;
+package dev.parapet.kit.web.limits;
 
 import java.net.Inet4Address;
 import java.net.InetAddress;
@@ -27,14 +27,14 @@ public final class ConnectionLimiter {
     private final Counter refused;
 
     /**
-     * @param listener     names the listener in the metric {@code parapet.dns.connections.refused}
+     * @param listener     names the listener in the metric {@code parapet.connections.refused}
      * @param maxPerClient 0 for no per-client cap
      */
     public ConnectionLimiter(String listener, int maxConnections, int maxPerClient, MeterRegistry meters) {
         this.maxConnections = maxConnections;
         this.maxPerClient = maxPerClient;
-        this.refused = meters.counter("parapet.dns.connections.refused", "listener", listener);
-        meters.gauge("parapet.dns.connections.open", java.util.List.of(io.micrometer.core.instrument.Tag.of("listener", listener)),
+        this.refused = meters.counter("parapet.connections.refused", "listener", listener);
+        meters.gauge("parapet.connections.open", java.util.List.of(io.micrometer.core.instrument.Tag.of("listener", listener)),
                 open, AtomicInteger::get);
     }
 
