@@ -32,6 +32,9 @@ public class KitDefaults implements EnvironmentPostProcessor {
         // The catalogue is the truth for topic settings: an upgrade that changes one (such as the record size limit) applies it.
         defaults.put("spring.kafka.admin.modify-topic-configs", "true");
         defaults.put("spring.threads.virtual.enabled", "false");
+        // Spring's forwarded-header support believes anyone (and Boot enables it on Kubernetes): the kit's
+        // ClientAddressFilter believes only parapet.web.trusted-proxies.
+        defaults.put("server.forward-headers-strategy", "none");
         environment.getPropertySources().addLast(new MapPropertySource(PROPERTY_SOURCE, defaults));
     }
 }
