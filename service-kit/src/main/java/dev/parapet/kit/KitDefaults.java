@@ -8,6 +8,8 @@ import org.springframework.boot.SpringApplication;
 import org.springframework.core.env.ConfigurableEnvironment;
 import org.springframework.core.env.MapPropertySource;
 
+import dev.parapet.kit.security.LegacyJwtProperties;
+
 /**
  * Defaults every Parapet service shares, at the lowest precedence: a service's own
  * application.yml, the environment and the command line all override them.
@@ -36,5 +38,6 @@ public class KitDefaults implements EnvironmentPostProcessor {
         // ClientAddressFilter believes only parapet.web.trusted-proxies.
         defaults.put("server.forward-headers-strategy", "none");
         environment.getPropertySources().addLast(new MapPropertySource(PROPERTY_SOURCE, defaults));
+        environment.getPropertySources().addLast(new LegacyJwtProperties(environment));
     }
 }

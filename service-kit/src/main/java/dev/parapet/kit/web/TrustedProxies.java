@@ -64,6 +64,9 @@ public final class TrustedProxies {
         List<Cidr> parsed = new ArrayList<>();
         for (String text : ranges) {
             String range = text.strip();
+            if (range.isEmpty()) {
+                continue;
+            }
             if (!range.contains("/")) {
                 range = Cidr.address(range).map(address -> Cidr.of(address).toString()).orElse(range);
             }

@@ -50,6 +50,8 @@ class TrustedProxiesTest {
         assertThat(client(TrustedProxies.none(), peer("127.0.0.1"), "203.0.113.7")).isEqualTo("127.0.0.1");
         assertThat(client(TrustedProxies.parse(List.of(), TrustedProxies.Header.X_FORWARDED_FOR), BALANCER, "203.0.113.7"))
                 .isEqualTo("10.1.2.3");
+        assertThat(TrustedProxies.parse(List.of("", " "), TrustedProxies.Header.X_FORWARDED_FOR).isEmpty())
+                .as("an empty setting (PARAPET_WEB_TRUSTED_PROXIES=\"\") trusts nobody").isTrue();
     }
 
     @Test
