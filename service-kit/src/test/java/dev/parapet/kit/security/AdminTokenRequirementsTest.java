@@ -61,6 +61,9 @@ class AdminTokenRequirementsTest {
     @Test
     void theOldPropertyNamesStillConfigureBootsDecoder() {
         StandardEnvironment environment = new StandardEnvironment();
+        // Other tests of this JVM set the new names as system properties: only what this test gives counts.
+        environment.getPropertySources().remove(StandardEnvironment.SYSTEM_PROPERTIES_PROPERTY_SOURCE_NAME);
+        environment.getPropertySources().remove(StandardEnvironment.SYSTEM_ENVIRONMENT_PROPERTY_SOURCE_NAME);
         environment.getPropertySources().addFirst(new MapPropertySource("old", Map.of(
                 "parapet.security.jwt.jwk-set-uri", "https://idp.example/jwks",
                 "parapet.security.jwt.public-key-location", "file:/tmp/key.pem")));
