@@ -8,6 +8,8 @@ import org.springframework.boot.SpringApplication;
 import org.springframework.core.env.ConfigurableEnvironment;
 import org.springframework.core.env.MapPropertySource;
 
+import dev.parapet.kit.security.LegacyJwtProperties;
+
 /**
  * Defaults every Parapet service shares, at the lowest precedence: a service's own
  * application.yml, the environment and the command line all override them.
@@ -37,6 +39,10 @@ public class KitDefaults implements EnvironmentPostProcessor {
         // The catalogue is the truth for topic settings: an upgrade that changes one (such as the record size limit) applies it.
         defaults.put("spring.kafka.admin.modify-topic-configs", "true");
         defaults.put("spring.threads.virtual.enabled", "false");
+        // Spring's forwarded-header support believes anyone (and Boot enables it on Kubernetes): the kit's
+        // ClientAddressFilter believes only parapet.web.trusted-proxies.
+        defaults.put("server.forward-headers-strategy", "none");
         environment.getPropertySources().addLast(new MapPropertySource(PROPERTY_SOURCE, defaults));
+        environment.getPropertySources().addLast(new LegacyJwtProperties(environment));
     }
 }

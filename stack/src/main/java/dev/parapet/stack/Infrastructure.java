@@ -20,8 +20,10 @@ public interface Infrastructure extends AutoCloseable {
         Map<String, String> properties = new LinkedHashMap<>();
         properties.put("spring.kafka.bootstrap-servers", bootstrapServers());
         properties.put("parapet.registry.url", registryUrl());
-        properties.put("parapet.security.jwt.public-key-location",
+        properties.put("spring.security.oauth2.resourceserver.jwt.public-key-location",
                 "file:" + tokens().publicKeyFile().toAbsolutePath());
+        properties.put("spring.security.oauth2.resourceserver.jwt.audiences", TokenIssuer.AUDIENCE);
+        // Not Boot's issuer-uri: beside a public key file Boot would take it for OpenID discovery.
         properties.put("parapet.security.jwt.issuer", TokenIssuer.ISSUER);
         // One broker here: the services' production defaults (3 replicas, min ISR 2) would refuse every write.
         properties.put("parapet.kafka.replication-factor", "1");

@@ -30,12 +30,16 @@ import com.nimbusds.jwt.JWTClaimsSet;
 import com.nimbusds.jwt.SignedJWT;
 
 /**
- * The local stand-in for an identity provider: mints RS256 administrator tokens whose public key the
- * services trust. Production trusts an external issuer through its JWKS URL instead.
+ * The local stand-in for an identity provider: mints RS256 administrator tokens (issuer
+ * {@value #ISSUER}, audience {@value #AUDIENCE}, always with an expiry) whose public key the services
+ * trust. Production trusts an external issuer through its JWKS URL instead.
  */
 public final class TokenIssuer {
 
     public static final String ISSUER = "parapet-local";
+
+    /** The audience ({@code aud}) of the tokens: the services accept no other. */
+    public static final String AUDIENCE = "parapet-api";
 
     private final RSAPrivateKey privateKey;
     private final Path publicKeyFile;
@@ -90,17 +94,29 @@ public final class TokenIssuer {
     }
 
     public String token(String subject, UUID accountId, String role, List<String> permissions, Duration lifetime) {
+        return sign(claims(subject, accountId, role, permissions, lifetime).build());
+    }
+
+    /**
+     * The claims of a token as {@link #token} makes them (issuer, audience, expiry, a fresh id), for a
+     * test to change one of them before {@link #sign signing}.
+     */
+    public JWTClaimsSet.Builder claims(String subject, UUID accountId, String role, List<String> permissions, Duration lifetime) {
         Instant now = Instant.now();
-        JWTClaimsSet claims = new JWTClaimsSet.Builder()
+        return new JWTClaimsSet.Builder()
                 .issuer(ISSUER)
+                .audience(AUDIENCE)
                 .subject(subject)
                 .claim("account", accountId.toString())
                 .claim("role", role)
                 .claim("permissions", permissions)
                 .issueTime(Date.from(now))
                 .expirationTime(Date.from(now.plus(lifetime)))
-                .jwtID(UUID.randomUUID().toString())
-                .build();
+                .jwtID(UUID.randomUUID().toString());
+    }
+
+    /** The claims signed with RS256 by this issuer's key. */
+    public String sign(JWTClaimsSet claims) {
         try {
             SignedJWT jwt = new SignedJWT(new JWSHeader(JWSAlgorithm.RS256), claims);
             jwt.sign(new RSASSASigner(privateKey));

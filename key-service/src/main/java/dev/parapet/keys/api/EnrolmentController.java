@@ -72,8 +72,9 @@ public class EnrolmentController {
 
     @PostMapping("/agent/v1/enrolments")
     public Mono<ResponseEntity<Enrolment>> enrol(@Valid @RequestBody EnrolmentRequest request, ServerHttpRequest http) {
+        // The client's address, also behind load balancers listed in parapet.web.trusted-proxies (service-kit's ClientAddressFilter).
         String address = KeyController.address(http);
-        long wait = limiter.retryAfterSeconds(address == null ? "unknown" : address,
+        long wait = limiter.retryAfterSeconds(http.getRemoteAddress() == null ? null : http.getRemoteAddress().getAddress(),
                 Secrets.fingerprintOf(request.key().toUpperCase(Locale.ROOT).replaceAll("[\\s-]", "")), System.nanoTime());
         if (wait > 0) {
             ErrorResponseException limited = Problems.tooManyRequests("Too many enrolment attempts; retry in " + wait + " s.");

@@ -6,6 +6,7 @@ import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
 
+import dev.parapet.kit.audit.AuditJson;
 import dev.parapet.schemas.v1.agents.AgentState;
 import dev.parapet.schemas.v1.agents.AgentStatus;
 import dev.parapet.schemas.v1.agents.RevocationReason;
@@ -19,6 +20,7 @@ import dev.parapet.schemas.v1.keys.KeyCommand;
 import dev.parapet.schemas.v1.keys.KeyCommandRejection;
 import dev.parapet.schemas.v1.keys.KeyCommandResult;
 import dev.parapet.schemas.v1.keys.KeyStatus;
+import tools.jackson.databind.node.ObjectNode;
 
 /**
  * The key lifecycle as a pure function: given an account's current key, its agents and one command,
@@ -72,7 +74,7 @@ public final class KeyDecisions {
                 .build();
         return new Decision(accepted(command, issued.getGeneration(), null), Optional.of(issued), List.of(),
                 List.of(audit(command, now, "key.create", "key", issued.getKeyId().toString(),
-                        current == null ? null : describe(current), describe(issued))));
+                        current == null ? null : AuditJson.write(describe(current)), AuditJson.write(describe(issued)))));
     }
 
     private static Decision delete(AccountKeyState current, List<AgentState> agents, KeyCommand command,
@@ -97,7 +99,7 @@ public final class KeyDecisions {
         }
         return new Decision(accepted(command, current.getGeneration(), null), Optional.of(revoked), revokedAgents,
                 List.of(audit(command, now, "key.delete", "key", current.getKeyId().toString(),
-                        describe(current), describe(revoked).replaceFirst("}$", ",\"agentsRevoked\":" + revokedAgents.size() + "}"))));
+                        AuditJson.write(describe(current)), AuditJson.write(describe(revoked).put("agentsRevoked", revokedAgents.size())))));
     }
 
     private static Decision enrol(AccountKeyState current, List<AgentState> agents, KeyCommand command,
@@ -129,8 +131,8 @@ public final class KeyDecisions {
                 .build();
         return new Decision(accepted(command, current.getGeneration(), agentId), Optional.empty(), List.of(enrolled),
                 List.of(audit(command, now, existing.isPresent() ? "agent.reenrol" : "agent.enrol", "agent",
-                        agentId.toString(), null, "{\"deviceId\":\"" + json(enrolled.getDeviceId()) + "\",\"hostname\":\""
-                                + json(enrolled.getHostname()) + "\",\"keyGeneration\":" + enrolled.getKeyGeneration() + "}")));
+                        agentId.toString(), null, AuditJson.write(AuditJson.object().put("deviceId", enrolled.getDeviceId())
+                                .put("hostname", enrolled.getHostname()).put("keyGeneration", enrolled.getKeyGeneration())))));
     }
 
     private static Decision rejected(KeyCommand command, AccountKeyState current, KeyCommandRejection why) {
@@ -146,13 +148,9 @@ public final class KeyDecisions {
     }
 
     /** The key as the audit trail shows it: never the key itself. */
-    static String describe(AccountKeyState key) {
-        return "{\"keyId\":\"" + key.getKeyId() + "\",\"generation\":" + key.getGeneration() + ",\"status\":\""
-                + key.getStatus() + "\",\"region\":\"" + key.getRegion() + "\"}";
-    }
-
-    private static String json(String text) {
-        return text.replace("\\", "\\\\").replace("\"", "\\\"");
+    static ObjectNode describe(AccountKeyState key) {
+        return AuditJson.object().put("keyId", key.getKeyId().toString()).put("generation", key.getGeneration())
+                .put("status", key.getStatus().name()).put("region", key.getRegion().name());
     }
 
     private static AuditEvent audit(KeyCommand command, Instant now, String action, String type, String id,

@@ -31,23 +31,12 @@ public record Cidr(InetAddress network, int prefixLength) {
         }
         String address = parts[0];
         int prefix = Integer.parseInt(parts[1]);
-        InetAddress parsed;
-        try {
-            if (IPV4.matcher(address).matches()) {
-                for (String octet : address.split("\\.")) {
-                    if (Integer.parseInt(octet) > 255) {
-                        return refused("an IPv4 octet is above 255");
-                    }
-                }
-                parsed = InetAddress.getByName(address);
-            } else if (address.contains(":") && IPV6.matcher(address).matches()) {
-                parsed = InetAddress.getByName(address);
-            } else {
-                return refused("'" + address + "' is not an IPv4 or IPv6 address");
-            }
-        } catch (UnknownHostException e) {
-            return refused("'" + address + "' is not an IPv4 or IPv6 address");
+        Optional<InetAddress> literal = address(address);
+        if (literal.isEmpty()) {
+            return refused(IPV4.matcher(address).matches() ? "an IPv4 octet is above 255"
+                    : "'" + address + "' is not an IPv4 or IPv6 address");
         }
+        InetAddress parsed = literal.get();
         int bits = parsed.getAddress().length * 8;
         if (prefix > bits) {
             return refused("the prefix length is above " + bits);
@@ -58,6 +47,35 @@ public record Cidr(InetAddress network, int prefixLength) {
             return refused("host bits are set: the range starts at " + new Cidr(network(value.andNot(hostMask), bits), prefix));
         }
         return new Result(Optional.of(new Cidr(parsed, prefix)), Optional.empty());
+    }
+
+    /**
+     * An IPv4 or IPv6 address literal (no brackets, no zone, no port), never a name lookup: text that
+     * is not a literal, such as a host name or an obfuscated identifier, is empty.
+     */
+    public static Optional<InetAddress> address(String text) {
+        if (text == null || text.isEmpty() || text.length() > 45) {
+            return Optional.empty();
+        }
+        if (IPV4.matcher(text).matches()) {
+            for (String octet : text.split("\\.")) {
+                if (Integer.parseInt(octet) > 255) {
+                    return Optional.empty();
+                }
+            }
+        } else if (!text.contains(":") || !IPV6.matcher(text).matches()) {
+            return Optional.empty();
+        }
+        try {
+            return Optional.of(InetAddress.getByName(text));
+        } catch (UnknownHostException e) {
+            return Optional.empty();
+        }
+    }
+
+    /** The range of exactly one address: /32 or /128. */
+    public static Cidr of(InetAddress address) {
+        return new Cidr(address, address.getAddress().length * 8);
     }
 
     private static InetAddress network(BigInteger value, int bits) {
@@ -88,7 +106,7 @@ public record Cidr(InetAddress network, int prefixLength) {
 
     /** Whether the address lies in this range. */
     public boolean contains(InetAddress address) {
-        return overlaps(new Cidr(address, address.getAddress().length * 8));
+        return overlaps(of(address));
     }
 
     /** Ranges that are not on the public internet: private, loopback, link-local, unique-local, CGNAT, unspecified. */

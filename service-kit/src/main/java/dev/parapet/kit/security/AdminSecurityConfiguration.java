@@ -1,29 +1,16 @@
 package dev.parapet.kit.security;
 
-import java.io.IOException;
-import java.io.InputStream;
-import java.nio.charset.StandardCharsets;
-import java.security.KeyFactory;
-import java.security.interfaces.RSAPublicKey;
-import java.security.spec.X509EncodedKeySpec;
-import java.util.ArrayList;
-import java.util.Base64;
-import java.util.List;
-
 import org.springframework.boot.autoconfigure.AutoConfiguration;
-import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
+import org.springframework.boot.security.oauth2.server.resource.autoconfigure.OAuth2ResourceServerProperties;
+import org.springframework.boot.security.oauth2.server.resource.autoconfigure.reactive.ReactiveOAuth2ResourceServerAutoConfiguration;
 import org.springframework.context.annotation.Bean;
 import org.springframework.core.Ordered;
 import org.springframework.core.annotation.Order;
 import org.springframework.security.config.annotation.web.reactive.EnableWebFluxSecurity;
 import org.springframework.security.config.web.server.ServerHttpSecurity;
-import org.springframework.security.oauth2.core.DelegatingOAuth2TokenValidator;
 import org.springframework.security.oauth2.core.OAuth2TokenValidator;
 import org.springframework.security.oauth2.jwt.Jwt;
-import org.springframework.security.oauth2.jwt.JwtIssuerValidator;
-import org.springframework.security.oauth2.jwt.JwtTimestampValidator;
-import org.springframework.security.oauth2.jwt.NimbusReactiveJwtDecoder;
 import org.springframework.security.oauth2.jwt.ReactiveJwtDecoder;
 import org.springframework.security.web.server.SecurityWebFilterChain;
 
@@ -34,19 +21,26 @@ import tools.jackson.databind.json.JsonMapper;
  * are open; everything else is refused unless a service opens it with a chain of its own (agents'
  * endpoints authenticate with agent credentials, block pages are public). Refusals are
  * {@code application/problem+json}.
+ *
+ * <p>Tokens are decoded by Spring Boot's resource-server support from its own properties
+ * ({@code spring.security.oauth2.resourceserver.jwt.*}: the JWKS URL or a public key file, the audience,
+ * the algorithms); {@link AdminTokenRequirements} makes issuer, audience and expiry mandatory and
+ * keeps the algorithms to RS256 and ES256.
  */
-@AutoConfiguration
+@AutoConfiguration(before = ReactiveOAuth2ResourceServerAutoConfiguration.class)
 @EnableWebFluxSecurity
-@EnableConfigurationProperties(AdminSecurityProperties.class)
+@EnableConfigurationProperties({AdminSecurityProperties.class, OAuth2ResourceServerProperties.class})
 @org.springframework.context.annotation.Import(AccessController.class)
 public class AdminSecurityConfiguration {
 
     public static final String[] OPEN_ACTUATOR_PATHS = {
             "/actuator/health", "/actuator/health/**", "/actuator/info", "/actuator/prometheus"};
 
+    /** {@code requirements} first: a missing or wrong token setting is named, not reported as a missing decoder. */
     @Bean
     @Order(Ordered.LOWEST_PRECEDENCE - 10)
-    SecurityWebFilterChain adminApiSecurity(ServerHttpSecurity http, ReactiveJwtDecoder decoder, JsonMapper json) {
+    SecurityWebFilterChain adminApiSecurity(ServerHttpSecurity http, AdminTokenRequirements requirements,
+                                            ReactiveJwtDecoder decoder, JsonMapper json) {
         ProblemSecurityHandlers problems = new ProblemSecurityHandlers(json);
         return http
                 .csrf(ServerHttpSecurity.CsrfSpec::disable)
@@ -82,33 +76,13 @@ public class AdminSecurityConfiguration {
     }
 
     @Bean
-    @ConditionalOnMissingBean
-    ReactiveJwtDecoder adminTokenDecoder(AdminSecurityProperties properties) {
-        NimbusReactiveJwtDecoder decoder;
-        if (properties.jwkSetUri() != null && !properties.jwkSetUri().isBlank()) {
-            decoder = NimbusReactiveJwtDecoder.withJwkSetUri(properties.jwkSetUri()).build();
-        } else if (properties.publicKeyLocation() != null) {
-            decoder = NimbusReactiveJwtDecoder.withPublicKey(readPublicKey(properties)).build();
-        } else {
-            throw new IllegalStateException("No administrator token issuer configured: set "
-                    + "parapet.security.jwt.jwk-set-uri or parapet.security.jwt.public-key-location");
-        }
-        List<OAuth2TokenValidator<Jwt>> validators = new ArrayList<>();
-        validators.add(new JwtTimestampValidator());
-        if (properties.issuer() != null && !properties.issuer().isBlank()) {
-            validators.add(new JwtIssuerValidator(properties.issuer()));
-        }
-        decoder.setJwtValidator(new DelegatingOAuth2TokenValidator<>(validators));
-        return decoder;
+    AdminTokenRequirements adminTokenRequirements(AdminSecurityProperties parapet, OAuth2ResourceServerProperties boot) {
+        return new AdminTokenRequirements(parapet, boot);
     }
 
-    private static RSAPublicKey readPublicKey(AdminSecurityProperties properties) {
-        try (InputStream in = properties.publicKeyLocation().getInputStream()) {
-            String pem = new String(in.readAllBytes(), StandardCharsets.US_ASCII);
-            byte[] der = Base64.getDecoder().decode(pem.replaceAll("-----[A-Z ]+-----", "").replaceAll("\\s", ""));
-            return (RSAPublicKey) KeyFactory.getInstance("RSA").generatePublic(new X509EncodedKeySpec(der));
-        } catch (IOException | java.security.GeneralSecurityException | IllegalArgumentException e) {
-            throw new IllegalStateException("Unreadable token public key at " + properties.publicKeyLocation(), e);
-        }
+    /** Applied by Spring Boot's decoder beside its own checks (signature, audience, timestamps). */
+    @Bean
+    OAuth2TokenValidator<Jwt> adminTokenValidator(AdminTokenRequirements requirements) {
+        return requirements.validator();
     }
 }

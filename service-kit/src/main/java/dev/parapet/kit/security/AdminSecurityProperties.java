@@ -1,12 +1,18 @@
 package dev.parapet.kit.security;
 
 import org.springframework.boot.context.properties.ConfigurationProperties;
-import org.springframework.core.io.Resource;
 
 /**
- * Which administrator tokens to trust: signed by the issuer's keys, published at {@code jwkSetUri}
- * (production) or given as one public key file (the local stack), and issued by {@code issuer}.
+ * The issuer ({@code iss}) every administrator token must carry. Spring Boot's
+ * {@code spring.security.oauth2.resourceserver.jwt.issuer-uri} serves too, but only beside a JWKS URL:
+ * with a public key file Boot would take an issuer URI as the address for OpenID discovery and drop
+ * the key, so the local stack names its issuer here.
+ *
+ * <p>Where the keys come from and which audience and algorithms are accepted are Spring Boot's
+ * resource-server properties ({@code spring.security.oauth2.resourceserver.jwt.*}); the older
+ * {@code parapet.security.jwt.jwk-set-uri} and {@code .public-key-location} still work as their aliases
+ * ({@link LegacyJwtProperties}).
  */
 @ConfigurationProperties("parapet.security.jwt")
-public record AdminSecurityProperties(String issuer, String jwkSetUri, Resource publicKeyLocation) {
+public record AdminSecurityProperties(String issuer) {
 }

@@ -1,19 +1,19 @@
 package dev.parapet.settings.agentsettings;
 
-import dev.parapet.schemas.Topics;
-import dev.parapet.settings.commands.Decision;
-
 import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
 
+import dev.parapet.kit.audit.AuditJson;
+import dev.parapet.schemas.Topics;
 import dev.parapet.schemas.v1.settings.AgentSettings;
 import dev.parapet.schemas.v1.settings.GenerateTamperPassword;
 import dev.parapet.schemas.v1.settings.SettingsCommand;
 import dev.parapet.schemas.v1.settings.SettingsRejection;
 import dev.parapet.schemas.v1.settings.TamperProtection;
 import dev.parapet.schemas.v1.settings.UpdateAgentSettings;
+import dev.parapet.settings.commands.Decision;
 
 /** Agent settings and tamper protection as a pure function of the current settings and one command. */
 public final class SettingsDecisions {
@@ -65,11 +65,11 @@ public final class SettingsDecisions {
     /** The settings as the audit trail shows them: never a password, a verifier or a ciphertext. */
     static String describe(AgentSettings settings) {
         TamperProtection tamper = settings.getTamperProtection();
-        return "{\"version\":" + settings.getVersion()
-                + ",\"userAuthentication\":" + settings.getUserAuthentication()
-                + ",\"enforceUserAuthentication\":" + settings.getEnforceUserAuthentication()
-                + ",\"manageUpdates\":" + settings.getManageUpdates()
-                + ",\"tamperPasswordGeneratedAt\":" + (tamper == null ? "null" : "\"" + tamper.getGeneratedAt() + "\"")
-                + ",\"tamperPreviousPassword\":" + (tamper != null && tamper.getPrevious() != null) + "}";
+        return AuditJson.write(AuditJson.object().put("version", settings.getVersion())
+                .put("userAuthentication", settings.getUserAuthentication())
+                .put("enforceUserAuthentication", settings.getEnforceUserAuthentication())
+                .put("manageUpdates", settings.getManageUpdates())
+                .put("tamperPasswordGeneratedAt", tamper == null ? null : tamper.getGeneratedAt().toString())
+                .put("tamperPreviousPassword", tamper != null && tamper.getPrevious() != null));
     }
 }

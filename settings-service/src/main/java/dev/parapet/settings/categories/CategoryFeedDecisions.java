@@ -6,6 +6,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 
+import dev.parapet.kit.audit.AuditJson;
 import dev.parapet.schemas.Topics;
 import dev.parapet.schemas.v1.categories.CategoryAssignment;
 import dev.parapet.schemas.v1.settings.ImportCategoryFeed;
@@ -48,8 +49,8 @@ public final class CategoryFeedDecisions {
                 added++;
             }
         }
-        String summary = "{\"category\":\"" + category + "\",\"domains\":" + listed.size() + ",\"added\":" + added
-                + ",\"removed\":" + removed[0] + "}";
+        String summary = AuditJson.write(AuditJson.object().put("category", category).put("domains", listed.size())
+                .put("added", added).put("removed", removed[0]));
         outputs.add(new Decision.Output(Topics.AUDIT.name(), "global", Decision.audit(command, "category-feed.import",
                 "category", category, null, summary, now)));
         return new Decision(Decision.result(command, true, null, added + removed[0], summary), outputs);

@@ -4,12 +4,14 @@ import java.time.Instant;
 import java.util.List;
 import java.util.UUID;
 
+import dev.parapet.kit.audit.AuditJson;
 import dev.parapet.schemas.Topics;
-import dev.parapet.schemas.v1.settings.SettingsRejection;
-import dev.parapet.settings.commands.Decision;
 import dev.parapet.schemas.v1.exceptions.AccountExceptions;
 import dev.parapet.schemas.v1.settings.SettingsCommand;
+import dev.parapet.schemas.v1.settings.SettingsRejection;
 import dev.parapet.schemas.v1.settings.UpdateExceptions;
+import dev.parapet.settings.commands.Decision;
+import tools.jackson.databind.node.ObjectNode;
 
 /** An account's exceptions as a pure function of the current ones and one update. */
 public final class ExceptionDecisions {
@@ -40,12 +42,9 @@ public final class ExceptionDecisions {
     }
 
     private static String describe(AccountExceptions exceptions) {
-        return "{\"version\":" + exceptions.getVersion() + ",\"domains\":" + json(exceptions.getDomains())
-                + ",\"ipRanges\":" + json(exceptions.getIpRanges()) + "}";
-    }
-
-    private static String json(List<String> values) {
-        return values.stream().map(v -> "\"" + v.replace("\\", "\\\\").replace("\"", "\\\"") + "\"")
-                .collect(java.util.stream.Collectors.joining(",", "[", "]"));
+        ObjectNode described = AuditJson.object().put("version", exceptions.getVersion());
+        described.set("domains", AuditJson.tree(exceptions.getDomains()));
+        described.set("ipRanges", AuditJson.tree(exceptions.getIpRanges()));
+        return AuditJson.write(described);
     }
 }

@@ -3,6 +3,7 @@ package dev.parapet.settings.groups;
 import java.time.Instant;
 import java.util.UUID;
 
+import dev.parapet.kit.audit.AuditJson;
 import dev.parapet.schemas.Topics;
 import dev.parapet.schemas.v1.groups.ProfileGroup;
 import dev.parapet.schemas.v1.settings.DeleteProfileGroup;
@@ -32,8 +33,8 @@ public final class GroupDecisions {
                 .setUpdatedBy(command.getActor().getSubject()).setUpdatedAt(now).build();
         return Decision.accepted(command, Topics.PROFILE_GROUPS.name(), key(command.getAccountId(), wanted.getGroupId()), next,
                 next.getVersion(), Decision.audit(command, upsert.getCreate() ? "profile-group.create" : "profile-group.update",
-                        "profile-group", wanted.getGroupId().toString(), stored == null ? null : stored.toString(),
-                        next.toString(), now));
+                        "profile-group", wanted.getGroupId().toString(), AuditJson.describe(stored),
+                        AuditJson.describe(next), now));
     }
 
     public static Decision delete(ProfileGroup stored, SettingsCommand command, DeleteProfileGroup delete, Instant now) {
@@ -45,6 +46,6 @@ public final class GroupDecisions {
         }
         return Decision.accepted(command, Topics.PROFILE_GROUPS.name(), key(command.getAccountId(), delete.getGroupId()), null,
                 current, Decision.audit(command, "profile-group.delete", "profile-group", delete.getGroupId().toString(),
-                        stored.toString(), null, now));
+                        AuditJson.describe(stored), null, now));
     }
 }

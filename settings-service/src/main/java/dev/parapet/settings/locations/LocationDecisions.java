@@ -5,6 +5,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
 
+import dev.parapet.kit.audit.AuditJson;
 import dev.parapet.kit.net.Cidr;
 import dev.parapet.schemas.Topics;
 import dev.parapet.schemas.v1.locations.Location;
@@ -62,7 +63,7 @@ public final class LocationDecisions {
                 .setUpdatedBy(command.getActor().getSubject()).setUpdatedAt(now).build();
         return Decision.accepted(command, Topics.LOCATIONS.name(), key, next, next.getVersion(),
                 Decision.audit(command, upsert.getCreate() ? "location.create" : "location.update", "location",
-                        wanted.getLocationId().toString(), stored == null ? null : stored.toString(), next.toString(), now));
+                        wanted.getLocationId().toString(), AuditJson.describe(stored), AuditJson.describe(next), now));
     }
 
     public static Decision delete(StateStores stores, SettingsCommand command, DeleteLocation delete, Instant now) {
@@ -76,6 +77,6 @@ public final class LocationDecisions {
         }
         return Decision.accepted(command, Topics.LOCATIONS.name(), key, null, current,
                 Decision.audit(command, "location.delete", "location", delete.getLocationId().toString(),
-                        stored.toString(), null, now));
+                        AuditJson.describe(stored), null, now));
     }
 }

@@ -7,8 +7,8 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.UUID;
-import java.util.stream.Collectors;
 
+import dev.parapet.kit.audit.AuditJson;
 import dev.parapet.schemas.Topics;
 import dev.parapet.schemas.v1.policies.BlockAllowList;
 import dev.parapet.schemas.v1.policies.Policy;
@@ -20,6 +20,7 @@ import dev.parapet.schemas.v1.settings.SettingsCommand;
 import dev.parapet.schemas.v1.settings.SettingsRejection;
 import dev.parapet.schemas.v1.settings.UpsertPolicy;
 import dev.parapet.settings.commands.Decision;
+import tools.jackson.databind.node.ObjectNode;
 
 /** Policies as a pure function of the stored policy and one command. */
 public final class PolicyDecisions {
@@ -107,12 +108,15 @@ public final class PolicyDecisions {
         Set<String> old = new HashSet<>(before);
         List<String> added = after.stream().filter(domain -> !old.contains(domain)).toList();
         long removed = imported.getReplace() ? before.stream().filter(domain -> !merged.contains(domain)).count() : 0;
-        String change = "{\"list\":\"" + imported.getList() + "\",\"replace\":" + imported.getReplace()
-                + ",\"addedCount\":" + added.size() + ",\"removedCount\":" + removed
-                + ",\"addedSample\":" + json(added.subList(0, Math.min(AUDIT_SAMPLE, added.size()))) + "}";
+        ObjectNode change = AuditJson.object().put("list", imported.getList().name()).put("replace", imported.getReplace())
+                .put("addedCount", added.size()).put("removedCount", removed);
+        change.set("addedSample", AuditJson.tree(added.subList(0, Math.min(AUDIT_SAMPLE, added.size()))));
+        ObjectNode audited = AuditJson.object();
+        audited.set("policy", summary(next));
+        audited.set("change", change);
         return Decision.accepted(command, Topics.POLICIES.name(), key(command.getAccountId(), stored.getPolicyId()), next,
                 next.getVersion(), Decision.audit(command, "policy.import", "policy", stored.getPolicyId().toString(),
-                        describe(stored), "{\"policy\":" + describe(next) + ",\"change\":" + change + "}", now));
+                        describe(stored), AuditJson.write(audited), now));
     }
 
     /**
@@ -120,15 +124,19 @@ public final class PolicyDecisions {
      * and the first hundred entries), since a list may hold 200 000 domains.
      */
     static String describe(Policy policy) {
-        if (policy == null) {
-            return null;
-        }
+        return policy == null ? null : AuditJson.write(summary(policy));
+    }
+
+    private static ObjectNode summary(Policy policy) {
         BlockAllowList lists = policy.getBlockAllowList();
-        Policy summary = Policy.newBuilder(policy).setBlockAllowList(lists == null ? null
+        Policy sampled = Policy.newBuilder(policy).setBlockAllowList(lists == null ? null
                 : new BlockAllowList(sample(lists.getBlocked()), sample(lists.getAllowed()))).build();
-        String counts = lists == null ? "" : ",\"blockedCount\":" + lists.getBlocked().size()
-                + ",\"allowedCount\":" + lists.getAllowed().size();
-        return "{\"policy\":" + summary + counts + "}";
+        ObjectNode summary = AuditJson.object();
+        summary.set("policy", AuditJson.tree(sampled));
+        if (lists != null) {
+            summary.put("blockedCount", lists.getBlocked().size()).put("allowedCount", lists.getAllowed().size());
+        }
+        return summary;
     }
 
     /** The bytes a list of domains takes in a record: each name and its length prefix. */
@@ -144,8 +152,4 @@ public final class PolicyDecisions {
         return new ArrayList<>(domains.subList(0, Math.min(AUDIT_SAMPLE, domains.size())));
     }
 
-    private static String json(List<String> values) {
-        return values.stream().map(value -> "\"" + value.replace("\\", "\\\\").replace("\"", "\\\"") + "\"")
-                .collect(Collectors.joining(",", "[", "]"));
-    }
 }
