@@ -20,6 +20,9 @@ import dev.parapet.schemas.v1.settings.SettingsCommand;
 import dev.parapet.schemas.v1.settings.SettingsRejection;
 import dev.parapet.schemas.v1.settings.UpsertPolicy;
 import dev.parapet.settings.commands.Decision;
+import dev.parapet.settings.commands.SettingsCommandTopology;
+import dev.parapet.settings.commands.StateStores;
+import dev.parapet.settings.quotas.Quotas;
 
 /** Policies as a pure function of the stored policy and one command. */
 public final class PolicyDecisions {
@@ -43,11 +46,69 @@ public final class PolicyDecisions {
         return accountId + "/" + policyId;
     }
 
-    public static Decision upsert(Policy stored, SettingsCommand command, UpsertPolicy upsert, Instant now) {
+    /**
+     * What the account's other policies (all but the one a command changes) use of its quotas.
+     *
+     * @param policies how many there are
+     * @param domains  the domains in their Block and Allow Lists together
+     */
+    public record Usage(int policies, long domains) {
+    }
+
+    /** The usage of the account's policies other than {@code except}, read from the writer's store. */
+    public static Usage usage(StateStores stores, UUID accountId, UUID except) {
+        int[] policies = {0};
+        long[] domains = {0};
+        stores.<Policy>forEachOfAccount(SettingsCommandTopology.POLICIES_STORE, accountId, policy -> {
+            if (!policy.getPolicyId().equals(except)) {
+                policies[0]++;
+                domains[0] += domains(policy);
+            }
+        });
+        return new Usage(policies[0], domains[0]);
+    }
+
+    /** The domains in a policy's Block and Allow Lists (0 for other types and for none). */
+    public static long domains(Policy policy) {
+        BlockAllowList lists = policy == null ? null : policy.getBlockAllowList();
+        return lists == null ? 0 : lists.getBlocked().size() + lists.getAllowed().size();
+    }
+
+    /**
+     * Refuses a change that would take the account's domains over its quota. A change that does not
+     * add domains always passes, so an account over a lowered quota can still shrink its lists.
+     */
+    static Decision checkDomainQuota(SettingsCommand command, Policy stored, long after, Usage others, Quotas quotas) {
+        long before = domains(stored);
+        long limit = quotas.domainsPerAccount();
+        if (after > before && others.domains() + after > limit) {
+            return Decision.quotaExceeded(command, stored == null ? 0 : stored.getVersion(), "domains-per-account", limit,
+                    others.domains() + before, "the account's policies would hold " + (others.domains() + after)
+                            + " domains; the account may hold " + limit + " in all its policies");
+        }
+        return null;
+    }
+
+    /**
+     * Creates or replaces a policy; a creation beyond the account's policy quota, or a change beyond
+     * its domain quota, is refused.
+     *
+     * @param others what the account's other policies use
+     */
+    public static Decision upsert(Policy stored, Usage others, Quotas quotas, SettingsCommand command, UpsertPolicy upsert,
+                                  Instant now) {
         Policy wanted = upsert.getPolicy();
         long current = stored == null ? 0 : stored.getVersion();
         Decision refused = Decision.checkVersion(command, upsert.getCreate(), stored != null, upsert.getExpectedVersion(),
                 current, "policy " + wanted.getPolicyId());
+        if (refused != null) {
+            return refused;
+        }
+        if (stored == null && others.policies() >= quotas.policiesPerAccount()) {
+            return Decision.quotaExceeded(command, 0, "policies-per-account", quotas.policiesPerAccount(), others.policies(),
+                    "the account has " + others.policies() + " policies, the most it may have");
+        }
+        refused = checkDomainQuota(command, stored, domains(wanted), others, quotas);
         if (refused != null) {
             return refused;
         }
@@ -71,8 +132,9 @@ public final class PolicyDecisions {
                         describe(stored), null, now));
     }
 
-    /** Adds domains to one list of a Block or Allow List policy, or replaces that list. */
-    public static Decision importDomains(Policy stored, SettingsCommand command, ImportPolicyDomains imported, Instant now) {
+    /** Adds domains to one list of a Block or Allow List policy, or replaces that list, within the account's domain quota. */
+    public static Decision importDomains(Policy stored, Usage others, Quotas quotas, SettingsCommand command,
+                                         ImportPolicyDomains imported, Instant now) {
         if (stored == null) {
             return Decision.refused(command, SettingsRejection.NOT_FOUND, 0, "policy " + imported.getPolicyId() + " does not exist");
         }
@@ -93,6 +155,10 @@ public final class PolicyDecisions {
         if (bytes(merged) + bytes(other) > MAX_LIST_BYTES) {
             return Decision.refused(command, SettingsRejection.INVALID, stored.getVersion(),
                     "the policy's domains would take more than " + MAX_LIST_BYTES / (1024 * 1024) + " MiB; split them across policies");
+        }
+        Decision overQuota = checkDomainQuota(command, stored, merged.size() + other.size(), others, quotas);
+        if (overQuota != null) {
+            return overQuota;
         }
         Set<String> otherList = new HashSet<>(other);
         List<String> inBoth = imported.getDomains().stream().filter(otherList::contains).limit(10).toList();
