@@ -72,9 +72,12 @@ class LocationsAndGroupsTest {
 
         review(admin(first), first, office.locationId(), List.of(range), List.of()).expectStatus().isForbidden()
                 .expectBody().returnResult();
-        http.get().uri("/api/v1/operator/location-ranges/pending").headers(h -> h.setBearerAuth(operator())).exchange()
+        http.get().uri("/api/v1/operator/location-ranges").headers(h -> h.setBearerAuth(operator())).exchange()
                 .expectStatus().isOk().expectBody()
-                .jsonPath("$[?(@.cidr == '" + range + "')].accountId").isEqualTo(first.toString());
+                .jsonPath("$[?(@.cidr == '" + range + "')].accountId").isEqualTo(first.toString())
+                .jsonPath("$[?(@.cidr == '" + range + "')].status").isEqualTo("PENDING_APPROVAL");
+        http.get().uri("/api/v1/operator/location-ranges").headers(h -> h.setBearerAuth(admin(first))).exchange()
+                .expectStatus().isForbidden().expectBody().returnResult();
         review(operator(), first, office.locationId(), List.of(range), List.of()).expectStatus().isOk()
                 .expectHeader().valueEquals("ETag", "\"v2\"").expectBody().jsonPath("$.pendingCidrs.length()").isEqualTo(0);
 

@@ -177,8 +177,9 @@ public final class LocationDecisions {
     }
 
     /**
-     * The platform operator's review of pending ranges: approved ones start attributing queries,
-     * rejected ones leave the location. An approval overlapping another account's approved range is
+     * The platform operator's review of a location's ranges: pending ones approved start attributing
+     * queries; rejected ones, pending or approved (a range found not to be the account's, or one
+     * approved before approval existed), leave the location. An approval overlapping another account's approved range is
      * refused, and this detail, which goes to the operator only, names that account and location.
      * Audited in the location's account and in the operator's.
      */
@@ -191,23 +192,19 @@ public final class LocationDecisions {
                     "location " + review.getLocationId() + " of account " + account + " does not exist");
         }
         Set<String> pending = new LinkedHashSet<>(stored.getPendingCidrs());
-        List<String> notPending = new ArrayList<>();
-        List<String> both = new ArrayList<>();
-        for (String range : review.getApprove()) {
-            if (!pending.contains(range)) {
-                notPending.add(range);
-            }
-            if (review.getReject().contains(range)) {
-                both.add(range);
-            }
+        List<String> problems = new ArrayList<>();
+        review.getApprove().stream().filter(range -> !pending.contains(range))
+                .forEach(range -> problems.add(range + " is not pending approval in this location"));
+        review.getReject().stream().filter(range -> !stored.getCidrs().contains(range))
+                .forEach(range -> problems.add(range + " is not a range of this location"));
+        review.getApprove().stream().filter(review.getReject()::contains)
+                .forEach(range -> problems.add(range + " cannot be both approved and rejected"));
+        if (review.getApprove().isEmpty() && review.getReject().isEmpty()) {
+            problems.add("name at least one range to approve or reject");
         }
-        review.getReject().stream().filter(range -> !pending.contains(range)).forEach(notPending::add);
-        if (!notPending.isEmpty() || !both.isEmpty() || review.getApprove().isEmpty() && review.getReject().isEmpty()) {
-            return Decision.refused(command, SettingsRejection.INVALID, stored.getVersion(), !both.isEmpty()
-                    ? "a range cannot be both approved and rejected: " + String.join(", ", both)
-                    : notPending.isEmpty() ? "name at least one pending range to approve or reject"
-                    : "not pending approval in this location: " + String.join(", ", notPending)
-                    + " (pending: " + String.join(", ", pending) + ")");
+        if (!problems.isEmpty()) {
+            return Decision.refused(command, SettingsRejection.INVALID, stored.getVersion(), String.join("; ", problems)
+                    + " (ranges: " + String.join(", ", stored.getCidrs()) + "; pending: " + String.join(", ", pending) + ")");
         }
         List<String> conflicts = new ArrayList<>();
         List<Cidr> approving = review.getApprove().stream().map(LocationDecisions::cidr).toList();

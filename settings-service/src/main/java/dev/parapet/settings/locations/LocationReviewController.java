@@ -13,6 +13,7 @@ import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.PostMapping;
 import org.springframework.web.bind.annotation.RequestBody;
+import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.RestController;
 
 import dev.parapet.kit.net.Cidr;
@@ -28,21 +29,24 @@ import dev.parapet.settings.locations.LocationController.LocationView;
 import reactor.core.publisher.Mono;
 
 /**
- * The platform operator's review of location ranges that accounts claimed: the queue of ranges
- * pending approval, with any other account's approved range each overlaps, and the approval or
- * rejection of some of one location's ranges. Only the Super and Full Administrators of
+ * The platform operator's review of location ranges that accounts claimed: the ranges pending
+ * approval (or approved), with any other account's approved range each overlaps, and the approval
+ * or rejection of some of one location's ranges. Only the Super and Full Administrators of
  * {@code parapet.settings.operator-accounts} may use it; every review is audited in the location's
  * account and in the operator's. How ownership is verified before approving is in docs/settings.md.
  */
 @RestController
 public class LocationReviewController {
 
-    /** One pending range: whose, which location, who claimed it when, and what approved ranges of other accounts it overlaps. */
-    public record PendingRange(UUID accountId, UUID locationId, String locationName, String cidr, String claimedBy,
-                               Instant claimedAt, List<String> overlapsApproved) {
+    /**
+     * One claimed range: whose, which location, its status ({@code PENDING_APPROVAL} or {@code APPROVED}),
+     * who changed the location last and when, and what approved ranges of other accounts it overlaps.
+     */
+    public record RangeClaim(UUID accountId, UUID locationId, String locationName, String cidr, String status,
+                             String claimedBy, Instant claimedAt, List<String> overlapsApproved) {
     }
 
-    /** Pending ranges of one location to approve and to reject. */
+    /** Pending ranges of one location to approve, and ranges (pending or approved) to reject. */
     public record Review(List<String> approve, List<String> reject) {
     }
 
@@ -54,19 +58,30 @@ public class LocationReviewController {
         this.properties = properties;
     }
 
-    @GetMapping("/api/v1/operator/location-ranges/pending")
-    public List<PendingRange> pending(@AuthenticationPrincipal Admin admin) {
+    /** The claimed ranges of every account, oldest change first: {@code status=pending} (the default), {@code approved} or {@code all}. */
+    @GetMapping("/api/v1/operator/location-ranges")
+    public List<RangeClaim> ranges(@AuthenticationPrincipal Admin admin,
+                                   @RequestParam(defaultValue = "pending") String status) {
         properties.requireOperator(admin, "review location ranges");
+        boolean pendingWanted = !status.equals("approved");
+        boolean approvedWanted = !status.equals("pending");
+        if (!List.of("pending", "approved", "all").contains(status)) {
+            throw Problems.invalid("status", "must be pending, approved or all");
+        }
         List<Location> all = state.locations().all();
-        List<PendingRange> pending = new ArrayList<>();
+        List<RangeClaim> claims = new ArrayList<>();
         for (Location location : all) {
-            for (String range : location.getPendingCidrs()) {
-                pending.add(new PendingRange(location.getAccountId(), location.getLocationId(), location.getName(), range,
-                        location.getUpdatedBy(), location.getUpdatedAt(), overlapsApproved(all, location.getAccountId(), range)));
+            for (String range : location.getCidrs()) {
+                boolean pending = location.getPendingCidrs().contains(range);
+                if (pending ? pendingWanted : approvedWanted) {
+                    claims.add(new RangeClaim(location.getAccountId(), location.getLocationId(), location.getName(), range,
+                            pending ? "PENDING_APPROVAL" : "APPROVED", location.getUpdatedBy(), location.getUpdatedAt(),
+                            overlapsApproved(all, location.getAccountId(), range)));
+                }
             }
         }
-        pending.sort(Comparator.comparing(PendingRange::claimedAt));
-        return pending;
+        claims.sort(Comparator.comparing(RangeClaim::claimedAt));
+        return claims;
     }
 
     @PostMapping("/api/v1/operator/accounts/{accountId}/locations/{locationId}/review")

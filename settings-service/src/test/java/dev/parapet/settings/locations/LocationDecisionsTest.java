@@ -126,10 +126,14 @@ class LocationDecisionsTest {
     }
 
     @Test
-    void onlyPendingRangesCanBeReviewed() {
+    void onlyPendingRangesCanBeApprovedAndAnApprovedOneCanBeWithdrawn() {
         UUID id = approvedLocation(owner, "198.51.100.0/24");
         SettingsCommandResult again = review(owner, id, List.of("198.51.100.0/24"), List.of()).result();
         assertThat(again.getRejection()).isEqualTo(SettingsRejection.INVALID);
+        assertThat(review(owner, id, List.of(), List.of("203.0.113.0/24")).result().getRejection())
+                .isEqualTo(SettingsRejection.INVALID);
+        assertThat(review(owner, id, List.of(), List.of("198.51.100.0/24")).result().getAccepted()).isTrue();
+        assertThat(stored(owner, id).getCidrs()).isEmpty();
         assertThat(review(owner, UUID.randomUUID(), List.of("198.51.100.0/24"), List.of()).result().getRejection())
                 .isEqualTo(SettingsRejection.NOT_FOUND);
     }
