@@ -4,7 +4,8 @@
   "use strict";
   const $ = (id) => document.getElementById(id);
   const number = new Intl.NumberFormat("en");
-  const state = { token: null, account: null, api: null, refreshing: false, again: false, lastMinute: null };
+  const state = { token: null, account: null, api: null, refreshing: false, again: false, lastMinute: null,
+    refresher: null, signedOut: false };
 
   function accountOf(token) {
     try {
@@ -24,6 +25,7 @@
       return;
     }
     sessionStorage.setItem("parapet-token", token);
+    state.signedOut = false;
     state.token = token;
     state.account = account;
     state.api = "/api/v1/accounts/" + encodeURIComponent(account) + "/diagnostics";
@@ -31,8 +33,20 @@
     $("sign-in").hidden = true;
     $("board").hidden = false;
     refresh();
-    setInterval(refresh, 5000);
+    state.refresher = setInterval(refresh, 5000);
     live();
+  }
+
+  // The token expired (the live stream's last event, or a 401): stop, forget it, and ask for a new one.
+  function signOut(reason) {
+    state.signedOut = true;
+    clearInterval(state.refresher);
+    sessionStorage.removeItem("parapet-token");
+    state.token = null;
+    $("connection").dataset.state = "error";
+    $("connection-text").textContent = reason || "signed out: sign in again";
+    $("board").hidden = true;
+    $("sign-in").hidden = false;
   }
 
   async function get(path) {
@@ -166,7 +180,9 @@
     const conn = $("connection");
     for (;;) {
       try {
+        if (state.signedOut) return;
         const response = await fetch(state.api + "/live", { headers: { Authorization: "Bearer " + state.token, Accept: "text/event-stream" } });
+        if (response.status === 401) return signOut("your sign-in has expired: sign in again");
         if (!response.ok) throw new Error("live: HTTP " + response.status);
         conn.dataset.state = "live";
         $("connection-text").textContent = "live";
@@ -174,7 +190,7 @@
         let buffer = "";
         for (;;) {
           const { value, done } = await reader.read();
-          if (done) break;
+          if (done || state.signedOut) break;
           buffer += value;
           let end;
           while ((end = buffer.indexOf("\n\n")) >= 0) {
@@ -182,6 +198,7 @@
             buffer = buffer.slice(end + 2);
           }
         }
+        if (state.signedOut) return;
         throw new Error("live stream ended");
       } catch (e) {
         conn.dataset.state = "error";
@@ -202,6 +219,7 @@
     const body = JSON.parse(data.join("\n"));
     if (event === "counters") showCounters(body);
     else if (event === "finding") finding(body);
+    else if (event === "token-expired") signOut(body.reason);
   }
 
   function el(tag, cls, text) {

@@ -16,6 +16,7 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * @param latestAgentVersion    the newest published agent version; older agents have OUTDATED_AGENT
  * @param findingsInterval      how often time-driven findings (NO_HEARTBEAT, CONFIGURATION_BEHIND) are reviewed
  * @param streamThreads         Kafka Streams threads
+ * @param liveStreamsPerAccount live streams an account may hold open (on the instance that owns its data); more get 429
  */
 @ConfigurationProperties("parapet.diagnostics")
 public record DiagnosticsProperties(
@@ -26,5 +27,6 @@ public record DiagnosticsProperties(
         @DefaultValue("2m") Duration configurationGrace,
         @DefaultValue("1.0.0") String latestAgentVersion,
         @DefaultValue("10s") Duration findingsInterval,
-        @DefaultValue("2") int streamThreads) {
+        @DefaultValue("2") int streamThreads,
+        @DefaultValue("20") int liveStreamsPerAccount) {
 }

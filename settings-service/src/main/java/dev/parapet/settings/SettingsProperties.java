@@ -6,6 +6,11 @@ import java.util.Map;
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.bind.DefaultValue;
 
+import dev.parapet.kit.problem.Problems;
+import dev.parapet.kit.security.Admin;
+import dev.parapet.kit.security.Role;
+import dev.parapet.settings.quotas.Quotas;
+
 /**
  * @param encryptionKeys       id to base64 of a 32-byte AES key (tamper passwords are kept encrypted to be revealed)
  * @param currentEncryptionKey the id that seals new secrets
@@ -14,6 +19,7 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * @param allowPrivateRanges   accept private and loopback ranges as locations (the local stack and tests only)
  * @param operatorAccounts     accounts of the platform operator, whose Super and Full Administrators may import category feeds
  * @param streamHeartbeat      how often an idle agent configuration stream sends a comment, to keep proxies from closing it
+ * @param quotas               what one account or agent may hold ({@code parapet.settings.quotas.*})
  */
 @ConfigurationProperties("parapet.settings")
 public record SettingsProperties(Map<String, String> encryptionKeys,
@@ -22,5 +28,19 @@ public record SettingsProperties(Map<String, String> encryptionKeys,
                                  @DefaultValue("${java.io.tmpdir}/parapet-settings-service") String stateDirectory,
                                  @DefaultValue("false") boolean allowPrivateRanges,
                                  @DefaultValue("") java.util.Set<java.util.UUID> operatorAccounts,
-                                 @DefaultValue("30s") Duration streamHeartbeat) {
+                                 @DefaultValue("30s") Duration streamHeartbeat,
+                                 @DefaultValue Quotas quotas) {
+
+    /** Whether this administrator is one of the platform operator's Super or Full Administrators. */
+    public boolean isOperator(Admin admin) {
+        return operatorAccounts.contains(admin.accountId())
+                && (admin.role() == Role.SUPER_ADMIN || admin.role() == Role.FULL_ADMIN);
+    }
+
+    /** Refuses (403) unless {@link #isOperator}; {@code what} completes "Only the platform operator's … may …". */
+    public void requireOperator(Admin admin, String what) {
+        if (!isOperator(admin)) {
+            throw Problems.forbidden("Only the platform operator's Super or Full Administrators may " + what + ".");
+        }
+    }
 }

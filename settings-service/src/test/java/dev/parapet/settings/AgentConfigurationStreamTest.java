@@ -126,4 +126,34 @@ class AgentConfigurationStreamTest {
         http.get().uri("/agent/v1/configuration").headers(h -> h.setBearerAuth(admin)).exchange()
                 .expectStatus().isUnauthorized().expectBody().returnResult();
     }
+
+    @Test
+    void aThirdStreamOfOneAgentEndsItsOldestAndAnAccountsStreamsAreCapped() throws Exception {
+        String credential = agents.agent(account, UUID.randomUUID(), 1);
+        String second = agents.agent(account, UUID.randomUUID(), 1);
+        String third = agents.agent(account, UUID.randomUUID(), 1);
+        try (SseClient oldest = SseClient.openWhenAccepted(base(), credential);
+             SseClient middle = new SseClient(base(), credential, null)) {
+            assertThat(oldest.next().event()).isEqualTo("configuration");
+            assertThat(middle.next().event()).isEqualTo("configuration");
+            try (SseClient newest = new SseClient(base(), credential, null)) {
+                assertThat(newest.next().event()).isEqualTo("configuration");
+                ServerSentEvent<String> replaced = oldest.next(Duration.ofSeconds(5));
+                assertThat(replaced.event()).isEqualTo("replaced");
+                assertThat(oldest.next(Duration.ofSeconds(5))).isSameAs(SseClient.END);
+                putSettings(true);
+                assertThat(middle.next().event()).isEqualTo("settings");
+                assertThat(newest.next().event()).isEqualTo("settings");
+
+                // Two streams of this agent and one of another fill the account's quota (3 in tests): a fourth is refused.
+                try (SseClient other = SseClient.openWhenAccepted(base(), second)) {
+                    assertThat(other.next().event()).isEqualTo("configuration");
+                    http.get().uri("/agent/v1/configuration").headers(h -> h.setBearerAuth(third)).exchange()
+                            .expectStatus().isEqualTo(429).expectHeader().contentTypeCompatibleWith(MediaType.APPLICATION_PROBLEM_JSON)
+                            .expectBody().jsonPath("$.limit").isEqualTo(SettingsServiceSpringTest.STREAMS_PER_ACCOUNT)
+                            .jsonPath("$.detail").value(detail -> assertThat((String) detail).contains("streams-per-account"));
+                }
+            }
+        }
+    }
 }

@@ -31,7 +31,9 @@ import dev.parapet.schemas.v1.settings.UpsertLocation;
 import dev.parapet.schemas.v1.settings.UpsertPolicy;
 import dev.parapet.schemas.v1.settings.UpsertProfileGroup;
 import dev.parapet.settings.categories.CategoryFeedDecisions;
+import dev.parapet.settings.commands.CommandDecisions;
 import dev.parapet.settings.commands.Decision;
+import dev.parapet.settings.quotas.Quotas;
 import dev.parapet.settings.commands.StateStores;
 import dev.parapet.settings.exceptions.ExceptionDecisions;
 import dev.parapet.settings.groups.GroupDecisions;
@@ -71,6 +73,8 @@ class AuditRecordsTest {
         return JSON.readTree(audit.getAfter());
     }
 
+    private static final java.util.function.Supplier<PolicyDecisions.Usage> NOTHING_USED = () -> new PolicyDecisions.Usage(0, 0);
+
     /** A writer's state, in memory. */
     private static final class Stores implements StateStores {
         private final Map<String, Map<String, SpecificRecord>> stores = new HashMap<>();
@@ -86,6 +90,16 @@ class AuditRecordsTest {
         public <T extends SpecificRecord> void forEach(String store, Consumer<T> action) {
             stores.getOrDefault(store, Map.of()).values().forEach(value -> action.accept((T) value));
         }
+
+        @Override
+        @SuppressWarnings("unchecked")
+        public <T extends SpecificRecord> void forEachOfAccount(String store, UUID accountId, Consumer<T> action) {
+            stores.getOrDefault(store, Map.of()).forEach((key, value) -> {
+                if (key.startsWith(accountId + "/")) {
+                    action.accept((T) value);
+                }
+            });
+        }
     }
 
     private static Policy policy(String name, List<String> blocked) {
@@ -97,7 +111,7 @@ class AuditRecordsTest {
     @Test
     void aPolicysNameAndDomainsComeBackExactly() {
         Policy wanted = policy(HOSTILE, List.of(HOSTILE));
-        JsonNode after = after(PolicyDecisions.upsert(null, command(new UpsertPolicy(true, null, wanted)),
+        JsonNode after = after(PolicyDecisions.upsert(null, NOTHING_USED, Quotas.DEFAULTS, command(new UpsertPolicy(true, null, wanted)),
                 new UpsertPolicy(true, null, wanted), NOW));
         assertThat(after.at("/policy/name").asString()).isEqualTo(HOSTILE);
         assertThat(after.at("/policy/blockAllowList/blocked/0").asString()).isEqualTo(HOSTILE);
@@ -110,7 +124,7 @@ class AuditRecordsTest {
     void importedDomainsComeBackExactly() {
         Policy stored = Policy.newBuilder(policy("p", List.of("a.example"))).setVersion(1).build();
         ImportPolicyDomains imported = new ImportPolicyDomains(stored.getPolicyId(), DomainList.BLOCKED, false, List.of(HOSTILE));
-        JsonNode after = after(PolicyDecisions.importDomains(stored, command(imported), imported, NOW));
+        JsonNode after = after(PolicyDecisions.importDomains(stored, NOTHING_USED, Quotas.DEFAULTS, command(imported), imported, NOW));
         assertThat(after.at("/change/addedSample/0").asString()).isEqualTo(HOSTILE);
         assertThat(after.at("/change/list").asString()).isEqualTo("BLOCKED");
         assertThat(after.at("/change/addedCount").asLong()).isEqualTo(1);
@@ -129,7 +143,7 @@ class AuditRecordsTest {
     void aGroupsNameAndMembersComeBackExactly() {
         ProfileGroup group = new ProfileGroup(ACCOUNT, UUID.randomUUID(), HOSTILE, 0L, List.of(HOSTILE), "x", NOW);
         UpsertProfileGroup upsert = new UpsertProfileGroup(true, null, group);
-        JsonNode after = after(GroupDecisions.upsert(null, command(upsert), upsert, NOW));
+        JsonNode after = after(GroupDecisions.upsert(null, 0, Quotas.DEFAULTS, command(upsert), upsert, NOW));
         assertThat(after.at("/name").asString()).isEqualTo(HOSTILE);
         assertThat(after.at("/memberEmails/0").asString()).isEqualTo(HOSTILE);
         assertThat(after.at("/version").asLong()).isEqualTo(1);
@@ -137,9 +151,10 @@ class AuditRecordsTest {
 
     @Test
     void aLocationsNameComesBackExactly() {
-        Location location = new Location(ACCOUNT, UUID.randomUUID(), HOSTILE, 0L, List.of("198.51.100.0/24"), "x", NOW);
+        Location location = Location.newBuilder().setAccountId(ACCOUNT).setLocationId(UUID.randomUUID()).setName(HOSTILE).setVersion(0L)
+                .setCidrs(List.of("198.51.100.0/24")).setUpdatedBy("x").setUpdatedAt(NOW).build();
         UpsertLocation upsert = new UpsertLocation(true, null, location);
-        JsonNode after = after(LocationDecisions.upsert(new Stores(), command(upsert), upsert, NOW));
+        JsonNode after = after(LocationDecisions.upsert(new Stores(), new CommandDecisions.Rules(Quotas.DEFAULTS, false), command(upsert), upsert, NOW));
         assertThat(after.at("/name").asString()).isEqualTo(HOSTILE);
         assertThat(after.at("/cidrs/0").asString()).isEqualTo("198.51.100.0/24");
         assertThat(after.at("/locationId").asString()).isEqualTo(location.getLocationId().toString());

@@ -46,8 +46,19 @@ class LocationsAndGroupsTest {
         return "2001:db8:" + Integer.toHexString(a * 256 + b) + ":" + Integer.toHexString((int) (Math.random() * 65535)) + "::/64";
     }
 
+    private static String operator() {
+        return RealInfrastructure.get().tokens().adminToken("operator@example.com",
+                UUID.fromString(SettingsServiceSpringTest.OPERATOR_ACCOUNT), "SUPER_ADMIN", Duration.ofMinutes(10));
+    }
+
+    private WebTestClient.ResponseSpec review(String token, UUID account, UUID location, List<String> approve, List<String> reject) {
+        return http.post().uri("/api/v1/operator/accounts/{a}/locations/{l}/review", account, location)
+                .headers(h -> h.setBearerAuth(token)).contentType(MediaType.APPLICATION_JSON)
+                .bodyValue(Map.of("approve", approve, "reject", reject)).exchange();
+    }
+
     @Test
-    void overlappingLocationsAcrossAccountsAreRefused() {
+    void aNewRangeWaitsForTheOperatorAndAnotherAccountsClaimOfItIsRefusedWithoutNamingItsOwner() {
         UUID first = UUID.randomUUID();
         UUID second = UUID.randomUUID();
         String range = uniqueRange();
@@ -56,22 +67,73 @@ class LocationsAndGroupsTest {
                 .expectHeader().valueEquals("ETag", "\"v1\"")
                 .expectBody(LocationView.class).returnResult().getResponseBody();
         assertThat(office.cidrs()).containsExactly(range);
+        http.get().uri("/api/v1/accounts/{a}/locations/{l}", first, office.locationId()).headers(h -> h.setBearerAuth(admin(first)))
+                .exchange().expectBody().jsonPath("$.pendingCidrs[0]").isEqualTo(range);
+
+        review(admin(first), first, office.locationId(), List.of(range), List.of()).expectStatus().isForbidden()
+                .expectBody().returnResult();
+        http.get().uri("/api/v1/operator/location-ranges").headers(h -> h.setBearerAuth(operator())).exchange()
+                .expectStatus().isOk().expectBody()
+                .jsonPath("$[?(@.cidr == '" + range + "')].accountId").isEqualTo(first.toString())
+                .jsonPath("$[?(@.cidr == '" + range + "')].status").isEqualTo("PENDING_APPROVAL");
+        http.get().uri("/api/v1/operator/location-ranges").headers(h -> h.setBearerAuth(admin(first))).exchange()
+                .expectStatus().isForbidden().expectBody().returnResult();
+        review(operator(), first, office.locationId(), List.of(range), List.of()).expectStatus().isOk()
+                .expectHeader().valueEquals("ETag", "\"v2\"").expectBody().jsonPath("$.pendingCidrs.length()").isEqualTo(0);
 
         createLocation(second, "Elsewhere", List.of(inside)).expectStatus().isEqualTo(409)
+                .expectHeader().contentTypeCompatibleWith(MediaType.APPLICATION_PROBLEM_JSON)
                 .expectBody().jsonPath("$.detail").value(detail -> assertThat((String) detail)
-                        .contains("overlaps").contains("another account").doesNotContain(first.toString())
-                        .doesNotContain(range));
+                        .contains(inside).contains("cannot be claimed").doesNotContain(first.toString())
+                        .doesNotContain(range).doesNotContain("London").doesNotContain("another account"));
         createLocation(first, "Annex", List.of(inside)).expectStatus().isEqualTo(409)
                 .expectBody().jsonPath("$.detail").value(detail -> assertThat((String) detail).contains("London office"));
 
         http.put().uri("/api/v1/accounts/{a}/locations/{l}", first, office.locationId())
-                .headers(h -> { h.setBearerAuth(admin(first)); h.setIfMatch("\"v1\""); })
+                .headers(h -> { h.setBearerAuth(admin(first)); h.setIfMatch("\"v2\""); })
                 .contentType(MediaType.APPLICATION_JSON).bodyValue(Map.of("name", "London HQ", "cidrs", List.of(range)))
-                .exchange().expectStatus().isOk().expectHeader().valueEquals("ETag", "\"v2\"").expectBody().returnResult();
+                .exchange().expectStatus().isOk().expectHeader().valueEquals("ETag", "\"v3\"").expectBody()
+                .jsonPath("$.pendingCidrs.length()").isEqualTo(0);
 
         http.delete().uri("/api/v1/accounts/{a}/locations/{l}", first, office.locationId())
                 .headers(h -> h.setBearerAuth(admin(first))).exchange().expectStatus().isNoContent().expectBody().isEmpty();
-        createLocation(second, "Elsewhere", List.of(inside)).expectStatus().isCreated().expectBody().returnResult();
+        LocationView claimed = createLocation(second, "Elsewhere", List.of(inside)).expectStatus().isCreated()
+                .expectBody(LocationView.class).returnResult().getResponseBody();
+        review(operator(), second, claimed.locationId(), List.of(), List.of(inside)).expectStatus().isOk()
+                .expectBody().jsonPath("$.cidrs.length()").isEqualTo(0);
+    }
+
+    @Test
+    void aLocationWithMoreRangesThanItsQuotaIsRefusedWithTheQuota() {
+        UUID account = UUID.randomUUID();
+        List<String> ranges = java.util.stream.IntStream.range(0, 257)
+                .mapToObj(i -> "2001:db8:ffff:" + Integer.toHexString(i) + "::/64").toList();
+        createLocation(account, "Many", ranges).expectStatus().isEqualTo(409)
+                .expectHeader().contentTypeCompatibleWith(MediaType.APPLICATION_PROBLEM_JSON).expectBody()
+                .jsonPath("$.quota").isEqualTo("ranges-per-location").jsonPath("$.limit").isEqualTo(256)
+                .jsonPath("$.current").isEqualTo(0);
+    }
+
+    @Test
+    void profileGroupsCreatedAtOnceStopAtTheAccountsQuota() {
+        UUID account = UUID.randomUUID();
+        String token = admin(account);
+        int attempts = SettingsServiceSpringTest.GROUPS_PER_ACCOUNT + 3;
+        List<Integer> statuses = reactor.core.publisher.Flux.range(0, attempts)
+                .flatMap(i -> org.springframework.web.reactive.function.client.WebClient.create("http://127.0.0.1:" + port).post()
+                        .uri("/api/v1/accounts/{a}/profile-groups", account).headers(h -> h.setBearerAuth(token))
+                        .contentType(MediaType.APPLICATION_JSON).bodyValue(Map.of("name", "Group " + i, "members", List.of()))
+                        .exchangeToMono(response -> response.releaseBody().thenReturn(response.statusCode().value())), attempts)
+                .collectList().block(Duration.ofSeconds(60));
+        assertThat(statuses).filteredOn(status -> status == 201).hasSize(SettingsServiceSpringTest.GROUPS_PER_ACCOUNT);
+        assertThat(statuses).filteredOn(status -> status == 409).hasSize(3);
+        http.post().uri("/api/v1/accounts/{a}/profile-groups", account).headers(h -> h.setBearerAuth(token))
+                .contentType(MediaType.APPLICATION_JSON).bodyValue(Map.of("name", "One more", "members", List.of()))
+                .exchange().expectStatus().isEqualTo(409).expectHeader().contentTypeCompatibleWith(MediaType.APPLICATION_PROBLEM_JSON)
+                .expectBody().jsonPath("$.title").isEqualTo("Quota reached")
+                .jsonPath("$.quota").isEqualTo("profile-groups-per-account")
+                .jsonPath("$.limit").isEqualTo(SettingsServiceSpringTest.GROUPS_PER_ACCOUNT)
+                .jsonPath("$.current").isEqualTo(SettingsServiceSpringTest.GROUPS_PER_ACCOUNT);
     }
 
     @Test

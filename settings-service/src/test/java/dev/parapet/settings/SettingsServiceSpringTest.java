@@ -17,9 +17,15 @@ import dev.parapet.stack.RealInfrastructure.WithRealInfrastructure;
         "parapet.settings.encryption-keys.test1=MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY=",
         "parapet.settings.current-encryption-key=test1",
         "parapet.settings.state-directory=target/streams/test-${random.uuid}",
-        "parapet.settings.operator-accounts=" + SettingsServiceSpringTest.OPERATOR_ACCOUNT})
+        "parapet.settings.operator-accounts=" + SettingsServiceSpringTest.OPERATOR_ACCOUNT,
+        "parapet.settings.quotas.profile-groups-per-account=" + SettingsServiceSpringTest.GROUPS_PER_ACCOUNT,
+        "parapet.settings.quotas.streams-per-account=" + SettingsServiceSpringTest.STREAMS_PER_ACCOUNT})
 public @interface SettingsServiceSpringTest {
 
     /** The platform operator's account in tests: its Super and Full Administrators may import category feeds. */
     String OPERATOR_ACCOUNT = "00000000-0000-4000-8000-00000000face";
+
+    /** Low quotas that a test reaches quickly; every test uses accounts of its own. */
+    int GROUPS_PER_ACCOUNT = 5;
+    int STREAMS_PER_ACCOUNT = 3;
 }

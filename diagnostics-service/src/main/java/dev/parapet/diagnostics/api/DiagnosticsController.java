@@ -1,5 +1,6 @@
 package dev.parapet.diagnostics.api;
 
+import java.security.Principal;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
@@ -13,7 +14,9 @@ import org.springframework.http.MediaType;
 import org.springframework.http.ResponseEntity;
 import org.springframework.http.codec.ServerSentEvent;
 import org.springframework.http.server.reactive.ServerHttpRequest;
+import org.springframework.security.core.Authentication;
 import org.springframework.security.core.annotation.AuthenticationPrincipal;
+import org.springframework.security.oauth2.jwt.Jwt;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.RequestMapping;
@@ -52,9 +55,11 @@ public class DiagnosticsController {
     private final TrafficQueries traffic;
     private final FindingEvents findings;
     private final JsonMapper json;
+    private final LiveStreams live;
 
     public DiagnosticsController(Instances instances, DeviceQueries devices, TrafficQueries traffic, FindingEvents findings,
-                                 JsonMapper json) {
+                                 JsonMapper json, LiveStreams live) {
+        this.live = live;
         this.instances = instances;
         this.devices = devices;
         this.traffic = traffic;
@@ -127,13 +132,16 @@ public class DiagnosticsController {
 
     /**
      * Server-sent events: {@code counters} every second (queries and stopped queries per second over the
-     * last minute) and {@code finding} whenever a finding is raised or cleared on one of the account's devices.
+     * last minute) and {@code finding} whenever a finding is raised or cleared on one of the account's devices;
+     * {@code token-expired} last, when the administrator's token expires ({@link LiveStreams}).
      */
     @GetMapping(path = "/live", produces = MediaType.TEXT_EVENT_STREAM_VALUE)
     public Flux<ServerSentEvent<String>> live(@PathVariable UUID accountId, @AuthenticationPrincipal Admin admin,
-                                              ServerHttpRequest request) {
+                                              Principal principal, ServerHttpRequest request) {
         admin.require(accountId, Permission.WEB_SECURITY_READ);
-        return instances.stream(TrafficQueries.Interval.SECOND.store, accountId, request, metadata -> {
+        Instant expiresAt = principal instanceof Authentication authentication && authentication.getCredentials() instanceof Jwt token
+                ? token.getExpiresAt() : null;
+        return instances.stream(TrafficQueries.Interval.SECOND.store, accountId, request, metadata -> live.open(accountId, expiresAt, () -> {
             Flux<ServerSentEvent<String>> counters = Flux.interval(Duration.ZERO, Duration.ofSeconds(1))
                     .onBackpressureDrop()
                     .concatMap(tick -> Mono.fromCallable(() -> counters(accountId, metadata)).subscribeOn(Schedulers.boundedElastic()),
@@ -141,7 +149,7 @@ public class DiagnosticsController {
             Flux<ServerSentEvent<String>> changes = findings.of(accountId)
                     .map(event -> ServerSentEvent.builder(json.writeValueAsString(event)).event("finding").build());
             return Flux.merge(counters, changes);
-        });
+        }));
     }
 
     private ServerSentEvent<String> counters(UUID accountId, org.apache.kafka.streams.KeyQueryMetadata metadata) {

@@ -1,6 +1,7 @@
 package dev.parapet.diagnostics.query;
 
 import java.time.Duration;
+import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.Callable;
 
@@ -13,11 +14,14 @@ import org.apache.kafka.streams.errors.InvalidStateStoreException;
 import org.apache.kafka.streams.state.HostInfo;
 import org.apache.kafka.streams.state.QueryableStoreType;
 import org.springframework.http.HttpHeaders;
+import org.springframework.http.HttpStatusCode;
+import org.springframework.http.ProblemDetail;
 import org.springframework.http.ResponseEntity;
 import org.springframework.http.codec.ServerSentEvent;
 import org.springframework.http.server.reactive.ServerHttpRequest;
 import org.springframework.kafka.config.StreamsBuilderFactoryBean;
 import org.springframework.stereotype.Component;
+import org.springframework.web.ErrorResponseException;
 import org.springframework.web.reactive.function.client.WebClient;
 
 import dev.parapet.kit.problem.Problems;
@@ -86,14 +90,36 @@ public class Instances {
                                                 java.util.function.Function<KeyQueryMetadata, Flux<ServerSentEvent<String>>> local) {
         return Mono.fromCallable(() -> locate(store, account)).subscribeOn(Schedulers.boundedElastic()).flatMapMany(metadata -> {
             if (isLocal(metadata)) {
-                return local.apply(metadata);
+                return local.apply(metadata).onErrorMap(InvalidStateStoreException.class, e -> unavailable());
             }
             if (request.getHeaders().containsHeader(FORWARDED)) {
                 return Flux.error(unavailable());
             }
             return client.get().uri(url(metadata.activeHost(), request)).headers(h -> copy(request, h)).retrieve()
+                    .onStatus(HttpStatusCode::isError, response -> response.bodyToMono(PROBLEM).defaultIfEmpty(Map.of())
+                            .map(problem -> relayed(response.statusCode(), problem)))
                     .bodyToFlux(new org.springframework.core.ParameterizedTypeReference<ServerSentEvent<String>>() { });
         });
+    }
+
+    private static final org.springframework.core.ParameterizedTypeReference<Map<String, Object>> PROBLEM =
+            new org.springframework.core.ParameterizedTypeReference<>() { };
+
+    /**
+     * The owning instance's refusal of a stream (429 for too many, 401 for an expired token) as this
+     * instance's answer, with the same status, title, detail and properties, instead of a 500.
+     */
+    static ErrorResponseException relayed(HttpStatusCode status, Map<String, Object> body) {
+        ProblemDetail problem = ProblemDetail.forStatus(status);
+        body.forEach((name, value) -> {
+            switch (name) {
+                case "title" -> problem.setTitle(String.valueOf(value));
+                case "detail" -> problem.setDetail(String.valueOf(value));
+                case "type", "status", "instance" -> { }
+                default -> problem.setProperty(name, value);
+            }
+        });
+        return new ErrorResponseException(status, problem, null);
     }
 
     /** A query of this instance's stores. */

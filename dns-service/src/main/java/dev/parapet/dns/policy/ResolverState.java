@@ -2,6 +2,7 @@ package dev.parapet.dns.policy;
 
 import java.io.IOException;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -141,14 +142,7 @@ public class ResolverState extends FollowedState {
         }
         if (locationsDirty) {
             locationsDirty = false;
-            List<Snapshot.Range> next = new ArrayList<>();
-            for (Location location : locations.values()) {
-                for (String text : location.getCidrs()) {
-                    Cidr.parse(text).cidr().ifPresent(cidr -> next.add(new Snapshot.Range(cidr, location.getAccountId(),
-                            location.getLocationId())));
-                }
-            }
-            ranges = List.copyOf(next);
+            ranges = attributing(locations.values());
         }
         for (UUID account : new HashSet<>(dirtyAccounts)) {
             dirtyAccounts.remove(account);
@@ -157,6 +151,25 @@ public class ResolverState extends FollowedState {
                     bits, categories.catalogue()));
         }
         snapshot = new Snapshot(ranges, compiled, categories);
+    }
+
+    /**
+     * The ranges that attribute queries to an account: every range of every location except those
+     * still pending the platform operator's approval. Claiming a range proves nothing, so a pending
+     * range must not let an account see, or set policy for, another organisation's queries.
+     */
+    static List<Snapshot.Range> attributing(Collection<Location> locations) {
+        List<Snapshot.Range> next = new ArrayList<>();
+        for (Location location : locations) {
+            Set<String> pending = Set.copyOf(location.getPendingCidrs());
+            for (String text : location.getCidrs()) {
+                if (!pending.contains(text)) {
+                    Cidr.parse(text).cidr().ifPresent(cidr -> next.add(new Snapshot.Range(cidr, location.getAccountId(),
+                            location.getLocationId())));
+                }
+            }
+        }
+        return List.copyOf(next);
     }
 
     @Override

@@ -89,11 +89,7 @@ public class CategoryController {
     /** Replaces the domains of one category with a feed: a text body, one domain a line, streamed. */
     @PutMapping("/api/v1/categories/{categoryId}/domains")
     public Mono<FeedReport> importFeed(@PathVariable String categoryId, @AuthenticationPrincipal Admin admin, ServerHttpRequest http) {
-        boolean superOrFull = admin.role() == dev.parapet.kit.security.Role.SUPER_ADMIN
-                || admin.role() == dev.parapet.kit.security.Role.FULL_ADMIN;
-        if (!properties.operatorAccounts().contains(admin.accountId()) || !superOrFull) {
-            throw Problems.forbidden("Only the platform operator's Super or Full Administrators may import category feeds.");
-        }
+        properties.requireOperator(admin, "import category feeds");
         if (!CategoryCatalogueDefinition.exists(categoryId)) {
             throw Problems.notFound("There is no category '" + categoryId + "' (see GET /api/v1/categories).");
         }

@@ -1,13 +1,16 @@
 package dev.parapet.settings.commands;
 
 import java.time.Instant;
+import java.util.UUID;
 
+import dev.parapet.schemas.v1.groups.ProfileGroup;
 import dev.parapet.schemas.v1.settings.DeleteLocation;
 import dev.parapet.schemas.v1.settings.DeletePolicy;
 import dev.parapet.schemas.v1.settings.DeleteProfileGroup;
 import dev.parapet.schemas.v1.settings.GenerateTamperPassword;
 import dev.parapet.schemas.v1.settings.ImportCategoryFeed;
 import dev.parapet.schemas.v1.settings.ImportPolicyDomains;
+import dev.parapet.schemas.v1.settings.ReviewLocationRanges;
 import dev.parapet.schemas.v1.settings.SettingsCommand;
 import dev.parapet.schemas.v1.settings.SettingsRejection;
 import dev.parapet.schemas.v1.settings.UpdateAgentSettings;
@@ -21,6 +24,7 @@ import dev.parapet.settings.exceptions.ExceptionDecisions;
 import dev.parapet.settings.groups.GroupDecisions;
 import dev.parapet.settings.locations.LocationDecisions;
 import dev.parapet.settings.policies.PolicyDecisions;
+import dev.parapet.settings.quotas.Quotas;
 
 /** Which decision applies to which command, and what state it reads. */
 public final class CommandDecisions {
@@ -29,10 +33,20 @@ public final class CommandDecisions {
     }
 
     /**
+     * What the writers enforce beyond a command's own content.
+     *
+     * @param quotas             what one account may hold
+     * @param allowPrivateRanges private and loopback location ranges are accepted (local stack, tests) and, as they
+     *                           cannot be anyone's public egress, approved at once
+     */
+    public record Rules(Quotas quotas, boolean allowPrivateRanges) {
+    }
+
+    /**
      * @param global whether this is the global writer (location commands, category feeds) or an account's writer (the
      *               rest); a command sent to the wrong one is refused, never half-applied
      */
-    public static Decision decide(SettingsCommand command, StateStores stores, Instant now, boolean global) {
+    public static Decision decide(SettingsCommand command, StateStores stores, Instant now, boolean global, Rules rules) {
         String account = command.getAccountId().toString();
         Object action = command.getAction();
         if (isGlobal(action) != global) {
@@ -45,8 +59,10 @@ public final class CommandDecisions {
             return ExceptionDecisions.decide(stores.get(SettingsCommandTopology.EXCEPTIONS_STORE, account), command, update, now);
         }
         if (action instanceof UpsertPolicy upsert) {
+            UUID policyId = upsert.getPolicy().getPolicyId();
             return PolicyDecisions.upsert(stores.get(SettingsCommandTopology.POLICIES_STORE,
-                    PolicyDecisions.key(command.getAccountId(), upsert.getPolicy().getPolicyId())), command, upsert, now);
+                    PolicyDecisions.key(command.getAccountId(), policyId)), PolicyDecisions.usage(stores, command.getAccountId(), policyId),
+                    rules.quotas(), command, upsert, now);
         }
         if (action instanceof DeletePolicy delete) {
             return PolicyDecisions.delete(stores.get(SettingsCommandTopology.POLICIES_STORE,
@@ -54,21 +70,28 @@ public final class CommandDecisions {
         }
         if (action instanceof ImportPolicyDomains imported) {
             return PolicyDecisions.importDomains(stores.get(SettingsCommandTopology.POLICIES_STORE,
-                    PolicyDecisions.key(command.getAccountId(), imported.getPolicyId())), command, imported, now);
+                    PolicyDecisions.key(command.getAccountId(), imported.getPolicyId())),
+                    PolicyDecisions.usage(stores, command.getAccountId(), imported.getPolicyId()), rules.quotas(), command, imported, now);
         }
         if (action instanceof UpsertProfileGroup upsert) {
-            return GroupDecisions.upsert(stores.get(SettingsCommandTopology.GROUPS_STORE,
-                    GroupDecisions.key(command.getAccountId(), upsert.getGroup().getGroupId())), command, upsert, now);
+            ProfileGroup stored = stores.get(SettingsCommandTopology.GROUPS_STORE,
+                    GroupDecisions.key(command.getAccountId(), upsert.getGroup().getGroupId()));
+            int groups = stored == null && upsert.getCreate()
+                    ? stores.countOfAccount(SettingsCommandTopology.GROUPS_STORE, command.getAccountId()) : 0;
+            return GroupDecisions.upsert(stored, groups, rules.quotas(), command, upsert, now);
         }
         if (action instanceof DeleteProfileGroup delete) {
             return GroupDecisions.delete(stores.get(SettingsCommandTopology.GROUPS_STORE,
                     GroupDecisions.key(command.getAccountId(), delete.getGroupId())), command, delete, now);
         }
         if (action instanceof UpsertLocation upsert) {
-            return LocationDecisions.upsert(stores, command, upsert, now);
+            return LocationDecisions.upsert(stores, rules, command, upsert, now);
         }
         if (action instanceof DeleteLocation delete) {
             return LocationDecisions.delete(stores, command, delete, now);
+        }
+        if (action instanceof ReviewLocationRanges review) {
+            return LocationDecisions.review(stores, command, review, now);
         }
         if (action instanceof ImportCategoryFeed feed) {
             return CategoryFeedDecisions.importFeed(stores, command, feed, now);
@@ -78,6 +101,7 @@ public final class CommandDecisions {
 
     /** Whether the command belongs to the global writer: locations and category feeds span accounts. */
     public static boolean isGlobal(Object action) {
-        return action instanceof UpsertLocation || action instanceof DeleteLocation || action instanceof ImportCategoryFeed;
+        return action instanceof UpsertLocation || action instanceof DeleteLocation || action instanceof ReviewLocationRanges
+                || action instanceof ImportCategoryFeed;
     }
 }

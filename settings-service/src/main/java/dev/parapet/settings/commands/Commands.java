@@ -12,6 +12,7 @@ import dev.parapet.kit.problem.Problems;
 import dev.parapet.kit.security.Admin;
 import dev.parapet.schemas.v1.common.Actor;
 import dev.parapet.schemas.v1.common.ActorKind;
+import dev.parapet.schemas.v1.settings.QuotaExceeded;
 import dev.parapet.schemas.v1.settings.SettingsCommand;
 import dev.parapet.schemas.v1.settings.SettingsCommandResult;
 import dev.parapet.settings.agentsettings.SettingsState;
@@ -60,8 +61,29 @@ public final class Commands {
             case NOT_FOUND -> Problems.notFound(capitalised(detail) + ".");
             case ALREADY_EXISTS, CONFLICT -> Problems.conflict(capitalised(detail) + ".");
             case INVALID -> Problems.badRequest(capitalised(detail) + ".");
+            case QUOTA_EXCEEDED -> quotaExceeded(result);
             default -> Problems.badRequest("The change was refused" + (detail == null ? "." : ": " + detail + "."));
         };
+    }
+
+    /**
+     * 409 with which quota, its limit and the account's current use as properties, so that a console
+     * can say what to delete or whom to ask.
+     */
+    private static RuntimeException quotaExceeded(SettingsCommandResult result) {
+        QuotaExceeded quota = result.getQuota();
+        return quota == null ? Problems.conflict(capitalised(result.getDetail()) + ".")
+                : quotaProblem(quota.getQuota(), quota.getLimit(), quota.getCurrent(), result.getDetail());
+    }
+
+    /** The 409 for a quota reached: the quota's name (as its property is named), its limit and the current use. */
+    public static org.springframework.web.ErrorResponseException quotaProblem(String quota, long limit, long current, String detail) {
+        org.springframework.web.ErrorResponseException problem = Problems.of(org.springframework.http.HttpStatus.CONFLICT,
+                "Quota reached", capitalised(detail) + ".");
+        problem.getBody().setProperty("quota", quota);
+        problem.getBody().setProperty("limit", limit);
+        problem.getBody().setProperty("current", current);
+        return problem;
     }
 
     private static String capitalised(String text) {

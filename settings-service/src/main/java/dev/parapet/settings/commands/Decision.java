@@ -10,6 +10,7 @@ import org.apache.avro.specific.SpecificRecord;
 import dev.parapet.schemas.Topics;
 import dev.parapet.schemas.v1.audit.AuditEvent;
 import dev.parapet.schemas.v1.audit.Outcome;
+import dev.parapet.schemas.v1.settings.QuotaExceeded;
 import dev.parapet.schemas.v1.settings.SettingsCommand;
 import dev.parapet.schemas.v1.settings.SettingsCommandResult;
 import dev.parapet.schemas.v1.settings.SettingsRejection;
@@ -26,6 +27,17 @@ public record Decision(SettingsCommandResult result, List<Output> outputs) {
 
     public static Decision refused(SettingsCommand command, SettingsRejection why, long currentVersion, String detail) {
         return new Decision(result(command, false, why, currentVersion, detail), List.of());
+    }
+
+    /**
+     * A refusal because the account would exceed a quota: the result names the quota (as its property
+     * is named), its limit and the account's current use, which the API answers as a 409.
+     */
+    public static Decision quotaExceeded(SettingsCommand command, long currentVersion, String quota, long limit, long current,
+                                         String detail) {
+        SettingsCommandResult result = result(command, false, SettingsRejection.QUOTA_EXCEEDED, currentVersion, detail);
+        result.setQuota(new QuotaExceeded(quota, limit, current));
+        return new Decision(result, List.of());
     }
 
     /** An accepted change: the record (or tombstone) on its topic, the audit event, and the result. */

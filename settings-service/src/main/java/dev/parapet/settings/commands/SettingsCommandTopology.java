@@ -5,12 +5,14 @@ import java.time.Instant;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.UUID;
 import java.util.function.Consumer;
 
 import org.apache.avro.specific.SpecificRecord;
 import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.apache.kafka.common.serialization.Serde;
 import org.apache.kafka.common.serialization.Serdes;
+import org.apache.kafka.common.serialization.StringSerializer;
 import org.apache.kafka.streams.StreamsBuilder;
 import org.apache.kafka.streams.kstream.Consumed;
 import org.apache.kafka.streams.kstream.KStream;
@@ -81,7 +83,9 @@ public class SettingsCommandTopology {
     }
 
     @Bean
-    KStream<String, SettingsCommand> settingsCommandStream(StreamsBuilder builder, RegistryProperties registry) {
+    KStream<String, SettingsCommand> settingsCommandStream(StreamsBuilder builder, RegistryProperties registry,
+                                                           SettingsProperties settings) {
+        CommandDecisions.Rules rules = new CommandDecisions.Rules(settings.quotas(), settings.allowPrivateRanges());
         for (String store : List.of(SETTINGS_STORE, EXCEPTIONS_STORE, POLICIES_STORE, GROUPS_STORE, LOCATIONS_STORE,
                 DOMAIN_CATEGORIES_STORE)) {
             Serde<SpecificRecord> stored = CommandProcessing.avroSerde(registry.url());
@@ -90,11 +94,11 @@ public class SettingsCommandTopology {
         Serde<SpecificRecord> output = CommandProcessing.avroSerde(registry.url());
         KStream<String, SettingsCommand> accountCommands = builder.stream(Topics.SETTINGS_COMMANDS.name(),
                 Consumed.with(Serdes.String(), CommandProcessing.<SettingsCommand>avroSerde(registry.url())));
-        accountCommands.process(() -> new CommandProcessor(false), SETTINGS_STORE, EXCEPTIONS_STORE, POLICIES_STORE, GROUPS_STORE)
+        accountCommands.process(() -> new CommandProcessor(false, rules), SETTINGS_STORE, EXCEPTIONS_STORE, POLICIES_STORE, GROUPS_STORE)
                 .to(byTargetHeader(), Produced.with(Serdes.String(), output));
         KStream<String, SettingsCommand> globalCommands = builder.stream(Topics.GLOBAL_COMMANDS.name(),
                 Consumed.with(Serdes.String(), CommandProcessing.<SettingsCommand>avroSerde(registry.url())));
-        globalCommands.process(() -> new CommandProcessor(true), LOCATIONS_STORE, DOMAIN_CATEGORIES_STORE)
+        globalCommands.process(() -> new CommandProcessor(true, rules), LOCATIONS_STORE, DOMAIN_CATEGORIES_STORE)
                 .to(byTargetHeader(), Produced.with(Serdes.String(), output));
         return accountCommands;
     }
@@ -106,11 +110,13 @@ public class SettingsCommandTopology {
     static final class CommandProcessor implements Processor<String, SettingsCommand, String, SpecificRecord>, StateStores {
 
         private final boolean global;
+        private final CommandDecisions.Rules rules;
         private final Map<String, KeyValueStore<String, SpecificRecord>> stores = new HashMap<>();
         private ProcessorContext<String, SpecificRecord> context;
 
-        CommandProcessor(boolean global) {
+        CommandProcessor(boolean global, CommandDecisions.Rules rules) {
             this.global = global;
+            this.rules = rules;
         }
 
         @Override
@@ -140,12 +146,21 @@ public class SettingsCommandTopology {
         }
 
         @Override
+        @SuppressWarnings("unchecked")
+        public <T extends SpecificRecord> void forEachOfAccount(String store, UUID accountId, Consumer<T> action) {
+            try (KeyValueIterator<String, SpecificRecord> ofAccount =
+                         stores.get(store).prefixScan(accountId + "/", new StringSerializer())) {
+                ofAccount.forEachRemaining(entry -> action.accept((T) entry.value));
+            }
+        }
+
+        @Override
         public void process(Record<String, SettingsCommand> record) {
             SettingsCommand command = record.value();
             if (command == null) {
                 return;
             }
-            Decision decision = CommandDecisions.decide(command, this, Instant.now(), global);
+            Decision decision = CommandDecisions.decide(command, this, Instant.now(), global, rules);
             // Exactly-once cannot skip an output the producer refuses: refuse the command before anything changes.
             java.util.List<SpecificRecord> written = new java.util.ArrayList<>();
             decision.outputs().forEach(output -> written.add(output.value()));

@@ -10,6 +10,7 @@ import dev.parapet.schemas.v1.settings.DeleteProfileGroup;
 import dev.parapet.schemas.v1.settings.SettingsCommand;
 import dev.parapet.schemas.v1.settings.UpsertProfileGroup;
 import dev.parapet.settings.commands.Decision;
+import dev.parapet.settings.quotas.Quotas;
 
 /** Profile groups as a pure function of the stored group and one command. */
 public final class GroupDecisions {
@@ -21,13 +22,23 @@ public final class GroupDecisions {
         return accountId + "/" + groupId;
     }
 
-    public static Decision upsert(ProfileGroup stored, SettingsCommand command, UpsertProfileGroup upsert, Instant now) {
+    /**
+     * Creates or replaces a group; a creation beyond the account's group quota is refused.
+     *
+     * @param groups how many groups the account has (read only for a creation)
+     */
+    public static Decision upsert(ProfileGroup stored, int groups, Quotas quotas, SettingsCommand command,
+                                  UpsertProfileGroup upsert, Instant now) {
         ProfileGroup wanted = upsert.getGroup();
         long current = stored == null ? 0 : stored.getVersion();
         Decision refused = Decision.checkVersion(command, upsert.getCreate(), stored != null, upsert.getExpectedVersion(),
                 current, "profile group " + wanted.getGroupId());
         if (refused != null) {
             return refused;
+        }
+        if (stored == null && groups >= quotas.profileGroupsPerAccount()) {
+            return Decision.quotaExceeded(command, 0, "profile-groups-per-account", quotas.profileGroupsPerAccount(), groups,
+                    "the account has " + groups + " profile groups, the most it may have");
         }
         ProfileGroup next = ProfileGroup.newBuilder(wanted).setAccountId(command.getAccountId()).setVersion(current + 1)
                 .setUpdatedBy(command.getActor().getSubject()).setUpdatedAt(now).build();

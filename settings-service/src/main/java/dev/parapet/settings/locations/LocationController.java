@@ -35,20 +35,26 @@ import reactor.core.publisher.Mono;
 /**
  * Locations: a name and the static egress ranges of a site. Ranges must be public (private and
  * loopback ranges only where {@code parapet.settings.allow-private-ranges} is set, as in the local
- * stack) and overlap no other location of any account; the global writer decides the overlap.
+ * stack). A new public range is pending the platform operator's approval and attributes no query
+ * until then; the global writer decides overlaps and quotas ({@link LocationDecisions}).
  */
 @RestController
 public class LocationController {
 
-    /** A location as administrators see it. */
-    public record LocationView(UUID locationId, String name, long version, List<String> cidrs, String updatedBy, Instant updatedAt) {
+    /**
+     * A location as administrators see it.
+     *
+     * @param cidrs        every range the location claims
+     * @param pendingCidrs those of them awaiting the operator's approval (they attribute no query yet)
+     */
+    public record LocationView(UUID locationId, String name, long version, List<String> cidrs, List<String> pendingCidrs,
+                               String updatedBy, Instant updatedAt) {
     }
 
     /** A create or replace: the name and all ranges. */
     public record LocationWrite(String name, List<String> cidrs) {
     }
 
-    static final int MAX_RANGES = 256;
     /**
      * The widest range one location may claim: an office egresses from a few addresses, and a wide
      * range would attribute other organisations' queries to this account (and keep them from
@@ -59,10 +65,12 @@ public class LocationController {
 
     private final SettingsState state;
     private final boolean allowPrivateRanges;
+    private final int rangesPerLocation;
 
     public LocationController(SettingsState state, SettingsProperties properties) {
         this.state = state;
         this.allowPrivateRanges = properties.allowPrivateRanges();
+        this.rangesPerLocation = properties.quotas().rangesPerLocation();
     }
 
     @GetMapping("/api/v1/accounts/{accountId}/locations")
@@ -117,9 +125,14 @@ public class LocationController {
         if (body == null) {
             return Mono.error(Problems.badRequest("A body with name and cidrs is required."));
         }
+        if (body.cidrs() != null && body.cidrs().size() > rangesPerLocation) {
+            return Mono.error(Commands.quotaProblem("ranges-per-location", rangesPerLocation,
+                    state.locations().get(accountId, locationId).map(stored -> stored.getCidrs().size()).orElse(0),
+                    "a location may have " + rangesPerLocation + " ranges"));
+        }
         List<Problems.FieldError> errors = new ArrayList<>();
         String name = Inputs.name(body.name(), "name", errors);
-        List<String> cidrs = Inputs.all(body.cidrs(), "cidrs", MAX_RANGES, true, errors, this::egressRange);
+        List<String> cidrs = Inputs.all(body.cidrs(), "cidrs", rangesPerLocation, true, errors, this::egressRange);
         if (body.cidrs() != null && body.cidrs().isEmpty()) {
             errors.add(new Problems.FieldError("cidrs", "a location needs at least one range"));
         }
@@ -162,6 +175,6 @@ public class LocationController {
 
     static LocationView view(Location location) {
         return new LocationView(location.getLocationId(), location.getName(), location.getVersion(), location.getCidrs(),
-                location.getUpdatedBy(), location.getUpdatedAt());
+                location.getPendingCidrs(), location.getUpdatedBy(), location.getUpdatedAt());
     }
 }

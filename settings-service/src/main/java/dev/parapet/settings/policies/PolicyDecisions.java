@@ -7,6 +7,8 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.UUID;
+import java.util.function.Supplier;
+import java.util.stream.Collectors;
 
 import dev.parapet.kit.audit.AuditJson;
 import dev.parapet.schemas.Topics;
@@ -21,6 +23,9 @@ import dev.parapet.schemas.v1.settings.SettingsRejection;
 import dev.parapet.schemas.v1.settings.UpsertPolicy;
 import dev.parapet.settings.commands.Decision;
 import tools.jackson.databind.node.ObjectNode;
+import dev.parapet.settings.commands.SettingsCommandTopology;
+import dev.parapet.settings.commands.StateStores;
+import dev.parapet.settings.quotas.Quotas;
 
 /** Policies as a pure function of the stored policy and one command. */
 public final class PolicyDecisions {
@@ -44,11 +49,84 @@ public final class PolicyDecisions {
         return accountId + "/" + policyId;
     }
 
-    public static Decision upsert(Policy stored, SettingsCommand command, UpsertPolicy upsert, Instant now) {
+    /**
+     * What the account's other policies (all but the one a command changes) use of its quotas.
+     *
+     * @param policies how many there are
+     * @param domains  the domains in their Block and Allow Lists together
+     */
+    public record Usage(int policies, long domains) {
+    }
+
+    /**
+     * The usage of the account's policies other than {@code except}, read from the writer's store once,
+     * when first asked for: it decodes every policy of the account (about 250 ms for the default
+     * quota's million domains), which most changes need not do.
+     */
+    public static Supplier<Usage> usage(StateStores stores, UUID accountId, UUID except) {
+        Usage[] read = {null};
+        return () -> {
+            if (read[0] == null) {
+                int[] policies = {0};
+                long[] domains = {0};
+                stores.<Policy>forEachOfAccount(SettingsCommandTopology.POLICIES_STORE, accountId, policy -> {
+                    if (!policy.getPolicyId().equals(except)) {
+                        policies[0]++;
+                        domains[0] += domains(policy);
+                    }
+                });
+                read[0] = new Usage(policies[0], domains[0]);
+            }
+            return read[0];
+        };
+    }
+
+    /** The domains in a policy's Block and Allow Lists (0 for other types and for none). */
+    public static long domains(Policy policy) {
+        BlockAllowList lists = policy == null ? null : policy.getBlockAllowList();
+        return lists == null ? 0 : lists.getBlocked().size() + lists.getAllowed().size();
+    }
+
+    /**
+     * Refuses a change that would take the account's domains over its quota. A change that does not
+     * add domains always passes, so an account over a lowered quota can still shrink its lists.
+     */
+    static Decision checkDomainQuota(SettingsCommand command, Policy stored, long after, Supplier<Usage> usage, Quotas quotas) {
+        long before = domains(stored);
+        if (after <= before) {
+            return null;
+        }
+        long limit = quotas.domainsPerAccount();
+        Usage others = usage.get();
+        if (others.domains() + after > limit) {
+            return Decision.quotaExceeded(command, stored == null ? 0 : stored.getVersion(), "domains-per-account", limit,
+                    others.domains() + before, "the account's policies would hold " + (others.domains() + after)
+                            + " domains; the account may hold " + limit + " in all its policies");
+        }
+        return null;
+    }
+
+    /**
+     * Creates or replaces a policy; a creation beyond the account's policy quota, or a change beyond
+     * its domain quota, is refused.
+     *
+     * @param usage what the account's other policies use; read only when the change needs it (a creation, or more
+     *              domains), since it reads every policy of the account
+     */
+    public static Decision upsert(Policy stored, Supplier<Usage> usage, Quotas quotas, SettingsCommand command,
+                                  UpsertPolicy upsert, Instant now) {
         Policy wanted = upsert.getPolicy();
         long current = stored == null ? 0 : stored.getVersion();
         Decision refused = Decision.checkVersion(command, upsert.getCreate(), stored != null, upsert.getExpectedVersion(),
                 current, "policy " + wanted.getPolicyId());
+        if (refused != null) {
+            return refused;
+        }
+        if (stored == null && usage.get().policies() >= quotas.policiesPerAccount()) {
+            return Decision.quotaExceeded(command, 0, "policies-per-account", quotas.policiesPerAccount(), usage.get().policies(),
+                    "the account has " + usage.get().policies() + " policies, the most it may have");
+        }
+        refused = checkDomainQuota(command, stored, domains(wanted), usage, quotas);
         if (refused != null) {
             return refused;
         }
@@ -72,8 +150,9 @@ public final class PolicyDecisions {
                         describe(stored), null, now));
     }
 
-    /** Adds domains to one list of a Block or Allow List policy, or replaces that list. */
-    public static Decision importDomains(Policy stored, SettingsCommand command, ImportPolicyDomains imported, Instant now) {
+    /** Adds domains to one list of a Block or Allow List policy, or replaces that list, within the account's domain quota. */
+    public static Decision importDomains(Policy stored, Supplier<Usage> usage, Quotas quotas, SettingsCommand command,
+                                         ImportPolicyDomains imported, Instant now) {
         if (stored == null) {
             return Decision.refused(command, SettingsRejection.NOT_FOUND, 0, "policy " + imported.getPolicyId() + " does not exist");
         }
@@ -94,6 +173,10 @@ public final class PolicyDecisions {
         if (bytes(merged) + bytes(other) > MAX_LIST_BYTES) {
             return Decision.refused(command, SettingsRejection.INVALID, stored.getVersion(),
                     "the policy's domains would take more than " + MAX_LIST_BYTES / (1024 * 1024) + " MiB; split them across policies");
+        }
+        Decision overQuota = checkDomainQuota(command, stored, merged.size() + other.size(), usage, quotas);
+        if (overQuota != null) {
+            return overQuota;
         }
         Set<String> otherList = new HashSet<>(other);
         List<String> inBoth = imported.getDomains().stream().filter(otherList::contains).limit(10).toList();

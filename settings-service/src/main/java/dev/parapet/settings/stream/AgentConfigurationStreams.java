@@ -2,8 +2,10 @@ package dev.parapet.settings.stream;
 
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Base64;
+import java.util.Deque;
 import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -22,11 +24,14 @@ import java.util.function.Consumer;
 
 import org.springframework.beans.factory.DisposableBean;
 import org.springframework.context.SmartLifecycle;
+import org.springframework.http.HttpHeaders;
 import org.springframework.http.codec.ServerSentEvent;
 import org.springframework.stereotype.Component;
+import org.springframework.web.ErrorResponseException;
 
 import dev.parapet.kit.agents.AgentCredentialVerifier;
 import dev.parapet.kit.agents.AgentCredentialVerifier.AgentIdentity;
+import dev.parapet.kit.problem.Problems;
 import dev.parapet.schemas.Topics;
 import dev.parapet.schemas.v1.common.Verifier;
 import dev.parapet.schemas.v1.exceptions.AccountExceptions;
@@ -34,6 +39,7 @@ import dev.parapet.schemas.v1.settings.AgentSettings;
 import dev.parapet.schemas.v1.settings.TamperProtection;
 import dev.parapet.settings.SettingsProperties;
 import dev.parapet.settings.agentsettings.SettingsState;
+import dev.parapet.settings.quotas.Quotas;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import reactor.core.publisher.Flux;
@@ -55,8 +61,13 @@ public class AgentConfigurationStreams implements DisposableBean, SmartLifecycle
     private final SettingsState state;
     private final AgentCredentialVerifier credentials;
     private final Map<UUID, Set<Stream>> byAccount = new ConcurrentHashMap<>();
+    /** Each agent's streams, oldest first; changed under the lock of its account's set. */
+    private final Map<UUID, Deque<Stream>> byAgent = new ConcurrentHashMap<>();
     private final AtomicInteger open = new AtomicInteger();
+    private final Quotas quotas;
     private final Counter revoked;
+    private final Counter replaced;
+    private final Counter refused;
     private final ScheduledExecutorService heartbeat = Executors.newSingleThreadScheduledExecutor(runnable -> {
         Thread thread = new Thread(runnable, "agent-stream-heartbeat");
         thread.setDaemon(true);
@@ -84,7 +95,10 @@ public class AgentConfigurationStreams implements DisposableBean, SmartLifecycle
         this.state = state;
         this.credentials = credentials;
         this.json = json;
+        this.quotas = properties.quotas();
         this.revoked = meters.counter("parapet.agent.streams.revoked");
+        this.replaced = meters.counter("parapet.agent.streams.replaced");
+        this.refused = meters.counter("parapet.agent.streams.refused");
         meters.gauge("parapet.agent.streams.open", open);
         state.onChange(change -> fanOut.execute(() -> {
             Latest latest = latest(change.accountId());
@@ -96,7 +110,11 @@ public class AgentConfigurationStreams implements DisposableBean, SmartLifecycle
     }
 
     /**
-     * The stream of one agent, from the position it names (empty: from a full snapshot).
+     * The stream of one agent, from the position it names (empty: from a full snapshot). An agent
+     * holds at most {@code streams-per-agent} streams: a newer one ends its oldest (with a
+     * {@code replaced} event), so an agent whose old connection is not yet known to be dead always
+     * gets in, while one credential cannot hold more. An account holds at most
+     * {@code streams-per-account} streams on this instance; beyond that a new stream is refused (429).
      *
      * @param connection runs tasks on the thread that writes to the agent's connection (its event
      *                   loop), where changes are then pushed; {@code Runnable::run} pushes them from
@@ -104,18 +122,63 @@ public class AgentConfigurationStreams implements DisposableBean, SmartLifecycle
      */
     public Flux<ServerSentEvent<Object>> open(AgentIdentity agent, Optional<StreamPosition> from, Executor connection) {
         Stream stream = new Stream(agent, connection);
-        return stream.sink.asFlux()
-                .doOnSubscribe(subscription -> {
-                    byAccount.computeIfAbsent(agent.accountId(), id -> ConcurrentHashMap.newKeySet()).add(stream);
-                    open.incrementAndGet();
-                    stream.start(from);
-                })
-                .doFinally(signal -> {
-                    Set<Stream> streams = byAccount.get(agent.accountId());
-                    if (streams != null && streams.remove(stream)) {
-                        open.decrementAndGet();
-                    }
-                });
+        return Flux.defer(() -> {
+            Stream replaced = register(stream);
+            if (replaced != null) {
+                replaced.replaced();
+            }
+            return stream.sink.asFlux()
+                    .doOnSubscribe(subscription -> stream.start(from))
+                    .doFinally(signal -> unregister(stream));
+        });
+    }
+
+    /** Adds the stream to its account's and agent's; returns the agent's oldest stream if this one replaces it. */
+    private Stream register(Stream stream) {
+        UUID accountId = stream.agent.accountId();
+        Set<Stream> ofAccount = byAccount.computeIfAbsent(accountId, id -> ConcurrentHashMap.newKeySet());
+        synchronized (ofAccount) {
+            Deque<Stream> ofAgent = byAgent.computeIfAbsent(stream.agent.agentId(), id -> new ArrayDeque<>());
+            Stream oldest = null;
+            if (ofAgent.size() >= quotas.streamsPerAgent()) {
+                oldest = ofAgent.pollFirst();
+                if (ofAccount.remove(oldest)) {
+                    open.decrementAndGet();
+                }
+            } else if (ofAccount.size() >= quotas.streamsPerAccount()) {
+                if (ofAgent.isEmpty()) {
+                    byAgent.remove(stream.agent.agentId());
+                }
+                refused.increment();
+                ErrorResponseException problem = Problems.tooManyRequests("This account has " + ofAccount.size()
+                        + " configuration streams open on this instance, the most it may have "
+                        + "(parapet.settings.quotas.streams-per-account); retry later.");
+                problem.getBody().setProperty("limit", quotas.streamsPerAccount());
+                problem.getBody().setProperty("current", ofAccount.size());
+                problem.getHeaders().set(HttpHeaders.RETRY_AFTER, "60");
+                throw problem;
+            }
+            ofAgent.addLast(stream);
+            ofAccount.add(stream);
+            open.incrementAndGet();
+            return oldest;
+        }
+    }
+
+    private void unregister(Stream stream) {
+        Set<Stream> ofAccount = byAccount.get(stream.agent.accountId());
+        if (ofAccount == null) {
+            return;
+        }
+        synchronized (ofAccount) {
+            if (ofAccount.remove(stream)) {
+                open.decrementAndGet();
+            }
+            Deque<Stream> ofAgent = byAgent.get(stream.agent.agentId());
+            if (ofAgent != null && ofAgent.remove(stream) && ofAgent.isEmpty()) {
+                byAgent.remove(stream.agent.agentId());
+            }
+        }
     }
 
     public int openStreams() {
@@ -271,6 +334,19 @@ public class AgentConfigurationStreams implements DisposableBean, SmartLifecycle
             sink.tryEmitNext(ServerSentEvent.builder().event("revoked").data(Map.of("agentId", agent.agentId(),
                     "reason", "This agent's credential is no longer valid (its key was deleted or the agent was revoked); "
                             + "enrol again with the account's current key.")).build());
+            sink.tryEmitComplete();
+        }
+
+        /** Ends this stream because a newer one of the same agent took its place. */
+        synchronized void replaced() {
+            if (closed) {
+                return;
+            }
+            closed = true;
+            AgentConfigurationStreams.this.replaced.increment();
+            sink.tryEmitNext(ServerSentEvent.builder().event("replaced").data(Map.of("agentId", agent.agentId(),
+                    "reason", "A newer configuration stream of this agent was opened; this one is closed "
+                            + "(at most " + quotas.streamsPerAgent() + " per agent).")).build());
             sink.tryEmitComplete();
         }
 
