@@ -15,6 +15,7 @@ import org.springframework.stereotype.Component;
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 
+import dev.parapet.kit.web.TrustedProxies;
 import dev.parapet.kit.web.limits.ConnectionLimiter;
 import dev.parapet.kit.web.limits.HttpLimits;
 import dev.parapet.kit.web.limits.HttpListeners;
@@ -63,7 +64,8 @@ public class BlockPageServer implements SmartLifecycle {
     private volatile DisposableServer https;
 
     public BlockPageServer(PagesProperties properties, AccountCertificateAuthority authority, BlockNotices notices,
-                           Allowances allowances, ContinueTokens tokens, ListenerLimits limits, MeterRegistry meters) {
+                           Allowances allowances, ContinueTokens tokens, ListenerLimits limits, MeterRegistry meters,
+                           TrustedProxies proxies) {
         this.properties = properties;
         this.limits = limits.http();
         this.httpConnections = new ConnectionLimiter("pages-http", this.limits.maxConnections(),
@@ -72,7 +74,7 @@ public class BlockPageServer implements SmartLifecycle {
                 this.limits.maxConnectionsPerClient(), meters);
         this.authority = authority;
         this.notices = notices;
-        this.requests = new PageRequests(notices, allowances, tokens, properties.allowance());
+        this.requests = new PageRequests(notices, allowances, tokens, properties.allowance(), proxies);
     }
 
     @Override

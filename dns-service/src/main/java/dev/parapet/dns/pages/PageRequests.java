@@ -17,6 +17,7 @@ import dev.parapet.dns.pages.BlockNotices.Kind;
 import dev.parapet.dns.pages.BlockNotices.Notice;
 import dev.parapet.dns.pages.ContinueTokens.Grant;
 import dev.parapet.dns.pages.ContinueTokens.Verification;
+import dev.parapet.kit.web.TrustedProxies;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpResponseStatus;
@@ -45,8 +46,15 @@ final class PageRequests {
     private final Allowances allowances;
     private final ContinueTokens tokens;
     private final Duration allowance;
+    private final TrustedProxies proxies;
 
-    PageRequests(BlockNotices notices, Allowances allowances, ContinueTokens tokens, Duration allowance) {
+    /**
+     * @param proxies whose forwarded client addresses to believe (a block page behind an HTTP load balancer
+     *                finds the blocked client's notice, and gives it its own Continue allowance, by the client's
+     *                address, not the balancer's)
+     */
+    PageRequests(BlockNotices notices, Allowances allowances, ContinueTokens tokens, Duration allowance, TrustedProxies proxies) {
+        this.proxies = proxies;
         this.notices = notices;
         this.allowances = allowances;
         this.tokens = tokens;
@@ -55,7 +63,8 @@ final class PageRequests {
 
     Publisher<Void> handle(HttpServerRequest request, HttpServerResponse response, boolean secure) {
         return Mono.defer(() -> {
-            String client = BlockNotices.client(((InetSocketAddress) request.remoteAddress()).getAddress());
+            String client = BlockNotices.client(proxies.clientAddress((InetSocketAddress) request.remoteAddress(),
+                    request.requestHeaders()).getAddress());
             if (HttpMethod.POST.equals(request.method()) && "/continue".equals(path(request.uri()))) {
                 return continueTo(request, response, client, secure);
             }
