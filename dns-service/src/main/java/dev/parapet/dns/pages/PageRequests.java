@@ -68,7 +68,12 @@ final class PageRequests {
             if (HttpMethod.POST.equals(request.method()) && "/continue".equals(path(request.uri()))) {
                 return continueTo(request, response, client, secure);
             }
-            return show(request, response, client, secure);
+            // A page is answered without reading any body a client sent with it: the connection ends with the
+            // answer, so that nobody can keep sending a body that is only thrown away.
+            var headers = request.requestHeaders();
+            boolean unreadBody = headers.getInt(HttpHeaderNames.CONTENT_LENGTH, 0) != 0
+                    || headers.contains(HttpHeaderNames.TRANSFER_ENCODING);
+            return show(request, unreadBody ? response.keepAlive(false) : response, client, secure);
         }).onErrorResume(e -> {
             log.warn("A block-page request failed: {}", e.toString());
             return send(response.keepAlive(false), HttpResponseStatus.INTERNAL_SERVER_ERROR,

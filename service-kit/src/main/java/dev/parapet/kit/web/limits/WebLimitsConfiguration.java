@@ -25,6 +25,11 @@ public class WebLimitsConfiguration {
     }
 
     @Bean
+    UnreadBodyClose parapetUnreadBodyClose() {
+        return new UnreadBodyClose();
+    }
+
+    @Bean
     NettyServerCustomizer parapetListenerLimits(WebLimits limits, MeterRegistry meters) {
         ConnectionLimiter connections = new ConnectionLimiter("http", limits.http().maxConnections(),
                 limits.http().apiMaxConnectionsPerClient(), meters);
