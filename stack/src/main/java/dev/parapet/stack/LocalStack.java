@@ -198,27 +198,31 @@ public final class LocalStack {
     }
 
     /**
-     * Loads the category feeds of ../shared/data/blocklists/ into settings-service (one PUT per
-     * category, streamed), once: a marker in the data directory records that it was done.
+     * Loads the demo category feeds that ship with the project ({@code demo/feeds/*.txt.gz}, see its
+     * README) into settings-service, one streamed PUT per category, once: a marker in the data
+     * directory records that it was done. A missing feed is said out loud, never skipped silently.
      */
     private static void loadCategoryFeeds(Path root, Path data, int settingsPort, String operatorToken) throws IOException {
-        Path lists = root.resolve("..").resolve("shared").resolve("data").resolve("blocklists").normalize();
+        Path feedsDirectory = root.resolve("demo").resolve("feeds");
         Path marker = data.resolve("settings-service").resolve("category-feeds-loaded");
-        if (Files.exists(marker) || !Files.isDirectory(lists)) {
+        if (Files.exists(marker)) {
             return;
         }
         Map<String, String> feeds = new LinkedHashMap<>(Map.of("phishing", "phishing", "ransomware", "ransomware",
                 "scam", "scam", "crypto", "cryptomining", "drugs", "drugs", "piracy", "piracy", "torrent", "p2p"));
         for (Map.Entry<String, String> feed : feeds.entrySet()) {
-            Path file = lists.resolve(feed.getKey() + ".txt");
+            Path file = feedsDirectory.resolve(feed.getKey() + ".txt.gz");
             if (!Files.isRegularFile(file)) {
+                say("Category feed " + file + " is missing: category " + feed.getValue() + " stays empty "
+                        + "(restore it with git, or import a feed: docs/settings.md).");
                 continue;
             }
             URI uri = URI.create("http://127.0.0.1:" + settingsPort + "/api/v1/categories/" + feed.getValue() + "/domains");
             try {
                 HttpResponse<String> response = HTTP.send(HttpRequest.newBuilder(uri).timeout(Duration.ofMinutes(2))
                         .header("Authorization", "Bearer " + operatorToken).header("Content-Type", "text/plain")
-                        .PUT(HttpRequest.BodyPublishers.ofFile(file)).build(), HttpResponse.BodyHandlers.ofString());
+                        .PUT(HttpRequest.BodyPublishers.ofInputStream(() -> gunzipped(file))).build(),
+                        HttpResponse.BodyHandlers.ofString());
                 if (response.statusCode() != 200) {
                     say("Loading category feed " + file.getFileName() + " failed: " + response.statusCode() + " " + response.body());
                     return;
@@ -231,7 +235,15 @@ public final class LocalStack {
                 return;
             }
         }
-        Files.writeString(marker, "loaded from " + lists + "\n", StandardCharsets.US_ASCII);
+        Files.writeString(marker, "loaded from " + feedsDirectory + "\n", StandardCharsets.US_ASCII);
+    }
+
+    private static InputStream gunzipped(Path file) {
+        try {
+            return new java.util.zip.GZIPInputStream(Files.newInputStream(file));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
     }
 
     private static String field(String json, String name) {

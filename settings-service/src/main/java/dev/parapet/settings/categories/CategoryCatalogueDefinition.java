@@ -10,7 +10,7 @@ import dev.parapet.schemas.v1.categories.CategoryGroup;
 
 /**
  * The category catalogue that Parapet ships: the categories the reference feeds in
- * {@code ../shared/data/blocklists/} cover, plus malware, gambling and the usual productivity
+ * demo feeds ({@code demo/feeds/}) cover, plus malware, gambling and the usual productivity
  * categories. Changing it here publishes a new version at the next start of settings-service.
  */
 public final class CategoryCatalogueDefinition {
