@@ -61,12 +61,13 @@ public class DohHandler {
      */
     public Mono<Response> handle(boolean post, String dnsParam, Mono<byte[]> body, String contentType, String credential,
                                  String user, InetAddress remote) {
-        if (credentials != null && !credentials.isCurrent()) {
-            // Fail closed, but not as a revocation: the agent retries rather than asking to be enrolled again.
-            return Mono.just(Response.problem(503, "Agent credentials cannot be checked right now; retry shortly."));
-        }
         Optional<AgentIdentity> agent = credentials == null ? Optional.empty() : credentials.verify(credential);
         if (agent.isEmpty()) {
+            if (credentials != null && !credentials.isCurrent()) {
+                // Refused because the verifier is not current (it fails closed): not a revocation, so the agent retries
+                // rather than asking to be enrolled again.
+                return Mono.just(Response.problem(503, "Agent credentials cannot be checked right now; retry shortly."));
+            }
             return Mono.just(Response.problem(401, "Agent credential refused: send it as 'Authorization: Bearer <credential>' "
                     + "or as the last path segment; a credential of a deleted key or a revoked agent is refused."));
         }

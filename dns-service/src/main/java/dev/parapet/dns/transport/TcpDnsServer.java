@@ -10,10 +10,10 @@ import org.springframework.context.SmartLifecycle;
 import org.springframework.stereotype.Component;
 
 import dev.parapet.dns.DnsProperties;
-import dev.parapet.kit.web.limits.ConnectionLimiter;
 import dev.parapet.dns.limits.ListenerLimits;
 import dev.parapet.dns.resolve.Client;
 import dev.parapet.dns.resolve.DnsResolver;
+import dev.parapet.kit.web.limits.ConnectionLimiter;
 import dev.parapet.schemas.v1.verdicts.Transport;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.netty.bootstrap.ServerBootstrap;

@@ -98,11 +98,9 @@ public final class StreamsDeadLetters {
         @Override
         public ProductionExceptionHandlerResponse handle(ErrorHandlerContext context, ProducerRecord<byte[], byte[]> record,
                                                          Exception exception) {
-            if (exception instanceof org.apache.kafka.common.errors.RetriableException) {
-                return ProductionExceptionHandlerResponse.FAIL;
-            }
-            return deadLetter(recoverer, context, exception) ? ProductionExceptionHandlerResponse.CONTINUE
-                    : ProductionExceptionHandlerResponse.FAIL;
+            // A retriable error is the producer's to retry; under exactly-once the transaction fails and is replayed.
+            return !(exception instanceof org.apache.kafka.common.errors.RetriableException) && deadLetter(recoverer, context, exception)
+                    ? ProductionExceptionHandlerResponse.CONTINUE : ProductionExceptionHandlerResponse.FAIL;
         }
 
         @Override
