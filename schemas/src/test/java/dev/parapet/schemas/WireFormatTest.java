@@ -7,6 +7,8 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
@@ -14,6 +16,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.UUID;
+import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -36,6 +39,7 @@ import dev.parapet.schemas.v1.audit.AuditEvent;
 import dev.parapet.schemas.v1.audit.Outcome;
 import dev.parapet.schemas.v1.common.Actor;
 import dev.parapet.schemas.v1.common.ActorKind;
+import dev.parapet.schemas.v1.verdicts.DnsVerdict;
 import dev.parapet.stack.RealInfrastructure;
 import dev.parapet.stack.RealInfrastructure.WithRealInfrastructure;
 
@@ -91,6 +95,43 @@ class WireFormatTest {
         Deserializer<AuditEvent> diagnosticsService = AvroSerdes.deserializer(registry, false);
         AuditEvent read = readOne(bootstrap, diagnosticsService);
         assertThat(read).isEqualTo(written);
+    }
+
+    /**
+     * The command docs/topics.md and the README give for reading a topic with tools nobody here wrote
+     * (Kafka's console consumer, Apicurio's deserializer) prints a service's record as JSON.
+     */
+    @Test
+    void theDocumentedConsoleConsumerPrintsARecordAsJson() throws Exception {
+        String bootstrap = RealInfrastructure.get().bootstrapServers();
+        String registry = RealInfrastructure.get().registryUrl();
+        String topic = Topics.VERDICTS.name();
+        try (Admin admin = Admin.create(Map.<String, Object>of("bootstrap.servers", bootstrap))) {
+            if (!admin.listTopics().names().get().contains(topic)) {
+                admin.createTopics(List.of(new NewTopic(topic, 1, (short) 1))).all().get();
+            }
+        }
+        DnsVerdict verdict = SchemaIdentityDatumProviderTest.verdict();
+        Properties producerConfig = new Properties();
+        producerConfig.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+        try (KafkaProducer<String, DnsVerdict> dnsService = new KafkaProducer<>(producerConfig,
+                new StringSerializer(), AvroSerdes.<DnsVerdict>serializer(registry, false))) {
+            dnsService.send(new ProducerRecord<>(topic, verdict.getAccountId().toString(), verdict)).get();
+        }
+
+        Path root = Path.of(System.getProperty("parapet.root", "..")).toAbsolutePath().normalize();
+        ProcessBuilder command = new ProcessBuilder(root.resolve("bin").resolve("kafka-avro-console-consumer").toString(),
+                "--topic", topic, "--from-beginning", "--max-messages", "1", "--timeout-ms", "60000")
+                .redirectErrorStream(true);
+        command.environment().put("PARAPET_BOOTSTRAP", bootstrap);
+        command.environment().put("PARAPET_REGISTRY", registry);
+        Process consumer = command.start();
+        String output = new String(consumer.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertThat(consumer.waitFor(90, TimeUnit.SECONDS)).isTrue();
+        assertThat(consumer.exitValue()).as(output).isZero();
+        assertThat(output).contains(verdict.getAccountId() + "\t{\"eventId\": \"" + verdict.getEventId() + "\"")
+                .contains("\"queryName\": \"a.test\"", "\"action\": \"BLOCKED\"", "\"categoryIds\": [\"phishing\"]")
+                .doesNotContain("SLF4J", "WARNING");
     }
 
     private static <V> V readOne(String bootstrap, Deserializer<V> values) {

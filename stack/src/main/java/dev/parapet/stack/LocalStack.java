@@ -18,6 +18,8 @@ import java.util.Map;
 import java.util.Properties;
 import java.util.UUID;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Supplier;
 
 /**
  * The whole of Parapet on this machine, on loopback: a Kafka broker (KRaft), Apicurio Registry
@@ -60,33 +62,33 @@ public final class LocalStack {
         StackDistribution distribution = StackDistribution.locate();
         say("Data directory: " + data);
 
-        List<AutoCloseable> running = new ArrayList<>();
+        Supervisor supervisor = new Supervisor(RestartPolicy::standard, LocalStack::say, reason -> {
+            // Not on the thread that noticed: exiting runs the shutdown hook, which stops the supervisor.
+            Thread exit = new Thread(() -> System.exit(1), "parapet-give-up");
+            exit.start();
+        }, java.time.Clock.systemUTC());
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             say("Stopping Parapet…");
-            for (int i = running.size() - 1; i >= 0; i--) {
-                try {
-                    running.get(i).close();
-                } catch (Exception e) {
-                    System.err.println("While stopping: " + e);
-                }
-            }
+            supervisor.close();
             say("Stopped.");
             stopped.countDown();
         }, "parapet-stack-stop"));
 
         say("Starting Kafka (KRaft) on 127.0.0.1:" + ports.kafka() + " …");
         KafkaCluster kafka = KafkaCluster.single(distribution, data.resolve("kafka"), ports.kafka(), ports.kafkaController());
-        running.add(kafka);
+        int kafkaNode = kafka.nodes().get(0).nodeId();
+        supervisor.watch(child("kafka", () -> kafka.nodes().get(0).process(), () -> kafka.restart(kafkaNode), kafka::close));
         say("Starting Apicurio Registry on 127.0.0.1:" + ports.registry() + " …");
-        SchemaRegistry registry = SchemaRegistry.start(distribution, data.resolve("registry"), ports.registry(),
+        Supplier<SchemaRegistry> startRegistry = () -> SchemaRegistry.start(distribution, data.resolve("registry"), ports.registry(),
                 ports.registryManagement(), new SchemaRegistry.Storage.KafkaSql(kafka.bootstrapServers()));
-        running.add(registry);
+        AtomicReference<SchemaRegistry> registry = new AtomicReference<>(startRegistry.get());
+        supervisor.watch(child("apicurio-registry", () -> registry.get().process(), () -> registry.set(startRegistry.get()),
+                () -> registry.get().close()));
 
         TokenIssuer tokens = TokenIssuer.inDirectory(data.resolve("issuer"));
         UUID demoAccount = demoAccount(data);
-        // Closing is the shutdown hook's job, in order: this only names what runs.
-        Infrastructure infrastructure = new ProcessInfrastructure(kafka, registry, tokens);
+        Infrastructure infrastructure = new ProcessInfrastructure(kafka, registry.get(), tokens);
 
         Path keySecrets = ServiceProcesses.secrets(data, "key-service", "parapet.keys", regionUrls(ports));
         Path settingsSecrets = ServiceProcesses.secrets(data, "settings-service", "parapet.settings", "");
@@ -108,16 +110,21 @@ public final class LocalStack {
                 new ServiceProcesses.Spec("dns-service", ports.dnsService(), "384m", dnsArguments(ports, data, dnsSecrets)),
                 new ServiceProcesses.Spec("diagnostics-service", ports.diagnosticsService(), "384m", List.of(
                         "--parapet.diagnostics.state-directory=" + data.resolve("diagnostics-service").resolve("streams"))));
-        List<ManagedProcess> processes = new ArrayList<>();
+        Map<String, String> springProperties = infrastructure.springProperties();
+        List<AtomicReference<ManagedProcess>> processes = new ArrayList<>();
         for (ServiceProcesses.Spec service : services) {
             say("Starting " + service.name() + " on 127.0.0.1:" + service.port() + " …");
-            ManagedProcess process = ServiceProcesses.start(distribution, data, service, infrastructure.springProperties());
-            running.add(process);
-            processes.add(process);
+            processes.add(new AtomicReference<>(ServiceProcesses.start(distribution, data, service, springProperties)));
         }
         for (int i = 0; i < services.size(); i++) {
-            ServiceProcesses.awaitHealthy(processes.get(i), services.get(i).port(), Duration.ofMinutes(3));
-            say(processes.get(i).name() + " is healthy.");
+            ServiceProcesses.Spec service = services.get(i);
+            AtomicReference<ManagedProcess> process = processes.get(i);
+            ServiceProcesses.awaitHealthy(process.get(), service.port(), Duration.ofMinutes(3));
+            say(service.name() + " is healthy.");
+            supervisor.watch(child(service.name(), process::get, () -> {
+                process.set(ServiceProcesses.start(distribution, data, service, springProperties));
+                ServiceProcesses.awaitHealthy(process.get(), service.port(), Duration.ofMinutes(3));
+            }, () -> process.get().close()));
         }
 
         String superAdmin = tokens.adminToken("admin@demo.parapet.local", demoAccount, "SUPER_ADMIN", Duration.ofHours(12));
@@ -150,7 +157,7 @@ public final class LocalStack {
 
                   Logs                 %s/logs/
                 Press Ctrl-C to stop.
-                """, elapsed.toMillis() / 1000.0, ports.kafka(), ports.kafka(), registry.url(), registry.url(),
+                """, elapsed.toMillis() / 1000.0, ports.kafka(), ports.kafka(), registry.get().url(), registry.get().url(),
                 ports.keyService(), ports.settingsService(), ports.dnsService(), ports.dnsPort(),
                 DOH_PORT, BLOCK_PAGE_HTTP_PORT, BLOCK_PAGE_HTTPS_PORT,
                 ports.diagnosticsService(), ports.diagnosticsService(), demoAccount, data.resolve("admin-token"), superAdmin, basicAdmin, data);
@@ -260,6 +267,30 @@ public final class LocalStack {
         Files.createDirectories(data);
         Files.writeString(file, account + "\n", StandardCharsets.US_ASCII);
         return account;
+    }
+
+    private static Supervisor.Child child(String name, Supplier<ManagedProcess> process, Runnable restart, Runnable close) {
+        return new Supervisor.Child() {
+            @Override
+            public String name() {
+                return name;
+            }
+
+            @Override
+            public ManagedProcess process() {
+                return process.get();
+            }
+
+            @Override
+            public void restart() {
+                restart.run();
+            }
+
+            @Override
+            public void close() {
+                close.run();
+            }
+        };
     }
 
     private static void say(String line) {

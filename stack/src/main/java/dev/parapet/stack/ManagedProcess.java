@@ -27,6 +27,7 @@ public final class ManagedProcess implements AutoCloseable {
     private final String name;
     private final Process process;
     private final Path logFile;
+    private volatile boolean stoppedOnPurpose;
 
     private ManagedProcess(String name, Process process, Path logFile) {
         this.name = name;
@@ -89,6 +90,38 @@ public final class ManagedProcess implements AutoCloseable {
         return logFile;
     }
 
+    /** Completes when the process has exited, whatever the cause. */
+    public java.util.concurrent.CompletableFuture<ManagedProcess> onExit() {
+        return process.onExit().thenApply(exited -> this);
+    }
+
+    /** Whether {@link #close} or {@link #kill} ended it (so its exit is expected, not a crash). */
+    public boolean stoppedOnPurpose() {
+        return stoppedOnPurpose;
+    }
+
+    /** How it ended, for people: "exit code 1", or "killed by SIGKILL" for an exit code above 128. */
+    public String exitDescription() {
+        if (process.isAlive()) {
+            return "running";
+        }
+        int code = process.exitValue();
+        if (code > 128 && code < 128 + 65) {
+            int signal = code - 128;
+            String name = switch (signal) {
+                case 1 -> "SIGHUP";
+                case 2 -> "SIGINT";
+                case 6 -> "SIGABRT";
+                case 9 -> "SIGKILL";
+                case 11 -> "SIGSEGV";
+                case 15 -> "SIGTERM";
+                default -> "signal " + signal;
+            };
+            return "killed by " + name + " (exit code " + code + ")";
+        }
+        return "exit code " + code;
+    }
+
     public String logTail(int lines) {
         try {
             List<String> all = Files.readAllLines(logFile, StandardCharsets.UTF_8);
@@ -108,6 +141,7 @@ public final class ManagedProcess implements AutoCloseable {
 
     /** Stops the process as a crash would: no shutdown, no flush. */
     public void kill() {
+        stoppedOnPurpose = true;
         process.destroyForcibly();
         awaitExit(Duration.ofSeconds(30));
         RUNNING.remove(this);
@@ -115,6 +149,7 @@ public final class ManagedProcess implements AutoCloseable {
 
     @Override
     public void close() {
+        stoppedOnPurpose = true;
         if (process.isAlive()) {
             process.destroy();
             if (!awaitExit(Duration.ofSeconds(30))) {
