@@ -37,22 +37,28 @@ public class TrafficQueries {
         }
     }
 
-    /** One window of a time series. */
-    public record Bucket(Instant start, long queries, long stopped, Map<String, Long> byAction) {
+    /** One window of a time series: queries, stopped (blocked or warned), failed (let through, not resolved), by action. */
+    public record Bucket(Instant start, long queries, long stopped, long failed, Map<String, Long> byAction) {
     }
 
-    /** Queries and stopped (blocked or warned) queries for one value of a dimension. */
-    public record Count(String id, long queries, long stopped) {
+    /** Queries, stopped (blocked or warned) and failed (let through, not resolved) queries for one value of a dimension. */
+    public record Count(String id, long queries, long stopped, long failed) {
     }
 
     /** A name and how often it was asked. */
     public record NameCount(String name, long count) {
     }
 
-    /** An account's activity and security report over a time range. */
-    public record Summary(Instant from, Instant to, Interval resolution, long queries, long stopped, Map<String, Long> byAction,
-                          List<Count> byLocation, List<Count> byAgent, List<Count> byUser, List<Count> byCategory,
-                          List<NameCount> topStopped, List<NameCount> topAllowed, Map<String, Long> securityStopped) {
+    /**
+     * An account's activity and security report over a time range. {@code byAction} is the action of
+     * the verdicts as written (a failed query is under ALLOWED, say); {@code failed} counts apart those
+     * let through whose name was not resolved, {@code topAllowed} holds only resolved names and
+     * {@code topFailed} the failed ones ({@link dev.parapet.diagnostics.traffic.TrafficCounting}).
+     */
+    public record Summary(Instant from, Instant to, Interval resolution, long queries, long stopped, long failed,
+                          Map<String, Long> byAction, List<Count> byLocation, List<Count> byAgent, List<Count> byUser,
+                          List<Count> byCategory, List<NameCount> topStopped, List<NameCount> topAllowed, List<NameCount> topFailed,
+                          Map<String, Long> securityStopped) {
     }
 
     private final Instances instances;

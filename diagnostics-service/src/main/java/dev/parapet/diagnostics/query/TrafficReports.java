@@ -33,6 +33,7 @@ public final class TrafficReports {
 
         private long queries;
         private long stopped;
+        private long failed;
         private final Map<String, Long> byAction = new TreeMap<>();
 
         public void add(String dimension, long count) {
@@ -40,13 +41,15 @@ public final class TrafficReports {
                 queries += count;
             } else if (dimension.equals(TrafficKeys.STOPPED)) {
                 stopped += count;
+            } else if (dimension.equals(TrafficKeys.FAILED)) {
+                failed += count;
             } else if (dimension.startsWith(TrafficKeys.ACTION)) {
                 byAction.merge(dimension.substring(TrafficKeys.ACTION.length()), count, Long::sum);
             }
         }
 
         public Bucket bucket(Instant start) {
-            return new Bucket(start, queries, stopped, byAction);
+            return new Bucket(start, queries, stopped, failed, byAction);
         }
     }
 
@@ -57,12 +60,13 @@ public final class TrafficReports {
         Map<String, Long> security = new LinkedHashMap<>();
         SECURITY_CATEGORIES.forEach(category -> security.put(category, categoryStopped.getOrDefault(category, 0L)));
         return new Summary(from, to, resolution, counts.getOrDefault(TrafficKeys.TOTAL, 0L),
-                counts.getOrDefault(TrafficKeys.STOPPED, 0L), byAction,
-                dimension(counts, TrafficKeys.LOCATION, TrafficKeys.LOCATION_STOPPED, limit),
-                dimension(counts, TrafficKeys.AGENT, null, limit),
-                dimension(counts, TrafficKeys.USER, TrafficKeys.USER_STOPPED, limit),
-                dimension(counts, TrafficKeys.CATEGORY, TrafficKeys.CATEGORY_STOPPED, limit),
-                top(strip(counts, TrafficKeys.NAME_STOPPED), limit), top(strip(counts, TrafficKeys.NAME_ALLOWED), limit), security);
+                counts.getOrDefault(TrafficKeys.STOPPED, 0L), counts.getOrDefault(TrafficKeys.FAILED, 0L), byAction,
+                dimension(counts, TrafficKeys.LOCATION, TrafficKeys.LOCATION_STOPPED, TrafficKeys.LOCATION_FAILED, limit),
+                dimension(counts, TrafficKeys.AGENT, TrafficKeys.AGENT_STOPPED, TrafficKeys.AGENT_FAILED, limit),
+                dimension(counts, TrafficKeys.USER, TrafficKeys.USER_STOPPED, TrafficKeys.USER_FAILED, limit),
+                dimension(counts, TrafficKeys.CATEGORY, TrafficKeys.CATEGORY_STOPPED, TrafficKeys.CATEGORY_FAILED, limit),
+                top(strip(counts, TrafficKeys.NAME_STOPPED), limit), top(strip(counts, TrafficKeys.NAME_ALLOWED), limit),
+                top(strip(counts, TrafficKeys.NAME_FAILED), limit), security);
     }
 
     private static Map<String, Long> strip(Map<String, Long> counts, String prefix) {
@@ -75,10 +79,11 @@ public final class TrafficReports {
         return values;
     }
 
-    private static List<Count> dimension(Map<String, Long> counts, String queries, String stopped, int limit) {
+    private static List<Count> dimension(Map<String, Long> counts, String queries, String stopped, String failed, int limit) {
         Map<String, Long> all = strip(counts, queries);
-        Map<String, Long> blocked = stopped == null ? Map.of() : strip(counts, stopped);
-        return all.keySet().stream().map(id -> new Count(id, all.get(id), blocked.getOrDefault(id, 0L)))
+        Map<String, Long> blocked = strip(counts, stopped);
+        Map<String, Long> failures = strip(counts, failed);
+        return all.keySet().stream().map(id -> new Count(id, all.get(id), blocked.getOrDefault(id, 0L), failures.getOrDefault(id, 0L)))
                 .sorted(Comparator.comparingLong(Count::queries).reversed().thenComparing(Count::id)).limit(limit).toList();
     }
 

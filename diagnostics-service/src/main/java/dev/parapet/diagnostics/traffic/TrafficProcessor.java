@@ -9,8 +9,9 @@ import dev.parapet.schemas.v1.verdicts.DnsVerdict;
 
 /**
  * Counts verdicts per account into windows of a second (live rates), a minute and an hour (reports),
- * by the verdict's own time: totals, stopped (blocked or warned), by action, location, agent, user,
- * category, and per name (stopped and allowed separately, for the top names). The stores are cached
+ * by the verdict's own time: totals, stopped (blocked or warned), failed (let through but not resolved),
+ * by action, location, agent, user, category, and per name (stopped, allowed and failed separately, for
+ * the top names); what one verdict counts is {@link TrafficCounting}'s. The stores are cached
  * (Kafka Streams' record cache), so a busy counter is written to RocksDB and its changelog once per
  * commit, not once per query.
  */
