@@ -86,6 +86,8 @@
     $("total-queries").textContent = number.format(s.queries);
     $("total-blocked").textContent = number.format(s.stopped);
     $("blocked-share").textContent = s.queries ? (100 * s.stopped / s.queries).toFixed(1) + "% of queries" : "";
+    $("total-failed").textContent = number.format(s.failed || 0);
+    $("failed-share").textContent = s.queries ? (100 * (s.failed || 0) / s.queries).toFixed(1) + "% of queries" : "";
     const security = $("security");
     security.replaceChildren(...Object.entries(s.securityStopped).map(([category, n]) => {
       const li = el("li", n > 0 ? "hit" : "");
@@ -104,12 +106,17 @@
       li.children[1].append(bar);
       return li;
     }) : [el("li", "empty", "nothing blocked by category")]));
-    $("top-blocked").replaceChildren(...(s.topStopped.length ? s.topStopped.map((n) => {
+    names($("top-blocked"), s.topStopped, "nothing blocked in the last hour");
+    names($("top-failed"), s.topFailed || [], "nothing failed in the last hour");
+  }
+
+  function names(body, list, none) {
+    body.replaceChildren(...(list.length ? list.map((n) => {
       const tr = el("tr");
       tr.dataset.name = n.name;
       tr.append(el("td", "", n.name), el("td", "n", number.format(n.count)));
       return tr;
-    }) : [row("nothing blocked in the last hour")]));
+    }) : [row(none)]));
   }
 
   function showDevices(page) {
@@ -153,15 +160,27 @@
     return before !== null && points.some((p) => p[1] > (before.get(p[0]) || 0));
   }
 
-  function chart(points) {
-    const svg = $("rate-chart");
+  // The chart's paths in drawing order, each [class, d], for points [start, queries, stopped, failed] in a
+  // 600 x 120 box: failed, then blocked, then the queries on top. Queries are at least blocked (and at least
+  // failed), so when every query was blocked the two lines coincide: the queries line is drawn last, thin and
+  // dashed (dashboard.css) over the wide solid blocked line, and both show. A point without failed (an
+  // instance older than the failed counter) counts none.
+  function chartPaths(points) {
     const max = Math.max(1, ...points.map((p) => p[1]));
     const x = (i) => (600 * i / Math.max(1, points.length - 1)).toFixed(1);
-    const y = (v) => (115 - 110 * v / max).toFixed(1);
+    const y = (v) => (115 - 110 * (v || 0) / max).toFixed(1);
     const line = (k) => points.map((p, i) => (i ? "L" : "M") + x(i) + " " + y(p[k])).join(" ");
+    return [["grid", "M0 115 L600 115"], ["grid", "M0 60 L600 60"], ["f", line(3)], ["b", line(2)], ["q", line(1)]];
+  }
+
+  function chart(points) {
     const ns = "http://www.w3.org/2000/svg";
-    const path = (cls, d) => { const p = document.createElementNS(ns, "path"); p.setAttribute("class", cls); p.setAttribute("d", d); return p; };
-    svg.replaceChildren(path("grid", "M0 115 L600 115"), path("grid", "M0 60 L600 60"), path("q", line(1)), path("b", line(2)));
+    $("rate-chart").replaceChildren(...chartPaths(points).map(([cls, d]) => {
+      const p = document.createElementNS(ns, "path");
+      p.setAttribute("class", cls);
+      p.setAttribute("d", d);
+      return p;
+    }));
   }
 
   function finding(e) {

@@ -153,10 +153,12 @@ class DashboardBrowserTest {
                 verdicts.add(Feed.verdict(account, now, Action.BLOCKED, "casino.test", List.of("gambling"), office, null, null));
             }
             verdicts.add(Feed.verdict(account, now, Action.WARNED, "social.test", List.of("social-networking"), office, null, null));
+            verdicts.add(Feed.verdict(account, now, Action.ALLOWED, "flaky.test", List.of(), office, null, null, "SERVFAIL"));
             feed.verdicts(verdicts);
             long queries = verdicts.size();
             long blocked = verdicts.stream().filter(v -> v.getAction() != Action.ALLOWED).count();
 
+            browser.get("about:blank");
             browser.get("http://127.0.0.1:" + port + "/dashboard#token=" + admin(account));
             WebDriverWait wait = new WebDriverWait(browser, WAIT, Duration.ofMillis(100));
             wait.until(ExpectedConditions.attributeToBe(By.tagName("body"), "data-loaded", "true"));
@@ -170,7 +172,9 @@ class DashboardBrowserTest {
             wait.until(d -> d.findElements(By.cssSelector("#devices span[data-finding]")).size() == 3);
             assertThat(text("devices-protected")).isEqualTo("5");
             assertThat(text("devices-findings")).isEqualTo("3 with findings");
-            assertThat(text("blocked-share")).isEqualTo("50.0% of queries");
+            assertThat(text("blocked-share")).isEqualTo("46.2% of queries");
+            assertThat(text("total-failed")).isEqualTo("1");
+            assertThat(listed("#top-failed tr[data-name]", "data-name")).containsExactly(Map.entry("flaky.test", "1"));
 
             List<WebElement> rows = browser.findElements(By.cssSelector("#devices tr[data-agent]"));
             assertThat(rows).hasSize(fleet.size());
@@ -230,6 +234,85 @@ class DashboardBrowserTest {
         } finally {
             heartbeats.shutdownNow();
         }
+    }
+
+    /**
+     * Issue 14: when every query was blocked, the queries line lay exactly under the blocked line and
+     * vanished. The total is drawn last (on top), dashed and thinner than the blocked line under it,
+     * so both show; failed queries (upstream SERVFAIL or REFUSED) get a line, a tile and a list of their own.
+     */
+    @Test
+    void theChartShowsQueriesOverBlockedAndFailedQueries() throws Exception {
+        UUID account = UUID.randomUUID();
+        UUID office = UUID.randomUUID();
+        List<DnsVerdict> blocked = new ArrayList<>();
+        for (int i = 0; i < 5; i++) {
+            blocked.add(Feed.verdict(account, Instant.now(), Action.BLOCKED, "casino.test", List.of("gambling"), office, null, null));
+        }
+        feed.verdicts(blocked);
+
+        // A page of its own: another document, so that this account's token is read from the fragment.
+        browser.get("about:blank");
+        browser.get("http://127.0.0.1:" + port + "/dashboard#token=" + admin(account));
+        WebDriverWait wait = new WebDriverWait(browser, WAIT, Duration.ofMillis(100));
+        wait.until(ExpectedConditions.attributeToBe(By.id("connection"), "data-state", "live"));
+        wait.until(ExpectedConditions.textToBe(By.id("total-blocked"), "5"));
+        wait.until(d -> !flat(chart().get("b")));
+
+        // Every query blocked: the two lines coincide, the queries line drawn over the blocked one and still seen.
+        Map<String, String> lines = chart();
+        assertThat(lines.get("q")).as("the queries line follows the blocked line when every query was blocked").isEqualTo(lines.get("b"));
+        List<String> order = List.copyOf(lines.keySet());
+        assertThat(order).as("drawn failed, blocked, then queries on top").containsExactly("f", "b", "q");
+        Map<String, String> queries = stroke("q");
+        Map<String, String> blocks = stroke("b");
+        assertThat(queries.get("dash")).as("the queries line is dashed").isNotEqualTo("none");
+        assertThat(blocks.get("dash")).as("the blocked line is solid").isEqualTo("none");
+        assertThat(Double.parseDouble(queries.get("width").replace("px", "")))
+                .as("the queries line is thinner than the blocked line under it, which shows on both sides")
+                .isLessThan(Double.parseDouble(blocks.get("width").replace("px", "")));
+        assertThat(browser.findElements(By.cssSelector(".legend [data-line]")).stream().map(e -> e.getDomAttribute("data-line")).toList())
+                .containsExactly("q", "b", "f");
+        assertThat(text("total-failed")).isEqualTo("0");
+
+        // Queries the upstream failed: their own line, tile and list; not among the allowed ones.
+        feed.verdicts(List.of(Feed.verdict(account, Instant.now(), Action.ALLOWED, "down.test", List.of(), office, null, null, "SERVFAIL"),
+                Feed.verdict(account, Instant.now(), Action.ALLOWED, "down.test", List.of(), office, null, null, "SERVFAIL"),
+                Feed.verdict(account, Instant.now(), Action.ALLOWED, "picky.test", List.of(), office, null, null, "REFUSED")));
+        wait.until(ExpectedConditions.textToBe(By.id("total-failed"), "3"));
+        wait.until(d -> !flat(chart().get("f")));
+        lines = chart();
+        assertThat(lines.get("q")).isNotEqualTo(lines.get("b"));
+        assertThat(text("total-queries")).isEqualTo("8");
+        assertThat(text("failed-share")).isEqualTo("37.5% of queries");
+        assertThat(listed("#top-failed tr[data-name]", "data-name")).containsExactly(Map.entry("down.test", "2"), Map.entry("picky.test", "1"));
+        assertThat(stroke("f").get("color")).as("the failed line has a colour of its own").isNotIn(stroke("q").get("color"),
+                stroke("b").get("color"));
+    }
+
+    /** The chart's lines (not the grid) in drawing order, class to d, read at once (the chart is redrawn every second). */
+    static Map<String, String> chart() {
+        @SuppressWarnings("unchecked")
+        List<List<String>> paths = (List<List<String>>) js().executeScript("""
+                return [...document.querySelectorAll("#rate-chart path")].map(p => [p.getAttribute("class"), p.getAttribute("d")]);""");
+        Map<String, String> lines = new LinkedHashMap<>();
+        paths.stream().filter(p -> !"grid".equals(p.get(0))).forEach(p -> lines.put(p.get(0), p.get(1)));
+        return lines;
+    }
+
+    /** Whether a line lies on the zero baseline all along (every y is the chart's bottom). */
+    static boolean flat(String d) {
+        return d == null || java.util.Arrays.stream(d.split("[ML]")).map(String::trim).filter(p -> !p.isEmpty())
+                .allMatch(p -> p.endsWith(" 115.0"));
+    }
+
+    /** The computed stroke of the chart's line of that class. */
+    static Map<String, String> stroke(String line) {
+        @SuppressWarnings("unchecked")
+        Map<String, String> style = (Map<String, String>) js().executeScript("""
+                const s = getComputedStyle(document.querySelector("#rate-chart path." + arguments[0]));
+                return {dash: s.strokeDasharray, width: s.strokeWidth, color: s.stroke};""", line);
+        return style;
     }
 
     static String admin(UUID account) {

@@ -180,6 +180,7 @@ class DiagnosticsTest {
         String series = awaitJson(account, "/reports/activity?interval=MINUTE&" + window,
                 json -> JsonPath.read(json, "$[*].queries").equals(List.of(8, 3, 0)));
         assertThat(JsonPath.<List<Integer>>read(series, "$[*].stopped")).containsExactly(3, 3, 0);
+        assertThat(JsonPath.<List<Integer>>read(series, "$[*].failed")).containsExactly(0, 0, 0);
         assertThat(JsonPath.<Integer>read(series, "$[1].byAction.WARNED")).isEqualTo(1);
 
         String summary = awaitJson(account, "/reports/summary?" + window, json -> (int) JsonPath.read(json, "$.queries") == 11);
@@ -190,12 +191,16 @@ class DiagnosticsTest {
         assertThat(JsonPath.<List<Integer>>read(summary, "$.topStopped[*].count")).containsExactly(3, 2, 1);
         assertThat(JsonPath.<List<String>>read(summary, "$.topAllowed[*].name")).containsExactly("a.test", "b.test");
         assertThat(JsonPath.<List<Object>>read(summary, "$.byLocation[?(@.id == '" + office + "')]")).singleElement()
-                .isEqualTo(Map.of("id", office.toString(), "queries", 10, "stopped", 5));
-        assertThat(JsonPath.<List<String>>read(summary, "$.byAgent[*].id")).containsExactly(laptop.toString());
+                .isEqualTo(Map.of("id", office.toString(), "queries", 10, "stopped", 5, "failed", 0));
+        assertThat(JsonPath.<List<Object>>read(summary, "$.byAgent")).containsExactly(
+                Map.of("id", laptop.toString(), "queries", 1, "stopped", 1, "failed", 0));
         assertThat(JsonPath.<List<Object>>read(summary, "$.byUser")).containsExactly(
-                Map.of("id", "ann@example.com", "queries", 3, "stopped", 3), Map.of("id", "bob@example.com", "queries", 1, "stopped", 1));
+                Map.of("id", "ann@example.com", "queries", 3, "stopped", 3, "failed", 0),
+                Map.of("id", "bob@example.com", "queries", 1, "stopped", 1, "failed", 0));
         assertThat(JsonPath.<List<Object>>read(summary, "$.byCategory[?(@.id == 'gambling')]")).singleElement()
-                .isEqualTo(Map.of("id", "gambling", "queries", 2, "stopped", 2));
+                .isEqualTo(Map.of("id", "gambling", "queries", 2, "stopped", 2, "failed", 0));
+        assertThat(JsonPath.<Integer>read(summary, "$.failed")).isZero();
+        assertThat(JsonPath.<List<Object>>read(summary, "$.topFailed")).isEmpty();
         assertThat(JsonPath.<Map<String, Integer>>read(summary, "$.securityStopped")).containsExactlyInAnyOrderEntriesOf(
                 Map.of("phishing", 3, "malware", 0, "ransomware", 0, "scam", 0));
 
@@ -222,6 +227,72 @@ class DiagnosticsTest {
                         .mapToLong(point -> point.get(2).longValue()).sum())
                 .filter(stopped -> stopped == 1).next().toFuture();
         assertThat(live.get(20, TimeUnit.SECONDS)).as("the live counters show the blocked query of the last minute").isEqualTo(1);
+    }
+
+    /**
+     * Issue 14: an agent whose queries were all blocked shows them as stopped (byAgent had no stopped
+     * counter: 0 always), and queries the upstream failed (SERVFAIL, or REFUSED by the upstream) are
+     * counted apart as failed, by agent, location, user and window, in the live counters, and listed
+     * as top failed names instead of among the top allowed ones. NXDOMAIN is an answer, not a failure.
+     */
+    @Test
+    void agentsCountTheirStoppedQueriesAndFailedQueriesAreCountedApart() throws Exception {
+        UUID account = UUID.randomUUID();
+        UUID office = UUID.randomUUID();
+        UUID blockedAgent = UUID.randomUUID();
+        UUID laptop = UUID.randomUUID();
+        Instant now = Instant.now();
+        List<DnsVerdict> verdicts = new ArrayList<>();
+        for (int i = 0; i < 4; i++) {
+            verdicts.add(Feed.verdict(account, now, Action.BLOCKED, "evil.test", List.of("malware"), null, blockedAgent, "cat@example.com"));
+        }
+        verdicts.add(Feed.verdict(account, now, Action.ALLOWED, "ok.test", List.of(), null, laptop, "dan@example.com"));
+        verdicts.add(Feed.verdict(account, now, Action.ALLOWED, "gone.test", List.of(), null, laptop, "dan@example.com", "NXDOMAIN"));
+        verdicts.add(Feed.verdict(account, now, Action.ALLOWED, "down.test", List.of(), null, laptop, "dan@example.com", "SERVFAIL"));
+        verdicts.add(Feed.verdict(account, now, Action.ALLOWED, "down.test", List.of(), null, laptop, "dan@example.com", "SERVFAIL"));
+        verdicts.add(Feed.verdict(account, now, Action.ALLOWED_AFTER_WARNING, "picky.test", List.of("news"), null, laptop,
+                "dan@example.com", "REFUSED"));
+        verdicts.add(Feed.verdict(account, now, Action.ALLOWED, "down.test", List.of(), office, null, null, "SERVFAIL"));
+        verdicts.add(Feed.verdict(account, now, Action.ALLOWED, "ok.test", List.of(), office, null, null));
+        feed.verdicts(verdicts);
+
+        String window = "from=" + now.minus(Duration.ofMinutes(1)) + "&to=" + now.plus(Duration.ofMinutes(1));
+        String summary = awaitJson(account, "/reports/summary?" + window, json -> (int) JsonPath.read(json, "$.queries") == 11);
+        assertThat(JsonPath.<Integer>read(summary, "$.stopped")).isEqualTo(4);
+        assertThat(JsonPath.<Integer>read(summary, "$.failed")).isEqualTo(4);
+        assertThat(JsonPath.<List<Object>>read(summary, "$.byAgent")).containsExactly(
+                Map.of("id", laptop.toString(), "queries", 5, "stopped", 0, "failed", 3),
+                Map.of("id", blockedAgent.toString(), "queries", 4, "stopped", 4, "failed", 0));
+        assertThat(JsonPath.<List<Object>>read(summary, "$.byLocation")).containsExactly(
+                Map.of("id", office.toString(), "queries", 2, "stopped", 0, "failed", 1));
+        assertThat(JsonPath.<List<Object>>read(summary, "$.byUser")).containsExactly(
+                Map.of("id", "dan@example.com", "queries", 5, "stopped", 0, "failed", 3),
+                Map.of("id", "cat@example.com", "queries", 4, "stopped", 4, "failed", 0));
+        assertThat(JsonPath.<List<Object>>read(summary, "$.byCategory[?(@.id == 'news')]")).singleElement()
+                .isEqualTo(Map.of("id", "news", "queries", 1, "stopped", 0, "failed", 1));
+        assertThat(JsonPath.<List<String>>read(summary, "$.topAllowed[*].name")).containsExactly("ok.test", "gone.test");
+        assertThat(JsonPath.<List<String>>read(summary, "$.topFailed[*].name")).containsExactly("down.test", "picky.test");
+        assertThat(JsonPath.<List<Integer>>read(summary, "$.topFailed[*].count")).containsExactly(3, 1);
+        assertThat(JsonPath.<List<String>>read(summary, "$.topStopped[*].name")).containsExactly("evil.test");
+
+        String series = awaitJson(account, "/reports/activity?interval=MINUTE&" + window,
+                json -> JsonPath.<List<Integer>>read(json, "$[*].queries").stream().mapToInt(Integer::intValue).sum() == 11);
+        assertThat(JsonPath.<List<Integer>>read(series, "$[*].failed").stream().mapToInt(Integer::intValue).sum()).isEqualTo(4);
+        assertThat(JsonPath.<List<Integer>>read(series, "$[*].stopped").stream().mapToInt(Integer::intValue).sum()).isEqualTo(4);
+
+        CompletableFuture<List<Long>> live = WebClient.create("http://127.0.0.1:" + port).get()
+                .uri("/api/v1/accounts/{a}/diagnostics/live", account).headers(h -> h.setBearerAuth(admin(account)))
+                .retrieve().bodyToFlux(new ParameterizedTypeReference<ServerSentEvent<String>>() { })
+                .filter(event -> "counters".equals(event.event()))
+                .map(event -> {
+                    List<List<Number>> points = JsonPath.read(event.data(), "$.lastMinute");
+                    return List.of(points.stream().mapToLong(point -> point.get(1).longValue()).sum(),
+                            points.stream().mapToLong(point -> point.get(2).longValue()).sum(),
+                            points.stream().mapToLong(point -> point.size() > 3 ? point.get(3).longValue() : -1).sum());
+                })
+                .filter(counts -> counts.get(0) == 11).next().toFuture();
+        assertThat(live.get(20, TimeUnit.SECONDS)).as("the live counters of the last minute: queries, stopped, failed")
+                .containsExactly(11L, 4L, 4L);
     }
 
     @Test

@@ -61,11 +61,17 @@ public final class Feed implements AutoCloseable {
 
     public static DnsVerdict verdict(UUID account, Instant at, Action action, String name, List<String> categories,
                                      UUID location, UUID agent, String user) {
+        return verdict(account, at, action, name, categories, location, agent, user, "NOERROR");
+    }
+
+    /** A verdict with the response code sent (SERVFAIL and REFUSED: the upstream failed). */
+    public static DnsVerdict verdict(UUID account, Instant at, Action action, String name, List<String> categories,
+                                     UUID location, UUID agent, String user, String responseCode) {
         return DnsVerdict.newBuilder().setEventId(UUID.randomUUID()).setOccurredAt(millis(at)).setAccountId(account)
                 .setLocationId(location).setAgentId(agent).setUserEmail(user).setClientAddress("192.0.2.7")
                 .setTransport(agent != null ? Transport.DOH : Transport.UDP).setQueryName(name).setQueryType("A").setAction(action)
                 .setReason(action == Action.ALLOWED ? Reason.DEFAULT_ALLOW : Reason.CATEGORY).setCategoryIds(categories)
-                .setResponseCode("NOERROR").setLatencyMicros(250).build();
+                .setResponseCode(responseCode).setLatencyMicros(250).build();
     }
 
     public void verdicts(List<DnsVerdict> verdicts) throws Exception {

@@ -104,7 +104,7 @@ public class DiagnosticsController {
                 metadata -> devices.findings(accountId, metadata, finding, page, size));
     }
 
-    /** Queries and stopped queries per window ({@code interval}: SECOND, MINUTE or HOUR) over the range. */
+    /** Queries, stopped and failed queries per window ({@code interval}: SECOND, MINUTE or HOUR) over the range. */
     @GetMapping("/reports/activity")
     public Mono<ResponseEntity<?>> activity(@PathVariable UUID accountId, @RequestParam(required = false) String from,
                                             @RequestParam(required = false) String to, @RequestParam(defaultValue = "MINUTE") String interval,
@@ -116,7 +116,7 @@ public class DiagnosticsController {
                 metadata -> traffic.series(accountId, range.from(), range.to(), resolution, metadata));
     }
 
-    /** Totals by action, location, agent, user and category, top stopped and allowed names, security categories. */
+    /** Totals by action, location, agent, user and category, top stopped, allowed and failed names, security categories. */
     @GetMapping("/reports/summary")
     public Mono<ResponseEntity<?>> summary(@PathVariable UUID accountId, @RequestParam(required = false) String from,
                                            @RequestParam(required = false) String to, @RequestParam(defaultValue = "10") int limit,
@@ -131,7 +131,7 @@ public class DiagnosticsController {
     }
 
     /**
-     * Server-sent events: {@code counters} every second (queries and stopped queries per second over the
+     * Server-sent events: {@code counters} every second (queries, stopped and failed queries per second over the
      * last minute) and {@code finding} whenever a finding is raised or cleared on one of the account's devices;
      * {@code token-expired} last, when the administrator's token expires ({@link LiveStreams}).
      */
@@ -157,13 +157,13 @@ public class DiagnosticsController {
         Instant end = now.minusMillis(Math.floorMod(now.toEpochMilli(), 1000));
         var series = traffic.series(accountId, end.minusSeconds(60), end, TrafficQueries.Interval.SECOND, metadata);
         TrafficQueries.Bucket last = series.get(series.size() - 1);
-        var body = new LiveCounters(end, last.queries(), last.stopped(),
-                series.stream().map(b -> new long[] {b.start().toEpochMilli(), b.queries(), b.stopped()}).toList());
+        var body = new LiveCounters(end, last.queries(), last.stopped(), last.failed(),
+                series.stream().map(b -> new long[] {b.start().toEpochMilli(), b.queries(), b.stopped(), b.failed()}).toList());
         return ServerSentEvent.builder(json.writeValueAsString(body)).event("counters").build();
     }
 
-    /** The live counters: the last complete second, and each of the last 60 as [start millis, queries, stopped]. */
-    record LiveCounters(Instant at, long queriesPerSecond, long stoppedPerSecond, java.util.List<long[]> lastMinute) {
+    /** The live counters: the last complete second, and each of the last 60 as [start millis, queries, stopped, failed]. */
+    record LiveCounters(Instant at, long queriesPerSecond, long stoppedPerSecond, long failedPerSecond, java.util.List<long[]> lastMinute) {
     }
 
     record Range(Instant from, Instant to) {

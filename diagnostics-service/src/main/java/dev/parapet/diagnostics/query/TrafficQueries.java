@@ -2,11 +2,9 @@ package dev.parapet.diagnostics.query;
 
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.TreeMap;
 import java.util.UUID;
 
@@ -24,9 +22,6 @@ import dev.parapet.diagnostics.traffic.TrafficProcessor;
 @Component
 public class TrafficQueries {
 
-    /** The security categories that reports call out. */
-    public static final List<String> SECURITY_CATEGORIES = List.of("phishing", "malware", "ransomware", "scam");
-
     /** Report granularity. */
     public enum Interval {
         SECOND(TrafficProcessor.SECONDS_STORE, TrafficProcessor.SECOND),
@@ -42,22 +37,28 @@ public class TrafficQueries {
         }
     }
 
-    /** One window of a time series. */
-    public record Bucket(Instant start, long queries, long stopped, Map<String, Long> byAction) {
+    /** One window of a time series: queries, stopped (blocked or warned), failed (let through, not resolved), by action. */
+    public record Bucket(Instant start, long queries, long stopped, long failed, Map<String, Long> byAction) {
     }
 
-    /** Queries and stopped (blocked or warned) queries for one value of a dimension. */
-    public record Count(String id, long queries, long stopped) {
+    /** Queries, stopped (blocked or warned) and failed (let through, not resolved) queries for one value of a dimension. */
+    public record Count(String id, long queries, long stopped, long failed) {
     }
 
     /** A name and how often it was asked. */
     public record NameCount(String name, long count) {
     }
 
-    /** An account's activity and security report over a time range. */
-    public record Summary(Instant from, Instant to, Interval resolution, long queries, long stopped, Map<String, Long> byAction,
-                          List<Count> byLocation, List<Count> byAgent, List<Count> byUser, List<Count> byCategory,
-                          List<NameCount> topStopped, List<NameCount> topAllowed, Map<String, Long> securityStopped) {
+    /**
+     * An account's activity and security report over a time range. {@code byAction} is the action of
+     * the verdicts as written (a failed query is under ALLOWED, say); {@code failed} counts apart those
+     * let through whose name was not resolved, {@code topAllowed} holds only resolved names and
+     * {@code topFailed} the failed ones ({@link dev.parapet.diagnostics.traffic.TrafficCounting}).
+     */
+    public record Summary(Instant from, Instant to, Interval resolution, long queries, long stopped, long failed,
+                          Map<String, Long> byAction, List<Count> byLocation, List<Count> byAgent, List<Count> byUser,
+                          List<Count> byCategory, List<NameCount> topStopped, List<NameCount> topAllowed, List<NameCount> topFailed,
+                          Map<String, Long> securityStopped) {
     }
 
     private final Instances instances;
@@ -70,32 +71,21 @@ public class TrafficQueries {
     public List<Bucket> series(UUID account, Instant from, Instant to, Interval interval, KeyQueryMetadata metadata) {
         ReadOnlyWindowStore<String, Long> store = instances.store(interval.store, QueryableStoreTypes.windowStore(), metadata);
         long first = from.toEpochMilli() - Math.floorMod(from.toEpochMilli(), interval.millis);
-        TreeMap<Long, long[]> totals = new TreeMap<>();
-        Map<Long, Map<String, Long>> actions = new HashMap<>();
+        TreeMap<Long, TrafficReports.BucketCounts> windows = new TreeMap<>();
         for (long t = first; t < to.toEpochMilli(); t += interval.millis) {
-            totals.put(t, new long[2]);
-            actions.put(t, new TreeMap<>());
+            windows.put(t, new TrafficReports.BucketCounts());
         }
-        String prefix = TrafficKeys.prefix(account);
-        try (KeyValueIterator<Windowed<String>, Long> it = store.fetch(prefix, TrafficKeys.end(account),
+        try (KeyValueIterator<Windowed<String>, Long> it = store.fetch(TrafficKeys.prefix(account), TrafficKeys.end(account),
                 Instant.ofEpochMilli(first), to.minusMillis(1))) {
             it.forEachRemaining(kv -> {
-                long[] bucket = totals.get(kv.key.window().start());
-                if (bucket == null) {
-                    return;
-                }
-                String dimension = TrafficKeys.dimension(kv.key.key());
-                if (dimension.equals(TrafficKeys.TOTAL)) {
-                    bucket[0] += kv.value;
-                } else if (dimension.equals(TrafficKeys.STOPPED)) {
-                    bucket[1] += kv.value;
-                } else if (dimension.startsWith(TrafficKeys.ACTION)) {
-                    actions.get(kv.key.window().start()).merge(dimension.substring(TrafficKeys.ACTION.length()), kv.value, Long::sum);
+                TrafficReports.BucketCounts window = windows.get(kv.key.window().start());
+                if (window != null) {
+                    window.add(TrafficKeys.dimension(kv.key.key()), kv.value);
                 }
             });
         }
-        List<Bucket> series = new ArrayList<>(totals.size());
-        totals.forEach((start, counts) -> series.add(new Bucket(Instant.ofEpochMilli(start), counts[0], counts[1], actions.get(start))));
+        List<Bucket> series = new ArrayList<>(windows.size());
+        windows.forEach((start, window) -> series.add(window.bucket(Instant.ofEpochMilli(start))));
         return series;
     }
 
@@ -109,39 +99,6 @@ public class TrafficQueries {
                 Instant.ofEpochMilli(first), to.minusMillis(1))) {
             it.forEachRemaining(kv -> counts.merge(TrafficKeys.dimension(kv.key.key()), kv.value, Long::sum));
         }
-        Map<String, Long> byAction = new TreeMap<>(strip(counts, TrafficKeys.ACTION));
-        Map<String, Long> categoryStopped = strip(counts, TrafficKeys.CATEGORY_STOPPED);
-        Map<String, Long> security = new java.util.LinkedHashMap<>();
-        SECURITY_CATEGORIES.forEach(category -> security.put(category, categoryStopped.getOrDefault(category, 0L)));
-        return new Summary(Instant.ofEpochMilli(first), to, interval, counts.getOrDefault(TrafficKeys.TOTAL, 0L),
-                counts.getOrDefault(TrafficKeys.STOPPED, 0L), byAction,
-                dimension(counts, TrafficKeys.LOCATION, TrafficKeys.LOCATION_STOPPED, limit),
-                dimension(counts, TrafficKeys.AGENT, null, limit),
-                dimension(counts, TrafficKeys.USER, TrafficKeys.USER_STOPPED, limit),
-                dimension(counts, TrafficKeys.CATEGORY, TrafficKeys.CATEGORY_STOPPED, limit),
-                top(strip(counts, TrafficKeys.NAME_STOPPED), limit), top(strip(counts, TrafficKeys.NAME_ALLOWED), limit), security);
-    }
-
-    private static Map<String, Long> strip(Map<String, Long> counts, String prefix) {
-        Map<String, Long> values = new HashMap<>();
-        counts.forEach((dimension, count) -> {
-            if (dimension.startsWith(prefix)) {
-                values.put(dimension.substring(prefix.length()), count);
-            }
-        });
-        return values;
-    }
-
-    private static List<Count> dimension(Map<String, Long> counts, String queries, String stopped, int limit) {
-        Map<String, Long> all = strip(counts, queries);
-        Map<String, Long> blocked = stopped == null ? Map.of() : strip(counts, stopped);
-        Set<String> ids = all.keySet();
-        return ids.stream().map(id -> new Count(id, all.get(id), blocked.getOrDefault(id, 0L)))
-                .sorted(Comparator.comparingLong(Count::queries).reversed().thenComparing(Count::id)).limit(limit).toList();
-    }
-
-    private static List<NameCount> top(Map<String, Long> names, int limit) {
-        return names.entrySet().stream().map(e -> new NameCount(e.getKey(), e.getValue()))
-                .sorted(Comparator.comparingLong(NameCount::count).reversed().thenComparing(NameCount::name)).limit(limit).toList();
+        return TrafficReports.summary(counts, Instant.ofEpochMilli(first), to, interval, limit);
     }
 }

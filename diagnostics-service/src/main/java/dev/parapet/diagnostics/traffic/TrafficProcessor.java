@@ -5,13 +5,13 @@ import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
 import org.apache.kafka.streams.state.WindowStore;
 
-import dev.parapet.schemas.v1.verdicts.Action;
 import dev.parapet.schemas.v1.verdicts.DnsVerdict;
 
 /**
  * Counts verdicts per account into windows of a second (live rates), a minute and an hour (reports),
- * by the verdict's own time: totals, stopped (blocked or warned), by action, location, agent, user,
- * category, and per name (stopped and allowed separately, for the top names). The stores are cached
+ * by the verdict's own time: totals, stopped (blocked or warned), failed (let through but not resolved),
+ * by action, location, agent, user, category, and per name (stopped, allowed and failed separately, for
+ * the top names); what one verdict counts is {@link TrafficCounting}'s. The stores are cached
  * (Kafka Streams' record cache), so a busy counter is written to RocksDB and its changelog once per
  * commit, not once per query.
  */
@@ -44,45 +44,14 @@ public final class TrafficProcessor implements Processor<String, DnsVerdict, Voi
         }
         String account = TrafficKeys.prefix(verdict.getAccountId());
         long time = verdict.getOccurredAt().toEpochMilli();
-        boolean stopped = verdict.getAction() == Action.BLOCKED || verdict.getAction() == Action.WARNED;
         long second = time - Math.floorMod(time, SECOND);
-        add(seconds, account + TrafficKeys.TOTAL, second);
-        if (stopped) {
-            add(seconds, account + TrafficKeys.STOPPED, second);
-        }
-        count(minutes, account, verdict, stopped, time - Math.floorMod(time, MINUTE));
-        count(hours, account, verdict, stopped, time - Math.floorMod(time, HOUR));
-    }
-
-    private static void count(WindowStore<String, Long> store, String account, DnsVerdict verdict, boolean stopped, long window) {
-        add(store, account + TrafficKeys.TOTAL, window);
-        add(store, account + TrafficKeys.ACTION + verdict.getAction().name(), window);
-        if (verdict.getLocationId() != null) {
-            String location = verdict.getLocationId().toString();
-            add(store, account + TrafficKeys.LOCATION + location, window);
-            if (stopped) {
-                add(store, account + TrafficKeys.LOCATION_STOPPED + location, window);
-            }
-        }
-        if (verdict.getAgentId() != null) {
-            add(store, account + TrafficKeys.AGENT + verdict.getAgentId(), window);
-        }
-        if (verdict.getUserEmail() != null) {
-            add(store, account + TrafficKeys.USER + verdict.getUserEmail(), window);
-            if (stopped) {
-                add(store, account + TrafficKeys.USER_STOPPED + verdict.getUserEmail(), window);
-            }
-        }
-        for (String category : verdict.getCategoryIds()) {
-            add(store, account + TrafficKeys.CATEGORY + category, window);
-            if (stopped) {
-                add(store, account + TrafficKeys.CATEGORY_STOPPED + category, window);
-            }
-        }
-        add(store, account + (stopped ? TrafficKeys.NAME_STOPPED : TrafficKeys.NAME_ALLOWED) + verdict.getQueryName(), window);
-        if (stopped) {
-            add(store, account + TrafficKeys.STOPPED, window);
-        }
+        long minute = time - Math.floorMod(time, MINUTE);
+        long hour = time - Math.floorMod(time, HOUR);
+        TrafficCounting.seconds(verdict, dimension -> add(seconds, account + dimension, second));
+        TrafficCounting.windows(verdict, dimension -> {
+            add(minutes, account + dimension, minute);
+            add(hours, account + dimension, hour);
+        });
     }
 
     private static void add(WindowStore<String, Long> store, String key, long window) {
