@@ -99,7 +99,7 @@ public class CategoryController {
                 return Mono.error(Problems.badRequest("A feed lists at most " + MAX_FEED_DOMAINS + " domains, "
                         + dev.parapet.settings.policies.PolicyDecisions.MAX_LIST_BYTES / (1024 * 1024) + " MiB of them."));
             }
-            return Commands.send(state, account, admin, http, new ImportCategoryFeed(categoryId, read.domains()), version -> true)
+            return Commands.send(state, account, admin, http, new ImportCategoryFeed(categoryId, read.domains(), List.of()), version -> true)
                     .map(changed -> new FeedReport(categoryId, read.lines(), read.domains().size(), read.duplicates(), changed,
                             read.rejectedCount(), read.rejected(), read.rejectedCount() > read.rejected().size()));
         });

@@ -68,7 +68,7 @@ public class PolicyController {
         admin.require(accountId, Permission.GATEWAY_POLICIES_WRITE);
         UUID policyId = UUID.randomUUID();
         Policy policy = PolicyInput.toPolicy(body, accountId, policyId, admin.subject(), state);
-        return send(accountId, policyId, admin, http, new UpsertPolicy(true, null, policy)).map(view -> ResponseEntity
+        return send(accountId, policyId, admin, http, new UpsertPolicy(true, null, policy, List.of())).map(view -> ResponseEntity
                 .created(URI.create("/api/v1/accounts/" + accountId + "/policies/" + policyId))
                 .eTag(Commands.etag(view.version())).body(view));
     }
@@ -81,7 +81,7 @@ public class PolicyController {
         admin.require(accountId, Permission.GATEWAY_POLICIES_WRITE);
         Long expected = Commands.expectedVersion(ifMatch);
         Policy policy = PolicyInput.toPolicy(body, accountId, policyId, admin.subject(), state);
-        return send(accountId, policyId, admin, http, new UpsertPolicy(false, expected, policy))
+        return send(accountId, policyId, admin, http, new UpsertPolicy(false, expected, policy, List.of()))
                 .map(view -> ResponseEntity.ok().eTag(Commands.etag(view.version())).body(view));
     }
 
@@ -134,7 +134,7 @@ public class PolicyController {
                         .map(bad -> new Problems.FieldError("line " + bad.line(), "'" + bad.text() + "' " + bad.reason()))
                         .toList()));
             }
-            ImportPolicyDomains command = new ImportPolicyDomains(policyId, target, replace, read.domains());
+            ImportPolicyDomains command = new ImportPolicyDomains(policyId, target, replace, read.domains(), List.of());
             return Commands.send(state, accountId, admin, http, command,
                             version -> state.policies().version(accountId, policyId, Policy::getVersion) >= version)
                     .map(version -> ResponseEntity.ok().eTag(Commands.etag(version))
