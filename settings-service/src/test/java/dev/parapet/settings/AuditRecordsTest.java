@@ -111,8 +111,8 @@ class AuditRecordsTest {
     @Test
     void aPolicysNameAndDomainsComeBackExactly() {
         Policy wanted = policy(HOSTILE, List.of(HOSTILE));
-        JsonNode after = after(PolicyDecisions.upsert(null, NOTHING_USED, Quotas.DEFAULTS, command(new UpsertPolicy(true, null, wanted)),
-                new UpsertPolicy(true, null, wanted), NOW));
+        JsonNode after = after(PolicyDecisions.upsert(null, NOTHING_USED, Quotas.DEFAULTS, command(new UpsertPolicy(true, null, wanted, List.of())),
+                new UpsertPolicy(true, null, wanted, List.of()), NOW));
         assertThat(after.at("/policy/name").asString()).isEqualTo(HOSTILE);
         assertThat(after.at("/policy/blockAllowList/blocked/0").asString()).isEqualTo(HOSTILE);
         assertThat(after.at("/policy/updatedBy").asString()).isEqualTo(HOSTILE);
@@ -123,7 +123,7 @@ class AuditRecordsTest {
     @Test
     void importedDomainsComeBackExactly() {
         Policy stored = Policy.newBuilder(policy("p", List.of("a.example"))).setVersion(1).build();
-        ImportPolicyDomains imported = new ImportPolicyDomains(stored.getPolicyId(), DomainList.BLOCKED, false, List.of(HOSTILE));
+        ImportPolicyDomains imported = new ImportPolicyDomains(stored.getPolicyId(), DomainList.BLOCKED, false, List.of(HOSTILE), List.of());
         JsonNode after = after(PolicyDecisions.importDomains(stored, NOTHING_USED, Quotas.DEFAULTS, command(imported), imported, NOW));
         assertThat(after.at("/change/addedSample/0").asString()).isEqualTo(HOSTILE);
         assertThat(after.at("/change/list").asString()).isEqualTo("BLOCKED");
@@ -162,9 +162,30 @@ class AuditRecordsTest {
 
     @Test
     void aCategoryFeedsSummaryIsJson() {
-        ImportCategoryFeed feed = new ImportCategoryFeed(HOSTILE, List.of("casino.example"));
+        ImportCategoryFeed feed = new ImportCategoryFeed(HOSTILE, List.of("casino.example"), List.of());
         JsonNode after = after(CategoryFeedDecisions.importFeed(new Stores(), command(feed), feed, NOW));
         assertThat(after.at("/category").asString()).isEqualTo(HOSTILE);
         assertThat(after.at("/added").asLong()).isEqualTo(1);
+    }
+
+    @Test
+    void theSuffixesAChangeKeptByConfirmationAreInItsAuditEvent() {
+        Policy wanted = policy("p", List.of("example", "casino.example"));
+        UpsertPolicy upsert = new UpsertPolicy(true, null, wanted, List.of("example"));
+        assertThat(after(PolicyDecisions.upsert(null, NOTHING_USED, Quotas.DEFAULTS, command(upsert), upsert, NOW))
+                .at("/confirmedSuffixes/0").asString()).isEqualTo("example");
+
+        Policy stored = Policy.newBuilder(policy("p", List.of("a.example"))).setVersion(1).build();
+        ImportPolicyDomains imported = new ImportPolicyDomains(stored.getPolicyId(), DomainList.BLOCKED, false, List.of("co.uk"),
+                List.of("co.uk"));
+        assertThat(after(PolicyDecisions.importDomains(stored, NOTHING_USED, Quotas.DEFAULTS, command(imported), imported, NOW))
+                .at("/change/confirmedSuffixes/0").asString()).isEqualTo("co.uk");
+
+        ImportCategoryFeed feed = new ImportCategoryFeed("scam", List.of("tk"), List.of("tk"));
+        assertThat(after(CategoryFeedDecisions.importFeed(new Stores(), command(feed), feed, NOW))
+                .at("/confirmedSuffixes/0").asString()).isEqualTo("tk");
+
+        ImportCategoryFeed plain = new ImportCategoryFeed("scam", List.of("casino.example"), List.of());
+        assertThat(after(CategoryFeedDecisions.importFeed(new Stores(), command(plain), plain, NOW)).has("confirmedSuffixes")).isFalse();
     }
 }

@@ -72,6 +72,26 @@ class CategoriesTest {
     }
 
     @Test
+    void aFeedLineNeverPutsAWholeTopLevelDomainInACategory() {
+        String run = Long.toString(System.nanoTime(), 36);
+        String listed = "listed-" + run + ".example";
+        feed(operator, "gambling", "# feed\n" + listed + "\ncom\n127.0.0.1 localhost\n").expectStatus().isOk().expectBody()
+                .jsonPath("$.domains").isEqualTo(1)
+                .jsonPath("$.rejectedCount").isEqualTo(1)
+                .jsonPath("$.rejected[0].line").isEqualTo(3)
+                .jsonPath("$.rejected[0].reason").value(reason -> assertThat((String) reason)
+                        .startsWith("is a public suffix (com): it would put every name under it in the category"))
+                .jsonPath("$.skippedCount").isEqualTo(1)
+                .jsonPath("$.skipped[0].line").isEqualTo(4);
+        assertThat(latest(listed).getCategoryIds()).containsExactly("gambling");
+        CategoryAssignment com = latest("com");
+        assertThat(com == null ? java.util.List.of() : com.getCategoryIds()).doesNotContain("gambling");
+        feed(operator, "gambling", "").expectStatus().isBadRequest().expectBody()
+                .jsonPath("$.detail").isEqualTo("The body is empty: send the list as text/plain, one domain per line.");
+        assertThat(latest(listed).getCategoryIds()).as("an empty body does not empty the category").containsExactly("gambling");
+    }
+
+    @Test
     void onlyThePlatformOperatorImportsFeeds() {
         String customer = RealInfrastructure.get().tokens().adminToken("a@example.com", UUID.randomUUID(), "SUPER_ADMIN", Duration.ofMinutes(5));
         feed(customer, "scam", "x.example\n").expectStatus().isForbidden().expectBody().returnResult();

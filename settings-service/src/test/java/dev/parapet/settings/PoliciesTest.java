@@ -16,6 +16,7 @@ import org.springframework.core.io.buffer.DefaultDataBufferFactory;
 import org.springframework.http.MediaType;
 import org.springframework.test.web.reactive.server.WebTestClient;
 
+import dev.parapet.kit.problem.Problems;
 import dev.parapet.kit.testing.TopicRecords;
 import dev.parapet.schemas.Topics;
 import dev.parapet.schemas.v1.audit.AuditEvent;
@@ -156,7 +157,7 @@ class PoliciesTest {
         assertThat(report.domainsAccepted()).isEqualTo(100_002);
         assertThat(report.duplicates()).isEqualTo(1);
         assertThat(report.rejectedCount()).isEqualTo(2);
-        assertThat(report.rejected()).extracting(PolicyJson.RejectedLine::line).containsExactly(100_003L, 100_005L);
+        assertThat(report.rejected()).extracting(PolicyJson.ReportedLine::line).containsExactly(100_003L, 100_005L);
         assertThat(report.version()).isEqualTo(2);
 
         http.get().uri("/api/v1/accounts/{a}/policies", account).headers(h -> h.setBearerAuth(admin)).exchange()
@@ -182,6 +183,100 @@ class PoliciesTest {
                 .bodyValue("fine.example\nalso-fine.example\n" + "x".repeat(5_000) + "\n")
                 .exchange().expectStatus().isBadRequest().expectBody()
                 .jsonPath("$.detail").value(detail -> assertThat((String) detail).contains("Line 3 is longer than 4096 bytes"));
+    }
+
+    private WebTestClient.ResponseSpec importInto(UUID policyId, String query, String body) {
+        WebTestClient.RequestBodySpec request = http.post().uri("/api/v1/accounts/{a}/policies/{p}/domains?list=blocked" + query,
+                account, policyId).headers(h -> h.setBearerAuth(admin)).contentType(MediaType.TEXT_PLAIN);
+        return (body == null ? request : request.bodyValue(body)).exchange();
+    }
+
+    private List<String> blocked(UUID policyId) {
+        return http.get().uri("/api/v1/accounts/{a}/policies/{p}", account, policyId).headers(h -> h.setBearerAuth(admin))
+                .exchange().expectStatus().isOk().expectBody(PolicyJson.View.class).returnResult().getResponseBody()
+                .blockAllowList().blocked();
+    }
+
+    @Test
+    void anImportedListNeverBlocksAWholeTopLevelDomainByAccident() {
+        UUID policy = blockList(List.of("already.example")).policyId();
+        PolicyJson.ImportReport report = importInto(policy, "", """
+                casino-14.example
+                com
+                127.0.0.1 localhost
+                0.0.0.0 0.0.0.0
+                0.0.0.0 ads-14.example tracker-14.example # trackers
+                example
+                """).expectStatus().isOk().expectBody(PolicyJson.ImportReport.class).returnResult().getResponseBody();
+
+        assertThat(report.linesRead()).isEqualTo(6);
+        assertThat(report.domainsAccepted()).isEqualTo(3);
+        assertThat(report.rejected()).extracting(PolicyJson.ReportedLine::line, PolicyJson.ReportedLine::text)
+                .containsExactly(org.assertj.core.groups.Tuple.tuple(2L, "com"), org.assertj.core.groups.Tuple.tuple(6L, "example"));
+        assertThat(report.rejected().get(0).reason()).startsWith("is a public suffix (com): it would block every name under it");
+        assertThat(report.skipped()).extracting(PolicyJson.ReportedLine::line).containsExactly(3L, 4L);
+        assertThat(report.skipped().get(0).reason()).contains("'localhost'");
+        assertThat(report.confirmedSuffixes()).isEmpty();
+        List<String> stored = blocked(policy);
+        assertThat(stored).containsExactly("already.example", "casino-14.example", "ads-14.example", "tracker-14.example");
+        assertThat(stored).as("nothing that lists www.google.com or a parent of it, so it is not blocked")
+                .doesNotContain("www.google.com", "google.com", "com");
+
+        importInto(policy, "&confirmSuffix=google.com", "example\n").expectStatus().isBadRequest()
+                .expectHeader().contentTypeCompatibleWith(MediaType.APPLICATION_PROBLEM_JSON)
+                .expectBody().jsonPath("$.errors[0].field").isEqualTo("confirmSuffix[0]");
+        PolicyJson.ImportReport confirmed = importInto(policy, "&confirmSuffix=example", "example\ncom\n").expectStatus().isOk()
+                .expectBody(PolicyJson.ImportReport.class).returnResult().getResponseBody();
+        assertThat(confirmed.domainsAccepted()).isEqualTo(1);
+        assertThat(confirmed.confirmedSuffixes()).containsExactly("example");
+        assertThat(confirmed.rejected()).extracting(PolicyJson.ReportedLine::text).containsExactly("com");
+        assertThat(blocked(policy)).contains("example").doesNotContain("com");
+        assertThat(TopicRecords.<AuditEvent>valuesFor(Topics.AUDIT.name(), account.toString()))
+                .filteredOn(e -> "policy.import".equals(e.getAction())).last()
+                .satisfies(e -> assertThat(e.getAfter()).contains("\"confirmedSuffixes\":[\"example\"]"));
+
+        for (String empty : new String[] {null, "", "\n  \n"}) {
+            importInto(policy, "", empty).expectStatus().isBadRequest()
+                    .expectHeader().contentTypeCompatibleWith(MediaType.APPLICATION_PROBLEM_JSON)
+                    .expectBody().jsonPath("$.detail").isEqualTo("The body is empty: send the list as text/plain, one domain per line.");
+        }
+        http.get().uri("/api/v1/accounts/{a}/policies/{p}", account, policy).headers(h -> h.setBearerAuth(admin)).exchange()
+                .expectHeader().valueEquals("ETag", "\"v3\"").expectBody().returnResult();
+    }
+
+    @Test
+    void aPolicyEditNamesTheEntryThatIsAPublicSuffixAndKeepsItOnlyWhenConfirmed() {
+        Map<String, Object> broad = Map.of("name", "Broad", "type", "BLOCK_ALLOW_LIST", "scope", Map.of("everyone", true),
+                "blockAllowList", Map.of("blocked", List.of("casino.example", "example"), "allowed", List.of("github.io")));
+        create(broad).expectStatus().isBadRequest()
+                .expectHeader().contentTypeCompatibleWith(MediaType.APPLICATION_PROBLEM_JSON)
+                .expectBody()
+                .jsonPath("$.errors.length()").isEqualTo(1)
+                .jsonPath("$.errors[0].field").isEqualTo("blockAllowList.blocked[1]")
+                .jsonPath("$.errors[0].reason").value(reason -> assertThat((String) reason)
+                        .startsWith("'example' is a single label (example): it would block every name under it")
+                        .contains("confirmSuffix=example"));
+        create(Map.of("name", "Com", "type", "BLOCK_ALLOW_LIST", "scope", Map.of("everyone", true),
+                "blockAllowList", Map.of("allowed", List.of("co.uk")))).expectStatus().isBadRequest().expectBody()
+                .jsonPath("$.errors[0].field").isEqualTo("blockAllowList.allowed[0]")
+                .jsonPath("$.errors[0].reason").value(reason -> assertThat((String) reason)
+                        .contains("public suffix (co.uk): it would allow every name under it"));
+
+        PolicyJson.View created = http.post().uri("/api/v1/accounts/{a}/policies?confirmSuffix=example", account)
+                .headers(h -> h.setBearerAuth(admin)).contentType(MediaType.APPLICATION_JSON).bodyValue(broad).exchange()
+                .expectStatus().isCreated().expectBody(PolicyJson.View.class).returnResult().getResponseBody();
+        assertThat(created.blockAllowList().blocked()).containsExactly("casino.example", "example");
+        assertThat(created.warnings()).extracting(Problems.FieldError::field).containsExactly("blockAllowList.allowed[0]");
+        assertThat(created.warnings().get(0).reason()).contains("github.io").contains("private section");
+        assertThat(TopicRecords.<AuditEvent>valuesFor(Topics.AUDIT.name(), account.toString()))
+                .filteredOn(e -> created.policyId().toString().equals(e.getResourceId())).singleElement()
+                .satisfies(e -> assertThat(e.getAfter()).contains("\"confirmedSuffixes\":[\"example\"]"));
+        http.get().uri("/api/v1/accounts/{a}/policies/{p}", account, created.policyId()).headers(h -> h.setBearerAuth(admin))
+                .exchange().expectBody().jsonPath("$.warnings").doesNotExist();
+
+        http.put().uri("/api/v1/accounts/{a}/policies/{p}", account, created.policyId()).headers(h -> h.setBearerAuth(admin))
+                .contentType(MediaType.APPLICATION_JSON).bodyValue(broad).exchange()
+                .expectStatus().isBadRequest().expectBody().jsonPath("$.errors[0].field").isEqualTo("blockAllowList.blocked[1]");
     }
 
     @Test

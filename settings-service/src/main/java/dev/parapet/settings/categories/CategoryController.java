@@ -2,6 +2,7 @@ package dev.parapet.settings.categories;
 
 import java.time.Instant;
 import java.util.List;
+import java.util.Set;
 import java.util.UUID;
 
 import org.springframework.boot.context.event.ApplicationReadyEvent;
@@ -12,6 +13,7 @@ import org.springframework.security.core.annotation.AuthenticationPrincipal;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.PutMapping;
+import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.RestController;
 
 import dev.parapet.kit.problem.Problems;
@@ -23,6 +25,7 @@ import dev.parapet.settings.SettingsProperties;
 import dev.parapet.settings.agentsettings.SettingsState;
 import dev.parapet.settings.commands.Commands;
 import dev.parapet.settings.policies.DomainListImport;
+import dev.parapet.settings.policies.ListEntries;
 import dev.parapet.settings.policies.PolicyJson;
 import reactor.core.publisher.Mono;
 
@@ -37,9 +40,11 @@ public class CategoryController {
     /** The most domains one feed may list: the feed travels to the global writer as one record (8 MiB). */
     static final int MAX_FEED_DOMAINS = 250_000;
 
-    /** What a feed import did. */
-    public record FeedReport(String categoryId, long linesRead, long domains, long duplicates, long changed,
-                             long rejectedCount, List<PolicyJson.RejectedLine> rejected, boolean rejectedTruncated) {
+    /** What a feed import did (the counts and lists as in a policy's bulk import). */
+    public record FeedReport(String categoryId, long linesRead, long ignoredLines, long domains, long duplicates, long changed,
+                             long rejectedCount, List<PolicyJson.ReportedLine> rejected, boolean rejectedTruncated,
+                             long skippedCount, List<PolicyJson.ReportedLine> skipped, long warningCount,
+                             List<PolicyJson.ReportedLine> warnings, List<String> confirmedSuffixes) {
     }
 
     private final SettingsState state;
@@ -86,22 +91,33 @@ public class CategoryController {
                 .toList());
     }
 
-    /** Replaces the domains of one category with a feed: a text body, one domain a line, streamed. */
+    /**
+     * Replaces the domains of one category with a feed: a text body, one domain a line, streamed, read
+     * as a policy's bulk import is (a public suffix or single label is a bad line unless
+     * {@code confirmSuffix} names it; an empty body is refused).
+     */
     @PutMapping("/api/v1/categories/{categoryId}/domains")
-    public Mono<FeedReport> importFeed(@PathVariable String categoryId, @AuthenticationPrincipal Admin admin, ServerHttpRequest http) {
+    public Mono<FeedReport> importFeed(@PathVariable String categoryId, @AuthenticationPrincipal Admin admin,
+                                       @RequestParam(name = "confirmSuffix", required = false) List<String> confirmSuffix,
+                                       ServerHttpRequest http) {
         properties.requireOperator(admin, "import category feeds");
         if (!CategoryCatalogueDefinition.exists(categoryId)) {
             throw Problems.notFound("There is no category '" + categoryId + "' (see GET /api/v1/categories).");
         }
+        Set<String> confirmed = ListEntries.confirmedOrRefused(confirmSuffix);
         UUID account = admin.accountId();
-        return DomainListImport.read(http.getBody(), MAX_FEED_DOMAINS).flatMap(read -> {
+        ListEntries rules = new ListEntries(confirmed, ListEntries.Effect.CATEGORISE);
+        return DomainListImport.read(http.getBody(), rules, MAX_FEED_DOMAINS).flatMap(read -> {
             if (read.overLimit()) {
                 return Mono.error(Problems.badRequest("A feed lists at most " + MAX_FEED_DOMAINS + " domains, "
                         + dev.parapet.settings.policies.PolicyDecisions.MAX_LIST_BYTES / (1024 * 1024) + " MiB of them."));
             }
-            return Commands.send(state, account, admin, http, new ImportCategoryFeed(categoryId, read.domains()), version -> true)
-                    .map(changed -> new FeedReport(categoryId, read.lines(), read.domains().size(), read.duplicates(), changed,
-                            read.rejectedCount(), read.rejected(), read.rejectedCount() > read.rejected().size()));
+            ImportCategoryFeed feed = new ImportCategoryFeed(categoryId, read.domains(), read.confirmedSuffixes());
+            return Commands.send(state, account, admin, http, feed, version -> true)
+                    .map(changed -> new FeedReport(categoryId, read.lines(), read.ignoredLines(), read.domains().size(),
+                            read.duplicates(), changed, read.rejectedCount(), read.rejected(),
+                            read.rejectedCount() > read.rejected().size(), read.skippedCount(), read.skipped(),
+                            read.warningCount(), read.warnings(), read.confirmedSuffixes()));
         });
     }
 }

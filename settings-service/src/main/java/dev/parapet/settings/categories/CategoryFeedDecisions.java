@@ -14,6 +14,7 @@ import dev.parapet.schemas.v1.settings.SettingsCommand;
 import dev.parapet.settings.commands.Decision;
 import dev.parapet.settings.commands.SettingsCommandTopology;
 import dev.parapet.settings.commands.StateStores;
+import tools.jackson.databind.node.ObjectNode;
 
 /**
  * A category feed replaces the domains of its category: listed domains gain it, domains no longer
@@ -49,8 +50,12 @@ public final class CategoryFeedDecisions {
                 added++;
             }
         }
-        String summary = AuditJson.write(AuditJson.object().put("category", category).put("domains", listed.size())
-                .put("added", added).put("removed", removed[0]));
+        ObjectNode described = AuditJson.object().put("category", category).put("domains", listed.size())
+                .put("added", added).put("removed", removed[0]);
+        if (!feed.getConfirmedSuffixes().isEmpty()) {
+            described.set("confirmedSuffixes", AuditJson.tree(feed.getConfirmedSuffixes()));
+        }
+        String summary = AuditJson.write(described);
         outputs.add(new Decision.Output(Topics.AUDIT.name(), "global", Decision.audit(command, "category-feed.import",
                 "category", category, null, summary, now)));
         return new Decision(Decision.result(command, true, null, added + removed[0], summary), outputs);

@@ -4,6 +4,7 @@ import java.net.URI;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
+import java.util.Set;
 import java.util.UUID;
 
 import org.springframework.http.ResponseEntity;
@@ -62,27 +63,36 @@ public class PolicyController {
         return ResponseEntity.ok().eTag(Commands.etag(policy.getVersion())).body(PolicyInput.view(policy));
     }
 
+    /**
+     * Creates a policy. A Block or Allow List entry that is a public suffix or a single label is refused
+     * unless {@code confirmSuffix} names it (repeatable; see docs/policies.md).
+     */
     @PostMapping("/api/v1/accounts/{accountId}/policies")
     public Mono<ResponseEntity<PolicyJson.View>> create(@PathVariable UUID accountId, @AuthenticationPrincipal Admin admin,
-                                                        @RequestBody PolicyJson.Write body, ServerHttpRequest http) {
+                                                        @RequestBody PolicyJson.Write body,
+                                                        @RequestParam(name = "confirmSuffix", required = false) List<String> confirmSuffix,
+                                                        ServerHttpRequest http) {
         admin.require(accountId, Permission.GATEWAY_POLICIES_WRITE);
         UUID policyId = UUID.randomUUID();
-        Policy policy = PolicyInput.toPolicy(body, accountId, policyId, admin.subject(), state);
-        return send(accountId, policyId, admin, http, new UpsertPolicy(true, null, policy)).map(view -> ResponseEntity
-                .created(URI.create("/api/v1/accounts/" + accountId + "/policies/" + policyId))
-                .eTag(Commands.etag(view.version())).body(view));
+        PolicyInput.Written written = PolicyInput.toPolicy(body, confirmSuffix, accountId, policyId, admin.subject(), state);
+        return send(accountId, policyId, admin, http, new UpsertPolicy(true, null, written.policy(), written.confirmedSuffixes()))
+                .map(view -> ResponseEntity.created(URI.create("/api/v1/accounts/" + accountId + "/policies/" + policyId))
+                        .eTag(Commands.etag(view.version())).body(view.withWarnings(written.warnings())));
     }
 
+    /** Replaces a policy; {@code confirmSuffix} as for {@link #create}. */
     @PutMapping("/api/v1/accounts/{accountId}/policies/{policyId}")
     public Mono<ResponseEntity<PolicyJson.View>> replace(@PathVariable UUID accountId, @PathVariable UUID policyId,
                                                          @AuthenticationPrincipal Admin admin,
                                                          @RequestHeader(name = "If-Match", required = false) String ifMatch,
-                                                         @RequestBody PolicyJson.Write body, ServerHttpRequest http) {
+                                                         @RequestBody PolicyJson.Write body,
+                                                         @RequestParam(name = "confirmSuffix", required = false) List<String> confirmSuffix,
+                                                         ServerHttpRequest http) {
         admin.require(accountId, Permission.GATEWAY_POLICIES_WRITE);
         Long expected = Commands.expectedVersion(ifMatch);
-        Policy policy = PolicyInput.toPolicy(body, accountId, policyId, admin.subject(), state);
-        return send(accountId, policyId, admin, http, new UpsertPolicy(false, expected, policy))
-                .map(view -> ResponseEntity.ok().eTag(Commands.etag(view.version())).body(view));
+        PolicyInput.Written written = PolicyInput.toPolicy(body, confirmSuffix, accountId, policyId, admin.subject(), state);
+        return send(accountId, policyId, admin, http, new UpsertPolicy(false, expected, written.policy(), written.confirmedSuffixes()))
+                .map(view -> ResponseEntity.ok().eTag(Commands.etag(view.version())).body(view.withWarnings(written.warnings())));
     }
 
     @DeleteMapping("/api/v1/accounts/{accountId}/policies/{policyId}")
@@ -100,13 +110,15 @@ public class PolicyController {
      * Bulk import into one list of a Block or Allow List policy: a text body, one domain a line (or
      * hosts-file lines), read as it streams in. Good lines are kept and bad ones reported by line
      * number, unless {@code strict=true}, which refuses the whole import if any line is bad.
-     * {@code mode=replace} replaces the list instead of adding to it.
+     * {@code mode=replace} replaces the list instead of adding to it. A public suffix or single label
+     * is a bad line unless {@code confirmSuffix} names it; an empty body is refused.
      */
     @PostMapping("/api/v1/accounts/{accountId}/policies/{policyId}/domains")
     public Mono<ResponseEntity<PolicyJson.ImportReport>> importDomains(
             @PathVariable UUID accountId, @PathVariable UUID policyId, @AuthenticationPrincipal Admin admin,
             @RequestParam(defaultValue = "blocked") String list, @RequestParam(defaultValue = "append") String mode,
-            @RequestParam(defaultValue = "false") boolean strict, ServerHttpRequest http) {
+            @RequestParam(defaultValue = "false") boolean strict,
+            @RequestParam(name = "confirmSuffix", required = false) List<String> confirmSuffix, ServerHttpRequest http) {
         admin.require(accountId, Permission.GATEWAY_POLICIES_WRITE);
         DomainList target = switch (list.toLowerCase(Locale.ROOT)) {
             case "blocked" -> DomainList.BLOCKED;
@@ -123,7 +135,9 @@ public class PolicyController {
             throw Problems.badRequest("Policy " + policyId + " is a " + policy.getType()
                     + " policy; domains can be imported into Block or Allow List policies only.");
         }
-        return DomainListImport.read(http.getBody(), PolicyDecisions.MAX_LIST_DOMAINS).flatMap(read -> {
+        Set<String> confirmed = ListEntries.confirmedOrRefused(confirmSuffix);
+        ListEntries rules = new ListEntries(confirmed, target == DomainList.BLOCKED ? ListEntries.Effect.BLOCK : ListEntries.Effect.ALLOW);
+        return DomainListImport.read(http.getBody(), rules, PolicyDecisions.MAX_LIST_DOMAINS).flatMap(read -> {
             if (read.overLimit()) {
                 return Mono.error(Problems.badRequest("The list holds more than " + PolicyDecisions.MAX_LIST_DOMAINS
                         + " distinct domains or " + PolicyDecisions.MAX_LIST_BYTES / (1024 * 1024)
@@ -134,7 +148,7 @@ public class PolicyController {
                         .map(bad -> new Problems.FieldError("line " + bad.line(), "'" + bad.text() + "' " + bad.reason()))
                         .toList()));
             }
-            ImportPolicyDomains command = new ImportPolicyDomains(policyId, target, replace, read.domains());
+            ImportPolicyDomains command = new ImportPolicyDomains(policyId, target, replace, read.domains(), read.confirmedSuffixes());
             return Commands.send(state, accountId, admin, http, command,
                             version -> state.policies().version(accountId, policyId, Policy::getVersion) >= version)
                     .map(version -> ResponseEntity.ok().eTag(Commands.etag(version))
@@ -145,8 +159,9 @@ public class PolicyController {
     private static PolicyJson.ImportReport report(UUID policyId, long version, DomainList list, boolean replace,
                                                   DomainListImport.Result read) {
         return new PolicyJson.ImportReport(policyId, version, list.name().toLowerCase(Locale.ROOT), replace ? "replace" : "append",
-                read.lines(), read.domains().size(), read.duplicates(), read.rejectedCount(), read.rejected(),
-                read.rejectedCount() > read.rejected().size());
+                read.lines(), read.ignoredLines(), read.domains().size(), read.duplicates(), read.rejectedCount(), read.rejected(),
+                read.rejectedCount() > read.rejected().size(), read.skippedCount(), read.skipped(), read.warningCount(),
+                read.warnings(), read.confirmedSuffixes());
     }
 
     private Policy find(UUID accountId, UUID policyId) {

@@ -133,9 +133,13 @@ public final class PolicyDecisions {
         Policy next = Policy.newBuilder(wanted).setAccountId(command.getAccountId()).setVersion(current + 1)
                 .setUpdatedBy(command.getActor().getSubject()).setUpdatedAt(now).build();
         String key = key(command.getAccountId(), wanted.getPolicyId());
+        ObjectNode after = summary(next);
+        if (!upsert.getConfirmedSuffixes().isEmpty()) {
+            after.set("confirmedSuffixes", AuditJson.tree(upsert.getConfirmedSuffixes()));
+        }
         return Decision.accepted(command, Topics.POLICIES.name(), key, next, next.getVersion(),
                 Decision.audit(command, upsert.getCreate() ? "policy.create" : "policy.update", "policy",
-                        wanted.getPolicyId().toString(), describe(stored), describe(next), now));
+                        wanted.getPolicyId().toString(), describe(stored), AuditJson.write(after), now));
     }
 
     public static Decision delete(Policy stored, SettingsCommand command, DeletePolicy delete, Instant now) {
@@ -194,6 +198,9 @@ public final class PolicyDecisions {
         ObjectNode change = AuditJson.object().put("list", imported.getList().name()).put("replace", imported.getReplace())
                 .put("addedCount", added.size()).put("removedCount", removed);
         change.set("addedSample", AuditJson.tree(added.subList(0, Math.min(AUDIT_SAMPLE, added.size()))));
+        if (!imported.getConfirmedSuffixes().isEmpty()) {
+            change.set("confirmedSuffixes", AuditJson.tree(imported.getConfirmedSuffixes()));
+        }
         ObjectNode audited = AuditJson.object();
         audited.set("policy", summary(next));
         audited.set("change", change);

@@ -42,12 +42,28 @@ final class PolicyInput {
     private PolicyInput() {
     }
 
-    /** The policy, or a 400 listing every bad field. */
-    static Policy toPolicy(PolicyJson.Write body, UUID accountId, UUID policyId, String admin, SettingsState state) {
+    /**
+     * A policy ready to send, with the warnings to answer with (a private suffix in a list) and the
+     * suffixes its lists keep because the request confirmed them (for the audit event).
+     */
+    record Written(Policy policy, List<Problems.FieldError> warnings, List<String> confirmedSuffixes) {
+    }
+
+    /**
+     * The policy, or a 400 listing every bad field.
+     *
+     * @param confirmSuffix the request's {@code confirmSuffix} values: the public suffixes and single labels its
+     *                      lists may hold (see {@link ListEntries})
+     */
+    static Written toPolicy(PolicyJson.Write body, List<String> confirmSuffix, UUID accountId, UUID policyId, String admin,
+                            SettingsState state) {
         if (body == null) {
             throw Problems.badRequest("A body with the policy is required.");
         }
         List<Problems.FieldError> errors = new ArrayList<>();
+        List<Problems.FieldError> warnings = new ArrayList<>();
+        Set<String> confirmed = ListEntries.confirmed(confirmSuffix, errors);
+        Set<String> confirmedKept = new HashSet<>();
         String name = Inputs.name(body.name(), "name", errors);
         int priority = body.priority() == null ? 100 : body.priority();
         if (priority < 0 || priority > 1000) {
@@ -73,7 +89,8 @@ final class PolicyInput {
                 errors.add(new Problems.FieldError(field(type), "is required for a " + type + " policy"));
             } else {
                 switch (type) {
-                    case BLOCK_ALLOW_LIST -> policy.setBlockAllowList(lists(body.blockAllowList(), errors));
+                    case BLOCK_ALLOW_LIST -> policy.setBlockAllowList(lists(body.blockAllowList(), confirmed, errors, warnings,
+                            confirmedKept));
                     case CATEGORY_FILTERING -> policy.setCategoryFiltering(categories(body.categoryFiltering(),
                             state.catalogue(), errors));
                     case ADVANCED_SECURITY -> policy.setAdvancedSecurity(new AdvancedSecurity(
@@ -89,7 +106,7 @@ final class PolicyInput {
         if (!errors.isEmpty()) {
             throw Problems.invalid(errors);
         }
-        return policy.build();
+        return new Written(policy.build(), List.copyOf(warnings), ListEntries.sorted(confirmedKept));
     }
 
     private static String field(PolicyType type) {
@@ -144,11 +161,12 @@ final class PolicyInput {
         return ids.stream().distinct().toList();
     }
 
-    private static BlockAllowList lists(PolicyJson.BlockAllowList lists, List<Problems.FieldError> errors) {
-        List<String> blocked = Inputs.all(lists.blocked(), "blockAllowList.blocked", PolicyDecisions.MAX_LIST_DOMAINS, false,
-                errors, Inputs::domain);
-        List<String> allowed = Inputs.all(lists.allowed(), "blockAllowList.allowed", PolicyDecisions.MAX_LIST_DOMAINS, false,
-                errors, Inputs::domain);
+    private static BlockAllowList lists(PolicyJson.BlockAllowList lists, Set<String> confirmed, List<Problems.FieldError> errors,
+                                        List<Problems.FieldError> warnings, Set<String> confirmedKept) {
+        List<String> blocked = new ListEntries(confirmed, ListEntries.Effect.BLOCK).all(lists.blocked(), "blockAllowList.blocked",
+                PolicyDecisions.MAX_LIST_DOMAINS, errors, warnings, confirmedKept);
+        List<String> allowed = new ListEntries(confirmed, ListEntries.Effect.ALLOW).all(lists.allowed(), "blockAllowList.allowed",
+                PolicyDecisions.MAX_LIST_DOMAINS, errors, warnings, confirmedKept);
         Set<String> both = new HashSet<>(blocked);
         both.retainAll(new HashSet<>(allowed));
         if (!both.isEmpty()) {
@@ -238,7 +256,7 @@ final class PolicyInput {
                                 g.getCategoryIds())).toList()),
                 advanced == null ? null : new PolicyJson.AdvancedSecurity(advanced.getEnforceSafeSearch(), advanced.getBlockAnonymizers()),
                 log == null ? null : new PolicyJson.LogSettings(log.getMode().name()),
-                policy.getUpdatedBy(), policy.getUpdatedAt());
+                policy.getUpdatedBy(), policy.getUpdatedAt(), null);
     }
 
     static PolicyJson.Summary summary(Policy policy) {

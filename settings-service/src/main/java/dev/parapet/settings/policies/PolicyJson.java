@@ -6,6 +6,8 @@ import java.util.UUID;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
 
+import dev.parapet.kit.problem.Problems;
+
 /** The policy API's JSON: what administrators write and read. */
 public final class PolicyJson {
 
@@ -38,11 +40,21 @@ public final class PolicyJson {
                         AdvancedSecurity advancedSecurity, LogSettings logSettings) {
     }
 
-    /** A policy as administrators read it. */
+    /**
+     * A policy as administrators read it. The answer to a create or replace also carries the warnings
+     * about what it keeps (a list entry that is a suffix of the Public Suffix List's private section);
+     * a read never does.
+     */
     @JsonInclude(JsonInclude.Include.NON_NULL)
     public record View(UUID policyId, String name, long version, boolean enabled, int priority, Scope scope, String type,
                        BlockAllowList blockAllowList, CategoryFiltering categoryFiltering,
-                       AdvancedSecurity advancedSecurity, LogSettings logSettings, String updatedBy, Instant updatedAt) {
+                       AdvancedSecurity advancedSecurity, LogSettings logSettings, String updatedBy, Instant updatedAt,
+                       List<Problems.FieldError> warnings) {
+
+        View withWarnings(List<Problems.FieldError> written) {
+            return new View(policyId, name, version, enabled, priority, scope, type, blockAllowList, categoryFiltering,
+                    advancedSecurity, logSettings, updatedBy, updatedAt, written.isEmpty() ? null : List.copyOf(written));
+        }
     }
 
     /** A policy in a list: lists are counted, not shown. */
@@ -51,13 +63,19 @@ public final class PolicyJson {
                           Integer blockedCount, Integer allowedCount, String updatedBy, Instant updatedAt) {
     }
 
-    /** One refused line of a bulk import. */
-    public record RejectedLine(long line, String text, String reason) {
+    /** One line of a bulk import that was refused, skipped or kept with a warning, and why. */
+    public record ReportedLine(long line, String text, String reason) {
     }
 
-    /** What a bulk import did. */
-    public record ImportReport(UUID policyId, long version, String list, String mode, long linesRead,
-                               long domainsAccepted, long duplicates, long rejectedCount, List<RejectedLine> rejected,
-                               boolean rejectedTruncated) {
+    /**
+     * What a bulk import did: every line read is blank or a comment ({@code ignoredLines}) or holds names;
+     * each name was imported ({@code domainsAccepted}, some of them with a warning, some confirmed
+     * suffixes), a duplicate, rejected (an error) or skipped (a hosts file's name for the machine itself).
+     * The lists show the first 1 000 of each kind; the counts count them all.
+     */
+    public record ImportReport(UUID policyId, long version, String list, String mode, long linesRead, long ignoredLines,
+                               long domainsAccepted, long duplicates, long rejectedCount, List<ReportedLine> rejected,
+                               boolean rejectedTruncated, long skippedCount, List<ReportedLine> skipped,
+                               long warningCount, List<ReportedLine> warnings, List<String> confirmedSuffixes) {
     }
 }

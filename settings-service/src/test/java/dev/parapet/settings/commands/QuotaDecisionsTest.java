@@ -69,41 +69,41 @@ class QuotaDecisionsTest {
     @Test
     void theWriterRefusesAPolicyBeyondTheAccountsQuotaAndAcceptsOneAfterADeletion() {
         UUID first = UUID.randomUUID();
-        assertThat(apply(new UpsertPolicy(true, null, logging(first))).getAccepted()).isTrue();
-        assertThat(apply(new UpsertPolicy(true, null, logging(UUID.randomUUID()))).getAccepted()).isTrue();
-        assertThat(apply(new UpsertPolicy(true, null, logging(UUID.randomUUID()))).getAccepted()).isTrue();
-        assertQuota(apply(new UpsertPolicy(true, null, logging(UUID.randomUUID()))), "policies-per-account", 3, 3);
-        assertThat(apply(new UpsertPolicy(false, null, logging(first))).getAccepted()).as("replacing is no creation").isTrue();
-        assertThat(stores.decide(command(UUID.randomUUID(), new UpsertPolicy(true, null, logging(UUID.randomUUID()))), false,
+        assertThat(apply(new UpsertPolicy(true, null, logging(first), List.of())).getAccepted()).isTrue();
+        assertThat(apply(new UpsertPolicy(true, null, logging(UUID.randomUUID()), List.of())).getAccepted()).isTrue();
+        assertThat(apply(new UpsertPolicy(true, null, logging(UUID.randomUUID()), List.of())).getAccepted()).isTrue();
+        assertQuota(apply(new UpsertPolicy(true, null, logging(UUID.randomUUID()), List.of())), "policies-per-account", 3, 3);
+        assertThat(apply(new UpsertPolicy(false, null, logging(first), List.of())).getAccepted()).as("replacing is no creation").isTrue();
+        assertThat(stores.decide(command(UUID.randomUUID(), new UpsertPolicy(true, null, logging(UUID.randomUUID()), List.of())), false,
                 InMemoryStores.rules(SMALL)).result().getAccepted()).as("another account has its own quota").isTrue();
 
         assertThat(apply(new DeletePolicy(first, null)).getAccepted()).isTrue();
-        assertThat(apply(new UpsertPolicy(true, null, logging(UUID.randomUUID()))).getAccepted()).isTrue();
+        assertThat(apply(new UpsertPolicy(true, null, logging(UUID.randomUUID()), List.of())).getAccepted()).isTrue();
     }
 
     @Test
     void domainsAcrossTheAccountsPoliciesStayWithinTheQuotaWhetherWrittenOrImported() {
         UUID one = UUID.randomUUID();
         UUID two = UUID.randomUUID();
-        assertThat(apply(new UpsertPolicy(true, null, blockList(one, domains("a", 6)))).getAccepted()).isTrue();
-        assertQuota(apply(new UpsertPolicy(true, null, blockList(two, domains("b", 5)))), "domains-per-account", 10, 6);
-        assertThat(apply(new UpsertPolicy(true, null, blockList(two, domains("b", 4)))).getAccepted()).isTrue();
+        assertThat(apply(new UpsertPolicy(true, null, blockList(one, domains("a", 6)), List.of())).getAccepted()).isTrue();
+        assertQuota(apply(new UpsertPolicy(true, null, blockList(two, domains("b", 5)), List.of())), "domains-per-account", 10, 6);
+        assertThat(apply(new UpsertPolicy(true, null, blockList(two, domains("b", 4)), List.of())).getAccepted()).isTrue();
 
-        assertQuota(apply(new ImportPolicyDomains(one, DomainList.ALLOWED, false, List.of("c.example"))), "domains-per-account", 10, 10);
-        assertThat(apply(new ImportPolicyDomains(one, DomainList.BLOCKED, true, domains("a", 3))).getAccepted())
+        assertQuota(apply(new ImportPolicyDomains(one, DomainList.ALLOWED, false, List.of("c.example"), List.of())), "domains-per-account", 10, 10);
+        assertThat(apply(new ImportPolicyDomains(one, DomainList.BLOCKED, true, domains("a", 3), List.of())).getAccepted())
                 .as("a replacement that shrinks the list passes").isTrue();
-        assertThat(apply(new ImportPolicyDomains(one, DomainList.ALLOWED, false, domains("c", 3))).getAccepted()).isTrue();
-        assertQuota(apply(new ImportPolicyDomains(two, DomainList.BLOCKED, false, List.of("d.example"))), "domains-per-account", 10, 10);
+        assertThat(apply(new ImportPolicyDomains(one, DomainList.ALLOWED, false, domains("c", 3), List.of())).getAccepted()).isTrue();
+        assertQuota(apply(new ImportPolicyDomains(two, DomainList.BLOCKED, false, List.of("d.example"), List.of())), "domains-per-account", 10, 10);
     }
 
     @Test
     void anAccountOverALoweredQuotaMayStillShrink() {
         UUID one = UUID.randomUUID();
-        assertThat(apply(new UpsertPolicy(true, null, blockList(one, domains("a", 10)))).getAccepted()).isTrue();
+        assertThat(apply(new UpsertPolicy(true, null, blockList(one, domains("a", 10)), List.of())).getAccepted()).isTrue();
         Quotas lowered = new Quotas(3, 5, 2, 500, 256, 1000, 2, 10_000);
-        assertThat(stores.decide(command(account, new UpsertPolicy(false, null, blockList(one, domains("a", 8)))), false,
+        assertThat(stores.decide(command(account, new UpsertPolicy(false, null, blockList(one, domains("a", 8)), List.of())), false,
                 InMemoryStores.rules(lowered)).result().getAccepted()).isTrue();
-        assertQuota(stores.decide(command(account, new UpsertPolicy(false, null, blockList(one, domains("a", 9)))), false,
+        assertQuota(stores.decide(command(account, new UpsertPolicy(false, null, blockList(one, domains("a", 9)), List.of())), false,
                 InMemoryStores.rules(lowered)).result(), "domains-per-account", 5, 8);
     }
 
