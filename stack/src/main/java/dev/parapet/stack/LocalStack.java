@@ -114,7 +114,7 @@ public final class LocalStack {
         List<AtomicReference<ManagedProcess>> processes = new ArrayList<>();
         for (ServiceProcesses.Spec service : services) {
             say("Starting " + service.name() + " on 127.0.0.1:" + service.port() + " …");
-            processes.add(new AtomicReference<>(ServiceProcesses.start(distribution, data, service, springProperties)));
+            processes.add(new AtomicReference<>(ServiceProcesses.start(distribution, data, service, springProperties, true)));
         }
         for (int i = 0; i < services.size(); i++) {
             ServiceProcesses.Spec service = services.get(i);
@@ -122,7 +122,7 @@ public final class LocalStack {
             ServiceProcesses.awaitHealthy(process.get(), service.port(), Duration.ofMinutes(3));
             say(service.name() + " is healthy.");
             supervisor.watch(child(service.name(), process::get, () -> {
-                process.set(ServiceProcesses.start(distribution, data, service, springProperties));
+                process.set(ServiceProcesses.start(distribution, data, service, springProperties, true));
                 ServiceProcesses.awaitHealthy(process.get(), service.port(), Duration.ofMinutes(3));
             }, () -> process.get().close()));
         }

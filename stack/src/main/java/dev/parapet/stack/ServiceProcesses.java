@@ -42,13 +42,33 @@ public final class ServiceProcesses {
      * directory; output goes to {@code <data>/logs/<name>.log}.
      */
     public static ManagedProcess start(StackDistribution distribution, Path data, Spec spec, Map<String, String> springProperties) {
+        return start(distribution, data, spec, springProperties, false);
+    }
+
+    /**
+     * As {@link #start(StackDistribution, Path, Spec, Map)}; with {@code classDataSharing}, the service
+     * runs from its jar extracted into {@code <data>/cds/<name>/} (Spring Boot's {@code -Djarmode=tools
+     * extract}, again whenever the jar is newer) with a class-data sharing archive beside it: the first
+     * start records the classes it loads when it stops ({@code -XX:ArchiveClassesAtExit}), later starts
+     * map them instead of loading and verifying them again ({@code -XX:SharedArchiveFile}).
+     */
+    public static ManagedProcess start(StackDistribution distribution, Path data, Spec spec, Map<String, String> springProperties,
+                                       boolean classDataSharing) {
         Path jar = repositoryRoot().resolve(spec.name()).resolve("target").resolve(spec.name() + ".jar");
         if (!Files.isRegularFile(jar)) {
             throw new IllegalStateException(jar + " is missing: build with 'mvn -DskipTests package' first");
         }
         List<String> command = new ArrayList<>(List.of(distribution.java().toString(), "-Xms64m", "-Xmx" + spec.heap()));
         command.addAll(jvmOptions());
-        command.addAll(List.of("-jar", jar.toString()));
+        if (classDataSharing) {
+            Path directory = data.resolve("cds").resolve(spec.name());
+            Path extracted = extracted(distribution, jar, directory, data.resolve("logs").resolve(spec.name() + "-extract.log"));
+            Path archive = directory.resolve(spec.name() + ".jsa");
+            command.add(Files.isRegularFile(archive) ? "-XX:SharedArchiveFile=" + archive : "-XX:ArchiveClassesAtExit=" + archive);
+            command.addAll(List.of("-jar", extracted.toString()));
+        } else {
+            command.addAll(List.of("-jar", jar.toString()));
+        }
         Map<String, String> properties = new LinkedHashMap<>(springProperties);
         properties.put("server.port", Integer.toString(spec.port()));
         properties.put("parapet.data-directory", data.resolve(spec.name()).toString());
@@ -56,6 +76,31 @@ public final class ServiceProcesses {
         command.addAll(spec.arguments());
         return ManagedProcess.start(spec.name(), command, Map.of(), data.resolve(spec.name()),
                 data.resolve("logs").resolve(spec.name() + ".log"));
+    }
+
+    /** The jar extracted for class-data sharing, extracted anew (and its archive dropped) when the built jar is newer. */
+    private static Path extracted(StackDistribution distribution, Path jar, Path directory, Path log) {
+        Path extractedJar = directory.resolve("app").resolve(jar.getFileName());
+        Path source = directory.resolve("extracted-from");
+        try {
+            String built = jar + " " + Files.getLastModifiedTime(jar).toMillis() + " " + Files.size(jar) + "\n";
+            if (Files.isRegularFile(extractedJar) && Files.isRegularFile(source) && Files.readString(source).equals(built)) {
+                return extractedJar;
+            }
+            if (Files.exists(directory)) {
+                try (var paths = Files.walk(directory)) {
+                    paths.sorted(java.util.Comparator.reverseOrder()).forEach(path -> path.toFile().delete());
+                }
+            }
+            Files.createDirectories(directory);
+            ManagedProcess.runToCompletion("extract " + jar.getFileName(), List.of(distribution.java().toString(),
+                    "-Djarmode=tools", "-jar", jar.toString(), "extract", "--destination", directory.resolve("app").toString()),
+                    directory, log, Duration.ofMinutes(2));
+            Files.writeString(source, built);
+            return extractedJar;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
     }
 
     /**
