@@ -162,7 +162,7 @@ class AuditRecordsTest {
 
     @Test
     void aCategoryFeedsSummaryIsJson() {
-        ImportCategoryFeed feed = new ImportCategoryFeed(HOSTILE, List.of("casino.example"));
+        ImportCategoryFeed feed = new ImportCategoryFeed(HOSTILE, List.of("casino.example"), null);
         JsonNode after = after(CategoryFeedDecisions.importFeed(new Stores(), command(feed), feed, NOW));
         assertThat(after.at("/category").asString()).isEqualTo(HOSTILE);
         assertThat(after.at("/added").asLong()).isEqualTo(1);

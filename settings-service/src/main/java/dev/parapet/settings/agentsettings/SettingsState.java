@@ -21,6 +21,7 @@ import dev.parapet.kit.state.FollowedState;
 import dev.parapet.kit.state.TopicFollower;
 import dev.parapet.schemas.Topics;
 import dev.parapet.schemas.v1.categories.CategoryCatalogue;
+import dev.parapet.schemas.v1.categories.CategoryFeedSubscription;
 import dev.parapet.schemas.v1.exceptions.AccountExceptions;
 import dev.parapet.schemas.v1.groups.ProfileGroup;
 import dev.parapet.schemas.v1.locations.Location;
@@ -50,6 +51,7 @@ public class SettingsState extends FollowedState {
     private final AccountRecords<Location> locations = new AccountRecords<>(Location::getAccountId, Location::getLocationId);
     private final List<Consumer<Change>> listeners = new CopyOnWriteArrayList<>();
     private volatile CategoryCatalogue catalogue;
+    private final Map<String, CategoryFeedSubscription> feedSubscriptions = new ConcurrentHashMap<>();
     private final TopicFollower follower;
     private final CommandGateway<SettingsCommandResult> commands;
     private final CommandGateway<SettingsCommandResult> globalCommands;
@@ -79,6 +81,13 @@ public class SettingsState extends FollowedState {
                 new TopicFollower.Subscription(Topics.CATEGORY_CATALOGUE.name(), true, (key, value) -> {
                     if (value instanceof CategoryCatalogue update) {
                         catalogue = update;
+                    }
+                }),
+                new TopicFollower.Subscription(Topics.CATEGORY_FEEDS.name(), true, (key, value) -> {
+                    if (value instanceof CategoryFeedSubscription update) {
+                        feedSubscriptions.put(update.getCategoryId(), update);
+                    } else if (value == null && key != null) {
+                        feedSubscriptions.remove(key);
                     }
                 }),
                 new TopicFollower.Subscription(Topics.SETTINGS_COMMAND_RESULTS.name(), false, (key, value) -> {
@@ -115,6 +124,16 @@ public class SettingsState extends FollowedState {
         return Optional.ofNullable(catalogue);
     }
 
+    /** The category's feed subscription, with its status. */
+    public Optional<CategoryFeedSubscription> feedSubscription(String categoryId) {
+        return Optional.ofNullable(feedSubscriptions.get(categoryId));
+    }
+
+    /** Every category's feed subscription. */
+    public List<CategoryFeedSubscription> feedSubscriptions() {
+        return List.copyOf(feedSubscriptions.values());
+    }
+
     /** Called on this state's reading thread after every change of an account's settings or exceptions. */
     public void onChange(Consumer<Change> listener) {
         listeners.add(listener);
@@ -147,7 +166,7 @@ public class SettingsState extends FollowedState {
     protected void describe(Health.Builder builder) {
         builder.withDetail("accounts", settings.size()).withDetail("exceptions", exceptions.size())
                 .withDetail("policies", policies.size()).withDetail("profileGroups", groups.size())
-                .withDetail("locations", locations.size());
+                .withDetail("locations", locations.size()).withDetail("categoryFeedSubscriptions", feedSubscriptions.size());
     }
 
     /** Records of a compacted topic keyed {@code accountId/id}, by account then id; tombstones remove. */

@@ -35,7 +35,7 @@ import reactor.core.publisher.Mono;
 public class CategoryController {
 
     /** The most domains one feed may list: the feed travels to the global writer as one record (8 MiB). */
-    static final int MAX_FEED_DOMAINS = 250_000;
+    public static final int MAX_FEED_DOMAINS = 250_000;
 
     /** What a feed import did. */
     public record FeedReport(String categoryId, long linesRead, long domains, long duplicates, long changed,
@@ -99,7 +99,7 @@ public class CategoryController {
                 return Mono.error(Problems.badRequest("A feed lists at most " + MAX_FEED_DOMAINS + " domains, "
                         + dev.parapet.settings.policies.PolicyDecisions.MAX_LIST_BYTES / (1024 * 1024) + " MiB of them."));
             }
-            return Commands.send(state, account, admin, http, new ImportCategoryFeed(categoryId, read.domains()), version -> true)
+            return Commands.send(state, account, admin, http, new ImportCategoryFeed(categoryId, read.domains(), null), version -> true)
                     .map(changed -> new FeedReport(categoryId, read.lines(), read.domains().size(), read.duplicates(), changed,
                             read.rejectedCount(), read.rejected(), read.rejectedCount() > read.rejected().size()));
         });
