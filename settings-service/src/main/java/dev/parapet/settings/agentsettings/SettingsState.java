@@ -55,6 +55,7 @@ public class SettingsState extends FollowedState {
     private final TopicFollower follower;
     private final CommandGateway<SettingsCommandResult> commands;
     private final CommandGateway<SettingsCommandResult> globalCommands;
+    private final CommandGateway<SettingsCommandResult> feedCommands;
     private final java.time.Duration commandTimeout;
 
     public SettingsState(KafkaProperties kafka, RegistryProperties registry, MeterRegistry meters,
@@ -62,6 +63,8 @@ public class SettingsState extends FollowedState {
         this.commandTimeout = properties.commandTimeout();
         this.commands = new CommandGateway<>(template, Topics.SETTINGS_COMMANDS.name(), properties.commandTimeout());
         this.globalCommands = new CommandGateway<>(template, Topics.GLOBAL_COMMANDS.name(), properties.commandTimeout());
+        // A fetched feed of 200 000 domains takes the writer longer than an administrator's change (10 to 20 s here).
+        this.feedCommands = new CommandGateway<>(template, Topics.GLOBAL_COMMANDS.name(), properties.feeds().fetchTimeout());
         this.follower = new TopicFollower("settings-state", kafka.buildConsumerProperties(), registry.url(), meters, List.of(
                 new TopicFollower.Subscription(Topics.AGENT_SETTINGS.name(), true, (key, value) -> {
                     if (value instanceof AgentSettings update) {
@@ -94,6 +97,7 @@ public class SettingsState extends FollowedState {
                     if (value instanceof SettingsCommandResult result) {
                         commands.complete(result.getCommandId(), result);
                         globalCommands.complete(result.getCommandId(), result);
+                        feedCommands.complete(result.getCommandId(), result);
                     }
                 })));
     }
@@ -155,6 +159,11 @@ public class SettingsState extends FollowedState {
 
     public CommandGateway<SettingsCommandResult> globalCommands() {
         return globalCommands;
+    }
+
+    /** The global writer, for the outcome of feed fetches, which may take it longer than an administrator's change. */
+    public CommandGateway<SettingsCommandResult> feedCommands() {
+        return feedCommands;
     }
 
     @Override

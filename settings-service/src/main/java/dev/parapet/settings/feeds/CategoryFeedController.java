@@ -77,7 +77,10 @@ public class CategoryFeedController {
         return ResponseEntity.ok().eTag(Commands.etag(subscription.getVersion())).body(view(subscription));
     }
 
-    /** Subscribes the category to a source, or changes its subscription; a new source is fetched at once. */
+    /**
+     * Subscribes the category to a source, or changes its subscription; a new source is fetched at once, by this
+     * instance (a duplicate of the scheduler's fetch elsewhere is harmless: see {@link FeedScheduler}).
+     */
     @PutMapping("/api/v1/operator/category-feeds/{categoryId}")
     public Mono<ResponseEntity<SubscriptionView>> write(@PathVariable String categoryId, @AuthenticationPrincipal Admin admin,
                                                         @RequestHeader(name = "If-Match", required = false) String ifMatch,
@@ -105,6 +108,10 @@ public class CategoryFeedController {
                         version -> state.feedSubscription(categoryId).map(CategoryFeedSubscription::getVersion).orElse(0L) >= version)
                 .map(version -> {
                     CategoryFeedSubscription written = state.feedSubscription(categoryId).orElseThrow();
+                    if (written.getStatus().getLastCheckedAt() == null) {
+                        // New, or a new source: fetch it now rather than at the scheduler's next look.
+                        refresher.refresh(categoryId);
+                    }
                     return ResponseEntity.ok().eTag(Commands.etag(written.getVersion())).body(view(written));
                 });
     }

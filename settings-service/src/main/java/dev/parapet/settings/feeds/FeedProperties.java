@@ -17,7 +17,8 @@ import org.springframework.util.unit.DataSize;
  *                              reach the platform's internal services
  * @param connectTimeout        to connect to a source
  * @param readTimeout           from the request to the response's head
- * @param fetchTimeout          the most one fetch may take, body included; a slower one fails
+ * @param fetchTimeout          the most one fetch may take, body included (a slower one fails), and the most its
+ *                              outcome waits for the global writer
  * @param maxBytes              the most a feed may be, decompressed
  * @param maxRedirects          redirects followed (to http and https only)
  * @param checkEvery            how often an instance looks for subscriptions due

@@ -117,7 +117,7 @@ public class FeedRefresher implements DisposableBean {
         UUID commandId = UUID.randomUUID();
         SettingsCommand command = SettingsCommand.newBuilder().setCommandId(commandId).setAccountId(PLATFORM)
                 .setRequestedAt(Instant.now()).setActor(ACTOR).setAction(action).build();
-        SettingsCommandResult result = state.globalCommands().send(commandId, "global", command).block();
+        SettingsCommandResult result = state.feedCommands().send(commandId, "global", command).block();
         boolean recorded = result != null && result.getAccepted();
         if (recorded) {
             awaitShown(categoryId, started);
@@ -137,8 +137,8 @@ public class FeedRefresher implements DisposableBean {
     private void awaitShown(String categoryId, Instant started) {
         try {
             state.follower().when(() -> state.feedSubscription(categoryId).map(s -> s.getStatus().getLastCheckedAt())
-                    .map(checked -> !checked.isBefore(started)).orElse(true), state.commandTimeout())
-                    .get(state.commandTimeout().plus(Duration.ofSeconds(1)).toMillis(), TimeUnit.MILLISECONDS);
+                    .map(checked -> !checked.isBefore(started)).orElse(true), properties.feeds().fetchTimeout())
+                    .get(properties.feeds().fetchTimeout().plus(Duration.ofSeconds(1)).toMillis(), TimeUnit.MILLISECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         } catch (Exception notShownYet) {
