@@ -136,8 +136,8 @@ public class FeedRefresher implements DisposableBean {
     /** Waits until this instance's view shows the check (read-your-writes for the refresh endpoint). */
     private void awaitShown(String categoryId, Instant started) {
         try {
-            state.follower().when(() -> state.feedSubscription(categoryId).map(s -> s.getStatus().getLastCheckedAt())
-                    .map(checked -> !checked.isBefore(started)).orElse(true), properties.feeds().fetchTimeout())
+            state.follower().when(() -> state.feedSubscription(categoryId).map(s -> s.getStatus().getLastCheckedAt() != null
+                    && !s.getStatus().getLastCheckedAt().isBefore(started)).orElse(true), properties.feeds().fetchTimeout())
                     .get(properties.feeds().fetchTimeout().plus(Duration.ofSeconds(1)).toMillis(), TimeUnit.MILLISECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
