@@ -10,6 +10,7 @@ import dev.parapet.schemas.v1.agents.AgentState;
 import dev.parapet.schemas.v1.audit.AuditEvent;
 import dev.parapet.schemas.v1.categories.CategoryAssignment;
 import dev.parapet.schemas.v1.categories.CategoryCatalogue;
+import dev.parapet.schemas.v1.categories.CategoryFeedSubscription;
 import dev.parapet.schemas.v1.exceptions.AccountExceptions;
 import dev.parapet.schemas.v1.groups.ProfileGroup;
 import dev.parapet.schemas.v1.keys.AccountKeyState;
@@ -60,7 +61,7 @@ public final class Topics {
             "settings-service (command processor)", "settings-service (API)");
 
     public static final Topic<SettingsCommand> GLOBAL_COMMANDS = new Topic<>("parapet.global-commands.v1",
-            "the constant \"global\": one writer for what spans accounts (locations, category feeds)", SettingsCommand.class,
+            "the constant \"global\": one writer for what spans accounts (locations, category feeds and their subscriptions)", SettingsCommand.class,
             Topic.Cleanup.DELETE, 1, Optional.of(Duration.ofDays(7)),
             "settings-service (API)", "settings-service (command processor)");
 
@@ -88,6 +89,10 @@ public final class Topics {
             "domain (normalised, punycode)", CategoryAssignment.class, Topic.Cleanup.COMPACT, 6, COMPACTED,
             "settings-service (global writer)", "dns-service");
 
+    public static final Topic<CategoryFeedSubscription> CATEGORY_FEEDS = new Topic<>("parapet.category-feeds.v1",
+            "categoryId", CategoryFeedSubscription.class, Topic.Cleanup.COMPACT, 1, COMPACTED,
+            "settings-service (global writer)", "settings-service");
+
     public static final Topic<DnsVerdict> VERDICTS = new Topic<>("parapet.verdicts.v1",
             "accountId", DnsVerdict.class, Topic.Cleanup.DELETE, 12, Optional.of(Duration.ofDays(7)),
             "dns-service", "diagnostics-service");
@@ -102,7 +107,7 @@ public final class Topics {
 
     private static final List<Topic<? extends SpecificRecord>> ALL = List.of(ACCOUNT_KEYS, KEY_COMMANDS, KEY_COMMAND_RESULTS, AGENTS, AGENT_SETTINGS, SETTINGS_COMMANDS, SETTINGS_COMMAND_RESULTS,
             GLOBAL_COMMANDS,
-            POLICIES, LOCATIONS, EXCEPTIONS, PROFILE_GROUPS, CATEGORY_CATALOGUE, DOMAIN_CATEGORIES, VERDICTS,
+            POLICIES, LOCATIONS, EXCEPTIONS, PROFILE_GROUPS, CATEGORY_CATALOGUE, DOMAIN_CATEGORIES, CATEGORY_FEEDS, VERDICTS,
             AGENT_TELEMETRY, AUDIT);
 
     private Topics() {

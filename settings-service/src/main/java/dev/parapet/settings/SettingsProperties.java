@@ -9,6 +9,7 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
 import dev.parapet.kit.problem.Problems;
 import dev.parapet.kit.security.Admin;
 import dev.parapet.kit.security.Role;
+import dev.parapet.settings.feeds.FeedProperties;
 import dev.parapet.settings.quotas.Quotas;
 
 /**
@@ -18,8 +19,10 @@ import dev.parapet.settings.quotas.Quotas;
  * @param stateDirectory       the command processor's local state (rebuilt from Kafka if lost)
  * @param allowPrivateRanges   accept private and loopback ranges as locations (the local stack and tests only)
  * @param operatorAccounts     accounts of the platform operator, whose Super and Full Administrators may import category feeds
+ *                             and manage feed subscriptions
  * @param streamHeartbeat      how often an idle agent configuration stream sends a comment, to keep proxies from closing it
  * @param quotas               what one account or agent may hold ({@code parapet.settings.quotas.*})
+ * @param feeds                how category feed subscriptions are fetched ({@code parapet.settings.feeds.*})
  */
 @ConfigurationProperties("parapet.settings")
 public record SettingsProperties(Map<String, String> encryptionKeys,
@@ -29,7 +32,8 @@ public record SettingsProperties(Map<String, String> encryptionKeys,
                                  @DefaultValue("false") boolean allowPrivateRanges,
                                  @DefaultValue("") java.util.Set<java.util.UUID> operatorAccounts,
                                  @DefaultValue("30s") Duration streamHeartbeat,
-                                 @DefaultValue Quotas quotas) {
+                                 @DefaultValue Quotas quotas,
+                                 @DefaultValue FeedProperties feeds) {
 
     /** Whether this administrator is one of the platform operator's Super or Full Administrators. */
     public boolean isOperator(Admin admin) {

@@ -162,7 +162,7 @@ class AuditRecordsTest {
 
     @Test
     void aCategoryFeedsSummaryIsJson() {
-        ImportCategoryFeed feed = new ImportCategoryFeed(HOSTILE, List.of("casino.example"), List.of());
+        ImportCategoryFeed feed = new ImportCategoryFeed(HOSTILE, List.of("casino.example"), List.of(), null);
         JsonNode after = after(CategoryFeedDecisions.importFeed(new Stores(), command(feed), feed, NOW));
         assertThat(after.at("/category").asString()).isEqualTo(HOSTILE);
         assertThat(after.at("/added").asLong()).isEqualTo(1);
@@ -181,11 +181,11 @@ class AuditRecordsTest {
         assertThat(after(PolicyDecisions.importDomains(stored, NOTHING_USED, Quotas.DEFAULTS, command(imported), imported, NOW))
                 .at("/change/confirmedSuffixes/0").asString()).isEqualTo("co.uk");
 
-        ImportCategoryFeed feed = new ImportCategoryFeed("scam", List.of("tk"), List.of("tk"));
+        ImportCategoryFeed feed = new ImportCategoryFeed("scam", List.of("tk"), List.of("tk"), null);
         assertThat(after(CategoryFeedDecisions.importFeed(new Stores(), command(feed), feed, NOW))
                 .at("/confirmedSuffixes/0").asString()).isEqualTo("tk");
 
-        ImportCategoryFeed plain = new ImportCategoryFeed("scam", List.of("casino.example"), List.of());
+        ImportCategoryFeed plain = new ImportCategoryFeed("scam", List.of("casino.example"), List.of(), null);
         assertThat(after(CategoryFeedDecisions.importFeed(new Stores(), command(plain), plain, NOW)).has("confirmedSuffixes")).isFalse();
     }
 }

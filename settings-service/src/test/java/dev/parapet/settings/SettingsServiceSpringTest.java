@@ -19,7 +19,12 @@ import dev.parapet.stack.RealInfrastructure.WithRealInfrastructure;
         "parapet.settings.state-directory=target/streams/test-${random.uuid}",
         "parapet.settings.operator-accounts=" + SettingsServiceSpringTest.OPERATOR_ACCOUNT,
         "parapet.settings.quotas.profile-groups-per-account=" + SettingsServiceSpringTest.GROUPS_PER_ACCOUNT,
-        "parapet.settings.quotas.streams-per-account=" + SettingsServiceSpringTest.STREAMS_PER_ACCOUNT})
+        "parapet.settings.quotas.streams-per-account=" + SettingsServiceSpringTest.STREAMS_PER_ACCOUNT,
+        // Feeds are served on 127.0.0.1 by the tests themselves; look for subscriptions due every second.
+        "parapet.settings.feeds.allow-private-addresses=true",
+        "parapet.settings.feeds.check-every=1s",
+        // The demo feeds of the repository, as the local stack subscribes to them.
+        "parapet.settings.feeds.allowed-directories=../demo/feeds"})
 public @interface SettingsServiceSpringTest {
 
     /** The platform operator's account in tests: its Super and Full Administrators may import category feeds. */

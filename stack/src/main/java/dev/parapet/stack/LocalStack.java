@@ -1,8 +1,6 @@
 package dev.parapet.stack;
 
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.UncheckedIOException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -106,7 +104,9 @@ public final class LocalStack {
                         "--parapet.settings.state-directory=" + data.resolve("settings-service").resolve("streams"),
                         // Local only: offices here are loopback ranges, and the demo account operates the platform.
                         "--parapet.settings.allow-private-ranges=true",
-                        "--parapet.settings.operator-accounts=" + demoAccount)),
+                        "--parapet.settings.operator-accounts=" + demoAccount,
+                        // The demo category feeds are file sources under the clone.
+                        "--parapet.settings.feeds.allowed-directories=" + root.resolve("demo").resolve("feeds").toAbsolutePath())),
                 new ServiceProcesses.Spec("dns-service", ports.dnsService(), "384m", dnsArguments(ports, data, dnsSecrets)),
                 new ServiceProcesses.Spec("diagnostics-service", ports.diagnosticsService(), "384m", List.of(
                         "--parapet.diagnostics.state-directory=" + data.resolve("diagnostics-service").resolve("streams"))));
@@ -128,7 +128,7 @@ public final class LocalStack {
         }
 
         String superAdmin = tokens.adminToken("admin@demo.parapet.local", demoAccount, "SUPER_ADMIN", Duration.ofHours(12));
-        loadCategoryFeeds(root, data, ports.settingsService(), superAdmin);
+        subscribeCategoryFeeds(root, ports.settingsService(), superAdmin);
         Duration elapsed = Duration.ofNanos(System.nanoTime() - started);
         String basicAdmin = tokens.adminToken("basic@demo.parapet.local", demoAccount, "BASIC_ADMIN", Duration.ofHours(12));
         // A Super Administrator's token: only its owner may read it.
@@ -205,52 +205,61 @@ public final class LocalStack {
     }
 
     /**
-     * Loads the demo category feeds that ship with the project ({@code demo/feeds/*.txt.gz}, see its
-     * README) into settings-service, one streamed PUT per category, once: a marker in the data
-     * directory records that it was done. A missing feed is said out loud, never skipped silently.
+     * Subscribes each category to its demo feed ({@code demo/feeds/*.txt.gz}, see its README) as a file source, then
+     * asks for a fetch and reads what is in force: a restart finds the subscriptions there and the files unchanged,
+     * so it costs a file check each. A missing feed is said out loud, never skipped silently.
      */
-    private static void loadCategoryFeeds(Path root, Path data, int settingsPort, String operatorToken) throws IOException {
-        Path feedsDirectory = root.resolve("demo").resolve("feeds");
-        Path marker = data.resolve("settings-service").resolve("category-feeds-loaded");
-        if (Files.exists(marker)) {
-            return;
+    private static void subscribeCategoryFeeds(Path root, int settingsPort, String operatorToken) {
+        Path feedsDirectory = root.resolve("demo").resolve("feeds").toAbsolutePath();
+        Map<String, String> feeds = new LinkedHashMap<>();
+        for (String[] feed : new String[][]{{"phishing", "phishing"}, {"ransomware", "ransomware"}, {"scam", "scam"},
+                {"crypto", "cryptomining"}, {"drugs", "drugs"}, {"piracy", "piracy"}, {"torrent", "p2p"}}) {
+            feeds.put(feed[0], feed[1]);
         }
-        Map<String, String> feeds = new LinkedHashMap<>(Map.of("phishing", "phishing", "ransomware", "ransomware",
-                "scam", "scam", "crypto", "cryptomining", "drugs", "drugs", "piracy", "piracy", "torrent", "p2p"));
+        List<String> loaded = new ArrayList<>();
         for (Map.Entry<String, String> feed : feeds.entrySet()) {
             Path file = feedsDirectory.resolve(feed.getKey() + ".txt.gz");
             if (!Files.isRegularFile(file)) {
-                say("Category feed " + file + " is missing: category " + feed.getValue() + " stays empty "
-                        + "(restore it with git, or import a feed: docs/settings.md).");
+                say("Category feed " + file + " is missing: category " + feed.getValue() + " keeps what it had, if anything "
+                        + "(restore it with git checkout -- demo/feeds, or subscribe another source: docs/settings.md).");
                 continue;
             }
-            URI uri = URI.create("http://127.0.0.1:" + settingsPort + "/api/v1/categories/" + feed.getValue() + "/domains");
+            String base = "http://127.0.0.1:" + settingsPort + "/api/v1/operator/category-feeds/" + feed.getValue();
             try {
-                HttpResponse<String> response = HTTP.send(HttpRequest.newBuilder(uri).timeout(Duration.ofMinutes(2))
-                        .header("Authorization", "Bearer " + operatorToken).header("Content-Type", "text/plain")
-                        .PUT(HttpRequest.BodyPublishers.ofInputStream(() -> gunzipped(file))).build(),
-                        HttpResponse.BodyHandlers.ofString());
-                if (response.statusCode() != 200) {
-                    say("Loading category feed " + file.getFileName() + " failed: " + response.statusCode() + " " + response.body());
-                    return;
+                HttpResponse<String> subscribed = HTTP.send(HttpRequest.newBuilder(URI.create(base)).timeout(Duration.ofSeconds(30))
+                        .header("Authorization", "Bearer " + operatorToken).header("Content-Type", "application/json")
+                        .PUT(HttpRequest.BodyPublishers.ofString("{\"source\":\"" + file.toUri() + "\",\"refreshMinutes\":60}"))
+                        .build(), HttpResponse.BodyHandlers.ofString());
+                if (subscribed.statusCode() != 200) {
+                    say("Subscribing category " + feed.getValue() + " to " + file.getFileName() + " failed: "
+                            + subscribed.statusCode() + " " + subscribed.body());
+                    continue;
                 }
-                String body = response.body();
-                say("Category " + feed.getValue() + ": " + field(body, "domains") + " domains from " + file.getFileName()
-                        + " (" + field(body, "rejectedCount") + " lines refused)");
+                HttpResponse<String> refreshed = HTTP.send(HttpRequest.newBuilder(URI.create(base + "/refresh"))
+                        .timeout(Duration.ofMinutes(2)).header("Authorization", "Bearer " + operatorToken)
+                        .POST(HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.ofString());
+                String error = text(refreshed.body(), "lastError");
+                if (refreshed.statusCode() != 200 || error != null) {
+                    say("Category feed " + file.getFileName() + " failed: " + (error != null ? error : refreshed.statusCode() + " " + refreshed.body()));
+                    continue;
+                }
+                loaded.add(feed.getValue() + " " + field(refreshed.body(), "domainsInForce"));
+            } catch (IOException e) {
+                say("Subscribing category " + feed.getValue() + " failed: " + e.getMessage());
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 return;
             }
         }
-        Files.writeString(marker, "loaded from " + feedsDirectory + "\n", StandardCharsets.US_ASCII);
+        if (!loaded.isEmpty()) {
+            say("Category feeds (demo/feeds, checked hourly), domains: " + String.join(", ", loaded));
+        }
     }
 
-    private static InputStream gunzipped(Path file) {
-        try {
-            return new java.util.zip.GZIPInputStream(Files.newInputStream(file));
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+    /** A JSON string field's value, or null when absent or null. */
+    private static String text(String json, String name) {
+        java.util.regex.Matcher matcher = java.util.regex.Pattern.compile("\"" + name + "\":\"((?:[^\"\\\\]|\\\\.)*)\"").matcher(json);
+        return matcher.find() ? matcher.group(1) : null;
     }
 
     private static String field(String json, String name) {

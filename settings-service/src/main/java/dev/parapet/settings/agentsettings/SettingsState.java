@@ -21,6 +21,7 @@ import dev.parapet.kit.state.FollowedState;
 import dev.parapet.kit.state.TopicFollower;
 import dev.parapet.schemas.Topics;
 import dev.parapet.schemas.v1.categories.CategoryCatalogue;
+import dev.parapet.schemas.v1.categories.CategoryFeedSubscription;
 import dev.parapet.schemas.v1.exceptions.AccountExceptions;
 import dev.parapet.schemas.v1.groups.ProfileGroup;
 import dev.parapet.schemas.v1.locations.Location;
@@ -50,9 +51,11 @@ public class SettingsState extends FollowedState {
     private final AccountRecords<Location> locations = new AccountRecords<>(Location::getAccountId, Location::getLocationId);
     private final List<Consumer<Change>> listeners = new CopyOnWriteArrayList<>();
     private volatile CategoryCatalogue catalogue;
+    private final Map<String, CategoryFeedSubscription> feedSubscriptions = new ConcurrentHashMap<>();
     private final TopicFollower follower;
     private final CommandGateway<SettingsCommandResult> commands;
     private final CommandGateway<SettingsCommandResult> globalCommands;
+    private final CommandGateway<SettingsCommandResult> feedCommands;
     private final java.time.Duration commandTimeout;
 
     public SettingsState(KafkaProperties kafka, RegistryProperties registry, MeterRegistry meters,
@@ -60,6 +63,8 @@ public class SettingsState extends FollowedState {
         this.commandTimeout = properties.commandTimeout();
         this.commands = new CommandGateway<>(template, Topics.SETTINGS_COMMANDS.name(), properties.commandTimeout());
         this.globalCommands = new CommandGateway<>(template, Topics.GLOBAL_COMMANDS.name(), properties.commandTimeout());
+        // A fetched feed of 200 000 domains takes the writer longer than an administrator's change (10 to 20 s here).
+        this.feedCommands = new CommandGateway<>(template, Topics.GLOBAL_COMMANDS.name(), properties.feeds().fetchTimeout());
         this.follower = new TopicFollower("settings-state", kafka.buildConsumerProperties(), registry.url(), meters, List.of(
                 new TopicFollower.Subscription(Topics.AGENT_SETTINGS.name(), true, (key, value) -> {
                     if (value instanceof AgentSettings update) {
@@ -81,10 +86,18 @@ public class SettingsState extends FollowedState {
                         catalogue = update;
                     }
                 }),
+                new TopicFollower.Subscription(Topics.CATEGORY_FEEDS.name(), true, (key, value) -> {
+                    if (value instanceof CategoryFeedSubscription update) {
+                        feedSubscriptions.put(update.getCategoryId(), update);
+                    } else if (value == null && key != null) {
+                        feedSubscriptions.remove(key);
+                    }
+                }),
                 new TopicFollower.Subscription(Topics.SETTINGS_COMMAND_RESULTS.name(), false, (key, value) -> {
                     if (value instanceof SettingsCommandResult result) {
                         commands.complete(result.getCommandId(), result);
                         globalCommands.complete(result.getCommandId(), result);
+                        feedCommands.complete(result.getCommandId(), result);
                     }
                 })));
     }
@@ -115,6 +128,16 @@ public class SettingsState extends FollowedState {
         return Optional.ofNullable(catalogue);
     }
 
+    /** The category's feed subscription, with its status. */
+    public Optional<CategoryFeedSubscription> feedSubscription(String categoryId) {
+        return Optional.ofNullable(feedSubscriptions.get(categoryId));
+    }
+
+    /** Every category's feed subscription. */
+    public List<CategoryFeedSubscription> feedSubscriptions() {
+        return List.copyOf(feedSubscriptions.values());
+    }
+
     /** Called on this state's reading thread after every change of an account's settings or exceptions. */
     public void onChange(Consumer<Change> listener) {
         listeners.add(listener);
@@ -138,6 +161,11 @@ public class SettingsState extends FollowedState {
         return globalCommands;
     }
 
+    /** The global writer, for the outcome of feed fetches, which may take it longer than an administrator's change. */
+    public CommandGateway<SettingsCommandResult> feedCommands() {
+        return feedCommands;
+    }
+
     @Override
     public TopicFollower follower() {
         return follower;
@@ -147,7 +175,7 @@ public class SettingsState extends FollowedState {
     protected void describe(Health.Builder builder) {
         builder.withDetail("accounts", settings.size()).withDetail("exceptions", exceptions.size())
                 .withDetail("policies", policies.size()).withDetail("profileGroups", groups.size())
-                .withDetail("locations", locations.size());
+                .withDetail("locations", locations.size()).withDetail("categoryFeedSubscriptions", feedSubscriptions.size());
     }
 
     /** Records of a compacted topic keyed {@code accountId/id}, by account then id; tombstones remove. */

@@ -38,7 +38,7 @@ import reactor.core.publisher.Mono;
 public class CategoryController {
 
     /** The most domains one feed may list: the feed travels to the global writer as one record (8 MiB). */
-    static final int MAX_FEED_DOMAINS = 250_000;
+    public static final int MAX_FEED_DOMAINS = 250_000;
 
     /** What a feed import did (the counts and lists as in a policy's bulk import). */
     public record FeedReport(String categoryId, long linesRead, long ignoredLines, long domains, long duplicates, long changed,
@@ -112,7 +112,7 @@ public class CategoryController {
                 return Mono.error(Problems.badRequest("A feed lists at most " + MAX_FEED_DOMAINS + " domains, "
                         + dev.parapet.settings.policies.PolicyDecisions.MAX_LIST_BYTES / (1024 * 1024) + " MiB of them."));
             }
-            ImportCategoryFeed feed = new ImportCategoryFeed(categoryId, read.domains(), read.confirmedSuffixes());
+            ImportCategoryFeed feed = new ImportCategoryFeed(categoryId, read.domains(), read.confirmedSuffixes(), null);
             return Commands.send(state, account, admin, http, feed, version -> true)
                     .map(changed -> new FeedReport(categoryId, read.lines(), read.ignoredLines(), read.domains().size(),
                             read.duplicates(), changed, read.rejectedCount(), read.rejected(),

@@ -4,23 +4,27 @@ import java.time.Instant;
 import java.util.UUID;
 
 import dev.parapet.schemas.v1.groups.ProfileGroup;
+import dev.parapet.schemas.v1.settings.DeleteCategoryFeedSubscription;
 import dev.parapet.schemas.v1.settings.DeleteLocation;
 import dev.parapet.schemas.v1.settings.DeletePolicy;
 import dev.parapet.schemas.v1.settings.DeleteProfileGroup;
 import dev.parapet.schemas.v1.settings.GenerateTamperPassword;
 import dev.parapet.schemas.v1.settings.ImportCategoryFeed;
 import dev.parapet.schemas.v1.settings.ImportPolicyDomains;
+import dev.parapet.schemas.v1.settings.RecordCategoryFeedCheck;
 import dev.parapet.schemas.v1.settings.ReviewLocationRanges;
 import dev.parapet.schemas.v1.settings.SettingsCommand;
 import dev.parapet.schemas.v1.settings.SettingsRejection;
 import dev.parapet.schemas.v1.settings.UpdateAgentSettings;
 import dev.parapet.schemas.v1.settings.UpdateExceptions;
+import dev.parapet.schemas.v1.settings.UpsertCategoryFeedSubscription;
 import dev.parapet.schemas.v1.settings.UpsertLocation;
 import dev.parapet.schemas.v1.settings.UpsertPolicy;
 import dev.parapet.schemas.v1.settings.UpsertProfileGroup;
 import dev.parapet.settings.agentsettings.SettingsDecisions;
 import dev.parapet.settings.categories.CategoryFeedDecisions;
 import dev.parapet.settings.exceptions.ExceptionDecisions;
+import dev.parapet.settings.feeds.FeedSubscriptionDecisions;
 import dev.parapet.settings.groups.GroupDecisions;
 import dev.parapet.settings.locations.LocationDecisions;
 import dev.parapet.settings.policies.PolicyDecisions;
@@ -94,14 +98,34 @@ public final class CommandDecisions {
             return LocationDecisions.review(stores, command, review, now);
         }
         if (action instanceof ImportCategoryFeed feed) {
+            if (feed.getFetch() != null) {
+                return FeedSubscriptionDecisions.importFetched(stores, command, feed, now);
+            }
+            var subscription = FeedSubscriptionDecisions.stored(stores, feed.getCategoryId());
+            if (subscription != null) {
+                // The next fetch would undo a one-off import, or a 304 would keep it for ever: one source per category.
+                return Decision.refused(command, SettingsRejection.CONFLICT, 0, "category " + feed.getCategoryId()
+                        + " follows its feed subscription (" + subscription.getSource()
+                        + "); change or delete the subscription instead (/api/v1/operator/category-feeds)");
+            }
             return CategoryFeedDecisions.importFeed(stores, command, feed, now);
+        }
+        if (action instanceof UpsertCategoryFeedSubscription upsert) {
+            return FeedSubscriptionDecisions.upsert(stores, command, upsert, now);
+        }
+        if (action instanceof DeleteCategoryFeedSubscription delete) {
+            return FeedSubscriptionDecisions.delete(stores, command, delete, now);
+        }
+        if (action instanceof RecordCategoryFeedCheck check) {
+            return FeedSubscriptionDecisions.recordCheck(stores, command, check, now);
         }
         return Decision.refused(command, SettingsRejection.OTHER, 0, "unknown command");
     }
 
-    /** Whether the command belongs to the global writer: locations and category feeds span accounts. */
+    /** Whether the command belongs to the global writer: locations, category feeds and their subscriptions span accounts. */
     public static boolean isGlobal(Object action) {
         return action instanceof UpsertLocation || action instanceof DeleteLocation || action instanceof ReviewLocationRanges
-                || action instanceof ImportCategoryFeed;
+                || action instanceof ImportCategoryFeed || action instanceof UpsertCategoryFeedSubscription
+                || action instanceof DeleteCategoryFeedSubscription || action instanceof RecordCategoryFeedCheck;
     }
 }
