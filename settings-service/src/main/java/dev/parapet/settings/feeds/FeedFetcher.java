@@ -183,7 +183,7 @@ public final class FeedFetcher implements AutoCloseable {
             sniffed.reset();
             InputStream text = first == 0x1f && second == 0x8b ? new Capped(new GZIPInputStream(sniffed, 16 * 1024), maxBytes) : sniffed;
             DomainListImport.Result list = DomainListImport.read(DataBufferUtils.readInputStream(() -> text,
-                    DefaultDataBufferFactory.sharedInstance, 16 * 1024), maxDomains).block();
+                    DefaultDataBufferFactory.sharedInstance, 16 * 1024), new dev.parapet.settings.policies.ListEntries(java.util.Set.of(), dev.parapet.settings.policies.ListEntries.Effect.CATEGORISE), maxDomains).block();
             if (deadline.isDone()) {
                 return new Fetched.Failed("the fetch took longer than " + properties.fetchTimeout().toSeconds() + " s");
             }
