@@ -18,6 +18,7 @@ import dev.parapet.schemas.v1.settings.UpdateExceptions;
 import dev.parapet.schemas.v1.settings.UpsertLocation;
 import dev.parapet.schemas.v1.settings.UpsertPolicy;
 import dev.parapet.schemas.v1.settings.UpsertProfileGroup;
+import dev.parapet.settings.accounts.AccountDecisions;
 import dev.parapet.settings.agentsettings.SettingsDecisions;
 import dev.parapet.settings.categories.CategoryFeedDecisions;
 import dev.parapet.settings.exceptions.ExceptionDecisions;
@@ -96,12 +97,15 @@ public final class CommandDecisions {
         if (action instanceof ImportCategoryFeed feed) {
             return CategoryFeedDecisions.importFeed(stores, command, feed, now);
         }
+        if (AccountDecisions.isAccountCommand(action)) {
+            return AccountDecisions.decide(stores, command, now);
+        }
         return Decision.refused(command, SettingsRejection.OTHER, 0, "unknown command");
     }
 
-    /** Whether the command belongs to the global writer: locations and category feeds span accounts. */
+    /** Whether the command belongs to the global writer: locations, category feeds and the account registry span accounts. */
     public static boolean isGlobal(Object action) {
         return action instanceof UpsertLocation || action instanceof DeleteLocation || action instanceof ReviewLocationRanges
-                || action instanceof ImportCategoryFeed;
+                || action instanceof ImportCategoryFeed || AccountDecisions.isAccountCommand(action);
     }
 }
