@@ -295,12 +295,15 @@ class JourneyTest {
 
         // Suspended: every service refuses her token; resumed: every service accepts it again.
         ok(call("POST", SETTINGS + "/api/v1/operator/accounts/" + secondAccount + "/suspend", "application/json", "{\"reason\":\"journey\"}"));
+        long suspended = System.nanoTime();
         for (String service : services) {
             await(service + " refuses the suspended account", Duration.ofSeconds(10), () -> uncheck(() -> {
                 HttpResponse<String> access = as(ann, "GET", service + "/api/v1/accounts/" + secondAccount + "/access", null);
                 return access.statusCode() == 403 && access.body().contains("Account suspended");
             }));
         }
+        System.out.printf("journey: account suspended to all four services refusing its administrator in %d ms%n",
+                TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - suspended));
         assertThat(signIn(email).body()).contains("suspended");
         ok(call("POST", SETTINGS + "/api/v1/operator/accounts/" + secondAccount + "/resume", null, null));
         for (String service : services) {
