@@ -6,6 +6,7 @@ import java.util.Optional;
 
 import org.apache.avro.specific.SpecificRecord;
 
+import dev.parapet.schemas.v1.accounts.Account;
 import dev.parapet.schemas.v1.agents.AgentState;
 import dev.parapet.schemas.v1.audit.AuditEvent;
 import dev.parapet.schemas.v1.categories.CategoryAssignment;
@@ -61,9 +62,13 @@ public final class Topics {
             "settings-service (command processor)", "settings-service (API)");
 
     public static final Topic<SettingsCommand> GLOBAL_COMMANDS = new Topic<>("parapet.global-commands.v1",
-            "the constant \"global\": one writer for what spans accounts (locations, category feeds and their subscriptions)", SettingsCommand.class,
+            "the constant \"global\": one writer for what spans accounts (locations, category feeds and their subscriptions, the account registry)", SettingsCommand.class,
             Topic.Cleanup.DELETE, 1, Optional.of(Duration.ofDays(7)),
             "settings-service (API)", "settings-service (command processor)");
+
+    public static final Topic<Account> ACCOUNTS = new Topic<>("parapet.accounts.v1",
+            "accountId", Account.class, Topic.Cleanup.COMPACT, 1, COMPACTED,
+            "settings-service (global writer)", "key-service, settings-service, dns-service, diagnostics-service (administrator token checks)");
 
     public static final Topic<Policy> POLICIES = new Topic<>("parapet.policies.v1",
             "accountId/policyId", Policy.class, Topic.Cleanup.COMPACT, 6, COMPACTED,
@@ -106,7 +111,7 @@ public final class Topics {
             Optional.of(Duration.ofDays(400)), "every service", "diagnostics-service, archival");
 
     private static final List<Topic<? extends SpecificRecord>> ALL = List.of(ACCOUNT_KEYS, KEY_COMMANDS, KEY_COMMAND_RESULTS, AGENTS, AGENT_SETTINGS, SETTINGS_COMMANDS, SETTINGS_COMMAND_RESULTS,
-            GLOBAL_COMMANDS,
+            GLOBAL_COMMANDS, ACCOUNTS,
             POLICIES, LOCATIONS, EXCEPTIONS, PROFILE_GROUPS, CATEGORY_CATALOGUE, DOMAIN_CATEGORIES, CATEGORY_FEEDS, VERDICTS,
             AGENT_TELEMETRY, AUDIT);
 

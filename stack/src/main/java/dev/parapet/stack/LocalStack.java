@@ -41,6 +41,8 @@ public final class LocalStack {
     static final int DOH_PORT = 18443;
     static final int BLOCK_PAGE_HTTP_PORT = 18180;
     static final int BLOCK_PAGE_HTTPS_PORT = 18543;
+    /** The stand-in identity provider's token endpoint (sign-in for administrators the account registry lists). */
+    static final int SIGN_IN_PORT = 18100;
 
     private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
 
@@ -51,7 +53,7 @@ public final class LocalStack {
         StackPorts ports = StackPorts.defaults();
         for (int port : List.of(ports.kafka(), ports.kafkaController(), ports.registry(), ports.registryManagement(),
                 ports.keyService(), ports.settingsService(), ports.dnsService(), ports.diagnosticsService(), DOH_PORT,
-                BLOCK_PAGE_HTTP_PORT, BLOCK_PAGE_HTTPS_PORT)) {
+                BLOCK_PAGE_HTTP_PORT, BLOCK_PAGE_HTTPS_PORT, SIGN_IN_PORT)) {
             if (Ports.isListening(port)) {
                 System.err.println("Port " + port + " on 127.0.0.1 is taken: is another Parapet stack running?");
                 System.exit(1);
@@ -127,10 +129,17 @@ public final class LocalStack {
             }, () -> process.get().close()));
         }
 
+        // The operator's first token cannot come from the registry, which is empty until the operator fills it.
         String superAdmin = tokens.adminToken("admin@demo.parapet.local", demoAccount, "SUPER_ADMIN", Duration.ofHours(12));
+        registerDemoAccount(ports.settingsService(), demoAccount, superAdmin);
+        StandInIdentityProvider signIn = StandInIdentityProvider.start(SIGN_IN_PORT, tokens,
+                URI.create("http://127.0.0.1:" + ports.settingsService()), demoAccount, Duration.ofHours(12),
+                StandInIdentityProvider.clientSecret(data.resolve("sign-in-secret")));
+        Runtime.getRuntime().addShutdownHook(new Thread(signIn::close, "parapet-sign-in-stop"));
         subscribeCategoryFeeds(root, ports.settingsService(), superAdmin);
         Duration elapsed = Duration.ofNanos(System.nanoTime() - started);
-        String basicAdmin = tokens.adminToken("basic@demo.parapet.local", demoAccount, "BASIC_ADMIN", Duration.ofHours(12));
+        var basic = signIn.signIn("basic@demo.parapet.local");
+        String basicAdmin = basic.grant().map(signIn::token).orElseGet(() -> "(not signed in: " + basic.refusal().orElseThrow().description() + ")");
         // A Super Administrator's token: only its owner may read it.
         ServiceProcesses.writePrivate(data.resolve("admin-token"), superAdmin + "\n");
         Files.writeString(data.resolve("demo-account"), demoAccount + "\n", StandardCharsets.US_ASCII);
@@ -152,15 +161,20 @@ public final class LocalStack {
                   Super Administrator  token (12 h), also in %s:
                 %s
 
-                  Basic Administrator  token (12 h):
+                  Basic Administrator  token (12 h), signed in through the stand-in identity provider:
                 %s
+
+                  Sign in              an administrator the account registry lists (README: a second account):
+                                       curl -s -u %s:$(cat %s) -d grant_type=password \\
+                                         -d username=basic@demo.parapet.local http://127.0.0.1:%d/token
 
                   Logs                 %s/logs/
                 Press Ctrl-C to stop.
                 """, elapsed.toMillis() / 1000.0, ports.kafka(), ports.kafka(), registry.get().url(), registry.get().url(),
                 ports.keyService(), ports.settingsService(), ports.dnsService(), ports.dnsPort(),
                 DOH_PORT, BLOCK_PAGE_HTTP_PORT, BLOCK_PAGE_HTTPS_PORT,
-                ports.diagnosticsService(), ports.diagnosticsService(), demoAccount, data.resolve("admin-token"), superAdmin, basicAdmin, data);
+                ports.diagnosticsService(), ports.diagnosticsService(), demoAccount, data.resolve("admin-token"), superAdmin, basicAdmin,
+                StandInIdentityProvider.CLIENT_ID, data.resolve("sign-in-secret"), SIGN_IN_PORT, data);
         stopped.await();
     }
 
@@ -260,6 +274,39 @@ public final class LocalStack {
     private static String text(String json, String name) {
         java.util.regex.Matcher matcher = java.util.regex.Pattern.compile("\"" + name + "\":\"((?:[^\"\\\\]|\\\\.)*)\"").matcher(json);
         return matcher.find() ? matcher.group(1) : null;
+    }
+
+    /**
+     * Puts the demo account in the account registry through the operator API, with its two administrators,
+     * at every start: creating it again with the same id, name and first administrator changes nothing, and
+     * so does giving an administrator the role they have. A refusal (someone took the name) is said, not fatal.
+     */
+    private static void registerDemoAccount(int settingsPort, UUID demoAccount, String operatorToken) throws IOException {
+        String accounts = "http://127.0.0.1:" + settingsPort + "/api/v1/operator/accounts";
+        List<HttpRequest> requests = List.of(
+                HttpRequest.newBuilder(URI.create(accounts)).POST(HttpRequest.BodyPublishers.ofString("{\"accountId\":\"" + demoAccount
+                        + "\",\"name\":\"Demo\",\"administrator\":{\"email\":\"admin@demo.parapet.local\",\"role\":\"SUPER_ADMIN\"}}"))
+                        .header("Content-Type", "application/json").header("Authorization", "Bearer " + operatorToken)
+                        .timeout(Duration.ofSeconds(30)).build(),
+                HttpRequest.newBuilder(URI.create(accounts + "/" + demoAccount + "/administrators/basic@demo.parapet.local"))
+                        .PUT(HttpRequest.BodyPublishers.ofString("{\"role\":\"BASIC_ADMIN\"}"))
+                        .header("Content-Type", "application/json").header("Authorization", "Bearer " + operatorToken)
+                        .timeout(Duration.ofSeconds(30)).build());
+        for (HttpRequest request : requests) {
+            try {
+                HttpResponse<String> response = HTTP.send(request, HttpResponse.BodyHandlers.ofString());
+                if (response.statusCode() / 100 != 2) {
+                    say("Registering the demo account failed: " + response.statusCode() + " " + response.body());
+                    return;
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
+        }
+        say("Demo account " + demoAccount + " is in the account registry (Super Administrator admin@demo.parapet.local, "
+                + "Basic Administrator basic@demo.parapet.local).");
+    }
     }
 
     private static String field(String json, String name) {

@@ -34,7 +34,9 @@ import dev.parapet.stack.Dnsmasq;
  * DNS client: settings and a tamper password, the key and its CustomerKey, enrolment, test-blocking,
  * the device protected and healthy in diagnostics, a new Block List entry blocking the running
  * agent's next query, the tamper password rotated, the key deleted and the agent stopping within a
- * second, and a new key restoring protection.
+ * second, and a new key restoring protection. Beside it, on the same stack: a second account created
+ * through the operator's API, whose administrator signs in through the stack's stand-in identity
+ * provider, and whose suspension every service enforces.
  */
 class JourneyTest {
 
@@ -43,6 +45,8 @@ class JourneyTest {
     static final String KEYS = "http://127.0.0.1:18101";
     static final String SETTINGS = "http://127.0.0.1:18102";
     static final String DIAGNOSTICS = "http://127.0.0.1:18104";
+    static final String DNS = "http://127.0.0.1:18103";
+    static final String SIGN_IN = "http://127.0.0.1:18100/token";
 
     static Path work;
     static Process stack;
@@ -235,6 +239,76 @@ class JourneyTest {
         } finally {
             restored.destroy();
             restored.waitFor(10, TimeUnit.SECONDS);
+        }
+    }
+
+    /** Signs in through the stand-in identity provider as the README does (client secret from the data directory). */
+    static HttpResponse<String> signIn(String email) throws Exception {
+        String client = "parapet-local:" + Files.readString(data.resolve("sign-in-secret")).strip();
+        return HTTP.send(HttpRequest.newBuilder(URI.create(SIGN_IN)).timeout(Duration.ofSeconds(30))
+                .header("Authorization", "Basic " + java.util.Base64.getEncoder().encodeToString(client.getBytes(java.nio.charset.StandardCharsets.UTF_8)))
+                .header("Content-Type", "application/x-www-form-urlencoded")
+                .POST(HttpRequest.BodyPublishers.ofString("grant_type=password&username=" + email)).build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    static HttpResponse<String> as(String bearer, String method, String url, String json) throws Exception {
+        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(30))
+                .header("Authorization", "Bearer " + bearer)
+                .method(method, json == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(json));
+        if (json != null) {
+            request.header("Content-Type", "application/json");
+        }
+        return HTTP.send(request.build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    @Test
+    void aSecondAccountCreatedThroughTheApiHasAnAdministratorWhoSignsInAndEveryServiceEnforcesItsSuspension() throws Exception {
+        // The stack put its demo account in the registry through the same API at its first start.
+        JsonNode demo = ok(call("GET", SETTINGS + "/api/v1/operator/accounts/" + account, null, null));
+        assertThat(demo.get("name").asText()).isEqualTo("Demo");
+        assertThat(demo.at("/administrators/0/email").asText()).isEqualTo("admin@demo.parapet.local");
+
+        // The operator creates a second account with its first administrator (the README's curl).
+        String email = "ann-" + java.util.UUID.randomUUID().toString().substring(0, 8) + "@second.example";
+        JsonNode second = ok(call("POST", SETTINGS + "/api/v1/operator/accounts", "application/json",
+                "{\"name\":\"Second " + email + "\",\"administrator\":{\"email\":\"" + email + "\",\"role\":\"FULL_ADMIN\"}}"));
+        String secondAccount = second.get("accountId").asText();
+
+        // Its administrator signs in through the stand-in identity provider; an address nobody listed does not.
+        HttpResponse<String> refused = signIn("eve@nowhere.example");
+        assertThat(refused.statusCode()).as(refused.body()).isEqualTo(400);
+        assertThat(refused.body()).contains("invalid_grant");
+        JsonNode signedIn = ok(signIn(email));
+        assertThat(signedIn.get("account").asText()).isEqualTo(secondAccount);
+        String ann = signedIn.get("access_token").asText();
+
+        // Ann acts in her account on every service, never in the demo account.
+        List<String> services = List.of(KEYS, SETTINGS, DNS, DIAGNOSTICS);
+        for (String service : services) {
+            HttpResponse<String> access = as(ann, "GET", service + "/api/v1/accounts/" + secondAccount + "/access", null);
+            assertThat(access.statusCode()).as(service + " " + access.body()).isEqualTo(200);
+            assertThat(JSON.readTree(access.body()).get("role").asText()).isEqualTo("FULL_ADMIN");
+            assertThat(as(ann, "GET", service + "/api/v1/accounts/" + account + "/access", null).statusCode()).as(service).isEqualTo(403);
+        }
+        assertThat(as(ann, "POST", SETTINGS + "/api/v1/accounts/" + secondAccount + "/profile-groups",
+                "{\"name\":\"Finance\",\"members\":[\"bob@second.example\"]}").statusCode()).isEqualTo(201);
+
+        // Suspended: every service refuses her token; resumed: every service accepts it again.
+        ok(call("POST", SETTINGS + "/api/v1/operator/accounts/" + secondAccount + "/suspend", "application/json", "{\"reason\":\"journey\"}"));
+        long suspended = System.nanoTime();
+        for (String service : services) {
+            await(service + " refuses the suspended account", Duration.ofSeconds(10), () -> uncheck(() -> {
+                HttpResponse<String> access = as(ann, "GET", service + "/api/v1/accounts/" + secondAccount + "/access", null);
+                return access.statusCode() == 403 && access.body().contains("Account suspended");
+            }));
+        }
+        System.out.printf("journey: account suspended to all four services refusing its administrator in %d ms%n",
+                TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - suspended));
+        assertThat(signIn(email).body()).contains("suspended");
+        ok(call("POST", SETTINGS + "/api/v1/operator/accounts/" + secondAccount + "/resume", null, null));
+        for (String service : services) {
+            await(service + " accepts the resumed account", Duration.ofSeconds(10), () -> uncheck(() ->
+                    as(ann, "GET", service + "/api/v1/accounts/" + secondAccount + "/access", null).statusCode() == 200));
         }
     }
 

@@ -1,5 +1,6 @@
 package dev.parapet.kit.security;
 
+import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.boot.security.oauth2.server.resource.autoconfigure.OAuth2ResourceServerProperties;
@@ -8,12 +9,15 @@ import org.springframework.context.annotation.Bean;
 import org.springframework.core.Ordered;
 import org.springframework.core.annotation.Order;
 import org.springframework.security.config.annotation.web.reactive.EnableWebFluxSecurity;
+import org.springframework.security.config.web.server.SecurityWebFiltersOrder;
 import org.springframework.security.config.web.server.ServerHttpSecurity;
 import org.springframework.security.oauth2.core.OAuth2TokenValidator;
 import org.springframework.security.oauth2.jwt.Jwt;
 import org.springframework.security.oauth2.jwt.ReactiveJwtDecoder;
 import org.springframework.security.web.server.SecurityWebFilterChain;
 
+import dev.parapet.kit.accounts.AccountRegistry;
+import dev.parapet.kit.accounts.AccountSuspensionFilter;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
@@ -25,7 +29,8 @@ import tools.jackson.databind.json.JsonMapper;
  * <p>Tokens are decoded by Spring Boot's resource-server support from its own properties
  * ({@code spring.security.oauth2.resourceserver.jwt.*}: the JWKS URL or a public key file, the audience,
  * the algorithms); {@link AdminTokenRequirements} makes issuer, audience and expiry mandatory and
- * keeps the algorithms to RS256 and ES256.
+ * keeps the algorithms to RS256 and ES256. An authenticated administrator of a suspended account is then
+ * refused (403) by {@link AccountSuspensionFilter}, wherever the service follows the account registry.
  */
 @AutoConfiguration(before = ReactiveOAuth2ResourceServerAutoConfiguration.class)
 @EnableWebFluxSecurity
@@ -40,8 +45,10 @@ public class AdminSecurityConfiguration {
     @Bean
     @Order(Ordered.LOWEST_PRECEDENCE - 10)
     SecurityWebFilterChain adminApiSecurity(ServerHttpSecurity http, AdminTokenRequirements requirements,
-                                            ReactiveJwtDecoder decoder, JsonMapper json) {
+                                            ReactiveJwtDecoder decoder, JsonMapper json, ObjectProvider<AccountRegistry> accounts) {
         ProblemSecurityHandlers problems = new ProblemSecurityHandlers(json);
+        accounts.ifAvailable(registry -> http.addFilterAfter(new AccountSuspensionFilter(registry, problems),
+                SecurityWebFiltersOrder.AUTHORIZATION));
         return http
                 .csrf(ServerHttpSecurity.CsrfSpec::disable)
                 .httpBasic(ServerHttpSecurity.HttpBasicSpec::disable)

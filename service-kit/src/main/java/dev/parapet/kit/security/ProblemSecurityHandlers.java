@@ -29,18 +29,19 @@ public final class ProblemSecurityHandlers implements ServerAuthenticationEntryP
         String detail = exchange.getRequest().getHeaders().getFirst("Authorization") == null
                 ? "This endpoint needs a bearer token."
                 : "The bearer token is not valid: " + failure.getMessage();
-        return write(exchange, HttpStatus.UNAUTHORIZED, detail);
+        return problem(exchange, HttpStatus.UNAUTHORIZED, HttpStatus.UNAUTHORIZED.getReasonPhrase(), detail);
     }
 
     @Override
     public Mono<Void> handle(ServerWebExchange exchange, AccessDeniedException denied) {
-        return write(exchange, HttpStatus.FORBIDDEN, "This token does not allow this request.");
+        return problem(exchange, HttpStatus.FORBIDDEN, HttpStatus.FORBIDDEN.getReasonPhrase(), "This token does not allow this request.");
     }
 
-    private Mono<Void> write(ServerWebExchange exchange, HttpStatus status, String detail) {
+    /** Answers the request with this problem, from a security filter (which the controllers' problem handler never sees). */
+    public Mono<Void> problem(ServerWebExchange exchange, HttpStatus status, String title, String detail) {
         Map<String, Object> problem = new LinkedHashMap<>();
         problem.put("type", "about:blank");
-        problem.put("title", status.getReasonPhrase());
+        problem.put("title", title);
         problem.put("status", status.value());
         problem.put("detail", detail);
         problem.put("instance", exchange.getRequest().getPath().value());

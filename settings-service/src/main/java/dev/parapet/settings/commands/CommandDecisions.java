@@ -21,6 +21,7 @@ import dev.parapet.schemas.v1.settings.UpsertCategoryFeedSubscription;
 import dev.parapet.schemas.v1.settings.UpsertLocation;
 import dev.parapet.schemas.v1.settings.UpsertPolicy;
 import dev.parapet.schemas.v1.settings.UpsertProfileGroup;
+import dev.parapet.settings.accounts.AccountDecisions;
 import dev.parapet.settings.agentsettings.SettingsDecisions;
 import dev.parapet.settings.categories.CategoryFeedDecisions;
 import dev.parapet.settings.exceptions.ExceptionDecisions;
@@ -119,13 +120,17 @@ public final class CommandDecisions {
         if (action instanceof RecordCategoryFeedCheck check) {
             return FeedSubscriptionDecisions.recordCheck(stores, command, check, now);
         }
+        if (AccountDecisions.isAccountCommand(action)) {
+            return AccountDecisions.decide(stores, command, now);
+        }
         return Decision.refused(command, SettingsRejection.OTHER, 0, "unknown command");
     }
 
-    /** Whether the command belongs to the global writer: locations, category feeds and their subscriptions span accounts. */
+    /** Whether the command belongs to the global writer: locations, category feeds and their subscriptions, and the account registry span accounts. */
     public static boolean isGlobal(Object action) {
         return action instanceof UpsertLocation || action instanceof DeleteLocation || action instanceof ReviewLocationRanges
                 || action instanceof ImportCategoryFeed || action instanceof UpsertCategoryFeedSubscription
-                || action instanceof DeleteCategoryFeedSubscription || action instanceof RecordCategoryFeedCheck;
+                || action instanceof DeleteCategoryFeedSubscription || action instanceof RecordCategoryFeedCheck
+                || AccountDecisions.isAccountCommand(action);
     }
 }

@@ -10,6 +10,7 @@ import org.springframework.http.server.reactive.ServerHttpRequest;
 
 import dev.parapet.kit.problem.Problems;
 import dev.parapet.kit.security.Admin;
+import dev.parapet.kit.state.TopicFollower;
 import dev.parapet.schemas.v1.common.Actor;
 import dev.parapet.schemas.v1.common.ActorKind;
 import dev.parapet.schemas.v1.settings.QuotaExceeded;
@@ -31,6 +32,16 @@ public final class Commands {
      */
     public static Mono<Long> send(SettingsState state, UUID accountId, Admin admin, ServerHttpRequest http, Object action,
                                   LongPredicate visible) {
+        return send(state, accountId, admin, http, action, state.follower(), visible).map(SettingsCommandResult::getVersion);
+    }
+
+    /**
+     * As {@link #send(SettingsState, UUID, Admin, ServerHttpRequest, Object, LongPredicate)}, for a change that
+     * another follower of this instance shows ({@code shownBy}, e.g. the account registry's), completing with the
+     * writer's whole result.
+     */
+    public static Mono<SettingsCommandResult> send(SettingsState state, UUID accountId, Admin admin, ServerHttpRequest http,
+                                                   Object action, TopicFollower shownBy, LongPredicate visible) {
         UUID commandId = UUID.randomUUID();
         SettingsCommand command = SettingsCommand.newBuilder().setCommandId(commandId).setAccountId(accountId)
                 .setRequestedAt(Instant.now())
@@ -46,10 +57,10 @@ public final class Commands {
             }
             long version = result.getVersion();
             BooleanSupplier shown = () -> visible.test(version);
-            return Mono.fromFuture(() -> state.follower().when(shown, state.commandTimeout()))
+            return Mono.fromFuture(() -> shownBy.when(shown, state.commandTimeout()))
                     .onErrorMap(java.util.concurrent.TimeoutException.class, e -> dev.parapet.kit.problem.Problems.unavailable(
                             "The change was applied (version " + version + ") but this instance does not show it yet; read it again shortly."))
-                    .thenReturn(version);
+                    .thenReturn(result);
         });
     }
 

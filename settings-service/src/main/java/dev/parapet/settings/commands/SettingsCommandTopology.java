@@ -45,8 +45,8 @@ import dev.parapet.settings.SettingsProperties;
  * The writers of settings-service, one Kafka Streams application with exactly-once processing: one
  * writer per account (settings-commands, partitioned by account) for agent settings, exceptions,
  * policies and profile groups; and one global writer (global-commands, one partition) for
- * locations, whose ranges must not overlap across accounts, and for category feeds (merged per domain) and their
- * subscriptions. Each command is decided from the
+ * locations, whose ranges must not overlap across accounts, for category feeds (merged per domain) and their
+ * subscriptions, and for the account registry, whose names and administrators are unique across accounts. Each command is decided from the
  * writer's state stores ({@link CommandDecisions}); what it publishes goes to the topic its
  * decision names, and to the store kept for that topic.
  */
@@ -61,6 +61,7 @@ public class SettingsCommandTopology {
     public static final String LOCATIONS_STORE = "locations";
     public static final String DOMAIN_CATEGORIES_STORE = "domain-categories";
     public static final String CATEGORY_FEEDS_STORE = "category-feeds";
+    public static final String ACCOUNTS_STORE = "accounts";
 
     /** The store that mirrors each published topic, under the same key. */
     static final Map<String, String> STORE_OF_TOPIC = Map.of(
@@ -70,7 +71,8 @@ public class SettingsCommandTopology {
             Topics.PROFILE_GROUPS.name(), GROUPS_STORE,
             Topics.LOCATIONS.name(), LOCATIONS_STORE,
             Topics.DOMAIN_CATEGORIES.name(), DOMAIN_CATEGORIES_STORE,
-            Topics.CATEGORY_FEEDS.name(), CATEGORY_FEEDS_STORE);
+            Topics.CATEGORY_FEEDS.name(), CATEGORY_FEEDS_STORE,
+            Topics.ACCOUNTS.name(), ACCOUNTS_STORE);
 
     private static final String TARGET_HEADER = "parapet-target-topic";
 
@@ -90,7 +92,7 @@ public class SettingsCommandTopology {
                                                            SettingsProperties settings) {
         CommandDecisions.Rules rules = new CommandDecisions.Rules(settings.quotas(), settings.allowPrivateRanges());
         for (String store : List.of(SETTINGS_STORE, EXCEPTIONS_STORE, POLICIES_STORE, GROUPS_STORE, LOCATIONS_STORE,
-                DOMAIN_CATEGORIES_STORE, CATEGORY_FEEDS_STORE)) {
+                DOMAIN_CATEGORIES_STORE, CATEGORY_FEEDS_STORE, ACCOUNTS_STORE)) {
             Serde<SpecificRecord> stored = CommandProcessing.avroSerde(registry.url());
             builder.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(store), Serdes.String(), stored));
         }
@@ -102,7 +104,7 @@ public class SettingsCommandTopology {
         KStream<String, SettingsCommand> globalCommands = builder.stream(Topics.GLOBAL_COMMANDS.name(),
                 Consumed.with(Serdes.String(), CommandProcessing.<SettingsCommand>avroSerde(registry.url())));
         globalCommands.process(() -> new CommandProcessor(true, rules), LOCATIONS_STORE, DOMAIN_CATEGORIES_STORE,
-                        CATEGORY_FEEDS_STORE)
+                        CATEGORY_FEEDS_STORE, ACCOUNTS_STORE)
                 .to(byTargetHeader(), Produced.with(Serdes.String(), output));
         return accountCommands;
     }

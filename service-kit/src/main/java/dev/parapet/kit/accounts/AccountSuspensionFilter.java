@@ -1,0 +1,61 @@
+package dev.parapet.kit.accounts;
+
+import java.time.Duration;
+import java.util.Optional;
+import java.util.concurrent.TimeoutException;
+
+import org.springframework.http.HttpStatus;
+import org.springframework.security.core.Authentication;
+import org.springframework.security.core.context.ReactiveSecurityContextHolder;
+import org.springframework.web.server.ServerWebExchange;
+import org.springframework.web.server.WebFilter;
+import org.springframework.web.server.WebFilterChain;
+
+import dev.parapet.kit.security.Admin;
+import dev.parapet.kit.security.ProblemSecurityHandlers;
+import reactor.core.publisher.Mono;
+
+/**
+ * In the administrator API's security chain, after authentication: refuses (403, "Account suspended")
+ * a request {@link AccountSuspension} refuses. A just-started instance first waits (up to 15 s, then
+ * 503) until it has read the registry, so that it never lets a suspended account in from a half-read
+ * state. Once caught up it decides from what it last read, also while it is not in touch with Kafka:
+ * health then reports the registry DOWN, and writes fail anyway (docs/accounts.md).
+ */
+public final class AccountSuspensionFilter implements WebFilter {
+
+    static final Duration READY_WAIT = Duration.ofSeconds(15);
+
+    private final AccountRegistry registry;
+    private final ProblemSecurityHandlers problems;
+
+    public AccountSuspensionFilter(AccountRegistry registry, ProblemSecurityHandlers problems) {
+        this.registry = registry;
+        this.problems = problems;
+    }
+
+    @Override
+    public Mono<Void> filter(ServerWebExchange exchange, WebFilterChain chain) {
+        String path = exchange.getRequest().getPath().pathWithinApplication().value();
+        if (!path.startsWith("/api/")) {
+            return chain.filter(exchange);
+        }
+        return ReactiveSecurityContextHolder.getContext()
+                .flatMap(context -> Mono.justOrEmpty(admin(context.getAuthentication())))
+                .flatMap(admin -> caughtUp().then(Mono.fromSupplier(() -> AccountSuspension.refusal(admin, path, registry::isSuspended))))
+                .defaultIfEmpty(Optional.empty())
+                .flatMap(refusal -> refusal.isPresent()
+                        ? problems.problem(exchange, HttpStatus.FORBIDDEN, "Account suspended", refusal.get())
+                        : chain.filter(exchange))
+                .onErrorResume(TimeoutException.class, e -> problems.problem(exchange, HttpStatus.SERVICE_UNAVAILABLE,
+                        "Service unavailable", "The service is starting (reading the account registry); retry shortly."));
+    }
+
+    private Mono<Void> caughtUp() {
+        return registry.follower().isReady() ? Mono.empty() : Mono.fromFuture(registry.follower().ready()).timeout(READY_WAIT).then();
+    }
+
+    private static Optional<Admin> admin(Authentication authentication) {
+        return authentication != null && authentication.getPrincipal() instanceof Admin admin ? Optional.of(admin) : Optional.empty();
+    }
+}
