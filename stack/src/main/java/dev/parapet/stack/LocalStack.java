@@ -307,7 +307,6 @@ public final class LocalStack {
         say("Demo account " + demoAccount + " is in the account registry (Super Administrator admin@demo.parapet.local, "
                 + "Basic Administrator basic@demo.parapet.local).");
     }
-    }
 
     private static String field(String json, String name) {
         java.util.regex.Matcher matcher = java.util.regex.Pattern.compile("\"" + name + "\":(\\d+)").matcher(json);
