@@ -91,7 +91,7 @@ public final class TopicFollower implements AutoCloseable {
     private Map<TopicPartition, Long> startupEnd;
     private volatile DeadLetterSink deadLetters = (record, error) -> { };
     private volatile RecordObserver observer = (record, value) -> { };
-    private volatile Consumer<Map<TopicPartition, Long>> positionsListener = positions -> { };
+    private final List<Consumer<Map<TopicPartition, Long>>> positionsListeners = new CopyOnWriteArrayList<>();
     private volatile Map<TopicPartition, Long> applied = Map.of();
     private volatile Duration staleAfter = Duration.ofSeconds(30);
     private volatile boolean running;
@@ -143,12 +143,12 @@ public final class TopicFollower implements AutoCloseable {
     }
 
     /**
-     * Who is told, on the reading thread, each time the positions in force move: after a batch has
-     * been applied and {@code afterBatch} has run (so a state published there is what they cover).
-     * Set before {@link #start}.
+     * Adds one who is told, on the reading thread, each time the positions in force move: after a
+     * batch has been applied and {@code afterBatch} has run (so a state published there is what they
+     * cover). It must return quickly.
      */
     public TopicFollower onPositions(Consumer<Map<TopicPartition, Long>> listener) {
-        this.positionsListener = listener;
+        positionsListeners.add(listener);
         return this;
     }
 
@@ -323,10 +323,12 @@ public final class TopicFollower implements AutoCloseable {
             }
             if (!positions.equals(applied)) {
                 applied = Map.copyOf(positions);
-                try {
-                    positionsListener.accept(applied);
-                } catch (RuntimeException e) {
-                    LOG.error("{}: failed telling where it stands", name, e);
+                for (Consumer<Map<TopicPartition, Long>> listener : positionsListeners) {
+                    try {
+                        listener.accept(applied);
+                    } catch (RuntimeException e) {
+                        LOG.error("{}: failed telling where it stands", name, e);
+                    }
                 }
             }
             if (!ready.isDone() && startupEnd.entrySet().stream()
