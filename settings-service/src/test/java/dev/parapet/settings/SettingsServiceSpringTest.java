@@ -19,7 +19,8 @@ import dev.parapet.stack.RealInfrastructure.WithRealInfrastructure;
         "parapet.settings.state-directory=target/streams/test-${random.uuid}",
         "parapet.settings.operator-accounts=" + SettingsServiceSpringTest.OPERATOR_ACCOUNT,
         "parapet.settings.quotas.profile-groups-per-account=" + SettingsServiceSpringTest.GROUPS_PER_ACCOUNT,
-        "parapet.settings.quotas.streams-per-account=" + SettingsServiceSpringTest.STREAMS_PER_ACCOUNT})
+        "parapet.settings.quotas.streams-per-account=" + SettingsServiceSpringTest.STREAMS_PER_ACCOUNT,
+        "parapet.settings.propagation.enforced-wait=" + SettingsServiceSpringTest.ENFORCED_WAIT})
 public @interface SettingsServiceSpringTest {
 
     /** The platform operator's account in tests: its Super and Full Administrators may import category feeds. */
@@ -28,4 +29,7 @@ public @interface SettingsServiceSpringTest {
     /** Low quotas that a test reaches quickly; every test uses accounts of its own. */
     int GROUPS_PER_ACCOUNT = 5;
     int STREAMS_PER_ACCOUNT = 3;
+
+    /** How long a write with ?wait=enforced waits at most in tests. */
+    String ENFORCED_WAIT = "3s";
 }

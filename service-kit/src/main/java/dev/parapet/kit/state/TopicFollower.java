@@ -90,7 +90,7 @@ public final class TopicFollower implements AutoCloseable {
     private final Map<TopicPartition, Long> positions = new HashMap<>();
     private Map<TopicPartition, Long> startupEnd;
     private volatile DeadLetterSink deadLetters = (record, error) -> { };
-    private volatile RecordObserver observer = (record, value) -> { };
+    private final List<RecordObserver> observers = new CopyOnWriteArrayList<>();
     private final List<Consumer<Map<TopicPartition, Long>>> positionsListeners = new CopyOnWriteArrayList<>();
     private volatile Map<TopicPartition, Long> applied = Map.of();
     private volatile Duration staleAfter = Duration.ofSeconds(30);
@@ -136,9 +136,9 @@ public final class TopicFollower implements AutoCloseable {
         return this;
     }
 
-    /** Who sees every record applied, with its partition, offset and headers (set before {@link #start}). */
+    /** Adds one who sees every record applied, with its partition, offset and headers; it must return quickly. */
     public TopicFollower observeRecords(RecordObserver observer) {
-        this.observer = observer;
+        observers.add(observer);
         return this;
     }
 
@@ -362,10 +362,12 @@ public final class TopicFollower implements AutoCloseable {
             setAside(record, e);
             return;
         }
-        try {
-            observer.applied(record, value);
-        } catch (RuntimeException e) {
-            LOG.error("{}: the observer of {}-{}@{} failed", name, record.topic(), record.partition(), record.offset(), e);
+        for (RecordObserver observer : observers) {
+            try {
+                observer.applied(record, value);
+            } catch (RuntimeException e) {
+                LOG.error("{}: the observer of {}-{}@{} failed", name, record.topic(), record.partition(), record.offset(), e);
+            }
         }
     }
 
