@@ -42,6 +42,15 @@ public final class ServiceProcesses {
      * directory; output goes to {@code <data>/logs/<name>.log}.
      */
     public static ManagedProcess start(StackDistribution distribution, Path data, Spec spec, Map<String, String> springProperties) {
+        return start(distribution, data, spec, springProperties, spec.name());
+    }
+
+    /**
+     * As {@link #start(StackDistribution, Path, Spec, Map)}, with {@code instance} naming the data
+     * directory and the log, so that two instances of one service run side by side.
+     */
+    public static ManagedProcess start(StackDistribution distribution, Path data, Spec spec, Map<String, String> springProperties,
+                                       String instance) {
         Path jar = repositoryRoot().resolve(spec.name()).resolve("target").resolve(spec.name() + ".jar");
         if (!Files.isRegularFile(jar)) {
             throw new IllegalStateException(jar + " is missing: build with 'mvn -DskipTests package' first");
@@ -51,11 +60,11 @@ public final class ServiceProcesses {
         command.addAll(List.of("-jar", jar.toString()));
         Map<String, String> properties = new LinkedHashMap<>(springProperties);
         properties.put("server.port", Integer.toString(spec.port()));
-        properties.put("parapet.data-directory", data.resolve(spec.name()).toString());
+        properties.put("parapet.data-directory", data.resolve(instance).toString());
         properties.forEach((key, value) -> command.add("--" + key + "=" + value));
         command.addAll(spec.arguments());
-        return ManagedProcess.start(spec.name(), command, Map.of(), data.resolve(spec.name()),
-                data.resolve("logs").resolve(spec.name() + ".log"));
+        return ManagedProcess.start(instance, command, Map.of(), data.resolve(instance),
+                data.resolve("logs").resolve(instance + ".log"));
     }
 
     /**
