@@ -20,6 +20,8 @@ import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.bind.DefaultValue;
 import org.springframework.boot.kafka.autoconfigure.KafkaProperties;
 import org.springframework.context.SmartLifecycle;
+import org.springframework.context.event.ContextClosedEvent;
+import org.springframework.context.event.EventListener;
 import org.springframework.stereotype.Component;
 
 import dev.parapet.dns.Standalone;
@@ -101,7 +103,7 @@ public class AppliedReports implements SmartLifecycle {
     }
 
     @Override
-    public void start() {
+    public synchronized void start() {
         running = true;
         if (!enabled) {
             return;
@@ -181,16 +183,28 @@ public class AppliedReports implements SmartLifecycle {
         }
     }
 
+    /**
+     * As the application begins to close, before its listeners wind down (seconds): an instance on
+     * its way out must not hold anyone's {@code ?wait=enforced}; until it stops, its state is still
+     * followed and applied.
+     */
+    @EventListener(ContextClosedEvent.class)
+    public void closing() {
+        stop();
+    }
+
     /** Stops reporting and says so with a tombstone, so that the instance stops counting at once. */
     @Override
-    public void stop() {
+    public synchronized void stop() {
         running = false;
         if (reporter == null) {
             return;
         }
+        Thread stopping = reporter;
+        reporter = null;
         wake();
         try {
-            reporter.join(2_000);
+            stopping.join(2_000);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
