@@ -118,6 +118,7 @@ class PropagationTest {
                     applied.path("resolvers").path("lastAppliedAfterMillis").asLong());
 
             measure(policy, List.of(stack.dnsPort), "1 resolver");
+            measureLargeImports(List.of(stack.dnsPort));
 
             // A second resolver: both count, both enforce what wait=enforced answered for.
             int secondPort = Ports.free();
@@ -132,7 +133,8 @@ class PropagationTest {
                 assertThat(query(stack.dnsPort, "both.propagation.test")).isEqualTo(BLOCKED_ANSWER);
                 assertThat(query(secondPort, "both.propagation.test")).isEqualTo(BLOCKED_ANSWER);
 
-                measure(policy, List.of(stack.dnsPort, secondPort), "2 resolvers");
+                // The account now also holds the 100 000-domain policy, which each resolver compiles again on any change.
+                measure(policy, List.of(stack.dnsPort, secondPort), "2 resolvers, the account also holding a 100 000-domain policy");
 
                 // Frozen: still counted until silent for three heartbeats (15 s after its last report, which the
                 // write just before makes it send), so the wait ends at its bound (10 s).
@@ -159,10 +161,13 @@ class PropagationTest {
                 assertThat(query(secondPort, "frozen.propagation.test")).isEqualTo(BLOCKED_ANSWER);
 
                 long stopping = System.nanoTime();
-                second.process.close();
-                Waits.until("a resolver that stopped cleanly no longer counts", Duration.ofSeconds(10),
+                signal(second, "TERM");
+                Waits.until("a resolver that stops cleanly no longer counts", Duration.ofSeconds(10),
                         () -> change(frozenChange).path("resolvers").path("total").asInt() == 1);
-                System.out.printf("propagation: a resolver stopped cleanly stopped counting %d ms after it was asked to stop%n",
+                long uncounted = System.nanoTime();
+                second.process.close();
+                System.out.printf("propagation: a resolver asked to stop (SIGTERM) stopped counting after %d ms; its process "
+                                + "ended after %d ms%n", TimeUnit.NANOSECONDS.toMillis(uncounted - stopping),
                         TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - stopping));
             } finally {
                 if (second.process != null) {
@@ -237,6 +242,63 @@ class PropagationTest {
                 label, ROUNDS, figures(writeToApplied), figures(answerToApplied), figures(answerToBlocked), staleRightAfterAnswer,
                 ROUNDS, figures(plainAnswer), figures(enforcedAnswer));
     }
+
+    /**
+     * Imports that replace a list of {@value #LARGE} domains ({@value #LARGE_ROUNDS} plain, then as
+     * many with {@code ?wait=enforced}): a large list takes the resolver longer to compile than the
+     * writer takes to answer.
+     */
+    void measureLargeImports(List<Integer> resolvers) throws Exception {
+        Answer created = call("POST", "/policies", "application/json", JSON.writeValueAsString(Map.of("name", "Bulk",
+                "type", "BLOCK_ALLOW_LIST", "scope", Map.of("everyone", true),
+                "blockAllowList", Map.of("blocked", List.of("bulk.example"), "allowed", List.of()))));
+        assertThat(created.status()).as(created.body()).isEqualTo(201);
+        String policy = created.json().get("policyId").asText();
+        for (boolean wait : new boolean[] {false, true}) {
+            List<Long> answered = new ArrayList<>();
+            List<Long> answerToApplied = new ArrayList<>();
+            List<Long> answerToBlocked = new ArrayList<>();
+            int stale = 0;
+            for (int round = 0; round < LARGE_ROUNDS; round++) {
+                String probe = "bulk-" + wait + "-" + round + "-" + UUID.randomUUID().toString().substring(0, 8) + ".propagation.test";
+                StringBuilder list = new StringBuilder(probe).append('\n');
+                for (int i = 0; i < LARGE; i++) {
+                    list.append('d').append(i).append('-').append(round).append(wait ? "-w" : "").append(".bulk.test\n");
+                }
+                for (int port : resolvers) {
+                    assertThat(query(port, probe)).isEqualTo(UPSTREAM_ANSWER);
+                }
+                Answer answer = call("POST", "/policies/" + policy + "/domains?list=blocked&mode=replace" + (wait ? "&wait=enforced" : ""),
+                        "text/plain", list.toString());
+                Instant at = Instant.now();
+                assertThat(answer.status()).as(answer.body()).isEqualTo(200);
+                boolean old = false;
+                for (int port : resolvers) {
+                    while (!BLOCKED_ANSWER.equals(query(port, probe))) {
+                        assertThat(wait).as("blocked the moment ?wait=enforced answers").isFalse();
+                        old = true;
+                        Thread.sleep(2);
+                    }
+                }
+                answerToBlocked.add(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - answer.receivedNanos()));
+                stale += old ? 1 : 0;
+                answered.add(answer.millis());
+                String changeId = answer.header("Parapet-Change-Id");
+                Waits.until("applied by every resolver", Duration.ofSeconds(10),
+                        () -> change(changeId).path("resolvers").path("enforced").asBoolean());
+                JsonNode change = change(changeId);
+                answerToApplied.add(Instant.parse(change.path("writtenAt").asText())
+                        .plusMillis(change.path("resolvers").path("lastAppliedAfterMillis").asLong()).toEpochMilli() - at.toEpochMilli());
+            }
+            System.out.printf("propagation: imports replacing %d domains%s, %d rounds: answered in %s ms; applied by every "
+                            + "resolver relative to the answer %s ms; answer to a blocked DNS answer %s ms (%d of %d queries sent "
+                            + "right after the answer still got the old verdict)%n", LARGE, wait ? " with ?wait=enforced" : "",
+                    LARGE_ROUNDS, figures(answered), figures(answerToApplied), figures(answerToBlocked), stale, LARGE_ROUNDS);
+        }
+    }
+
+    static final int LARGE = 100_000;
+    static final int LARGE_ROUNDS = 5;
 
     static String figures(List<Long> values) {
         List<Long> sorted = new ArrayList<>(values);
