@@ -1,5 +1,6 @@
 package dev.parapet.schemas;
 
+import java.util.TreeMap;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Optional;
@@ -65,7 +66,7 @@ public record Topic<V extends SpecificRecord>(String name, String key, Class<V> 
 
     /** Topic-level settings for creating it. */
     public Map<String, String> configs() {
-        Map<String, String> configs = new java.util.TreeMap<>(defaultConfigs());
+        Map<String, String> configs = new TreeMap<>(defaultConfigs());
         configs.putAll(overrides);
         return Map.copyOf(configs);
     }

@@ -1,5 +1,7 @@
 package dev.parapet.schemas;
 
+import java.util.stream.Collectors;
+import java.util.TreeMap;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -52,9 +54,9 @@ public final class TopicCatalogueDocument {
         if (topic.overrides().isEmpty()) {
             return "";
         }
-        return new java.util.TreeMap<>(topic.overrides()).entrySet().stream()
+        return new TreeMap<>(topic.overrides()).entrySet().stream()
                 .map(setting -> "`" + setting.getKey() + "` " + setting.getValue())
-                .collect(java.util.stream.Collectors.joining(", ", " (", ")"));
+                .collect(Collectors.joining(", ", " (", ")"));
     }
 
     private static String typeName(org.apache.avro.Schema schema) {

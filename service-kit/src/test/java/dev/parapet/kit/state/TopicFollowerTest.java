@@ -1,5 +1,8 @@
 package dev.parapet.kit.state;
 
+import org.apache.kafka.clients.producer.RecordMetadata;
+import java.util.concurrent.CopyOnWriteArrayList;
+import org.apache.kafka.common.TopicPartition;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -103,7 +106,7 @@ class TopicFollowerTest {
         createTopic(bootstrap);
         Map<String, ConsumerRecord<String, byte[]>> observed = new ConcurrentHashMap<>();
         Map<String, Boolean> appliedWhenObserved = new ConcurrentHashMap<>();
-        List<Map<org.apache.kafka.common.TopicPartition, Long>> told = new java.util.concurrent.CopyOnWriteArrayList<>();
+        List<Map<TopicPartition, Long>> told = new CopyOnWriteArrayList<>();
         try (TopicFollower follower = follower(bootstrap)
                 .observeRecords((record, value) -> {
                     appliedWhenObserved.put(record.key(), state.containsKey(record.key()));
@@ -120,7 +123,7 @@ class TopicFollowerTest {
             assertThat(record.partition()).isEqualTo(metadata.partition());
             assertThat(record.offset()).isEqualTo(metadata.offset());
             assertThat(new String(record.headers().lastHeader("parapet-command-id").value())).isEqualTo("c-1");
-            var partition = new org.apache.kafka.common.TopicPartition(TOPIC, metadata.partition());
+            var partition = new TopicPartition(TOPIC, metadata.partition());
             Waits.until("positions in force past the record", Duration.ofSeconds(10),
                     () -> follower.appliedPositions().getOrDefault(partition, 0L) > metadata.offset());
             assertThat(told).as("the listener was told of the positions that cover it")
@@ -168,7 +171,7 @@ class TopicFollowerTest {
                 .setAction(action).setResourceType("test").setOutcome(Outcome.SUCCESS).build();
     }
 
-    private static org.apache.kafka.clients.producer.RecordMetadata sendWithHeader(String bootstrap, String key, AuditEvent event,
+    private static RecordMetadata sendWithHeader(String bootstrap, String key, AuditEvent event,
                                                                                   String header, String value) throws Exception {
         try (KafkaProducer<String, AuditEvent> producer = new KafkaProducer<>(Map.<String, Object>of("bootstrap.servers", bootstrap),
                 new StringSerializer(), AvroSerdes.<AuditEvent>serializer(RealInfrastructure.get().registryUrl(), false))) {

@@ -1,5 +1,6 @@
 package dev.parapet.settings.propagation;
 
+import java.time.Duration;
 import java.time.Instant;
 import java.util.UUID;
 
@@ -79,7 +80,7 @@ public class ChangeController {
                 .orElse(new AgentsView(false, 0, 0));
         return new ChangeView(propagation.change().changeId(), propagation.change().accountId(), propagation.change().writtenAt(),
                 new ResolversView(resolvers.carried(), resolvers.applied(), resolvers.total(), resolvers.enforced(),
-                        resolvers.lastAppliedAfter().map(java.time.Duration::toMillis).orElse(null)),
+                        resolvers.lastAppliedAfter().map(Duration::toMillis).orElse(null)),
                 agents);
     }
 }

@@ -1,5 +1,6 @@
 package dev.parapet.settings.stream;
 
+import java.util.OptionalLong;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayDeque;
@@ -195,7 +196,7 @@ public class AgentConfigurationStreams implements DisposableBean, SmartLifecycle
     public record Delivery(int connected, int sent) {
     }
 
-    public Delivery delivered(UUID accountId, java.util.OptionalLong settingsVersion, java.util.OptionalLong exceptionsVersion) {
+    public Delivery delivered(UUID accountId, OptionalLong settingsVersion, OptionalLong exceptionsVersion) {
         Set<Stream> streams = byAccount.get(accountId);
         if (streams == null) {
             return new Delivery(0, 0);

@@ -1,5 +1,6 @@
 package dev.parapet.settings.propagation;
 
+import java.util.Optional;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.time.Duration;
@@ -58,7 +59,7 @@ class PropagationLogTest {
         log.written(change, account, written, new RecordPosition(LOCATIONS, 2, 14), OptionalLong.empty(), written);
         log.written(change, account, written, new RecordPosition("parapet.audit.v1", 0, 99), OptionalLong.empty(), written);
 
-        assertThat(status(change, written)).isEqualTo(new ResolverStatus(true, 0, 1, java.util.Optional.empty()));
+        assertThat(status(change, written)).isEqualTo(new ResolverStatus(true, 0, 1, Optional.empty()));
         log.reported(report("a", T0, written.plusMillis(20), 10, POLICIES, 1, 11L));
         assertThat(status(change, written.plusMillis(20)).applied()).as("one record of two in force").isZero();
         log.reported(report("a", T0, written.plusMillis(45), 10, POLICIES, 1, 11L, LOCATIONS, 2, 15L));
@@ -75,7 +76,7 @@ class PropagationLogTest {
         log.reported(report("b", T0, T0, 5));
         UUID change = write(T0.plusSeconds(1), POLICIES, 0, 5);
         log.reported(report("a", T0, T0.plusMillis(1_030), 6));
-        assertThat(status(change, T0.plusMillis(1_040))).isEqualTo(new ResolverStatus(true, 1, 2, java.util.Optional.empty()));
+        assertThat(status(change, T0.plusMillis(1_040))).isEqualTo(new ResolverStatus(true, 1, 2, Optional.empty()));
         assertThat(status(change, T0.plusMillis(1_040)).settled()).isFalse();
         log.reported(report("b", T0, T0.plusMillis(1_080), 6));
         ResolverStatus status = status(change, T0.plusMillis(1_090));
@@ -95,7 +96,7 @@ class PropagationLogTest {
 
         log.stopped("b");
         assertThat(status(change, T0.plusMillis(200))).as("b said it stopped").isEqualTo(
-                new ResolverStatus(true, 1, 2, java.util.Optional.empty()));
+                new ResolverStatus(true, 1, 2, Optional.empty()));
         assertThat(status(change, T0.plusMillis(14_999)).total()).as("c silent for less than 15 s").isEqualTo(2);
         // a keeps reporting; c has been silent for three heartbeats
         log.reported(report("a", T0, T0.plusSeconds(10), 6));
@@ -123,7 +124,7 @@ class PropagationLogTest {
     void withNoResolverLiveAChangeIsAppliedByNoneOfNoneAndThereIsNothingToWaitFor() {
         UUID change = write(T0, POLICIES, 0, 5);
         ResolverStatus status = status(change, T0);
-        assertThat(status).isEqualTo(new ResolverStatus(true, 0, 0, java.util.Optional.empty()));
+        assertThat(status).isEqualTo(new ResolverStatus(true, 0, 0, Optional.empty()));
         assertThat(status.enforced()).isFalse();
         assertThat(status.settled()).isTrue();
     }
