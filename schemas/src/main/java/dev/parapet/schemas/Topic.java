@@ -1,9 +1,9 @@
 package dev.parapet.schemas;
 
-import java.util.TreeMap;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Optional;
+import java.util.TreeMap;
 
 import org.apache.avro.Schema;
 import org.apache.avro.specific.SpecificData;

@@ -1,11 +1,11 @@
 package dev.parapet.schemas;
 
-import java.util.stream.Collectors;
-import java.util.TreeMap;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.TreeMap;
+import java.util.stream.Collectors;
 
 /**
  * Renders the topic catalogue as the Markdown page {@code docs/topics.md}, so that the page operators
