@@ -6,7 +6,8 @@ import org.springframework.boot.autoconfigure.SpringBootApplication;
 /** The filtering resolver: DNS over UDP, TCP and HTTPS, block pages, verdicts. */
 @SpringBootApplication
 @org.springframework.boot.context.properties.EnableConfigurationProperties({DnsProperties.class, Standalone.class,
-        dev.parapet.dns.transport.DohTlsServer.Properties.class, dev.parapet.dns.limits.ListenerLimits.class})
+        dev.parapet.dns.transport.DohTlsServer.Properties.class, dev.parapet.dns.limits.ListenerLimits.class,
+        dev.parapet.dns.policy.AppliedReports.Properties.class})
 public class DnsServiceApplication {
 
     public static void main(String[] args) {

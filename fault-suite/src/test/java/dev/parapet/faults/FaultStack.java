@@ -31,10 +31,17 @@ final class FaultStack implements AutoCloseable {
     /** One service process and how to start it again. */
     final class Service {
         final ServiceProcesses.Spec spec;
+        /** Names its data directory and log: the module's name, or another for a second instance. */
+        final String instance;
         volatile ManagedProcess process;
 
         Service(ServiceProcesses.Spec spec) {
+            this(spec, spec.name());
+        }
+
+        Service(ServiceProcesses.Spec spec, String instance) {
             this.spec = spec;
+            this.instance = instance;
         }
 
         String url() {
@@ -42,7 +49,7 @@ final class FaultStack implements AutoCloseable {
         }
 
         void start() {
-            process = ServiceProcesses.start(distribution, data, spec, springProperties);
+            process = ServiceProcesses.start(distribution, data, spec, springProperties, instance);
         }
 
         void awaitHealthy() {
@@ -89,7 +96,9 @@ final class FaultStack implements AutoCloseable {
     final Service dns;
     final Service diagnostics;
 
-    private FaultStack(Path data, KafkaCluster kafka, int replication) throws IOException, InterruptedException {
+    private final Path dnsSecrets;
+
+    private FaultStack(Path data, KafkaCluster kafka, int replication, List<String> dnsExtra) throws IOException, InterruptedException {
         this.data = data;
         this.kafka = kafka;
         this.registry = SchemaRegistry.start(distribution, data.resolve("registry"), Ports.free(), Ports.free(),
@@ -118,19 +127,26 @@ final class FaultStack implements AutoCloseable {
                 "--parapet.settings.operator-accounts=" + operatorAccount)));
         byte[] caSecret = new byte[32];
         new java.security.SecureRandom().nextBytes(caSecret);
-        Path dnsSecrets = ServiceProcesses.secrets(data, "dns-service", "parapet.dns",
+        dnsSecrets = ServiceProcesses.secrets(data, "dns-service", "parapet.dns",
                 "parapet.dns.pages.ca-secret=" + Base64.getEncoder().encodeToString(caSecret) + "\n");
-        dns = new Service(new ServiceProcesses.Spec("dns-service", Ports.free(), "384m", dnsArguments(dnsSecrets)));
+        List<String> dnsArguments = dnsArguments("dns-service", dnsPort, dohTlsPort, pagesHttpPort, pagesHttpsPort);
+        dnsArguments.addAll(dnsExtra);
+        dns = new Service(new ServiceProcesses.Spec("dns-service", Ports.free(), "384m", dnsArguments));
         diagnostics = new Service(new ServiceProcesses.Spec("diagnostics-service", Ports.free(), "384m", List.of(
                 "--parapet.diagnostics.state-directory=" + data.resolve("diagnostics-service/streams"))));
     }
 
     /** Starts the cluster ({@code brokers} 1: one combined node; 3: three brokers and a controller), the registry and the services. */
     static FaultStack start(Path data, int brokers) throws Exception {
+        return start(data, brokers, List.of());
+    }
+
+    /** As {@link #start(Path, int)}, with further arguments for dns-service (upstreams, say). */
+    static FaultStack start(Path data, int brokers, List<String> dnsExtra) throws Exception {
         KafkaCluster kafka = brokers == 1
                 ? KafkaCluster.single(StackDistribution.locate(), data.resolve("kafka"), Ports.free(), Ports.free())
                 : KafkaCluster.withSeparateControllers(StackDistribution.locate(), data.resolve("kafka"), brokers, 1);
-        FaultStack stack = new FaultStack(data, kafka, Math.min(3, brokers));
+        FaultStack stack = new FaultStack(data, kafka, Math.min(3, brokers), dnsExtra);
         long started = System.nanoTime();
         for (Service service : stack.services()) {
             service.start();
@@ -152,9 +168,21 @@ final class FaultStack implements AutoCloseable {
         return tokens.adminToken("admin@" + account + ".example", account, "SUPER_ADMIN", Duration.ofHours(2));
     }
 
-    private List<String> dnsArguments(Path secrets) throws IOException, InterruptedException {
-        Path certificate = data.resolve("dns-service/doh-certificate.pem");
-        Path key = data.resolve("dns-service/doh-key.pem");
+    /**
+     * Another dns-service instance beside the stack's (not started): DNS on {@code dnsPort}, its own
+     * DoH and block-page ports and data directory, the same Kafka and secrets.
+     */
+    Service anotherDns(String instance, int dnsPort, List<String> extra) throws IOException, InterruptedException {
+        List<String> arguments = dnsArguments(instance, dnsPort, Ports.free(), Ports.free(), Ports.free());
+        arguments.addAll(extra);
+        return new Service(new ServiceProcesses.Spec("dns-service", Ports.free(), "384m", arguments), instance);
+    }
+
+    private List<String> dnsArguments(String instance, int dnsPort, int dohTlsPort, int pagesHttpPort, int pagesHttpsPort)
+            throws IOException, InterruptedException {
+        Path secrets = dnsSecrets;
+        Path certificate = data.resolve(instance + "/doh-certificate.pem");
+        Path key = data.resolve(instance + "/doh-key.pem");
         Files.createDirectories(certificate.getParent());
         Process openssl = new ProcessBuilder("openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt",
                 "ec_paramgen_curve:prime256v1", "-nodes", "-keyout", key.toString(), "-out", certificate.toString(),

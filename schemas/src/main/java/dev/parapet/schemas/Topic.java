@@ -3,6 +3,7 @@ package dev.parapet.schemas;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Optional;
+import java.util.TreeMap;
 
 import org.apache.avro.Schema;
 import org.apache.avro.specific.SpecificData;
@@ -19,10 +20,20 @@ import org.apache.avro.specific.SpecificRecord;
  * @param retention  how long records stay (time-retained topics); empty for compacted ones
  * @param producers  the services that write it
  * @param consumers  the services that read it
+ * @param overrides  further topic-level settings of this topic alone (e.g. {@code segment.ms})
  */
 public record Topic<V extends SpecificRecord>(String name, String key, Class<V> valueType, Cleanup cleanup,
                                               int partitions, Optional<Duration> retention,
-                                              String producers, String consumers) {
+                                              String producers, String consumers, Map<String, String> overrides) {
+
+    public Topic {
+        overrides = Map.copyOf(overrides);
+    }
+
+    public Topic(String name, String key, Class<V> valueType, Cleanup cleanup, int partitions, Optional<Duration> retention,
+                 String producers, String consumers) {
+        this(name, key, valueType, cleanup, partitions, retention, producers, consumers, Map.of());
+    }
 
     public enum Cleanup {
         COMPACT("compact"), DELETE("delete");
@@ -55,6 +66,12 @@ public record Topic<V extends SpecificRecord>(String name, String key, Class<V> 
 
     /** Topic-level settings for creating it. */
     public Map<String, String> configs() {
+        Map<String, String> configs = new TreeMap<>(defaultConfigs());
+        configs.putAll(overrides);
+        return Map.copyOf(configs);
+    }
+
+    private Map<String, String> defaultConfigs() {
         String maxBytes = Integer.toString(MAX_RECORD_BYTES);
         return retention
                 .map(keep -> Map.of("cleanup.policy", cleanup.kafkaValue(), "retention.ms", Long.toString(keep.toMillis()),

@@ -4,6 +4,8 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.TreeMap;
+import java.util.stream.Collectors;
 
 /**
  * Renders the topic catalogue as the Markdown page {@code docs/topics.md}, so that the page operators
@@ -30,7 +32,8 @@ public final class TopicCatalogueDocument {
             page.append("| `").append(topic.name()).append("` | ").append(topic.key())
                     .append(" | `").append(topic.valueType().getName()).append("` | ")
                     .append(topic.cleanup().kafkaValue()).append(" | ").append(topic.partitions()).append(" | ")
-                    .append(topic.retention().map(d -> d.toDays() + " days").orElse("latest per key")).append(" | ")
+                    .append(topic.retention().map(d -> d.toDays() + " days").orElse("latest per key"))
+                    .append(overrides(topic)).append(" | ")
                     .append(topic.producers()).append(" | ").append(topic.consumers()).append(" |\n");
         }
         page.append("\n## Value schemas\n");
@@ -44,6 +47,16 @@ public final class TopicCatalogueDocument {
                     .append(" |\n"));
         }
         return page.toString();
+    }
+
+    /** A topic's own settings, e.g. " (segment.ms 600000)"; empty when it has none. */
+    private static String overrides(Topic<?> topic) {
+        if (topic.overrides().isEmpty()) {
+            return "";
+        }
+        return new TreeMap<>(topic.overrides()).entrySet().stream()
+                .map(setting -> "`" + setting.getKey() + "` " + setting.getValue())
+                .collect(Collectors.joining(", ", " (", ")"));
     }
 
     private static String typeName(org.apache.avro.Schema schema) {

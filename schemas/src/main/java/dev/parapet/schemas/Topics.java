@@ -2,6 +2,7 @@ package dev.parapet.schemas;
 
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 
 import org.apache.avro.specific.SpecificRecord;
@@ -19,6 +20,7 @@ import dev.parapet.schemas.v1.keys.KeyCommand;
 import dev.parapet.schemas.v1.keys.KeyCommandResult;
 import dev.parapet.schemas.v1.locations.Location;
 import dev.parapet.schemas.v1.policies.Policy;
+import dev.parapet.schemas.v1.resolvers.ResolverApplied;
 import dev.parapet.schemas.v1.settings.AgentSettings;
 import dev.parapet.schemas.v1.settings.SettingsCommand;
 import dev.parapet.schemas.v1.settings.SettingsCommandResult;
@@ -110,10 +112,20 @@ public final class Topics {
             "accountId (\"global\" for changes that span accounts)", AuditEvent.class, Topic.Cleanup.DELETE, 6,
             Optional.of(Duration.ofDays(400)), "every service", "diagnostics-service, archival");
 
+    /**
+     * What each resolver instance enforces: a report after every change it applies and a heartbeat in
+     * between, so its segments roll every ten minutes and compaction keeps one report per instance
+     * (a restarted settings-service reads minutes of reports, not days).
+     */
+    public static final Topic<ResolverApplied> RESOLVER_APPLIED = new Topic<>("parapet.resolver-applied.v1",
+            "instanceId (one dns-service process; a tombstone when it stops cleanly)", ResolverApplied.class,
+            Topic.Cleanup.COMPACT, 1, COMPACTED, "dns-service", "settings-service",
+            Map.of("segment.ms", Long.toString(Duration.ofMinutes(10).toMillis())));
+
     private static final List<Topic<? extends SpecificRecord>> ALL = List.of(ACCOUNT_KEYS, KEY_COMMANDS, KEY_COMMAND_RESULTS, AGENTS, AGENT_SETTINGS, SETTINGS_COMMANDS, SETTINGS_COMMAND_RESULTS,
             GLOBAL_COMMANDS, ACCOUNTS,
             POLICIES, LOCATIONS, EXCEPTIONS, PROFILE_GROUPS, CATEGORY_CATALOGUE, DOMAIN_CATEGORIES, CATEGORY_FEEDS, VERDICTS,
-            AGENT_TELEMETRY, AUDIT);
+            AGENT_TELEMETRY, AUDIT, RESOLVER_APPLIED);
 
     private Topics() {
     }

@@ -35,6 +35,15 @@ class TopicsTest {
     }
 
     @Test
+    void aTopicsOwnSettingsAreAddedToThoseOfItsCleanup() {
+        assertThat(Topics.RESOLVER_APPLIED.configs())
+                .containsEntry("cleanup.policy", "compact")
+                .containsEntry("min.compaction.lag.ms", "0")
+                .containsEntry("segment.ms", "600000");
+        assertThat(Topics.POLICIES.configs()).doesNotContainKey("segment.ms");
+    }
+
+    @Test
     void everyRecordAndEveryFieldOfEveryValueSchemaIsDocumented() {
         List<String> undocumented = new ArrayList<>();
         Set<String> seen = new HashSet<>();

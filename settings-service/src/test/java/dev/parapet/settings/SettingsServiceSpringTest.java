@@ -24,7 +24,9 @@ import dev.parapet.stack.RealInfrastructure.WithRealInfrastructure;
         "parapet.settings.feeds.allow-private-addresses=true",
         "parapet.settings.feeds.check-every=1s",
         // The demo feeds of the repository, as the local stack subscribes to them.
-        "parapet.settings.feeds.allowed-directories=../demo/feeds"})
+        "parapet.settings.feeds.allowed-directories=../demo/feeds",
+        "parapet.settings.propagation.enforced-wait=" + SettingsServiceSpringTest.ENFORCED_WAIT})
+
 public @interface SettingsServiceSpringTest {
 
     /** The platform operator's account in tests: its Super and Full Administrators may import category feeds. */
@@ -33,4 +35,7 @@ public @interface SettingsServiceSpringTest {
     /** Low quotas that a test reaches quickly; every test uses accounts of its own. */
     int GROUPS_PER_ACCOUNT = 5;
     int STREAMS_PER_ACCOUNT = 3;
+
+    /** How long a write with ?wait=enforced waits at most in tests. */
+    String ENFORCED_WAIT = "3s";
 }

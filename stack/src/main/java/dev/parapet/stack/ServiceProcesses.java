@@ -42,7 +42,16 @@ public final class ServiceProcesses {
      * directory; output goes to {@code <data>/logs/<name>.log}.
      */
     public static ManagedProcess start(StackDistribution distribution, Path data, Spec spec, Map<String, String> springProperties) {
-        return start(distribution, data, spec, springProperties, false);
+        return start(distribution, data, spec, springProperties, spec.name(), false);
+    }
+
+    /**
+     * As {@link #start(StackDistribution, Path, Spec, Map)}, with {@code instance} naming the data
+     * directory and the log, so that two instances of one service run side by side.
+     */
+    public static ManagedProcess start(StackDistribution distribution, Path data, Spec spec, Map<String, String> springProperties,
+                                       String instance) {
+        return start(distribution, data, spec, springProperties, instance, false);
     }
 
     /**
@@ -54,6 +63,11 @@ public final class ServiceProcesses {
      */
     public static ManagedProcess start(StackDistribution distribution, Path data, Spec spec, Map<String, String> springProperties,
                                        boolean classDataSharing) {
+        return start(distribution, data, spec, springProperties, spec.name(), classDataSharing);
+    }
+
+    private static ManagedProcess start(StackDistribution distribution, Path data, Spec spec, Map<String, String> springProperties,
+                                        String instance, boolean classDataSharing) {
         Path jar = repositoryRoot().resolve(spec.name()).resolve("target").resolve(spec.name() + ".jar");
         if (!Files.isRegularFile(jar)) {
             throw new IllegalStateException(jar + " is missing: build with 'mvn -DskipTests package' first");
@@ -71,11 +85,11 @@ public final class ServiceProcesses {
         }
         Map<String, String> properties = new LinkedHashMap<>(springProperties);
         properties.put("server.port", Integer.toString(spec.port()));
-        properties.put("parapet.data-directory", data.resolve(spec.name()).toString());
+        properties.put("parapet.data-directory", data.resolve(instance).toString());
         properties.forEach((key, value) -> command.add("--" + key + "=" + value));
         command.addAll(spec.arguments());
-        return ManagedProcess.start(spec.name(), command, Map.of(), data.resolve(spec.name()),
-                data.resolve("logs").resolve(spec.name() + ".log"));
+        return ManagedProcess.start(instance, command, Map.of(), data.resolve(instance),
+                data.resolve("logs").resolve(instance + ".log"));
     }
 
     /** The jar extracted for class-data sharing, extracted anew (and its archive dropped) when the built jar is newer. */

@@ -12,6 +12,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.function.BiConsumer;
 import java.util.function.BooleanSupplier;
+import java.util.function.Consumer;
 
 import org.apache.avro.specific.SpecificRecord;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
@@ -61,6 +62,15 @@ public final class TopicFollower implements AutoCloseable {
         void accept(ConsumerRecord<String, byte[]> record, Exception error);
     }
 
+    /**
+     * Sees each record once its subscription's handler has applied it, with what the handler does not
+     * get: partition, offset, timestamp and headers (the value is null for a tombstone).
+     */
+    @FunctionalInterface
+    public interface RecordObserver {
+        void applied(ConsumerRecord<String, byte[]> record, SpecificRecord value);
+    }
+
     /** What the follower is doing, for health and for the fail-closed checks. */
     public enum Status { STARTING, FOLLOWING, RETRYING, STOPPED }
 
@@ -80,6 +90,9 @@ public final class TopicFollower implements AutoCloseable {
     private final Map<TopicPartition, Long> positions = new HashMap<>();
     private Map<TopicPartition, Long> startupEnd;
     private volatile DeadLetterSink deadLetters = (record, error) -> { };
+    private final List<RecordObserver> observers = new CopyOnWriteArrayList<>();
+    private final List<Consumer<Map<TopicPartition, Long>>> positionsListeners = new CopyOnWriteArrayList<>();
+    private volatile Map<TopicPartition, Long> applied = Map.of();
     private volatile Duration staleAfter = Duration.ofSeconds(30);
     private volatile boolean running;
     private volatile Status status = Status.STARTING;
@@ -121,6 +134,30 @@ public final class TopicFollower implements AutoCloseable {
     public TopicFollower deadLetterTo(DeadLetterSink sink) {
         this.deadLetters = sink;
         return this;
+    }
+
+    /** Adds one who sees every record applied, with its partition, offset and headers; it must return quickly. */
+    public TopicFollower observeRecords(RecordObserver observer) {
+        observers.add(observer);
+        return this;
+    }
+
+    /**
+     * Adds one who is told, on the reading thread, each time the positions in force move: after a
+     * batch has been applied and {@code afterBatch} has run (so a state published there is what they
+     * cover). It must return quickly.
+     */
+    public TopicFollower onPositions(Consumer<Map<TopicPartition, Long>> listener) {
+        positionsListeners.add(listener);
+        return this;
+    }
+
+    /**
+     * The next offset to read of every partition followed, as of the last batch applied (and
+     * {@code afterBatch} run): every record below it is in force. Empty before the first batch.
+     */
+    public Map<TopicPartition, Long> appliedPositions() {
+        return applied;
     }
 
     /** How long without news from the broker, or short of the state's end, before the follower is not following. */
@@ -284,6 +321,16 @@ public final class TopicFollower implements AutoCloseable {
             } catch (RuntimeException e) {
                 LOG.error("{}: failed after a batch", name, e);
             }
+            if (!positions.equals(applied)) {
+                applied = Map.copyOf(positions);
+                for (Consumer<Map<TopicPartition, Long>> listener : positionsListeners) {
+                    try {
+                        listener.accept(applied);
+                    } catch (RuntimeException e) {
+                        LOG.error("{}: failed telling where it stands", name, e);
+                    }
+                }
+            }
             if (!ready.isDone() && startupEnd.entrySet().stream()
                     .allMatch(end -> positions.getOrDefault(end.getKey(), 0L) >= end.getValue())) {
                 LOG.info("{} caught up with {} partitions", name, startupEnd.size());
@@ -313,6 +360,14 @@ public final class TopicFollower implements AutoCloseable {
             subscriptions.get(record.topic()).handler().accept(record.key(), value);
         } catch (RuntimeException e) {
             setAside(record, e);
+            return;
+        }
+        for (RecordObserver observer : observers) {
+            try {
+                observer.applied(record, value);
+            } catch (RuntimeException e) {
+                LOG.error("{}: the observer of {}-{}@{} failed", name, record.topic(), record.partition(), record.offset(), e);
+            }
         }
     }
 

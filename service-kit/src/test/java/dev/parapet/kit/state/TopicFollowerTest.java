@@ -10,6 +10,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -20,6 +21,8 @@ import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.clients.producer.RecordMetadata;
+import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.Test;
@@ -98,6 +101,37 @@ class TopicFollowerTest {
     }
 
     @Test
+    void eachAppliedRecordIsObservedWithItsHeadersAndThePositionsInForceThenCoverIt() throws Exception {
+        String bootstrap = RealInfrastructure.get().bootstrapServers();
+        createTopic(bootstrap);
+        Map<String, ConsumerRecord<String, byte[]>> observed = new ConcurrentHashMap<>();
+        Map<String, Boolean> appliedWhenObserved = new ConcurrentHashMap<>();
+        List<Map<TopicPartition, Long>> told = new CopyOnWriteArrayList<>();
+        try (TopicFollower follower = follower(bootstrap)
+                .observeRecords((record, value) -> {
+                    appliedWhenObserved.put(record.key(), state.containsKey(record.key()));
+                    observed.put(record.key(), record);
+                })
+                .onPositions(told::add)) {
+            follower.start();
+            follower.ready().get(60, TimeUnit.SECONDS);
+            String key = "observed-" + UUID.randomUUID();
+            var metadata = sendWithHeader(bootstrap, key, event(key), "parapet-command-id", "c-1");
+            Waits.until("the record observed", Duration.ofSeconds(30), () -> observed.containsKey(key));
+            ConsumerRecord<String, byte[]> record = observed.get(key);
+            assertThat(appliedWhenObserved.get(key)).as("observed after the handler applied it").isTrue();
+            assertThat(record.partition()).isEqualTo(metadata.partition());
+            assertThat(record.offset()).isEqualTo(metadata.offset());
+            assertThat(new String(record.headers().lastHeader("parapet-command-id").value())).isEqualTo("c-1");
+            var partition = new TopicPartition(TOPIC, metadata.partition());
+            Waits.until("positions in force past the record", Duration.ofSeconds(10),
+                    () -> follower.appliedPositions().getOrDefault(partition, 0L) > metadata.offset());
+            assertThat(told).as("the listener was told of the positions that cover it")
+                    .anySatisfy(positions -> assertThat(positions.getOrDefault(partition, 0L)).isGreaterThan(metadata.offset()));
+        }
+    }
+
+    @Test
     void aWaitIsBoundedAndLeavesNothingBehind() throws Exception {
         try (TopicFollower follower = follower(RealInfrastructure.get().bootstrapServers())) {
             follower.start();
@@ -135,6 +169,16 @@ class TopicFollowerTest {
         return AuditEvent.newBuilder().setEventId(UUID.randomUUID()).setOccurredAt(Instant.ofEpochMilli(System.currentTimeMillis()))
                 .setAccountId(UUID.randomUUID()).setActor(Actor.newBuilder().setSubject("test").build())
                 .setAction(action).setResourceType("test").setOutcome(Outcome.SUCCESS).build();
+    }
+
+    private static RecordMetadata sendWithHeader(String bootstrap, String key, AuditEvent event,
+                                                                                  String header, String value) throws Exception {
+        try (KafkaProducer<String, AuditEvent> producer = new KafkaProducer<>(Map.<String, Object>of("bootstrap.servers", bootstrap),
+                new StringSerializer(), AvroSerdes.<AuditEvent>serializer(RealInfrastructure.get().registryUrl(), false))) {
+            ProducerRecord<String, AuditEvent> record = new ProducerRecord<>(TOPIC, key, event);
+            record.headers().add(header, value.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+            return producer.send(record).get(30, TimeUnit.SECONDS);
+        }
     }
 
     private static void send(String bootstrap, String key, AuditEvent event) throws Exception {

@@ -51,7 +51,7 @@ public final class Commands {
         Mono<SettingsCommandResult> sent = global
                 ? state.globalCommands().send(commandId, "global", command)
                 : state.commands().send(commandId, accountId.toString(), command);
-        return sent.flatMap(result -> {
+        return SentCommands.noting(commandId, sent.flatMap(result -> {
             if (!result.getAccepted()) {
                 return Mono.error(problem(result));
             }
@@ -61,7 +61,7 @@ public final class Commands {
                     .onErrorMap(java.util.concurrent.TimeoutException.class, e -> dev.parapet.kit.problem.Problems.unavailable(
                             "The change was applied (version " + version + ") but this instance does not show it yet; read it again shortly."))
                     .thenReturn(result);
-        });
+        }));
     }
 
     private static RuntimeException problem(SettingsCommandResult result) {

@@ -76,6 +76,13 @@ public class SettingsCommandTopology {
 
     private static final String TARGET_HEADER = "parapet-target-topic";
 
+    /**
+     * Every record a command writes carries the command's id and account, so that whoever follows
+     * the topics can tell which change it belongs to (see docs/settings.md, Propagation).
+     */
+    public static final String COMMAND_ID_HEADER = "parapet-command-id";
+    public static final String ACCOUNT_ID_HEADER = "parapet-account-id";
+
     @Bean(name = KafkaStreamsDefaultConfiguration.DEFAULT_STREAMS_CONFIG_BEAN_NAME)
     KafkaStreamsConfiguration settingsCommandStreamsConfig(KafkaProperties kafka, KafkaKitProperties kit,
                                                            SettingsProperties settings, DeadLetterPublishingRecoverer deadLetters) {
@@ -189,6 +196,8 @@ public class SettingsCommandTopology {
         private void forward(Record<String, SettingsCommand> record, String topic, String key, SpecificRecord value) {
             RecordHeaders headers = new RecordHeaders();
             headers.add(TARGET_HEADER, topic.getBytes(StandardCharsets.UTF_8));
+            headers.add(COMMAND_ID_HEADER, record.value().getCommandId().toString().getBytes(StandardCharsets.UTF_8));
+            headers.add(ACCOUNT_ID_HEADER, record.value().getAccountId().toString().getBytes(StandardCharsets.UTF_8));
             context.forward(new Record<>(key, value, record.timestamp(), headers));
         }
     }

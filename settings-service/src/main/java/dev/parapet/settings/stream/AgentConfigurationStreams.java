@@ -11,6 +11,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalLong;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
@@ -186,6 +187,34 @@ public class AgentConfigurationStreams implements DisposableBean, SmartLifecycle
     }
 
     /**
+     * The account's streams open on this instance, and how many have been sent the given versions
+     * of its settings and exceptions (or later ones); an absent version asks nothing of that part.
+     *
+     * @param connected streams open
+     * @param sent      of those, the ones whose position includes both versions
+     */
+    public record Delivery(int connected, int sent) {
+    }
+
+    public Delivery delivered(UUID accountId, OptionalLong settingsVersion, OptionalLong exceptionsVersion) {
+        Set<Stream> streams = byAccount.get(accountId);
+        if (streams == null) {
+            return new Delivery(0, 0);
+        }
+        int connected = 0;
+        int sent = 0;
+        for (Stream stream : streams) {
+            StreamPosition position = stream.position;
+            connected++;
+            if (position != null && position.settings() >= settingsVersion.orElse(0)
+                    && position.exceptions() >= exceptionsVersion.orElse(0)) {
+                sent++;
+            }
+        }
+        return new Delivery(connected, sent);
+    }
+
+    /**
      * Runs the action for each of the account's streams on the stream's own connection thread: the
      * fan-out thread only sorts the streams by connection thread and hands each thread its share in
      * slices. A write from another thread would cost a task and a wake-up of the connection's event
@@ -282,7 +311,8 @@ public class AgentConfigurationStreams implements DisposableBean, SmartLifecycle
         /** Events wait here only while the connection is slow; a small first chunk keeps 10 000 idle streams cheap. */
         private final Sinks.Many<ServerSentEvent<Object>> sink = Sinks.many().unicast()
                 .onBackpressureBuffer(Queues.<ServerSentEvent<Object>>unbounded(8).get());
-        private StreamPosition position;
+        /** Written under the stream's lock; read without it to count deliveries. */
+        private volatile StreamPosition position;
         private boolean closed;
 
         Stream(AgentIdentity agent, Executor connection) {
