@@ -1,10 +1,11 @@
 package dev.parapet.kit.accounts;
 
+import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
 import java.util.function.Predicate;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
+
+import org.springframework.http.server.PathContainer;
 
 import dev.parapet.kit.security.Admin;
 
@@ -18,7 +19,7 @@ import dev.parapet.kit.security.Admin;
  */
 public final class AccountSuspension {
 
-    private static final Pattern ACCOUNT_PATH = Pattern.compile("^/api/v1/accounts/([0-9a-fA-F-]{36})(?:/.*)?$");
+    private static final List<String> ACCOUNT_PATH = List.of("api", "v1", "accounts");
 
     private AccountSuspension() {
     }
@@ -33,14 +34,22 @@ public final class AccountSuspension {
                 .map(account -> "Account " + account + " is suspended: nobody may act in it until the platform operator resumes it.");
     }
 
-    /** The account a path acts on, {@code /api/v1/accounts/{accountId}/…}; empty for any other path. */
+    /**
+     * The account a path acts on, {@code /api/v1/accounts/{accountId}/…}; empty for any other path. The
+     * segments are read as Spring's request mapping reads them (decoded, without {@code ;} parameters,
+     * the id parsed by {@link UUID#fromString} as Spring's converter does), so that no spelling of a
+     * path reaches an account's controller without being seen here; empty segments are skipped, which
+     * can only make this see an account where the mapping would not.
+     */
     static Optional<UUID> accountInPath(String path) {
-        Matcher matcher = ACCOUNT_PATH.matcher(path);
-        if (!matcher.matches()) {
+        List<String> segments = PathContainer.parsePath(path).elements().stream()
+                .filter(PathContainer.PathSegment.class::isInstance).map(PathContainer.PathSegment.class::cast)
+                .map(PathContainer.PathSegment::valueToMatch).filter(segment -> !segment.isEmpty()).toList();
+        if (segments.size() < 4 || !segments.subList(0, 3).equals(ACCOUNT_PATH)) {
             return Optional.empty();
         }
         try {
-            return Optional.of(UUID.fromString(matcher.group(1)));
+            return Optional.of(UUID.fromString(segments.get(3)));
         } catch (IllegalArgumentException notAUuid) {
             return Optional.empty();
         }

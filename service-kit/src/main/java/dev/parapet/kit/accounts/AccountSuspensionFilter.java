@@ -36,10 +36,8 @@ public final class AccountSuspensionFilter implements WebFilter {
 
     @Override
     public Mono<Void> filter(ServerWebExchange exchange, WebFilterChain chain) {
+        // Every request an administrator's token authenticated, whatever its path looks like before decoding.
         String path = exchange.getRequest().getPath().pathWithinApplication().value();
-        if (!path.startsWith("/api/")) {
-            return chain.filter(exchange);
-        }
         return ReactiveSecurityContextHolder.getContext()
                 .flatMap(context -> Mono.justOrEmpty(admin(context.getAuthentication())))
                 .flatMap(admin -> caughtUp().then(Mono.fromSupplier(() -> AccountSuspension.refusal(admin, path, registry::isSuspended))))

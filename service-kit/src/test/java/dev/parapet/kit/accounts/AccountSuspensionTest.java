@@ -64,4 +64,17 @@ class AccountSuspensionTest {
         assertThat(AccountSuspension.accountInPath("/api/v1/operator/accounts/" + CUSTOMER)).isEmpty();
         assertThat(AccountSuspension.accountInPath("/api/v2/accounts/" + CUSTOMER)).isEmpty();
     }
+
+    @Test
+    void everySpellingOfAnAccountsPathThatReachesItsControllerNamesTheAccount() {
+        String id = CUSTOMER.toString();
+        assertThat(AccountSuspension.accountInPath("/api/v1/accounts/" + id + ";jsessionid=x/policies")).contains(CUSTOMER);
+        assertThat(AccountSuspension.accountInPath("/api/v1/accounts/" + id.replace("-", "%2D") + "/policies")).contains(CUSTOMER);
+        assertThat(AccountSuspension.accountInPath("/api/v1/%61ccounts/" + id + "/policies")).contains(CUSTOMER);
+        assertThat(AccountSuspension.accountInPath("//api/v1//accounts/" + id + "/")).contains(CUSTOMER);
+        assertThat(AccountSuspension.accountInPath("/api/v1/accounts/0-0-0-0-1/policies"))
+                .contains(UUID.fromString("00000000-0000-0000-0000-000000000001"));
+        Admin partner = admin(Role.PARTNER_ADMIN, Set.of(CUSTOMER));
+        assertThat(AccountSuspension.refusal(partner, "/api/v1/accounts/" + id + ";a=b/key", Set.of(CUSTOMER)::contains)).isPresent();
+    }
 }

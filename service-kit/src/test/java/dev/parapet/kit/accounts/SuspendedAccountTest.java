@@ -110,6 +110,13 @@ class SuspendedAccountTest {
         String partnerToken = token(partner, "PARTNER_ADMIN", List.of(customer, otherCustomer));
 
         widgets(customer, partnerToken).expectStatus().isForbidden().expectBody().jsonPath("$.title").isEqualTo("Account suspended");
+        // Other spellings of the customer's path: refused by the suspension (403) or, before it, by Spring Security's firewall (400).
+        for (String spelling : java.util.List.of(customer + ";x=y", customer.toString().replace("-", "%2D"),
+                customer.toString().toUpperCase())) {
+            http.get().uri(java.net.URI.create("http://127.0.0.1:" + port + "/api/v1/accounts/" + spelling + "/widgets"))
+                    .headers(h -> h.setBearerAuth(partnerToken)).exchange().expectStatus()
+                    .value(status -> org.assertj.core.api.Assertions.assertThat(status).as(spelling).isIn(400, 403));
+        }
         widgets(otherCustomer, partnerToken).expectStatus().isOk();
         widgets(partner, partnerToken).expectStatus().isOk();
         http.get().uri("/api/v1/accounts/{a}/widgets", customer).exchange().expectStatus().isUnauthorized();
