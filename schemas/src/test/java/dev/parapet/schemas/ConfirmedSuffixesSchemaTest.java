@@ -2,19 +2,12 @@ package dev.parapet.schemas;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.InputStream;
 import java.util.List;
 
 import org.apache.avro.Schema;
 import org.apache.avro.generic.GenericData;
-import org.apache.avro.generic.GenericDatumWriter;
 import org.apache.avro.generic.GenericRecord;
-import org.apache.avro.io.BinaryEncoder;
-import org.apache.avro.io.DecoderFactory;
-import org.apache.avro.io.EncoderFactory;
-import org.apache.avro.specific.SpecificDatumReader;
 import org.junit.jupiter.api.Test;
 
 import dev.parapet.schemas.v1.settings.ImportCategoryFeed;
@@ -28,10 +21,7 @@ import dev.parapet.schemas.v1.settings.SettingsCommand;
 class ConfirmedSuffixesSchemaTest {
 
     private static Schema previous() throws IOException {
-        try (InputStream in = ConfirmedSuffixesSchemaTest.class.getResourceAsStream(
-                "/released-before-confirmed-suffixes/SettingsCommand.avsc")) {
-            return new Schema.Parser().parse(in);
-        }
+        return ReleasedSchemas.read("released-before-confirmed-suffixes", "SettingsCommand");
     }
 
     @Test
@@ -46,12 +36,7 @@ class ConfirmedSuffixesSchemaTest {
         GenericRecord written = new GenericData.Record(old);
         written.put("categoryId", "scam");
         written.put("domains", List.of("casino.example"));
-        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-        BinaryEncoder encoder = EncoderFactory.get().binaryEncoder(bytes, null);
-        new GenericDatumWriter<GenericRecord>(old).write(written, encoder);
-        encoder.flush();
-        ImportCategoryFeed read = new SpecificDatumReader<ImportCategoryFeed>(old, ImportCategoryFeed.getClassSchema())
-                .read(null, DecoderFactory.get().binaryDecoder(bytes.toByteArray(), null));
+        ImportCategoryFeed read = ReleasedSchemas.readAsCurrent(written, ImportCategoryFeed.getClassSchema());
         assertThat(read.getDomains()).containsExactly("casino.example");
         assertThat(read.getConfirmedSuffixes()).isEmpty();
     }

@@ -2,20 +2,13 @@ package dev.parapet.schemas;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.InputStream;
 import java.util.List;
 import java.util.UUID;
 
 import org.apache.avro.Schema;
 import org.apache.avro.generic.GenericData;
-import org.apache.avro.generic.GenericDatumWriter;
 import org.apache.avro.generic.GenericRecord;
-import org.apache.avro.io.BinaryEncoder;
-import org.apache.avro.io.DecoderFactory;
-import org.apache.avro.io.EncoderFactory;
-import org.apache.avro.specific.SpecificDatumReader;
 import org.junit.jupiter.api.Test;
 
 import dev.parapet.schemas.v1.locations.Location;
@@ -30,9 +23,7 @@ import dev.parapet.schemas.v1.settings.SettingsCommandResult;
 class LocationApprovalSchemaTest {
 
     private static Schema previous(String name) throws IOException {
-        try (InputStream in = LocationApprovalSchemaTest.class.getResourceAsStream("/released-before-quotas/" + name + ".avsc")) {
-            return new Schema.Parser().parse(in);
-        }
+        return ReleasedSchemas.read("released-before-quotas", name);
     }
 
     @Test
@@ -54,12 +45,7 @@ class LocationApprovalSchemaTest {
         written.put("cidrs", List.of("198.51.100.0/24"));
         written.put("updatedBy", "admin");
         written.put("updatedAt", 0L);
-        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-        BinaryEncoder encoder = EncoderFactory.get().binaryEncoder(bytes, null);
-        new GenericDatumWriter<GenericRecord>(old).write(written, encoder);
-        encoder.flush();
-        Location read = new SpecificDatumReader<Location>(old, Location.getClassSchema())
-                .read(null, DecoderFactory.get().binaryDecoder(bytes.toByteArray(), null));
+        Location read = ReleasedSchemas.readAsCurrent(written, Location.getClassSchema());
         assertThat(read.getCidrs()).containsExactly("198.51.100.0/24");
         assertThat(read.getPendingCidrs()).as("grandfathered: its ranges stay approved").isEmpty();
     }

@@ -10,7 +10,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
@@ -78,12 +77,12 @@ public final class LocalStack {
         say("Starting Kafka (KRaft) on 127.0.0.1:" + ports.kafka() + " …");
         KafkaCluster kafka = KafkaCluster.single(distribution, data.resolve("kafka"), ports.kafka(), ports.kafkaController());
         int kafkaNode = kafka.nodes().get(0).nodeId();
-        supervisor.watch(child("kafka", () -> kafka.nodes().get(0).process(), () -> kafka.restart(kafkaNode), kafka::close));
+        supervisor.watch(Supervisor.Child.of("kafka", () -> kafka.nodes().get(0).process(), () -> kafka.restart(kafkaNode), kafka::close));
         say("Starting Apicurio Registry on 127.0.0.1:" + ports.registry() + " …");
         Supplier<SchemaRegistry> startRegistry = () -> SchemaRegistry.start(distribution, data.resolve("registry"), ports.registry(),
                 ports.registryManagement(), new SchemaRegistry.Storage.KafkaSql(kafka.bootstrapServers()));
         AtomicReference<SchemaRegistry> registry = new AtomicReference<>(startRegistry.get());
-        supervisor.watch(child("apicurio-registry", () -> registry.get().process(), () -> registry.set(startRegistry.get()),
+        supervisor.watch(Supervisor.Child.of("apicurio-registry", () -> registry.get().process(), () -> registry.set(startRegistry.get()),
                 () -> registry.get().close()));
 
         TokenIssuer tokens = TokenIssuer.inDirectory(data.resolve("issuer"));
@@ -116,15 +115,15 @@ public final class LocalStack {
         List<AtomicReference<ManagedProcess>> processes = new ArrayList<>();
         for (ServiceProcesses.Spec service : services) {
             say("Starting " + service.name() + " on 127.0.0.1:" + service.port() + " …");
-            processes.add(new AtomicReference<>(ServiceProcesses.start(distribution, data, service, springProperties, true)));
+            processes.add(new AtomicReference<>(ServiceProcesses.start(distribution, data, service, springProperties, service.name(), true)));
         }
         for (int i = 0; i < services.size(); i++) {
             ServiceProcesses.Spec service = services.get(i);
             AtomicReference<ManagedProcess> process = processes.get(i);
             ServiceProcesses.awaitHealthy(process.get(), service.port(), Duration.ofMinutes(3));
             say(service.name() + " is healthy.");
-            supervisor.watch(child(service.name(), process::get, () -> {
-                process.set(ServiceProcesses.start(distribution, data, service, springProperties, true));
+            supervisor.watch(Supervisor.Child.of(service.name(), process::get, () -> {
+                process.set(ServiceProcesses.start(distribution, data, service, springProperties, service.name(), true));
                 ServiceProcesses.awaitHealthy(process.get(), service.port(), Duration.ofMinutes(3));
             }, () -> process.get().close()));
         }
@@ -225,13 +224,12 @@ public final class LocalStack {
      */
     private static void subscribeCategoryFeeds(Path root, int settingsPort, String operatorToken) {
         Path feedsDirectory = root.resolve("demo").resolve("feeds").toAbsolutePath();
-        Map<String, String> feeds = new LinkedHashMap<>();
-        for (String[] feed : new String[][]{{"phishing", "phishing"}, {"ransomware", "ransomware"}, {"scam", "scam"},
-                {"crypto", "cryptomining"}, {"drugs", "drugs"}, {"piracy", "piracy"}, {"torrent", "p2p"}}) {
-            feeds.put(feed[0], feed[1]);
-        }
+        // Each demo file and the category it feeds.
+        List<Map.Entry<String, String>> feeds = List.of(Map.entry("phishing", "phishing"), Map.entry("ransomware", "ransomware"),
+                Map.entry("scam", "scam"), Map.entry("crypto", "cryptomining"), Map.entry("drugs", "drugs"),
+                Map.entry("piracy", "piracy"), Map.entry("torrent", "p2p"));
         List<String> loaded = new ArrayList<>();
-        for (Map.Entry<String, String> feed : feeds.entrySet()) {
+        for (Map.Entry<String, String> feed : feeds) {
             Path file = feedsDirectory.resolve(feed.getKey() + ".txt.gz");
             if (!Files.isRegularFile(file)) {
                 say("Category feed " + file + " is missing: category " + feed.getValue() + " keeps what it had, if anything "
@@ -322,30 +320,6 @@ public final class LocalStack {
         Files.createDirectories(data);
         Files.writeString(file, account + "\n", StandardCharsets.US_ASCII);
         return account;
-    }
-
-    private static Supervisor.Child child(String name, Supplier<ManagedProcess> process, Runnable restart, Runnable close) {
-        return new Supervisor.Child() {
-            @Override
-            public String name() {
-                return name;
-            }
-
-            @Override
-            public ManagedProcess process() {
-                return process.get();
-            }
-
-            @Override
-            public void restart() {
-                restart.run();
-            }
-
-            @Override
-            public void close() {
-                close.run();
-            }
-        };
     }
 
     private static void say(String line) {

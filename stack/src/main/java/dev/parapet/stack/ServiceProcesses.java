@@ -55,19 +55,14 @@ public final class ServiceProcesses {
     }
 
     /**
-     * As {@link #start(StackDistribution, Path, Spec, Map)}; with {@code classDataSharing}, the service
-     * runs from its jar extracted into {@code <data>/cds/<name>/} (Spring Boot's {@code -Djarmode=tools
+     * As {@link #start(StackDistribution, Path, Spec, Map, String)}; with {@code classDataSharing}, the service
+     * runs from its jar extracted into {@code <data>/cds/<instance>/} (Spring Boot's {@code -Djarmode=tools
      * extract}, again whenever the jar is newer) with a class-data sharing archive beside it: the first
      * start records the classes it loads when it stops ({@code -XX:ArchiveClassesAtExit}), later starts
      * map them instead of loading and verifying them again ({@code -XX:SharedArchiveFile}).
      */
     public static ManagedProcess start(StackDistribution distribution, Path data, Spec spec, Map<String, String> springProperties,
-                                       boolean classDataSharing) {
-        return start(distribution, data, spec, springProperties, spec.name(), classDataSharing);
-    }
-
-    private static ManagedProcess start(StackDistribution distribution, Path data, Spec spec, Map<String, String> springProperties,
-                                        String instance, boolean classDataSharing) {
+                                       String instance, boolean classDataSharing) {
         Path jar = repositoryRoot().resolve(spec.name()).resolve("target").resolve(spec.name() + ".jar");
         if (!Files.isRegularFile(jar)) {
             throw new IllegalStateException(jar + " is missing: build with 'mvn -DskipTests package' first");
@@ -75,9 +70,10 @@ public final class ServiceProcesses {
         List<String> command = new ArrayList<>(List.of(distribution.java().toString(), "-Xms64m", "-Xmx" + spec.heap()));
         command.addAll(jvmOptions());
         if (classDataSharing) {
-            Path directory = data.resolve("cds").resolve(spec.name());
-            Path extracted = extracted(distribution, jar, directory, data.resolve("logs").resolve(spec.name() + "-extract.log"));
-            Path archive = directory.resolve(spec.name() + ".jsa");
+            // Per instance: two instances writing one archive as they stop would spoil it.
+            Path directory = data.resolve("cds").resolve(instance);
+            Path extracted = extracted(distribution, jar, directory, data.resolve("logs").resolve(instance + "-extract.log"));
+            Path archive = directory.resolve(instance + ".jsa");
             command.add(Files.isRegularFile(archive) ? "-XX:SharedArchiveFile=" + archive : "-XX:ArchiveClassesAtExit=" + archive);
             command.addAll(List.of("-jar", extracted.toString()));
         } else {

@@ -35,6 +35,31 @@ public final class Supervisor implements AutoCloseable {
 
         /** Stops it for good. */
         void close();
+
+        /** A child made of its parts: the process running now, how to start it again, how to stop it. */
+        static Child of(String name, Supplier<ManagedProcess> process, Runnable restart, Runnable close) {
+            return new Child() {
+                @Override
+                public String name() {
+                    return name;
+                }
+
+                @Override
+                public ManagedProcess process() {
+                    return process.get();
+                }
+
+                @Override
+                public void restart() {
+                    restart.run();
+                }
+
+                @Override
+                public void close() {
+                    close.run();
+                }
+            };
+        }
     }
 
     private final List<Child> children = new CopyOnWriteArrayList<>();

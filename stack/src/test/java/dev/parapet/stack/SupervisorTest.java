@@ -30,10 +30,10 @@ class SupervisorTest {
         try (Supervisor supervisor = new Supervisor(
                 () -> new RestartPolicy(3, Duration.ofMinutes(5), Duration.ofMillis(200), Duration.ofSeconds(1)),
                 said::add, gaveUp::complete, Clock.systemUTC())) {
-            supervisor.watch(child("tiny", process, () -> {
+            supervisor.watch(Supervisor.Child.of("tiny", process::get, () -> {
                 process.set(startTiny(directory, port, false));
                 ServiceProcesses.awaitHealthy(process.get(), port, Duration.ofSeconds(30));
-            }));
+            }, () -> process.get().close()));
             long firstPid = process.get().pid();
 
             sigkill(firstPid);
@@ -67,11 +67,11 @@ class SupervisorTest {
         try (Supervisor supervisor = new Supervisor(
                 () -> new RestartPolicy(2, Duration.ofMinutes(5), Duration.ofMillis(100), Duration.ofMillis(400)),
                 said::add, gaveUp::complete, Clock.systemUTC())) {
-            supervisor.watch(child("crashy", process, () -> {
+            supervisor.watch(Supervisor.Child.of("crashy", process::get, () -> {
                 // From now on it exits as soon as it starts, as a service with a broken configuration would.
                 process.set(startTiny(directory, port, true));
                 ServiceProcesses.awaitHealthy(process.get(), port, Duration.ofSeconds(30));
-            }));
+            }, () -> process.get().close()));
             sigkill(process.get().pid());
 
             String reason = gaveUp.get(60, TimeUnit.SECONDS);
@@ -96,29 +96,5 @@ class SupervisorTest {
     private static void sigkill(long pid) throws Exception {
         Process kill = new ProcessBuilder("kill", "-9", Long.toString(pid)).inheritIO().start();
         assertThat(kill.waitFor()).isZero();
-    }
-
-    private static Supervisor.Child child(String name, AtomicReference<ManagedProcess> process, Runnable restart) {
-        return new Supervisor.Child() {
-            @Override
-            public String name() {
-                return name;
-            }
-
-            @Override
-            public ManagedProcess process() {
-                return process.get();
-            }
-
-            @Override
-            public void restart() {
-                restart.run();
-            }
-
-            @Override
-            public void close() {
-                process.get().close();
-            }
-        };
     }
 }
