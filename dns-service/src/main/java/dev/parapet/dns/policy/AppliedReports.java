@@ -221,7 +221,7 @@ public class AppliedReports implements SmartLifecycle {
         return running;
     }
 
-    /** Stopped before the state's follower (whose phase is later), started after it. */
+    /** Started after the state's follower (whose phase, {@code FollowedState}'s, is lower) and stopped before it. */
     @Override
     public int getPhase() {
         return Integer.MAX_VALUE - 1000;
