@@ -40,17 +40,25 @@ public final class AccountSuspensionFilter implements WebFilter {
         String path = exchange.getRequest().getPath().pathWithinApplication().value();
         return ReactiveSecurityContextHolder.getContext()
                 .flatMap(context -> Mono.justOrEmpty(admin(context.getAuthentication())))
-                .flatMap(admin -> caughtUp().then(Mono.fromSupplier(() -> AccountSuspension.refusal(admin, path, registry::isSuspended))))
+                .flatMap(admin -> refusal(exchange, admin, path))
                 .defaultIfEmpty(Optional.empty())
-                .flatMap(refusal -> refusal.isPresent()
-                        ? problems.problem(exchange, HttpStatus.FORBIDDEN, "Account suspended", refusal.get())
-                        : chain.filter(exchange))
-                .onErrorResume(TimeoutException.class, e -> problems.problem(exchange, HttpStatus.SERVICE_UNAVAILABLE,
-                        "Service unavailable", "The service is starting (reading the account registry); retry shortly."));
+                .flatMap(refusal -> refusal.orElseGet(() -> chain.filter(exchange)));
     }
 
-    private Mono<Void> caughtUp() {
-        return registry.follower().isReady() ? Mono.empty() : Mono.fromFuture(registry.follower().ready()).timeout(READY_WAIT).then();
+    /**
+     * The answer that refuses the administrator's request, once the registry has been read: 403 if an
+     * account it involves is suspended, 503 if the registry was not read in time. Only that wait's
+     * timeout is answered here, not one from further down the chain.
+     */
+    private Mono<Optional<Mono<Void>>> refusal(ServerWebExchange exchange, Admin admin, String path) {
+        Mono<Void> caughtUp = registry.follower().isReady() ? Mono.empty()
+                : Mono.fromFuture(registry.follower().ready()).timeout(READY_WAIT).then();
+        return caughtUp
+                .then(Mono.fromSupplier(() -> AccountSuspension.refusal(admin, path, registry::isSuspended)
+                        .map(why -> problems.problem(exchange, HttpStatus.FORBIDDEN, "Account suspended", why))))
+                .onErrorResume(TimeoutException.class, e -> Mono.just(Optional.of(problems.problem(exchange,
+                        HttpStatus.SERVICE_UNAVAILABLE, "Service unavailable",
+                        "The service is starting (reading the account registry); retry shortly."))));
     }
 
     private static Optional<Admin> admin(Authentication authentication) {

@@ -2,12 +2,15 @@ package dev.parapet.settings.accounts;
 
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.Set;
 import java.util.UUID;
+import java.util.stream.Collectors;
 
 import dev.parapet.kit.audit.AuditJson;
+import dev.parapet.kit.security.Role;
 import dev.parapet.schemas.Topics;
 import dev.parapet.schemas.v1.accounts.Account;
 import dev.parapet.schemas.v1.accounts.AccountAdministrator;
@@ -36,8 +39,12 @@ import dev.parapet.settings.commands.StateStores;
  */
 public final class AccountDecisions {
 
-    /** The built-in roles an administrator of the registry may have; a custom role's permissions live in the identity provider. */
-    public static final Set<String> ROLES = Set.of("SUPER_ADMIN", "FULL_ADMIN", "PARTNER_ADMIN", "BASIC_ADMIN");
+    /**
+     * The built-in roles an administrator of the registry may have, as a token's role claim spells them
+     * ({@link Role}, but {@link Role#CUSTOM}: a custom role's permissions live in the identity provider).
+     */
+    public static final Set<String> ROLES = Arrays.stream(Role.values()).filter(role -> role != Role.CUSTOM).map(Role::name)
+            .collect(Collectors.toUnmodifiableSet());
 
     /** The most administrators one account lists. */
     public static final int MAX_ADMINISTRATORS = 100;
@@ -88,8 +95,7 @@ public final class AccountDecisions {
                     "account " + accountId + " already exists (named '" + stored.getName() + "')");
         }
         if (!ROLES.contains(administrator.getRole())) {
-            return Decision.refused(command, SettingsRejection.INVALID, 0, "role " + administrator.getRole()
-                    + " is not one of " + ROLES.stream().sorted().toList());
+            return unknownRole(command, 0, administrator);
         }
         List<String> conflicts = new ArrayList<>();
         String name = folded(create.getName());
@@ -142,8 +148,7 @@ public final class AccountDecisions {
                                              Instant now) {
         AccountAdministrator wanted = set.getAdministrator();
         if (!ROLES.contains(wanted.getRole())) {
-            return Decision.refused(command, SettingsRejection.INVALID, stored.getVersion(), "role " + wanted.getRole()
-                    + " is not one of " + ROLES.stream().sorted().toList());
+            return unknownRole(command, stored.getVersion(), wanted);
         }
         List<String> elsewhere = new ArrayList<>();
         stores.<Account>forEach(SettingsCommandTopology.ACCOUNTS_STORE, other -> {
@@ -210,6 +215,11 @@ public final class AccountDecisions {
                 AuditEvent.newBuilder(Decision.audit(command, "operator." + action, "account", key, beforeJson, afterJson, now))
                         .setAccountId(operatorAccountId).build()));
         return new Decision(decision.result(), outputs);
+    }
+
+    private static Decision unknownRole(SettingsCommand command, long version, AccountAdministrator administrator) {
+        return Decision.refused(command, SettingsRejection.INVALID, version, "role " + administrator.getRole()
+                + " is not one of " + ROLES.stream().sorted().toList());
     }
 
     private static Decision unchanged(SettingsCommand command, Account stored) {
