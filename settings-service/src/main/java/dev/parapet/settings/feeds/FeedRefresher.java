@@ -27,8 +27,6 @@ import dev.parapet.schemas.v1.settings.SettingsCommand;
 import dev.parapet.schemas.v1.settings.SettingsCommandResult;
 import dev.parapet.settings.SettingsProperties;
 import dev.parapet.settings.agentsettings.SettingsState;
-import dev.parapet.settings.categories.CategoryController;
-import dev.parapet.settings.policies.PolicyDecisions;
 
 /**
  * Fetches a subscription's source and hands the outcome to the global writer: the new list as an
@@ -62,7 +60,7 @@ public class FeedRefresher implements DisposableBean {
     public FeedRefresher(SettingsState state, SettingsProperties properties) {
         this.state = state;
         this.properties = properties;
-        this.fetcher = new FeedFetcher(properties.feeds(), CategoryController.MAX_FEED_DOMAINS);
+        this.fetcher = new FeedFetcher(properties.feeds());
     }
 
     /** Fetches the category's source soon (after any fetch already queued) and completes once the outcome is recorded. */
@@ -100,8 +98,7 @@ public class FeedRefresher implements DisposableBean {
         Fetched fetched = source.source().isPresent()
                 ? fetcher.fetch(source.source().get(), ConditionalRequest.of(subscription.getStatus()))
                 : new Fetched.Failed("the source is not allowed on this instance: it " + source.error().orElse("is invalid"));
-        FeedOutcome outcome = FeedOutcome.of(fetched, subscription.getStatus(), CategoryController.MAX_FEED_DOMAINS,
-                PolicyDecisions.MAX_LIST_BYTES);
+        FeedOutcome outcome = FeedOutcome.of(fetched, subscription.getStatus());
         Object action;
         String said;
         if (outcome instanceof FeedOutcome.Import fresh) {

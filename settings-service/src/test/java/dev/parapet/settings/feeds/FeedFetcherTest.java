@@ -65,7 +65,7 @@ class FeedFetcherTest {
     }
 
     private Fetched fetch(FeedProperties properties, FeedSource source, ConditionalRequest conditional) {
-        try (FeedFetcher fetcher = new FeedFetcher(properties, 250_000)) {
+        try (FeedFetcher fetcher = new FeedFetcher(properties)) {
             return fetcher.fetch(source, conditional);
         }
     }
