@@ -189,7 +189,7 @@ public final class FeedFetcher implements AutoCloseable {
             int second = sniffed.read();
             sniffed.reset();
             InputStream text = first == 0x1f && second == 0x8b ? new Capped(new GZIPInputStream(sniffed, 16 * 1024), maxBytes) : sniffed;
-            DomainListImport.Result list = DomainListImport.read(DataBufferUtils.readInputStream(() -> text,
+            DomainListImport.Result list = DomainListImport.readList(DataBufferUtils.readInputStream(() -> text,
                     DefaultDataBufferFactory.sharedInstance, 16 * 1024), RULES, CategoryController.MAX_FEED_DOMAINS).block();
             if (deadline.isDone()) {
                 return new Fetched.Failed("the fetch took longer than " + properties.fetchTimeout().toSeconds() + " s");

@@ -106,6 +106,18 @@ class FeedFetcherTest {
     }
 
     @Test
+    void anEmptyFeedIsABodyWithNoDomainsJudgedAsAFeedNotRefusedAsARequest() {
+        routes.put("/empty", exchange -> answer(exchange, 200, Map.of(), new byte[0]));
+        routes.put("/blank", exchange -> answer(exchange, 200, Map.of(), "\n\n".getBytes(StandardCharsets.UTF_8)));
+        for (String path : List.of("/empty", "/blank")) {
+            Fetched.Body body = (Fetched.Body) fetch(path);
+            assertThat(body.domains()).as(path).isEmpty();
+            assertThat(((FeedOutcome.Check) FeedOutcome.of(body, FeedStatuses.initial())).error()).as(path)
+                    .contains("the feed lists no domains");
+        }
+    }
+
+    @Test
     void theValidatorsAreSentBackAndA304IsNotModified() {
         routes.put("/feed", exchange -> {
             boolean conditional = "\"e1\"".equals(exchange.getRequestHeaders().getFirst("If-None-Match"))
