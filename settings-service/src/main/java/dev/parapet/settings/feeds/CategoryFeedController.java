@@ -134,8 +134,8 @@ public class CategoryFeedController {
     public Mono<SubscriptionView> refresh(@PathVariable String categoryId, @AuthenticationPrincipal Admin admin) {
         properties.requireOperator(admin, "refresh category feeds");
         subscription(categoryId);
-        return Mono.fromFuture(() -> refresher.refresh(categoryId)).map(refreshed -> refreshed.subscription() == null
-                ? subscription(categoryId) : refreshed.subscription()).map(CategoryFeedController::view);
+        return Mono.fromFuture(() -> refresher.refresh(categoryId))
+                .map(refreshed -> refreshed.orElseGet(() -> subscription(categoryId))).map(CategoryFeedController::view);
     }
 
     private CategoryFeedSubscription subscription(String categoryId) {
