@@ -116,7 +116,7 @@ public class CategoryFeedController {
                 });
     }
 
-    /** Ends the subscription; the category keeps the domains it has (import an empty list to clear them). */
+    /** Ends the subscription; the category keeps the domains it has (a one-off import of a list with no domains clears them). */
     @DeleteMapping("/api/v1/operator/category-feeds/{categoryId}")
     public Mono<ResponseEntity<Void>> delete(@PathVariable String categoryId, @AuthenticationPrincipal Admin admin,
                                              @RequestHeader(name = "If-Match", required = false) String ifMatch,
@@ -134,8 +134,8 @@ public class CategoryFeedController {
     public Mono<SubscriptionView> refresh(@PathVariable String categoryId, @AuthenticationPrincipal Admin admin) {
         properties.requireOperator(admin, "refresh category feeds");
         subscription(categoryId);
-        return Mono.fromFuture(() -> refresher.refresh(categoryId)).map(refreshed -> refreshed.subscription() == null
-                ? subscription(categoryId) : refreshed.subscription()).map(CategoryFeedController::view);
+        return Mono.fromFuture(() -> refresher.refresh(categoryId))
+                .map(refreshed -> refreshed.orElseGet(() -> subscription(categoryId))).map(CategoryFeedController::view);
     }
 
     private CategoryFeedSubscription subscription(String categoryId) {

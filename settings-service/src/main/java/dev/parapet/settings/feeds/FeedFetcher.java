@@ -22,6 +22,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
@@ -34,7 +35,9 @@ import org.springframework.core.io.buffer.DefaultDataBufferFactory;
 import org.springframework.web.ErrorResponseException;
 
 import dev.parapet.kit.net.Cidr;
+import dev.parapet.settings.categories.CategoryController;
 import dev.parapet.settings.policies.DomainListImport;
+import dev.parapet.settings.policies.ListEntries;
 import reactor.core.Exceptions;
 
 /**
@@ -42,16 +45,21 @@ import reactor.core.Exceptions;
  * for the whole fetch, a cap on the body after decompression, a few redirects and only to http(s), and (unless
  * allowed) no address that is not public, checked at every hop. Gzip is accepted by Content-Encoding or by its magic
  * bytes (feeds are often {@code .txt.gz} files served as they are). The lines are read by the same parser as the
- * domain-list imports ({@link DomainListImport}). Blocking: run on a thread of its own, never an event loop.
+ * domain-list imports ({@link DomainListImport}), with the same rules as a category's one-off import. Blocking: run
+ * on a thread of its own, never an event loop.
  */
 public final class FeedFetcher implements AutoCloseable {
 
     static final String USER_AGENT = "Parapet-category-feeds/1 (settings-service)";
     /** Validators longer than this, or with control characters, are not kept: they are sent back as headers. */
     static final int MAX_VALIDATOR_LENGTH = 256;
+    /**
+     * A feed's names put every name under them in the category; nobody confirms a suffix for a fetch, so a public
+     * suffix or single label is a rejected line, and a private suffix is kept.
+     */
+    static final ListEntries RULES = new ListEntries(Set.of(), ListEntries.Effect.CATEGORISE);
 
     private final FeedProperties properties;
-    private final int maxDomains;
     private final HttpClient http;
     private final ScheduledExecutorService deadlines = Executors.newSingleThreadScheduledExecutor(runnable -> {
         Thread thread = new Thread(runnable, "category-feed-deadlines");
@@ -59,9 +67,8 @@ public final class FeedFetcher implements AutoCloseable {
         return thread;
     });
 
-    public FeedFetcher(FeedProperties properties, int maxDomains) {
+    public FeedFetcher(FeedProperties properties) {
         this.properties = properties;
-        this.maxDomains = maxDomains;
         this.http = HttpClient.newBuilder().connectTimeout(properties.connectTimeout())
                 .followRedirects(HttpClient.Redirect.NEVER).build();
     }
@@ -182,8 +189,8 @@ public final class FeedFetcher implements AutoCloseable {
             int second = sniffed.read();
             sniffed.reset();
             InputStream text = first == 0x1f && second == 0x8b ? new Capped(new GZIPInputStream(sniffed, 16 * 1024), maxBytes) : sniffed;
-            DomainListImport.Result list = DomainListImport.read(DataBufferUtils.readInputStream(() -> text,
-                    DefaultDataBufferFactory.sharedInstance, 16 * 1024), new dev.parapet.settings.policies.ListEntries(java.util.Set.of(), dev.parapet.settings.policies.ListEntries.Effect.CATEGORISE), maxDomains).block();
+            DomainListImport.Result list = DomainListImport.readList(DataBufferUtils.readInputStream(() -> text,
+                    DefaultDataBufferFactory.sharedInstance, 16 * 1024), RULES, CategoryController.MAX_FEED_DOMAINS).block();
             if (deadline.isDone()) {
                 return new Fetched.Failed("the fetch took longer than " + properties.fetchTimeout().toSeconds() + " s");
             }

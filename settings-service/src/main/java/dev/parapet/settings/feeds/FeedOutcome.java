@@ -4,6 +4,8 @@ import java.util.List;
 
 import dev.parapet.schemas.v1.categories.CategoryFeedStatus;
 import dev.parapet.schemas.v1.settings.CategoryFeedCheckOutcome;
+import dev.parapet.settings.categories.CategoryController;
+import dev.parapet.settings.policies.PolicyDecisions;
 
 /**
  * What a fetch leads to: a new list to import, or only a check to record. The rule that keeps the last good
@@ -25,20 +27,21 @@ public sealed interface FeedOutcome {
     record Import(List<String> domains, String etag, String lastModified, long rejectedLines) implements FeedOutcome {
     }
 
-    static FeedOutcome of(Fetched fetched, CategoryFeedStatus status, int maxDomains, long maxListBytes) {
+    static FeedOutcome of(Fetched fetched, CategoryFeedStatus status) {
         if (fetched instanceof Fetched.NotModified notModified) {
             return new Check(CategoryFeedCheckOutcome.NOT_MODIFIED, null, notModified.etag(), notModified.lastModified(),
                     status.getRejectedLines());
         }
         if (fetched instanceof Fetched.Body body) {
-            return ofBody(body, status, maxDomains, maxListBytes);
+            return ofBody(body, status);
         }
         return failure(((Fetched.Failed) fetched).error());
     }
 
-    private static FeedOutcome ofBody(Fetched.Body body, CategoryFeedStatus status, int maxDomains, long maxListBytes) {
+    private static FeedOutcome ofBody(Fetched.Body body, CategoryFeedStatus status) {
         if (body.overLimit()) {
-            return failure("the feed lists more than " + maxDomains + " domains or " + maxListBytes / (1024 * 1024)
+            return failure("the feed lists more than " + CategoryController.MAX_FEED_DOMAINS + " domains or "
+                    + PolicyDecisions.MAX_LIST_BYTES / (1024 * 1024)
                     + " MiB of them, the most one category feed may hold (it travels to the writer as one Kafka record); "
                     + "split it or filter it at the source");
         }

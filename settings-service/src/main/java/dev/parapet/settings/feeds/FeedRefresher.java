@@ -2,8 +2,11 @@ package dev.parapet.settings.feeds;
 
 import java.time.Duration;
 import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
@@ -27,8 +30,6 @@ import dev.parapet.schemas.v1.settings.SettingsCommand;
 import dev.parapet.schemas.v1.settings.SettingsCommandResult;
 import dev.parapet.settings.SettingsProperties;
 import dev.parapet.settings.agentsettings.SettingsState;
-import dev.parapet.settings.categories.CategoryController;
-import dev.parapet.settings.policies.PolicyDecisions;
 
 /**
  * Fetches a subscription's source and hands the outcome to the global writer: the new list as an
@@ -45,14 +46,10 @@ public class FeedRefresher implements DisposableBean {
 
     private static final Logger LOG = LoggerFactory.getLogger(FeedRefresher.class);
 
-    /** What one refresh did. */
-    public record Refreshed(CategoryFeedSubscription subscription, String outcome, boolean recorded) {
-    }
-
     private final SettingsState state;
     private final SettingsProperties properties;
     private final FeedFetcher fetcher;
-    private final Map<String, CompletableFuture<Refreshed>> inFlight = new ConcurrentHashMap<>();
+    private final Map<String, CompletableFuture<Optional<CategoryFeedSubscription>>> inFlight = new ConcurrentHashMap<>();
     private final ExecutorService worker = Executors.newSingleThreadExecutor(runnable -> {
         Thread thread = new Thread(runnable, "category-feeds");
         thread.setDaemon(true);
@@ -62,13 +59,16 @@ public class FeedRefresher implements DisposableBean {
     public FeedRefresher(SettingsState state, SettingsProperties properties) {
         this.state = state;
         this.properties = properties;
-        this.fetcher = new FeedFetcher(properties.feeds(), CategoryController.MAX_FEED_DOMAINS);
+        this.fetcher = new FeedFetcher(properties.feeds());
     }
 
-    /** Fetches the category's source soon (after any fetch already queued) and completes once the outcome is recorded. */
-    public CompletableFuture<Refreshed> refresh(String categoryId) {
+    /**
+     * Fetches the category's source soon (after any fetch already queued) and completes once the outcome is recorded,
+     * with the subscription as this instance then shows it (empty if there is none).
+     */
+    public CompletableFuture<Optional<CategoryFeedSubscription>> refresh(String categoryId) {
         return inFlight.computeIfAbsent(categoryId, id -> {
-            CompletableFuture<Refreshed> done = new CompletableFuture<>();
+            CompletableFuture<Optional<CategoryFeedSubscription>> done = new CompletableFuture<>();
             worker.execute(() -> {
                 try {
                     done.complete(refreshNow(id));
@@ -83,25 +83,20 @@ public class FeedRefresher implements DisposableBean {
         });
     }
 
-    public boolean isInFlight(String categoryId) {
-        return inFlight.containsKey(categoryId);
-    }
-
-    private Refreshed refreshNow(String categoryId) {
+    private Optional<CategoryFeedSubscription> refreshNow(String categoryId) {
         CategoryFeedSubscription subscription = state.feedSubscription(categoryId).orElse(null);
         if (subscription == null) {
-            return new Refreshed(null, "no subscription", false);
+            return Optional.empty();
         }
         Instant last = subscription.getStatus().getLastCheckedAt();
-        Instant now = Instant.now().truncatedTo(java.time.temporal.ChronoUnit.MILLIS);
+        Instant now = Instant.now().truncatedTo(ChronoUnit.MILLIS);
         // The writer ignores a check that began no later than the one recorded (a clock behind another instance's).
         Instant started = last != null && !now.isAfter(last) ? last.plusMillis(1) : now;
         FeedSource.Parsed source = FeedSource.parse(subscription.getSource(), properties.feeds().allowedDirectories());
         Fetched fetched = source.source().isPresent()
                 ? fetcher.fetch(source.source().get(), ConditionalRequest.of(subscription.getStatus()))
                 : new Fetched.Failed("the source is not allowed on this instance: it " + source.error().orElse("is invalid"));
-        FeedOutcome outcome = FeedOutcome.of(fetched, subscription.getStatus(), CategoryController.MAX_FEED_DOMAINS,
-                PolicyDecisions.MAX_LIST_BYTES);
+        FeedOutcome outcome = FeedOutcome.of(fetched, subscription.getStatus());
         Object action;
         String said;
         if (outcome instanceof FeedOutcome.Import fresh) {
@@ -113,7 +108,7 @@ public class FeedRefresher implements DisposableBean {
             action = new RecordCategoryFeedCheck(categoryId, subscription.getVersion(), started, check.outcome(), check.error(),
                     check.etag(), check.lastModified(), check.rejectedLines());
             said = check.outcome() == CategoryFeedCheckOutcome.FAILED ? "failed: " + check.error()
-                    : check.outcome().name().toLowerCase(java.util.Locale.ROOT).replace('_', ' ');
+                    : check.outcome().name().toLowerCase(Locale.ROOT).replace('_', ' ');
         }
         UUID commandId = UUID.randomUUID();
         SettingsCommand command = SettingsCommand.newBuilder().setCommandId(commandId).setAccountId(PLATFORM)
@@ -131,7 +126,7 @@ public class FeedRefresher implements DisposableBean {
         if (!recorded && result != null) {
             LOG.info("Category feed {}: the writer did not record this fetch ({})", categoryId, result.getDetail());
         }
-        return new Refreshed(state.feedSubscription(categoryId).orElse(null), said, recorded);
+        return state.feedSubscription(categoryId);
     }
 
     /** Waits until this instance's view shows the check (read-your-writes for the refresh endpoint). */

@@ -65,8 +65,7 @@ public class FeedScheduler implements DisposableBean {
             state.feedSubscriptions().stream().filter(subscription -> FeedSchedule.isDue(subscription, now))
                     .sorted(Comparator.comparing(FeedSchedule::nextCheck))
                     .map(CategoryFeedSubscription::getCategoryId)
-                    .filter(categoryId -> !refresher.isInFlight(categoryId))
-                    .forEach(refresher::refresh);
+                    .forEach(refresher::refresh); // one being fetched is joined, not fetched again
         } catch (RuntimeException e) {
             LOG.warn("Looking for category feeds due failed; trying again at the next tick", e);
         }

@@ -279,6 +279,15 @@ public final class DomainListImport {
      * only blank lines) is refused as empty.
      */
     public static Mono<Result> read(Flux<DataBuffer> body, ListEntries rules, int limit) {
+        return readList(body, rules, limit)
+                .flatMap(result -> result.hasContent() ? Mono.just(result) : Mono.error(Problems.badRequest(EMPTY)));
+    }
+
+    /**
+     * As {@link #read}, but an empty body is a result with nothing in it, not a refusal: for a fetched feed, which
+     * nobody sent as a request and whose emptiness is judged with its other failures ({@code FeedOutcome}).
+     */
+    public static Mono<Result> readList(Flux<DataBuffer> body, ListEntries rules, int limit) {
         StringDecoder decoder = StringDecoder.textPlainOnly(List.of("\n"), true);
         decoder.setMaxInMemorySize(MAX_LINE_BYTES);
         Result read = new Result(rules, limit);
@@ -289,7 +298,6 @@ public final class DomainListImport {
                 })
                 // A line too long for any domain is a client's mistake (or an attack), not a server error.
                 .onErrorMap(DataBufferLimitException.class, e -> Problems.badRequest("Line " + (read.lines() + 1)
-                        + " is longer than " + MAX_LINE_BYTES + " bytes: no domain or hosts line is; the import was not applied."))
-                .flatMap(result -> result.hasContent() ? Mono.just(result) : Mono.error(Problems.badRequest(EMPTY)));
+                        + " is longer than " + MAX_LINE_BYTES + " bytes: no domain or hosts line is; the import was not applied."));
     }
 }

@@ -65,7 +65,7 @@ class FeedFetcherTest {
     }
 
     private Fetched fetch(FeedProperties properties, FeedSource source, ConditionalRequest conditional) {
-        try (FeedFetcher fetcher = new FeedFetcher(properties, 250_000)) {
+        try (FeedFetcher fetcher = new FeedFetcher(properties)) {
             return fetcher.fetch(source, conditional);
         }
     }
@@ -103,6 +103,18 @@ class FeedFetcherTest {
         }
         assertThat(((Fetched.Body) fetch("/encoded")).etag()).isEqualTo("\"e1\"");
         assertThat(((Fetched.Body) fetch("/file.txt.gz")).lastModified()).isEqualTo("Tue, 01 Dec 2026 08:00:00 GMT");
+    }
+
+    @Test
+    void anEmptyFeedIsABodyWithNoDomainsJudgedAsAFeedNotRefusedAsARequest() {
+        routes.put("/empty", exchange -> answer(exchange, 200, Map.of(), new byte[0]));
+        routes.put("/blank", exchange -> answer(exchange, 200, Map.of(), "\n\n".getBytes(StandardCharsets.UTF_8)));
+        for (String path : List.of("/empty", "/blank")) {
+            Fetched.Body body = (Fetched.Body) fetch(path);
+            assertThat(body.domains()).as(path).isEmpty();
+            assertThat(((FeedOutcome.Check) FeedOutcome.of(body, FeedStatuses.initial())).error()).as(path)
+                    .contains("the feed lists no domains");
+        }
     }
 
     @Test

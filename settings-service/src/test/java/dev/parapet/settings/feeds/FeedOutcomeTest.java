@@ -17,7 +17,7 @@ class FeedOutcomeTest {
             null, 0, IN_FORCE.size(), FeedContent.hash(IN_FORCE));
 
     private static FeedOutcome of(Fetched fetched) {
-        return FeedOutcome.of(fetched, STATUS, 250_000, 6L * 1024 * 1024);
+        return FeedOutcome.of(fetched, STATUS);
     }
 
     private static Fetched.Body body(List<String> domains, long rejected) {
