@@ -35,6 +35,7 @@ import dev.parapet.schemas.Topics;
 import dev.parapet.schemas.v1.verdicts.Action;
 import dev.parapet.schemas.v1.verdicts.DnsVerdict;
 import dev.parapet.stack.RealInfrastructure;
+import reactor.core.publisher.Flux;
 
 /**
  * diagnostics-service against the real broker and registry, fed through the topics it reads: the
@@ -156,6 +157,15 @@ class DiagnosticsTest {
         return events;
     }
 
+    /** The account's live stream, each {@code counters} event's last minute as points [start millis, queries, stopped, failed]. */
+    Flux<List<List<Number>>> liveLastMinute(UUID account) {
+        return WebClient.create("http://127.0.0.1:" + port).get()
+                .uri("/api/v1/accounts/{a}/diagnostics/live", account).headers(h -> h.setBearerAuth(admin(account)))
+                .retrieve().bodyToFlux(new ParameterizedTypeReference<ServerSentEvent<String>>() { })
+                .filter(event -> "counters".equals(event.event()))
+                .map(event -> JsonPath.<List<List<Number>>>read(event.data(), "$.lastMinute"));
+    }
+
     @Test
     void reportsCountByWindowActionLocationUserAndCategory() throws Exception {
         UUID account = UUID.randomUUID();
@@ -219,12 +229,8 @@ class DiagnosticsTest {
         feed.verdicts(List.of(Feed.verdict(account, now, Action.ALLOWED, "after.test", List.of(), office, null, null),
                 Feed.verdict(account, now, Action.BLOCKED, "evil.test", List.of("phishing"), office, null, null)));
         awaitJson(account, "/reports/summary", json -> (int) JsonPath.read(json, "$.queries") == 11 + 2);
-        CompletableFuture<Long> live = WebClient.create("http://127.0.0.1:" + port).get()
-                .uri("/api/v1/accounts/{a}/diagnostics/live", account).headers(h -> h.setBearerAuth(admin(account)))
-                .retrieve().bodyToFlux(new ParameterizedTypeReference<ServerSentEvent<String>>() { })
-                .filter(event -> "counters".equals(event.event()))
-                .map(event -> JsonPath.<List<List<Number>>>read(event.data(), "$.lastMinute").stream()
-                        .mapToLong(point -> point.get(2).longValue()).sum())
+        CompletableFuture<Long> live = liveLastMinute(account)
+                .map(points -> points.stream().mapToLong(point -> point.get(2).longValue()).sum())
                 .filter(stopped -> stopped == 1).next().toFuture();
         assertThat(live.get(20, TimeUnit.SECONDS)).as("the live counters show the blocked query of the last minute").isEqualTo(1);
     }
@@ -280,16 +286,10 @@ class DiagnosticsTest {
         assertThat(JsonPath.<List<Integer>>read(series, "$[*].failed").stream().mapToInt(Integer::intValue).sum()).isEqualTo(4);
         assertThat(JsonPath.<List<Integer>>read(series, "$[*].stopped").stream().mapToInt(Integer::intValue).sum()).isEqualTo(4);
 
-        CompletableFuture<List<Long>> live = WebClient.create("http://127.0.0.1:" + port).get()
-                .uri("/api/v1/accounts/{a}/diagnostics/live", account).headers(h -> h.setBearerAuth(admin(account)))
-                .retrieve().bodyToFlux(new ParameterizedTypeReference<ServerSentEvent<String>>() { })
-                .filter(event -> "counters".equals(event.event()))
-                .map(event -> {
-                    List<List<Number>> points = JsonPath.read(event.data(), "$.lastMinute");
-                    return List.of(points.stream().mapToLong(point -> point.get(1).longValue()).sum(),
-                            points.stream().mapToLong(point -> point.get(2).longValue()).sum(),
-                            points.stream().mapToLong(point -> point.size() > 3 ? point.get(3).longValue() : -1).sum());
-                })
+        CompletableFuture<List<Long>> live = liveLastMinute(account)
+                .map(points -> List.of(points.stream().mapToLong(point -> point.get(1).longValue()).sum(),
+                        points.stream().mapToLong(point -> point.get(2).longValue()).sum(),
+                        points.stream().mapToLong(point -> point.size() > 3 ? point.get(3).longValue() : -1).sum()))
                 .filter(counts -> counts.get(0) == 11).next().toFuture();
         assertThat(live.get(20, TimeUnit.SECONDS)).as("the live counters of the last minute: queries, stopped, failed")
                 .containsExactly(11L, 4L, 4L);

@@ -60,24 +60,14 @@ public final class TrafficCounting {
 
     /** The dimensions counted in a second's window (the live rates). */
     public static void seconds(DnsVerdict verdict, Consumer<String> count) {
-        count.accept(TrafficKeys.TOTAL);
-        switch (outcome(verdict.getAction(), verdict.getResponseCode())) {
-            case STOPPED -> count.accept(TrafficKeys.STOPPED);
-            case FAILED -> count.accept(TrafficKeys.FAILED);
-            case RESOLVED, REFUSED -> { }
-        }
+        totals(count, outcome(verdict.getAction(), verdict.getResponseCode()));
     }
 
     /** The dimensions counted in a minute's or an hour's window (the reports). */
     public static void windows(DnsVerdict verdict, Consumer<String> count) {
         Outcome outcome = outcome(verdict.getAction(), verdict.getResponseCode());
-        count.accept(TrafficKeys.TOTAL);
+        totals(count, outcome);
         count.accept(TrafficKeys.ACTION + verdict.getAction().name());
-        switch (outcome) {
-            case STOPPED -> count.accept(TrafficKeys.STOPPED);
-            case FAILED -> count.accept(TrafficKeys.FAILED);
-            case RESOLVED, REFUSED -> { }
-        }
         if (verdict.getLocationId() != null) {
             by(count, outcome, verdict.getLocationId().toString(), TrafficKeys.LOCATION, TrafficKeys.LOCATION_STOPPED,
                     TrafficKeys.LOCATION_FAILED);
@@ -96,6 +86,16 @@ public final class TrafficCounting {
             case FAILED -> count.accept(TrafficKeys.NAME_FAILED + verdict.getQueryName());
             case RESOLVED -> count.accept(TrafficKeys.NAME_ALLOWED + verdict.getQueryName());
             case REFUSED -> { }
+        }
+    }
+
+    /** The account's totals, counted in every window: the queries, and the stopped or failed ones. */
+    private static void totals(Consumer<String> count, Outcome outcome) {
+        count.accept(TrafficKeys.TOTAL);
+        if (outcome == Outcome.STOPPED) {
+            count.accept(TrafficKeys.STOPPED);
+        } else if (outcome == Outcome.FAILED) {
+            count.accept(TrafficKeys.FAILED);
         }
     }
 

@@ -10,14 +10,13 @@ import java.util.UUID;
 
 import org.junit.jupiter.api.Test;
 
+import dev.parapet.diagnostics.Feed;
 import dev.parapet.diagnostics.query.TrafficQueries.Count;
 import dev.parapet.diagnostics.query.TrafficQueries.Interval;
 import dev.parapet.diagnostics.query.TrafficQueries.Summary;
 import dev.parapet.diagnostics.traffic.TrafficCounting;
 import dev.parapet.schemas.v1.verdicts.Action;
 import dev.parapet.schemas.v1.verdicts.DnsVerdict;
-import dev.parapet.schemas.v1.verdicts.Reason;
-import dev.parapet.schemas.v1.verdicts.Transport;
 
 /** Verdicts counted as the processor counts them, summed as a range's windows are, and summarised. */
 class TrafficReportsTest {
@@ -39,11 +38,7 @@ class TrafficReportsTest {
 
     static DnsVerdict verdict(Action action, String name, String responseCode, UUID location, UUID agent, String user,
                               List<String> categories) {
-        return DnsVerdict.newBuilder().setEventId(UUID.randomUUID()).setOccurredAt(AT).setAccountId(ACCOUNT)
-                .setLocationId(location).setAgentId(agent).setUserEmail(user).setClientAddress("192.0.2.7")
-                .setTransport(agent != null ? Transport.DOH : Transport.UDP).setQueryName(name).setQueryType("A").setAction(action)
-                .setReason(action == Action.BLOCKED ? Reason.CATEGORY : Reason.DEFAULT_ALLOW).setCategoryIds(categories)
-                .setResponseCode(responseCode).setLatencyMicros(250).build();
+        return Feed.verdict(ACCOUNT, AT, action, name, categories, location, agent, user, responseCode);
     }
 
     @Test

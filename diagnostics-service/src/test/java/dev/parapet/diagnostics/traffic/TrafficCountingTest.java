@@ -9,11 +9,10 @@ import java.util.UUID;
 
 import org.junit.jupiter.api.Test;
 
+import dev.parapet.diagnostics.Feed;
 import dev.parapet.diagnostics.traffic.TrafficCounting.Outcome;
 import dev.parapet.schemas.v1.verdicts.Action;
 import dev.parapet.schemas.v1.verdicts.DnsVerdict;
-import dev.parapet.schemas.v1.verdicts.Reason;
-import dev.parapet.schemas.v1.verdicts.Transport;
 
 class TrafficCountingTest {
 
@@ -21,10 +20,8 @@ class TrafficCountingTest {
     static final UUID AGENT = UUID.fromString("00000000-0000-0000-0000-00000000000b");
 
     static DnsVerdict verdict(Action action, String responseCode) {
-        return DnsVerdict.newBuilder().setEventId(UUID.randomUUID()).setOccurredAt(Instant.parse("2026-12-01T10:00:00Z"))
-                .setAccountId(UUID.randomUUID()).setLocationId(LOCATION).setAgentId(AGENT).setUserEmail("ann@example.com")
-                .setClientAddress("192.0.2.7").setTransport(Transport.DOH).setQueryName("name.test").setQueryType("A").setAction(action)
-                .setReason(Reason.OTHER).setCategoryIds(List.of("news")).setResponseCode(responseCode).setLatencyMicros(250).build();
+        return Feed.verdict(UUID.randomUUID(), Instant.parse("2026-12-01T10:00:00Z"), action, "name.test", List.of("news"), LOCATION, AGENT,
+                "ann@example.com", responseCode);
     }
 
     static List<String> windows(DnsVerdict verdict) {
