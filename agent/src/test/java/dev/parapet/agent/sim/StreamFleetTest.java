@@ -56,19 +56,25 @@ class StreamFleetTest {
         exchange.getResponseHeaders().set("Connection", "close");
         exchange.sendResponseHeaders(200, 0);
         OutputStream body = exchange.getResponseBody();
-        body.write("id:s0.e0\nevent:configuration\ndata:{\"agent\":{\"agentId\":\"x\"}}\n\n".getBytes(StandardCharsets.UTF_8));
-        body.flush();
-        open.put(credential, body);
+        // Known as open before the snapshot leaves: the fleet may count the stream open and the test
+        // send to it before this thread would get past the flush.
+        synchronized (body) {
+            open.put(credential, body);
+            body.write("id:s0.e0\nevent:configuration\ndata:{\"agent\":{\"agentId\":\"x\"}}\n\n".getBytes(StandardCharsets.UTF_8));
+            body.flush();
+        }
     }
 
     private void sendToAll(String event) throws IOException {
         for (OutputStream body : open.values()) {
             // Written in two flushes, so that the id may arrive split over two reads.
             byte[] bytes = event.getBytes(StandardCharsets.UTF_8);
-            body.write(bytes, 0, 5);
-            body.flush();
-            body.write(bytes, 5, bytes.length - 5);
-            body.flush();
+            synchronized (body) {
+                body.write(bytes, 0, 5);
+                body.flush();
+                body.write(bytes, 5, bytes.length - 5);
+                body.flush();
+            }
         }
     }
 
