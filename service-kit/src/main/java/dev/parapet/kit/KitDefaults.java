@@ -39,6 +39,10 @@ public class KitDefaults implements EnvironmentPostProcessor {
         // The catalogue is the truth for topic settings: an upgrade that changes one (such as the record size limit) applies it.
         defaults.put("spring.kafka.admin.modify-topic-configs", "true");
         defaults.put("spring.threads.virtual.enabled", "false");
+        // Kafka's clients say a few thousand lines at INFO as a service starts (every partition's
+        // offsets, every rebalance step): warnings and errors stay, and so do Streams' state changes.
+        defaults.put("logging.level.org.apache.kafka", "WARN");
+        defaults.put("logging.level.org.apache.kafka.streams.KafkaStreams", "INFO");
         // Spring's forwarded-header support believes anyone (and Boot enables it on Kubernetes): the kit's
         // ClientAddressFilter believes only parapet.web.trusted-proxies.
         defaults.put("server.forward-headers-strategy", "none");

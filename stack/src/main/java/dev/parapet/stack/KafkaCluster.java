@@ -31,8 +31,14 @@ public final class KafkaCluster implements AutoCloseable {
      * (the cluster id is kept in the formatted storage).
      */
     public static KafkaCluster single(StackDistribution distribution, Path directory, int brokerPort, int controllerPort) {
+        return single(distribution, directory, brokerPort, controllerPort, KafkaNode.Spec.THROUGHPUT);
+    }
+
+    /** As {@link #single(StackDistribution, Path, int, int)}, the broker's JVM run with these options. */
+    public static KafkaCluster single(StackDistribution distribution, Path directory, int brokerPort, int controllerPort,
+                                      List<String> javaOptions) {
         KafkaNode.Spec spec = new KafkaNode.Spec(1, KafkaNode.Role.COMBINED, brokerPort, controllerPort,
-                "1@127.0.0.1:" + controllerPort, directory, Map.of());
+                "1@127.0.0.1:" + controllerPort, directory, Map.of(), javaOptions);
         String clusterId = Uuid.randomUuid().toString();
         KafkaCluster cluster = new KafkaCluster(List.of(KafkaNode.start(distribution, spec, clusterId)), distribution, clusterId);
         cluster.awaitBrokers(1, Duration.ofMinutes(1));
@@ -82,6 +88,11 @@ public final class KafkaCluster implements AutoCloseable {
         KafkaCluster cluster = new KafkaCluster(List.copyOf(nodes), distribution, clusterId);
         cluster.awaitBrokers(brokers, Duration.ofMinutes(1));
         return cluster;
+    }
+
+    /** The bootstrap address of a broker listening on this port of loopback. */
+    public static String bootstrapServers(int brokerPort) {
+        return "127.0.0.1:" + brokerPort;
     }
 
     public String bootstrapServers() {

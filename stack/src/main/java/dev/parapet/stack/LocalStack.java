@@ -74,20 +74,48 @@ public final class LocalStack {
             stopped.countDown();
         }, "parapet-stack-stop"));
 
-        say("Starting Kafka (KRaft) on 127.0.0.1:" + ports.kafka() + " …");
-        KafkaCluster kafka = KafkaCluster.single(distribution, data.resolve("kafka"), ports.kafka(), ports.kafkaController());
+        // The registry starts beside the broker (it spends its first seconds starting its JVM, then waits
+        // for the broker), and the services as soon as the broker listens: a service that reads a record
+        // before the registry answers fails that read as transient and reads it again (StreamsDeadLetters),
+        // and none is healthy before the registry is.
+        say("Starting Kafka (KRaft) on 127.0.0.1:" + ports.kafka() + " and Apicurio Registry on 127.0.0.1:" + ports.registry() + " …");
+        Supplier<SchemaRegistry> startRegistry = () -> SchemaRegistry.start(distribution, data.resolve("registry"), ports.registry(),
+                ports.registryManagement(), new SchemaRegistry.Storage.KafkaSql(
+                        KafkaCluster.bootstrapServers(ports.kafka())), true);
+        AtomicReference<SchemaRegistry> registry = new AtomicReference<>();
+        java.util.concurrent.CompletableFuture<Void> registryReady = java.util.concurrent.CompletableFuture.runAsync(() -> {
+            registry.set(startRegistry.get());
+            say("Apicurio Registry is ready.");
+        });
+        KafkaCluster kafka = KafkaCluster.single(distribution, data.resolve("kafka"), ports.kafka(), ports.kafkaController(),
+                kafkaJavaOptions());
         int kafkaNode = kafka.nodes().get(0).nodeId();
         supervisor.watch(Supervisor.Child.of("kafka", () -> kafka.nodes().get(0).process(), () -> kafka.restart(kafkaNode), kafka::close));
-        say("Starting Apicurio Registry on 127.0.0.1:" + ports.registry() + " …");
-        Supplier<SchemaRegistry> startRegistry = () -> SchemaRegistry.start(distribution, data.resolve("registry"), ports.registry(),
-                ports.registryManagement(), new SchemaRegistry.Storage.KafkaSql(kafka.bootstrapServers()));
-        AtomicReference<SchemaRegistry> registry = new AtomicReference<>(startRegistry.get());
-        supervisor.watch(Supervisor.Child.of("apicurio-registry", () -> registry.get().process(), () -> registry.set(startRegistry.get()),
-                () -> registry.get().close()));
+        say("Kafka is ready.");
 
         TokenIssuer tokens = TokenIssuer.inDirectory(data.resolve("issuer"));
         UUID demoAccount = demoAccount(data);
-        Infrastructure infrastructure = new ProcessInfrastructure(kafka, registry.get(), tokens);
+        Infrastructure infrastructure = new Infrastructure() {
+            @Override
+            public String bootstrapServers() {
+                return kafka.bootstrapServers();
+            }
+
+            @Override
+            public String registryUrl() {
+                return SchemaRegistry.url(ports.registry());
+            }
+
+            @Override
+            public TokenIssuer tokens() {
+                return tokens;
+            }
+
+            @Override
+            public void close() {
+                // The supervisor stops what the stack started.
+            }
+        };
 
         Path keySecrets = ServiceProcesses.secrets(data, "key-service", "parapet.keys", regionUrls(ports));
         Path settingsSecrets = ServiceProcesses.secrets(data, "settings-service", "parapet.settings", "");
@@ -117,25 +145,46 @@ public final class LocalStack {
             say("Starting " + service.name() + " on 127.0.0.1:" + service.port() + " …");
             processes.add(new AtomicReference<>(ServiceProcesses.start(distribution, data, service, springProperties, service.name(), true)));
         }
+        try {
+            registryReady.join();
+        } catch (java.util.concurrent.CompletionException e) {
+            say("Apicurio Registry did not start: " + e.getCause().getMessage());
+            System.exit(1);
+        }
+        supervisor.watch(Supervisor.Child.of("apicurio-registry", () -> registry.get().process(), () -> registry.set(startRegistry.get()),
+                () -> registry.get().close()));
+        // The operator's first token cannot come from the registry, which is empty until the operator fills it.
+        String superAdmin = tokens.adminToken("admin@demo.parapet.local", demoAccount, "SUPER_ADMIN", Duration.ofHours(12));
+        // The demo account and its feeds need settings-service only: set up while the others finish starting.
+        int settings = services.indexOf(services.stream().filter(service -> service.name().equals("settings-service")).findFirst().orElseThrow());
+        java.util.concurrent.CompletableFuture<Void> demoReady = java.util.concurrent.CompletableFuture.runAsync(() -> {
+            ServiceProcesses.awaitHealthy(processes.get(settings).get(), ports.settingsService(), Duration.ofMinutes(3));
+            try {
+                registerDemoAccount(ports.settingsService(), demoAccount, superAdmin);
+            } catch (IOException e) {
+                say("Registering the demo account failed: " + e.getMessage());
+            }
+            subscribeCategoryFeeds(root, ports.settingsService(), superAdmin);
+        });
+        List<Supervisor.Child> serviceChildren = new ArrayList<>();
         for (int i = 0; i < services.size(); i++) {
             ServiceProcesses.Spec service = services.get(i);
             AtomicReference<ManagedProcess> process = processes.get(i);
             ServiceProcesses.awaitHealthy(process.get(), service.port(), Duration.ofMinutes(3));
             say(service.name() + " is healthy.");
-            supervisor.watch(Supervisor.Child.of(service.name(), process::get, () -> {
+            serviceChildren.add(Supervisor.Child.of(service.name(), process::get, () -> {
                 process.set(ServiceProcesses.start(distribution, data, service, springProperties, service.name(), true));
                 ServiceProcesses.awaitHealthy(process.get(), service.port(), Duration.ofMinutes(3));
             }, () -> process.get().close()));
         }
+        // Stopped together at the end, before the registry and the broker they use.
+        supervisor.watchTogether(serviceChildren);
 
-        // The operator's first token cannot come from the registry, which is empty until the operator fills it.
-        String superAdmin = tokens.adminToken("admin@demo.parapet.local", demoAccount, "SUPER_ADMIN", Duration.ofHours(12));
-        registerDemoAccount(ports.settingsService(), demoAccount, superAdmin);
+        demoReady.join();
         StandInIdentityProvider signIn = StandInIdentityProvider.start(SIGN_IN_PORT, tokens,
                 URI.create("http://127.0.0.1:" + ports.settingsService()), demoAccount, Duration.ofHours(12),
                 StandInIdentityProvider.clientSecret(data.resolve("sign-in-secret")));
         Runtime.getRuntime().addShutdownHook(new Thread(signIn::close, "parapet-sign-in-stop"));
-        subscribeCategoryFeeds(root, ports.settingsService(), superAdmin);
         Duration elapsed = Duration.ofNanos(System.nanoTime() - started);
         var basic = signIn.signIn("basic@demo.parapet.local");
         String basicAdmin = basic.grant().map(signIn::token).orElseGet(() -> "(not signed in: " + basic.refusal().orElseThrow().description() + ")");
@@ -228,43 +277,49 @@ public final class LocalStack {
         List<Map.Entry<String, String>> feeds = List.of(Map.entry("phishing", "phishing"), Map.entry("ransomware", "ransomware"),
                 Map.entry("scam", "scam"), Map.entry("crypto", "cryptomining"), Map.entry("drugs", "drugs"),
                 Map.entry("piracy", "piracy"), Map.entry("torrent", "p2p"));
-        List<String> loaded = new ArrayList<>();
-        for (Map.Entry<String, String> feed : feeds) {
-            Path file = feedsDirectory.resolve(feed.getKey() + ".txt.gz");
-            if (!Files.isRegularFile(file)) {
-                say("Category feed " + file + " is missing: category " + feed.getValue() + " keeps what it had, if anything "
-                        + "(restore it with git checkout -- demo/feeds, or subscribe another source: docs/settings.md).");
-                continue;
-            }
-            String base = "http://127.0.0.1:" + settingsPort + "/api/v1/operator/category-feeds/" + feed.getValue();
-            try {
-                HttpResponse<String> subscribed = HTTP.send(HttpRequest.newBuilder(URI.create(base)).timeout(Duration.ofSeconds(30))
-                        .header("Authorization", "Bearer " + operatorToken).header("Content-Type", "application/json")
-                        .PUT(HttpRequest.BodyPublishers.ofString("{\"source\":\"" + file.toUri() + "\",\"refreshMinutes\":60}"))
-                        .build(), HttpResponse.BodyHandlers.ofString());
-                if (subscribed.statusCode() != 200) {
-                    say("Subscribing category " + feed.getValue() + " to " + file.getFileName() + " failed: "
-                            + subscribed.statusCode() + " " + subscribed.body());
-                    continue;
-                }
-                HttpResponse<String> refreshed = HTTP.send(HttpRequest.newBuilder(URI.create(base + "/refresh"))
-                        .timeout(Duration.ofMinutes(2)).header("Authorization", "Bearer " + operatorToken)
-                        .POST(HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.ofString());
-                String error = text(refreshed.body(), "lastError");
-                if (refreshed.statusCode() != 200 || error != null) {
-                    say("Category feed " + file.getFileName() + " failed: " + (error != null ? error : refreshed.statusCode() + " " + refreshed.body()));
-                    continue;
-                }
-                loaded.add(feed.getValue() + " " + field(refreshed.body(), "domainsInForce"));
-            } catch (IOException e) {
-                say("Subscribing category " + feed.getValue() + " failed: " + e.getMessage());
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                return;
-            }
-        }
+        // Side by side: each is a subscription and a refresh, which reads and hashes its file.
+        List<String> loaded = feeds.parallelStream().map(feed -> subscribeCategoryFeed(feedsDirectory, feed.getKey(), feed.getValue(),
+                settingsPort, operatorToken)).flatMap(java.util.Optional::stream).toList();
         if (!loaded.isEmpty()) {
             say("Category feeds (demo/feeds, checked hourly), domains: " + String.join(", ", loaded));
+        }
+    }
+
+    /** Subscribes a category to a demo file and refreshes it: its name and domains in force, or empty (said why). */
+    private static java.util.Optional<String> subscribeCategoryFeed(Path feedsDirectory, String fileName, String category, int settingsPort,
+                                                                    String operatorToken) {
+        Path file = feedsDirectory.resolve(fileName + ".txt.gz");
+        if (!Files.isRegularFile(file)) {
+            say("Category feed " + file + " is missing: category " + category + " keeps what it had, if anything "
+                    + "(restore it with git checkout -- demo/feeds, or subscribe another source: docs/settings.md).");
+            return java.util.Optional.empty();
+        }
+        String base = "http://127.0.0.1:" + settingsPort + "/api/v1/operator/category-feeds/" + category;
+        try {
+            HttpResponse<String> subscribed = HTTP.send(HttpRequest.newBuilder(URI.create(base)).timeout(Duration.ofSeconds(30))
+                    .header("Authorization", "Bearer " + operatorToken).header("Content-Type", "application/json")
+                    .PUT(HttpRequest.BodyPublishers.ofString("{\"source\":\"" + file.toUri() + "\",\"refreshMinutes\":60}"))
+                    .build(), HttpResponse.BodyHandlers.ofString());
+            if (subscribed.statusCode() != 200) {
+                say("Subscribing category " + category + " to " + file.getFileName() + " failed: "
+                        + subscribed.statusCode() + " " + subscribed.body());
+                return java.util.Optional.empty();
+            }
+            HttpResponse<String> refreshed = HTTP.send(HttpRequest.newBuilder(URI.create(base + "/refresh"))
+                    .timeout(Duration.ofMinutes(2)).header("Authorization", "Bearer " + operatorToken)
+                    .POST(HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.ofString());
+            String error = text(refreshed.body(), "lastError");
+            if (refreshed.statusCode() != 200 || error != null) {
+                say("Category feed " + file.getFileName() + " failed: " + (error != null ? error : refreshed.statusCode() + " " + refreshed.body()));
+                return java.util.Optional.empty();
+            }
+            return java.util.Optional.of(category + " " + field(refreshed.body(), "domainsInForce"));
+        } catch (IOException e) {
+            say("Subscribing category " + category + " failed: " + e.getMessage());
+            return java.util.Optional.empty();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return java.util.Optional.empty();
         }
     }
 
@@ -320,6 +375,12 @@ public final class LocalStack {
         Files.createDirectories(data);
         Files.writeString(file, account + "\n", StandardCharsets.US_ASCII);
         return account;
+    }
+
+    /** The broker's JVM: quick to start unless PARAPET_KAFKA_JAVA_OPTS says otherwise (e.g. -XX:+UseG1GC under load). */
+    private static List<String> kafkaJavaOptions() {
+        String configured = System.getenv("PARAPET_KAFKA_JAVA_OPTS");
+        return configured == null || configured.isBlank() ? KafkaNode.Spec.QUICK_START : List.of(configured.strip().split("\\s+"));
     }
 
     private static void say(String line) {

@@ -42,6 +42,17 @@ public final class SchemaRegistry implements AutoCloseable {
 
     public static SchemaRegistry start(StackDistribution distribution, Path directory, int port, int managementPort,
                                        Storage storage) {
+        return start(distribution, directory, port, managementPort, storage, false);
+    }
+
+    /**
+     * As {@link #start(StackDistribution, Path, int, int, Storage)}; with {@code classDataSharing} (the
+     * local stack, whose directory outlives a start) the JVM keeps the classes it loaded in an archive in
+     * the directory and maps them at the next start ({@code -XX:+AutoCreateSharedArchive}, which makes
+     * it again whenever the Java or the registry changes).
+     */
+    public static SchemaRegistry start(StackDistribution distribution, Path directory, int port, int managementPort,
+                                       Storage storage, boolean classDataSharing) {
         Map<String, String> environment = new LinkedHashMap<>();
         environment.put("QUARKUS_HTTP_HOST", "127.0.0.1");
         environment.put("QUARKUS_HTTP_PORT", Integer.toString(port));
@@ -55,10 +66,16 @@ public final class SchemaRegistry implements AutoCloseable {
             environment.put("APICURIO_KAFKASQL_TOPIC", "parapet.registry-journal.v1");
             environment.put("APICURIO_KAFKASQL_SNAPSHOTS_TOPIC", "parapet.registry-snapshots.v1");
             environment.put("APICURIO_EVENTS_KAFKA_TOPIC", "parapet.registry-events.v1");
+            // At start the registry polls its topics until a poll comes back empty: 5 s each by default,
+            // most of its start on a warm stack. Its journal consumer polls in a loop either way.
+            environment.put("APICURIO_KAFKASQL_CONSUMER_POLL_TIMEOUT", "500");
         }
         List<String> command = new ArrayList<>(List.of(distribution.registryJava().toString(),
-                "-Xms64m", "-Xmx384m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1",
-                "-jar", distribution.apicurioHome().resolve("quarkus-run.jar").toString()));
+                "-Xms64m", "-Xmx384m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1"));
+        if (classDataSharing) {
+            command.addAll(List.of("-XX:+AutoCreateSharedArchive", "-XX:SharedArchiveFile=" + directory.resolve("registry.jsa")));
+        }
+        command.addAll(List.of("-jar", distribution.apicurioHome().resolve("quarkus-run.jar").toString()));
         ManagedProcess process = ManagedProcess.start("apicurio-registry", command, environment, directory,
                 directory.resolve("registry.log"));
         SchemaRegistry registry = new SchemaRegistry(process, port);
@@ -77,6 +94,11 @@ public final class SchemaRegistry implements AutoCloseable {
 
     /** The registry's base URL, e.g. {@code http://127.0.0.1:8080}. */
     public String url() {
+        return url(port);
+    }
+
+    /** The base URL of a registry on this port of loopback. */
+    public static String url(int port) {
         return "http://127.0.0.1:" + port;
     }
 

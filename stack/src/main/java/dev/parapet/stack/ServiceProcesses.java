@@ -130,7 +130,9 @@ public final class ServiceProcesses {
     /** Waits until the service answers its health endpoint with UP (failing at once if it died). */
     public static void awaitHealthy(ManagedProcess process, int port, Duration timeout) {
         URI health = URI.create("http://127.0.0.1:" + port + "/actuator/health");
-        Waits.until(process.name() + " healthy", timeout, () -> {
+        // Not more often: each answer runs every health check (the broker, the registry, each state) in a
+        // service that is busy starting.
+        Waits.until(process.name() + " healthy", timeout, Duration.ofMillis(200), () -> {
             process.ensureAlive();
             return isHealthy(health);
         });

@@ -62,7 +62,8 @@ public final class Supervisor implements AutoCloseable {
         }
     }
 
-    private final List<Child> children = new CopyOnWriteArrayList<>();
+    /** Children in the order they were watched, each group stopped together. */
+    private final List<List<Child>> groups = new CopyOnWriteArrayList<>();
     private final Map<Child, RestartPolicy> policies = new ConcurrentHashMap<>();
     private final Supplier<RestartPolicy> policyFactory;
     private final Consumer<String> say;
@@ -89,9 +90,19 @@ public final class Supervisor implements AutoCloseable {
 
     /** Starts watching a child that runs now. */
     public void watch(Child child) {
-        children.add(child);
-        policies.put(child, policyFactory.get());
-        watchProcess(child, child.process());
+        watchTogether(List.of(child));
+    }
+
+    /**
+     * Starts watching children that run now and depend on nothing among themselves: at the end they are
+     * stopped at the same time (each is restarted on its own, as ever).
+     */
+    public void watchTogether(List<Child> together) {
+        groups.add(List.copyOf(together));
+        for (Child child : together) {
+            policies.put(child, policyFactory.get());
+            watchProcess(child, child.process());
+        }
     }
 
     private void watchProcess(Child child, ManagedProcess process) {
@@ -148,18 +159,36 @@ public final class Supervisor implements AutoCloseable {
         }
     }
 
-    /** Stops watching, then stops every child, the last started first. */
+    /**
+     * Stops watching, then stops every child, the last watched first; children watched together are
+     * stopped at the same time (so the stack's four services take as long to stop as the slowest).
+     */
     @Override
     public void close() {
         stopping = true;
         restarts.shutdownNow();
-        List<Child> reversed = new ArrayList<>(children);
+        List<List<Child>> reversed = new ArrayList<>(groups);
         java.util.Collections.reverse(reversed);
-        for (Child child : reversed) {
-            try {
-                child.close();
-            } catch (RuntimeException e) {
-                say.accept("While stopping " + child.name() + ": " + e.getMessage());
+        for (List<Child> group : reversed) {
+            List<Thread> stoppers = new ArrayList<>();
+            for (Child child : group) {
+                Thread stopper = new Thread(() -> {
+                    try {
+                        child.close();
+                    } catch (RuntimeException e) {
+                        say.accept("While stopping " + child.name() + ": " + e.getMessage());
+                    }
+                }, "parapet-stop-" + child.name());
+                stopper.start();
+                stoppers.add(stopper);
+            }
+            for (Thread stopper : stoppers) {
+                try {
+                    stopper.join();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    return;
+                }
             }
         }
     }

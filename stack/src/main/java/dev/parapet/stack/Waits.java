@@ -10,6 +10,11 @@ public final class Waits {
     }
 
     public static void until(String what, Duration timeout, BooleanSupplier condition) {
+        until(what, timeout, Duration.ofMillis(50), condition);
+    }
+
+    /** As {@link #until(String, Duration, BooleanSupplier)}, asking every {@code interval}. */
+    public static void until(String what, Duration timeout, Duration interval, BooleanSupplier condition) {
         long deadline = System.nanoTime() + timeout.toNanos();
         RuntimeException last = null;
         while (System.nanoTime() < deadline) {
@@ -23,7 +28,7 @@ public final class Waits {
                 last = e;
             }
             try {
-                Thread.sleep(50);
+                Thread.sleep(interval.toMillis());
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 throw new IllegalStateException("Interrupted while waiting for " + what, e);

@@ -80,6 +80,44 @@ class SupervisorTest {
         }
     }
 
+    @Test
+    void childrenWatchedTogetherAreStoppedAtOnceAndBeforeWhatTheyDependOn(@TempDir Path directory) throws Exception {
+        List<ManagedProcess> processes = new java.util.ArrayList<>();
+        for (int i = 0; i < 3; i++) {
+            int port = Ports.free();
+            ManagedProcess process = startTiny(directory.resolve("tiny-" + i), port, false);
+            Ports.awaitListening(process, port, Duration.ofSeconds(30));
+            processes.add(process);
+        }
+        List<String> stopped = new CopyOnWriteArrayList<>();
+        java.util.concurrent.CountDownLatch bothStopping = new java.util.concurrent.CountDownLatch(2);
+        List<Boolean> metTheOther = new CopyOnWriteArrayList<>();
+        Supervisor.Child broker = Supervisor.Child.of("broker", () -> processes.get(0), () -> { }, () -> {
+            processes.get(0).close();
+            stopped.add("broker");
+        });
+        java.util.function.IntFunction<Supervisor.Child> service = i -> Supervisor.Child.of("service-" + i, () -> processes.get(i),
+                () -> { }, () -> {
+                    bothStopping.countDown();
+                    try {
+                        // Stopped one after the other, the first would wait here in vain.
+                        metTheOther.add(bothStopping.await(5, TimeUnit.SECONDS));
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                    }
+                    processes.get(i).close();
+                    stopped.add("service-" + i);
+                });
+        try (Supervisor supervisor = new Supervisor(RestartPolicy::standard, said::add, reason -> { }, Clock.systemUTC())) {
+            supervisor.watch(broker);
+            supervisor.watchTogether(List.of(service.apply(1), service.apply(2)));
+        }
+        assertThat(metTheOther).containsExactly(true, true);
+        assertThat(stopped).hasSize(3).last().isEqualTo("broker");
+        assertThat(processes).noneMatch(ManagedProcess::isAlive);
+        assertThat(said).isEmpty();
+    }
+
     private static ManagedProcess startTiny(Path directory, int port, boolean crash) {
         String java = ProcessHandle.current().info().command().orElse("java");
         String classes;
