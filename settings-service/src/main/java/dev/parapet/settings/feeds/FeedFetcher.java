@@ -180,7 +180,12 @@ public final class FeedFetcher implements AutoCloseable {
     /** Reads a body with the deadline and the size cap, gunzipping as told or as its first bytes say. */
     private Fetched read(InputStream body, boolean gzipEncoded, String etag, String lastModified) {
         long maxBytes = properties.maxBytes().toBytes();
-        ScheduledFuture<?> deadline = deadlines.schedule(() -> close(body), properties.fetchTimeout().toMillis(), TimeUnit.MILLISECONDS);
+        // Marked before the body is closed: the reader may see the close before the scheduled task is done.
+        java.util.concurrent.atomic.AtomicBoolean expired = new java.util.concurrent.atomic.AtomicBoolean();
+        ScheduledFuture<?> deadline = deadlines.schedule(() -> {
+            expired.set(true);
+            close(body);
+        }, properties.fetchTimeout().toMillis(), TimeUnit.MILLISECONDS);
         try (InputStream raw = new Capped(body, maxBytes)) {
             InputStream decoded = gzipEncoded ? new Capped(new GZIPInputStream(raw, 16 * 1024), maxBytes) : raw;
             BufferedInputStream sniffed = new BufferedInputStream(decoded, 16 * 1024);
@@ -191,7 +196,7 @@ public final class FeedFetcher implements AutoCloseable {
             InputStream text = first == 0x1f && second == 0x8b ? new Capped(new GZIPInputStream(sniffed, 16 * 1024), maxBytes) : sniffed;
             DomainListImport.Result list = DomainListImport.readList(DataBufferUtils.readInputStream(() -> text,
                     DefaultDataBufferFactory.sharedInstance, 16 * 1024), RULES, CategoryController.MAX_FEED_DOMAINS).block();
-            if (deadline.isDone()) {
+            if (expired.get()) {
                 return new Fetched.Failed("the fetch took longer than " + properties.fetchTimeout().toSeconds() + " s");
             }
             return new Fetched.Body(list.domains(), list.lines(), list.rejectedCount(), list.overLimit(), etag, lastModified);
@@ -202,7 +207,7 @@ public final class FeedFetcher implements AutoCloseable {
             if (cause instanceof ErrorResponseException refused) {
                 return new Fetched.Failed(refused.getBody().getDetail());
             }
-            if (deadline.isDone()) {
+            if (expired.get()) {
                 return new Fetched.Failed("the fetch took longer than " + properties.fetchTimeout().toSeconds() + " s");
             }
             if (cause instanceof TooLarge) {
