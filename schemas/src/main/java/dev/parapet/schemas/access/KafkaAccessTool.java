@@ -52,7 +52,8 @@ public final class KafkaAccessTool {
         System.exit(run(args, System.out, System.err));
     }
 
-    static int run(String[] args, PrintStream out, PrintStream err) {
+    /** Runs the command; the exit status: 0 done, 1 the cluster refused or could not be reached, 2 a wrong command line. */
+    public static int run(String[] args, PrintStream out, PrintStream err) {
         Map<String, String> options;
         try {
             options = parse(args);
