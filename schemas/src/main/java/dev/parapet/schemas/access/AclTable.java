@@ -35,7 +35,7 @@ public final class AclTable {
         }
         List<Row> rows = new ArrayList<>();
         grouped.forEach((principal, resources) -> resources.forEach((resource, operations) ->
-                rows.add(new Row(principal, resource, List.copyOf(operations)))));
+                rows.add(new Row(principal, resource, operations.stream().sorted().toList()))));
         return rows;
     }
 

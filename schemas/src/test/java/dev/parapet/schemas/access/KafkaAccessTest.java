@@ -138,6 +138,25 @@ class KafkaAccessTest {
         assertThat(AclTable.operation(AclOperation.DESCRIBE_CONFIGS)).isEqualTo("DescribeConfigs");
     }
 
+    @Test
+    void theAclTableInDocsMatchesTheCatalogue() throws Exception {
+        java.nio.file.Path page = java.nio.file.Path.of(System.getProperty("parapet.root", ".."), "docs", "operations.md");
+        String text = java.nio.file.Files.readString(page);
+        String begin = "<!-- acl-table:begin -->\n";
+        String end = "<!-- acl-table:end -->";
+        int from = text.indexOf(begin);
+        int to = text.indexOf(end);
+        assertThat(from).as("docs/operations.md has the ACL table's markers").isNotNegative();
+        String table = AclTable.markdown(KafkaAccess.all());
+        if (Boolean.getBoolean("parapet.regenerate-docs")) {
+            text = text.substring(0, from + begin.length()) + table + text.substring(to);
+            java.nio.file.Files.writeString(page, text);
+        }
+        assertThat(text.substring(from + begin.length(), text.indexOf(end)))
+                .as("docs/operations.md's ACL table is out of date: run mvn -pl schemas -am test -Dparapet.regenerate-docs=true")
+                .isEqualTo(table);
+    }
+
     /** Whether the bindings allow the operation, matched as Kafka's authorizer does (literal or prefix; no deny rules here). */
     static boolean allows(String principal, ResourceType type, String name, AclOperation operation) {
         String fullPrincipal = principal.startsWith("User:") ? principal : "User:" + principal;
