@@ -11,7 +11,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 
+import dev.parapet.schemas.access.KafkaAccess;
+import dev.parapet.schemas.access.KafkaAccessTool;
 import dev.parapet.stack.KafkaCluster;
+import dev.parapet.stack.KafkaSecurity;
 import dev.parapet.stack.ManagedProcess;
 import dev.parapet.stack.Ports;
 import dev.parapet.stack.ProcessInfrastructure;
@@ -49,7 +52,9 @@ final class FaultStack implements AutoCloseable {
         }
 
         void start() {
-            process = ServiceProcesses.start(distribution, data, spec, springProperties, instance);
+            Map<String, String> properties = new LinkedHashMap<>(springProperties);
+            properties.putAll(principals.getOrDefault(spec.name(), Map.of()));
+            process = ServiceProcesses.start(distribution, data, spec, properties, instance);
         }
 
         void awaitHealthy() {
@@ -91,6 +96,8 @@ final class FaultStack implements AutoCloseable {
     final int pagesHttpPort = Ports.free();
     final int pagesHttpsPort = Ports.free();
     private final Map<String, String> springProperties;
+    /** Each service's Kafka principal (its Spring properties) on a secured cluster; empty on a plaintext one. */
+    private final Map<String, Map<String, String>> principals;
     final Service keys;
     final Service settings;
     final Service dns;
@@ -99,7 +106,13 @@ final class FaultStack implements AutoCloseable {
     private final Path dnsSecrets;
 
     private FaultStack(Path data, KafkaCluster kafka, int replication, List<String> dnsExtra) throws IOException, InterruptedException {
+        this(data, kafka, replication, dnsExtra, Map.of());
+    }
+
+    private FaultStack(Path data, KafkaCluster kafka, int replication, List<String> dnsExtra,
+                       Map<String, Map<String, String>> principals) throws IOException, InterruptedException {
         this.data = data;
+        this.principals = Map.copyOf(principals);
         this.kafka = kafka;
         this.registry = SchemaRegistry.start(distribution, data.resolve("registry"), Ports.free(), Ports.free(),
                 new SchemaRegistry.Storage.InMemory());
@@ -157,6 +170,53 @@ final class FaultStack implements AutoCloseable {
         System.out.printf("fault stack: %d broker(s), registry and 4 services healthy in %.1f s%n", brokers,
                 (System.nanoTime() - started) / 1e9);
         return stack;
+    }
+
+    /**
+     * The stack on one broker locked down as in production ({@link KafkaSecurity}): the ACLs applied and the
+     * topics created by the operator's {@link KafkaAccessTool}, each service with its own principal and
+     * creating no topics, as docs/operations.md tells.
+     */
+    static FaultStack startSecured(Path data, KafkaSecurity security) throws Exception {
+        KafkaCluster kafka = KafkaCluster.secured(StackDistribution.locate(), data.resolve("kafka"), Ports.free(), Ports.free(), security);
+        FaultStack stack = null;
+        try {
+            Path adminConfig = data.resolve("admin.properties");
+            StringBuilder text = new StringBuilder();
+            security.clientProperties(KafkaSecurity.ADMIN).forEach((key, value) -> text.append(key).append('=')
+                    .append(value.toString().replace("\\", "\\\\")).append('\n'));
+            ServiceProcesses.writePrivate(adminConfig, text.toString());
+            java.io.ByteArrayOutputStream output = new java.io.ByteArrayOutputStream();
+            int exit = KafkaAccessTool.run(new String[] {"--apply", "--bootstrap-server", kafka.bootstrapServers(),
+                    "--command-config", adminConfig.toString(), "--create-topics", "--replication-factor", "1",
+                    "--min-insync-replicas", "1"}, new java.io.PrintStream(output, true), System.err);
+            if (exit != 0) {
+                throw new IllegalStateException("KafkaAccessTool --apply failed: " + output);
+            }
+            Map<String, Map<String, String>> principals = new LinkedHashMap<>();
+            for (KafkaAccess.Service service : KafkaAccess.SERVICES) {
+                Map<String, String> properties = new LinkedHashMap<>(security.springProperties(service.name()));
+                properties.put("parapet.kafka.create-topics", "false");
+                principals.put(service.name(), properties);
+            }
+            stack = new FaultStack(data, kafka, 1, List.of(), principals);
+            long started = System.nanoTime();
+            for (Service service : stack.services()) {
+                service.start();
+            }
+            for (Service service : stack.services()) {
+                service.awaitHealthy();
+            }
+            System.out.printf("secured fault stack: registry and 4 services healthy in %.1f s%n", (System.nanoTime() - started) / 1e9);
+            return stack;
+        } catch (Exception | Error e) {
+            if (stack != null) {
+                stack.close();
+            } else {
+                kafka.close();
+            }
+            throw e;
+        }
     }
 
     List<Service> services() {

@@ -64,6 +64,12 @@ public record Topic<V extends SpecificRecord>(String name, String key, Class<V> 
      */
     public static final int MAX_RECORD_BYTES = 8 * 1024 * 1024;
 
+    /** Topic-level settings of every dead-letter topic (one partition): kept 30 days, records as large as any topic's. */
+    public static Map<String, String> deadLetterConfigs() {
+        return Map.of("retention.ms", Long.toString(Duration.ofDays(30).toMillis()),
+                "max.message.bytes", Integer.toString(MAX_RECORD_BYTES));
+    }
+
     /** Topic-level settings for creating it. */
     public Map<String, String> configs() {
         Map<String, String> configs = new TreeMap<>(defaultConfigs());

@@ -90,7 +90,7 @@ public final class Topics {
 
     public static final Topic<CategoryCatalogue> CATEGORY_CATALOGUE = new Topic<>("parapet.category-catalogue.v1",
             "the constant \"catalogue\"", CategoryCatalogue.class, Topic.Cleanup.COMPACT, 1, COMPACTED,
-            "settings-service", "settings-service, dns-service, diagnostics-service");
+            "settings-service", "settings-service, dns-service");
 
     public static final Topic<CategoryAssignment> DOMAIN_CATEGORIES = new Topic<>("parapet.domain-categories.v1",
             "domain (normalised, punycode)", CategoryAssignment.class, Topic.Cleanup.COMPACT, 6, COMPACTED,
@@ -110,7 +110,8 @@ public final class Topics {
 
     public static final Topic<AuditEvent> AUDIT = new Topic<>("parapet.audit.v1",
             "accountId (\"global\" for changes that span accounts)", AuditEvent.class, Topic.Cleanup.DELETE, 6,
-            Optional.of(Duration.ofDays(400)), "every service", "diagnostics-service, archival");
+            Optional.of(Duration.ofDays(400)), "key-service, settings-service",
+            "archival (outside Parapet: an operator's consumer, granted by hand)");
 
     /**
      * What each resolver instance enforces: a report after every change it applies and a heartbeat in

@@ -19,11 +19,18 @@ public final class KafkaCluster implements AutoCloseable {
     private final List<KafkaNode> nodes;
     private final StackDistribution distribution;
     private final String clusterId;
+    /** What the admin client adds to authenticate: nothing on a plaintext cluster. */
+    private final Map<String, Object> adminSecurity;
 
     private KafkaCluster(List<KafkaNode> nodes, StackDistribution distribution, String clusterId) {
+        this(nodes, distribution, clusterId, Map.of());
+    }
+
+    private KafkaCluster(List<KafkaNode> nodes, StackDistribution distribution, String clusterId, Map<String, Object> adminSecurity) {
         this.nodes = new java.util.concurrent.CopyOnWriteArrayList<>(nodes);
         this.distribution = distribution;
         this.clusterId = clusterId;
+        this.adminSecurity = Map.copyOf(adminSecurity);
     }
 
     /**
@@ -42,6 +49,28 @@ public final class KafkaCluster implements AutoCloseable {
         String clusterId = Uuid.randomUuid().toString();
         KafkaCluster cluster = new KafkaCluster(List.of(KafkaNode.start(distribution, spec, clusterId)), distribution, clusterId);
         cluster.awaitBrokers(1, Duration.ofMinutes(1));
+        return cluster;
+    }
+
+    /**
+     * One combined broker and controller locked down as production runs it (see {@link KafkaSecurity}):
+     * clients authenticate with SCRAM-SHA-512 over TLS, and nobody but the broker and the admin may do
+     * anything the ACLs do not allow. {@link #admin()} authenticates as the admin.
+     */
+    public static KafkaCluster secured(StackDistribution distribution, Path directory, int brokerPort, int controllerPort,
+                                       KafkaSecurity security) {
+        KafkaNode.Spec spec = new KafkaNode.Spec(1, KafkaNode.Role.COMBINED, brokerPort, controllerPort,
+                "1@127.0.0.1:" + controllerPort, directory, security.brokerSettings(brokerPort, controllerPort),
+                KafkaNode.Spec.THROUGHPUT, security.formatArguments());
+        String clusterId = Uuid.randomUuid().toString();
+        KafkaCluster cluster = new KafkaCluster(List.of(KafkaNode.start(distribution, spec, clusterId)), distribution, clusterId,
+                security.clientProperties(KafkaSecurity.ADMIN));
+        try {
+            cluster.awaitBrokers(1, Duration.ofMinutes(1));
+        } catch (RuntimeException e) {
+            cluster.close();
+            throw e;
+        }
         return cluster;
     }
 
@@ -130,6 +159,7 @@ public final class KafkaCluster implements AutoCloseable {
 
     public Admin admin() {
         Properties properties = new Properties();
+        properties.putAll(adminSecurity);
         properties.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers());
         properties.put(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, 5000);
         properties.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, 10000);

@@ -28,9 +28,11 @@ public final class KafkaNode implements AutoCloseable {
      * @param voters         controller.quorum.voters, e.g. {@code 1@127.0.0.1:9093}
      * @param directory      holds the node's configuration, log file and data
      * @param settings       broker settings that override the defaults
+     * @param javaOptions     the node's JVM options
+     * @param formatArguments further arguments of {@code kafka-storage format} (SCRAM users: {@link KafkaSecurity})
      */
     public record Spec(int nodeId, Role role, int brokerPort, int controllerPort, String voters,
-                       Path directory, Map<String, String> settings, List<String> javaOptions) {
+                       Path directory, Map<String, String> settings, List<String> javaOptions, List<String> formatArguments) {
 
         /** The JVM as tests run it: the garbage-first collector and both compilers, for throughput. */
         public static final List<String> THROUGHPUT = List.of("-XX:+UseG1GC");
@@ -45,6 +47,11 @@ public final class KafkaNode implements AutoCloseable {
         public Spec(int nodeId, Role role, int brokerPort, int controllerPort, String voters, Path directory,
                     Map<String, String> settings) {
             this(nodeId, role, brokerPort, controllerPort, voters, directory, settings, THROUGHPUT);
+        }
+
+        public Spec(int nodeId, Role role, int brokerPort, int controllerPort, String voters, Path directory,
+                    Map<String, String> settings, List<String> javaOptions) {
+            this(nodeId, role, brokerPort, controllerPort, voters, directory, settings, javaOptions, List.of());
         }
     }
 
@@ -61,9 +68,10 @@ public final class KafkaNode implements AutoCloseable {
         Path data = spec.directory().resolve("data");
         Path log = spec.directory().resolve("kafka.log");
         if (!Files.exists(data.resolve("meta.properties"))) {
+            List<String> format = new ArrayList<>(List.of("format", "--ignore-formatted", "-t", clusterId, "-c", config.toString()));
+            format.addAll(spec.formatArguments());
             ManagedProcess.runToCompletion("kafka-storage-format-" + spec.nodeId(),
-                    javaCommand(distribution, spec.javaOptions(), "kafka.tools.StorageTool", "format", "--ignore-formatted",
-                            "-t", clusterId, "-c", config.toString()),
+                    javaCommand(distribution, spec.javaOptions(), "kafka.tools.StorageTool", format.toArray(String[]::new)),
                     spec.directory(), log, Duration.ofMinutes(2));
         }
         ManagedProcess process = ManagedProcess.start("kafka-" + spec.nodeId(),

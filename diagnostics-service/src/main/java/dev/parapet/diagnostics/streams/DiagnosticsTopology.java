@@ -38,6 +38,7 @@ import dev.parapet.kit.kafka.KafkaKitProperties;
 import dev.parapet.kit.kafka.RegistryProperties;
 import dev.parapet.kit.state.CommandProcessing;
 import dev.parapet.schemas.Topics;
+import dev.parapet.schemas.access.KafkaAccess;
 import dev.parapet.schemas.v1.verdicts.DnsVerdict;
 import io.micrometer.core.instrument.MeterRegistry;
 
@@ -58,7 +59,8 @@ import io.micrometer.core.instrument.MeterRegistry;
 @EnableKafkaStreams
 public class DiagnosticsTopology {
 
-    public static final String APPLICATION_ID = "diagnostics-service-aggregates";
+    /** Its principal's ACLs (group, internal topics, transactional ids) are granted on this name. */
+    public static final String APPLICATION_ID = KafkaAccess.DIAGNOSTICS_SERVICE.streamsApplicationId();
     /** As many partitions as the verdict and telemetry topics. */
     static final int PARTITIONS = 12;
     static final Duration SECONDS_RETENTION = Duration.ofMinutes(15);

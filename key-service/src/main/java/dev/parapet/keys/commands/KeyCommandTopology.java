@@ -33,6 +33,7 @@ import dev.parapet.kit.kafka.RegistryProperties;
 import dev.parapet.kit.state.CommandProcessing;
 import dev.parapet.kit.streams.RecordSizes;
 import dev.parapet.schemas.Topics;
+import dev.parapet.schemas.access.KafkaAccess;
 import dev.parapet.schemas.v1.agents.AgentState;
 import dev.parapet.schemas.v1.audit.AuditEvent;
 import dev.parapet.schemas.v1.keys.AccountKeyState;
@@ -57,7 +58,7 @@ public class KeyCommandTopology {
     @Bean(name = KafkaStreamsDefaultConfiguration.DEFAULT_STREAMS_CONFIG_BEAN_NAME)
     KafkaStreamsConfiguration keyCommandStreamsConfig(KafkaProperties kafka, KafkaKitProperties kit,
                                                       KeyServiceProperties keys, DeadLetterPublishingRecoverer deadLetters) {
-        return CommandProcessing.streamsConfig("key-service-commands", kafka, kit, keys.stateDirectory(), deadLetters);
+        return CommandProcessing.streamsConfig(KafkaAccess.KEY_SERVICE.streamsApplicationId(), kafka, kit, keys.stateDirectory(), deadLetters);
     }
 
     /** Leave the group when stopping, so that a restart hands the accounts over at once. */

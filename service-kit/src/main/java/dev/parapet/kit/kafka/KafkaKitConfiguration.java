@@ -91,8 +91,7 @@ public class KafkaKitConfiguration {
         List<NewTopic> topics = new ArrayList<>();
         for (Topic<?> topic : Topics.all()) {
             topics.add(newTopic(topic.name(), topic.partitions(), topic.configs(), kafka));
-            topics.add(newTopic(topic.deadLetterTopic(), 1, Map.of("retention.ms", Long.toString(30L * 24 * 3600 * 1000),
-                    "max.message.bytes", Integer.toString(Topic.MAX_RECORD_BYTES)), kafka));
+            topics.add(newTopic(topic.deadLetterTopic(), 1, Topic.deadLetterConfigs(), kafka));
         }
         return new KafkaAdmin.NewTopics(topics.toArray(NewTopic[]::new));
     }

@@ -30,9 +30,11 @@ public final class CommandProcessing {
 
     public static KafkaStreamsConfiguration streamsConfig(String applicationId, KafkaProperties kafka, KafkaKitProperties kit,
                                                           String stateDirectory, DeadLetterPublishingRecoverer deadLetters) {
-        Map<String, Object> config = new HashMap<>();
+        // Spring's Kafka settings first: the brokers, and how to authenticate to them (spring.kafka.security.*,
+        // spring.kafka.ssl.*, spring.kafka.properties.*), which a secured cluster requires of every client.
+        Map<String, Object> config = new HashMap<>(kafka.buildStreamsProperties());
         config.put(StreamsConfig.APPLICATION_ID_CONFIG, applicationId);
-        config.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, String.join(",", kafka.getBootstrapServers()));
+        config.putIfAbsent(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, String.join(",", kafka.getBootstrapServers()));
         config.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);
         config.put(StreamsConfig.REPLICATION_FACTOR_CONFIG, (int) kit.replicationFactor());
         config.put(StreamsConfig.STATE_DIR_CONFIG, stateDirectory);

@@ -38,6 +38,7 @@ import dev.parapet.kit.kafka.RegistryProperties;
 import dev.parapet.kit.state.CommandProcessing;
 import dev.parapet.kit.streams.RecordSizes;
 import dev.parapet.schemas.Topics;
+import dev.parapet.schemas.access.KafkaAccess;
 import dev.parapet.schemas.v1.settings.SettingsCommand;
 import dev.parapet.settings.SettingsProperties;
 
@@ -86,7 +87,7 @@ public class SettingsCommandTopology {
     @Bean(name = KafkaStreamsDefaultConfiguration.DEFAULT_STREAMS_CONFIG_BEAN_NAME)
     KafkaStreamsConfiguration settingsCommandStreamsConfig(KafkaProperties kafka, KafkaKitProperties kit,
                                                            SettingsProperties settings, DeadLetterPublishingRecoverer deadLetters) {
-        return CommandProcessing.streamsConfig("settings-service-commands", kafka, kit, settings.stateDirectory(), deadLetters);
+        return CommandProcessing.streamsConfig(KafkaAccess.SETTINGS_SERVICE.streamsApplicationId(), kafka, kit, settings.stateDirectory(), deadLetters);
     }
 
     @Bean
