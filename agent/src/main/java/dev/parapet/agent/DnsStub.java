@@ -63,15 +63,30 @@ public final class DnsStub implements AutoCloseable {
                 daemon("dns-stub-query"), new ThreadPoolExecutor.DiscardPolicy());
     }
 
-    /** Binds UDP, then TCP on the same port (so port 0 gives one free port for both), and starts answering. */
+    /**
+     * Binds UDP, then TCP on the same port, and starts answering. Port 0 gives one free port for both:
+     * the UDP port the system picks may be taken for TCP, so then another is tried (a few times).
+     */
     public InetSocketAddress start() throws IOException {
-        udp = new DatagramSocket(null);
-        udp.setReuseAddress(true);
-        udp.bind(requested);
-        InetSocketAddress bound = new InetSocketAddress(requested.getAddress(), udp.getLocalPort());
-        tcp = new ServerSocket();
-        tcp.setReuseAddress(true);
-        tcp.bind(bound, 64);
+        InetSocketAddress bound = null;
+        for (int attempt = 1; bound == null; attempt++) {
+            udp = new DatagramSocket(null);
+            udp.setReuseAddress(true);
+            udp.bind(requested);
+            InetSocketAddress candidate = new InetSocketAddress(requested.getAddress(), udp.getLocalPort());
+            tcp = new ServerSocket();
+            tcp.setReuseAddress(true);
+            try {
+                tcp.bind(candidate, 64);
+                bound = candidate;
+            } catch (java.net.BindException e) {
+                tcp.close();
+                udp.close();
+                if (requested.getPort() != 0 || attempt == 10) {
+                    throw e;
+                }
+            }
+        }
         daemon("dns-stub-udp").newThread(this::udpLoop).start();
         daemon("dns-stub-accept").newThread(this::acceptLoop).start();
         return bound;
