@@ -35,6 +35,29 @@ public final class ContainerInfrastructure implements Infrastructure {
         }
     }
 
+    /**
+     * Whether both images are in the local engine already. Nothing here pulls: on a machine that reaches no
+     * registry a pull only retries for minutes (and asks the network for a registry's address).
+     */
+    public static boolean imagesPresent() {
+        for (String image : java.util.List.of(KAFKA_IMAGE, REGISTRY_IMAGE)) {
+            try {
+                Process inspect = new ProcessBuilder("docker", "image", "inspect", image)
+                        .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+                if (!inspect.waitFor(30, java.util.concurrent.TimeUnit.SECONDS) || inspect.exitValue() != 0) {
+                    inspect.destroyForcibly();
+                    return false;
+                }
+            } catch (java.io.IOException e) {
+                return false;
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return false;
+            }
+        }
+        return true;
+    }
+
     @SuppressWarnings("resource")
     public static ContainerInfrastructure start(Path directory) {
         KafkaContainer kafka = new KafkaContainer(KAFKA_IMAGE);

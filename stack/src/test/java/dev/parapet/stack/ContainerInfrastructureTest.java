@@ -9,11 +9,21 @@ import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.admin.Admin;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.testcontainers.junit.jupiter.Testcontainers;
 
-/** Runs only where a Docker engine answers; skipped (not failed) elsewhere. */
-@Testcontainers(disabledWithoutDocker = true)
+/**
+ * Runs only where a Docker engine answers and holds Kafka's and Apicurio's published images; skipped
+ * (not failed) elsewhere, without trying to pull them (nor Testcontainers' reaper image: the
+ * build's surefire configuration disables it).
+ */
 class ContainerInfrastructureTest {
+
+    /** Asked with the docker command before Testcontainers is touched: its own check of the engine pulls an image. */
+    @org.junit.jupiter.api.BeforeAll
+    static void imagesAreThere() {
+        org.junit.jupiter.api.Assumptions.assumeTrue(ContainerInfrastructure.imagesPresent(),
+                "the images " + ContainerInfrastructure.KAFKA_IMAGE + " and " + ContainerInfrastructure.REGISTRY_IMAGE
+                        + " are not in a local Docker engine");
+    }
 
     @Test
     void theContainerisedBrokerAndRegistryAnswerLikeTheProcessOnes(@TempDir Path directory) throws Exception {
