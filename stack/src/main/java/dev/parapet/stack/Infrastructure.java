@@ -33,4 +33,32 @@ public interface Infrastructure extends AutoCloseable {
 
     @Override
     void close();
+
+    /**
+     * Infrastructure that this code does not own: addresses only (the local stack's supervisor starts and
+     * stops its broker and registry itself, and its services start before the registry is ready).
+     */
+    static Infrastructure at(String bootstrapServers, String registryUrl, TokenIssuer tokens) {
+        return new Infrastructure() {
+            @Override
+            public String bootstrapServers() {
+                return bootstrapServers;
+            }
+
+            @Override
+            public String registryUrl() {
+                return registryUrl;
+            }
+
+            @Override
+            public TokenIssuer tokens() {
+                return tokens;
+            }
+
+            @Override
+            public void close() {
+                // Not ours to stop.
+            }
+        };
+    }
 }

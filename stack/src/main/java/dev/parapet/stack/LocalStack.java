@@ -14,6 +14,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Supplier;
@@ -83,7 +85,7 @@ public final class LocalStack {
                 ports.registryManagement(), new SchemaRegistry.Storage.KafkaSql(
                         KafkaCluster.bootstrapServers(ports.kafka())), true);
         AtomicReference<SchemaRegistry> registry = new AtomicReference<>();
-        java.util.concurrent.CompletableFuture<Void> registryReady = java.util.concurrent.CompletableFuture.runAsync(() -> {
+        CompletableFuture<Void> registryReady = CompletableFuture.runAsync(() -> {
             registry.set(startRegistry.get());
             say("Apicurio Registry is ready.");
         });
@@ -95,27 +97,7 @@ public final class LocalStack {
 
         TokenIssuer tokens = TokenIssuer.inDirectory(data.resolve("issuer"));
         UUID demoAccount = demoAccount(data);
-        Infrastructure infrastructure = new Infrastructure() {
-            @Override
-            public String bootstrapServers() {
-                return kafka.bootstrapServers();
-            }
-
-            @Override
-            public String registryUrl() {
-                return SchemaRegistry.url(ports.registry());
-            }
-
-            @Override
-            public TokenIssuer tokens() {
-                return tokens;
-            }
-
-            @Override
-            public void close() {
-                // The supervisor stops what the stack started.
-            }
-        };
+        Infrastructure infrastructure = Infrastructure.at(kafka.bootstrapServers(), SchemaRegistry.url(ports.registry()), tokens);
 
         Path keySecrets = ServiceProcesses.secrets(data, "key-service", "parapet.keys", regionUrls(ports));
         Path settingsSecrets = ServiceProcesses.secrets(data, "settings-service", "parapet.settings", "");
@@ -147,7 +129,7 @@ public final class LocalStack {
         }
         try {
             registryReady.join();
-        } catch (java.util.concurrent.CompletionException e) {
+        } catch (CompletionException e) {
             say("Apicurio Registry did not start: " + e.getCause().getMessage());
             System.exit(1);
         }
@@ -156,9 +138,10 @@ public final class LocalStack {
         // The operator's first token cannot come from the registry, which is empty until the operator fills it.
         String superAdmin = tokens.adminToken("admin@demo.parapet.local", demoAccount, "SUPER_ADMIN", Duration.ofHours(12));
         // The demo account and its feeds need settings-service only: set up while the others finish starting.
-        int settings = services.indexOf(services.stream().filter(service -> service.name().equals("settings-service")).findFirst().orElseThrow());
-        java.util.concurrent.CompletableFuture<Void> demoReady = java.util.concurrent.CompletableFuture.runAsync(() -> {
-            ServiceProcesses.awaitHealthy(processes.get(settings).get(), ports.settingsService(), Duration.ofMinutes(3));
+        AtomicReference<ManagedProcess> settingsService = processes.get(services.stream().map(ServiceProcesses.Spec::name).toList()
+                .indexOf("settings-service"));
+        CompletableFuture<Void> demoReady = CompletableFuture.runAsync(() -> {
+            ServiceProcesses.awaitHealthy(settingsService.get(), ports.settingsService(), Duration.ofMinutes(3));
             try {
                 registerDemoAccount(ports.settingsService(), demoAccount, superAdmin);
             } catch (IOException e) {
@@ -384,9 +367,7 @@ public final class LocalStack {
      * an upgrade of either records a new one instead of running without.
      */
     private static List<String> kafkaJavaOptions(StackDistribution distribution, Path directory) {
-        String configured = System.getenv("PARAPET_KAFKA_JAVA_OPTS");
-        List<String> options = new ArrayList<>(configured == null || configured.isBlank() ? KafkaNode.Spec.QUICK_START
-                : List.of(configured.strip().split("\\s+")));
+        List<String> options = new ArrayList<>(ServiceProcesses.javaOptions("PARAPET_KAFKA_JAVA_OPTS", KafkaNode.Spec.QUICK_START));
         String identity = distribution.java() + "\n" + distribution.kafkaClasspath();
         Path archive = directory.resolve("kafka-" + Integer.toHexString(identity.hashCode()) + ".jsa");
         options.add(Files.isRegularFile(archive) ? "-XX:SharedArchiveFile=" + archive : "-XX:ArchiveClassesAtExit=" + archive);

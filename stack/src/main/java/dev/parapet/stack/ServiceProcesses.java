@@ -120,11 +120,13 @@ public final class ServiceProcesses {
      * measuring the stack under load.
      */
     static List<String> jvmOptions() {
-        String configured = System.getenv("PARAPET_SERVICE_JAVA_OPTS");
-        if (configured == null || configured.isBlank()) {
-            return List.of("-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1");
-        }
-        return List.of(configured.strip().split("\\s+"));
+        return javaOptions("PARAPET_SERVICE_JAVA_OPTS", List.of("-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1"));
+    }
+
+    /** JVM options from an environment variable (split on blanks), or the defaults when it is unset or blank. */
+    static List<String> javaOptions(String variable, List<String> defaults) {
+        String configured = System.getenv(variable);
+        return configured == null || configured.isBlank() ? defaults : List.of(configured.strip().split("\\s+"));
     }
 
     /** Waits until the service answers its health endpoint with UP (failing at once if it died). */
