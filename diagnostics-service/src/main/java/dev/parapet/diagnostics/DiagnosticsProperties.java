@@ -17,6 +17,10 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * @param findingsInterval      how often time-driven findings (NO_HEARTBEAT, CONFIGURATION_BEHIND) are reviewed
  * @param streamThreads         Kafka Streams threads
  * @param liveStreamsPerAccount live streams an account may hold open (on the instance that owns its data); more get 429
+ * @param relayKey              base64 of at least 32 random bytes, the same on every instance: signs the queries one
+ *                              instance passes on to another (instead of the administrator's token). Unset, each
+ *                              instance makes a random one, which is right for one instance alone; several
+ *                              instances without a shared key refuse each other's queries (401, and a warning)
  */
 @ConfigurationProperties("parapet.diagnostics")
 public record DiagnosticsProperties(
@@ -28,5 +32,12 @@ public record DiagnosticsProperties(
         @DefaultValue("1.0.0") String latestAgentVersion,
         @DefaultValue("10s") Duration findingsInterval,
         @DefaultValue("2") int streamThreads,
-        @DefaultValue("20") int liveStreamsPerAccount) {
+        @DefaultValue("20") int liveStreamsPerAccount,
+        String relayKey) {
+
+    @Override
+    public String toString() {   // never the relay key
+        return "DiagnosticsProperties[stateDirectory=" + stateDirectory + ", advertisedHost=" + advertisedHost + ", relayKey="
+                + (relayKey == null || relayKey.isBlank() ? "unset" : "set") + "]";
+    }
 }

@@ -18,11 +18,15 @@ import dev.parapet.stack.RealInfrastructure.WithRealInfrastructure;
         "parapet.diagnostics.heartbeat-timeout=" + DiagnosticsServiceSpringTest.HEARTBEAT_TIMEOUT,
         "parapet.diagnostics.findings-interval=1s",
         "parapet.diagnostics.configuration-grace=0s",
-        "parapet.diagnostics.latest-agent-version=1.2.0"})
+        "parapet.diagnostics.latest-agent-version=1.2.0",
+        "parapet.diagnostics.relay-key=" + DiagnosticsServiceSpringTest.RELAY_KEY})
 public @interface DiagnosticsServiceSpringTest {
 
     /** Short, so that a silent device's NO_HEARTBEAT is raised within a test. */
     String HEARTBEAT_TIMEOUT = "20s";
+
+    /** The key the instances of a test share to sign the queries they pass on to each other (32 bytes, base64). */
+    String RELAY_KEY = "cGFyYXBldC10ZXN0LXJlbGF5LWtleS0zMi1ieXRlcyE=";
 
     /** The same settings for a second instance started inside a test. */
     String[] SECOND_INSTANCE_ARGS = {
@@ -30,5 +34,6 @@ public @interface DiagnosticsServiceSpringTest {
             "--parapet.diagnostics.heartbeat-timeout=" + HEARTBEAT_TIMEOUT,
             "--parapet.diagnostics.findings-interval=1s",
             "--parapet.diagnostics.configuration-grace=0s",
-            "--parapet.diagnostics.latest-agent-version=1.2.0"};
+            "--parapet.diagnostics.latest-agent-version=1.2.0",
+            "--parapet.diagnostics.relay-key=" + RELAY_KEY};
 }

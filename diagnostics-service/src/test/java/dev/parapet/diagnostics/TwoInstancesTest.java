@@ -23,6 +23,9 @@ import org.springframework.test.web.reactive.server.WebTestClient;
 
 import com.jayway.jsonpath.JsonPath;
 
+import dev.parapet.diagnostics.query.RelayAssertion;
+import dev.parapet.kit.security.Admin;
+import dev.parapet.kit.security.Role;
 import dev.parapet.kit.testing.SecondInstanceResources;
 import dev.parapet.schemas.v1.verdicts.Action;
 import dev.parapet.stack.RealInfrastructure;
@@ -113,6 +116,7 @@ class TwoInstancesTest {
             for (Map.Entry<UUID, String> account : expected.entrySet()) {
                 awaitAnswers("both instances answer", account.getValue(), account.getKey(), window, first, base(second));
             }
+            relayedQueriesNeedTheSharedKeyAndNoToken(first, expected.keySet().iterator().next());
         }
         await("the first instance alone", () -> clients() == 1);
         for (Map.Entry<UUID, String> account : expected.entrySet()) {
@@ -124,5 +128,28 @@ class TwoInstancesTest {
                 awaitAnswers("the new instance answers", account.getValue(), account.getKey(), window, base(fresh), first);
             }
         }
+    }
+
+    /**
+     * What one instance passes on carries no token, only an assertion signed with the shared key for that
+     * one request: it is answered; one signed with another key, or for another path, is refused even
+     * beside a valid token.
+     */
+    static void relayedQueriesNeedTheSharedKeyAndNoToken(String base, UUID account) {
+        WebTestClient http = WebTestClient.bindToServer().baseUrl(base).responseTimeout(Duration.ofSeconds(30)).build();
+        Admin admin = new Admin("admin@example.com", account, Role.FULL_ADMIN, Role.FULL_ADMIN.impliedPermissions(), java.util.Set.of());
+        String path = "/api/v1/accounts/" + account + "/diagnostics/devices";
+        RelayAssertion shared = RelayAssertion.fromSetting(DiagnosticsServiceSpringTest.RELAY_KEY);
+        RelayAssertion other = RelayAssertion.fromSetting(null);
+        String token = RealInfrastructure.get().tokens().adminToken("admin@example.com", account, "FULL_ADMIN", Duration.ofMinutes(5));
+
+        http.get().uri(path).header(RelayAssertion.HEADER, shared.sign(admin, "GET", path, Instant.now()))
+                .exchange().expectStatus().isOk().expectBody().jsonPath("$.devices").isArray();
+        http.get().uri(path).header(RelayAssertion.HEADER, other.sign(admin, "GET", path, Instant.now()))
+                .headers(h -> h.setBearerAuth(token)).exchange().expectStatus().isUnauthorized();
+        http.get().uri(path).header(RelayAssertion.HEADER, shared.sign(admin, "GET", path + "/findings", Instant.now()))
+                .headers(h -> h.setBearerAuth(token)).exchange().expectStatus().isUnauthorized();
+        http.get().uri(path).header(RelayAssertion.HEADER, shared.sign(admin, "GET", path, Instant.now().minusSeconds(60)))
+                .exchange().expectStatus().isUnauthorized();
     }
 }

@@ -46,11 +46,22 @@ public final class AvroSerdes {
         return config;
     }
 
+    /** Serializer settings that register a schema the registry does not have yet (tests, the local stack). */
     public static Map<String, Object> serializerConfig(String registryUrl) {
+        return serializerConfig(registryUrl, true);
+    }
+
+    /**
+     * Serializer settings. Subjects: {@code <topic>-value} for the catalogue's topics, as Confluent's
+     * TopicNameStrategy names them, the record's full name for any other ({@link CatalogueSubjectStrategy}).
+     * Without {@code autoRegister} (production) the serializer only looks its schema up, by content, in
+     * the subject: the registry must have it ({@link SchemaRegistration}, at deployment), and the
+     * service needs no right to write to the registry.
+     */
+    public static Map<String, Object> serializerConfig(String registryUrl, boolean autoRegister) {
         Map<String, Object> config = commonConfig(registryUrl);
-        // Subjects follow the topic: <topic>-value, as Confluent's TopicNameStrategy names them.
-        config.put(AvroSerdeConfig.ARTIFACT_RESOLVER_STRATEGY, "io.apicurio.registry.serde.strategy.TopicIdStrategy");
-        config.put(AvroSerdeConfig.AUTO_REGISTER_ARTIFACT, true);
+        config.put(AvroSerdeConfig.ARTIFACT_RESOLVER_STRATEGY, CatalogueSubjectStrategy.class.getName());
+        config.put(AvroSerdeConfig.AUTO_REGISTER_ARTIFACT, autoRegister);
         config.put(AvroSerdeConfig.AUTO_REGISTER_ARTIFACT_IF_EXISTS, "FIND_OR_CREATE_VERSION");
         return config;
     }
@@ -62,8 +73,12 @@ public final class AvroSerdes {
     }
 
     public static <T extends SpecificRecord> Serializer<T> serializer(String registryUrl, boolean isKey) {
+        return serializer(registryUrl, isKey, true);
+    }
+
+    public static <T extends SpecificRecord> Serializer<T> serializer(String registryUrl, boolean isKey, boolean autoRegister) {
         AvroKafkaSerializer<T> serializer = new AvroKafkaSerializer<>();
-        serializer.configure(serializerConfig(registryUrl), isKey);
+        serializer.configure(serializerConfig(registryUrl, autoRegister), isKey);
         return serializer;
     }
 

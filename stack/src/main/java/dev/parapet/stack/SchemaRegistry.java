@@ -53,6 +53,16 @@ public final class SchemaRegistry implements AutoCloseable {
      */
     public static SchemaRegistry start(StackDistribution distribution, Path directory, int port, int managementPort,
                                        Storage storage, boolean classDataSharing) {
+        return start(distribution, directory, port, managementPort, storage, classDataSharing, Map.of());
+    }
+
+    /**
+     * As above, with further {@code APICURIO_*} / {@code QUARKUS_*} settings. With authentication among
+     * them ({@code QUARKUS_OIDC_TENANT_ENABLED=true}) the compatibility rule is left to whoever holds a
+     * token (the deployment's schema registration), since an anonymous caller may not set it.
+     */
+    public static SchemaRegistry start(StackDistribution distribution, Path directory, int port, int managementPort,
+                                       Storage storage, boolean classDataSharing, Map<String, String> settings) {
         Map<String, String> environment = new LinkedHashMap<>();
         environment.put("QUARKUS_HTTP_HOST", "127.0.0.1");
         environment.put("QUARKUS_HTTP_PORT", Integer.toString(port));
@@ -70,6 +80,8 @@ public final class SchemaRegistry implements AutoCloseable {
             // most of its start on a warm stack. Its journal consumer polls in a loop either way.
             environment.put("APICURIO_KAFKASQL_CONSUMER_POLL_TIMEOUT", "500");
         }
+        environment.putAll(settings);
+        boolean authenticated = "true".equals(settings.get("QUARKUS_OIDC_TENANT_ENABLED"));
         List<String> command = new ArrayList<>(List.of(distribution.registryJava().toString(),
                 "-Xms64m", "-Xmx384m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1"));
         if (classDataSharing) {
@@ -84,7 +96,9 @@ public final class SchemaRegistry implements AutoCloseable {
                 process.ensureAlive();
                 return get("http://127.0.0.1:" + managementPort + "/health/ready") == 200;
             });
-            registry.requireGlobalCompatibility(COMPATIBILITY);
+            if (!authenticated) {
+                registry.requireGlobalCompatibility(COMPATIBILITY);
+            }
         } catch (RuntimeException e) {
             process.close();
             throw e;

@@ -1,9 +1,11 @@
 package dev.parapet.diagnostics.query;
 
+import java.net.URI;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.Map;
 import java.util.UUID;
-import java.util.concurrent.Callable;
+import java.util.function.Consumer;
 
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.streams.KafkaStreams;
@@ -20,20 +22,24 @@ import org.springframework.http.ResponseEntity;
 import org.springframework.http.codec.ServerSentEvent;
 import org.springframework.http.server.reactive.ServerHttpRequest;
 import org.springframework.kafka.config.StreamsBuilderFactoryBean;
+import org.springframework.security.core.context.ReactiveSecurityContextHolder;
 import org.springframework.stereotype.Component;
 import org.springframework.web.ErrorResponseException;
 import org.springframework.web.reactive.function.client.WebClient;
 
 import dev.parapet.kit.problem.Problems;
+import dev.parapet.kit.security.Admin;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 import reactor.core.scheduler.Schedulers;
 
 /**
  * Answers a query about an account where its state lives: from this instance's stores when the
- * account's partition is here, else by passing the administrator's request (with their token, which
- * the other instance checks again) to the instance that owns it, found in Kafka Streams' metadata.
- * A request passed on once is never passed on again: during a rebalance it gets 503 and a retry hint.
+ * account's partition is here, else by passing the administrator's request to the instance that owns
+ * it, found in Kafka Streams' metadata. The administrator's token stays here: the request passed on
+ * carries a {@link RelayAssertion} instead (who, for this one request, for 30 seconds, signed with the
+ * key the instances share), which the owner checks. A request passed on once is never passed on again:
+ * during a rebalance it gets 503 and a retry hint.
  */
 @Component
 public class Instances {
@@ -41,10 +47,12 @@ public class Instances {
     static final String FORWARDED = "X-Parapet-Forwarded";
 
     private final StreamsBuilderFactoryBean factory;
+    private final RelayAssertion relay;
     private final WebClient client = WebClient.builder().codecs(c -> c.defaultCodecs().maxInMemorySize(8 << 20)).build();
 
-    public Instances(StreamsBuilderFactoryBean factory) {
+    public Instances(StreamsBuilderFactoryBean factory, RelayAssertion relay) {
         this.factory = factory;
+        this.relay = relay;
     }
 
     /** Where the account's partition of a store is, or 503 while that is not known. */
@@ -77,11 +85,11 @@ public class Instances {
             if (request.getHeaders().containsHeader(FORWARDED)) {
                 return Mono.error(unavailable());
             }
-            return client.get().uri(url(metadata.activeHost(), request)).headers(h -> copy(request, h))
+            return relayHeaders(request).flatMap(relayed -> client.get().uri(url(metadata.activeHost(), request)).headers(relayed)
                     .exchangeToMono(response -> response.bodyToMono(byte[].class).defaultIfEmpty(new byte[0])
                             .map(body -> (ResponseEntity<?>) ResponseEntity.status(response.statusCode())
                                     .headers(h -> h.setContentType(response.headers().contentType().orElse(null))).body(body)))
-                    .timeout(Duration.ofSeconds(10));
+                    .timeout(Duration.ofSeconds(10)));
         });
     }
 
@@ -95,10 +103,11 @@ public class Instances {
             if (request.getHeaders().containsHeader(FORWARDED)) {
                 return Flux.error(unavailable());
             }
-            return client.get().uri(url(metadata.activeHost(), request)).headers(h -> copy(request, h)).retrieve()
+            return relayHeaders(request).flatMapMany(relayed -> client.get().uri(url(metadata.activeHost(), request)).headers(relayed)
+                    .retrieve()
                     .onStatus(HttpStatusCode::isError, response -> response.bodyToMono(PROBLEM).defaultIfEmpty(Map.of())
                             .map(problem -> relayed(response.statusCode(), problem)))
-                    .bodyToFlux(new org.springframework.core.ParameterizedTypeReference<ServerSentEvent<String>>() { });
+                    .bodyToFlux(new org.springframework.core.ParameterizedTypeReference<ServerSentEvent<String>>() { }));
         });
     }
 
@@ -128,17 +137,30 @@ public class Instances {
         T query(KeyQueryMetadata metadata) throws Exception;
     }
 
-    private static String url(HostInfo host, ServerHttpRequest request) {
-        String query = request.getURI().getRawQuery();
-        return "http://" + host.host() + ":" + host.port() + request.getURI().getRawPath() + (query == null ? "" : "?" + query);
+    /** The owner's address for the same request (a URI, so that nothing in it is read as a template or encoded again). */
+    private static URI url(HostInfo host, ServerHttpRequest request) {
+        return URI.create("http://" + host.host() + ":" + host.port() + pathAndQuery(request));
     }
 
-    private static void copy(ServerHttpRequest request, HttpHeaders headers) {
-        String authorization = request.getHeaders().getFirst(HttpHeaders.AUTHORIZATION);
-        if (authorization != null) {
-            headers.set(HttpHeaders.AUTHORIZATION, authorization);
-        }
-        headers.set(FORWARDED, "1");
+    /** The request's path and query as they arrived (what a relay assertion is bound to). */
+    static String pathAndQuery(ServerHttpRequest request) {
+        String query = request.getURI().getRawQuery();
+        return request.getURI().getRawPath() + (query == null ? "" : "?" + query);
+    }
+
+    /** The headers of the request passed on: the signed assertion for the administrator behind this one, never their token. */
+    private Mono<Consumer<HttpHeaders>> relayHeaders(ServerHttpRequest request) {
+        return ReactiveSecurityContextHolder.getContext()
+                .mapNotNull(context -> context.getAuthentication() != null && context.getAuthentication().getPrincipal() instanceof Admin admin
+                        ? admin : null)
+                .switchIfEmpty(Mono.error(() -> new IllegalStateException("a query passed on without an authenticated administrator")))
+                .map(admin -> {
+                    String assertion = relay.sign(admin, request.getMethod().name(), pathAndQuery(request), Instant.now());
+                    return headers -> {
+                        headers.set(RelayAssertion.HEADER, assertion);
+                        headers.set(FORWARDED, "1");
+                    };
+                });
     }
 
     private KafkaStreams running() {

@@ -112,19 +112,18 @@ public class DiagnosticsTopology {
     @Bean
     KStream<String, DnsVerdict> diagnosticsTopologyDefinition(StreamsBuilder builder, RegistryProperties registry,
                                                               DiagnosticsProperties properties, FindingEvents findings) {
-        String url = registry.url();
         builder.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(DeviceProcessor.DEVICES_STORE),
                 Serdes.String(), new JsonSerde<>(DeviceRow.class)).withCachingEnabled());
         builder.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(DeviceProcessor.ACCOUNTS_STORE),
                 Serdes.String(), new JsonSerde<>(HealthRules.AccountSettings.class)));
         KStream<String, SpecificRecord> telemetry = byAccount(builder.stream(Topics.AGENT_TELEMETRY.name(),
-                Consumed.with(Serdes.String(), avro(url))), "telemetry-by-account", url,
+                Consumed.with(Serdes.String(), avro(registry))), "telemetry-by-account", registry,
                 value -> ((dev.parapet.schemas.v1.telemetry.AgentTelemetry) value).getAccountId().toString());
         KStream<String, SpecificRecord> agents = byAccount(builder.stream(Topics.AGENTS.name(),
-                Consumed.with(Serdes.String(), avro(url))), "agents-by-account", url,
+                Consumed.with(Serdes.String(), avro(registry))), "agents-by-account", registry,
                 value -> ((dev.parapet.schemas.v1.agents.AgentState) value).getAccountId().toString());
         KStream<String, SpecificRecord> settings = byAccount(builder.stream(Topics.AGENT_SETTINGS.name(),
-                Consumed.with(Serdes.String(), avro(url))), "settings-by-account", url,
+                Consumed.with(Serdes.String(), avro(registry))), "settings-by-account", registry,
                 value -> ((dev.parapet.schemas.v1.settings.AgentSettings) value).getAccountId().toString());
         HealthRules rules = HealthRules.of(properties);
         telemetry.merge(agents).merge(settings).process(() -> new DeviceProcessor(rules, properties.findingsInterval(), findings),
@@ -133,17 +132,17 @@ public class DiagnosticsTopology {
         builder.addStateStore(windows(TrafficProcessor.SECONDS_STORE, SECONDS_RETENTION, TrafficProcessor.SECOND));
         builder.addStateStore(windows(TrafficProcessor.MINUTES_STORE, MINUTES_RETENTION, TrafficProcessor.MINUTE));
         builder.addStateStore(windows(TrafficProcessor.HOURS_STORE, HOURS_RETENTION, TrafficProcessor.HOUR));
-        KStream<String, DnsVerdict> verdicts = builder.stream(Topics.VERDICTS.name(), Consumed.with(Serdes.String(), avro(url)));
+        KStream<String, DnsVerdict> verdicts = builder.stream(Topics.VERDICTS.name(), Consumed.with(Serdes.String(), avro(registry)));
         verdicts.process(TrafficProcessor::new, TrafficProcessor.SECONDS_STORE, TrafficProcessor.MINUTES_STORE, TrafficProcessor.HOURS_STORE);
         return verdicts;
     }
 
-    private static KStream<String, SpecificRecord> byAccount(KStream<String, SpecificRecord> stream, String name, String registryUrl,
+    private static KStream<String, SpecificRecord> byAccount(KStream<String, SpecificRecord> stream, String name, RegistryProperties registry,
                                                              java.util.function.Function<SpecificRecord, String> account) {
         return stream.filter((key, value) -> value != null)
                 .selectKey((key, value) -> account.apply(value))
                 .repartition(Repartitioned.<String, SpecificRecord>as(name).withKeySerde(Serdes.String())
-                        .withValueSerde(avro(registryUrl)).withNumberOfPartitions(PARTITIONS));
+                        .withValueSerde(avro(registry)).withNumberOfPartitions(PARTITIONS));
     }
 
     private static org.apache.kafka.streams.state.StoreBuilder<org.apache.kafka.streams.state.WindowStore<String, Long>> windows(
@@ -152,7 +151,7 @@ public class DiagnosticsTopology {
                 Serdes.String(), Serdes.Long()).withCachingEnabled();
     }
 
-    private static <T extends SpecificRecord> Serde<T> avro(String registryUrl) {
-        return CommandProcessing.avroSerde(registryUrl);
+    private static <T extends SpecificRecord> Serde<T> avro(RegistryProperties registry) {
+        return CommandProcessing.avroSerde(registry);
     }
 }

@@ -75,7 +75,7 @@ public class AppliedReports implements SmartLifecycle {
         this.enabled = !standalone.enabled();
         this.heartbeat = properties.heartbeat();
         Map<String, Object> config = new HashMap<>(kafka.buildProducerProperties());
-        config.putAll(KafkaDefaults.producer(registry.url(), "lz4"));
+        config.putAll(KafkaDefaults.producer(registry, "lz4"));
         // A report is worth sending only at once; when Kafka is away the next one says the same.
         config.put(ProducerConfig.LINGER_MS_CONFIG, 0);
         config.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, 1_000);

@@ -51,7 +51,7 @@ public class VerdictLog implements SmartLifecycle {
         this.enabled = properties.verdicts().enabled() && !standalone.enabled();
         this.queue = new ArrayBlockingQueue<>(Math.max(1, properties.verdicts().buffer()));
         Map<String, Object> config = new HashMap<>(kafka.buildProducerProperties());
-        config.putAll(KafkaDefaults.producer(registry.url(), "lz4"));
+        config.putAll(KafkaDefaults.producer(registry, "lz4"));
         // Verdicts are many and small: batch them, and never hold the drainer long when Kafka is away.
         config.put(ProducerConfig.LINGER_MS_CONFIG, 20);
         config.put(ProducerConfig.BATCH_SIZE_CONFIG, 256 * 1024);

@@ -69,10 +69,10 @@ public class KeyCommandTopology {
 
     @Bean
     org.apache.kafka.streams.kstream.KStream<String, KeyCommand> keyCommandStream(StreamsBuilder builder, RegistryProperties registry) {
-        Serde<SpecificRecord> avro = CommandProcessing.avroSerde(registry.url());
-        Serde<KeyCommand> commands = CommandProcessing.avroSerde(registry.url());
-        Serde<AccountKeyState> keyStates = CommandProcessing.avroSerde(registry.url());
-        Serde<AgentState> agentStates = CommandProcessing.avroSerde(registry.url());
+        Serde<SpecificRecord> avro = CommandProcessing.avroSerde(registry);
+        Serde<KeyCommand> commands = CommandProcessing.avroSerde(registry);
+        Serde<AccountKeyState> keyStates = CommandProcessing.avroSerde(registry);
+        Serde<AgentState> agentStates = CommandProcessing.avroSerde(registry);
         builder.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(KEYS_STORE), Serdes.String(), keyStates));
         builder.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(AGENTS_STORE), Serdes.String(), agentStates));
         var stream = builder.stream(Topics.KEY_COMMANDS.name(), Consumed.with(Serdes.String(), commands));

@@ -26,7 +26,12 @@ public final class KafkaDefaults {
 
     /** Producer settings: idempotent, acknowledged by all in-sync replicas, compressed, Avro values. */
     public static Map<String, Object> producer(String registryUrl, String compression) {
-        Map<String, Object> config = new LinkedHashMap<>(AvroSerdes.serializerConfig(registryUrl));
+        return producer(new RegistryProperties(registryUrl), compression);
+    }
+
+    /** As above; serializers register schemas only where {@link RegistryProperties#autoRegister()} says so. */
+    public static Map<String, Object> producer(RegistryProperties registry, String compression) {
+        Map<String, Object> config = new LinkedHashMap<>(AvroSerdes.serializerConfig(registry.url(), registry.autoRegister()));
         config.put(ProducerConfig.ACKS_CONFIG, "all");
         config.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
         config.put(ProducerConfig.MAX_IN_FLIGHT_REQUESTS_PER_CONNECTION, 5);

@@ -43,7 +43,7 @@ public class KafkaKitConfiguration {
 
     @Bean
     DefaultKafkaProducerFactoryCustomizer parapetProducerDefaults(RegistryProperties registry, KafkaKitProperties kafka) {
-        return factory -> factory.updateConfigs(KafkaDefaults.producer(registry.url(), kafka.compression()));
+        return factory -> factory.updateConfigs(KafkaDefaults.producer(registry, kafka.compression()));
     }
 
     @Bean
@@ -55,7 +55,7 @@ public class KafkaKitConfiguration {
     static KafkaTemplate<Object, Object> deadLetterTemplate(KafkaProperties properties, RegistryProperties registry,
                                                      KafkaKitProperties kafka) {
         Map<String, Object> config = new LinkedHashMap<>(properties.buildProducerProperties());
-        config.putAll(KafkaDefaults.producer(registry.url(), kafka.compression()));
+        config.putAll(KafkaDefaults.producer(registry, kafka.compression()));
         config.remove(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG);
         config.remove(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG);
         Map<Class<?>, Serializer<?>> keys = new LinkedHashMap<>();
@@ -63,7 +63,7 @@ public class KafkaKitConfiguration {
         keys.put(String.class, new StringSerializer());
         Map<Class<?>, Serializer<?>> values = new LinkedHashMap<>();
         values.put(byte[].class, new ByteArraySerializer());
-        values.put(SpecificRecord.class, AvroSerdes.serializer(registry.url(), false));
+        values.put(SpecificRecord.class, AvroSerdes.serializer(registry.url(), false, registry.autoRegister()));
         DefaultKafkaProducerFactory<Object, Object> factory = new DefaultKafkaProducerFactory<>(config,
                 new DelegatingByTypeSerializer(keys, true), new DelegatingByTypeSerializer(values, true));
         return new KafkaTemplate<>(factory);

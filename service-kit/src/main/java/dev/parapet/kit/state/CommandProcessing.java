@@ -13,6 +13,7 @@ import org.springframework.kafka.config.StreamsBuilderFactoryBeanConfigurer;
 import org.springframework.kafka.listener.DeadLetterPublishingRecoverer;
 
 import dev.parapet.kit.kafka.KafkaKitProperties;
+import dev.parapet.kit.kafka.RegistryProperties;
 import dev.parapet.kit.streams.StreamsDeadLetters;
 import dev.parapet.schemas.AvroSerdes;
 import dev.parapet.schemas.Topic;
@@ -69,6 +70,12 @@ public final class CommandProcessing {
      * register the output topic's subject.
      */
     public static <T extends SpecificRecord> Serde<T> avroSerde(String registryUrl) {
-        return Serdes.serdeFrom(AvroSerdes.serializer(registryUrl, false), AvroSerdes.deserializer(registryUrl, false));
+        return avroSerde(new RegistryProperties(registryUrl));
+    }
+
+    /** As above; the serializer registers schemas only where {@link RegistryProperties#autoRegister()} says so. */
+    public static <T extends SpecificRecord> Serde<T> avroSerde(RegistryProperties registry) {
+        return Serdes.serdeFrom(AvroSerdes.serializer(registry.url(), false, registry.autoRegister()),
+                AvroSerdes.deserializer(registry.url(), false));
     }
 }

@@ -101,16 +101,16 @@ public class SettingsCommandTopology {
         CommandDecisions.Rules rules = new CommandDecisions.Rules(settings.quotas(), settings.allowPrivateRanges());
         for (String store : List.of(SETTINGS_STORE, EXCEPTIONS_STORE, POLICIES_STORE, GROUPS_STORE, LOCATIONS_STORE,
                 DOMAIN_CATEGORIES_STORE, CATEGORY_FEEDS_STORE, ACCOUNTS_STORE)) {
-            Serde<SpecificRecord> stored = CommandProcessing.avroSerde(registry.url());
+            Serde<SpecificRecord> stored = CommandProcessing.avroSerde(registry);
             builder.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(store), Serdes.String(), stored));
         }
-        Serde<SpecificRecord> output = CommandProcessing.avroSerde(registry.url());
+        Serde<SpecificRecord> output = CommandProcessing.avroSerde(registry);
         KStream<String, SettingsCommand> accountCommands = builder.stream(Topics.SETTINGS_COMMANDS.name(),
-                Consumed.with(Serdes.String(), CommandProcessing.<SettingsCommand>avroSerde(registry.url())));
+                Consumed.with(Serdes.String(), CommandProcessing.<SettingsCommand>avroSerde(registry)));
         accountCommands.process(() -> new CommandProcessor(false, rules), SETTINGS_STORE, EXCEPTIONS_STORE, POLICIES_STORE, GROUPS_STORE)
                 .to(byTargetHeader(), Produced.with(Serdes.String(), output));
         KStream<String, SettingsCommand> globalCommands = builder.stream(Topics.GLOBAL_COMMANDS.name(),
-                Consumed.with(Serdes.String(), CommandProcessing.<SettingsCommand>avroSerde(registry.url())));
+                Consumed.with(Serdes.String(), CommandProcessing.<SettingsCommand>avroSerde(registry)));
         globalCommands.process(() -> new CommandProcessor(true, rules), LOCATIONS_STORE, DOMAIN_CATEGORIES_STORE,
                         CATEGORY_FEEDS_STORE, ACCOUNTS_STORE)
                 .to(byTargetHeader(), Produced.with(Serdes.String(), output));
