@@ -10,8 +10,6 @@ import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.time.Instant;
-import java.time.temporal.ChronoUnit;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
@@ -36,9 +34,6 @@ import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.Test;
 
 import dev.parapet.schemas.v1.audit.AuditEvent;
-import dev.parapet.schemas.v1.audit.Outcome;
-import dev.parapet.schemas.v1.common.Actor;
-import dev.parapet.schemas.v1.common.ActorKind;
 import dev.parapet.schemas.v1.verdicts.DnsVerdict;
 import dev.parapet.stack.RealInfrastructure;
 import dev.parapet.stack.RealInfrastructure.WithRealInfrastructure;
@@ -60,17 +55,7 @@ class WireFormatTest {
         try (Admin admin = Admin.create(Map.<String, Object>of("bootstrap.servers", bootstrap))) {
             admin.createTopics(List.of(new NewTopic(TOPIC, 1, (short) 1))).all().get();
         }
-        AuditEvent written = AuditEvent.newBuilder()
-                .setEventId(UUID.randomUUID())
-                .setOccurredAt(Instant.now().truncatedTo(ChronoUnit.MILLIS))
-                .setAccountId(UUID.randomUUID())
-                .setActor(Actor.newBuilder().setSubject("admin@example.com").setRole("SUPER_ADMIN").setKind(ActorKind.ADMIN).build())
-                .setAction("key.create")
-                .setResourceType("key")
-                .setResourceId("k-1")
-                .setAfter("{\"status\":\"ACTIVE\"}")
-                .setOutcome(Outcome.SUCCESS)
-                .build();
+        AuditEvent written = SchemaRegistrationTest.event();
 
         Properties producerConfig = new Properties();
         producerConfig.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
