@@ -1,5 +1,8 @@
 package dev.parapet.schemas;
 
+import java.util.Map;
+import java.util.stream.Collectors;
+
 import org.apache.avro.generic.GenericContainer;
 
 import io.apicurio.registry.resolver.ParsedSchema;
@@ -18,6 +21,10 @@ import io.apicurio.registry.serde.data.SerdeRecord;
  */
 public final class CatalogueSubjectStrategy implements ArtifactReferenceResolverStrategy<Object, Object> {
 
+    /** The catalogue's value subjects by topic, made once: the serializer asks for every record it writes. */
+    private static final Map<String, String> VALUE_SUBJECTS = Topics.all().stream()
+            .collect(Collectors.toUnmodifiableMap(Topic::name, topic -> topic.name() + "-value"));
+
     @Override
     public ArtifactReference artifactReference(Record<Object> data, ParsedSchema<Object> parsedSchema) {
         var metadata = ((SerdeRecord<Object>) data).metadata();
@@ -27,8 +34,9 @@ public final class CatalogueSubjectStrategy implements ArtifactReferenceResolver
 
     /** The subject of a record written to this topic. */
     public static String subject(String topic, boolean isKey, Object payload) {
-        if (Topics.byName(topic).isPresent()) {
-            return topic + (isKey ? "-key" : "-value");
+        String value = VALUE_SUBJECTS.get(topic);
+        if (value != null) {
+            return isKey ? topic + "-key" : value;
         }
         if (payload instanceof GenericContainer record) {
             return record.getSchema().getFullName();

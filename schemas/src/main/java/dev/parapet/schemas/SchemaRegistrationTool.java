@@ -23,6 +23,9 @@ import java.util.UUID;
 
 import org.apache.avro.Schema;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+
 /**
  * Registers every schema Parapet's services may write ({@link SchemaRegistration#subjects()}) and the
  * registry's global compatibility rule (BACKWARD), once per deployment, before the services start:
@@ -42,6 +45,7 @@ import org.apache.avro.Schema;
 public final class SchemaRegistrationTool {
 
     private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    private static final ObjectMapper JSON = new ObjectMapper();
 
     private SchemaRegistrationTool() {
     }
@@ -123,36 +127,14 @@ public final class SchemaRegistrationTool {
         PrivateKey key = KeyFactory.getInstance("RSA").generatePrivate(new PKCS8EncodedKeySpec(der));
         Base64.Encoder url = Base64.getUrlEncoder().withoutPadding();
         String header = url.encodeToString("{\"alg\":\"RS256\",\"typ\":\"JWT\"}".getBytes(StandardCharsets.UTF_8));
-        String claims = url.encodeToString(("{\"iss\":" + json(issuer) + ",\"aud\":" + json(audience)
-                + ",\"sub\":\"parapet-schema-registration\",\"roles\":[\"sr-admin\"],\"iat\":" + now.getEpochSecond()
-                + ",\"exp\":" + now.plusSeconds(300).getEpochSecond() + ",\"jti\":\"" + UUID.randomUUID() + "\"}")
-                .getBytes(StandardCharsets.UTF_8));
+        ObjectNode body = JSON.createObjectNode().put("iss", issuer).put("aud", audience).put("sub", "parapet-schema-registration")
+                .put("iat", now.getEpochSecond()).put("exp", now.plusSeconds(300).getEpochSecond()).put("jti", UUID.randomUUID().toString());
+        body.putArray("roles").add("sr-admin");
+        String claims = url.encodeToString(JSON.writeValueAsBytes(body));
         Signature signature = Signature.getInstance("SHA256withRSA");
         signature.initSign(key);
         signature.update((header + "." + claims).getBytes(StandardCharsets.US_ASCII));
         return header + "." + claims + "." + url.encodeToString(signature.sign());
-    }
-
-    /** A JSON string literal. */
-    static String json(String value) {
-        StringBuilder out = new StringBuilder("\"");
-        for (char c : value.toCharArray()) {
-            switch (c) {
-                case '"' -> out.append("\\\"");
-                case '\\' -> out.append("\\\\");
-                case '\n' -> out.append("\\n");
-                case '\r' -> out.append("\\r");
-                case '\t' -> out.append("\\t");
-                default -> {
-                    if (c < 0x20) {
-                        out.append(String.format("\\u%04x", (int) c));
-                    } else {
-                        out.append(c);
-                    }
-                }
-            }
-        }
-        return out.append('"').toString();
     }
 
     /** The registry's v3 API, as far as this tool needs it. */
@@ -176,7 +158,7 @@ public final class SchemaRegistrationTool {
         }
 
         void globalRule(String rule, String config) throws IOException, InterruptedException {
-            String body = "{\"ruleType\":" + json(rule) + ",\"config\":" + json(config) + "}";
+            String body = JSON.createObjectNode().put("ruleType", rule).put("config", config).toString();
             HttpResponse<String> created = send(HttpRequest.newBuilder(api("/admin/rules"))
                     .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(body)));
             if (created.statusCode() == 409) {
@@ -188,8 +170,10 @@ public final class SchemaRegistrationTool {
         }
 
         void register(String subject, Schema schema) throws IOException, InterruptedException {
-            String body = "{\"artifactId\":" + json(subject) + ",\"artifactType\":\"AVRO\",\"firstVersion\":{\"content\":{\"content\":"
-                    + json(schema.toString()) + ",\"contentType\":\"application/json\"}}}";
+            ObjectNode artifact = JSON.createObjectNode().put("artifactId", subject).put("artifactType", "AVRO");
+            artifact.putObject("firstVersion").putObject("content").put("content", schema.toString())
+                    .put("contentType", "application/json");
+            String body = artifact.toString();
             expect2xx("subject " + subject, send(HttpRequest.newBuilder(api("/groups/default/artifacts?ifExists=FIND_OR_CREATE_VERSION&canonical=true"))
                     .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(body))));
         }

@@ -30,6 +30,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import dev.parapet.kit.kafka.KafkaDefaults;
+import dev.parapet.kit.kafka.RegistryProperties;
 import dev.parapet.stack.KafkaCluster;
 import dev.parapet.stack.KafkaNode;
 import dev.parapet.stack.StackDistribution;
@@ -52,7 +53,7 @@ class ProducerFailoverTest {
                         .configs(Map.of("min.insync.replicas", "2")))).all().get(30, TimeUnit.SECONDS);
             }
             String bootstrap = cluster.bootstrapServers();
-            Map<String, Object> config = new HashMap<>(KafkaDefaults.producer("http://127.0.0.1:1", "lz4"));
+            Map<String, Object> config = new HashMap<>(KafkaDefaults.producer(new RegistryProperties("http://127.0.0.1:1"), "lz4"));
             config.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
             Set<Integer> acknowledged = ConcurrentHashMap.newKeySet();
             List<Future<RecordMetadata>> sends = new ArrayList<>();

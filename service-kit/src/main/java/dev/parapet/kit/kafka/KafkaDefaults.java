@@ -24,12 +24,10 @@ public final class KafkaDefaults {
     private KafkaDefaults() {
     }
 
-    /** Producer settings: idempotent, acknowledged by all in-sync replicas, compressed, Avro values. */
-    public static Map<String, Object> producer(String registryUrl, String compression) {
-        return producer(new RegistryProperties(registryUrl), compression);
-    }
-
-    /** As above; serializers register schemas only where {@link RegistryProperties#autoRegister()} says so. */
+    /**
+     * Producer settings: idempotent, acknowledged by all in-sync replicas, compressed, Avro values
+     * (registering a missing schema only where {@link RegistryProperties#autoRegister()} says so).
+     */
     public static Map<String, Object> producer(RegistryProperties registry, String compression) {
         Map<String, Object> config = new LinkedHashMap<>(AvroSerdes.serializerConfig(registry.url(), registry.autoRegister()));
         config.put(ProducerConfig.ACKS_CONFIG, "all");

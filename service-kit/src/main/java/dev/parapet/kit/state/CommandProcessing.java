@@ -67,13 +67,9 @@ public final class CommandProcessing {
     /**
      * A fresh Avro serde. Use one per store and per output: Apicurio's serializer caches the id of a
      * schema it registered, so one shared between a changelog and an output topic would never
-     * register the output topic's subject.
+     * register the output topic's subject. It registers a missing schema only where
+     * {@link RegistryProperties#autoRegister()} says so.
      */
-    public static <T extends SpecificRecord> Serde<T> avroSerde(String registryUrl) {
-        return avroSerde(new RegistryProperties(registryUrl));
-    }
-
-    /** As above; the serializer registers schemas only where {@link RegistryProperties#autoRegister()} says so. */
     public static <T extends SpecificRecord> Serde<T> avroSerde(RegistryProperties registry) {
         return Serdes.serdeFrom(AvroSerdes.serializer(registry.url(), false, registry.autoRegister()),
                 AvroSerdes.deserializer(registry.url(), false));
