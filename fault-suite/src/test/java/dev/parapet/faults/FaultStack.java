@@ -123,12 +123,9 @@ final class FaultStack implements AutoCloseable {
         this.springProperties = properties;
 
         int keyPort = Ports.free();
-        StringBuilder regions = new StringBuilder();
-        for (String region : List.of("eu", "de", "us", "usb", "ca", "za", "au", "jer")) {
-            regions.append("parapet.keys.region-urls.").append(region).append("=http://127.0.0.1:").append(keyPort).append('\n');
-        }
         keys = new Service(new ServiceProcesses.Spec("key-service", keyPort, "384m", List.of(
-                "--spring.config.import=optional:file:" + ServiceProcesses.secrets(data, "key-service", "parapet.keys", regions.toString()),
+                "--spring.config.import=optional:file:" + ServiceProcesses.secrets(data, "key-service", "parapet.keys",
+                        "parapet.keys.api-url=http://127.0.0.1:" + keyPort + "\n"),
                 "--parapet.keys.state-directory=" + data.resolve("key-service/streams"),
                 // Every client of the suite comes from 127.0.0.1.
                 "--parapet.keys.enrolments-per-address-per-minute=100000",

@@ -99,7 +99,9 @@ public final class LocalStack {
         UUID demoAccount = demoAccount(data);
         Infrastructure infrastructure = Infrastructure.at(kafka.bootstrapServers(), SchemaRegistry.url(ports.registry()), tokens);
 
-        Path keySecrets = ServiceProcesses.secrets(data, "key-service", "parapet.keys", regionUrls(ports));
+        Path keySecrets = ServiceProcesses.secrets(data, "key-service", "parapet.keys",
+                // Every region's agents use this stack's key-service.
+                "parapet.keys.api-url=http://127.0.0.1:" + ports.keyService() + "\n");
         Path settingsSecrets = ServiceProcesses.secrets(data, "settings-service", "parapet.settings", "");
         byte[] caSecret = new byte[32];
         new java.security.SecureRandom().nextBytes(caSecret);
@@ -238,15 +240,6 @@ public final class LocalStack {
             arguments.add("--parapet.dns.upstreams=" + upstreams.strip());
         }
         return arguments;
-    }
-
-    /** Every region's API base URL pointed at this stack's key-service. */
-    private static String regionUrls(StackPorts ports) {
-        StringBuilder text = new StringBuilder();
-        for (String region : List.of("eu", "de", "us", "usb", "ca", "za", "au", "jer")) {
-            text.append("parapet.keys.region-urls.").append(region).append("=http://127.0.0.1:").append(ports.keyService()).append('\n');
-        }
-        return text.toString();
     }
 
     /**

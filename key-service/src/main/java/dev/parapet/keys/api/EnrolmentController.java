@@ -120,7 +120,7 @@ public class EnrolmentController {
                                     + "is the one that works. Enrol again if this agent should be the one enrolled.") : e)
                     .thenReturn(ResponseEntity.status(HttpStatus.CREATED).body(new Enrolment(agentId, accountId, credential,
                             result.getKeyGeneration(), accountKey.getRegion().name().toLowerCase(Locale.ROOT),
-                            properties.regionUrls().get(accountKey.getRegion().name().toLowerCase(Locale.ROOT)))));
+                            properties.apiBaseUrl(accountKey.getRegion().name()))));
         });
     }
 

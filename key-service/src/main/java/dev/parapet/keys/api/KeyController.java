@@ -192,7 +192,7 @@ public class KeyController {
     }
 
     private String apiBaseUrl(Region region) {
-        String url = properties.regionUrls() == null ? null : properties.regionUrls().get(region.name().toLowerCase(Locale.ROOT));
+        String url = properties.apiBaseUrl(region.name());
         if (url == null) {
             throw Problems.unavailable("No API base URL is configured for region " + region);
         }
