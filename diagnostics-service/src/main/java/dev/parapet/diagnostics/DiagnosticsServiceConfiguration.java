@@ -18,6 +18,7 @@ import org.springframework.security.web.server.SecurityWebFilterChain;
 import org.springframework.security.web.server.authentication.AuthenticationWebFilter;
 import org.springframework.security.web.server.util.matcher.ServerWebExchangeMatcher.MatchResult;
 
+import dev.parapet.diagnostics.query.Instances;
 import dev.parapet.diagnostics.query.RelayAssertion;
 import dev.parapet.kit.security.AdminAuthentication;
 import dev.parapet.kit.security.AdminSecurityConfiguration;
@@ -59,8 +60,7 @@ public class DiagnosticsServiceConfiguration {
         authentication.setServerAuthenticationConverter(exchange -> {
             var request = exchange.getRequest();
             return Mono.justOrEmpty(relay.verify(request.getHeaders().getFirst(RelayAssertion.HEADER), request.getMethod().name(),
-                            request.getURI().getRawPath() + (request.getURI().getRawQuery() == null ? "" : "?" + request.getURI().getRawQuery()),
-                            Instant.now()))
+                            Instances.pathAndQuery(request), Instant.now()))
                     .map(admin -> new AdminAuthentication(admin, null))
                     .cast(org.springframework.security.core.Authentication.class)
                     .switchIfEmpty(Mono.error(() -> new BadCredentialsException("relay assertion not valid")));

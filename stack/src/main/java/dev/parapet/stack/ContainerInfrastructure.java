@@ -1,7 +1,10 @@
 package dev.parapet.stack;
 
+import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
 
 import org.testcontainers.DockerClientFactory;
 import org.testcontainers.containers.GenericContainer;
@@ -43,15 +46,15 @@ public final class ContainerInfrastructure implements Infrastructure {
      * registry a pull only retries for minutes (and asks the network for a registry's address).
      */
     public static boolean imagesPresent() {
-        for (String image : java.util.List.of(KAFKA_IMAGE, REGISTRY_IMAGE)) {
+        for (String image : List.of(KAFKA_IMAGE, REGISTRY_IMAGE)) {
             try {
                 Process inspect = new ProcessBuilder("docker", "image", "inspect", image)
                         .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
-                if (!inspect.waitFor(30, java.util.concurrent.TimeUnit.SECONDS) || inspect.exitValue() != 0) {
+                if (!inspect.waitFor(30, TimeUnit.SECONDS) || inspect.exitValue() != 0) {
                     inspect.destroyForcibly();
                     return false;
                 }
-            } catch (java.io.IOException e) {
+            } catch (IOException e) {
                 return false;
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
@@ -86,7 +89,7 @@ public final class ContainerInfrastructure implements Infrastructure {
                 .withEnv("KAFKA_HEAP_OPTS", "-Xms128m -Xmx512m")
                 .withExposedPorts(9092)
                 .waitingFor(Wait.forLogMessage(".*Kafka Server started.*", 1).withStartupTimeout(Duration.ofMinutes(2)));
-        kafka.setPortBindings(java.util.List.of("127.0.0.1:" + port + ":9092"));
+        kafka.setPortBindings(List.of("127.0.0.1:" + port + ":9092"));
         kafka.start();
         GenericContainer<?> registry = new GenericContainer<>(REGISTRY_IMAGE)
                 .withExposedPorts(8080, 9000)

@@ -2,11 +2,19 @@ package dev.parapet.stack;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -19,14 +27,15 @@ import org.junit.jupiter.api.io.TempDir;
 class ContainerInfrastructureTest {
 
     /** Asked with the docker command before Testcontainers is touched: its own check of the engine pulls an image. */
-    @org.junit.jupiter.api.BeforeAll
+    @BeforeAll
     static void imagesAreThere() {
         String missing = "the images " + ContainerInfrastructure.KAFKA_IMAGE + " and " + ContainerInfrastructure.REGISTRY_IMAGE
                 + " are not in a local Docker engine (deploy/build-images makes them)";
+        boolean present = ContainerInfrastructure.imagesPresent();
         if (Boolean.getBoolean("parapet.containers.required")) {   // CI, after building them: never a silent skip
-            assertThat(ContainerInfrastructure.imagesPresent()).as(missing).isTrue();
+            assertThat(present).as(missing).isTrue();
         }
-        org.junit.jupiter.api.Assumptions.assumeTrue(ContainerInfrastructure.imagesPresent(), missing);
+        Assumptions.assumeTrue(present, missing);
     }
 
     @Test
@@ -34,12 +43,12 @@ class ContainerInfrastructureTest {
         try (ContainerInfrastructure infrastructure = ContainerInfrastructure.start(directory);
              Admin admin = Admin.create(Map.<String, Object>of("bootstrap.servers", infrastructure.bootstrapServers()))) {
             assertThat(admin.describeCluster().nodes().get(60, TimeUnit.SECONDS)).hasSize(1);
-            admin.createTopics(java.util.List.of(new org.apache.kafka.clients.admin.NewTopic("container-check", 1, (short) 1)))
+            admin.createTopics(List.of(new NewTopic("container-check", 1, (short) 1)))
                     .all().get(60, TimeUnit.SECONDS);
             assertThat(admin.listTopics().names().get(60, TimeUnit.SECONDS)).contains("container-check");
-            java.net.http.HttpResponse<String> info = java.net.http.HttpClient.newHttpClient().send(
-                    java.net.http.HttpRequest.newBuilder(java.net.URI.create(infrastructure.registryUrl() + "/apis/registry/v3/system/info")).build(),
-                    java.net.http.HttpResponse.BodyHandlers.ofString());
+            HttpResponse<String> info = HttpClient.newHttpClient().send(
+                    HttpRequest.newBuilder(URI.create(infrastructure.registryUrl() + "/apis/registry/v3/system/info")).build(),
+                    HttpResponse.BodyHandlers.ofString());
             assertThat(info.statusCode()).isEqualTo(200);
             assertThat(info.body()).contains("3.3.3");
         }

@@ -143,7 +143,7 @@ public class Instances {
     }
 
     /** The request's path and query as they arrived (what a relay assertion is bound to). */
-    static String pathAndQuery(ServerHttpRequest request) {
+    public static String pathAndQuery(ServerHttpRequest request) {
         String query = request.getURI().getRawQuery();
         return request.getURI().getRawPath() + (query == null ? "" : "?" + query);
     }
