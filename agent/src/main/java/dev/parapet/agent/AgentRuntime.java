@@ -22,6 +22,8 @@ public final class AgentRuntime implements QueryRouter.Context, ConfigurationStr
     /** The same error is recorded at most this often (a dead resolver fails every query). */
     static final Duration ERROR_REPEAT = Duration.ofSeconds(30);
     static final Duration SIGN_IN_REMINDER = Duration.ofSeconds(60);
+    /** A signed-in user's access token is renewed this long before it expires. */
+    static final Duration RENEW_BEFORE = Duration.ofSeconds(60);
 
     private final StateStore store;
     private final Log log;
@@ -70,8 +72,41 @@ public final class AgentRuntime implements QueryRouter.Context, ConfigurationStr
     }
 
     @Override
-    public String user() {
-        return state.effectiveUser();
+    public String userToken() {
+        return state.effectiveUserToken(Instant.now());
+    }
+
+    /**
+     * Renews the signed-in user's access token a minute before it expires (or at half its remaining life for
+     * shorter ones); a refresh the identity provider refuses (the user was disabled, signed out elsewhere, or the
+     * session ended) signs the user out here too, and says so. A provider that cannot be reached is asked again
+     * at the next tick: the token in hand stays good until it expires.
+     */
+    public void renewSignIn(UserSignIn signIn) {
+        AgentState current = state;
+        AgentState.UserSession session = current.userSession();
+        if (session == null || session.refreshToken() == null || current.revoked()) {
+            return;
+        }
+        Instant now = Instant.now();
+        if (Duration.between(now, session.accessExpiresAt()).compareTo(RENEW_BEFORE) > 0) {
+            return;
+        }
+        try {
+            AgentState.UserSession renewed = signIn.refresh(session);
+            mutate(s -> s.userSession() != null && s.userSession().refreshToken().equals(session.refreshToken())
+                    ? s.withSession(renewed) : s);
+        } catch (UserSignIn.SignInFailed e) {
+            if (e.error() != null) {
+                mutate(s -> s.userSession() != null && s.userSession().refreshToken().equals(session.refreshToken())
+                        ? s.withUser(null, null, null) : s);
+                log.warn("Sign-in of " + current.signedInUser() + " ended (" + e.getMessage() + "): sign in again with parapet-agent login");
+            } else {
+                error("sign-in renewal: " + e.getMessage());
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 
     @Override
@@ -232,7 +267,7 @@ public final class AgentRuntime implements QueryRouter.Context, ConfigurationStr
             Instant at = Instant.now();
             if (now || Duration.between(lastSignInReminder, at).compareTo(SIGN_IN_REMINDER) >= 0) {
                 lastSignInReminder = at;
-                log.warn("Sign-in required: this account enforces user authentication. Sign in with: parapet-agent login --user you@example.com");
+                log.warn("Sign-in required: this account enforces user authentication. Sign in with: parapet-agent login");
             }
         }
     }

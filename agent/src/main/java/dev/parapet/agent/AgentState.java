@@ -15,6 +15,7 @@ import java.util.List;
  * @param revocation      null while the credential is good
  * @param runtime         what the {@code run} process last saw; null if it never ran
  * @param lastTestBlocking null until {@code test-blocking} ran
+ * @param userSession     the signed-in user's tokens from their identity provider, or null
  */
 public record AgentState(
         Enrolled enrolment,
@@ -27,7 +28,8 @@ public record AgentState(
         RuntimeStatus runtime,
         TestBlockingResult lastTestBlocking,
         List<AgentError> lastErrors,
-        List<AgentError> unreportedErrors) {
+        List<AgentError> unreportedErrors,
+        UserSession userSession) {
 
     /** Errors kept for {@code status} and for the next diagnostic report (the intake takes at most 20). */
     static final int MAX_ERRORS = 20;
@@ -73,7 +75,7 @@ public record AgentState(
     }
 
     public static AgentState enrolled(Enrolled enrolment) {
-        return new AgentState(enrolment, null, null, true, null, null, null, null, null, List.of(), List.of());
+        return new AgentState(enrolment, null, null, true, null, null, null, null, null, List.of(), List.of(), null);
     }
 
     /** The configuration in force: the last received one, or the product's defaults before any. */
@@ -92,38 +94,63 @@ public record AgentState(
 
     public AgentState withConfiguration(AgentConfiguration newConfiguration, String eventId) {
         return new AgentState(enrolment, newConfiguration, eventId, enabled, signedInUser, userIdentifiedBy, revocation, runtime,
-                lastTestBlocking, lastErrors, unreportedErrors);
+                lastTestBlocking, lastErrors, unreportedErrors, userSession);
     }
 
     public AgentState withEnabled(boolean newEnabled) {
         return new AgentState(enrolment, configuration, lastEventId, newEnabled, signedInUser, userIdentifiedBy, revocation, runtime,
-                lastTestBlocking, lastErrors, unreportedErrors);
+                lastTestBlocking, lastErrors, unreportedErrors, userSession);
     }
 
-    public AgentState withUser(String user, String identifiedBy) {
+    /** Signs a user in with their identity provider's tokens (null signs them out). */
+    public AgentState withUser(String user, String identifiedBy, UserSession session) {
         return new AgentState(enrolment, configuration, lastEventId, enabled, user, user == null ? null : identifiedBy, revocation,
-                runtime, lastTestBlocking, lastErrors, unreportedErrors);
+                runtime, lastTestBlocking, lastErrors, unreportedErrors, user == null ? null : session);
+    }
+
+    /** The same user's refreshed tokens. */
+    public AgentState withSession(UserSession session) {
+        return new AgentState(enrolment, configuration, lastEventId, enabled, signedInUser, userIdentifiedBy, revocation,
+                runtime, lastTestBlocking, lastErrors, unreportedErrors, session);
+    }
+
+    /**
+     * A signed-in user's tokens: the access token dns-service verifies on every DoH query, the refresh token
+     * that renews it, and where to renew and revoke them. Never printed: {@link #toString()} leaves the tokens out.
+     */
+    public record UserSession(String issuer, String clientId, String tokenEndpoint, String revocationEndpoint,
+                              String accessToken, Instant accessExpiresAt, String refreshToken, Instant refreshExpiresAt) {
+        @Override
+        public String toString() {
+            return "UserSession[issuer=" + issuer + ", clientId=" + clientId + ", accessExpiresAt=" + accessExpiresAt + "]";
+        }
+    }
+
+    /** The access token to send with queries: while the account lets users sign in and the token has not expired. */
+    public String effectiveUserToken(Instant now) {
+        return effectiveUser() != null && userSession != null && userSession.accessExpiresAt().isAfter(now)
+                ? userSession.accessToken() : null;
     }
 
     public AgentState withRevocation(Revocation newRevocation) {
         return new AgentState(enrolment, configuration, lastEventId, enabled, signedInUser, userIdentifiedBy, newRevocation, runtime,
-                lastTestBlocking, lastErrors, unreportedErrors);
+                lastTestBlocking, lastErrors, unreportedErrors, userSession);
     }
 
     public AgentState withRuntime(RuntimeStatus newRuntime) {
         return new AgentState(enrolment, configuration, lastEventId, enabled, signedInUser, userIdentifiedBy, revocation, newRuntime,
-                lastTestBlocking, lastErrors, unreportedErrors);
+                lastTestBlocking, lastErrors, unreportedErrors, userSession);
     }
 
     public AgentState withTestBlocking(TestBlockingResult result) {
         return new AgentState(enrolment, configuration, lastEventId, enabled, signedInUser, userIdentifiedBy, revocation, runtime,
-                result, lastErrors, unreportedErrors);
+                result, lastErrors, unreportedErrors, userSession);
     }
 
     /** Records an error for {@code status} and for the next diagnostic report; the oldest go first beyond 20. */
     public AgentState withError(AgentError error) {
         return new AgentState(enrolment, configuration, lastEventId, enabled, signedInUser, userIdentifiedBy, revocation, runtime,
-                lastTestBlocking, appendBounded(lastErrors, error), appendBounded(unreportedErrors, error));
+                lastTestBlocking, appendBounded(lastErrors, error), appendBounded(unreportedErrors, error), userSession);
     }
 
     /** Drops the errors a diagnostic report carried (those recorded meanwhile stay). */
@@ -131,7 +158,7 @@ public record AgentState(
         List<AgentError> left = new ArrayList<>(unreportedErrors);
         left.removeAll(reported);
         return new AgentState(enrolment, configuration, lastEventId, enabled, signedInUser, userIdentifiedBy, revocation, runtime,
-                lastTestBlocking, lastErrors, left);
+                lastTestBlocking, lastErrors, left, userSession);
     }
 
     private static List<AgentError> appendBounded(List<AgentError> errors, AgentError error) {

@@ -30,6 +30,8 @@ public final class DohClient {
     }
 
     static final int MAX_MESSAGE = 65_535;
+    /** The signed-in user's access token, verified by dns-service. */
+    static final String USER_TOKEN_HEADER = "X-Parapet-User-Token";
     static final Duration DEADLINE = Duration.ofSeconds(5);
 
     private final HttpClient http;
@@ -42,8 +44,8 @@ public final class DohClient {
         this.credential = credential;
     }
 
-    /** @param user the signed-in user, or null */
-    public byte[] resolve(byte[] query, String user) throws Refused, Unavailable, InterruptedException {
+    /** @param userToken the signed-in user's access token, or null */
+    public byte[] resolve(byte[] query, String userToken) throws Refused, Unavailable, InterruptedException {
         if (query.length < 12 || query.length > MAX_MESSAGE) {
             throw new IllegalArgumentException("not a DNS message");
         }
@@ -56,8 +58,8 @@ public final class DohClient {
                 .header("Accept", "application/dns-message")
                 .header("Authorization", "Bearer " + credential)
                 .POST(HttpRequest.BodyPublishers.ofByteArray(sent));
-        if (user != null) {
-            request.header("X-Parapet-User", user);
+        if (userToken != null) {
+            request.header(USER_TOKEN_HEADER, userToken);
         }
         HttpResponse<byte[]> response;
         try {

@@ -1,46 +1,71 @@
 package dev.parapet.agent;
 
-import java.util.Locale;
+import java.time.Clock;
+import java.time.Duration;
 import java.util.regex.Pattern;
 
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /**
- * {@code login}: names the user whose queries these are, when the account allows User
- * Authentication. The reference agent takes the user's word for it (a real agent would check the
- * domain credentials or an SSO sign-in); the name is checked against the form dns-service accepts in
- * {@code X-Parapet-User}, so that queries and telemetry name the user the same way.
+ * {@code login}: signs the device's user in with their organisation's identity provider (the OAuth 2.0
+ * device authorization grant, {@link UserSignIn}) when the account allows User Authentication. The agent
+ * prints a link and a code, the user signs in with their directory credentials in any browser, and from
+ * then on every DoH query carries the user's access token, which dns-service verifies: a user can no
+ * longer be named, only signed in.
  */
-@Command(name = "login", mixinStandardHelpOptions = true, description = "Sign a user in: their queries are then attributed to them (User Authentication must be on).")
+@Command(name = "login", mixinStandardHelpOptions = true, description = "Sign the device's user in through the organisation's "
+        + "identity provider: their queries are then attributed to them (User Authentication must be on).")
 final class LoginCommand extends AgentCommand {
 
+    /** What an e-mail address looks like to the agent (the address comes from the user's token). */
     static final Pattern USER = Pattern.compile("[a-z0-9._%+'-]{1,64}@[a-z0-9]([a-z0-9-]*[a-z0-9])?(\\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)+");
 
-    @Option(names = "--user", required = true, paramLabel = "EMAIL", description = "The user's e-mail address.")
-    String user;
+    @Option(names = "--issuer", paramLabel = "URL", defaultValue = "${env:PARAPET_SIGN_IN_ISSUER}",
+            description = "The identity provider's issuer URL, e.g. https://id.example.com/realms/parapet "
+                    + "(default: $PARAPET_SIGN_IN_ISSUER).")
+    String issuer;
 
-    @Option(names = "--identified-by", defaultValue = "DOMAIN_CREDENTIALS", paramLabel = "HOW",
-            description = "How the user was identified, as reported: DOMAIN_CREDENTIALS, SSO or LOCAL_ACCOUNT (default: ${DEFAULT-VALUE}).")
-    String identifiedBy;
+    @Option(names = "--client-id", paramLabel = "ID", defaultValue = UserSignIn.DEFAULT_CLIENT_ID,
+            description = "The agent's client id at the identity provider (default: ${DEFAULT-VALUE}).")
+    String clientId;
 
     @Override
-    public Integer call() {
+    public Integer call() throws InterruptedException {
         AgentState state = enrolled();
         if (!state.effectiveConfiguration().settings().userAuthentication()) {
             out().println("User Authentication is off for this account: users do not sign in to the agent.");
             return AgentException.NOT_AVAILABLE;
         }
-        String normalised = user.strip().toLowerCase(Locale.ROOT);
-        if (normalised.length() > 254 || !USER.matcher(normalised).matches()) {
-            throw new AgentException(AgentException.FAILED, "'" + Enrolment.printable(user) + "' is not an e-mail address such as ann@example.com");
+        if (issuer == null || issuer.isBlank()) {
+            throw new AgentException(AgentException.FAILED, "Which identity provider? Give --issuer URL (or set PARAPET_SIGN_IN_ISSUER).");
         }
-        if (!java.util.Set.of("DOMAIN_CREDENTIALS", "SSO", "LOCAL_ACCOUNT").contains(identifiedBy)) {
-            throw new AgentException(AgentException.FAILED, "--identified-by must be DOMAIN_CREDENTIALS, SSO or LOCAL_ACCOUNT");
+        UserSignIn signIn = new UserSignIn(HttpClients.create(null), Clock.systemUTC());
+        try {
+            UserSignIn.Provider provider = signIn.discover(issuer.strip());
+            UserSignIn.DeviceAuthorization authorization = signIn.authorize(provider, clientId);
+            out().println("To sign in, open this page in a browser and sign in with your directory (domain) credentials:");
+            out().println("  " + (authorization.verificationUriComplete() != null ? authorization.verificationUriComplete()
+                    : authorization.verificationUri()));
+            out().println("or open " + authorization.verificationUri() + " and enter the code " + authorization.userCode());
+            out().println("Waiting for the sign-in (until " + authorization.expiresAt() + ") …");
+            out().flush();
+            AgentState.UserSession session = signIn.await(provider, clientId, authorization, LoginCommand::sleep);
+            String email = UserSignIn.email(session.accessToken());
+            store().update(s -> s.withUser(email, "DOMAIN_CREDENTIALS", session));
+            out().println("Signed in as " + email + ". A running agent attributes queries to this user within a second, "
+                    + "and renews the sign-in before it expires.");
+            return 0;
+        } catch (UserSignIn.SignInFailed e) {
+            throw new AgentException(AgentException.FAILED, "Sign-in failed: " + e.getMessage());
         }
-        store().update(s -> s.withUser(normalised, identifiedBy));
-        out().println("Signed in as " + normalised + (state.configuration() == null ? " (the account's settings are not known yet: "
-                + "install defaults allow sign-in)" : "") + ". A running agent attributes queries to this user within a second.");
-        return 0;
+    }
+
+    private static void sleep(Duration duration) {
+        try {
+            Thread.sleep(duration.toMillis());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 }

@@ -26,8 +26,8 @@ public final class QueryRouter implements DnsStub.Handler {
 
         DomainExceptions exceptions();
 
-        /** The signed-in user to attribute queries to, or null. */
-        String user();
+        /** The signed-in user's access token, which dns-service verifies to attribute queries to them, or null. */
+        String userToken();
 
         void dohRefused(String why);
 
@@ -85,7 +85,7 @@ public final class QueryRouter implements DnsStub.Handler {
     private byte[] resolve(Message query, byte[] packet, boolean tcp) {
         if (route(query) == Route.PARAPET) {
             try {
-                byte[] answer = doh.resolve(packet, context.user());
+                byte[] answer = doh.resolve(packet, context.userToken());
                 if (!answers(query, answer)) {
                     context.dohFailed("dns-service sent an answer that does not match the query");
                     return DnsMessages.error(query, Rcode.SERVFAIL);

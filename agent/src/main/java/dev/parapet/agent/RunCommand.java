@@ -77,6 +77,8 @@ final class RunCommand extends AgentCommand {
         }
         Telemetry telemetry = new Telemetry(api, enrolled.endpoints().telemetry(), enrolled.credential(), log);
         timers.scheduleWithFixedDelay(() -> guarded(log, runtime::refresh), 1, 1, TimeUnit.SECONDS);
+        UserSignIn signIn = new UserSignIn(api, java.time.Clock.systemUTC());
+        timers.scheduleWithFixedDelay(() -> guarded(log, () -> runtime.renewSignIn(signIn)), 2, 5, TimeUnit.SECONDS);
         timers.scheduleWithFixedDelay(() -> guarded(log, () -> runtime.heartbeat(telemetry)), 1_000, heartbeat.toMillis(),
                 TimeUnit.MILLISECONDS);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {

@@ -71,15 +71,20 @@ class AgentCommandsTest {
     @Test
     void loginOnlyWithUserAuthenticationAndCheckUpdateOnlyWithManageUpdates() {
         StateStore store = enrolledWith(new AgentConfiguration.Settings(1, false, false, false, null));
-        assertThat(run("login", "--user", "ann@example.com")).isEqualTo(2);
+        assertThat(run("login", "--issuer", "http://127.0.0.1:9/realms/parapet")).isEqualTo(2);
         assertThat(run("check-update")).isEqualTo(2);
 
         store = enrolledWith(new AgentConfiguration.Settings(2, true, true, false, null));
-        assertThat(run("login", "--user", "not an address")).isEqualTo(1);
-        assertThat(run("login", "--user", " Ann@Example.COM ")).isZero();
-        assertThat(store.load().orElseThrow().signedInUser()).isEqualTo("ann@example.com");
-        assertThat(run("logout")).isZero();
+        assertThat(run("login", "--user", "ann@example.com")).as("a user cannot be named, only signed in").isEqualTo(2);
+        assertThat(run("login", "--issuer", "http://idp.example.com/realms/parapet")).as("plain http off this machine").isEqualTo(1);
+        assertThat(err.toString()).contains("https");
+        assertThat(run("login", "--issuer", "http://127.0.0.1:9/realms/parapet")).as("nobody answers").isEqualTo(1);
+        assertThat(err.toString()).contains("cannot be reached");
+        store.update(s -> s.withUser("ann@example.com", "DOMAIN_CREDENTIALS", AgentStateStoreTest.session()));
+        assertThat(run("logout")).as("signed out even when the provider cannot revoke").isZero();
+        assertThat(out.toString()).contains("lapses on its own");
         assertThat(store.load().orElseThrow().signedInUser()).isNull();
+        assertThat(store.load().orElseThrow().userSession()).isNull();
     }
 
     @Test

@@ -73,7 +73,7 @@ class AgentDnsStubTest {
         doh.createContext("/dns-query", exchange -> {
             byte[] body = exchange.getRequestBody().readAllBytes();
             dohAuthorizations.add(exchange.getRequestHeaders().getFirst("Authorization"));
-            dohUsers.add(String.valueOf(exchange.getRequestHeaders().getFirst("X-Parapet-User")));
+            dohUsers.add(String.valueOf(exchange.getRequestHeaders().getFirst("X-Parapet-User-Token")));
             if (dohStatus != 200) {
                 exchange.sendResponseHeaders(dohStatus, -1);
                 exchange.close();
@@ -114,7 +114,7 @@ class AgentDnsStubTest {
         AgentConfiguration configuration = new AgentConfiguration(new AgentConfiguration.Settings(3, true, false, false, null),
                 new AgentConfiguration.Exceptions(2, List.of("corp", "intranet.example.com"), List.of()));
         AgentState state = store.replace(AgentState.enrolled(AgentStateStoreTest.enrolment())
-                .withConfiguration(configuration, "s3.e2").withUser("ann@example.com", "SSO"));
+                .withConfiguration(configuration, "s3.e2").withUser("ann@example.com", "SSO", AgentStateStoreTest.session()));
         runtime = new AgentRuntime(store, state, new Log(new PrintStream(logged, true)));
         DohClient client = new DohClient(HttpClient.newBuilder().version(HttpClient.Version.HTTP_2).build(),
                 URI.create("http://127.0.0.1:" + doh.getAddress().getPort() + "/dns-query"), state.enrolment().credential());
@@ -158,7 +158,7 @@ class AgentDnsStubTest {
         assertThat(firstAddress(answer)).isEqualTo("192.0.2.1");
         assertThat(dohSeen).containsExactly("www.example.org.");
         assertThat(dohAuthorizations).containsExactly("Bearer " + AgentStateStoreTest.enrolment().credential());
-        assertThat(dohUsers).containsExactly("ann@example.com");
+        assertThat(dohUsers).as("the signed-in user's token, never a bare name").containsExactly("ann-access-token");
         assertThat(dohIds.get()).as("DoH queries go with id 0 (RFC 8484)").isZero();
         assertThat(systemSeen).isEmpty();
         assertThat(runtime.protectionState()).isEqualTo("PROTECTED");

@@ -44,7 +44,7 @@ class AgentStateStoreTest {
     @Test
     void aNewStateDirectoryIsMadeOwnerOnlyAndTheStateReadsBackEqual(@TempDir Path dir) {
         StateStore store = new StateStore(dir.resolve("a").resolve("b"));
-        AgentState state = AgentState.enrolled(enrolment()).withUser("ann@example.com", "SSO")
+        AgentState state = AgentState.enrolled(enrolment()).withUser("ann@example.com", "SSO", AgentStateStoreTest.session())
                 .withConfiguration(AgentConfiguration.installDefaults(), "s3.e2");
 
         store.replace(state);
@@ -88,5 +88,10 @@ class AgentStateStoreTest {
 
         assertThat(after.unreportedErrors()).extracting(AgentState.AgentError::message).containsExactly("late");
         assertThat(after.lastErrors()).hasSize(20);
+    }
+
+    /** A signed-in user's session whose provider is nowhere (port 9 on loopback refuses). */
+    static AgentState.UserSession session() {
+        return new AgentState.UserSession("http://127.0.0.1:9/realms/parapet", "parapet-agent", "http://127.0.0.1:9/token", "http://127.0.0.1:9/revoke", "ann-access-token", java.time.Instant.now().plusSeconds(300), "ann-refresh-token", null);
     }
 }

@@ -15,7 +15,7 @@ class AgentTelemetryTest {
     void aHeartbeatCarriesEveryStatusFieldAndTheSettingsVersionOfTheLastEvent() {
         AgentState state = AgentState.enrolled(AgentStateStoreTest.enrolment())
                 .withConfiguration(AgentConfiguration.installDefaults(), "s42.e7")
-                .withUser("ann@example.com", "SSO")
+                .withUser("ann@example.com", "SSO", AgentStateStoreTest.session())
                 .withTestBlocking(new AgentState.TestBlockingResult(Instant.parse("2026-03-01T10:00:00Z"), true, false, "x\u0000y"));
 
         Map<String, Object> heartbeat = Telemetry.heartbeat(state, "PROTECTED", "LIVE_STREAM", Instant.parse("2026-03-01T10:15:30Z"));
@@ -43,7 +43,7 @@ class AgentTelemetryTest {
     void aUserIsNotReportedWhileTheAccountHasUserAuthenticationOff() {
         AgentConfiguration off = new AgentConfiguration(new AgentConfiguration.Settings(5, false, false, false, null),
                 AgentConfiguration.installDefaults().exceptions());
-        AgentState state = AgentState.enrolled(AgentStateStoreTest.enrolment()).withConfiguration(off, "s5.e0").withUser("ann@example.com", "SSO");
+        AgentState state = AgentState.enrolled(AgentStateStoreTest.enrolment()).withConfiguration(off, "s5.e0").withUser("ann@example.com", "SSO", AgentStateStoreTest.session());
 
         assertThat(Telemetry.heartbeat(state, "PROTECTED", "CACHED", Instant.now())).containsEntry("userIdentifiedBy", "NONE")
                 .doesNotContainKey("signedInUser");

@@ -8,6 +8,7 @@ import org.springframework.core.annotation.Order;
 import org.springframework.security.config.web.server.ServerHttpSecurity;
 import org.springframework.security.web.server.SecurityWebFilterChain;
 
+import dev.parapet.dns.users.UserTokens;
 import dev.parapet.kit.agents.AgentCredentialVerifier;
 import dev.parapet.kit.security.AdminSecurityConfiguration;
 import dev.parapet.kit.kafka.RegistryProperties;
@@ -21,6 +22,12 @@ public class DnsServiceConfiguration {
     @org.springframework.boot.autoconfigure.condition.ConditionalOnExpression(Standalone.NOT_STANDALONE)
     AgentCredentialVerifier agentCredentials(KafkaProperties kafka, RegistryProperties registry, MeterRegistry meters) {
         return new AgentCredentialVerifier(kafka.buildConsumerProperties(), registry.url(), meters);
+    }
+
+    /** Signed-in users' tokens on DoH (with no identity provider configured, none is trusted). */
+    @Bean
+    UserTokens userTokens(UserTokens.Properties properties, MeterRegistry meters) {
+        return new UserTokens(properties, meters);
     }
 
     /** DoH needs no administrator token: the agent credential is checked by {@code DohHandler}. */

@@ -52,6 +52,24 @@ public final class Inputs {
         return Normalised.ok(email);
     }
 
+    /**
+     * A directory group's name as the identity provider puts it in tokens ({@code groups} claim): kept as
+     * written (directories compare names exactly), trimmed, 1 to 255 characters, no control characters.
+     */
+    public static Normalised directoryGroup(String text) {
+        if (text == null || text.isBlank()) {
+            return Normalised.refused("is empty");
+        }
+        String name = text.strip();
+        if (name.length() > 255) {
+            return Normalised.refused("is longer than 255 characters");
+        }
+        if (name.chars().anyMatch(Character::isISOControl)) {
+            return Normalised.refused("contains control characters");
+        }
+        return Normalised.ok(name);
+    }
+
     /** A display name: present, trimmed, at most 100 characters, no control characters. */
     public static String name(String text, String field, List<Problems.FieldError> errors) {
         if (text == null || text.isBlank()) {

@@ -141,7 +141,7 @@ class AuditRecordsTest {
 
     @Test
     void aGroupsNameAndMembersComeBackExactly() {
-        ProfileGroup group = new ProfileGroup(ACCOUNT, UUID.randomUUID(), HOSTILE, 0L, List.of(HOSTILE), "x", NOW);
+        ProfileGroup group = new ProfileGroup(ACCOUNT, UUID.randomUUID(), HOSTILE, 0L, List.of(HOSTILE), List.of(HOSTILE), "x", NOW);
         UpsertProfileGroup upsert = new UpsertProfileGroup(true, null, group);
         JsonNode after = after(GroupDecisions.upsert(null, 0, Quotas.DEFAULTS, command(upsert), upsert, NOW));
         assertThat(after.at("/name").asString()).isEqualTo(HOSTILE);

@@ -156,6 +156,28 @@ class LocationsAndGroupsTest {
     }
 
     @Test
+    void profileGroupsNameDirectoryGroupsAsWrittenAndRefuseBadOnes() {
+        UUID account = UUID.randomUUID();
+        GroupView group = http.post().uri("/api/v1/accounts/{a}/profile-groups", account).headers(h -> h.setBearerAuth(admin(account)))
+                .contentType(MediaType.APPLICATION_JSON)
+                .bodyValue(Map.of("name", "Engineering", "directoryGroups", List.of(" Engineering ", "engineering", "Engineering")))
+                .exchange().expectStatus().isCreated().expectBody(GroupView.class).returnResult().getResponseBody();
+        // Directories compare group names exactly: case is kept, duplicates after trimming dropped.
+        assertThat(group.directoryGroups()).containsExactly("Engineering", "engineering");
+        assertThat(group.members()).isEmpty();
+
+        http.put().uri("/api/v1/accounts/{a}/profile-groups/{g}", account, group.groupId()).headers(h -> h.setBearerAuth(admin(account)))
+                .contentType(MediaType.APPLICATION_JSON)
+                .bodyValue(Map.of("name", "Engineering", "directoryGroups", List.of("ok", "bad\u0007bell", "x".repeat(256))))
+                .exchange().expectStatus().isBadRequest().expectBody()
+                .jsonPath("$.errors[?(@.field == 'directoryGroups[1]')]").exists()
+                .jsonPath("$.errors[?(@.field == 'directoryGroups[2]')]").exists()
+                .jsonPath("$.errors[?(@.field == 'directoryGroups[0]')]").doesNotExist();
+        http.get().uri("/api/v1/accounts/{a}/profile-groups/{g}", account, group.groupId()).headers(h -> h.setBearerAuth(admin(account)))
+                .exchange().expectStatus().isOk().expectBody().jsonPath("$.directoryGroups[0]").isEqualTo("Engineering");
+    }
+
+    @Test
     void profileGroupsAreReadableWithTheDirectoryPermissions() {
         UUID account = UUID.randomUUID();
         GroupView group = http.post().uri("/api/v1/accounts/{a}/profile-groups", account).headers(h -> h.setBearerAuth(admin(account)))

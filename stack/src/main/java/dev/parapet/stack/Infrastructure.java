@@ -25,6 +25,9 @@ public interface Infrastructure extends AutoCloseable {
         properties.put("spring.security.oauth2.resourceserver.jwt.audiences", TokenIssuer.AUDIENCE);
         // Not Boot's issuer-uri: beside a public key file Boot would take it for OpenID discovery.
         properties.put("parapet.security.jwt.issuer", TokenIssuer.ISSUER);
+        // Signed-in users' tokens on DoH (dns-service; others ignore it): the same issuer, another audience.
+        properties.put("parapet.dns.users.issuer", TokenIssuer.ISSUER);
+        properties.put("parapet.dns.users.public-key", tokens().publicKeyFile().toAbsolutePath().toString());
         // One broker here: the services' production defaults (3 replicas, min ISR 2) would refuse every write.
         properties.put("parapet.kafka.replication-factor", "1");
         properties.put("parapet.kafka.min-insync-replicas", "1");

@@ -115,6 +115,17 @@ public final class TokenIssuer {
                 .jwtID(UUID.randomUUID().toString());
     }
 
+    /** The audience of signed-in users' tokens, which dns-service checks on DoH. */
+    public static final String USER_AUDIENCE = "parapet-dns";
+
+    /** A signed-in user's token as an identity provider issues it to an agent: address, account, directory groups. */
+    public String userToken(String email, UUID accountId, List<String> directoryGroups, Duration lifetime) {
+        Instant now = Instant.now();
+        return sign(new JWTClaimsSet.Builder().issuer(ISSUER).audience(USER_AUDIENCE).subject(UUID.randomUUID().toString())
+                .claim("email", email).claim("account", accountId.toString()).claim("groups", directoryGroups)
+                .issueTime(Date.from(now)).expirationTime(Date.from(now.plus(lifetime))).jwtID(UUID.randomUUID().toString()).build());
+    }
+
     /** The claims signed with RS256 by this issuer's key. */
     public String sign(JWTClaimsSet claims) {
         try {

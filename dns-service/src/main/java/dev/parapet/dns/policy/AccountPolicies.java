@@ -32,11 +32,18 @@ import dev.parapet.schemas.v1.verdicts.Reason;
  */
 final class AccountPolicies {
 
-    static final AccountPolicies NONE = new AccountPolicies(DomainSet.of(), List.of(), Map.of(), new Compiled[0],
+    static final AccountPolicies NONE = new AccountPolicies(DomainSet.of(), List.of(), Map.of(), Map.of(), new Compiled[0],
             new Compiled[0], new Compiled[0], new Compiled[0]);
 
-    /** Who is asking, as far as policies care. */
-    record Asker(UUID locationId, String userEmail) {
+    /**
+     * Who is asking, as far as policies care: the location, and the verified user with the directory groups
+     * their token names.
+     */
+    record Asker(UUID locationId, String userEmail, Set<String> directoryGroups) {
+
+        Asker(UUID locationId, String userEmail) {
+            this(locationId, userEmail, Set.of());
+        }
     }
 
     /** A compiled policy: its scope and the payload of its type. */
@@ -86,16 +93,20 @@ final class AccountPolicies {
     private final DomainSet exceptions;
     private final List<Cidr> ipExceptions;
     private final Map<String, Set<UUID>> groupsOfUser;
+    /** The profile groups each directory group belongs to, by the directory group's name. */
+    private final Map<String, Set<UUID>> groupsOfDirectoryGroup;
     private final Compiled[] lists;
     private final Compiled[] categoryFilters;
     private final Compiled[] advanced;
     private final Compiled[] logSettings;
 
     private AccountPolicies(DomainSet exceptions, List<Cidr> ipExceptions, Map<String, Set<UUID>> groupsOfUser,
+                            Map<String, Set<UUID>> groupsOfDirectoryGroup,
                             Compiled[] lists, Compiled[] categoryFilters, Compiled[] advanced, Compiled[] logSettings) {
         this.exceptions = exceptions;
         this.ipExceptions = ipExceptions;
         this.groupsOfUser = groupsOfUser;
+        this.groupsOfDirectoryGroup = groupsOfDirectoryGroup;
         this.lists = lists;
         this.categoryFilters = categoryFilters;
         this.advanced = advanced;
@@ -114,6 +125,13 @@ final class AccountPolicies {
             }
         }
         groupsOfUser.replaceAll((email, ids) -> Set.copyOf(ids));
+        Map<String, Set<UUID>> groupsOfDirectoryGroup = new HashMap<>();
+        for (ProfileGroup group : groups) {
+            for (String directoryGroup : group.getDirectoryGroups()) {
+                groupsOfDirectoryGroup.computeIfAbsent(directoryGroup, g -> new HashSet<>()).add(group.getGroupId());
+            }
+        }
+        groupsOfDirectoryGroup.replaceAll((name, ids) -> Set.copyOf(ids));
         long anonymizers = 1L << Math.max(0, bits.bitOf("anonymizers"));
         Map<PolicyType, List<Compiled>> byType = new HashMap<>();
         List<Policy> ordered = policies.stream().filter(Policy::getEnabled)
@@ -125,7 +143,7 @@ final class AccountPolicies {
                 byType.computeIfAbsent(policy.getType(), t -> new ArrayList<>()).add(compiled);
             }
         }
-        return new AccountPolicies(exempt, exemptRanges, Map.copyOf(groupsOfUser),
+        return new AccountPolicies(exempt, exemptRanges, Map.copyOf(groupsOfUser), Map.copyOf(groupsOfDirectoryGroup),
                 array(byType, PolicyType.BLOCK_ALLOW_LIST), array(byType, PolicyType.CATEGORY_FILTERING),
                 array(byType, PolicyType.ADVANCED_SECURITY), array(byType, PolicyType.LOG_SETTINGS));
     }
@@ -189,7 +207,7 @@ final class AccountPolicies {
     static AccountPolicies blockingForEveryone(String name, DomainSet blocked) {
         Compiled list = new Compiled(new UUID(0, 1), name, true, Set.of(), Set.of(), Set.of(), blocked, DomainSet.of(), 0,
                 false, false, false, LogMode.NOTHING);
-        return new AccountPolicies(DomainSet.of(), List.of(), Map.of(), new Compiled[] {list}, new Compiled[0],
+        return new AccountPolicies(DomainSet.of(), List.of(), Map.of(), Map.of(), new Compiled[] {list}, new Compiled[0],
                 new Compiled[0], new Compiled[0]);
     }
 
@@ -217,7 +235,7 @@ final class AccountPolicies {
         if (exceptions.match(name, 0, length) >= 0) {
             return Verdict.EXCEPTION;
         }
-        Set<UUID> askerGroups = asker.userEmail() == null ? Set.of() : groupsOfUser.getOrDefault(asker.userEmail(), Set.of());
+        Set<UUID> askerGroups = groupsOf(asker);
         LogMode logMode = logMode(asker, askerGroups);
         for (int level = 4; level >= 1; level--) {
             for (Compiled policy : lists) {
@@ -260,7 +278,7 @@ final class AccountPolicies {
 
     /** Why this verdict was reached (see {@link Snapshot.Explanation}). */
     Snapshot.Explanation explain(byte[] name, int length, Asker asker, Verdict verdict) {
-        Set<UUID> askerGroups = asker.userEmail() == null ? Set.of() : groupsOfUser.getOrDefault(asker.userEmail(), Set.of());
+        Set<UUID> askerGroups = groupsOf(asker);
         List<String> groupIds = askerGroups.stream().map(UUID::toString).sorted().toList();
         String text = new String(name, 0, length, StandardCharsets.US_ASCII);
         if (verdict.action() == Verdict.Action.BYPASS) {
@@ -287,6 +305,31 @@ final class AccountPolicies {
             }
         }
         return new Snapshot.Explanation(null, null, groupIds);
+    }
+
+    /**
+     * The profile groups of a verified user: those that list their address, and those that name a directory
+     * group of theirs. Nothing is allocated for a user without directory groups.
+     */
+    private Set<UUID> groupsOf(Asker asker) {
+        if (asker.userEmail() == null) {
+            return Set.of();
+        }
+        Set<UUID> byAddress = groupsOfUser.getOrDefault(asker.userEmail(), Set.of());
+        if (asker.directoryGroups().isEmpty() || groupsOfDirectoryGroup.isEmpty()) {
+            return byAddress;
+        }
+        Set<UUID> all = null;
+        for (String directoryGroup : asker.directoryGroups()) {
+            Set<UUID> ids = groupsOfDirectoryGroup.get(directoryGroup);
+            if (ids != null) {
+                if (all == null) {
+                    all = new HashSet<>(byAddress);
+                }
+                all.addAll(ids);
+            }
+        }
+        return all == null ? byAddress : all;
     }
 
     private LogMode logMode(Asker asker, Set<UUID> askerGroups) {

@@ -6,6 +6,7 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.UUID;
 
 import dev.parapet.kit.net.Cidr;
@@ -23,9 +24,14 @@ public final class Snapshot {
      *
      * @param locationId the location (port 53: the source's range), or null
      * @param agentId    the agent (DoH), or null
-     * @param userEmail  the signed-in user the agent named (lower case), or null
+     * @param userEmail  the signed-in user whose token dns-service verified (lower case), or null
+     * @param directoryGroups the directory groups that user's verified token names (empty for none)
      */
-    public record Attribution(UUID accountId, UUID locationId, UUID agentId, String userEmail) {
+    public record Attribution(UUID accountId, UUID locationId, UUID agentId, String userEmail, Set<String> directoryGroups) {
+
+        public Attribution(UUID accountId, UUID locationId, UUID agentId, String userEmail) {
+            this(accountId, locationId, agentId, userEmail, Set.of());
+        }
     }
 
     /** One location range, for longest-prefix matching. */
@@ -139,6 +145,6 @@ public final class Snapshot {
     }
 
     private static AccountPolicies.Asker asker(Attribution who) {
-        return new AccountPolicies.Asker(who.locationId(), who.userEmail());
+        return new AccountPolicies.Asker(who.locationId(), who.userEmail(), who.directoryGroups());
     }
 }

@@ -1,6 +1,7 @@
 package dev.parapet.dns.resolve;
 
 import java.net.InetAddress;
+import java.util.Set;
 
 import dev.parapet.kit.agents.AgentCredentialVerifier.AgentIdentity;
 import dev.parapet.kit.users.UserNames;
@@ -12,9 +13,14 @@ import dev.parapet.schemas.v1.verdicts.Transport;
  * @param address   the source address (port 53) or the HTTP client's address (DoH)
  * @param transport UDP, TCP or DoH
  * @param agent     the agent whose credential authenticated a DoH query, else null
- * @param userEmail the signed-in user the agent named (lower case), else null
+ * @param userEmail the signed-in user whose token was verified (lower case), else null
+ * @param directoryGroups the directory groups that verified token names, else empty
  */
-public record Client(InetAddress address, Transport transport, AgentIdentity agent, String userEmail) {
+public record Client(InetAddress address, Transport transport, AgentIdentity agent, String userEmail, Set<String> directoryGroups) {
+
+    public Client(InetAddress address, Transport transport, AgentIdentity agent, String userEmail) {
+        this(address, transport, agent, userEmail, Set.of());
+    }
 
     public static Client of(InetAddress address, Transport transport) {
         return new Client(address, transport, null, null);

@@ -171,7 +171,8 @@ public class DnsResolver {
         }
         Snapshot snapshot = state.snapshot();
         Optional<Snapshot.Attribution> who = client.agent() != null
-                ? Optional.of(new Snapshot.Attribution(client.agent().accountId(), null, client.agent().agentId(), client.userEmail()))
+                ? Optional.of(new Snapshot.Attribution(client.agent().accountId(), null, client.agent().agentId(), client.userEmail(),
+                        client.directoryGroups()))
                 : snapshot.locate(client.address());
         if (who.isEmpty()) {
             refused.increment();

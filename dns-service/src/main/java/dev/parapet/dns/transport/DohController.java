@@ -41,8 +41,9 @@ public class DohController {
                                             @PathVariable(name = "credential", required = false) String pathCredential,
                                             @RequestHeader(name = HttpHeaders.AUTHORIZATION, required = false) String authorization,
                                             @RequestHeader(name = DohHandler.USER_HEADER, required = false) String user,
+                                            @RequestHeader(name = DohHandler.USER_TOKEN_HEADER, required = false) String userToken,
                                             ServerWebExchange exchange) {
-        return handler.handle(false, dns, Mono.empty(), null, credential(authorization, pathCredential), user, remote(exchange))
+        return handler.handle(false, dns, Mono.empty(), null, credential(authorization, pathCredential), user, userToken, remote(exchange))
                 .map(response -> entity(response, exchange, false));
     }
 
@@ -51,10 +52,11 @@ public class DohController {
                                              @RequestHeader(name = HttpHeaders.CONTENT_TYPE, required = false) String contentType,
                                              @RequestHeader(name = HttpHeaders.AUTHORIZATION, required = false) String authorization,
                                              @RequestHeader(name = DohHandler.USER_HEADER, required = false) String user,
+                                             @RequestHeader(name = DohHandler.USER_TOKEN_HEADER, required = false) String userToken,
                                              ServerWebExchange exchange) {
         Mono<byte[]> body = DohBody.read(exchange.getRequest().getHeaders().getFirst(HttpHeaders.CONTENT_LENGTH),
                 exchange.getRequest().getBody(), DataBuffer::readableByteCount, DohController::bytes, DataBufferUtils::release);
-        return handler.handle(true, null, body, contentType, credential(authorization, pathCredential), user, remote(exchange))
+        return handler.handle(true, null, body, contentType, credential(authorization, pathCredential), user, userToken, remote(exchange))
                 .map(response -> entity(response, exchange, true));
     }
 

@@ -12,6 +12,7 @@ import org.xbill.DNS.Section;
 
 import dev.parapet.dns.resolve.Client;
 import dev.parapet.dns.resolve.DnsResolver;
+import dev.parapet.dns.users.UserTokens;
 import dev.parapet.kit.agents.AgentCredentialVerifier;
 import dev.parapet.kit.agents.AgentCredentialVerifier.AgentIdentity;
 import dev.parapet.schemas.v1.verdicts.Transport;
@@ -23,14 +24,18 @@ import reactor.core.publisher.Mono;
  * {@code Authorization: Bearer <credential>} (the agent's way) or as the last path segment,
  * {@code /dns-query/<credential>} (for stock DoH clients, which cannot send headers); a missing, bad or
  * revoked credential gets 401, checked on every request against the keys and agents followed from
- * Kafka, so a deleted key stops an agent at its next query. The agent may name its signed-in user in
- * {@code X-Parapet-User}.
+ * Kafka, so a deleted key stops an agent at its next query. The agent's signed-in user is known only
+ * through their identity provider's token in {@code X-Parapet-User-Token}, verified by {@link UserTokens}
+ * (of the agent's account, or ignored); a user merely named in {@code X-Parapet-User} is ignored and counted.
  */
 @Component
 public class DohHandler {
 
     public static final String MEDIA_TYPE = "application/dns-message";
+    /** A user's name asserted by an agent: no longer trusted, only counted. */
     public static final String USER_HEADER = "X-Parapet-User";
+    /** The signed-in user's access token (audience parapet-dns). */
+    public static final String USER_TOKEN_HEADER = "X-Parapet-User-Token";
 
     /** What to send back: a status, and a DNS message (200) or a reason (otherwise). */
     public record Response(int status, byte[] message, String reason, long maxAgeSeconds) {
@@ -41,11 +46,14 @@ public class DohHandler {
 
     private final DnsResolver resolver;
     private final AgentCredentialVerifier credentials;
+    private final UserTokens users;
 
     /** In standalone mode there are no agents: every DoH request is refused. */
-    public DohHandler(DnsResolver resolver, org.springframework.beans.factory.ObjectProvider<AgentCredentialVerifier> credentials) {
+    public DohHandler(DnsResolver resolver, org.springframework.beans.factory.ObjectProvider<AgentCredentialVerifier> credentials,
+                      UserTokens users) {
         this.resolver = resolver;
         this.credentials = credentials.getIfAvailable();
+        this.users = users;
     }
 
     /**
@@ -57,10 +65,11 @@ public class DohHandler {
      * @param body         POST's body, read when subscribed to (see {@link DohBody}); ignored for GET
      * @param contentType  POST's content type
      * @param credential   the credential from the header or the path, or null
-     * @param user         the {@code X-Parapet-User} header, or null
+     * @param assertedUser the {@code X-Parapet-User} header, or null: ignored (counted)
+     * @param userToken    the {@code X-Parapet-User-Token} header, or null
      */
     public Mono<Response> handle(boolean post, String dnsParam, Mono<byte[]> body, String contentType, String credential,
-                                 String user, InetAddress remote) {
+                                 String assertedUser, String userToken, InetAddress remote) {
         Optional<AgentIdentity> agent = credentials == null ? Optional.empty() : credentials.verify(credential);
         if (agent.isEmpty()) {
             if (credentials != null && !credentials.isCurrent()) {
@@ -71,13 +80,18 @@ public class DohHandler {
             return Mono.just(Response.problem(401, "Agent credential refused: send it as 'Authorization: Bearer <credential>' "
                     + "or as the last path segment; a credential of a deleted key or a revoked agent is refused."));
         }
-        String email;
-        try {
-            email = Client.userEmail(user);
-        } catch (IllegalArgumentException e) {
-            return Mono.just(Response.problem(400, USER_HEADER + " must be an email address."));
+        if (assertedUser != null && userToken == null) {
+            users.assertedIgnored();
         }
-        Client client = new Client(remote, Transport.DOH, agent.get(), email);
+        AgentIdentity identity = agent.get();
+        return users.verify(userToken, identity.accountId()).flatMap(user -> {
+            Client client = user.map(u -> new Client(remote, Transport.DOH, identity, u.email(), u.directoryGroups()))
+                    .orElseGet(() -> new Client(remote, Transport.DOH, identity, null));
+            return respond(post, dnsParam, body, contentType, client);
+        });
+    }
+
+    private Mono<Response> respond(boolean post, String dnsParam, Mono<byte[]> body, String contentType, Client client) {
         if (post) {
             if (contentType == null || !contentType.toLowerCase(Locale.ROOT).startsWith(MEDIA_TYPE)) {
                 return Mono.just(Response.problem(415, "POST needs Content-Type: " + MEDIA_TYPE + "."));

@@ -88,6 +88,7 @@ public class DohTlsServer implements SmartLifecycle {
             credential = request.param("credential");
         }
         String user = request.requestHeaders().get(DohHandler.USER_HEADER);
+        String userToken = request.requestHeaders().get(DohHandler.USER_TOKEN_HEADER);
         String contentType = request.requestHeaders().get(HttpHeaderNames.CONTENT_TYPE);
         String dns = new QueryStringDecoder(request.uri()).parameters().getOrDefault("dns", java.util.List.of()).stream()
                 .findFirst().orElse(null);
@@ -95,7 +96,7 @@ public class DohTlsServer implements SmartLifecycle {
         // Read (and bounded) only if the handler gets that far; Reactor Netty releases its buffers itself.
         Mono<byte[]> body = DohBody.read(request.requestHeaders().get(HttpHeaderNames.CONTENT_LENGTH), request.receive(),
                 ByteBuf::readableBytes, chunk -> ByteBufUtil.getBytes(chunk), chunk -> { });
-        return handler.handle(post, dns, body, contentType, credential, user, remote.getAddress())
+        return handler.handle(post, dns, body, contentType, credential, user, userToken, remote.getAddress())
                 .flatMap(result -> {
                     if (result.status() != 200) {
                         if (post && request.version().majorVersion() == 1) {

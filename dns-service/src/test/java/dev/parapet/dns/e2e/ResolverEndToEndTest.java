@@ -36,6 +36,7 @@ import org.springframework.test.web.reactive.server.WebTestClient;
 import dev.parapet.dns.explain.ExplainController;
 import dev.parapet.stack.Dnsmasq;
 import dev.parapet.stack.RealInfrastructure;
+import dev.parapet.stack.TokenIssuer;
 import dev.parapet.dns.policy.CategoryState;
 import dev.parapet.dns.policy.ResolverState;
 import dev.parapet.dns.transport.DohTlsServer;
@@ -57,6 +58,7 @@ import dev.parapet.schemas.v1.policies.BlockAllowList;
 import dev.parapet.schemas.v1.policies.CategoryFiltering;
 import dev.parapet.schemas.v1.policies.CategoryGroupSelection;
 import dev.parapet.schemas.v1.policies.FilterAction;
+import dev.parapet.schemas.v1.groups.ProfileGroup;
 import dev.parapet.schemas.v1.policies.Policy;
 import dev.parapet.schemas.v1.policies.PolicyType;
 import dev.parapet.schemas.v1.policies.SelectionMode;
@@ -204,6 +206,14 @@ class ResolverEndToEndTest {
                 PolicyType.BLOCK_ALLOW_LIST);
         aliceOnly.setBlockAllowList(new BlockAllowList(List.of("news.test"), List.of()));
         publishPolicy(aliceOnly);
+        UUID newsroom = UUID.randomUUID();
+        records.publish(Topics.PROFILE_GROUPS.name(), ACCOUNT + "/" + newsroom, ProfileGroup.newBuilder().setAccountId(ACCOUNT)
+                .setGroupId(newsroom).setName("Editors").setVersion(1).setDirectoryGroups(List.of("newsroom"))
+                .setUpdatedBy("test").setUpdatedAt(Instant.now()).build());
+        Policy editors = policy("Editors' list", 100, new Scope(false, List.of(), List.of(newsroom), List.of()),
+                PolicyType.BLOCK_ALLOW_LIST);
+        editors.setBlockAllowList(new BlockAllowList(List.of("news.test"), List.of()));
+        publishPolicy(editors);
         Policy gambling = policy("No gambling", 100, everyone(), PolicyType.CATEGORY_FILTERING);
         gambling.setCategoryFiltering(new CategoryFiltering(List.of(new CategoryGroupSelection("liability", SelectionMode.ALL, List.of())),
                 FilterAction.BLOCK));
@@ -336,16 +346,26 @@ class ResolverEndToEndTest {
         Cli.Result allowed = Cli.run("kdig", "@127.0.0.1", "-p", String.valueOf(doh.port()), "+https=" + url, "+https-get",
                 "news.test", "A");
         assertThat(allowed.output()).contains("198.51.100.40");
-        // Alice's own Block List applies when her agent names her (a header, so curl rather than kdig).
-        Path query = WORK.resolve("news-query.bin");
-        Files.write(query, Message.newQuery(Record.newRecord(Name.fromString("news.test."), Type.A, 1)).toWire());
-        Path answer = WORK.resolve("news-answer.bin");
-        Cli.Result asAlice = Cli.run("curl", "--silent", "--show-error", "--insecure", "--fail", "-o", answer.toString(),
-                "-H", "Content-Type: application/dns-message", "-H", "X-Parapet-User: Alice@corp.test",
-                "--data-binary", "@" + query, "https://127.0.0.1:" + doh.port() + url);
-        assertThat(asAlice.exitCode()).as(asAlice.output()).isZero();
-        assertThat(new Message(Files.readAllBytes(answer)).getSection(org.xbill.DNS.Section.ANSWER))
-                .singleElement().satisfies(record -> assertThat(record.rdataToString()).isEqualTo(BLOCK_PAGE));
+        // Alice's own Block List applies when her identity provider's token says it is her; her name alone is not trusted.
+        var tokens = RealInfrastructure.get().tokens();
+        String alice = tokens.userToken("Alice@corp.test", ACCOUNT, List.of(), Duration.ofMinutes(5));
+        assertThat(dohAnswer(url, "X-Parapet-User-Token: " + alice)).as("Alice's verified token").isEqualTo(BLOCK_PAGE);
+        assertThat(dohAnswer(url, "X-Parapet-User: alice@corp.test")).as("a self-asserted user is ignored").isEqualTo("198.51.100.40");
+        String foreign = tokens.userToken("alice@corp.test", UUID.randomUUID(), List.of(), Duration.ofMinutes(5));
+        assertThat(dohAnswer(url, "X-Parapet-User-Token: " + foreign)).as("a user of another account").isEqualTo("198.51.100.40");
+        String expired = tokens.userToken("alice@corp.test", ACCOUNT, List.of(), Duration.ofMinutes(-2));
+        assertThat(dohAnswer(url, "X-Parapet-User-Token: " + expired)).as("an expired token").isEqualTo("198.51.100.40");
+        String forged = TokenIssuer.inDirectory(WORK.resolve("forger")).userToken("alice@corp.test", ACCOUNT, List.of(), Duration.ofMinutes(5));
+        assertThat(dohAnswer(url, "X-Parapet-User-Token: " + forged)).as("a token signed by another key").isEqualTo("198.51.100.40");
+        // A profile group naming a directory group: its members (by their token's groups claim) get the group's policy.
+        String bobInNewsroom = tokens.userToken("bob@corp.test", ACCOUNT, List.of("newsroom"), Duration.ofMinutes(5));
+        String bobElsewhere = tokens.userToken("bob@corp.test", ACCOUNT, List.of("sales"), Duration.ofMinutes(5));
+        assertThat(dohAnswer(url, "X-Parapet-User-Token: " + bobInNewsroom)).as("a member of the directory group").isEqualTo(BLOCK_PAGE);
+        assertThat(dohAnswer(url, "X-Parapet-User-Token: " + bobElsewhere)).as("not a member").isEqualTo("198.51.100.40");
+        assertThat(Cli.run("curl", "--silent", "http://127.0.0.1:" + httpPort + "/actuator/prometheus").output())
+                .containsPattern("parapet_dns_user_tokens_total\\{[^}]*outcome=\"asserted_ignored\"\\} [1-9]")
+                .containsPattern("parapet_dns_user_tokens_total\\{[^}]*outcome=\"foreign_account\"\\} [1-9]")
+                .containsPattern("parapet_dns_user_tokens_total\\{[^}]*outcome=\"refused\"\\} [2-9]");
 
         Cli.Result noCredential = Cli.run("curl", "--silent", "--insecure", "-o", "/dev/null", "-w", "%{http_code}",
                 "https://127.0.0.1:" + doh.port() + "/dns-query?dns=AAABAAABAAAAAAAAB2V4YW1wbGUDY29tAAABAAE");
@@ -354,6 +374,19 @@ class ResolverEndToEndTest {
         Cli.Result tooLarge = Cli.run("curl", "--silent", "--insecure", "-o", "/dev/null", "-w", "%{http_code}",
                 "-H", "Content-Type: application/dns-message", "--data-binary", "@" + huge, "https://127.0.0.1:" + doh.port() + url);
         assertThat(tooLarge.output()).isEqualTo("413");
+    }
+
+    /** The A record dns-service answers for news.test over DoH (POST, curl) with one extra request header. */
+    private String dohAnswer(String url, String header) throws Exception {
+        Path query = WORK.resolve("news-query.bin");
+        Files.write(query, Message.newQuery(Record.newRecord(Name.fromString("news.test."), Type.A, 1)).toWire());
+        Path answer = WORK.resolve("news-answer.bin");
+        Files.deleteIfExists(answer);
+        Cli.Result result = Cli.run("curl", "--silent", "--show-error", "--insecure", "--fail", "-o", answer.toString(),
+                "-H", "Content-Type: application/dns-message", "-H", header,
+                "--data-binary", "@" + query, "https://127.0.0.1:" + doh.port() + url);
+        assertThat(result.exitCode()).as(result.output()).isZero();
+        return new Message(Files.readAllBytes(answer)).getSection(org.xbill.DNS.Section.ANSWER).get(0).rdataToString();
     }
 
     @Test

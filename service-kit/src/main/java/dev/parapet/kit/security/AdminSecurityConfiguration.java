@@ -45,8 +45,14 @@ public class AdminSecurityConfiguration {
     @Bean
     @Order(Ordered.LOWEST_PRECEDENCE - 10)
     SecurityWebFilterChain adminApiSecurity(ServerHttpSecurity http, AdminTokenRequirements requirements,
-                                            ReactiveJwtDecoder decoder, JsonMapper json, ObjectProvider<AccountRegistry> accounts) {
+                                            ReactiveJwtDecoder bootDecoder, AdminSecurityProperties parapet,
+                                            OAuth2ResourceServerProperties boot, JsonMapper json,
+                                            ObjectProvider<AccountRegistry> accounts) {
         ProblemSecurityHandlers problems = new ProblemSecurityHandlers(json);
+        AdminSecurityProperties.IdentityProvider provider = parapet.identityProvider();
+        ReactiveJwtDecoder decoder = provider == null || !provider.configured() ? bootDecoder
+                : new IssuerRoutingJwtDecoder(java.util.Map.of(requirements.issuer(), bootDecoder, provider.issuer(),
+                        IssuerRoutingJwtDecoder.identityProvider(provider, boot.getJwt().getAudiences())));
         accounts.ifAvailable(registry -> http.addFilterAfter(new AccountSuspensionFilter(registry, problems),
                 SecurityWebFiltersOrder.AUTHORIZATION));
         return http

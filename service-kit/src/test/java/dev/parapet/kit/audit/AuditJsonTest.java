@@ -33,7 +33,7 @@ class AuditJsonTest {
     @Test
     void anAvroRecordIsWrittenFieldByFieldWithItsTextIntact() {
         UUID account = UUID.randomUUID();
-        ProfileGroup group = new ProfileGroup(account, UUID.randomUUID(), HOSTILE, 3L, List.of(HOSTILE, "b@example.com"),
+        ProfileGroup group = new ProfileGroup(account, UUID.randomUUID(), HOSTILE, 3L, List.of(HOSTILE, "b@example.com"), List.of(),
                 "ann@example.com", Instant.parse("2026-01-02T03:04:05.678Z"));
         JsonNode read = JSON.readTree(AuditJson.describe(group));
         assertThat(read.get("name").asString()).isEqualTo(HOSTILE);

@@ -28,14 +28,14 @@ class AdminTokenRequirementsTest {
 
     @Test
     void productionsShapeIsAccepted() {
-        AdminTokenRequirements requirements = new AdminTokenRequirements(new AdminSecurityProperties(null),
+        AdminTokenRequirements requirements = new AdminTokenRequirements(new AdminSecurityProperties(null, null),
                 boot("https://idp.example/jwks", "https://idp.example/", List.of("parapet-api"), List.of("RS256", "ES256")));
         assertThat(requirements.issuer()).isEqualTo("https://idp.example/");
     }
 
     @Test
     void noIssuerNoAudienceOrAnAlgorithmOtherThanRs256AndEs256StopsTheService() {
-        AdminSecurityProperties none = new AdminSecurityProperties(null);
+        AdminSecurityProperties none = new AdminSecurityProperties(null, null);
         assertThatThrownBy(() -> new AdminTokenRequirements(none, boot("https://idp.example/jwks", null, List.of("parapet-api"), List.of("RS256"))))
                 .hasMessageContaining("issuer");
         assertThatThrownBy(() -> new AdminTokenRequirements(none, boot("https://idp.example/jwks", "https://idp.example/", List.of(), List.of("RS256"))))
@@ -44,7 +44,7 @@ class AdminTokenRequirementsTest {
                 .hasMessageContaining("HS256");
         assertThatThrownBy(() -> new AdminTokenRequirements(none, boot(null, null, List.of("a"), List.of("RS256"))))
                 .hasMessageContaining("jwk-set-uri");
-        assertThatThrownBy(() -> new AdminTokenRequirements(new AdminSecurityProperties("x"),
+        assertThatThrownBy(() -> new AdminTokenRequirements(new AdminSecurityProperties("x", null),
                 boot("https://idp.example/jwks", "https://idp.example/", List.of("a"), List.of("RS256")))).hasMessageContaining("differ");
     }
 
@@ -52,10 +52,10 @@ class AdminTokenRequirementsTest {
     void aPublicKeyFileTakesItsIssuerFromParapetsPropertyNotBootsIssuerUri() {
         OAuth2ResourceServerProperties withKey = boot(null, "parapet-local", List.of("a"), List.of("RS256"));
         withKey.getJwt().setPublicKeyLocation(new ByteArrayResource(new byte[0]));
-        assertThatThrownBy(() -> new AdminTokenRequirements(new AdminSecurityProperties(null), withKey))
+        assertThatThrownBy(() -> new AdminTokenRequirements(new AdminSecurityProperties(null, null), withKey))
                 .hasMessageContaining("parapet.security.jwt.issuer");
         withKey.getJwt().setIssuerUri(null);
-        assertThat(new AdminTokenRequirements(new AdminSecurityProperties("parapet-local"), withKey).issuer()).isEqualTo("parapet-local");
+        assertThat(new AdminTokenRequirements(new AdminSecurityProperties("parapet-local", null), withKey).issuer()).isEqualTo("parapet-local");
     }
 
     @Test

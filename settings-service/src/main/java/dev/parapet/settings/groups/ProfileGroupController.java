@@ -38,14 +38,19 @@ import reactor.core.publisher.Mono;
 public class ProfileGroupController {
 
     /** A group as administrators see it. */
-    public record GroupView(UUID groupId, String name, long version, List<String> members, String updatedBy, Instant updatedAt) {
+    public record GroupView(UUID groupId, String name, long version, List<String> members, List<String> directoryGroups,
+                            String updatedBy, Instant updatedAt) {
     }
 
-    /** A create or replace: the name and all members. */
-    public record GroupWrite(String name, List<String> members) {
+    /**
+     * A create or replace: the name, all members by email, and the directory groups (names as the identity
+     * provider puts them in users' tokens) whose verified members belong to the group too; omitted lists are empty.
+     */
+    public record GroupWrite(String name, List<String> members, List<String> directoryGroups) {
     }
 
     static final int MAX_MEMBERS = 50_000;
+    static final int MAX_DIRECTORY_GROUPS = 1_000;
 
     private final SettingsState state;
 
@@ -107,11 +112,13 @@ public class ProfileGroupController {
         List<Problems.FieldError> errors = new ArrayList<>();
         String name = Inputs.name(body.name(), "name", errors);
         List<String> members = Inputs.all(body.members(), "members", MAX_MEMBERS, false, errors, Inputs::email);
+        List<String> directoryGroups = Inputs.all(body.directoryGroups(), "directoryGroups", MAX_DIRECTORY_GROUPS, false, errors,
+                Inputs::directoryGroup);
         if (!errors.isEmpty()) {
             return Mono.error(Problems.invalid(errors));
         }
         ProfileGroup group = ProfileGroup.newBuilder().setAccountId(accountId).setGroupId(groupId).setName(name)
-                .setVersion(0).setMemberEmails(members).setUpdatedBy(admin.subject()).setUpdatedAt(Instant.now()).build();
+                .setVersion(0).setMemberEmails(members).setDirectoryGroups(directoryGroups).setUpdatedBy(admin.subject()).setUpdatedAt(Instant.now()).build();
         return Commands.send(state, accountId, admin, http, new UpsertProfileGroup(create, expected, group),
                         version -> state.groups().version(accountId, groupId, ProfileGroup::getVersion) >= version)
                 .map(version -> view(state.groups().get(accountId, groupId).orElseThrow()));
@@ -126,6 +133,6 @@ public class ProfileGroupController {
 
     static GroupView view(ProfileGroup group) {
         return new GroupView(group.getGroupId(), group.getName(), group.getVersion(), group.getMemberEmails(),
-                group.getUpdatedBy(), group.getUpdatedAt());
+                group.getDirectoryGroups(), group.getUpdatedBy(), group.getUpdatedAt());
     }
 }
