@@ -16,7 +16,7 @@ import java.util.stream.Stream;
  * Where the broker's classpath, the registry and a JDK able to run the registry are on this
  * machine. The module stack-dist lays out the first two at build time.
  */
-public record StackDistribution(String kafkaClasspath, Path apicurioHome, Path registryJava, Path java) {
+public record StackDistribution(String kafkaClasspath, Path apicurioHome, Path registryJava, Path java, Path keycloakHome) {
 
     public static final int REGISTRY_MIN_JAVA = 21;
 
@@ -39,10 +39,29 @@ public record StackDistribution(String kafkaClasspath, Path apicurioHome, Path r
         try {
             String classpath = Files.readString(classpathFile, StandardCharsets.UTF_8).trim();
             Path currentJava = Path.of(System.getProperty("java.home"), "bin", "java");
-            return new StackDistribution(classpath, apicurio, findJava(REGISTRY_MIN_JAVA), currentJava);
+            return new StackDistribution(classpath, apicurio, findJava(REGISTRY_MIN_JAVA), currentJava,
+                    keycloakHome(Path.of(layout.getProperty("keycloak.dist")).normalize()));
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
+    }
+
+    /** The one {@code keycloak-<version>} directory stack-dist unpacked, or null when it is not there. */
+    private static Path keycloakHome(Path unpacked) throws IOException {
+        if (!Files.isDirectory(unpacked)) {
+            return null;
+        }
+        try (Stream<Path> homes = Files.list(unpacked)) {
+            return homes.filter(home -> Files.isRegularFile(home.resolve("bin/kc.sh"))).findFirst().orElse(null);
+        }
+    }
+
+    /** Keycloak's home, or a failure saying how to get it. */
+    public Path requireKeycloak() {
+        if (keycloakHome == null) {
+            throw new IllegalStateException("Keycloak is not unpacked: run 'mvn -pl stack-dist package'");
+        }
+        return keycloakHome;
     }
 
     /**

@@ -69,7 +69,8 @@ public final class DeviceProcessor implements Processor<String, SpecificRecord, 
             save(key, before, DeviceUpdates.withAgent(before, agent), now);
         } else if (record.value() instanceof AgentSettings settings) {
             String account = settings.getAccountId().toString();
-            accounts.put(account, new HealthRules.AccountSettings(settings.getVersion(), settings.getUpdatedAt()));
+            accounts.put(account, new HealthRules.AccountSettings(settings.getVersion(), settings.getUpdatedAt(),
+                    settings.getEnforceUserAuthentication()));
             // A change made just now raises CONFIGURATION_BEHIND only once its grace has passed, which
             // the next review (or the device's next report) sees: the account's devices are re-read
             // only for a change older than that (one read late). Re-reading them on every change cost

@@ -17,5 +17,10 @@ public enum FindingCode {
     /** The agent applies an older configuration than the account's current one. */
     CONFIGURATION_BEHIND,
     /** The agent's last test of policy blocking failed. */
-    TEST_BLOCKING_FAILED
+    TEST_BLOCKING_FAILED,
+    /**
+     * The account enforces user authentication and nobody is signed in on the device: its queries get only
+     * the policies for everyone and its location, none of a user's or a profile group's.
+     */
+    USER_NOT_SIGNED_IN
 }

@@ -18,8 +18,12 @@ import dev.parapet.diagnostics.DiagnosticsProperties;
  */
 public final class HealthRules {
 
-    /** The account's current agent settings: the version agents should apply, and since when. */
-    public record AccountSettings(long version, Instant updatedAt) {
+    /** The account's current agent settings: the version agents should apply, since when, and whether users must sign in. */
+    public record AccountSettings(long version, Instant updatedAt, boolean enforceUserAuthentication) {
+
+        public AccountSettings(long version, Instant updatedAt) {
+            this(version, updatedAt, false);
+        }
     }
 
     private final Duration heartbeatTimeout;
@@ -72,6 +76,11 @@ public final class HealthRules {
                 && pastConfigurationGrace(settings.updatedAt(), now)) {
             add(found, before, FindingCode.CONFIGURATION_BEHIND, "applies settings version " + row.lastConfigVersionApplied()
                     + ", the account is at " + settings.version(), now);
+        }
+        if (settings != null && settings.enforceUserAuthentication() && row.signedInUser() == null
+                && !"REVOKED".equals(row.protectionState())) {
+            add(found, before, FindingCode.USER_NOT_SIGNED_IN, "user not signed in: the account enforces user authentication, so this "
+                    + "device's queries get only the policies for everyone and its location", now);
         }
         if (row.lastTestBlocking() != null && !row.lastTestBlocking().passed()) {
             DeviceRow.TestBlocking test = row.lastTestBlocking();

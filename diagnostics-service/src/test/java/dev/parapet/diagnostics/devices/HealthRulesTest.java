@@ -70,6 +70,21 @@ class HealthRulesTest {
     }
 
     @Test
+    void withEnforcedUserAuthenticationADeviceWithoutASignedInUserSaysSo() {
+        HealthRules.AccountSettings enforced = new HealthRules.AccountSettings(5, NOW.minusSeconds(600), true);
+        DeviceRow nobody = row("macOS", null, "14.4", true, "1.2.0", 0, 5, NOW);
+        List<Finding> findings = rules.evaluate(nobody, enforced, NOW);
+        assertThat(codes(findings)).containsExactly(FindingCode.USER_NOT_SIGNED_IN);
+        assertThat(findings.get(0).detail()).startsWith("user not signed in");
+        DeviceRow ann = new DeviceRow(nobody.accountId(), nobody.agentId(), "d", "host", "ACTIVE", nobody.enrolledAt(), "1.2.0", "macOS",
+                null, "14.4", true, "PROTECTED", "ann@example.com", "DOMAIN_CREDENTIALS", NOW, 0L, 5L, "LIVE_STREAM", null, List.of(),
+                NOW, NOW, List.of());
+        assertThat(rules.evaluate(ann, enforced, NOW)).isEmpty();
+        assertThat(rules.evaluate(nobody, new HealthRules.AccountSettings(5, NOW.minusSeconds(600), false), NOW))
+                .as("not enforced: nobody signed in is fine").isEmpty();
+    }
+
+    @Test
     void aNewSettingsVersionIsGivenTheGraceToArrive() {
         DeviceRow behind = row("macOS", null, "14.4", true, "1.2.0", 0, 4, NOW);
         assertThat(rules.evaluate(behind, new HealthRules.AccountSettings(5, NOW.minusSeconds(10)), NOW)).isEmpty();
