@@ -42,8 +42,10 @@ public final class LocalStack {
     static final int DOH_PORT = 18443;
     static final int BLOCK_PAGE_HTTP_PORT = 18180;
     static final int BLOCK_PAGE_HTTPS_PORT = 18543;
-    /** The stand-in identity provider's token endpoint (sign-in for administrators the account registry lists). */
-    static final int SIGN_IN_PORT = 18100;
+    /** The identity provider (Keycloak: HTTP, management) and the demo organisation's directory (slapd). */
+    static final int IDENTITY_PORT = 18110;
+    static final int IDENTITY_MANAGEMENT_PORT = 18111;
+    static final int DIRECTORY_PORT = 18389;
 
     private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
 
@@ -54,7 +56,7 @@ public final class LocalStack {
         StackPorts ports = StackPorts.defaults();
         for (int port : List.of(ports.kafka(), ports.kafkaController(), ports.registry(), ports.registryManagement(),
                 ports.keyService(), ports.settingsService(), ports.dnsService(), ports.diagnosticsService(), DOH_PORT,
-                BLOCK_PAGE_HTTP_PORT, BLOCK_PAGE_HTTPS_PORT, SIGN_IN_PORT)) {
+                BLOCK_PAGE_HTTP_PORT, BLOCK_PAGE_HTTPS_PORT, IDENTITY_PORT, IDENTITY_MANAGEMENT_PORT, DIRECTORY_PORT)) {
             if (Ports.isListening(port)) {
                 System.err.println("Port " + port + " on 127.0.0.1 is taken: is another Parapet stack running?");
                 System.exit(1);
@@ -89,15 +91,31 @@ public final class LocalStack {
             registry.set(startRegistry.get());
             say("Apicurio Registry is ready.");
         });
+        // The directory and the identity provider (Keycloak spends its first half minute starting) beside them.
+        UUID demoAccount = demoAccount(data);
+        AtomicReference<Directory> directory = new AtomicReference<>();
+        AtomicReference<IdentityProvider> identity = new AtomicReference<>();
+        Supplier<IdentityProvider> startIdentity = () -> IdentityProvider.start(distribution, data.resolve("identity"), IDENTITY_PORT,
+                IDENTITY_MANAGEMENT_PORT, demoAccount, directory.get());
+        say("Starting the directory (OpenLDAP) on 127.0.0.1:" + DIRECTORY_PORT + " and the identity provider (Keycloak) on 127.0.0.1:"
+                + IDENTITY_PORT + " …");
+        CompletableFuture<Void> identityReady = CompletableFuture.runAsync(() -> {
+            directory.set(Directory.start(data.resolve("directory"), DIRECTORY_PORT));
+            identity.set(startIdentity.get());
+            say("The identity provider is ready (realm " + IdentityProvider.REALM + ", directory federated).");
+        });
         KafkaCluster kafka = KafkaCluster.single(distribution, data.resolve("kafka"), ports.kafka(), ports.kafkaController(),
                 kafkaJavaOptions(distribution, data.resolve("kafka")));
         int kafkaNode = kafka.nodes().get(0).nodeId();
         supervisor.watch(Supervisor.Child.of("kafka", () -> kafka.nodes().get(0).process(), () -> kafka.restart(kafkaNode), kafka::close));
         say("Kafka is ready.");
 
+        // The deployment's own key: the stack's setup (the demo account, its feeds) and the operator's break-glass
+        // access (deploy/admin-token). Administrators and users sign in at the identity provider.
         TokenIssuer tokens = TokenIssuer.inDirectory(data.resolve("issuer"));
-        UUID demoAccount = demoAccount(data);
         Infrastructure infrastructure = Infrastructure.at(kafka.bootstrapServers(), SchemaRegistry.url(ports.registry()), tokens);
+        String identityIssuer = "http://127.0.0.1:" + IDENTITY_PORT + "/realms/" + IdentityProvider.REALM;
+        String identityKeys = identityIssuer + "/protocol/openid-connect/certs";
 
         Path keySecrets = ServiceProcesses.secrets(data, "key-service", "parapet.keys",
                 // Every region's agents use this stack's key-service.
@@ -123,7 +141,13 @@ public final class LocalStack {
                 new ServiceProcesses.Spec("dns-service", ports.dnsService(), "384m", dnsArguments(ports, data, dnsSecrets)),
                 new ServiceProcesses.Spec("diagnostics-service", ports.diagnosticsService(), "384m", List.of(
                         "--parapet.diagnostics.state-directory=" + data.resolve("diagnostics-service").resolve("streams"))));
-        Map<String, String> springProperties = infrastructure.springProperties();
+        Map<String, String> springProperties = new java.util.LinkedHashMap<>(infrastructure.springProperties());
+        // Administrators' tokens from the identity provider beside the deployment's key; users' tokens (DoH) from it only.
+        springProperties.put("parapet.security.jwt.identity-provider.issuer", identityIssuer);
+        springProperties.put("parapet.security.jwt.identity-provider.jwk-set-uri", identityKeys);
+        springProperties.put("parapet.dns.users.issuer", identityIssuer);
+        springProperties.put("parapet.dns.users.jwk-set-uri", identityKeys);
+        springProperties.remove("parapet.dns.users.public-key");
         List<AtomicReference<ManagedProcess>> processes = new ArrayList<>();
         for (ServiceProcesses.Spec service : services) {
             say("Starting " + service.name() + " on 127.0.0.1:" + service.port() + " …");
@@ -138,7 +162,7 @@ public final class LocalStack {
         supervisor.watch(Supervisor.Child.of("apicurio-registry", () -> registry.get().process(), () -> registry.set(startRegistry.get()),
                 () -> registry.get().close()));
         // The operator's first token cannot come from the registry, which is empty until the operator fills it.
-        String superAdmin = tokens.adminToken("admin@demo.parapet.local", demoAccount, "SUPER_ADMIN", Duration.ofHours(12));
+        String superAdmin = tokens.adminToken("parapet-local-stack", demoAccount, "SUPER_ADMIN", Duration.ofHours(12));
         // The demo account and its feeds need settings-service only: set up while the others finish starting.
         AtomicReference<ManagedProcess> settingsService = processes.get(services.stream().map(ServiceProcesses.Spec::name).toList()
                 .indexOf("settings-service"));
@@ -166,15 +190,17 @@ public final class LocalStack {
         supervisor.watchTogether(serviceChildren);
 
         demoReady.join();
-        StandInIdentityProvider signIn = StandInIdentityProvider.start(SIGN_IN_PORT, tokens,
-                URI.create("http://127.0.0.1:" + ports.settingsService()), demoAccount, Duration.ofHours(12),
-                StandInIdentityProvider.clientSecret(data.resolve("sign-in-secret")));
-        Runtime.getRuntime().addShutdownHook(new Thread(signIn::close, "parapet-sign-in-stop"));
+        try {
+            identityReady.join();
+        } catch (CompletionException e) {
+            say("The identity provider did not start: " + e.getCause().getMessage());
+            System.exit(1);
+        }
+        supervisor.watch(Supervisor.Child.of("slapd", () -> directory.get().process(),
+                () -> directory.set(Directory.start(data.resolve("directory"), DIRECTORY_PORT)), () -> directory.get().close()));
+        supervisor.watch(Supervisor.Child.of("keycloak", () -> identity.get().process(), () -> identity.set(startIdentity.get()),
+                () -> identity.get().close()));
         Duration elapsed = Duration.ofNanos(System.nanoTime() - started);
-        var basic = signIn.signIn("basic@demo.parapet.local");
-        String basicAdmin = basic.grant().map(signIn::token).orElseGet(() -> "(not signed in: " + basic.refusal().orElseThrow().description() + ")");
-        // A Super Administrator's token: only its owner may read it.
-        ServiceProcesses.writePrivate(data.resolve("admin-token"), superAdmin + "\n");
         Files.writeString(data.resolve("demo-account"), demoAccount + "\n", StandardCharsets.US_ASCII);
         System.out.printf("""
 
@@ -187,27 +213,27 @@ public final class LocalStack {
                   dns-service          http://127.0.0.1:%d   DNS on 127.0.0.1:%d (UDP and TCP)
                                        DoH https://127.0.0.1:%d/dns-query (self-signed)
                                        block pages http://127.0.0.1:%d  https://127.0.0.1:%d
-                  diagnostics-service  http://127.0.0.1:%d
-                                       dashboard http://127.0.0.1:%d/dashboard#token=<the Super Administrator token>
+                  diagnostics-service  http://127.0.0.1:%d   dashboard http://127.0.0.1:%d/dashboard
+                  Identity provider    %s   (Keycloak; admin console %s/admin, user bootstrap,
+                                       password in %s)
+                  Directory            ldap://127.0.0.1:%d   (OpenLDAP, %s: users ann and bob)
 
                   Demo account         %s
-                  Super Administrator  token (12 h), also in %s:
-                %s
-
-                  Basic Administrator  token (12 h), signed in through the stand-in identity provider:
-                %s
-
-                  Sign in              an administrator the account registry lists (README: a second account):
-                                       curl -s -u %s:$(cat %s) -d grant_type=password \\
-                                         -d username=basic@demo.parapet.local http://127.0.0.1:%d/token
+                  Sign in              administrators admin@demo.parapet.local (Super), basic@… (Basic), custom@… (custom
+                                       role), password in %s:
+                                         bin/parapet-token            (opens a sign-in in your browser, prints the token)
+                                       scripts: bin/parapet-token --client-credentials   (the demo account's automation client)
+                                       users on the agent: parapet-agent login --issuer %s
+                                         ann / ann-password (group engineering), bob / bob-password (group sales)
 
                   Logs                 %s/logs/
                 Press Ctrl-C to stop.
                 """, elapsed.toMillis() / 1000.0, ports.kafka(), ports.kafka(), registry.get().url(), registry.get().url(),
                 ports.keyService(), ports.settingsService(), ports.dnsService(), ports.dnsPort(),
                 DOH_PORT, BLOCK_PAGE_HTTP_PORT, BLOCK_PAGE_HTTPS_PORT,
-                ports.diagnosticsService(), ports.diagnosticsService(), demoAccount, data.resolve("admin-token"), superAdmin, basicAdmin,
-                StandInIdentityProvider.CLIENT_ID, data.resolve("sign-in-secret"), SIGN_IN_PORT, data);
+                ports.diagnosticsService(), ports.diagnosticsService(), identity.get().base(), identity.get().base(),
+                data.resolve("identity").resolve("bootstrap-admin-password"), DIRECTORY_PORT, Directory.BASE_DN, demoAccount,
+                data.resolve("identity").resolve("admin-password"), identityIssuer, data);
         stopped.await();
     }
 

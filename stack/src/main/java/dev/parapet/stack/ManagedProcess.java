@@ -56,7 +56,13 @@ public final class ManagedProcess implements AutoCloseable {
     /** Runs a command to completion (such as formatting a broker's storage), failing with its output. */
     public static void runToCompletion(String name, List<String> command, Path workingDirectory, Path logFile,
                                        Duration timeout) {
-        ManagedProcess process = start(name, command, Map.of(), workingDirectory, logFile);
+        runToCompletion(name, command, Map.of(), workingDirectory, logFile, timeout);
+    }
+
+    /** As above, with environment variables. */
+    public static void runToCompletion(String name, List<String> command, Map<String, String> environment, Path workingDirectory,
+                                       Path logFile, Duration timeout) {
+        ManagedProcess process = start(name, command, environment, workingDirectory, logFile);
         try {
             if (!process.process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
                 process.close();

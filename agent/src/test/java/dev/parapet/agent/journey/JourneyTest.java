@@ -46,7 +46,7 @@ class JourneyTest {
     static final String SETTINGS = "http://127.0.0.1:18102";
     static final String DIAGNOSTICS = "http://127.0.0.1:18104";
     static final String DNS = "http://127.0.0.1:18103";
-    static final String SIGN_IN = "http://127.0.0.1:18100/token";
+    static final String ISSUER = "http://127.0.0.1:18110/realms/parapet";
 
     static Path work;
     static Process stack;
@@ -68,13 +68,18 @@ class JourneyTest {
             throw new IllegalStateException("Port 18101 is taken: stop the running local stack before this test", e);
         }
         dnsmasq = new Dnsmasq(work.resolve("dnsmasq"), List.of("address=/allowed.journey.test/198.51.100.7",
+                "address=/engineering.journey.test/198.51.100.10",
                 "address=/blocked.journey.test/198.51.100.8", "address=/later.journey.test/198.51.100.9", "address=/printer.corp/10.0.0.9"));
         upstreamPort = dnsmasq.port();
         stack = Processes.startJava("dev.parapet.stack.LocalStack", List.of(), Map.of("PARAPET_DATA", data.toString(),
                 "PARAPET_DNS_UPSTREAMS", "127.0.0.1:" + upstreamPort), work.resolve("stack.out"));
         await("the local stack is up", Duration.ofMinutes(5), () -> Processes.read(work.resolve("stack.out")).contains("Parapet is up"));
-        token = Files.readString(data.resolve("admin-token")).strip();
         account = Files.readString(data.resolve("demo-account")).strip();
+        // As the README's scripts get theirs: the demo account's automation client at the identity provider.
+        Processes.Result automation = Processes.run(List.of(Path.of("..", "bin", "parapet-token").toAbsolutePath().normalize().toString(),
+                "--client-credentials"), Map.of("PARAPET_DATA", data.toString()));
+        assertThat(automation.exit()).as(automation.output()).isZero();
+        token = automation.output().strip();
     }
 
     @AfterAll
@@ -170,7 +175,7 @@ class JourneyTest {
                 + "\"scope\":{\"everyone\":true},\"blockAllowList\":{\"blocked\":[\"blocked.journey.test\"]}}"));
 
         // The key, its CustomerKey, and an agent enrolled with it and running.
-        Path key = newKey("CustomerKey");
+        Path key = currentKey("CustomerKey");
         Path state = work.resolve("agent-state");
         Processes.Result enrolled = enroll(state, key);
         assertThat(enrolled.exit()).as(enrolled.output()).isZero();
@@ -242,13 +247,13 @@ class JourneyTest {
         }
     }
 
-    /** Signs in through the stand-in identity provider as the README does (client secret from the data directory). */
-    static HttpResponse<String> signIn(String email) throws Exception {
-        String client = "parapet-local:" + Files.readString(data.resolve("sign-in-secret")).strip();
-        return HTTP.send(HttpRequest.newBuilder(URI.create(SIGN_IN)).timeout(Duration.ofSeconds(30))
-                .header("Authorization", "Basic " + java.util.Base64.getEncoder().encodeToString(client.getBytes(java.nio.charset.StandardCharsets.UTF_8)))
-                .header("Content-Type", "application/x-www-form-urlencoded")
-                .POST(HttpRequest.BodyPublishers.ofString("grant_type=password&username=" + email)).build(), HttpResponse.BodyHandlers.ofString());
+    /**
+     * A token from the deployment's own key (what deploy/admin-token mints, the operator's break-glass access):
+     * an organisation whose directory is not federated yet gets its first administrator's token this way.
+     */
+    static String deploymentToken(String subject, String accountId, String role) {
+        return dev.parapet.stack.TokenIssuer.inDirectory(data.resolve("issuer")).adminToken(subject, java.util.UUID.fromString(accountId),
+                role, Duration.ofMinutes(30));
     }
 
     static HttpResponse<String> as(String bearer, String method, String url, String json) throws Exception {
@@ -274,13 +279,8 @@ class JourneyTest {
                 "{\"name\":\"Second " + email + "\",\"administrator\":{\"email\":\"" + email + "\",\"role\":\"FULL_ADMIN\"}}"));
         String secondAccount = second.get("accountId").asText();
 
-        // Its administrator signs in through the stand-in identity provider; an address nobody listed does not.
-        HttpResponse<String> refused = signIn("eve@nowhere.example");
-        assertThat(refused.statusCode()).as(refused.body()).isEqualTo(400);
-        assertThat(refused.body()).contains("invalid_grant");
-        JsonNode signedIn = ok(signIn(email));
-        assertThat(signedIn.get("account").asText()).isEqualTo(secondAccount);
-        String ann = signedIn.get("access_token").asText();
+        // Its administrator's token (from the deployment's key until the organisation's directory is federated).
+        String ann = deploymentToken(email, secondAccount, "FULL_ADMIN");
 
         // Ann acts in her account on every service, never in the demo account.
         List<String> services = List.of(KEYS, SETTINGS, DNS, DIAGNOSTICS);
@@ -304,12 +304,120 @@ class JourneyTest {
         }
         System.out.printf("journey: account suspended to all four services refusing its administrator in %d ms%n",
                 TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - suspended));
-        assertThat(signIn(email).body()).contains("suspended");
         ok(call("POST", SETTINGS + "/api/v1/operator/accounts/" + secondAccount + "/resume", null, null));
         for (String service : services) {
             await(service + " accepts the resumed account", Duration.ofSeconds(10), () -> uncheck(() ->
                     as(ann, "GET", service + "/api/v1/accounts/" + secondAccount + "/access", null).statusCode() == 200));
         }
+    }
+
+    @Test
+    void administratorsSignInAtTheIdentityProviderAndUsersOnTheAgentWithTheirDirectoryPassword() throws Exception {
+        // Administrators sign in on the identity provider's own page (authorization code with PKCE); each role gets what it should.
+        String adminPassword = Files.readString(data.resolve("identity").resolve("admin-password")).strip();
+        String superAdmin = consoleSignIn("admin@demo.parapet.local", adminPassword);
+        String basic = consoleSignIn("basic@demo.parapet.local", adminPassword);
+        String custom = consoleSignIn("custom@demo.parapet.local", adminPassword);
+        assertThat(JSON.readTree(ok(as(superAdmin, "GET", SETTINGS + "/api/v1/accounts/" + account + "/access", null)).toString())
+                .get("role").asText()).isEqualTo("SUPER_ADMIN");
+        assertThat(as(basic, "GET", settings("/agent-settings"), null).statusCode()).isEqualTo(200);
+        assertThat(as(basic, "DELETE", KEYS + "/api/v1/accounts/" + account + "/key", null).statusCode())
+                .as("only Super, Full and Partner Administrators delete the key").isEqualTo(403);
+        assertThat(as(custom, "GET", settings("/profile-groups"), null).statusCode()).as("directory-groups:read").isEqualTo(200);
+        assertThat(as(custom, "POST", settings("/profile-groups"), "{\"name\":\"X\"}").statusCode()).as("no write permission").isEqualTo(403);
+        assertThat(as(superAdmin, "GET", SETTINGS + "/api/v1/accounts/" + java.util.UUID.randomUUID() + "/access", null).statusCode())
+                .as("another account").isEqualTo(403);
+
+        // A profile group for the directory group engineering, and a Block List for that group only.
+        JsonNode group = ok(as(superAdmin, "POST", settings("/profile-groups"), "{\"name\":\"Engineers\",\"directoryGroups\":[\"engineering\"]}"));
+        ok(as(superAdmin, "POST", settings("/policies"), "{\"name\":\"Engineers' blocks\",\"type\":\"BLOCK_ALLOW_LIST\","
+                + "\"scope\":{\"profileGroups\":[\"" + group.get("groupId").asText() + "\"]},"
+                + "\"blockAllowList\":{\"blocked\":[\"engineering.journey.test\"]}}"));
+
+        // An agent of the account, running; nobody signed in yet: the group's policy does not apply.
+        Path state = work.resolve("identity-agent-state");
+        Processes.Result enrolled = enroll(state, currentKey("CustomerKey-identity"));
+        assertThat(enrolled.exit()).as(enrolled.output()).isZero();
+        int stub = freePort();
+        Process agent = run(state, stub);
+        try {
+            await("the stub answers", Duration.ofSeconds(30), () -> uncheck(() ->
+                    dig(stub, "engineering.journey.test").output().contains("198.51.100.10")));
+
+            // Ann (group engineering) signs in on the agent with her directory password: the group's policy follows her.
+            assertThat(agentLogin(state, "ann", "ann-password")).contains("Signed in as ann@demo.parapet.local");
+            await("Ann's group policy applies", Duration.ofSeconds(10), () -> uncheck(() -> {
+                String answer = dig(stub, "engineering.journey.test").output().strip();
+                return !answer.isEmpty() && !answer.contains("198.51.100.10");
+            }));
+            String state1 = Processes.read(state.resolve("state.json"));
+            assertThat(state1).contains("refreshToken").doesNotContain("ann-password");
+
+            // Signed out (the refresh token revoked at the provider): the group's policy no longer applies.
+            Processes.Result logout = Processes.agent(state, "logout");
+            assertThat(logout.output()).contains("sign-in revoked");
+            await("Ann signed out", Duration.ofSeconds(10), () -> uncheck(() ->
+                    dig(stub, "engineering.journey.test").output().contains("198.51.100.10")));
+
+            // Bob (group sales) is not an engineer: allowed.
+            assertThat(agentLogin(state, "bob", "bob-password")).contains("Signed in as bob@demo.parapet.local");
+            await("Bob's token in use", Duration.ofSeconds(10), () -> uncheck(() ->
+                    Processes.read(state.resolve("state.json")).contains("bob@demo.parapet.local")));
+            Thread.sleep(1_500);
+            assertThat(dig(stub, "engineering.journey.test").output()).contains("198.51.100.10");
+        } finally {
+            agent.destroy();
+            agent.waitFor(10, TimeUnit.SECONDS);
+        }
+    }
+
+    /** {@code parapet-agent login}, with the user signing in on the page it prints, as they would in their browser. */
+    static String agentLogin(Path state, String username, String password) throws Exception {
+        Path output = work.resolve("login-" + username + ".out");
+        Process login = Processes.startJava("dev.parapet.agent.Main", List.of("login", "--issuer", ISSUER, "--state-dir", state.toString()),
+                Map.of(), output);
+        await("the sign-in link", Duration.ofSeconds(30), () -> Processes.read(output).contains("realms/parapet/device"));
+        java.util.regex.Matcher link = java.util.regex.Pattern.compile("(http://\\S+/device\\S*)").matcher(Processes.read(output));
+        assertThat(link.find()).isTrue();
+        dev.parapet.stack.BrowserSignIn.Outcome outcome = new dev.parapet.stack.BrowserSignIn("http://127.0.0.1:18110")
+                .signIn(URI.create(link.group(1)), username, password);
+        assertThat(outcome.page()).as(outcome.toString()).containsIgnoringCase("success");
+        assertThat(login.waitFor(30, TimeUnit.SECONDS)).isTrue();
+        assertThat(login.exitValue()).as(Processes.read(output)).isZero();
+        return Processes.read(output);
+    }
+
+    /** An administrator's token from the provider's page: authorization code with PKCE for the console's client. */
+    static String consoleSignIn(String username, String password) throws Exception {
+        String verifier = java.util.UUID.randomUUID() + "-" + java.util.UUID.randomUUID();
+        String challenge = java.util.Base64.getUrlEncoder().withoutPadding().encodeToString(java.security.MessageDigest
+                .getInstance("SHA-256").digest(verifier.getBytes(java.nio.charset.StandardCharsets.US_ASCII)));
+        String redirect = "http://127.0.0.1:18200/callback";
+        URI authorize = URI.create(ISSUER + "/protocol/openid-connect/auth?client_id=parapet-console&response_type=code&scope=openid"
+                + "&redirect_uri=" + java.net.URLEncoder.encode(redirect, java.nio.charset.StandardCharsets.UTF_8)
+                + "&state=journey&code_challenge=" + challenge + "&code_challenge_method=S256");
+        dev.parapet.stack.BrowserSignIn.Outcome outcome = new dev.parapet.stack.BrowserSignIn("http://127.0.0.1:18110")
+                .signIn(authorize, username, password);
+        assertThat(outcome.code()).as(outcome.toString()).isNotNull();
+        HttpResponse<String> tokens = HTTP.send(HttpRequest.newBuilder(URI.create(ISSUER + "/protocol/openid-connect/token"))
+                .header("Content-Type", "application/x-www-form-urlencoded")
+                .POST(HttpRequest.BodyPublishers.ofString("grant_type=authorization_code&client_id=parapet-console&code="
+                        + java.net.URLEncoder.encode(outcome.code(), java.nio.charset.StandardCharsets.UTF_8) + "&redirect_uri="
+                        + java.net.URLEncoder.encode(redirect, java.nio.charset.StandardCharsets.UTF_8) + "&code_verifier=" + verifier))
+                .build(), HttpResponse.BodyHandlers.ofString());
+        return ok(tokens).get("access_token").asText();
+    }
+
+    /** The account's CustomerKey: of the key it has, or of a new one. */
+    static Path currentKey(String name) throws Exception {
+        HttpResponse<String> file = call("GET", KEYS + "/api/v1/accounts/" + account + "/key/file", null, null);
+        if (file.statusCode() == 404) {
+            return newKey(name);
+        }
+        assertThat(file.statusCode()).as(file.body()).isEqualTo(200);
+        Path saved = work.resolve(name);
+        Files.writeString(saved, file.body());
+        return saved;
     }
 
     /** The agent's own check: the blocked name gets the block page, the allowed one resolves (exit 0). */

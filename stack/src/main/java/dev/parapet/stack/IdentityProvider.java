@@ -1,0 +1,284 @@
+package dev.parapet.stack;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.URI;
+import java.net.URLEncoder;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * Parapet's identity provider: Keycloak's server distribution (from Maven Central, unpacked by
+ * stack-dist) on loopback over plain HTTP, with Parapet's realm provisioned from the checked-in
+ * description {@code deploy/identity/parapet-realm.json} through Keycloak's admin API the first time
+ * (clients, the administrators' claims, the demo organisation's administrators, and the demo
+ * directory federated over LDAP). Its state (an H2 database, its build, the bootstrap administrator's
+ * and the realm's secrets) lives in its own directory, so one unpacked Keycloak serves every instance.
+ */
+public final class IdentityProvider implements AutoCloseable {
+
+    public static final String REALM = "parapet";
+    /** The audience of administrators' tokens (what services require) and of users' tokens (what dns-service requires). */
+    public static final String ADMIN_AUDIENCE = "parapet-api";
+    public static final String USER_AUDIENCE = "parapet-dns";
+    /** The demo organisation's administrators, local to the identity provider (their roles are their claims). */
+    public static final List<String> DEMO_ADMINISTRATORS = List.of("admin@demo.parapet.local", "basic@demo.parapet.local",
+            "custom@demo.parapet.local");
+
+    private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+    private static final Pattern PLACEHOLDER = Pattern.compile("\\$\\{([A-Z_]+)}");
+
+    private final ManagedProcess process;
+    private final int port;
+    private final Path directory;
+
+    private IdentityProvider(ManagedProcess process, int port, Path directory) {
+        this.process = process;
+        this.port = port;
+        this.directory = directory;
+    }
+
+    /**
+     * Starts Keycloak on 127.0.0.1:{@code port} (management, health, on {@code managementPort}) with its state
+     * in {@code directory}, and provisions Parapet's realm unless it exists.
+     *
+     * @param demoAccount the account the demo organisation's administrators and directory users belong to
+     * @param directoryServer the directory the realm federates
+     */
+    public static IdentityProvider start(StackDistribution distribution, Path directory, int port, int managementPort,
+                                         UUID demoAccount, Directory directoryServer) {
+        Path home = distribution.requireKeycloak();
+        try {
+            Files.createDirectories(directory);
+            String bootstrapPassword = Directory.secret(directory.resolve("bootstrap-admin-password"));
+            Map<String, String> environment = new LinkedHashMap<>();
+            environment.put("JAVA_HOME", distribution.registryJava().getParent().getParent().toString());
+            environment.put("KC_BOOTSTRAP_ADMIN_USERNAME", "bootstrap");
+            environment.put("KC_BOOTSTRAP_ADMIN_PASSWORD", bootstrapPassword);
+            environment.put("JAVA_OPTS_KC_HEAP", "-Xms64m -Xmx384m");
+            environment.put("JAVA_OPTS_APPEND", "-XX:TieredStopAtLevel=1 --add-opens=java.base/java.lang=ALL-UNNAMED");
+            build(home, environment);
+            // The instance's own home: its configuration, providers, data and temporary files here, the (built) libraries shared.
+            for (String own : List.of("conf", "providers", "data", "db")) {
+                Files.createDirectories(directory.resolve(own));
+            }
+            Path lib = directory.resolve("lib");
+            if (!Files.exists(lib, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+                Files.createSymbolicLink(lib, home.resolve("lib").toAbsolutePath());
+            }
+            List<String> command = new ArrayList<>(List.of(home.resolve("bin/kc.sh").toString(), "start", "--optimized",
+                    "-Dkc.home.dir=" + directory.toAbsolutePath(), "-Djboss.server.config.dir=" + directory.toAbsolutePath().resolve("conf"),
+                    "--http-enabled=true", "--http-host=127.0.0.1", "--http-port=" + port, "--hostname=http://127.0.0.1:" + port,
+                    "--http-management-port=" + managementPort,
+                    "--db-url=jdbc:h2:file:" + directory.toAbsolutePath().resolve("db/keycloakdb") + ";NON_KEYWORDS=VALUE"));
+            ManagedProcess process = ManagedProcess.start("keycloak", command, environment, directory, directory.resolve("keycloak.log"));
+            IdentityProvider provider = new IdentityProvider(process, port, directory);
+            try {
+                Waits.until("Keycloak answering on port " + port, Duration.ofMinutes(3), () -> {
+                    process.ensureAlive();
+                    return status(provider.base() + "/realms/master/.well-known/openid-configuration") == 200;
+                });
+                provider.provision(bootstrapPassword, demoAccount, directoryServer);
+            } catch (RuntimeException e) {
+                process.close();
+                throw e;
+            }
+            return provider;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** The build-time options every instance shares (a dev-file database, a local cache, health on the management port). */
+    static final List<String> BUILD_OPTIONS = List.of("--db=dev-file", "--cache=local", "--health-enabled=true");
+
+    /**
+     * Runs Keycloak's build once per unpacked home (and again if the options change), under a lock so that
+     * instances starting together build once: {@code start --optimized} then skips the build at every start.
+     */
+    private static void build(Path home, Map<String, String> environment) throws IOException {
+        Path marker = home.resolve("lib/quarkus/parapet-build");
+        String wanted = String.join(" ", BUILD_OPTIONS);
+        try (java.nio.channels.FileChannel channel = java.nio.channels.FileChannel.open(home.resolve(".parapet-build.lock"),
+                java.nio.file.StandardOpenOption.CREATE, java.nio.file.StandardOpenOption.WRITE);
+             java.nio.channels.FileLock ignored = channel.lock()) {
+            if (Files.isRegularFile(marker) && Files.readString(marker).strip().equals(wanted)) {
+                return;
+            }
+            List<String> command = new ArrayList<>(List.of(home.resolve("bin/kc.sh").toString(), "build"));
+            command.addAll(BUILD_OPTIONS);
+            ManagedProcess.runToCompletion("keycloak-build", command, environment, home, home.resolve("parapet-build.log"),
+                    Duration.ofMinutes(5));
+            Files.writeString(marker, wanted + "\n");
+        }
+    }
+
+    /** {@code http://127.0.0.1:<port>}. */
+    public String base() {
+        return "http://127.0.0.1:" + port;
+    }
+
+    /** The realm's issuer ({@code iss} of its tokens). */
+    public String issuer() {
+        return base() + "/realms/" + REALM;
+    }
+
+    public String jwkSetUri() {
+        return issuer() + "/protocol/openid-connect/certs";
+    }
+
+    public String tokenEndpoint() {
+        return issuer() + "/protocol/openid-connect/token";
+    }
+
+    public int port() {
+        return port;
+    }
+
+    public ManagedProcess process() {
+        return process;
+    }
+
+    /** The demo administrators' password (local stack only), kept owner-only in the provider's directory. */
+    public String demoAdministratorPassword() {
+        return read("admin-password");
+    }
+
+    /** The secret of the {@code parapet-automation} client, whose client-credentials tokens act as the demo account's Super Administrator. */
+    public String automationSecret() {
+        return read("automation-secret");
+    }
+
+    /** A token for scripts: client credentials of {@code parapet-automation}. */
+    public String automationToken() {
+        try {
+            HttpResponse<String> response = HTTP.send(HttpRequest.newBuilder(URI.create(tokenEndpoint()))
+                    .timeout(Duration.ofSeconds(30)).header("Content-Type", "application/x-www-form-urlencoded")
+                    .POST(HttpRequest.BodyPublishers.ofString(form(Map.of("grant_type", "client_credentials",
+                            "client_id", "parapet-automation", "client_secret", automationSecret())))).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            if (response.statusCode() != 200) {
+                throw new IllegalStateException("Keycloak refused the automation client: " + response.statusCode() + " " + response.body());
+            }
+            return field(response.body(), "access_token");
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("Interrupted", e);
+        }
+    }
+
+    private void provision(String bootstrapPassword, UUID demoAccount, Directory directoryServer) {
+        try {
+            String adminToken = adminToken(bootstrapPassword);
+            if (status(HttpRequest.newBuilder(URI.create(base() + "/admin/realms/" + REALM))
+                    .header("Authorization", "Bearer " + adminToken).GET().build()) == 200) {
+                return;
+            }
+            Map<String, String> values = Map.of(
+                    "LDAP_URL", directoryServer.url(),
+                    "LDAP_BIND_CREDENTIAL", directoryServer.bindPassword(),
+                    "DEMO_ACCOUNT", demoAccount.toString(),
+                    "AUTOMATION_SECRET", Directory.secret(directory.resolve("automation-secret")),
+                    "ADMIN_PASSWORD", Directory.secret(directory.resolve("admin-password")));
+            String realm = substitute(Directory.resource("parapet-realm.json"), values);
+            int created = status(HttpRequest.newBuilder(URI.create(base() + "/admin/realms")).timeout(Duration.ofMinutes(2))
+                    .header("Authorization", "Bearer " + adminToken).header("Content-Type", "application/json")
+                    .POST(HttpRequest.BodyPublishers.ofString(realm)).build());
+            if (created != 201) {
+                throw new IllegalStateException("Keycloak refused Parapet's realm: HTTP " + created + " (see " + process.logFile() + ")");
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** Replaces every {@code ${NAME}} with its value; a placeholder without one is an error, never left in. */
+    static String substitute(String template, Map<String, String> values) {
+        Matcher matcher = PLACEHOLDER.matcher(template);
+        StringBuilder out = new StringBuilder();
+        while (matcher.find()) {
+            String value = values.get(matcher.group(1));
+            if (value == null) {
+                throw new IllegalStateException("No value for ${" + matcher.group(1) + "} in the realm description");
+            }
+            matcher.appendReplacement(out, Matcher.quoteReplacement(value.replace("\\", "\\\\").replace("\"", "\\\"")));
+        }
+        matcher.appendTail(out);
+        return out.toString();
+    }
+
+    private String adminToken(String bootstrapPassword) {
+        try {
+            HttpResponse<String> response = HTTP.send(HttpRequest.newBuilder(URI.create(base() + "/realms/master/protocol/openid-connect/token"))
+                    .timeout(Duration.ofSeconds(30)).header("Content-Type", "application/x-www-form-urlencoded")
+                    .POST(HttpRequest.BodyPublishers.ofString(form(Map.of("grant_type", "password", "client_id", "admin-cli",
+                            "username", "bootstrap", "password", bootstrapPassword)))).build(), HttpResponse.BodyHandlers.ofString());
+            if (response.statusCode() != 200) {
+                throw new IllegalStateException("Keycloak refused its bootstrap administrator: " + response.statusCode());
+            }
+            return field(response.body(), "access_token");
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("Interrupted", e);
+        }
+    }
+
+    private String read(String name) {
+        try {
+            return Files.readString(directory.resolve(name), StandardCharsets.US_ASCII).strip();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    static String form(Map<String, String> fields) {
+        StringBuilder out = new StringBuilder();
+        fields.forEach((name, value) -> out.append(out.isEmpty() ? "" : "&").append(URLEncoder.encode(name, StandardCharsets.UTF_8))
+                .append('=').append(URLEncoder.encode(value, StandardCharsets.UTF_8)));
+        return out.toString();
+    }
+
+    static String field(String json, String name) {
+        Matcher matcher = Pattern.compile("\"" + name + "\"\\s*:\\s*\"([^\"]*)\"").matcher(json);
+        if (!matcher.find()) {
+            throw new IllegalStateException("No " + name + " in " + json);
+        }
+        return matcher.group(1);
+    }
+
+    private static int status(String url) {
+        return status(HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(2)).GET().build());
+    }
+
+    private static int status(HttpRequest request) {
+        try {
+            return HTTP.send(request, HttpResponse.BodyHandlers.discarding()).statusCode();
+        } catch (IOException e) {
+            return -1;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("Interrupted", e);
+        }
+    }
+
+    @Override
+    public void close() {
+        process.close();
+    }
+}
