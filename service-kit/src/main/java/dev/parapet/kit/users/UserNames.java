@@ -5,7 +5,7 @@ import java.util.Optional;
 import java.util.regex.Pattern;
 
 /**
- * The signed-in user an agent names (DoH's {@code X-Parapet-User}, telemetry's {@code signedInUser}):
+ * A signed-in user's name (a verified token's {@code email} on DoH, telemetry's {@code signedInUser}):
  * an e-mail-like name of at most 254 characters, stripped and lower-cased as policies key it, so
  * that verdicts and telemetry name a user the same way.
  */
