@@ -216,7 +216,7 @@ public final class LocalStack {
                   diagnostics-service  http://127.0.0.1:%d   dashboard http://127.0.0.1:%d/dashboard
                   Identity provider    %s   (Keycloak; admin console %s/admin, user bootstrap,
                                        password in %s)
-                  Directory            ldap://127.0.0.1:%d   (OpenLDAP, %s: users ann and bob)
+                  Directory            ldap://127.0.0.1:%d   (OpenLDAP, %s: users ann, bob, carol)
 
                   Demo account         %s
                   Sign in              administrators admin@demo.parapet.local (Super), basic@… (Basic), custom@… (custom
