@@ -161,6 +161,14 @@ public final class IdentityProvider implements AutoCloseable {
         return read("automation-secret");
     }
 
+    /**
+     * The secret of {@code parapet-directory-reader}, which settings-service uses to list the directory's groups:
+     * made (owner-only) in the provider's directory the first time it is asked for, before or after the start.
+     */
+    public static String directoryReaderSecret(Path providerDirectory) throws IOException {
+        return Directory.secret(providerDirectory.resolve("directory-reader-secret"));
+    }
+
     /** A token for scripts: client credentials of {@code parapet-automation}. */
     public String automationToken() {
         try {
@@ -193,6 +201,7 @@ public final class IdentityProvider implements AutoCloseable {
                     "LDAP_BIND_CREDENTIAL", directoryServer.bindPassword(),
                     "DEMO_ACCOUNT", demoAccount.toString(),
                     "AUTOMATION_SECRET", Directory.secret(directory.resolve("automation-secret")),
+                    "DIRECTORY_READER_SECRET", directoryReaderSecret(directory),
                     "ADMIN_PASSWORD", Directory.secret(directory.resolve("admin-password")));
             String realm = substitute(Directory.resource("parapet-realm.json"), values);
             int created = status(HttpRequest.newBuilder(URI.create(base() + "/admin/realms")).timeout(Duration.ofMinutes(2))

@@ -121,6 +121,14 @@ public final class LocalStack {
                 // Every region's agents use this stack's key-service.
                 "parapet.keys.api-url=http://127.0.0.1:" + ports.keyService() + "\n");
         Path settingsSecrets = ServiceProcesses.secrets(data, "settings-service", "parapet.settings", "");
+        // settings-service lists the demo directory's groups through the identity provider (a client that may only query them).
+        Path directorySettings = data.resolve("settings-service").resolve("directory.properties");
+        ServiceProcesses.writePrivate(directorySettings, "parapet.settings.directory.account=" + demoAccount + "\n"
+                + "parapet.settings.directory.admin-url=http://127.0.0.1:" + IDENTITY_PORT + "/admin/realms/" + IdentityProvider.REALM + "\n"
+                + "parapet.settings.directory.token-url=http://127.0.0.1:" + IDENTITY_PORT + "/realms/" + IdentityProvider.REALM
+                + "/protocol/openid-connect/token\n"
+                + "parapet.settings.directory.client-id=parapet-directory-reader\n"
+                + "parapet.settings.directory.client-secret=" + IdentityProvider.directoryReaderSecret(data.resolve("identity")) + "\n");
         byte[] caSecret = new byte[32];
         new java.security.SecureRandom().nextBytes(caSecret);
         Path dnsSecrets = ServiceProcesses.secrets(data, "dns-service", "parapet.dns",
@@ -131,7 +139,7 @@ public final class LocalStack {
                         "--spring.config.import=optional:file:" + keySecrets,
                         "--parapet.keys.state-directory=" + data.resolve("key-service").resolve("streams"))),
                 new ServiceProcesses.Spec("settings-service", ports.settingsService(), "768m", List.of(
-                        "--spring.config.import=optional:file:" + settingsSecrets,
+                        "--spring.config.import=optional:file:" + settingsSecrets + ",optional:file:" + directorySettings,
                         "--parapet.settings.state-directory=" + data.resolve("settings-service").resolve("streams"),
                         // Local only: offices here are loopback ranges, and the demo account operates the platform.
                         "--parapet.settings.allow-private-ranges=true",

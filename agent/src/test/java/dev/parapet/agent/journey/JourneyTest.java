@@ -328,6 +328,16 @@ class JourneyTest {
         assertThat(as(superAdmin, "GET", SETTINGS + "/api/v1/accounts/" + java.util.UUID.randomUUID() + "/access", null).statusCode())
                 .as("another account").isEqualTo(403);
 
+        // The directory's groups, listed from the identity provider with directory-groups:read only.
+        JsonNode directoryGroups = ok(as(custom, "GET", settings("/directory-groups"), null));
+        assertThat(directoryGroups.findValuesAsText("name")).contains("engineering", "sales");
+        String webOnly = dev.parapet.stack.TokenIssuer.inDirectory(data.resolve("issuer")).customRoleToken("web@demo.parapet.local",
+                java.util.UUID.fromString(account), List.of("web-security:read"), Duration.ofMinutes(10));
+        assertThat(as(webOnly, "GET", settings("/directory-groups"), null).statusCode()).isEqualTo(403);
+        String elsewhere = java.util.UUID.randomUUID().toString();
+        assertThat(as(deploymentToken("op@example.com", elsewhere, "SUPER_ADMIN"), "GET",
+                SETTINGS + "/api/v1/accounts/" + elsewhere + "/directory-groups", null).statusCode()).as("no directory connected").isEqualTo(404);
+
         // A profile group for the directory group engineering, and a Block List for that group only.
         JsonNode group = ok(as(superAdmin, "POST", settings("/profile-groups"), "{\"name\":\"Engineers\",\"directoryGroups\":[\"engineering\"]}"));
         ok(as(superAdmin, "POST", settings("/policies"), "{\"name\":\"Engineers' blocks\",\"type\":\"BLOCK_ALLOW_LIST\","
