@@ -24,8 +24,18 @@ public record AgentConfiguration(Settings settings, Exceptions exceptions) {
         return new AgentConfiguration(new Settings(0, true, false, false, null), new Exceptions(0, DEFAULT_EXCEPTION_DOMAINS, List.of()));
     }
 
+    /** @param signIn where the account's users sign in (the stream's {@code settings.signIn}), or null */
     public record Settings(long version, boolean userAuthentication, boolean enforceUserAuthentication, boolean manageUpdates,
-                           TamperProtection tamperProtection) {
+                           TamperProtection tamperProtection, SignIn signIn) {
+
+        public Settings(long version, boolean userAuthentication, boolean enforceUserAuthentication, boolean manageUpdates,
+                        TamperProtection tamperProtection) {
+            this(version, userAuthentication, enforceUserAuthentication, manageUpdates, tamperProtection, null);
+        }
+    }
+
+    /** The account's identity provider: its issuer URL and the agent's client id there. */
+    public record SignIn(String issuer, String clientId) {
     }
 
     /** {@code previous} is null until a password was generated twice. */
@@ -74,7 +84,32 @@ public record AgentConfiguration(Settings settings, Exceptions exceptions) {
                     generated != null && generated.isTextual() ? generated.asText() : null);
         }
         return new Settings(version(node, "settings"), bool(node, "userAuthentication"), bool(node, "enforceUserAuthentication"),
-                bool(node, "manageUpdates"), tamper);
+                bool(node, "manageUpdates"), tamper, signIn(node.get("signIn")));
+    }
+
+    /** The sign-in address, checked as every address the agent talks to is (https, plain http on loopback only). */
+    static SignIn signIn(JsonNode node) {
+        if (node == null || node.isNull()) {
+            return null;
+        }
+        requireObject(node, "settings.signIn");
+        JsonNode issuer = node.get("issuer");
+        JsonNode clientId = node.get("clientId");
+        if (issuer == null || !issuer.isTextual() || issuer.asText().length() > 2048) {
+            throw new Unreadable("settings.signIn.issuer: a URL is required");
+        }
+        java.net.URI uri;
+        try {
+            uri = java.net.URI.create(issuer.asText());
+        } catch (IllegalArgumentException e) {
+            throw new Unreadable("settings.signIn.issuer: not a URL");
+        }
+        if (!Endpoints.isAllowed(uri)) {
+            throw new Unreadable("settings.signIn.issuer: https only (plain http on this machine only)");
+        }
+        String client = clientId != null && clientId.isTextual() && clientId.asText().matches("[A-Za-z0-9._:-]{1,255}")
+                ? clientId.asText() : UserSignIn.DEFAULT_CLIENT_ID;
+        return new SignIn(uri.toString(), client);
     }
 
     public static Exceptions exceptions(JsonNode node) {

@@ -22,12 +22,12 @@ final class LoginCommand extends AgentCommand {
     static final Pattern USER = Pattern.compile("[a-z0-9._%+'-]{1,64}@[a-z0-9]([a-z0-9-]*[a-z0-9])?(\\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)+");
 
     @Option(names = "--issuer", paramLabel = "URL", defaultValue = "${env:PARAPET_SIGN_IN_ISSUER}",
-            description = "The identity provider's issuer URL, e.g. https://id.example.com/realms/parapet "
-                    + "(default: $PARAPET_SIGN_IN_ISSUER).")
+            description = "The identity provider's issuer URL, e.g. https://id.example.com/realms/parapet (default: "
+                    + "$PARAPET_SIGN_IN_ISSUER, else the one the account's configuration names).")
     String issuer;
 
-    @Option(names = "--client-id", paramLabel = "ID", defaultValue = UserSignIn.DEFAULT_CLIENT_ID,
-            description = "The agent's client id at the identity provider (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--client-id", paramLabel = "ID",
+            description = "The agent's client id at the identity provider (default: the configuration's, else parapet-agent).")
     String clientId;
 
     @Override
@@ -37,8 +37,16 @@ final class LoginCommand extends AgentCommand {
             out().println("User Authentication is off for this account: users do not sign in to the agent.");
             return AgentException.NOT_AVAILABLE;
         }
+        AgentConfiguration.SignIn configured = state.effectiveConfiguration().settings().signIn();
         if (issuer == null || issuer.isBlank()) {
-            throw new AgentException(AgentException.FAILED, "Which identity provider? Give --issuer URL (or set PARAPET_SIGN_IN_ISSUER).");
+            if (configured == null) {
+                throw new AgentException(AgentException.FAILED, "The account's configuration names no identity provider (yet): "
+                        + "give --issuer URL, or set PARAPET_SIGN_IN_ISSUER.");
+            }
+            issuer = configured.issuer();
+        }
+        if (clientId == null || clientId.isBlank()) {
+            clientId = configured != null && configured.issuer().equals(issuer) ? configured.clientId() : UserSignIn.DEFAULT_CLIENT_ID;
         }
         UserSignIn signIn = new UserSignIn(HttpClients.create(null), Clock.systemUTC());
         try {

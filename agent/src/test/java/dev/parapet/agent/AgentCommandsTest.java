@@ -108,4 +108,25 @@ class AgentCommandsTest {
         assertThat(Main.stateDirectory(null, java.util.Map.of("PARAPET_AGENT_HOME", "/y"))).isEqualTo(Path.of("/y"));
         assertThat(Main.stateDirectory(null, java.util.Map.of())).isEqualTo(Path.of(System.getProperty("user.home"), ".parapet-agent"));
     }
+
+    @Test
+    void theConfigurationNamesWhereUsersSignInAndAnAddressOffThisMachineMustBeHttps() throws Exception {
+        com.fasterxml.jackson.databind.ObjectMapper json = new com.fasterxml.jackson.databind.ObjectMapper();
+        AgentConfiguration.Settings named = AgentConfiguration.settings(json.readTree("{\"version\":3,\"userAuthentication\":true,"
+                + "\"enforceUserAuthentication\":false,\"manageUpdates\":false,\"tamperProtection\":null,"
+                + "\"signIn\":{\"issuer\":\"https://id.example.com/realms/acme\",\"clientId\":\"acme-agent\"}}"));
+        assertThat(named.signIn()).isEqualTo(new AgentConfiguration.SignIn("https://id.example.com/realms/acme", "acme-agent"));
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> AgentConfiguration.settings(json.readTree("{\"version\":3,"
+                        + "\"userAuthentication\":true,\"enforceUserAuthentication\":false,\"manageUpdates\":false,"
+                        + "\"signIn\":{\"issuer\":\"http://id.example.com/realms/acme\"}}")))
+                .isInstanceOf(AgentConfiguration.Unreadable.class).hasMessageContaining("settings.signIn.issuer");
+        assertThat(AgentConfiguration.settings(json.readTree("{\"version\":3,\"userAuthentication\":true,"
+                + "\"enforceUserAuthentication\":false,\"manageUpdates\":false}")).signIn()).isNull();
+
+        StateStore store = enrolledWith(new AgentConfiguration.Settings(4, true, false, false, null,
+                new AgentConfiguration.SignIn("http://127.0.0.1:9/realms/parapet", "parapet-agent")));
+        assertThat(run("login")).as("the configuration's provider is asked (here: nobody answers)").isEqualTo(1);
+        assertThat(err.toString()).contains("127.0.0.1").contains("cannot be reached");
+        assertThat(store.load().orElseThrow().signedInUser()).isNull();
+    }
 }

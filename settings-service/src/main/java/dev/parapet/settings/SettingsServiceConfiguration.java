@@ -20,7 +20,7 @@ import io.micrometer.core.instrument.MeterRegistry;
 
 /** Wires settings-service: its secrets and the wait for its state at start-up. */
 @Configuration
-@EnableConfigurationProperties(SettingsProperties.class)
+@EnableConfigurationProperties({SettingsProperties.class, dev.parapet.settings.stream.AgentConfigurationStreams.AgentSignIn.class})
 public class SettingsServiceConfiguration {
 
     @Bean

@@ -143,6 +143,8 @@ public final class LocalStack {
                         "--parapet.settings.state-directory=" + data.resolve("settings-service").resolve("streams"),
                         // Local only: offices here are loopback ranges, and the demo account operates the platform.
                         "--parapet.settings.allow-private-ranges=true",
+                        // Agents' users sign in at the stack's identity provider: the configuration stream names it.
+                        "--parapet.settings.agent-sign-in.issuer=" + identityIssuer,
                         "--parapet.settings.operator-accounts=" + demoAccount,
                         // The demo category feeds are file sources under the clone.
                         "--parapet.settings.feeds.allowed-directories=" + root.resolve("demo").resolve("feeds").toAbsolutePath())),
@@ -231,7 +233,7 @@ public final class LocalStack {
                                        role), password in %s:
                                          bin/parapet-token            (opens a sign-in in your browser, prints the token)
                                        scripts: bin/parapet-token --client-credentials   (the demo account's automation client)
-                                       users on the agent: parapet-agent login --issuer %s
+                                       users on the agent: parapet-agent login   (the configuration names %s)
                                          ann / ann-password (group engineering), bob / bob-password (group sales)
 
                   Logs                 %s/logs/

@@ -381,10 +381,13 @@ class JourneyTest {
         }
     }
 
-    /** {@code parapet-agent login}, with the user signing in on the page it prints, as they would in their browser. */
+    /**
+     * {@code parapet-agent login} with no address (the configuration stream names the identity provider), the user
+     * signing in on the page it prints, as they would in their browser.
+     */
     static String agentLogin(Path state, String username, String password) throws Exception {
         Path output = work.resolve("login-" + username + ".out");
-        Process login = Processes.startJava("dev.parapet.agent.Main", List.of("login", "--issuer", ISSUER, "--state-dir", state.toString()),
+        Process login = Processes.startJava("dev.parapet.agent.Main", List.of("login", "--state-dir", state.toString()),
                 Map.of(), output);
         await("the sign-in link", Duration.ofSeconds(30), () -> Processes.read(output).contains("realms/parapet/device"));
         java.util.regex.Matcher link = java.util.regex.Pattern.compile("(http://\\S+/device\\S*)").matcher(Processes.read(output));

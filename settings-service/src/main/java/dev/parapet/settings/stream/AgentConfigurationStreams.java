@@ -91,8 +91,22 @@ public class AgentConfigurationStreams implements DisposableBean, SmartLifecycle
     private record Rendered(long version, String json) {
     }
 
+    /**
+     * Where the account's users sign in on the agent ({@code parapet.settings.agent-sign-in.*}), sent in the
+     * stream's settings so that {@code parapet-agent login} needs no address; unset, nothing is sent.
+     *
+     * @param issuer   the identity provider's issuer URL (the realm's)
+     * @param clientId the agent's client there
+     */
+    @org.springframework.boot.context.properties.ConfigurationProperties("parapet.settings.agent-sign-in")
+    public record AgentSignIn(String issuer, @org.springframework.boot.context.properties.bind.DefaultValue("parapet-agent") String clientId) {
+    }
+
+    private final AgentSignIn signIn;
+
     public AgentConfigurationStreams(SettingsState state, AgentCredentialVerifier credentials, MeterRegistry meters,
-                                     SettingsProperties properties, JsonMapper json) {
+                                     SettingsProperties properties, JsonMapper json, AgentSignIn signIn) {
+        this.signIn = signIn;
         this.state = state;
         this.credentials = credentials;
         this.json = json;
@@ -265,7 +279,7 @@ public class AgentConfigurationStreams implements DisposableBean, SmartLifecycle
     private Latest latest(UUID accountId) {
         AgentSettings settings = state.of(accountId);
         AccountExceptions exceptions = state.exceptionsOf(accountId);
-        return new Latest(settings.getVersion(), render(renderedSettings, accountId, settings.getVersion(), () -> settings(settings)),
+        return new Latest(settings.getVersion(), render(renderedSettings, accountId, settings.getVersion(), () -> settings(settings, signIn)),
                 exceptions.getVersion(), render(renderedExceptions, accountId, exceptions.getVersion(), () -> exceptions(exceptions)));
     }
 
@@ -335,7 +349,7 @@ public class AgentConfigurationStreams implements DisposableBean, SmartLifecycle
             position = new StreamPosition(settings.getVersion(), exceptions.getVersion());
             Map<String, Object> snapshot = new LinkedHashMap<>();
             snapshot.put("agent", Map.of("agentId", agent.agentId(), "accountId", agent.accountId(), "deviceId", agent.deviceId()));
-            snapshot.put("settings", settings(settings));
+            snapshot.put("settings", settings(settings, signIn));
             snapshot.put("exceptions", exceptions(exceptions));
             send(ServerSentEvent.builder().id(position.id()).event("configuration").data(snapshot).build());
         }
@@ -405,7 +419,7 @@ public class AgentConfigurationStreams implements DisposableBean, SmartLifecycle
         return rendered.json();
     }
 
-    static Map<String, Object> settings(AgentSettings settings) {
+    static Map<String, Object> settings(AgentSettings settings, AgentSignIn signIn) {
         Map<String, Object> view = new LinkedHashMap<>();
         view.put("version", settings.getVersion());
         view.put("userAuthentication", settings.getUserAuthentication());
@@ -420,6 +434,9 @@ public class AgentConfigurationStreams implements DisposableBean, SmartLifecycle
             view.put("tamperProtection", verifiers);
         } else {
             view.put("tamperProtection", null);
+        }
+        if (signIn != null && signIn.issuer() != null && !signIn.issuer().isBlank()) {
+            view.put("signIn", Map.of("issuer", signIn.issuer(), "clientId", signIn.clientId()));
         }
         return view;
     }
