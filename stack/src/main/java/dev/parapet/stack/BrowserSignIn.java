@@ -47,10 +47,21 @@ public final class BrowserSignIn {
      */
     private final Map<String, String> cookies = new LinkedHashMap<>();
     private final String providerBase;
+    private final String stopAt;
 
     /** @param providerBase the identity provider's base address; leaving it ends the walk */
     public BrowserSignIn(String providerBase) {
+        this(providerBase, null);
+    }
+
+    /**
+     * @param providerBase the identity provider's base address; leaving it ends the walk
+     * @param stopAt       an address prefix that ends the walk too although on the provider (an application of its own,
+     *                     such as its account console, whose redirect URI carries the code), or null
+     */
+    public BrowserSignIn(String providerBase, String stopAt) {
         this.providerBase = providerBase;
+        this.stopAt = stopAt;
     }
 
     /** Opens {@code start} and signs in there as {@code username}. */
@@ -61,7 +72,7 @@ public final class BrowserSignIn {
             for (int step = 0; step < 20; step++) {
                 if (response.statusCode() / 100 == 3) {
                     URI next = response.uri().resolve(response.headers().firstValue("Location").orElseThrow());
-                    if (!next.toString().startsWith(providerBase)) {
+                    if (!next.toString().startsWith(providerBase) || stopAt != null && next.toString().startsWith(stopAt)) {
                         return new Outcome(next, response.statusCode(), null);
                     }
                     response = get(next);

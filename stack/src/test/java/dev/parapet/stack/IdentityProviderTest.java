@@ -88,6 +88,33 @@ class IdentityProviderTest {
     }
 
     @Test
+    void aUserCannotGiveThemselvesARoleInTheAccountConsole() throws Exception {
+        // Signed in to the provider's own account console (its public client, PKCE), Basic tries to become Super.
+        String verifier = "account-console-verifier-" + UUID.randomUUID();
+        String redirect = identity.issuer() + "/account/";
+        BrowserSignIn.Outcome outcome = new BrowserSignIn(identity.base(), redirect).signIn(URI.create(identity.issuer()
+                + "/protocol/openid-connect/auth?" + IdentityProvider.form(Map.of("client_id", "account-console", "response_type", "code",
+                "scope", "openid", "redirect_uri", redirect, "state", "s", "code_challenge", challenge(verifier),
+                "code_challenge_method", "S256"))), "basic@demo.parapet.local", identity.demoAdministratorPassword());
+        assertThat(outcome.code()).as(outcome.toString()).isNotNull();
+        String token = (String) token(Map.of("grant_type", "authorization_code", "client_id", "account-console", "code", outcome.code(),
+                "redirect_uri", redirect, "code_verifier", verifier)).get("access_token");
+        HttpResponse<String> own = HTTP.send(HttpRequest.newBuilder(URI.create(identity.issuer() + "/account/"))
+                .header("Authorization", "Bearer " + token).header("Accept", "application/json").GET().build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(own.body()).as("administrators' claims are not shown to the user").doesNotContain("BASIC_ADMIN");
+        String escalation = "{\"username\":\"basic@demo.parapet.local\",\"email\":\"basic@demo.parapet.local\",\"firstName\":\"Demo\","
+                + "\"lastName\":\"Basic Administrator\",\"attributes\":{\"role\":[\"SUPER_ADMIN\"],\"account\":[\"" + UUID.randomUUID() + "\"]}}";
+        HttpResponse<String> attempt = HTTP.send(HttpRequest.newBuilder(URI.create(identity.issuer() + "/account/"))
+                .header("Authorization", "Bearer " + token).header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString(escalation)).build(), HttpResponse.BodyHandlers.ofString());
+        System.out.println("account console: read " + own.statusCode() + ", update " + attempt.statusCode() + " " + attempt.body());
+        assertThat(attempt.statusCode()).as("the update is refused").isNotEqualTo(204).isNotEqualTo(200);
+        JWTClaimsSet after = consoleSignIn("basic@demo.parapet.local", identity.demoAdministratorPassword());
+        assertThat(after.getStringClaim("role")).as("still Basic").isEqualTo("BASIC_ADMIN");
+        assertThat(after.getStringClaim("account")).as("still the demo account").isEqualTo(ACCOUNT.toString());
+    }
+
+    @Test
     void theAutomationClientActsForItsAccount() throws Exception {
         JWTClaimsSet claims = SignedJWT.parse(identity.automationToken()).getJWTClaimsSet();
         assertThat(claims.getAudience()).contains(IdentityProvider.ADMIN_AUDIENCE);
