@@ -67,17 +67,23 @@ public final class IdentityProvider implements AutoCloseable {
             environment.put("JAVA_HOME", distribution.registryJava().getParent().getParent().toString());
             environment.put("KC_BOOTSTRAP_ADMIN_USERNAME", "bootstrap");
             environment.put("KC_BOOTSTRAP_ADMIN_PASSWORD", bootstrapPassword);
-            environment.put("JAVA_OPTS_KC_HEAP", "-Xms64m -Xmx384m");
-            environment.put("JAVA_OPTS_APPEND", "-XX:TieredStopAtLevel=1 --add-opens=java.base/java.lang=ALL-UNNAMED");
-            build(home, environment);
+            // kc.sh's own defaults but quick to start and small, as the services are (C1 only, the serial collector,
+            // 384 MB of heap: measured 7 s to a restart instead of 10, 285-350 MB), temporary files in the instance.
+            environment.put("JAVA_OPTS", String.join(" ", "-XX:MetaspaceSize=96M", "-XX:MaxMetaspaceSize=256m",
+                    "-Dfile.encoding=UTF-8", "-Dsun.stdout.encoding=UTF-8", "-Dsun.err.encoding=UTF-8", "-Dstdout.encoding=UTF-8",
+                    "-Dstderr.encoding=UTF-8", "-XX:+ExitOnOutOfMemoryError", "-Djava.security.egd=file:/dev/urandom",
+                    "-Djdk.tls.rejectClientInitiatedRenegotiation=true", "-XX:+UseSerialGC", "-Xms64m", "-Xmx384m",
+                    "-XX:TieredStopAtLevel=1", "--add-opens=java.base/java.lang=ALL-UNNAMED",
+                    "-Djava.io.tmpdir=" + directory.toAbsolutePath().resolve("data").resolve("tmp")));
             // The instance's own home: its configuration, providers, data and temporary files here, the (built) libraries shared.
-            for (String own : List.of("conf", "providers", "data", "db")) {
+            for (String own : List.of("conf", "providers", "data/tmp", "db")) {
                 Files.createDirectories(directory.resolve(own));
             }
             Path lib = directory.resolve("lib");
             if (!Files.exists(lib, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
                 Files.createSymbolicLink(lib, home.resolve("lib").toAbsolutePath());
             }
+            build(home, environment);
             List<String> command = new ArrayList<>(List.of(home.resolve("bin/kc.sh").toString(), "start", "--optimized",
                     "-Dkc.home.dir=" + directory.toAbsolutePath(), "-Djboss.server.config.dir=" + directory.toAbsolutePath().resolve("conf"),
                     "--http-enabled=true", "--http-host=127.0.0.1", "--http-port=" + port, "--hostname=http://127.0.0.1:" + port,
