@@ -177,14 +177,18 @@ public final class IdentityProvider implements AutoCloseable {
 
     /** A token for scripts: client credentials of {@code parapet-automation}. */
     public String automationToken() {
+        return accessToken(tokenEndpoint(), Map.of("grant_type", "client_credentials", "client_id", "parapet-automation",
+                "client_secret", automationSecret()), "the automation client");
+    }
+
+    /** An access token from a token endpoint, or a failure naming whom Keycloak refused. */
+    private static String accessToken(String endpoint, Map<String, String> form, String who) {
         try {
-            HttpResponse<String> response = HTTP.send(HttpRequest.newBuilder(URI.create(tokenEndpoint()))
-                    .timeout(Duration.ofSeconds(30)).header("Content-Type", "application/x-www-form-urlencoded")
-                    .POST(HttpRequest.BodyPublishers.ofString(form(Map.of("grant_type", "client_credentials",
-                            "client_id", "parapet-automation", "client_secret", automationSecret())))).build(),
-                    HttpResponse.BodyHandlers.ofString());
+            HttpResponse<String> response = HTTP.send(HttpRequest.newBuilder(URI.create(endpoint)).timeout(Duration.ofSeconds(30))
+                    .header("Content-Type", "application/x-www-form-urlencoded")
+                    .POST(HttpRequest.BodyPublishers.ofString(form(form))).build(), HttpResponse.BodyHandlers.ofString());
             if (response.statusCode() != 200) {
-                throw new IllegalStateException("Keycloak refused the automation client: " + response.statusCode() + " " + response.body());
+                throw new IllegalStateException("Keycloak refused " + who + ": HTTP " + response.statusCode());
             }
             return field(response.body(), "access_token");
         } catch (IOException e) {
@@ -237,21 +241,8 @@ public final class IdentityProvider implements AutoCloseable {
     }
 
     private String adminToken(String bootstrapPassword) {
-        try {
-            HttpResponse<String> response = HTTP.send(HttpRequest.newBuilder(URI.create(base() + "/realms/master/protocol/openid-connect/token"))
-                    .timeout(Duration.ofSeconds(30)).header("Content-Type", "application/x-www-form-urlencoded")
-                    .POST(HttpRequest.BodyPublishers.ofString(form(Map.of("grant_type", "password", "client_id", "admin-cli",
-                            "username", "bootstrap", "password", bootstrapPassword)))).build(), HttpResponse.BodyHandlers.ofString());
-            if (response.statusCode() != 200) {
-                throw new IllegalStateException("Keycloak refused its bootstrap administrator: " + response.statusCode());
-            }
-            return field(response.body(), "access_token");
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException("Interrupted", e);
-        }
+        return accessToken(base() + "/realms/master/protocol/openid-connect/token", Map.of("grant_type", "password",
+                "client_id", "admin-cli", "username", "bootstrap", "password", bootstrapPassword), "its bootstrap administrator");
     }
 
     private String read(String name) {
