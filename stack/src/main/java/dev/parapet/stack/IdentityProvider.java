@@ -203,25 +203,73 @@ public final class IdentityProvider implements AutoCloseable {
         try {
             String adminToken = adminToken(bootstrapPassword);
             if (status(HttpRequest.newBuilder(URI.create(base() + "/admin/realms/" + REALM))
-                    .header("Authorization", "Bearer " + adminToken).GET().build()) == 200) {
-                return;
+                    .header("Authorization", "Bearer " + adminToken).GET().build()) != 200) {
+                Map<String, String> values = Map.of(
+                        "LDAP_URL", directoryServer.url(),
+                        "LDAP_BIND_CREDENTIAL", directoryServer.bindPassword(),
+                        "DEMO_ACCOUNT", demoAccount.toString(),
+                        "AUTOMATION_SECRET", Directory.secret(directory.resolve("automation-secret")),
+                        "DIRECTORY_READER_SECRET", directoryReaderSecret(directory),
+                        "ADMIN_PASSWORD", Directory.secret(directory.resolve("admin-password")));
+                String realm = substitute(Directory.resource("parapet-realm.json"), values);
+                int created = status(HttpRequest.newBuilder(URI.create(base() + "/admin/realms")).timeout(Duration.ofMinutes(2))
+                        .header("Authorization", "Bearer " + adminToken).header("Content-Type", "application/json")
+                        .POST(HttpRequest.BodyPublishers.ofString(realm)).build());
+                if (created != 201) {
+                    throw new IllegalStateException("Keycloak refused Parapet's realm: HTTP " + created + " (see " + process.logFile() + ")");
+                }
             }
-            Map<String, String> values = Map.of(
-                    "LDAP_URL", directoryServer.url(),
-                    "LDAP_BIND_CREDENTIAL", directoryServer.bindPassword(),
-                    "DEMO_ACCOUNT", demoAccount.toString(),
-                    "AUTOMATION_SECRET", Directory.secret(directory.resolve("automation-secret")),
-                    "DIRECTORY_READER_SECRET", directoryReaderSecret(directory),
-                    "ADMIN_PASSWORD", Directory.secret(directory.resolve("admin-password")));
-            String realm = substitute(Directory.resource("parapet-realm.json"), values);
-            int created = status(HttpRequest.newBuilder(URI.create(base() + "/admin/realms")).timeout(Duration.ofMinutes(2))
-                    .header("Authorization", "Bearer " + adminToken).header("Content-Type", "application/json")
-                    .POST(HttpRequest.BodyPublishers.ofString(realm)).build());
-            if (created != 201) {
-                throw new IllegalStateException("Keycloak refused Parapet's realm: HTTP " + created + " (see " + process.logFile() + ")");
-            }
+            syncDirectoryGroups(adminToken);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
+        }
+    }
+
+    /**
+     * Imports the directory's groups into the realm (its group mapper's sync, directory to Keycloak) at every start:
+     * a user's groups are read from the directory at each sign-in and refresh anyway, but the groups administrators
+     * list (settings-service's directory-groups) are the realm's, which know a group only once it was synced.
+     */
+    private void syncDirectoryGroups(String adminToken) {
+        String admin = base() + "/admin/realms/" + REALM;
+        try {
+            String federation = componentId(get(admin + "/components?type=org.keycloak.storage.UserStorageProvider", adminToken),
+                    "demo-directory");
+            String mapper = componentId(get(admin + "/components?type=org.keycloak.storage.ldap.mappers.LDAPStorageMapper&parent="
+                    + federation, adminToken), "groups");
+            int synced = status(HttpRequest.newBuilder(URI.create(admin + "/user-storage/" + federation + "/mappers/" + mapper
+                            + "/sync?direction=fedToKeycloak")).timeout(Duration.ofMinutes(1))
+                    .header("Authorization", "Bearer " + adminToken).POST(HttpRequest.BodyPublishers.noBody()).build());
+            if (synced != 200) {
+                throw new IllegalStateException("Keycloak could not sync the directory's groups: HTTP " + synced);
+            }
+        } catch (java.text.ParseException e) {
+            throw new IllegalStateException("Keycloak's component list is not JSON", e);
+        }
+    }
+
+    private static String componentId(String json, String name) throws java.text.ParseException {
+        for (Object component : com.nimbusds.jose.util.JSONArrayUtils.parse(json)) {
+            if (component instanceof Map<?, ?> fields && name.equals(fields.get("name"))) {
+                return String.valueOf(fields.get("id"));
+            }
+        }
+        throw new IllegalStateException("The realm has no component named " + name);
+    }
+
+    private static String get(String url, String token) {
+        try {
+            HttpResponse<String> response = HTTP.send(HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(30))
+                    .header("Authorization", "Bearer " + token).GET().build(), HttpResponse.BodyHandlers.ofString());
+            if (response.statusCode() != 200) {
+                throw new IllegalStateException("Keycloak answered " + response.statusCode() + " to " + url);
+            }
+            return response.body();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("Interrupted", e);
         }
     }
 

@@ -327,6 +327,16 @@ class JourneyTest {
         assertThat(as(custom, "POST", settings("/profile-groups"), "{\"name\":\"X\"}").statusCode()).as("no write permission").isEqualTo(403);
         assertThat(as(superAdmin, "GET", SETTINGS + "/api/v1/accounts/" + java.util.UUID.randomUUID() + "/access", null).statusCode())
                 .as("another account").isEqualTo(403);
+        // A token naming the identity provider but signed by someone else, and one of an issuer nobody trusts: 401 everywhere.
+        dev.parapet.stack.TokenIssuer forger = dev.parapet.stack.TokenIssuer.inDirectory(work.resolve("forger"));
+        String forged = forger.sign(forger.claims("admin@demo.parapet.local", java.util.UUID.fromString(account), "SUPER_ADMIN", List.of(),
+                Duration.ofMinutes(5)).issuer(ISSUER).build());
+        String foreign = forger.sign(forger.claims("admin@demo.parapet.local", java.util.UUID.fromString(account), "SUPER_ADMIN", List.of(),
+                Duration.ofMinutes(5)).issuer("https://idp.evil.example/realms/parapet").build());
+        for (String service : List.of(KEYS, SETTINGS, DNS, DIAGNOSTICS)) {
+            assertThat(as(forged, "GET", service + "/api/v1/accounts/" + account + "/access", null).statusCode()).as(service).isEqualTo(401);
+            assertThat(as(foreign, "GET", service + "/api/v1/accounts/" + account + "/access", null).statusCode()).as(service).isEqualTo(401);
+        }
 
         // The directory's groups, listed from the identity provider with directory-groups:read only.
         JsonNode directoryGroups = ok(as(custom, "GET", settings("/directory-groups"), null));
