@@ -4,7 +4,6 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.URI;
 import java.net.URLEncoder;
-import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
@@ -37,7 +36,6 @@ public final class IdentityProvider implements AutoCloseable {
     public static final List<String> DEMO_ADMINISTRATORS = List.of("admin@demo.parapet.local", "basic@demo.parapet.local",
             "custom@demo.parapet.local");
 
-    private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
     private static final Pattern PLACEHOLDER = Pattern.compile("\\$\\{([A-Z_]+)}");
 
     private final ManagedProcess process;
@@ -94,7 +92,7 @@ public final class IdentityProvider implements AutoCloseable {
             try {
                 Waits.until("Keycloak answering on port " + port, Duration.ofMinutes(3), () -> {
                     process.ensureAlive();
-                    return status(provider.base() + "/realms/master/.well-known/openid-configuration") == 200;
+                    return LoopbackHttp.status(provider.base() + "/realms/master/.well-known/openid-configuration") == 200;
                 });
                 provider.provision(bootstrapPassword, demoAccount, directoryServer);
             } catch (RuntimeException e) {
@@ -184,7 +182,7 @@ public final class IdentityProvider implements AutoCloseable {
     /** An access token from a token endpoint, or a failure naming whom Keycloak refused. */
     private static String accessToken(String endpoint, Map<String, String> form, String who) {
         try {
-            HttpResponse<String> response = HTTP.send(HttpRequest.newBuilder(URI.create(endpoint)).timeout(Duration.ofSeconds(30))
+            HttpResponse<String> response = LoopbackHttp.HTTP.send(HttpRequest.newBuilder(URI.create(endpoint)).timeout(Duration.ofSeconds(30))
                     .header("Content-Type", "application/x-www-form-urlencoded")
                     .POST(HttpRequest.BodyPublishers.ofString(form(form))).build(), HttpResponse.BodyHandlers.ofString());
             if (response.statusCode() != 200) {
@@ -202,7 +200,7 @@ public final class IdentityProvider implements AutoCloseable {
     private void provision(String bootstrapPassword, UUID demoAccount, Directory directoryServer) {
         try {
             String adminToken = adminToken(bootstrapPassword);
-            if (status(HttpRequest.newBuilder(URI.create(base() + "/admin/realms/" + REALM))
+            if (LoopbackHttp.status(HttpRequest.newBuilder(URI.create(base() + "/admin/realms/" + REALM))
                     .header("Authorization", "Bearer " + adminToken).GET().build()) != 200) {
                 Map<String, String> values = Map.of(
                         "LDAP_URL", directoryServer.url(),
@@ -212,7 +210,7 @@ public final class IdentityProvider implements AutoCloseable {
                         "DIRECTORY_READER_SECRET", directoryReaderSecret(directory),
                         "ADMIN_PASSWORD", Directory.secret(directory.resolve("admin-password")));
                 String realm = substitute(Directory.resource("parapet-realm.json"), values);
-                int created = status(HttpRequest.newBuilder(URI.create(base() + "/admin/realms")).timeout(Duration.ofMinutes(2))
+                int created = LoopbackHttp.status(HttpRequest.newBuilder(URI.create(base() + "/admin/realms")).timeout(Duration.ofMinutes(2))
                         .header("Authorization", "Bearer " + adminToken).header("Content-Type", "application/json")
                         .POST(HttpRequest.BodyPublishers.ofString(realm)).build());
                 if (created != 201) {
@@ -237,7 +235,7 @@ public final class IdentityProvider implements AutoCloseable {
                     "demo-directory");
             String mapper = componentId(get(admin + "/components?type=org.keycloak.storage.ldap.mappers.LDAPStorageMapper&parent="
                     + federation, adminToken), "groups");
-            int synced = status(HttpRequest.newBuilder(URI.create(admin + "/user-storage/" + federation + "/mappers/" + mapper
+            int synced = LoopbackHttp.status(HttpRequest.newBuilder(URI.create(admin + "/user-storage/" + federation + "/mappers/" + mapper
                             + "/sync?direction=fedToKeycloak")).timeout(Duration.ofMinutes(1))
                     .header("Authorization", "Bearer " + adminToken).POST(HttpRequest.BodyPublishers.noBody()).build());
             if (synced != 200) {
@@ -259,7 +257,7 @@ public final class IdentityProvider implements AutoCloseable {
 
     private static String get(String url, String token) {
         try {
-            HttpResponse<String> response = HTTP.send(HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(30))
+            HttpResponse<String> response = LoopbackHttp.HTTP.send(HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(30))
                     .header("Authorization", "Bearer " + token).GET().build(), HttpResponse.BodyHandlers.ofString());
             if (response.statusCode() != 200) {
                 throw new IllegalStateException("Keycloak answered " + response.statusCode() + " to " + url);
@@ -314,21 +312,6 @@ public final class IdentityProvider implements AutoCloseable {
             throw new IllegalStateException("No " + name + " in " + json);
         }
         return matcher.group(1);
-    }
-
-    private static int status(String url) {
-        return status(HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(2)).GET().build());
-    }
-
-    private static int status(HttpRequest request) {
-        try {
-            return HTTP.send(request, HttpResponse.BodyHandlers.discarding()).statusCode();
-        } catch (IOException e) {
-            return -1;
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException("Interrupted", e);
-        }
     }
 
     @Override

@@ -1,10 +1,7 @@
 package dev.parapet.stack;
 
-import java.io.IOException;
 import java.net.URI;
-import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -30,7 +27,6 @@ public final class SchemaRegistry implements AutoCloseable {
 
     public static final String COMPATIBILITY = "BACKWARD";
 
-    private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
 
     private final ManagedProcess process;
     private final int port;
@@ -94,7 +90,7 @@ public final class SchemaRegistry implements AutoCloseable {
         try {
             Waits.until("Apicurio Registry ready on port " + port, Duration.ofMinutes(2), () -> {
                 process.ensureAlive();
-                return get("http://127.0.0.1:" + managementPort + "/health/ready") == 200;
+                return LoopbackHttp.status("http://127.0.0.1:" + managementPort + "/health/ready") == 200;
             });
             if (!authenticated) {
                 registry.requireGlobalCompatibility(COMPATIBILITY);
@@ -126,11 +122,11 @@ public final class SchemaRegistry implements AutoCloseable {
 
     private void requireGlobalCompatibility(String level) {
         String body = "{\"ruleType\":\"COMPATIBILITY\",\"config\":\"" + level + "\"}";
-        int created = send(HttpRequest.newBuilder(URI.create(url() + "/apis/registry/v3/admin/rules"))
+        int created = LoopbackHttp.status(HttpRequest.newBuilder(URI.create(url() + "/apis/registry/v3/admin/rules"))
                 .header("Content-Type", "application/json")
                 .POST(HttpRequest.BodyPublishers.ofString(body)).build());
         if (created == 409) {
-            int updated = send(HttpRequest.newBuilder(URI.create(url() + "/apis/registry/v3/admin/rules/COMPATIBILITY"))
+            int updated = LoopbackHttp.status(HttpRequest.newBuilder(URI.create(url() + "/apis/registry/v3/admin/rules/COMPATIBILITY"))
                     .header("Content-Type", "application/json")
                     .PUT(HttpRequest.BodyPublishers.ofString(body)).build());
             if (updated / 100 != 2) {
@@ -138,21 +134,6 @@ public final class SchemaRegistry implements AutoCloseable {
             }
         } else if (created / 100 != 2) {
             throw new IllegalStateException("Could not set the registry's compatibility rule: HTTP " + created);
-        }
-    }
-
-    private static int get(String url) {
-        return send(HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(2)).GET().build());
-    }
-
-    private static int send(HttpRequest request) {
-        try {
-            return HTTP.send(request, HttpResponse.BodyHandlers.discarding()).statusCode();
-        } catch (IOException e) {
-            return -1;
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException("Interrupted", e);
         }
     }
 

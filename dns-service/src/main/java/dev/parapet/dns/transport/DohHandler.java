@@ -84,6 +84,10 @@ public class DohHandler {
             users.assertedIgnored();
         }
         AgentIdentity identity = agent.get();
+        if (userToken == null || userToken.isEmpty()) {
+            // Nobody signed in (most DoH queries): no token to look up, nothing to wait for.
+            return respond(post, dnsParam, body, contentType, new Client(remote, Transport.DOH, identity, null));
+        }
         return users.verify(userToken, identity.accountId()).flatMap(user -> {
             Client client = user.map(u -> new Client(remote, Transport.DOH, identity, u.email(), u.directoryGroups()))
                     .orElseGet(() -> new Client(remote, Transport.DOH, identity, null));
