@@ -64,6 +64,25 @@ public final class BrowserSignIn {
         this.stopAt = stopAt;
     }
 
+    /**
+     * For scripts ({@code .ci/compose-check}): {@code BrowserSignIn PROVIDER-BASE START-ADDRESS USERNAME}, the password in
+     * {@code PARAPET_SIGN_IN_PASSWORD} (never on a command line). Completes a device authorization (the address a
+     * {@code parapet-agent login} or {@code bin/parapet-token} printed) or an authorization request; exits 0 when the
+     * provider said it succeeded or sent the browser on, 1 otherwise, printing where it ended.
+     */
+    public static void main(String[] args) {
+        if (args.length != 3 || System.getenv("PARAPET_SIGN_IN_PASSWORD") == null) {
+            System.err.println("usage: PARAPET_SIGN_IN_PASSWORD=... BrowserSignIn PROVIDER-BASE START-ADDRESS USERNAME");
+            System.exit(2);
+        }
+        Outcome outcome = new BrowserSignIn(args[0]).signIn(URI.create(args[1]), args[2], System.getenv("PARAPET_SIGN_IN_PASSWORD"));
+        boolean succeeded = outcome.leftTo() != null
+                || outcome.page() != null && outcome.page().toLowerCase(java.util.Locale.ROOT).contains("success");
+        System.out.println(outcome.leftTo() != null ? "left to " + outcome.leftTo().getScheme() + "://" + outcome.leftTo().getAuthority()
+                : "page: " + outcome.page().substring(0, Math.min(300, outcome.page().length())));
+        System.exit(succeeded ? 0 : 1);
+    }
+
     /** Opens {@code start} and signs in there as {@code username}. */
     public Outcome signIn(URI start, String username, String password) {
         try {
