@@ -46,6 +46,7 @@ public final class LocalStack {
     static final int IDENTITY_PORT = 18110;
     static final int IDENTITY_MANAGEMENT_PORT = 18111;
     static final int DIRECTORY_PORT = 18389;
+    static final int CONSOLE_PORT = 18120;
 
     private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
 
@@ -150,7 +151,13 @@ public final class LocalStack {
                         "--parapet.settings.feeds.allowed-directories=" + root.resolve("demo").resolve("feeds").toAbsolutePath())),
                 new ServiceProcesses.Spec("dns-service", ports.dnsService(), "384m", dnsArguments(ports, data, dnsSecrets)),
                 new ServiceProcesses.Spec("diagnostics-service", ports.diagnosticsService(), "384m", List.of(
-                        "--parapet.diagnostics.state-directory=" + data.resolve("diagnostics-service").resolve("streams"))));
+                        "--parapet.diagnostics.state-directory=" + data.resolve("diagnostics-service").resolve("streams"))),
+                // The Administration Console: signs administrators in at the identity provider, relays to the services.
+                new ServiceProcesses.Spec("console", CONSOLE_PORT, "192m", List.of(
+                        "--parapet.console.issuer=" + identityIssuer,
+                        "--parapet.console.keys=http://127.0.0.1:" + ports.keyService(),
+                        "--parapet.console.settings=http://127.0.0.1:" + ports.settingsService(),
+                        "--parapet.console.diagnostics=http://127.0.0.1:" + ports.diagnosticsService())));
         Map<String, String> springProperties = new java.util.LinkedHashMap<>(infrastructure.springProperties());
         // Administrators' tokens from the identity provider beside the deployment's key; users' tokens (DoH) from it only.
         springProperties.put("parapet.security.jwt.identity-provider.issuer", identityIssuer);
@@ -224,6 +231,7 @@ public final class LocalStack {
                                        DoH https://127.0.0.1:%d/dns-query (self-signed)
                                        block pages http://127.0.0.1:%d  https://127.0.0.1:%d
                   diagnostics-service  http://127.0.0.1:%d   dashboard http://127.0.0.1:%d/dashboard
+                  Console              http://127.0.0.1:%d   (the Administration Console: sign in as below)
                   Identity provider    %s   (Keycloak; admin console %s/admin, user bootstrap,
                                        password in %s)
                   Directory            ldap://127.0.0.1:%d   (OpenLDAP, %s: users ann, bob, carol)
@@ -241,7 +249,7 @@ public final class LocalStack {
                 """, elapsed.toMillis() / 1000.0, ports.kafka(), ports.kafka(), registry.get().url(), registry.get().url(),
                 ports.keyService(), ports.settingsService(), ports.dnsService(), ports.dnsPort(),
                 DOH_PORT, BLOCK_PAGE_HTTP_PORT, BLOCK_PAGE_HTTPS_PORT,
-                ports.diagnosticsService(), ports.diagnosticsService(), identity.get().base(), identity.get().base(),
+                ports.diagnosticsService(), ports.diagnosticsService(), CONSOLE_PORT, identity.get().base(), identity.get().base(),
                 data.resolve("identity").resolve("bootstrap-admin-password"), DIRECTORY_PORT, Directory.BASE_DN, demoAccount,
                 data.resolve("identity").resolve("admin-password"), identityIssuer, data);
         stopped.await();

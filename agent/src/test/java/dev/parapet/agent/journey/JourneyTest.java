@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.io.IOException;
 import java.net.DatagramSocket;
 import java.net.InetSocketAddress;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -18,7 +17,6 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
@@ -58,48 +56,21 @@ class JourneyTest {
 
     @BeforeAll
     static void startTheStack() throws Exception {
-        Path target = Path.of("target").toAbsolutePath();
-        Files.createDirectories(target);
-        work = Files.createTempDirectory(target, "journey-");
-        data = work.resolve("data");
-        try (ServerSocket probe = new ServerSocket()) {
-            probe.bind(new InetSocketAddress("127.0.0.1", 18101));
-        } catch (IOException e) {
-            throw new IllegalStateException("Port 18101 is taken: stop the running local stack before this test", e);
-        }
-        dnsmasq = new Dnsmasq(work.resolve("dnsmasq"), List.of("address=/allowed.journey.test/198.51.100.7",
-                "address=/engineering.journey.test/198.51.100.10",
-                "address=/blocked.journey.test/198.51.100.8", "address=/later.journey.test/198.51.100.9", "address=/printer.corp/10.0.0.9"));
-        upstreamPort = dnsmasq.port();
-        stack = Processes.startJava("dev.parapet.stack.LocalStack", List.of(), Map.of("PARAPET_DATA", data.toString(),
-                "PARAPET_DNS_UPSTREAMS", "127.0.0.1:" + upstreamPort), work.resolve("stack.out"));
-        await("the local stack is up", Duration.ofMinutes(5), () -> Processes.read(work.resolve("stack.out")).contains("Parapet is up"));
-        account = Files.readString(data.resolve("demo-account")).strip();
-        // As the README's scripts get theirs: the demo account's automation client at the identity provider.
-        Processes.Result automation = Processes.run(List.of(Path.of("..", "bin", "parapet-token").toAbsolutePath().normalize().toString(),
-                "--client-credentials"), Map.of("PARAPET_DATA", data.toString()));
-        assertThat(automation.exit()).as(automation.output()).isZero();
-        token = automation.output().strip();
-    }
-
-    @AfterAll
-    static void stopTheStack() throws Exception {
-        if (stack != null) {
-            stack.destroy();
-            if (!stack.waitFor(60, TimeUnit.SECONDS)) {
-                stack.destroyForcibly();
-            }
-        }
-        if (dnsmasq != null) {
-            dnsmasq.close();
-        }
+        JourneyStack.start();
+        work = JourneyStack.work;
+        data = JourneyStack.data;
+        stack = JourneyStack.stack;
+        dnsmasq = JourneyStack.dnsmasq;
+        upstreamPort = JourneyStack.upstreamPort;
+        account = JourneyStack.account;
+        token = JourneyStack.freshToken();
     }
 
     static void await(String what, Duration limit, Supplier<Boolean> condition) throws InterruptedException {
         long deadline = System.nanoTime() + limit.toNanos();
         while (!condition.get()) {
-            if (stack != null && !stack.isAlive()) {
-                throw new AssertionError("the stack stopped: " + Processes.read(work.resolve("stack.out")));
+            if (JourneyStack.stack != null && !JourneyStack.stack.isAlive()) {
+                throw new AssertionError("the stack stopped: " + Processes.read(JourneyStack.work.resolve("stack.out")));
             }
             assertThat(System.nanoTime()).as(what).isLessThan(deadline);
             Thread.sleep(100);

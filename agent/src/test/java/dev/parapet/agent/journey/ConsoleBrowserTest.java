@@ -1,0 +1,265 @@
+package dev.parapet.agent.journey;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.File;
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
+import org.openqa.selenium.By;
+import org.openqa.selenium.Keys;
+import org.openqa.selenium.OutputType;
+import org.openqa.selenium.WebElement;
+import org.openqa.selenium.chrome.ChromeDriver;
+import org.openqa.selenium.chrome.ChromeDriverService;
+import org.openqa.selenium.chrome.ChromeOptions;
+import org.openqa.selenium.support.ui.ExpectedConditions;
+import org.openqa.selenium.support.ui.WebDriverWait;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+
+/**
+ * The Administration Console in a real browser (the system's headless Chromium through its chromedriver) against the
+ * whole local stack: an administrator signs in on the identity provider's page, changes an agent setting, generates and
+ * reveals a tamper-protection password, deletes the key through the confirmation dialog with the keyboard only and
+ * creates a new one, and each step is checked against the services' own API; a Basic Administrator is refused what the
+ * API refuses it; every page passes axe-core's serious and critical rules. Screenshots go to
+ * {@code target/console-screenshots/} (docs/console.md shows them).
+ */
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class ConsoleBrowserTest {
+
+    static final Path CHROMIUM = Path.of("/usr/bin/chromium");
+    static final Path CHROMEDRIVER = Path.of("/usr/bin/chromedriver");
+    static final String CONSOLE = "http://127.0.0.1:18120";
+    static final Duration WAIT = Duration.ofSeconds(30);
+    static final ObjectMapper JSON = new ObjectMapper();
+    static final HttpClient HTTP = HttpClient.newHttpClient();
+
+    static ChromeDriverService service;
+    static ChromeDriver browser;
+    static Path screenshots;
+    static Path downloads;
+
+    @BeforeAll
+    static void open() throws Exception {
+        if (!Files.isExecutable(CHROMIUM) || !Files.isExecutable(CHROMEDRIVER)) {
+            throw new AssertionError("The console's browser test needs Debian's chromium and chromium-driver: run .ci/install-prerequisites.");
+        }
+        JourneyStack.start();
+        screenshots = Files.createDirectories(Path.of("target", "console-screenshots").toAbsolutePath());
+        downloads = Files.createTempDirectory(JourneyStack.work, "downloads-");
+        service = new ChromeDriverService.Builder().usingDriverExecutable(CHROMEDRIVER.toFile()).usingAnyFreePort()
+                .withLogFile(new File("target/console-chromedriver.log")).build();
+        ChromeOptions options = new ChromeOptions();
+        options.setBinary(CHROMIUM.toFile());
+        options.addArguments("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-quic",
+                "--window-size=1280,900", "--user-data-dir=" + Files.createTempDirectory(JourneyStack.work, "chromium-"));
+        options.setExperimentalOption("prefs", Map.of("download.default_directory", downloads.toString(),
+                "download.prompt_for_download", false));
+        browser = new ChromeDriver(service, options);
+        // Headless Chromium saves downloads only where it is told to, through the DevTools protocol.
+        browser.executeCdpCommand("Browser.setDownloadBehavior", Map.of("behavior", "allow", "downloadPath", downloads.toString()));
+    }
+
+    @AfterAll
+    static void close() {
+        if (browser != null) {
+            browser.quit();
+        }
+        if (service != null) {
+            service.stop();
+        }
+    }
+
+    @Test
+    @Order(1)
+    void anAdministratorManagesTheAgentSettingsTamperProtectionAndTheKeyInTheConsole() throws Exception {
+        signIn("admin@demo.parapet.local");
+        waitFor(ExpectedConditions.textToBePresentInElementLocated(By.id("who"), "SUPER_ADMIN"));
+        assertThat(browser.findElement(By.id("who")).getText()).contains(JourneyStack.account);
+        waitFor(driver -> !driver.findElement(By.id("settings-meta")).getText().isEmpty());
+        screenshot("agent-settings");
+        assertAccessible("agent settings");
+
+        // The Settings tab: a switch changed and saved is the API's state.
+        boolean before = api("GET", "agent-settings").get("manageUpdates").asBoolean();
+        browser.findElement(By.id("manageUpdates")).click();
+        browser.findElement(By.id("save-settings")).click();
+        waitFor(ExpectedConditions.textToBePresentInElementLocated(By.id("notice"), "saved"));
+        assertThat(api("GET", "agent-settings").get("manageUpdates").asBoolean()).isEqualTo(!before);
+
+        // Tamper Protection: generated, hidden until the eye is pressed, then the API's own password.
+        browser.findElement(By.id("generate-password")).click();
+        waitFor(ExpectedConditions.textToBePresentInElementLocated(By.id("notice"), "new tamper-protection password"));
+        assertThat(browser.findElement(By.id("current-password")).getText()).contains("•");
+        browser.findElement(By.id("reveal-current")).click();
+        waitFor(driver -> !driver.findElement(By.id("current-password")).getText().contains("•"));
+        String shown = browser.findElement(By.id("current-password")).getText();
+        assertThat(shown).isEqualTo(api("GET", "tamper-protection?reveal=true").get("currentPassword").asText());
+        assertThat(browser.findElement(By.id("reveal-current")).getAttribute("aria-pressed")).isEqualTo("true");
+        screenshot("tamper-protection");
+
+        // The Installation tab, reached with the keyboard (arrow keys move between tabs).
+        browser.findElement(By.id("tab-settings")).sendKeys(Keys.ARROW_RIGHT);
+        waitFor(ExpectedConditions.visibilityOfElementLocated(By.id("panel-installation")));
+        if (!browser.findElement(By.id("create-key")).isEnabled()) {
+            assertThat(browser.findElement(By.id("key")).getText()).contains("•");
+        } else {
+            browser.findElement(By.id("create-key")).click();
+            waitFor(driver -> !driver.findElement(By.id("create-key")).isEnabled());
+        }
+        screenshot("installation");
+        assertAccessible("installation");
+
+        // Download Key: a file named CustomerKey holding the account's key.
+        browser.findElement(By.id("download-key")).click();
+        Path customerKey = downloads.resolve("CustomerKey");
+        waitFor(driver -> Files.isRegularFile(customerKey));
+        String revealedKey = api("GET", "key?reveal=true").get("key").asText();
+        assertThat(Files.readString(customerKey)).contains("ParapetKey=" + revealedKey);
+
+        // Delete Key behind its dialog, keyboard only: Escape keeps the key; Enter on the button, Tab to confirm, Enter deletes.
+        WebElement delete = browser.findElement(By.id("delete-key"));
+        delete.sendKeys(Keys.ENTER);
+        waitFor(driver -> driver.findElement(By.id("delete-dialog")).getAttribute("open") != null);
+        screenshot("delete-key-dialog");
+        assertThat(browser.switchTo().activeElement().getAttribute("id")).isEqualTo("delete-cancel");
+        browser.switchTo().activeElement().sendKeys(Keys.ESCAPE);
+        waitFor(driver -> driver.findElement(By.id("delete-dialog")).getAttribute("open") == null);
+        assertThat(api("GET", "key").get("status").asText()).isEqualTo("ACTIVE");
+        delete.sendKeys(Keys.ENTER);
+        waitFor(driver -> driver.findElement(By.id("delete-dialog")).getAttribute("open") != null);
+        browser.switchTo().activeElement().sendKeys(Keys.TAB);
+        assertThat(browser.switchTo().activeElement().getAttribute("id")).isEqualTo("delete-confirm");
+        browser.switchTo().activeElement().sendKeys(Keys.ENTER);
+        waitFor(ExpectedConditions.textToBePresentInElementLocated(By.id("notice"), "The key was deleted"));
+        assertThat(status("GET", "key")).isEqualTo(404);
+
+        // Create Key: the account has a key again, shown masked.
+        browser.findElement(By.id("create-key")).click();
+        waitFor(driver -> !driver.findElement(By.id("create-key")).isEnabled());
+        assertThat(api("GET", "key").get("status").asText()).isEqualTo("ACTIVE");
+        assertThat(browser.findElement(By.id("key")).getText()).contains("•");
+    }
+
+    @Test
+    @Order(2)
+    void aBasicAdministratorIsRefusedWhatTheApiRefusesIt() throws Exception {
+        signOut();
+        signIn("basic@demo.parapet.local");
+        waitFor(ExpectedConditions.textToBePresentInElementLocated(By.id("who"), "BASIC_ADMIN"));
+        browser.findElement(By.id("tab-installation")).click();
+        waitFor(driver -> driver.findElement(By.id("delete-key")).isEnabled());
+        String key = api("GET", "key").get("keyId").asText();
+        browser.findElement(By.id("delete-key")).click();
+        waitFor(driver -> driver.findElement(By.id("delete-dialog")).getAttribute("open") != null);
+        browser.findElement(By.id("delete-confirm")).click();
+        waitFor(ExpectedConditions.textToBePresentInElementLocated(By.id("notice"), "does not allow"));
+        assertThat(api("GET", "key").get("keyId").asText()).isEqualTo(key);
+        assertThat(api("GET", "key").get("status").asText()).isEqualTo("ACTIVE");
+        screenshot("basic-administrator-refused");
+        signOut();
+    }
+
+    @Test
+    @Order(3)
+    void withoutASessionTheApiIsRefusedAndPagesSendToTheIdentityProvider() throws Exception {
+        HttpResponse<String> api = HTTP.send(HttpRequest.newBuilder(URI.create(CONSOLE + "/api/v1/accounts/" + JourneyStack.account
+                + "/agent-settings")).build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(api.statusCode()).isEqualTo(401);
+        HttpResponse<String> page = HTTP.send(HttpRequest.newBuilder(URI.create(CONSOLE + "/")).build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(page.statusCode()).isEqualTo(302);
+        assertThat(page.headers().firstValue("Location").orElseThrow()).endsWith("/oauth2/authorization/parapet");
+        HttpResponse<String> styles = HTTP.send(HttpRequest.newBuilder(URI.create(CONSOLE + "/console.css")).build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertThat(styles.headers().firstValue("Content-Security-Policy").orElseThrow())
+                .contains("script-src 'self'", "frame-ancestors 'none'", "default-src 'none'");
+    }
+
+    // --- the browser ------------------------------------------------------------------------------------------------
+
+    static void signIn(String username) throws IOException {
+        browser.get(CONSOLE + "/");
+        waitFor(ExpectedConditions.presenceOfElementLocated(By.id("username")));
+        assertThat(browser.getCurrentUrl()).startsWith("http://127.0.0.1:18110/realms/parapet/");
+        browser.findElement(By.id("username")).sendKeys(username);
+        browser.findElement(By.id("password")).sendKeys(Files.readString(JourneyStack.data.resolve("identity").resolve("admin-password")).strip());
+        browser.findElement(By.id("kc-login")).click();
+        // A consent page, if the provider shows one for the console.
+        waitFor(driver -> driver.getCurrentUrl().startsWith(CONSOLE) || !driver.findElements(By.name("accept")).isEmpty());
+        if (!browser.getCurrentUrl().startsWith(CONSOLE)) {
+            browser.findElement(By.name("accept")).click();
+        }
+        waitFor(driver -> driver.getCurrentUrl().startsWith(CONSOLE + "/"));
+    }
+
+    static void signOut() {
+        browser.findElement(By.cssSelector("#sign-out button")).click();
+        waitFor(ExpectedConditions.urlContains("/signed-out.html"));
+    }
+
+    static void waitFor(java.util.function.Function<org.openqa.selenium.WebDriver, ?> condition) {
+        new WebDriverWait(browser, WAIT).until(condition);
+    }
+
+    static void screenshot(String name) throws IOException {
+        Path shot = browser.getScreenshotAs(OutputType.FILE).toPath();
+        Files.copy(shot, screenshots.resolve("console-" + name + ".png"), StandardCopyOption.REPLACE_EXISTING);
+    }
+
+    /** axe-core's WCAG 2 A and AA rules in this browser: no serious or critical violation on the page as it is. */
+    static void assertAccessible(String page) throws IOException {
+        String axe;
+        try (InputStream in = ConsoleBrowserTest.class.getResourceAsStream("/META-INF/resources/webjars/axe-core/4.6.3/axe.min.js")) {
+            assertThat(in).as("axe-core's WebJar").isNotNull();
+            axe = new String(in.readAllBytes(), StandardCharsets.UTF_8);
+        }
+        browser.executeScript(axe);
+        Object violations = browser.executeAsyncScript("""
+                const done = arguments[arguments.length - 1];
+                axe.run(document, {runOnly: {type: 'tag', values: ['wcag2a', 'wcag2aa']}})
+                   .then(result => done(result.violations.filter(v => v.impact === 'serious' || v.impact === 'critical')
+                       .map(v => v.id + ' (' + v.impact + '): ' + v.nodes.map(n => n.target.join(' ')).join(', '))))
+                   .catch(error => done(['axe failed: ' + error]));
+                """);
+        assertThat((List<?>) violations).as("serious or critical accessibility violations on " + page).isEmpty();
+    }
+
+    // --- the services' own API --------------------------------------------------------------------------------------
+
+    static JsonNode api(String method, String path) throws Exception {
+        HttpResponse<String> response = send(method, path);
+        assertThat(response.statusCode()).as(method + " " + path + ": " + response.body()).isBetween(200, 299);
+        return JSON.readTree(response.body());
+    }
+
+    static int status(String method, String path) throws Exception {
+        return send(method, path).statusCode();
+    }
+
+    private static HttpResponse<String> send(String method, String path) throws Exception {
+        String service = path.startsWith("key") || path.startsWith("agents") ? "http://127.0.0.1:18101" : "http://127.0.0.1:18102";
+        return HTTP.send(HttpRequest.newBuilder(URI.create(service + "/api/v1/accounts/" + JourneyStack.account + "/" + path))
+                .header("Authorization", "Bearer " + JourneyStack.freshToken()).method(method, HttpRequest.BodyPublishers.noBody())
+                .timeout(Duration.ofSeconds(30)).build(), HttpResponse.BodyHandlers.ofString());
+    }
+}

@@ -1,0 +1,121 @@
+package dev.parapet.console;
+
+import java.net.URI;
+import java.time.Duration;
+import java.util.List;
+import java.util.Set;
+import java.util.UUID;
+import java.util.regex.Pattern;
+
+import org.springframework.core.io.buffer.DataBuffer;
+import org.springframework.http.HttpHeaders;
+import org.springframework.http.HttpMethod;
+import org.springframework.http.HttpStatus;
+import org.springframework.http.server.reactive.ServerHttpRequest;
+import org.springframework.http.server.reactive.ServerHttpResponse;
+import org.springframework.security.oauth2.client.OAuth2AuthorizedClient;
+import org.springframework.security.oauth2.client.annotation.RegisteredOAuth2AuthorizedClient;
+import org.springframework.web.bind.annotation.PathVariable;
+import org.springframework.web.bind.annotation.RequestMapping;
+import org.springframework.web.bind.annotation.RestController;
+import org.springframework.web.reactive.function.BodyInserters;
+import org.springframework.web.reactive.function.client.WebClient;
+import org.springframework.web.server.ResponseStatusException;
+import org.springframework.web.server.ServerWebExchange;
+
+import reactor.core.publisher.Mono;
+
+/**
+ * The pages' API calls, {@code /api/v1/accounts/{account}/...} exactly as the services answer them, relayed to the
+ * service that owns the path with the signed-in administrator's access token (refreshed by Spring Security when it
+ * has expired). The services decide: a refusal comes back as they gave it. Only the headers an API call needs go
+ * either way; the browser's cookies never leave this server.
+ */
+@RestController
+public class ApiRelay {
+
+    /** A path below the account: letters, digits and {@code / . _ -}, no {@code ..}. */
+    static final Pattern SAFE_PATH = Pattern.compile("[A-Za-z0-9/._-]*");
+    static final List<String> REQUEST_HEADERS = List.of(HttpHeaders.CONTENT_TYPE, HttpHeaders.ACCEPT, HttpHeaders.IF_MATCH,
+            HttpHeaders.IF_NONE_MATCH);
+    static final List<String> RESPONSE_HEADERS = List.of(HttpHeaders.CONTENT_TYPE, HttpHeaders.ETAG, HttpHeaders.CONTENT_DISPOSITION,
+            HttpHeaders.CACHE_CONTROL, HttpHeaders.LOCATION);
+    static final Set<HttpMethod> WITH_BODY = Set.of(HttpMethod.POST, HttpMethod.PUT, HttpMethod.PATCH);
+
+    /** The services, by the first segment of the path below the account; everything else is settings-service's. */
+    enum Service { KEYS, SETTINGS, DIAGNOSTICS }
+
+    private final ConsoleProperties properties;
+    private final WebClient http;
+
+    public ApiRelay(ConsoleProperties properties) {
+        this.properties = properties;
+        this.http = WebClient.builder().build();
+    }
+
+    static Service owner(String below) {
+        String first = below.split("/", 2)[0];
+        return switch (first) {
+            case "key", "agents" -> Service.KEYS;
+            case "diagnostics" -> Service.DIAGNOSTICS;
+            default -> Service.SETTINGS;
+        };
+    }
+
+    /** The path below {@code /api/v1/accounts/{account}/}, or an error when it could reach anything else. */
+    static String below(String path, UUID account) {
+        String prefix = "/api/v1/accounts/" + account + "/";
+        if (!path.startsWith(prefix)) {
+            throw new ResponseStatusException(HttpStatus.NOT_FOUND);
+        }
+        String below = path.substring(prefix.length());
+        if (below.isEmpty() || !SAFE_PATH.matcher(below).matches() || below.contains("..") || below.contains("//")) {
+            throw new ResponseStatusException(HttpStatus.NOT_FOUND);
+        }
+        return below;
+    }
+
+    @RequestMapping("/api/v1/accounts/{account}/**")
+    public Mono<Void> relay(@PathVariable UUID account,
+                            @RegisteredOAuth2AuthorizedClient(ConsoleSecurity.REGISTRATION) OAuth2AuthorizedClient client,
+                            ServerWebExchange exchange) {
+        ServerHttpRequest request = exchange.getRequest();
+        String below = below(request.getPath().pathWithinApplication().value(), account);
+        URI base = switch (owner(below)) {
+            case KEYS -> properties.keys();
+            case DIAGNOSTICS -> properties.diagnostics();
+            case SETTINGS -> properties.settings();
+        };
+        String query = request.getURI().getRawQuery();
+        URI target = URI.create(strip(base.toString()) + "/api/v1/accounts/" + account + "/" + below + (query == null ? "" : "?" + query));
+        WebClient.RequestBodySpec call = http.method(request.getMethod()).uri(target).headers(headers -> {
+            for (String name : REQUEST_HEADERS) {
+                List<String> values = request.getHeaders().get(name);
+                if (values != null) {
+                    headers.put(name, values);
+                }
+            }
+            headers.setBearerAuth(client.getAccessToken().getTokenValue());
+            if (request.getRemoteAddress() != null && request.getRemoteAddress().getAddress() != null) {
+                headers.add("X-Forwarded-For", request.getRemoteAddress().getAddress().getHostAddress());
+            }
+        });
+        WebClient.RequestHeadersSpec<?> withBody = WITH_BODY.contains(request.getMethod())
+                ? call.body(BodyInserters.fromDataBuffers(request.getBody())) : call;
+        ServerHttpResponse response = exchange.getResponse();
+        return withBody.exchangeToMono(answer -> {
+            response.setStatusCode(answer.statusCode());
+            for (String name : RESPONSE_HEADERS) {
+                List<String> values = answer.headers().asHttpHeaders().get(name);
+                if (values != null) {
+                    response.getHeaders().put(name, values);
+                }
+            }
+            return response.writeWith(answer.bodyToFlux(DataBuffer.class));
+        }).timeout(Duration.ofSeconds(60));
+    }
+
+    private static String strip(String base) {
+        return base.endsWith("/") ? base.substring(0, base.length() - 1) : base;
+    }
+}

@@ -1,0 +1,327 @@
+// The Administration Console's pages. Every call goes to this origin: /console/session for who is signed in and the
+// CSRF token, /api/v1/accounts/{account}/... relayed by the console's server to the services with the administrator's
+// token (the browser never holds one). The services decide what each role may do; the pages only show what they say.
+
+const $ = (id) => document.getElementById(id);
+let session = null;
+let settingsEtag = null;
+
+class ApiError extends Error {
+  constructor(status, problem) {
+    super(problem?.detail || problem?.title || `HTTP ${status}`);
+    this.status = status;
+    this.problem = problem || {};
+  }
+}
+
+async function api(method, path, body, headers = {}) {
+  const init = { method, credentials: 'same-origin', headers: { Accept: 'application/json', ...headers } };
+  if (method !== 'GET') {
+    init.headers[session.csrfHeader] = session.csrfToken;
+  }
+  if (body !== undefined) {
+    init.headers['Content-Type'] = 'application/json';
+    init.body = JSON.stringify(body);
+  }
+  const response = await fetch(`/api/v1/accounts/${session.account}/${path}`, init);
+  if (response.status === 401) {
+    location.reload(); // the session ended: sign in again
+    throw new ApiError(401, { detail: 'Signed out' });
+  }
+  if (!response.ok) {
+    let problem = null;
+    try { problem = await response.json(); } catch { /* not a problem document */ }
+    throw new ApiError(response.status, problem);
+  }
+  return response;
+}
+
+function notice(text, kind = 'info') {
+  const element = $('notice');
+  element.textContent = text;
+  element.dataset.kind = kind;
+}
+
+function failed(error, what) {
+  if (error.status === 403) {
+    notice(`${what}: your role does not allow this (${error.message}).`, 'error');
+  } else {
+    notice(`${what}: ${error.message}`, 'error');
+  }
+}
+
+function when(instant) {
+  return instant ? new Date(instant).toLocaleString() : '';
+}
+
+// --- tabs (WAI-ARIA tabs pattern: arrow keys move between tabs) ---------------------------------------------------
+function setUpTabs() {
+  const tabs = [...document.querySelectorAll('[role="tab"]')];
+  const select = (tab) => {
+    for (const other of tabs) {
+      const selected = other === tab;
+      other.setAttribute('aria-selected', String(selected));
+      other.tabIndex = selected ? 0 : -1;
+      $(other.getAttribute('aria-controls')).hidden = !selected;
+    }
+    tab.focus();
+  };
+  tabs.forEach((tab, index) => {
+    tab.addEventListener('click', () => select(tab));
+    tab.addEventListener('keydown', (event) => {
+      if (event.key === 'ArrowRight' || event.key === 'ArrowLeft') {
+        const step = event.key === 'ArrowRight' ? 1 : tabs.length - 1;
+        select(tabs[(index + step) % tabs.length]);
+        event.preventDefault();
+      }
+    });
+  });
+}
+
+// --- Settings ---------------------------------------------------------------------------------------------------
+const SWITCHES = ['userAuthentication', 'enforceUserAuthentication', 'manageUpdates'];
+
+function showSettings(settings) {
+  for (const name of SWITCHES) {
+    $(name).checked = settings[name];
+    $(`${name}-error`).textContent = '';
+  }
+  $('settings-meta').textContent = settings.updatedBy
+    ? `Last changed by ${settings.updatedBy} on ${when(settings.updatedAt)}.` : 'The defaults: nobody has changed them yet.';
+}
+
+async function loadSettings() {
+  const response = await api('GET', 'agent-settings');
+  settingsEtag = response.headers.get('ETag');
+  showSettings(await response.json());
+}
+
+async function saveSettings(event) {
+  event.preventDefault();
+  const body = Object.fromEntries(SWITCHES.map((name) => [name, $(name).checked]));
+  try {
+    const response = await api('PUT', 'agent-settings', body, settingsEtag ? { 'If-Match': settingsEtag } : {});
+    settingsEtag = response.headers.get('ETag');
+    showSettings(await response.json());
+    notice('Agent settings saved. Agents receive them within seconds.');
+  } catch (error) {
+    if (error.status === 412) {
+      notice('Someone changed the settings meanwhile: they are shown as they are now. Make your change again.', 'error');
+      await loadSettings();
+      return;
+    }
+    for (const fieldError of error.problem.errors || []) {
+      const element = $(`${fieldError.field}-error`);
+      if (element) element.textContent = fieldError.reason;
+    }
+    failed(error, 'The settings were not saved');
+  }
+}
+
+// --- Tamper Protection --------------------------------------------------------------------------------------------
+const revealed = { current: false, previous: false };
+let tamper = null;
+
+function showTamper(view) {
+  tamper = view;
+  const hasCurrent = Boolean(view.currentPassword);
+  $('current-password').textContent = hasCurrent ? view.currentPassword : 'Not generated yet';
+  $('previous-password').textContent = view.previousPassword || 'None';
+  $('reveal-current').disabled = !hasCurrent;
+  $('copy-current').disabled = !hasCurrent;
+  $('reveal-previous').disabled = !view.previousPassword;
+  $('reveal-current').setAttribute('aria-pressed', String(view.revealed && revealed.current));
+  $('reveal-previous').setAttribute('aria-pressed', String(view.revealed && revealed.previous));
+  $('tamper-meta').textContent = view.generatedAt ? `Generated on ${when(view.generatedAt)}.` : '';
+}
+
+async function loadTamper(reveal = false) {
+  const response = await api('GET', `tamper-protection${reveal ? '?reveal=true' : ''}`);
+  return response.json();
+}
+
+async function toggleReveal(which) {
+  try {
+    revealed[which] = !revealed[which];
+    if (!revealed[which]) {
+      const masked = await loadTamper(false);
+      if (revealed.current || revealed.previous) {
+        const shown = await loadTamper(true);
+        masked.currentPassword = revealed.current ? shown.currentPassword : masked.currentPassword;
+        masked.previousPassword = revealed.previous ? shown.previousPassword : masked.previousPassword;
+        masked.revealed = true;
+      }
+      showTamper(masked);
+      return;
+    }
+    const shown = await loadTamper(true); // each reveal is audited by settings-service
+    const view = { ...shown };
+    const masked = await loadTamper(false);
+    if (!revealed.current) view.currentPassword = masked.currentPassword;
+    if (!revealed.previous) view.previousPassword = masked.previousPassword;
+    showTamper(view);
+  } catch (error) {
+    revealed[which] = false;
+    failed(error, 'The password could not be shown');
+  }
+}
+
+async function copyCurrentPassword() {
+  try {
+    const shown = await loadTamper(true);
+    await navigator.clipboard.writeText(shown.currentPassword);
+    notice('The current tamper-protection password is on the clipboard.');
+  } catch (error) {
+    failed(error, 'The password could not be copied');
+  }
+}
+
+async function generatePassword() {
+  try {
+    const response = await api('POST', 'tamper-protection/password');
+    revealed.current = false;
+    revealed.previous = false;
+    showTamper(await response.json());
+    notice('A new tamper-protection password was generated; the old one is now the previous password.');
+  } catch (error) {
+    failed(error, 'No password was generated');
+  }
+}
+
+// --- Installation -------------------------------------------------------------------------------------------------
+let key = null;
+
+function showKey(view) {
+  key = view && view.status === 'ACTIVE' ? view : null;
+  $('key').textContent = key ? key.key : 'No key yet: create one.';
+  $('key-meta').textContent = key ? `Region ${key.region}, created by ${key.issuedBy || 'an administrator'} on ${when(key.issuedAt)}.` : '';
+  $('create-key').disabled = Boolean(key);
+  for (const id of ['copy-key', 'download-key', 'delete-key']) $(id).disabled = !key;
+}
+
+async function loadKey() {
+  try {
+    showKey(await (await api('GET', 'key')).json());
+  } catch (error) {
+    if (error.status === 404) {
+      showKey(null);
+    } else {
+      throw error;
+    }
+  }
+}
+
+async function loadAgents() {
+  const agents = await (await api('GET', 'agents')).json();
+  const body = document.querySelector('#agents tbody');
+  body.replaceChildren(...agents.map((agent) => {
+    const row = document.createElement('tr');
+    for (const text of [agent.hostname, `${agent.osName} ${agent.osVersion}`, agent.agentVersion, when(agent.enrolledAt),
+      agent.status === 'ACTIVE' ? 'Active' : `Stopped (${agent.reason || 'revoked'})`]) {
+      const cell = document.createElement('td');
+      cell.textContent = text;
+      row.append(cell);
+    }
+    return row;
+  }));
+  if (agents.length === 0) {
+    const row = document.createElement('tr');
+    const cell = document.createElement('td');
+    cell.colSpan = 5;
+    cell.textContent = 'No agent has enrolled yet.';
+    row.append(cell);
+    body.append(row);
+  }
+}
+
+async function createKey() {
+  try {
+    showKey(await (await api('POST', 'key', {})).json());
+    notice('The key was created. Download it and give it to the agent on each device.');
+  } catch (error) {
+    failed(error, 'No key was created');
+  }
+}
+
+async function copyKey() {
+  try {
+    const shown = await (await api('GET', 'key?reveal=true')).json();
+    await navigator.clipboard.writeText(shown.key);
+    notice('The key is on the clipboard.');
+  } catch (error) {
+    failed(error, 'The key could not be copied');
+  }
+}
+
+async function downloadKey() {
+  try {
+    const text = await (await api('GET', 'key/file', undefined, { Accept: 'text/plain' })).arrayBuffer();
+    // Octet-stream, so that the browser keeps the name CustomerKey (a text/plain blob would become CustomerKey.txt).
+    const blob = new Blob([text], { type: 'application/octet-stream' });
+    const link = document.createElement('a');
+    link.href = URL.createObjectURL(blob);
+    link.download = 'CustomerKey';
+    document.body.append(link);
+    link.click();
+    link.remove();
+    URL.revokeObjectURL(link.href);
+    notice('CustomerKey downloaded.');
+  } catch (error) {
+    failed(error, 'The key could not be downloaded');
+  }
+}
+
+function askToDeleteKey() {
+  const dialog = $('delete-dialog');
+  dialog.returnValue = '';
+  dialog.showModal();
+}
+
+async function deleteKeyIfConfirmed() {
+  const dialog = $('delete-dialog');
+  $('delete-key').focus();
+  if (dialog.returnValue !== 'delete') {
+    return;
+  }
+  try {
+    await api('DELETE', 'key?confirm=true');
+    showKey(null);
+    await loadAgents();
+    notice('The key was deleted. Agents enrolled with it stop until they are enrolled with a new key.');
+  } catch (error) {
+    failed(error, 'The key was not deleted');
+  }
+}
+
+// --- start ----------------------------------------------------------------------------------------------------------
+async function start() {
+  const response = await fetch('/console/session', { credentials: 'same-origin', headers: { Accept: 'application/json' } });
+  if (!response.ok) {
+    location.assign('/oauth2/authorization/parapet');
+    return;
+  }
+  session = await response.json();
+  $('who').textContent = `${session.name || session.email} · ${session.role || 'no role'} · account ${session.account || 'none'}`;
+  $('sign-out-csrf').value = session.csrfToken;
+  setUpTabs();
+  $('settings-form').addEventListener('submit', saveSettings);
+  $('reveal-current').addEventListener('click', () => toggleReveal('current'));
+  $('reveal-previous').addEventListener('click', () => toggleReveal('previous'));
+  $('copy-current').addEventListener('click', copyCurrentPassword);
+  $('generate-password').addEventListener('click', generatePassword);
+  $('create-key').addEventListener('click', createKey);
+  $('copy-key').addEventListener('click', copyKey);
+  $('download-key').addEventListener('click', downloadKey);
+  $('delete-key').addEventListener('click', askToDeleteKey);
+  $('delete-dialog').addEventListener('close', deleteKeyIfConfirmed);
+  if (!session.account) {
+    notice('Your sign-in names no account: ask the identity provider\'s administrator to give you one.', 'error');
+    return;
+  }
+  const loads = [loadSettings(), loadTamper(false).then(showTamper), loadKey(), loadAgents()];
+  const results = await Promise.allSettled(loads);
+  const refused = results.find((result) => result.status === 'rejected');
+  if (refused) failed(refused.reason, 'Part of this page could not be loaded');
+}
+
+start();
