@@ -127,9 +127,10 @@ function showTamper(view) {
   const hasCurrent = Boolean(view.currentPassword);
   $('current-password').textContent = hasCurrent ? view.currentPassword : 'Not generated yet';
   $('previous-password').textContent = view.previousPassword || 'None';
-  $('reveal-current').disabled = !hasCurrent;
-  $('copy-current').disabled = !hasCurrent;
-  $('reveal-previous').disabled = !view.previousPassword;
+  const canWrite = access.permissions.includes('web-security:write');
+  $('reveal-current').disabled = !hasCurrent || !canWrite;
+  $('copy-current').disabled = !hasCurrent || !canWrite;
+  $('reveal-previous').disabled = !view.previousPassword || !canWrite;
   $('reveal-current').setAttribute('aria-pressed', String(view.revealed && revealed.current));
   $('reveal-previous').setAttribute('aria-pressed', String(view.revealed && revealed.previous));
   $('tamper-meta').textContent = view.generatedAt ? `Generated on ${when(view.generatedAt)}.` : '';
@@ -195,8 +196,9 @@ function showKey(view) {
   key = view && view.status === 'ACTIVE' ? view : null;
   $('key').textContent = key ? key.key : 'No key yet: create one.';
   $('key-meta').textContent = key ? `Region ${key.region}, created by ${key.issuedBy || 'an administrator'} on ${when(key.issuedAt)}.` : '';
-  $('create-key').disabled = Boolean(key);
-  for (const id of ['copy-key', 'download-key', 'delete-key']) $(id).disabled = !key;
+  const canWrite = access.permissions.includes('web-security:write');
+  $('create-key').disabled = Boolean(key) || !canWrite;
+  for (const id of ['copy-key', 'download-key', 'delete-key']) $(id).disabled = !key || !canWrite;
 }
 
 async function loadKey() {
@@ -293,6 +295,25 @@ async function deleteKeyIfConfirmed() {
   }
 }
 
+// --- what the role may do (the services' own answer, GET access; they still refuse whatever is not allowed) --------
+let access = { privileged: false, permissions: [] };
+
+function shapeForRole(granted) {
+  access = granted;
+  const canWrite = granted.permissions.includes('web-security:write');
+  if (!canWrite) {
+    // Read-only: every change, reveal, copy and download needs web-security:write.
+    for (const id of ['save-settings', 'generate-password', 'create-key']) $(id).disabled = true;
+    for (const name of SWITCHES) $(name).disabled = true;
+    $('read-only').hidden = false;
+  }
+  if (!granted.privileged) {
+    // Deleting the key stops every agent: only Super, Full and Partner Administrators may.
+    $('delete-key').hidden = true;
+    $('delete-key-note').hidden = false;
+  }
+}
+
 // --- start ----------------------------------------------------------------------------------------------------------
 async function start() {
   const response = await fetch('/console/session', { credentials: 'same-origin', headers: { Accept: 'application/json' } });
@@ -316,6 +337,12 @@ async function start() {
   $('delete-dialog').addEventListener('close', deleteKeyIfConfirmed);
   if (!session.account) {
     notice('Your sign-in names no account: ask the identity provider\'s administrator to give you one.', 'error');
+    return;
+  }
+  try {
+    shapeForRole(await (await api('GET', 'access')).json());
+  } catch (error) {
+    failed(error, 'Your access to this account could not be read');
     return;
   }
   const loads = [loadSettings(), loadTamper(false).then(showTamper), loadKey(), loadAgents()];

@@ -20,6 +20,7 @@ import org.springframework.web.bind.annotation.RequestMapping;
 import org.springframework.web.bind.annotation.RestController;
 import org.springframework.web.reactive.function.BodyInserters;
 import org.springframework.web.reactive.function.client.WebClient;
+import org.springframework.web.reactive.function.client.WebClientRequestException;
 import org.springframework.web.server.ResponseStatusException;
 import org.springframework.web.server.ServerWebExchange;
 
@@ -112,7 +113,21 @@ public class ApiRelay {
                 }
             }
             return response.writeWith(answer.bodyToFlux(DataBuffer.class));
-        }).timeout(Duration.ofSeconds(60));
+        }).timeout(Duration.ofSeconds(60))
+                // The service could not be reached or did not answer: the page says so (a problem, not a stack trace).
+                .onErrorResume(error -> !response.isCommitted() && (error instanceof WebClientRequestException
+                        || error instanceof java.util.concurrent.TimeoutException), error -> unavailable(response, error));
+    }
+
+    private static Mono<Void> unavailable(ServerHttpResponse response, Throwable error) {
+        boolean timedOut = error instanceof java.util.concurrent.TimeoutException;
+        response.setStatusCode(timedOut ? HttpStatus.GATEWAY_TIMEOUT : HttpStatus.BAD_GATEWAY);
+        response.getHeaders().setContentType(org.springframework.http.MediaType.APPLICATION_PROBLEM_JSON);
+        String detail = timedOut ? "The service did not answer in time; the change may still be applied. Read it back before retrying."
+                : "The service is not reachable at the moment; nothing was changed. Try again shortly.";
+        byte[] body = ("{\"title\":\"" + (timedOut ? "Gateway timeout" : "Bad gateway") + "\",\"status\":"
+                + response.getStatusCode().value() + ",\"detail\":\"" + detail + "\"}").getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        return response.writeWith(Mono.just(response.bufferFactory().wrap(body)));
     }
 
     private static String strip(String base) {

@@ -63,7 +63,8 @@ class ConsoleRelayTest {
         String base = "http://127.0.0.1:" + services.getAddress().getPort();
         registry.add("parapet.console.keys", () -> base + "/keys-service");
         registry.add("parapet.console.settings", () -> base + "/settings-service");
-        registry.add("parapet.console.diagnostics", () -> base + "/diagnostics-service");
+        // Nothing listens there: diagnostics-service is "down" in this test.
+        registry.add("parapet.console.diagnostics", () -> "http://127.0.0.1:9");
     }
 
     @AfterAll
@@ -113,14 +114,21 @@ class ConsoleRelayTest {
                 .expectHeader().doesNotExist(HttpHeaders.SET_COOKIE)
                 .expectBody().jsonPath("$.service").exists();
         signedIn().get().uri("/api/v1/accounts/{account}/key", ACCOUNT).exchange().expectStatus().isOk();
-        signedIn().get().uri("/api/v1/accounts/{account}/diagnostics/devices", ACCOUNT).exchange().expectStatus().isOk();
         signedIn().get().uri("/api/v1/accounts/{account}/forbidden", ACCOUNT).exchange().expectStatus().isForbidden();
         assertThat(SEEN).extracting(Seen::path).containsExactly(
                 "/settings-service/api/v1/accounts/" + ACCOUNT + "/agent-settings?reveal=true",
                 "/keys-service/api/v1/accounts/" + ACCOUNT + "/key",
-                "/diagnostics-service/api/v1/accounts/" + ACCOUNT + "/diagnostics/devices",
                 "/settings-service/api/v1/accounts/" + ACCOUNT + "/forbidden");
         assertThat(SEEN).allSatisfy(seen -> assertThat(seen.authorization()).isEqualTo("Bearer access-token"));
+    }
+
+    @Test
+    void aServiceThatCannotBeReachedIsABadGatewayProblem() {
+        signedIn().get().uri("/api/v1/accounts/{account}/diagnostics/devices", ACCOUNT).exchange()
+                .expectStatus().isEqualTo(502)
+                .expectHeader().contentType("application/problem+json")
+                .expectBody().jsonPath("$.detail").value(detail -> assertThat((String) detail).contains("nothing was changed"));
+        assertThat(SEEN).isEmpty();
     }
 
     @Test

@@ -163,21 +163,50 @@ class ConsoleBrowserTest {
 
     @Test
     @Order(2)
-    void aBasicAdministratorIsRefusedWhatTheApiRefusesIt() throws Exception {
+    void eachRoleIsOfferedWhatItMayDoAndTheApiStillRefusesTheRest() throws Exception {
+        // A Basic Administrator may change settings but not delete the key: the button is not offered, and the API
+        // refuses the call anyway when the page makes it.
         signOut();
         signIn("basic@demo.parapet.local");
         waitFor(ExpectedConditions.textToBePresentInElementLocated(By.id("who"), "BASIC_ADMIN"));
         browser.findElement(By.id("tab-installation")).click();
-        waitFor(driver -> driver.findElement(By.id("delete-key")).isEnabled());
+        waitFor(ExpectedConditions.visibilityOfElementLocated(By.id("delete-key-note")));
+        assertThat(browser.findElement(By.id("delete-key")).isDisplayed()).isFalse();
+        assertThat(browser.findElement(By.id("create-key")).isDisplayed()).isTrue();
         String key = api("GET", "key").get("keyId").asText();
-        browser.findElement(By.id("delete-key")).click();
-        waitFor(driver -> driver.findElement(By.id("delete-dialog")).getAttribute("open") != null);
-        browser.findElement(By.id("delete-confirm")).click();
-        waitFor(ExpectedConditions.textToBePresentInElementLocated(By.id("notice"), "does not allow"));
+        assertThat(fromThePage("DELETE", "key?confirm=true", null)).isEqualTo(403);
         assertThat(api("GET", "key").get("keyId").asText()).isEqualTo(key);
-        assertThat(api("GET", "key").get("status").asText()).isEqualTo("ACTIVE");
-        screenshot("basic-administrator-refused");
+        screenshot("basic-administrator");
         signOut();
+
+        // A custom role with web-security:read only: everything shown, nothing changeable, and a change made from the
+        // page anyway is refused by settings-service.
+        signIn("custom@demo.parapet.local");
+        waitFor(ExpectedConditions.textToBePresentInElementLocated(By.id("who"), "CUSTOM"));
+        waitFor(ExpectedConditions.visibilityOfElementLocated(By.id("read-only")));
+        waitFor(driver -> !driver.findElement(By.id("settings-meta")).getText().isEmpty());
+        assertThat(browser.findElement(By.id("save-settings")).isEnabled()).isFalse();
+        assertThat(browser.findElement(By.id("generate-password")).isEnabled()).isFalse();
+        assertThat(browser.findElement(By.id("manageUpdates")).isEnabled()).isFalse();
+        long version = api("GET", "agent-settings").get("version").asLong();
+        assertThat(fromThePage("PUT", "agent-settings",
+                "{\"userAuthentication\":true,\"enforceUserAuthentication\":true,\"manageUpdates\":true}")).isEqualTo(403);
+        assertThat(api("GET", "agent-settings").get("version").asLong()).isEqualTo(version);
+        screenshot("custom-role-read-only");
+        signOut();
+    }
+
+    /** The status of an API call the page makes itself, through the console, with the session's CSRF token. */
+    static long fromThePage(String method, String path, String body) {
+        Object status = browser.executeAsyncScript("""
+                const [method, path, body, done] = arguments;
+                fetch('/console/session', {headers: {Accept: 'application/json'}}).then(r => r.json()).then(s => {
+                  const headers = {[s.csrfHeader]: s.csrfToken, Accept: 'application/json'};
+                  if (body !== null) headers['Content-Type'] = 'application/json';
+                  return fetch('/api/v1/accounts/' + s.account + '/' + path, {method, headers, body: body ?? undefined});
+                }).then(r => done(r.status)).catch(e => done(-1));
+                """, method, path, body);
+        return ((Number) status).longValue();
     }
 
     @Test
