@@ -23,7 +23,6 @@ import org.junit.jupiter.api.Test;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
-import dev.parapet.stack.Dnsmasq;
 
 /**
  * The product's whole journey, against the whole stack started as the README starts it (the
@@ -33,8 +32,8 @@ import dev.parapet.stack.Dnsmasq;
  * the device protected and healthy in diagnostics, a new Block List entry blocking the running
  * agent's next query, the tamper password rotated, the key deleted and the agent stopping within a
  * second, and a new key restoring protection. Beside it, on the same stack: a second account created
- * through the operator's API, whose administrator signs in through the stack's stand-in identity
- * provider, and whose suspension every service enforces.
+ * through the operator's API, whose administrator's token the deployment's own key signs (the operator's
+ * break-glass), and whose suspension every service enforces.
  */
 class JourneyTest {
 
@@ -47,8 +46,6 @@ class JourneyTest {
     static final String ISSUER = "http://127.0.0.1:18110/realms/parapet";
 
     static Path work;
-    static Process stack;
-    static Dnsmasq dnsmasq;
     static int upstreamPort;
     static String token;
     static String account;
@@ -59,8 +56,6 @@ class JourneyTest {
         JourneyStack.start();
         work = JourneyStack.work;
         data = JourneyStack.data;
-        stack = JourneyStack.stack;
-        dnsmasq = JourneyStack.dnsmasq;
         upstreamPort = JourneyStack.upstreamPort;
         account = JourneyStack.account;
         token = JourneyStack.freshToken();
