@@ -1,58 +1,12 @@
 // The Administration Console's pages. Every call goes to this origin: /console/session for who is signed in and the
 // CSRF token, /api/v1/accounts/{account}/... relayed by the console's server to the services with the administrator's
 // token (the browser never holds one). The services decide what each role may do; the pages only show what they say.
+import { $, state, api, notice, failed, when } from './core.js';
+import { setUpPolicies, showPolicies } from './policies.js';
+import { setUpLocations, showLocations, setUpGroups, showGroups, setUpExceptions, loadExceptions, showCategories } from './places.js';
+import { setUpDevices, showDevices } from './devices.js';
 
-const $ = (id) => document.getElementById(id);
-let session = null;
 let settingsEtag = null;
-
-class ApiError extends Error {
-  constructor(status, problem) {
-    super(problem?.detail || problem?.title || `HTTP ${status}`);
-    this.status = status;
-    this.problem = problem || {};
-  }
-}
-
-async function api(method, path, body, headers = {}) {
-  const init = { method, credentials: 'same-origin', headers: { Accept: 'application/json', ...headers } };
-  if (method !== 'GET') {
-    init.headers[session.csrfHeader] = session.csrfToken;
-  }
-  if (body !== undefined) {
-    init.headers['Content-Type'] = 'application/json';
-    init.body = JSON.stringify(body);
-  }
-  const response = await fetch(`/api/v1/accounts/${session.account}/${path}`, init);
-  if (response.status === 401) {
-    location.reload(); // the session ended: sign in again
-    throw new ApiError(401, { detail: 'Signed out' });
-  }
-  if (!response.ok) {
-    let problem = null;
-    try { problem = await response.json(); } catch { /* not a problem document */ }
-    throw new ApiError(response.status, problem);
-  }
-  return response;
-}
-
-function notice(text, kind = 'info') {
-  const element = $('notice');
-  element.textContent = text;
-  element.dataset.kind = kind;
-}
-
-function failed(error, what) {
-  if (error.status === 403) {
-    notice(`${what}: your role does not allow this (${error.message}).`, 'error');
-  } else {
-    notice(`${what}: ${error.message}`, 'error');
-  }
-}
-
-function when(instant) {
-  return instant ? new Date(instant).toLocaleString() : '';
-}
 
 // --- tabs (WAI-ARIA tabs pattern: arrow keys move between tabs) ---------------------------------------------------
 function setUpTabs() {
@@ -127,7 +81,7 @@ function showTamper(view) {
   const hasCurrent = Boolean(view.currentPassword);
   $('current-password').textContent = hasCurrent ? view.currentPassword : 'Not generated yet';
   $('previous-password').textContent = view.previousPassword || 'None';
-  const canWrite = access.permissions.includes('web-security:write');
+  const canWrite = state.access.permissions.includes('web-security:write');
   $('reveal-current').disabled = !hasCurrent || !canWrite;
   $('copy-current').disabled = !hasCurrent || !canWrite;
   $('reveal-previous').disabled = !view.previousPassword || !canWrite;
@@ -196,7 +150,7 @@ function showKey(view) {
   key = view && view.status === 'ACTIVE' ? view : null;
   $('key').textContent = key ? key.key : 'No key yet: create one.';
   $('key-meta').textContent = key ? `Region ${key.region}, created by ${key.issuedBy || 'an administrator'} on ${when(key.issuedAt)}.` : '';
-  const canWrite = access.permissions.includes('web-security:write');
+  const canWrite = state.access.permissions.includes('web-security:write');
   $('create-key').disabled = Boolean(key) || !canWrite;
   for (const id of ['copy-key', 'download-key', 'delete-key']) $(id).disabled = !key || !canWrite;
 }
@@ -296,10 +250,8 @@ async function deleteKeyIfConfirmed() {
 }
 
 // --- what the role may do (the services' own answer, GET access; they still refuse whatever is not allowed) --------
-let access = { privileged: false, permissions: [] };
-
 function shapeForRole(granted) {
-  access = granted;
+  state.access = granted;
   const canWrite = granted.permissions.includes('web-security:write');
   if (!canWrite) {
     // Read-only: every change, reveal, copy and download needs web-security:write.
@@ -321,7 +273,8 @@ async function start() {
     location.assign('/oauth2/authorization/parapet');
     return;
   }
-  session = await response.json();
+  state.session = await response.json();
+  const session = state.session;
   $('who').textContent = `${session.name || session.email} · ${session.role || 'no role'} · account ${session.account || 'none'}`;
   $('sign-out-csrf').value = session.csrfToken;
   setUpTabs();
@@ -345,10 +298,46 @@ async function start() {
     failed(error, 'Your access to this account could not be read');
     return;
   }
-  const loads = [loadSettings(), loadTamper(false).then(showTamper), loadKey(), loadAgents()];
-  const results = await Promise.allSettled(loads);
+  setUpPolicies();
+  setUpLocations();
+  setUpGroups();
+  setUpExceptions();
+  setUpDevices();
+  window.addEventListener('hashchange', () => route(true));
+  await route(false);
+}
+
+// --- pages: one per fragment (#policies), each loaded afresh when it is shown ---------------------------------------
+async function showAgentSettings() {
+  const results = await Promise.allSettled([loadSettings(), loadTamper(false).then(showTamper), loadKey(), loadAgents()]);
   const refused = results.find((result) => result.status === 'rejected');
-  if (refused) failed(refused.reason, 'Part of this page could not be loaded');
+  if (refused) throw refused.reason;
+}
+
+const PAGES = {
+  'agent-settings': showAgentSettings, policies: showPolicies, locations: showLocations, exceptions: loadExceptions,
+  'profile-groups': showGroups, categories: showCategories, devices: showDevices,
+};
+
+async function route(moved) {
+  const wanted = location.hash.slice(1);
+  const page = Object.hasOwn(PAGES, wanted) ? wanted : 'agent-settings';
+  for (const section of document.querySelectorAll('main > .page')) section.hidden = section.id !== page;
+  for (const link of document.querySelectorAll('nav a[href^="#"]')) {
+    if (link.getAttribute('href') === `#${page}`) link.setAttribute('aria-current', 'page');
+    else link.removeAttribute('aria-current');
+  }
+  const title = document.querySelector(`#${page} h1`);
+  document.title = `${title.textContent} · Parapet Administration Console`;
+  if (moved) {
+    notice('');
+    title.focus(); // a screen reader hears where it arrived
+  }
+  try {
+    await PAGES[page]();
+  } catch (error) {
+    failed(error, 'Part of this page could not be loaded');
+  }
 }
 
 start();

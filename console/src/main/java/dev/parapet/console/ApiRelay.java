@@ -15,6 +15,7 @@ import org.springframework.http.server.reactive.ServerHttpRequest;
 import org.springframework.http.server.reactive.ServerHttpResponse;
 import org.springframework.security.oauth2.client.OAuth2AuthorizedClient;
 import org.springframework.security.oauth2.client.annotation.RegisteredOAuth2AuthorizedClient;
+import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.RequestMapping;
 import org.springframework.web.bind.annotation.RestController;
@@ -44,7 +45,7 @@ public class ApiRelay {
     static final Set<HttpMethod> WITH_BODY = Set.of(HttpMethod.POST, HttpMethod.PUT, HttpMethod.PATCH);
 
     /** The services, by the first segment of the path below the account; everything else is settings-service's. */
-    enum Service { KEYS, SETTINGS, DIAGNOSTICS }
+    enum Service { KEYS, SETTINGS, DIAGNOSTICS, DNS }
 
     private final ConsoleProperties properties;
     private final WebClient http;
@@ -59,6 +60,7 @@ public class ApiRelay {
         return switch (first) {
             case "key", "agents" -> Service.KEYS;
             case "diagnostics" -> Service.DIAGNOSTICS;
+            case "dns" -> Service.DNS;
             default -> Service.SETTINGS;
         };
     }
@@ -85,10 +87,23 @@ public class ApiRelay {
         URI base = switch (owner(below)) {
             case KEYS -> properties.keys();
             case DIAGNOSTICS -> properties.diagnostics();
+            case DNS -> properties.dns();
             case SETTINGS -> properties.settings();
         };
+        return forward(strip(base.toString()) + "/api/v1/accounts/" + account + "/" + below, client, exchange);
+    }
+
+    /** The category catalogue, which every administrator reads (settings-service's, not below an account). */
+    @GetMapping("/api/v1/categories")
+    public Mono<Void> catalogue(@RegisteredOAuth2AuthorizedClient(ConsoleSecurity.REGISTRATION) OAuth2AuthorizedClient client,
+                                ServerWebExchange exchange) {
+        return forward(strip(properties.settings().toString()) + "/api/v1/categories", client, exchange);
+    }
+
+    private Mono<Void> forward(String path, OAuth2AuthorizedClient client, ServerWebExchange exchange) {
+        ServerHttpRequest request = exchange.getRequest();
         String query = request.getURI().getRawQuery();
-        URI target = URI.create(strip(base.toString()) + "/api/v1/accounts/" + account + "/" + below + (query == null ? "" : "?" + query));
+        URI target = URI.create(path + (query == null ? "" : "?" + query));
         WebClient.RequestBodySpec call = http.method(request.getMethod()).uri(target).headers(headers -> {
             for (String name : REQUEST_HEADERS) {
                 List<String> values = request.getHeaders().get(name);

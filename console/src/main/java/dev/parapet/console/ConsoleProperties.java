@@ -14,13 +14,14 @@ import org.springframework.boot.context.properties.ConfigurationProperties;
  * @param keys         key-service's API base ({@code http://127.0.0.1:18101})
  * @param settings     settings-service's
  * @param diagnostics  diagnostics-service's
+ * @param dns          dns-service's (explain)
  */
 @ConfigurationProperties("parapet.console")
-public record ConsoleProperties(URI issuer, String clientId, String clientSecret, URI keys, URI settings, URI diagnostics) {
+public record ConsoleProperties(URI issuer, String clientId, String clientSecret, URI keys, URI settings, URI diagnostics, URI dns) {
 
     public ConsoleProperties {
-        if (issuer == null || keys == null || settings == null || diagnostics == null) {
-            throw new IllegalArgumentException("parapet.console.issuer, .keys, .settings and .diagnostics are required");
+        if (issuer == null || keys == null || settings == null || diagnostics == null || dns == null) {
+            throw new IllegalArgumentException("parapet.console.issuer, .keys, .settings, .diagnostics and .dns are required");
         }
         clientId = clientId == null || clientId.isBlank() ? "parapet-console" : clientId;
         clientSecret = clientSecret == null ? "" : clientSecret;

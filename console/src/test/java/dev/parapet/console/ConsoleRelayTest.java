@@ -63,6 +63,7 @@ class ConsoleRelayTest {
         String base = "http://127.0.0.1:" + services.getAddress().getPort();
         registry.add("parapet.console.keys", () -> base + "/keys-service");
         registry.add("parapet.console.settings", () -> base + "/settings-service");
+        registry.add("parapet.console.dns", () -> base + "/dns-service");
         // Nothing listens there: diagnostics-service is "down" in this test.
         registry.add("parapet.console.diagnostics", () -> "http://127.0.0.1:9");
     }
@@ -97,6 +98,7 @@ class ConsoleRelayTest {
     @Test
     void withoutASessionApiCallsAre401AndPagesGoToTheProviderWithPkce() {
         web.get().uri("/api/v1/accounts/{account}/agent-settings", ACCOUNT).exchange().expectStatus().isUnauthorized();
+        web.get().uri("/api/v1/categories").exchange().expectStatus().isUnauthorized();
         web.get().uri("/").exchange().expectStatus().isFound()
                 .expectHeader().value(HttpHeaders.LOCATION, location -> assertThat(location).endsWith("/oauth2/authorization/parapet"));
         web.get().uri("/oauth2/authorization/parapet").exchange().expectStatus().isFound()
@@ -115,10 +117,14 @@ class ConsoleRelayTest {
                 .expectBody().jsonPath("$.service").exists();
         signedIn().get().uri("/api/v1/accounts/{account}/key", ACCOUNT).exchange().expectStatus().isOk();
         signedIn().get().uri("/api/v1/accounts/{account}/forbidden", ACCOUNT).exchange().expectStatus().isForbidden();
+        signedIn().get().uri("/api/v1/accounts/{account}/dns/explain?name=casino.example", ACCOUNT).exchange().expectStatus().isOk();
+        signedIn().get().uri("/api/v1/categories").exchange().expectStatus().isOk();
         assertThat(SEEN).extracting(Seen::path).containsExactly(
                 "/settings-service/api/v1/accounts/" + ACCOUNT + "/agent-settings?reveal=true",
                 "/keys-service/api/v1/accounts/" + ACCOUNT + "/key",
-                "/settings-service/api/v1/accounts/" + ACCOUNT + "/forbidden");
+                "/settings-service/api/v1/accounts/" + ACCOUNT + "/forbidden",
+                "/dns-service/api/v1/accounts/" + ACCOUNT + "/dns/explain?name=casino.example",
+                "/settings-service/api/v1/categories");
         assertThat(SEEN).allSatisfy(seen -> assertThat(seen.authorization()).isEqualTo("Bearer access-token"));
     }
 

@@ -200,16 +200,27 @@ public final class IdentityProvider implements AutoCloseable {
     private void provision(String bootstrapPassword, UUID demoAccount, Directory directoryServer) {
         try {
             String adminToken = adminToken(bootstrapPassword);
+            Map<String, String> values = Map.of(
+                    "LDAP_URL", directoryServer.url(),
+                    "LDAP_BIND_CREDENTIAL", directoryServer.bindPassword(),
+                    "DEMO_ACCOUNT", demoAccount.toString(),
+                    "AUTOMATION_SECRET", Directory.secret(directory.resolve("automation-secret")),
+                    "DIRECTORY_READER_SECRET", directoryReaderSecret(directory),
+                    "ADMIN_PASSWORD", Directory.secret(directory.resolve("admin-password")));
+            String realm = substitute(Directory.resource("parapet-realm.json"), values);
             if (LoopbackHttp.status(HttpRequest.newBuilder(URI.create(base() + "/admin/realms/" + REALM))
-                    .header("Authorization", "Bearer " + adminToken).GET().build()) != 200) {
-                Map<String, String> values = Map.of(
-                        "LDAP_URL", directoryServer.url(),
-                        "LDAP_BIND_CREDENTIAL", directoryServer.bindPassword(),
-                        "DEMO_ACCOUNT", demoAccount.toString(),
-                        "AUTOMATION_SECRET", Directory.secret(directory.resolve("automation-secret")),
-                        "DIRECTORY_READER_SECRET", directoryReaderSecret(directory),
-                        "ADMIN_PASSWORD", Directory.secret(directory.resolve("admin-password")));
-                String realm = substitute(Directory.resource("parapet-realm.json"), values);
+                    .header("Authorization", "Bearer " + adminToken).GET().build()) == 200) {
+                // A data directory from an earlier version: add what its realm lacks (a client, role or group added
+                // since), keeping everything it has (partial import, existing resources skipped).
+                int added = LoopbackHttp.status(HttpRequest.newBuilder(URI.create(base() + "/admin/realms/" + REALM + "/partialImport"))
+                        .timeout(Duration.ofMinutes(2)).header("Authorization", "Bearer " + adminToken)
+                        .header("Content-Type", "application/json")
+                        .POST(HttpRequest.BodyPublishers.ofString("{\"ifResourceExists\":\"SKIP\"," + realm.strip().substring(1))).build());
+                if (added != 200) {
+                    throw new IllegalStateException("Keycloak refused to bring Parapet's realm up to date: HTTP " + added
+                            + " (see " + process.logFile() + ")");
+                }
+            } else {
                 int created = LoopbackHttp.status(HttpRequest.newBuilder(URI.create(base() + "/admin/realms")).timeout(Duration.ofMinutes(2))
                         .header("Authorization", "Bearer " + adminToken).header("Content-Type", "application/json")
                         .POST(HttpRequest.BodyPublishers.ofString(realm)).build());

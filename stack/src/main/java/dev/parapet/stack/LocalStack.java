@@ -153,11 +153,7 @@ public final class LocalStack {
                 new ServiceProcesses.Spec("diagnostics-service", ports.diagnosticsService(), "384m", List.of(
                         "--parapet.diagnostics.state-directory=" + data.resolve("diagnostics-service").resolve("streams"))),
                 // The Administration Console: signs administrators in at the identity provider, relays to the services.
-                new ServiceProcesses.Spec("console", CONSOLE_PORT, "192m", List.of(
-                        "--parapet.console.issuer=" + identityIssuer,
-                        "--parapet.console.keys=http://127.0.0.1:" + ports.keyService(),
-                        "--parapet.console.settings=http://127.0.0.1:" + ports.settingsService(),
-                        "--parapet.console.diagnostics=http://127.0.0.1:" + ports.diagnosticsService())));
+                new ServiceProcesses.Spec("console", CONSOLE_PORT, "192m", consoleArguments(ports, identityIssuer)));
         Map<String, String> springProperties = new java.util.LinkedHashMap<>(infrastructure.springProperties());
         // Administrators' tokens from the identity provider beside the deployment's key; users' tokens (DoH) from it only.
         springProperties.put("parapet.security.jwt.identity-provider.issuer", identityIssuer);
@@ -260,6 +256,25 @@ public final class LocalStack {
      * comma-separated): by default the local stack sends no query off this machine, so names that are
      * not blocked get SERVFAIL.
      */
+    /**
+     * The console's settings; with {@code PARAPET_CONSOLE_PAGES} (a directory, such as the clone's
+     * {@code console/src/main/resources/static}) it serves its pages from there, so that an edited page shows at the next
+     * reload without a build.
+     */
+    private static List<String> consoleArguments(StackPorts ports, String identityIssuer) {
+        List<String> arguments = new ArrayList<>(List.of(
+                "--parapet.console.issuer=" + identityIssuer,
+                "--parapet.console.keys=http://127.0.0.1:" + ports.keyService(),
+                "--parapet.console.settings=http://127.0.0.1:" + ports.settingsService(),
+                "--parapet.console.diagnostics=http://127.0.0.1:" + ports.diagnosticsService(),
+                "--parapet.console.dns=http://127.0.0.1:" + ports.dnsService()));
+        String pages = System.getenv("PARAPET_CONSOLE_PAGES");
+        if (pages != null && !pages.isBlank()) {
+            arguments.add("--spring.web.resources.static-locations=" + Path.of(pages).toAbsolutePath().toUri());
+        }
+        return arguments;
+    }
+
     private static List<String> dnsArguments(StackPorts ports, Path data, Path secrets) throws IOException, InterruptedException {
         List<String> arguments = new ArrayList<>(List.of("--parapet.dns.port=" + ports.dnsPort(),
                 "--spring.config.import=optional:file:" + secrets,

@@ -34,7 +34,16 @@ final class JourneyStack {
     }
 
     static synchronized void start() throws Exception {
-        if (stack != null) {
+        if (stack != null || account != null) {
+            return;
+        }
+        String running = System.getenv("PARAPET_JOURNEY_RUNNING_STACK");
+        if (running != null && !running.isBlank()) {
+            // A developer's running ./run-local-stack (its data directory): the browser tests against it, no start.
+            data = Path.of(running).toAbsolutePath();
+            work = Files.createTempDirectory(Files.createDirectories(Path.of("target").toAbsolutePath()), "journey-");
+            account = Files.readString(data.resolve("demo-account")).strip();
+            token = freshToken();
             return;
         }
         Path target = Path.of("target").toAbsolutePath();

@@ -67,19 +67,22 @@ public class DiagnosticsController {
         this.json = json;
     }
 
-    /** The inventory, by host name; filters: {@code finding}, {@code protected}, {@code status}. */
+    /** The inventory, by host name; filters: {@code finding}, {@code protected}, {@code status}, {@code q} (see {@link DeviceSearch}). */
     @GetMapping("/devices")
     public Mono<ResponseEntity<?>> devices(@PathVariable UUID accountId, @RequestParam(defaultValue = "0") int page,
                                            @RequestParam(defaultValue = "50") int size, @RequestParam(required = false) String finding,
                                            @RequestParam(name = "protected", required = false) Boolean isProtected,
                                            @RequestParam(required = false) String status,
+                                           @RequestParam(required = false) String q,
                                            @AuthenticationPrincipal Admin admin, ServerHttpRequest request) {
         admin.require(accountId, Permission.WEB_SECURITY_READ);
         paging(page, size);
         Optional<FindingCode> code = findingCode(finding);
+        Predicate<DeviceRow> search = DeviceSearch.of(q);
         Predicate<DeviceRow> filter = row -> code.map(c -> row.findings().stream().anyMatch(f -> f.code() == c)).orElse(true)
                 && (isProtected == null || row.protectedNow() == isProtected)
-                && (status == null || status.equalsIgnoreCase(row.status()));
+                && (status == null || status.equalsIgnoreCase(row.status()))
+                && search.test(row);
         return instances.answer(DeviceProcessor.DEVICES_STORE, accountId, request,
                 metadata -> devices.page(accountId, metadata, filter, page, size));
     }
