@@ -5,6 +5,7 @@ import { $, state, api, notice, failed, when } from './core.js';
 import { setUpPolicies, showPolicies } from './policies.js';
 import { setUpLocations, showLocations, setUpGroups, showGroups, setUpExceptions, loadExceptions, showCategories } from './places.js';
 import { setUpDevices, showDevices } from './devices.js';
+import { setUpReports, showReports, stopLive } from './reports.js';
 
 let settingsEtag = null;
 
@@ -303,6 +304,7 @@ async function start() {
   setUpGroups();
   setUpExceptions();
   setUpDevices();
+  setUpReports();
   window.addEventListener('hashchange', () => route(true));
   await route(false);
 }
@@ -316,13 +318,14 @@ async function showAgentSettings() {
 
 const PAGES = {
   'agent-settings': showAgentSettings, policies: showPolicies, locations: showLocations, exceptions: loadExceptions,
-  'profile-groups': showGroups, categories: showCategories, devices: showDevices,
+  'profile-groups': showGroups, categories: showCategories, devices: showDevices, reports: showReports,
 };
 
 async function route(moved) {
   const wanted = location.hash.slice(1);
   const page = Object.hasOwn(PAGES, wanted) ? wanted : 'agent-settings';
   for (const section of document.querySelectorAll('main > .page')) section.hidden = section.id !== page;
+  if (page !== 'reports') stopLive();
   for (const link of document.querySelectorAll('nav a[href^="#"]')) {
     if (link.getAttribute('href') === `#${page}`) link.setAttribute('aria-current', 'page');
     else link.removeAttribute('aria-current');

@@ -11,6 +11,7 @@ import org.springframework.core.io.buffer.DataBuffer;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpMethod;
 import org.springframework.http.HttpStatus;
+import org.springframework.http.MediaType;
 import org.springframework.http.server.reactive.ServerHttpRequest;
 import org.springframework.http.server.reactive.ServerHttpResponse;
 import org.springframework.security.oauth2.client.OAuth2AuthorizedClient;
@@ -119,6 +120,8 @@ public class ApiRelay {
         WebClient.RequestHeadersSpec<?> withBody = WITH_BODY.contains(request.getMethod())
                 ? call.body(BodyInserters.fromDataBuffers(request.getBody())) : call;
         ServerHttpResponse response = exchange.getResponse();
+        // An event stream (the live counters) lasts as long as the service keeps it open; every other call has a minute.
+        boolean stream = request.getHeaders().getAccept().contains(MediaType.TEXT_EVENT_STREAM);
         return withBody.exchangeToMono(answer -> {
             response.setStatusCode(answer.statusCode());
             for (String name : RESPONSE_HEADERS) {
@@ -127,8 +130,9 @@ public class ApiRelay {
                     response.getHeaders().put(name, values);
                 }
             }
-            return response.writeWith(answer.bodyToFlux(DataBuffer.class));
-        }).timeout(Duration.ofSeconds(60))
+            return stream ? response.writeAndFlushWith(answer.bodyToFlux(DataBuffer.class).map(Mono::just))
+                    : response.writeWith(answer.bodyToFlux(DataBuffer.class));
+        }).timeout(stream ? Duration.ofDays(1) : Duration.ofSeconds(60))
                 // The service could not be reached or did not answer: the page says so (a problem, not a stack trace).
                 .onErrorResume(error -> !response.isCommitted() && (error instanceof WebClientRequestException
                         || error instanceof java.util.concurrent.TimeoutException), error -> unavailable(response, error));

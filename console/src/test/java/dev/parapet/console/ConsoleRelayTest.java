@@ -50,6 +50,21 @@ class ConsoleRelayTest {
             String body = new String(exchange.getRequestBody().readAllBytes(), StandardCharsets.UTF_8);
             SEEN.add(new Seen(exchange.getRequestMethod(), exchange.getRequestURI().toString(),
                     exchange.getRequestHeaders().getFirst("Authorization"), exchange.getRequestHeaders().getFirst("If-Match"), body));
+            if (exchange.getRequestURI().getPath().endsWith("/live")) {
+                // An event stream: two events, a pause the relay must not turn into a timeout, the end.
+                exchange.getResponseHeaders().add("Content-Type", "text/event-stream");
+                exchange.sendResponseHeaders(200, 0);
+                exchange.getResponseBody().write("event:counters\ndata:{\"queriesPerSecond\":1}\n\n".getBytes(StandardCharsets.UTF_8));
+                exchange.getResponseBody().flush();
+                try {
+                    Thread.sleep(300);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+                exchange.getResponseBody().write("event:counters\ndata:{\"queriesPerSecond\":2}\n\n".getBytes(StandardCharsets.UTF_8));
+                exchange.close();
+                return;
+            }
             byte[] answer = ("{\"service\":\"" + exchange.getHttpContext().getServer().getAddress().getPort() + "\"}")
                     .getBytes(StandardCharsets.UTF_8);
             exchange.getResponseHeaders().add("Content-Type", "application/json");
@@ -126,6 +141,18 @@ class ConsoleRelayTest {
                 "/dns-service/api/v1/accounts/" + ACCOUNT + "/dns/explain?name=casino.example",
                 "/settings-service/api/v1/categories");
         assertThat(SEEN).allSatisfy(seen -> assertThat(seen.authorization()).isEqualTo("Bearer access-token"));
+    }
+
+    @Test
+    void anEventStreamIsRelayedAsItComes() {
+        // diagnostics is "down" in this test: the live counters are asked of the settings fake through its path's owner.
+        String events = signedIn().get().uri("/api/v1/accounts/{account}/live", ACCOUNT).accept(MediaType.TEXT_EVENT_STREAM)
+                .exchange().expectStatus().isOk()
+                .expectHeader().contentTypeCompatibleWith(MediaType.TEXT_EVENT_STREAM)
+                .returnResult(String.class).getResponseBody().collectList().block(java.time.Duration.ofSeconds(10))
+                .stream().collect(java.util.stream.Collectors.joining("|"));
+        assertThat(events).contains("\"queriesPerSecond\":1", "\"queriesPerSecond\":2");
+        assertThat(SEEN).singleElement().satisfies(seen -> assertThat(seen.path()).isEqualTo("/settings-service/api/v1/accounts/" + ACCOUNT + "/live"));
     }
 
     @Test

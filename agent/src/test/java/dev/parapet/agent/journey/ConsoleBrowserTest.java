@@ -328,6 +328,15 @@ class ConsoleBrowserTest {
         waitFor(ExpectedConditions.textToBePresentInElementLocated(By.id("devices-position"), "0 of 0"));
         assertAccessible("devices");
 
+        // Reports: the chart and tables from diagnostics-service, and the live counters streamed through the console.
+        go("reports");
+        waitFor(ExpectedConditions.presenceOfElementLocated(By.cssSelector("#report-chart svg.chart")));
+        waitFor(ExpectedConditions.textToBePresentInElementLocated(By.id("live-state"), "Live, at"));
+        assertThat(text("report-totals")).contains("Queries", "Stopped");
+        assertThat(browser.findElement(By.cssSelector("#report-chart svg.chart")).getAttribute("aria-label")).startsWith("Queries over time");
+        screenshot("reports");
+        assertAccessible("reports");
+
         // Deleting goes through the confirmation dialog; cancelled, nothing is deleted.
         go("policies");
         waitFor(ExpectedConditions.textToBePresentInElementLocated(By.id("policy-table"), "Console categories"));
@@ -458,7 +467,8 @@ class ConsoleBrowserTest {
     }
 
     private static HttpResponse<String> send(String method, String path) throws Exception {
-        String service = path.startsWith("key") || path.startsWith("agents") ? "http://127.0.0.1:18101" : "http://127.0.0.1:18102";
+        String service = path.startsWith("key") || path.startsWith("agents") ? "http://127.0.0.1:18101"
+                : path.startsWith("diagnostics") ? "http://127.0.0.1:18104" : "http://127.0.0.1:18102";
         return HTTP.send(HttpRequest.newBuilder(URI.create(service + "/api/v1/accounts/" + JourneyStack.account + "/" + path))
                 .header("Authorization", "Bearer " + JourneyStack.freshToken()).method(method, HttpRequest.BodyPublishers.noBody())
                 .timeout(Duration.ofSeconds(30)).build(), HttpResponse.BodyHandlers.ofString());
