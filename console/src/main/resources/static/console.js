@@ -6,6 +6,7 @@ import { setUpPolicies, showPolicies } from './policies.js';
 import { setUpLocations, showLocations, setUpGroups, showGroups, setUpExceptions, loadExceptions, showCategories } from './places.js';
 import { setUpDevices, showDevices } from './devices.js';
 import { setUpReports, showReports, stopLive } from './reports.js';
+import { setUpAudit, showAudit } from './audit.js';
 
 let settingsEtag = null;
 
@@ -305,6 +306,7 @@ async function start() {
   setUpExceptions();
   setUpDevices();
   setUpReports();
+  setUpAudit();
   window.addEventListener('hashchange', () => route(true));
   await route(false);
 }
@@ -318,7 +320,7 @@ async function showAgentSettings() {
 
 const PAGES = {
   'agent-settings': showAgentSettings, policies: showPolicies, locations: showLocations, exceptions: loadExceptions,
-  'profile-groups': showGroups, categories: showCategories, devices: showDevices, reports: showReports,
+  'profile-groups': showGroups, categories: showCategories, devices: showDevices, reports: showReports, audit: showAudit,
 };
 
 async function route(moved) {

@@ -296,12 +296,43 @@ class DiagnosticsTest {
     }
 
     @Test
+    void theAuditLogShowsAnAccountsChangesNewestFirstFilteredAndNoOtherAccounts() throws Exception {
+        UUID account = UUID.randomUUID();
+        UUID other = UUID.randomUUID();
+        Instant base = Instant.now().truncatedTo(ChronoUnit.SECONDS).minus(Duration.ofMinutes(30));
+        feed.audit(account, base, "ann", "policy.create", "policy", "p-1", null, "{\"name\":\"Blocked sites\"}");
+        feed.audit(account, base.plusSeconds(60), "bob", "key.reveal", "key", "k-1", null, null);
+        feed.audit(account, base.plusSeconds(120), "ann", "policy.update", "policy", "p-1", "{\"name\":\"Blocked sites\"}",
+                "{\"name\":\"Blocked sites and casinos\"}");
+        feed.audit(other, base.plusSeconds(90), "mallory", "policy.create", "policy", "p-9", null, "{\"name\":\"Not yours\"}");
+
+        String all = awaitJson(account, "/audit", json -> (int) JsonPath.read(json, "$.matching") == 3);
+        assertThat(JsonPath.<List<String>>read(all, "$.events[*].action")).containsExactly("policy.update", "key.reveal", "policy.create");
+        assertThat(JsonPath.<String>read(all, "$.events[0].before")).contains("Blocked sites");
+        assertThat(JsonPath.<String>read(all, "$.events[0].actorRole")).isEqualTo("FULL_ADMIN");
+        assertThat(all).doesNotContain("Not yours", "mallory", "p-9");
+
+        String policies = awaitJson(account, "/audit?action=policy.", json -> (int) JsonPath.read(json, "$.matching") == 2);
+        assertThat(JsonPath.<List<String>>read(policies, "$.events[*].actor")).containsExactly("ann", "ann");
+        String byBob = awaitJson(account, "/audit?actor=bob", json -> (int) JsonPath.read(json, "$.matching") == 1);
+        assertThat(JsonPath.<List<String>>read(byBob, "$.events[*].action")).containsExactly("key.reveal");
+        String casinos = awaitJson(account, "/audit?q=CASINOS", json -> (int) JsonPath.read(json, "$.matching") == 1);
+        assertThat(JsonPath.<List<String>>read(casinos, "$.events[*].action")).containsExactly("policy.update");
+        String window = awaitJson(account, "/audit?from=" + base.plusSeconds(30) + "&to=" + base.plusSeconds(90),
+                json -> (int) JsonPath.read(json, "$.matching") == 1);
+        assertThat(JsonPath.<List<String>>read(window, "$.events[*].action")).containsExactly("key.reveal");
+        String second = awaitJson(account, "/audit?size=1&page=1", json -> (int) JsonPath.read(json, "$.matching") == 3);
+        assertThat(JsonPath.<List<String>>read(second, "$.events[*].action")).containsExactly("key.reveal");
+    }
+
+    @Test
     void badQueriesAreRefusedFieldByField() {
         UUID account = UUID.randomUUID();
         String token = admin(account);
         for (String query : List.of("/reports/summary?from=2026-12-01T10:00:00Z&to=2026-12-01T09:00:00Z", "/reports/activity?interval=WEEK",
                 "/reports/activity?from=yesterday", "/devices?finding=FOO", "/devices?size=0", "/devices?page=-1",
-                "/reports/summary?limit=1000", "/reports/summary?from=2026-11-01T00:00:00Z&to=2026-11-30T00:00:00Z")) {
+                "/reports/summary?limit=1000", "/reports/summary?from=2026-11-01T00:00:00Z&to=2026-11-30T00:00:00Z",
+                "/audit?from=yesterday", "/audit?size=501", "/audit?q=" + "x".repeat(201))) {
             http().get().uri("/api/v1/accounts/{a}/diagnostics" + query, account).headers(h -> h.setBearerAuth(token)).exchange()
                     .expectStatus().isBadRequest().expectHeader().contentType(MediaType.APPLICATION_PROBLEM_JSON);
         }
@@ -311,7 +342,7 @@ class DiagnosticsTest {
     void anotherAccountsTokenSeesNothing() {
         UUID account = UUID.randomUUID();
         String stranger = admin(UUID.randomUUID());
-        for (String path : List.of("/devices", "/findings", "/reports/summary", "/reports/activity", "/live")) {
+        for (String path : List.of("/devices", "/findings", "/reports/summary", "/reports/activity", "/live", "/audit")) {
             http().get().uri("/api/v1/accounts/{a}/diagnostics" + path, account).headers(h -> h.setBearerAuth(stranger)).exchange()
                     .expectStatus().isForbidden();
             http().get().uri("/api/v1/accounts/{a}/diagnostics" + path, account).exchange().expectStatus().isUnauthorized();

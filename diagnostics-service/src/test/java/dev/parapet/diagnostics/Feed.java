@@ -80,6 +80,17 @@ public final class Feed implements AutoCloseable {
         }
     }
 
+    /** An administrator's change, as key-service and settings-service write them (keyed by account). */
+    public void audit(UUID account, Instant at, String subject, String action, String resourceType, String resourceId, String before,
+                      String after) throws Exception {
+        records.publish(Topics.AUDIT.name(), account.toString(), dev.parapet.schemas.v1.audit.AuditEvent.newBuilder()
+                .setEventId(UUID.randomUUID()).setOccurredAt(millis(at)).setAccountId(account)
+                .setActor(dev.parapet.schemas.v1.common.Actor.newBuilder().setSubject(subject).setRole("FULL_ADMIN")
+                        .setKind(dev.parapet.schemas.v1.common.ActorKind.ADMIN).build())
+                .setAction(action).setResourceType(resourceType).setResourceId(resourceId).setBefore(before).setAfter(after)
+                .setOutcome(dev.parapet.schemas.v1.audit.Outcome.SUCCESS).setSourceAddress("192.0.2.10").build());
+    }
+
     static Instant millis(Instant instant) {
         return instant.truncatedTo(ChronoUnit.MILLIS);
     }

@@ -111,7 +111,7 @@ public final class Topics {
     public static final Topic<AuditEvent> AUDIT = new Topic<>("parapet.audit.v1",
             "accountId (\"global\" for changes that span accounts)", AuditEvent.class, Topic.Cleanup.DELETE, 6,
             Optional.of(Duration.ofDays(400)), "key-service, settings-service",
-            "archival (outside Parapet: an operator's consumer, granted by hand)");
+            "diagnostics-service (the audit log's read API), archival (outside Parapet: an operator's consumer, granted by hand)");
 
     /**
      * What each resolver instance enforces: a report after every change it applies and a heartbeat in

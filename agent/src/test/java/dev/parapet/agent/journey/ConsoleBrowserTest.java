@@ -337,6 +337,17 @@ class ConsoleBrowserTest {
         screenshot("reports");
         assertAccessible("reports");
 
+        // The audit log: the policy changes just made, who made them and their states, filtered by what they concern.
+        go("audit");
+        new org.openqa.selenium.support.ui.Select(browser.findElement(By.id("audit-action"))).selectByValue("policy.");
+        browser.findElement(By.cssSelector("#audit-filters button[type='submit']")).click();
+        waitFor(driver -> text("audit-table").contains("policy.import") && text("audit-table").contains("policy.create"));
+        assertThat(text("audit-table")).doesNotContain("tamper-password.", "key.");
+        browser.findElement(By.cssSelector("#audit-table details summary")).click();
+        assertThat(text("audit-table")).contains("Console");
+        screenshot("audit-log");
+        assertAccessible("audit log");
+
         // Deleting goes through the confirmation dialog; cancelled, nothing is deleted.
         go("policies");
         waitFor(ExpectedConditions.textToBePresentInElementLocated(By.id("policy-table"), "Console categories"));

@@ -23,6 +23,8 @@ import org.springframework.web.bind.annotation.RequestMapping;
 import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.RestController;
 
+import dev.parapet.diagnostics.audit.AuditProcessor;
+import dev.parapet.diagnostics.audit.AuditQueries;
 import dev.parapet.diagnostics.devices.DeviceProcessor;
 import dev.parapet.diagnostics.devices.DeviceRow;
 import dev.parapet.diagnostics.devices.FindingCode;
@@ -56,10 +58,12 @@ public class DiagnosticsController {
     private final FindingEvents findings;
     private final JsonMapper json;
     private final LiveStreams live;
+    private final AuditQueries audit;
 
     public DiagnosticsController(Instances instances, DeviceQueries devices, TrafficQueries traffic, FindingEvents findings,
-                                 JsonMapper json, LiveStreams live) {
+                                 JsonMapper json, LiveStreams live, AuditQueries audit) {
         this.live = live;
+        this.audit = audit;
         this.instances = instances;
         this.devices = devices;
         this.traffic = traffic;
@@ -105,6 +109,39 @@ public class DiagnosticsController {
         Optional<FindingCode> finding = findingCode(code);
         return instances.answer(DeviceProcessor.DEVICES_STORE, accountId, request,
                 metadata -> devices.findings(accountId, metadata, finding, page, size));
+    }
+
+    /**
+     * The account's audit log, newest first: every change and every reveal or download, who, when, before and after.
+     * Filters: {@code from}, {@code to} (ISO instants), {@code action} (a prefix: {@code policy.}), {@code actor} (a
+     * subject), {@code resourceType}, {@code q} (text in the resource id or the states).
+     */
+    @GetMapping("/audit")
+    public Mono<ResponseEntity<?>> audit(@PathVariable UUID accountId, @RequestParam(defaultValue = "0") int page,
+                                         @RequestParam(defaultValue = "50") int size, @RequestParam(required = false) String from,
+                                         @RequestParam(required = false) String to, @RequestParam(required = false) String action,
+                                         @RequestParam(required = false) String actor, @RequestParam(required = false) String resourceType,
+                                         @RequestParam(required = false) String q,
+                                         @AuthenticationPrincipal Admin admin, ServerHttpRequest request) {
+        admin.require(accountId, Permission.WEB_SECURITY_READ);
+        paging(page, size);
+        AuditQueries.Filter filter = new AuditQueries.Filter(optionalInstant("from", from), optionalInstant("to", to), bounded(action, "action"),
+                bounded(actor, "actor"), bounded(resourceType, "resourceType"), bounded(q, "q"));
+        return instances.answer(AuditProcessor.STORE, accountId, request, metadata -> audit.page(accountId, metadata, filter, page, size));
+    }
+
+    private static Instant optionalInstant(String field, String value) {
+        return value == null || value.isBlank() ? null : instant(field, value);
+    }
+
+    private static String bounded(String value, String field) {
+        if (value == null || value.isBlank()) {
+            return null;
+        }
+        if (value.length() > 200) {
+            throw Problems.invalid(field, "must be at most 200 characters");
+        }
+        return value.strip();
     }
 
     /** Queries, stopped and failed queries per window ({@code interval}: SECOND, MINUTE or HOUR) over the range. */

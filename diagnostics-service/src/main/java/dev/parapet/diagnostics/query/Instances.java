@@ -70,7 +70,7 @@ public class Instances {
     }
 
     /** The account's partition of a store on this instance. */
-    <T> T store(String store, QueryableStoreType<T> type, KeyQueryMetadata metadata) {
+    public <T> T store(String store, QueryableStoreType<T> type, KeyQueryMetadata metadata) {
         return running().store(StoreQueryParameters.fromNameAndType(store, type).withPartition(metadata.partition()));
     }
 

@@ -1,5 +1,9 @@
 package dev.parapet.diagnostics.streams;
 
+import dev.parapet.diagnostics.audit.AuditEntry;
+import dev.parapet.diagnostics.audit.AuditProcessor;
+import dev.parapet.schemas.v1.audit.AuditEvent;
+
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
@@ -49,7 +53,8 @@ import io.micrometer.core.instrument.MeterRegistry;
  * settings, each repartitioned by account into one {@link DeviceProcessor}, so that an account's
  * devices live in one task and one instance answers for all of them;</li>
  * <li>traffic: verdicts (already keyed by account) counted by {@link TrafficProcessor} into
- * second, minute and hour window stores.</li>
+ * second, minute and hour window stores;</li>
+ * <li>the audit log: audit events (keyed by account) kept by {@link AuditProcessor}.</li>
  * </ul>
  * Every store is backed by a changelog topic and rebuilt from it after a restart or on another
  * instance. Streams starts once the web server knows its port, which it advertises to the other
@@ -66,6 +71,8 @@ public class DiagnosticsTopology {
     static final Duration SECONDS_RETENTION = Duration.ofMinutes(15);
     static final Duration MINUTES_RETENTION = Duration.ofDays(2);
     static final Duration HOURS_RETENTION = Duration.ofDays(8);
+    /** The audit topic's own retention: the log shows what the topic still holds. */
+    static final Duration AUDIT_RETENTION = Duration.ofDays(400);
 
     @Bean(name = KafkaStreamsDefaultConfiguration.DEFAULT_STREAMS_CONFIG_BEAN_NAME)
     KafkaStreamsConfiguration diagnosticsStreamsConfig(KafkaProperties kafka, KafkaKitProperties kit, DiagnosticsProperties properties,
@@ -134,6 +141,12 @@ public class DiagnosticsTopology {
         builder.addStateStore(windows(TrafficProcessor.HOURS_STORE, HOURS_RETENTION, TrafficProcessor.HOUR));
         KStream<String, DnsVerdict> verdicts = builder.stream(Topics.VERDICTS.name(), Consumed.with(Serdes.String(), avro(registry)));
         verdicts.process(TrafficProcessor::new, TrafficProcessor.SECONDS_STORE, TrafficProcessor.MINUTES_STORE, TrafficProcessor.HOURS_STORE);
+
+        // The audit log: the audit topic is keyed by account already, so each account's events live in one task.
+        builder.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(AuditProcessor.STORE),
+                Serdes.String(), new JsonSerde<>(AuditEntry.class)));
+        builder.stream(Topics.AUDIT.name(), Consumed.with(Serdes.String(), CommandProcessing.<AuditEvent>avroSerde(registry)))
+                .process(() -> new AuditProcessor(AUDIT_RETENTION), AuditProcessor.STORE);
         return verdicts;
     }
 
