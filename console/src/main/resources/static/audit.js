@@ -9,7 +9,7 @@ function states(entry) {
   const shown = [['Before', entry.before], ['After', entry.after]].filter(([, value]) => value);
   if (shown.length === 0) return el('span', { className: 'meta', text: '–' });
   return el('details', {}, el('summary', { text: 'Before and after' }),
-    ...shown.flatMap(([title, value]) => [el('h3', { text: title }), el('pre', { text: pretty(value) })]));
+    ...shown.flatMap(([title, value]) => [el('h3', { text: title }), el('pre', { text: pretty(value), tabindex: '0' })]));
 }
 
 function pretty(json) {

@@ -1,7 +1,7 @@
 // The Administration Console's pages. Every call goes to this origin: /console/session for who is signed in and the
 // CSRF token, /api/v1/accounts/{account}/... relayed by the console's server to the services with the administrator's
 // token (the browser never holds one). The services decide what each role may do; the pages only show what they say.
-import { $, state, api, notice, failed, when } from './core.js';
+import { $, state, api, read, el, fill, notice, failed, when } from './core.js';
 import { setUpPolicies, showPolicies } from './policies.js';
 import { setUpLocations, showLocations, setUpGroups, showGroups, setUpExceptions, loadExceptions, showCategories } from './places.js';
 import { setUpDevices, showDevices } from './devices.js';
@@ -76,10 +76,8 @@ async function saveSettings(event) {
 
 // --- Tamper Protection --------------------------------------------------------------------------------------------
 const revealed = { current: false, previous: false };
-let tamper = null;
 
 function showTamper(view) {
-  tamper = view;
   const hasCurrent = Boolean(view.currentPassword);
   $('current-password').textContent = hasCurrent ? view.currentPassword : 'Not generated yet';
   $('previous-password').textContent = view.previousPassword || 'None';
@@ -169,27 +167,27 @@ async function loadKey() {
   }
 }
 
+// Tens of thousands of agents: key-service pages them, newest enrolment first.
+const AGENTS_PAGE = 50;
+let agentsPage = 0;
+
 async function loadAgents() {
-  const agents = await (await api('GET', 'agents')).json();
-  const body = document.querySelector('#agents tbody');
-  body.replaceChildren(...agents.map((agent) => {
-    const row = document.createElement('tr');
-    for (const text of [agent.hostname, `${agent.osName} ${agent.osVersion}`, agent.agentVersion, when(agent.enrolledAt),
-      agent.status === 'ACTIVE' ? 'Active' : `Stopped (${agent.reason || 'revoked'})`]) {
-      const cell = document.createElement('td');
-      cell.textContent = text;
-      row.append(cell);
-    }
-    return row;
-  }));
-  if (agents.length === 0) {
-    const row = document.createElement('tr');
-    const cell = document.createElement('td');
-    cell.colSpan = 5;
-    cell.textContent = 'No agent has enrolled yet.';
-    row.append(cell);
-    body.append(row);
+  const response = await api('GET', `agents?page=${agentsPage}&size=${AGENTS_PAGE}`);
+  const agents = await response.json();
+  const total = Number(response.headers.get('X-Total-Count') || agents.length);
+  if (agents.length === 0 && agentsPage > 0 && total > 0) { // the list shrank below this page
+    agentsPage = Math.floor((total - 1) / AGENTS_PAGE);
+    await loadAgents();
+    return;
   }
+  fill(document.querySelector('#agents tbody'), agents.map((agent) => el('tr', {},
+    ...[agent.hostname, `${agent.osName} ${agent.osVersion}`, agent.agentVersion, when(agent.enrolledAt),
+      agent.status === 'ACTIVE' ? 'Active' : `Stopped (${agent.reason || 'revoked'})`].map((text) => el('td', { text })))),
+  5, 'No agent has enrolled yet.');
+  const first = total === 0 ? 0 : agentsPage * AGENTS_PAGE + 1;
+  $('agents-position').textContent = `${first}–${Math.min((agentsPage + 1) * AGENTS_PAGE, total)} of ${total}, newest first`;
+  $('agents-previous').disabled = agentsPage === 0;
+  $('agents-next').disabled = (agentsPage + 1) * AGENTS_PAGE >= total;
 }
 
 async function createKey() {
@@ -268,6 +266,43 @@ function shapeForRole(granted) {
   }
 }
 
+// --- the account acted in: a Partner Administrator's own or one it manages (the services check which it may) -------
+const CHOSEN_ACCOUNT = 'parapet.console.account';
+
+function chooseAccount(session) {
+  session.home = session.account;
+  const chosen = sessionStorage.getItem(CHOSEN_ACCOUNT);
+  if (chosen && (session.managedAccounts || []).includes(chosen)) session.account = chosen;
+}
+
+/** The switch between the partner's own account and those it manages, named as settings-service lists them. */
+async function offerAccounts(session) {
+  const managed = session.managedAccounts || [];
+  if (!session.home) return;
+  let named = [];
+  if (managed.length > 0) {
+    try {
+      named = await (await read(`/api/v1/accounts/${session.home}/managed-accounts`)).json();
+    } catch { /* the ids alone still switch */ }
+  }
+  const nameOf = (id) => named.find((account) => account.accountId === id)?.name;
+  const select = $('account-switch');
+  select.replaceChildren(el('option', { value: session.home, text: 'Your account' }),
+    ...managed.map((id) => el('option', { value: id, text: nameOf(id) || id })));
+  select.value = session.account;
+  $('account-switch-label').hidden = managed.length === 0;
+  if (session.account !== session.home) {
+    const acting = $('acting');
+    acting.textContent = `You are acting in ${nameOf(session.account) || session.account}, an account your organisation manages.`;
+    acting.hidden = false;
+  }
+  select.addEventListener('change', () => {
+    if (select.value === session.home) sessionStorage.removeItem(CHOSEN_ACCOUNT);
+    else sessionStorage.setItem(CHOSEN_ACCOUNT, select.value);
+    location.reload(); // every page and what the role may do read afresh for that account
+  });
+}
+
 // --- start ----------------------------------------------------------------------------------------------------------
 async function start() {
   const response = await fetch('/console/session', { credentials: 'same-origin', headers: { Accept: 'application/json' } });
@@ -277,6 +312,7 @@ async function start() {
   }
   state.session = await response.json();
   const session = state.session;
+  chooseAccount(session);
   $('who').textContent = `${session.name || session.email} · ${session.role || 'no role'} · account ${session.account || 'none'}`;
   $('sign-out-csrf').value = session.csrfToken;
   setUpTabs();
@@ -289,11 +325,14 @@ async function start() {
   $('copy-key').addEventListener('click', copyKey);
   $('download-key').addEventListener('click', downloadKey);
   $('delete-key').addEventListener('click', askToDeleteKey);
+  $('agents-previous').addEventListener('click', () => { agentsPage = Math.max(0, agentsPage - 1); loadAgents().catch((e) => failed(e, 'The agents could not be read')); });
+  $('agents-next').addEventListener('click', () => { agentsPage += 1; loadAgents().catch((e) => failed(e, 'The agents could not be read')); });
   $('delete-dialog').addEventListener('close', deleteKeyIfConfirmed);
   if (!session.account) {
     notice('Your sign-in names no account: ask the identity provider\'s administrator to give you one.', 'error');
     return;
   }
+  await offerAccounts(session);
   try {
     shapeForRole(await (await api('GET', 'access')).json());
   } catch (error) {

@@ -42,7 +42,7 @@ public class ApiRelay {
     static final List<String> REQUEST_HEADERS = List.of(HttpHeaders.CONTENT_TYPE, HttpHeaders.ACCEPT, HttpHeaders.IF_MATCH,
             HttpHeaders.IF_NONE_MATCH);
     static final List<String> RESPONSE_HEADERS = List.of(HttpHeaders.CONTENT_TYPE, HttpHeaders.ETAG, HttpHeaders.CONTENT_DISPOSITION,
-            HttpHeaders.CACHE_CONTROL, HttpHeaders.LOCATION);
+            HttpHeaders.CACHE_CONTROL, HttpHeaders.LOCATION, "X-Total-Count");
     static final Set<HttpMethod> WITH_BODY = Set.of(HttpMethod.POST, HttpMethod.PUT, HttpMethod.PATCH);
 
     /** The services, by the first segment of the path below the account; everything else is settings-service's. */

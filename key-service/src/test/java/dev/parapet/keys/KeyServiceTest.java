@@ -218,6 +218,20 @@ class KeyServiceTest {
                 .jsonPath("$[0].osName").isEqualTo("Windows")
                 .jsonPath("$[0].agentVersion").isEqualTo("1.0.0")
                 .jsonPath("$[0].status").isEqualTo("ACTIVE");
+
+        // Paged: newest enrolment first, the total in a header; a bad page is a 400 naming its field.
+        enrolled(key, "device-2");
+        enrolled(key, "device-3");
+        http.get().uri("/api/v1/accounts/{a}/agents?size=2", account).headers(h -> h.setBearerAuth(superAdmin)).exchange()
+                .expectStatus().isOk().expectHeader().valueEquals("X-Total-Count", "3")
+                .expectBody().jsonPath("$.length()").isEqualTo(2)
+                .jsonPath("$[0].hostname").isEqualTo("laptop-device-3").jsonPath("$[1].hostname").isEqualTo("laptop-device-2");
+        http.get().uri("/api/v1/accounts/{a}/agents?page=1&size=2", account).headers(h -> h.setBearerAuth(superAdmin)).exchange()
+                .expectStatus().isOk().expectBody().jsonPath("$.length()").isEqualTo(1).jsonPath("$[0].hostname").isEqualTo("laptop-device-1");
+        http.get().uri("/api/v1/accounts/{a}/agents?page=5&size=2", account).headers(h -> h.setBearerAuth(superAdmin)).exchange()
+                .expectStatus().isOk().expectBody().jsonPath("$.length()").isEqualTo(0);
+        http.get().uri("/api/v1/accounts/{a}/agents?size=0", account).headers(h -> h.setBearerAuth(superAdmin)).exchange()
+                .expectStatus().isBadRequest().expectBody().jsonPath("$.errors[0].field").isEqualTo("size");
     }
 
     @Test

@@ -53,10 +53,11 @@ public final class IdentityProvider implements AutoCloseable {
      * in {@code directory}, and provisions Parapet's realm unless it exists.
      *
      * @param demoAccount the account the demo organisation's administrators and directory users belong to
+     * @param managedAccount the account the demo's Partner Administrator (partner@demo.parapet.local) also manages
      * @param directoryServer the directory the realm federates
      */
     public static IdentityProvider start(StackDistribution distribution, Path directory, int port, int managementPort,
-                                         UUID demoAccount, Directory directoryServer) {
+                                         UUID demoAccount, UUID managedAccount, Directory directoryServer) {
         Path home = distribution.requireKeycloak();
         try {
             Files.createDirectories(directory);
@@ -94,7 +95,7 @@ public final class IdentityProvider implements AutoCloseable {
                     process.ensureAlive();
                     return LoopbackHttp.status(provider.base() + "/realms/master/.well-known/openid-configuration") == 200;
                 });
-                provider.provision(bootstrapPassword, demoAccount, directoryServer);
+                provider.provision(bootstrapPassword, demoAccount, managedAccount, directoryServer);
             } catch (RuntimeException e) {
                 process.close();
                 throw e;
@@ -197,7 +198,7 @@ public final class IdentityProvider implements AutoCloseable {
         }
     }
 
-    private void provision(String bootstrapPassword, UUID demoAccount, Directory directoryServer) {
+    private void provision(String bootstrapPassword, UUID demoAccount, UUID managedAccount, Directory directoryServer) {
         try {
             String adminToken = adminToken(bootstrapPassword);
             Map<String, String> values = Map.of(
@@ -227,6 +228,17 @@ public final class IdentityProvider implements AutoCloseable {
                 if (created != 201) {
                     throw new IllegalStateException("Keycloak refused Parapet's realm: HTTP " + created + " (see " + process.logFile() + ")");
                 }
+            }
+            // The local stack's own demo users, not the production realm's: a Partner Administrator of the demo account who
+            // also manages a second one (the console's account switch).
+            String localUsers = substitute(localResource("local-stack-users.json"), Map.of("DEMO_ACCOUNT", demoAccount.toString(),
+                    "MANAGED_ACCOUNT", managedAccount.toString(), "ADMIN_PASSWORD", values.get("ADMIN_PASSWORD")));
+            int usersAdded = LoopbackHttp.status(HttpRequest.newBuilder(URI.create(base() + "/admin/realms/" + REALM + "/partialImport"))
+                    .timeout(Duration.ofMinutes(1)).header("Authorization", "Bearer " + adminToken)
+                    .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(localUsers)).build());
+            if (usersAdded != 200) {
+                throw new IllegalStateException("Keycloak refused the local stack's demo users: HTTP " + usersAdded
+                        + " (see " + process.logFile() + ")");
             }
             syncDirectoryGroups(adminToken);
         } catch (IOException e) {
@@ -279,6 +291,17 @@ public final class IdentityProvider implements AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("Interrupted", e);
+        }
+    }
+
+    private static String localResource(String name) {
+        try (java.io.InputStream in = IdentityProvider.class.getResourceAsStream("/" + name)) {
+            if (in == null) {
+                throw new IllegalStateException(name + " is missing from the classpath (stack/src/main/resources)");
+            }
+            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
         }
     }
 

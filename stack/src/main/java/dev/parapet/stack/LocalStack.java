@@ -94,10 +94,11 @@ public final class LocalStack {
         });
         // The directory and the identity provider (Keycloak spends its first half minute starting) beside them.
         UUID demoAccount = demoAccount(data);
+        UUID managedAccount = accountId(data.resolve("managed-account"));
         AtomicReference<Directory> directory = new AtomicReference<>();
         AtomicReference<IdentityProvider> identity = new AtomicReference<>();
         Supplier<IdentityProvider> startIdentity = () -> IdentityProvider.start(distribution, data.resolve("identity"), IDENTITY_PORT,
-                IDENTITY_MANAGEMENT_PORT, demoAccount, directory.get());
+                IDENTITY_MANAGEMENT_PORT, demoAccount, managedAccount, directory.get());
         say("Starting the directory (OpenLDAP) on 127.0.0.1:" + DIRECTORY_PORT + " and the identity provider (Keycloak) on 127.0.0.1:"
                 + IDENTITY_PORT + " …");
         CompletableFuture<Void> identityReady = CompletableFuture.runAsync(() -> {
@@ -182,7 +183,7 @@ public final class LocalStack {
         CompletableFuture<Void> demoReady = CompletableFuture.runAsync(() -> {
             ServiceProcesses.awaitHealthy(settingsService.get(), ports.settingsService(), Duration.ofMinutes(3));
             try {
-                registerDemoAccount(ports.settingsService(), demoAccount, superAdmin);
+                registerDemoAccount(ports.settingsService(), demoAccount, managedAccount, superAdmin);
             } catch (IOException e) {
                 say("Registering the demo account failed: " + e.getMessage());
             }
@@ -369,7 +370,8 @@ public final class LocalStack {
      * at every start: creating it again with the same id, name and first administrator changes nothing, and
      * so does giving an administrator the role they have. A refusal (someone took the name) is said, not fatal.
      */
-    private static void registerDemoAccount(int settingsPort, UUID demoAccount, String operatorToken) throws IOException {
+    private static void registerDemoAccount(int settingsPort, UUID demoAccount, UUID managedAccount, String operatorToken)
+            throws IOException {
         String accounts = "http://127.0.0.1:" + settingsPort + "/api/v1/operator/accounts";
         List<HttpRequest> requests = List.of(
                 HttpRequest.newBuilder(URI.create(accounts)).POST(HttpRequest.BodyPublishers.ofString("{\"accountId\":\"" + demoAccount
@@ -378,6 +380,16 @@ public final class LocalStack {
                         .timeout(Duration.ofSeconds(30)).build(),
                 HttpRequest.newBuilder(URI.create(accounts + "/" + demoAccount + "/administrators/basic@demo.parapet.local"))
                         .PUT(HttpRequest.BodyPublishers.ofString("{\"role\":\"BASIC_ADMIN\"}"))
+                        .header("Content-Type", "application/json").header("Authorization", "Bearer " + operatorToken)
+                        .timeout(Duration.ofSeconds(30)).build(),
+                HttpRequest.newBuilder(URI.create(accounts + "/" + demoAccount + "/administrators/partner@demo.parapet.local"))
+                        .PUT(HttpRequest.BodyPublishers.ofString("{\"role\":\"PARTNER_ADMIN\"}"))
+                        .header("Content-Type", "application/json").header("Authorization", "Bearer " + operatorToken)
+                        .timeout(Duration.ofSeconds(30)).build(),
+                // A second account the demo account manages as a partner (its Partner Administrator switches to it).
+                HttpRequest.newBuilder(URI.create(accounts)).POST(HttpRequest.BodyPublishers.ofString("{\"accountId\":\"" + managedAccount
+                        + "\",\"name\":\"Demo Branch\",\"partnerAccountId\":\"" + demoAccount
+                        + "\",\"administrator\":{\"email\":\"admin@branch.parapet.local\",\"role\":\"SUPER_ADMIN\"}}"))
                         .header("Content-Type", "application/json").header("Authorization", "Bearer " + operatorToken)
                         .timeout(Duration.ofSeconds(30)).build());
         for (HttpRequest request : requests) {
@@ -393,7 +405,8 @@ public final class LocalStack {
             }
         }
         say("Demo account " + demoAccount + " is in the account registry (Super Administrator admin@demo.parapet.local, "
-                + "Basic Administrator basic@demo.parapet.local).");
+                + "Basic Administrator basic@demo.parapet.local, Partner Administrator partner@demo.parapet.local who also manages "
+                + "account " + managedAccount + ", Demo Branch).");
     }
 
     private static String field(String json, String name) {
@@ -402,12 +415,16 @@ public final class LocalStack {
     }
 
     private static UUID demoAccount(Path data) throws IOException {
-        Path file = data.resolve("demo-account");
+        return accountId(data.resolve("demo-account"));
+    }
+
+    /** An account id kept in the data directory: the same at every start. */
+    private static UUID accountId(Path file) throws IOException {
         if (Files.exists(file)) {
             return UUID.fromString(Files.readString(file, StandardCharsets.US_ASCII).trim());
         }
         UUID account = UUID.randomUUID();
-        Files.createDirectories(data);
+        Files.createDirectories(file.getParent());
         Files.writeString(file, account + "\n", StandardCharsets.US_ASCII);
         return account;
     }

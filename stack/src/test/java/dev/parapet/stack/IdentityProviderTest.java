@@ -34,6 +34,7 @@ class IdentityProviderTest {
 
     static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
     static final UUID ACCOUNT = UUID.randomUUID();
+    static final UUID MANAGED_ACCOUNT = UUID.randomUUID();
     static Path work;
     static Directory directory;
     static IdentityProvider identity;
@@ -49,7 +50,7 @@ class IdentityProviderTest {
         directory = Directory.start(work.resolve("directory"), Ports.free());
         directoryMillis = (System.nanoTime() - started) / 1_000_000;
         started = System.nanoTime();
-        identity = IdentityProvider.start(StackDistribution.locate(), work.resolve("identity"), Ports.free(), Ports.free(), ACCOUNT, directory);
+        identity = IdentityProvider.start(StackDistribution.locate(), work.resolve("identity"), Ports.free(), Ports.free(), ACCOUNT, MANAGED_ACCOUNT, directory);
         identityMillis = (System.nanoTime() - started) / 1_000_000;
         System.out.printf("directory ready in %d ms, identity provider (first start, realm provisioned) in %d ms%n",
                 directoryMillis, identityMillis);
@@ -80,6 +81,11 @@ class IdentityProviderTest {
         JWTClaimsSet custom = consoleSignIn("custom@demo.parapet.local", identity.demoAdministratorPassword());
         assertThat(custom.getStringClaim("role")).isEqualTo("CUSTOM");
         assertThat(custom.getStringListClaim("permissions")).containsExactlyInAnyOrder("directory-groups:read", "web-security:read");
+        // The local stack's Partner Administrator: its own account, and the one it manages.
+        JWTClaimsSet partner = consoleSignIn("partner@demo.parapet.local", identity.demoAdministratorPassword());
+        assertThat(partner.getStringClaim("role")).isEqualTo("PARTNER_ADMIN");
+        assertThat(partner.getStringClaim("account")).isEqualTo(ACCOUNT.toString());
+        assertThat(partner.getStringListClaim("managed_accounts")).containsExactly(MANAGED_ACCOUNT.toString());
 
         BrowserSignIn.Outcome wrong = new BrowserSignIn(identity.base()).signIn(authorizationUrl(challenge("a-verifier-of-at-least-43-characters-long-enough")),
                 "admin@demo.parapet.local", "wrong");

@@ -129,6 +129,9 @@ class ConsoleBrowserTest {
             browser.findElement(By.id("create-key")).click();
             waitFor(driver -> !driver.findElement(By.id("create-key")).isEnabled());
         }
+        // The enrolled agents, paged by key-service (its total through the console).
+        int enrolled = api("GET", "agents").size();
+        waitFor(ExpectedConditions.textToBePresentInElementLocated(By.id("agents-position"), " of " + enrolled + ", newest first"));
         screenshot("installation");
         assertAccessible("installation");
 
@@ -367,6 +370,49 @@ class ConsoleBrowserTest {
         signOut();
     }
 
+    @Test
+    @Order(5)
+    void aPartnerAdministratorSwitchesToAnAccountItManagesAndChangesItThereOnly() throws Exception {
+        // The local stack's demo account manages "Demo Branch" as a partner; its Partner Administrator may act in both.
+        JsonNode managed = api("GET", "managed-accounts");
+        String branch = null;
+        for (JsonNode account : managed) {
+            if (account.get("name").asText().equals("Demo Branch")) {
+                branch = account.get("accountId").asText();
+            }
+        }
+        assertThat(branch).as("the demo account manages Demo Branch: " + managed).isNotNull();
+        boolean demoManageUpdates = api("GET", "agent-settings").get("manageUpdates").asBoolean();
+
+        signIn("partner@demo.parapet.local");
+        waitFor(ExpectedConditions.textToBePresentInElementLocated(By.id("who"), "PARTNER_ADMIN"));
+        waitFor(ExpectedConditions.visibilityOfElementLocated(By.id("account-switch")));
+        new org.openqa.selenium.support.ui.Select(browser.findElement(By.id("account-switch"))).selectByVisibleText("Demo Branch");
+        waitFor(ExpectedConditions.textToBePresentInElementLocated(By.id("acting"), "You are acting in Demo Branch"));
+        waitFor(ExpectedConditions.textToBePresentInElementLocated(By.id("who"), branch));
+        // The managed account's own settings: changed there, read back after a reload, and the partner's own untouched.
+        waitFor(driver -> driver.findElement(By.id("manageUpdates")).isEnabled());
+        boolean branchBefore = browser.findElement(By.id("manageUpdates")).isSelected();
+        browser.findElement(By.id("manageUpdates")).click();
+        click("save-settings");
+        waitFor(ExpectedConditions.textToBePresentInElementLocated(By.id("notice"), "saved"));
+        browser.navigate().refresh();
+        waitFor(ExpectedConditions.textToBePresentInElementLocated(By.id("acting"), "Demo Branch"));
+        waitFor(driver -> driver.findElement(By.id("manageUpdates")).isSelected() == !branchBefore);
+        assertThat(api("GET", "agent-settings").get("manageUpdates").asBoolean()).isEqualTo(demoManageUpdates);
+        screenshot("partner-account-switch");
+        assertAccessible("a managed account");
+        // The audit log of the managed account names the partner who changed it.
+        go("audit");
+        waitFor(ExpectedConditions.textToBePresentInElementLocated(By.id("audit-table"), "agent-settings"));
+
+        // Back to its own account.
+        new org.openqa.selenium.support.ui.Select(browser.findElement(By.id("account-switch"))).selectByVisibleText("Your account");
+        waitFor(ExpectedConditions.textToBePresentInElementLocated(By.id("who"), JourneyStack.account));
+        assertThat(browser.findElement(By.id("acting")).isDisplayed()).isFalse();
+        signOut();
+    }
+
     static void go(String page) {
         browser.findElement(By.cssSelector("nav a[href='#" + page + "']")).click();
         waitFor(ExpectedConditions.visibilityOfElementLocated(By.id(page)));
@@ -439,7 +485,8 @@ class ConsoleBrowserTest {
     }
 
     static void waitFor(java.util.function.Function<org.openqa.selenium.WebDriver, ?> condition) {
-        new WebDriverWait(browser, WAIT).until(condition);
+        // A page that reloads (the sign-in's last redirect, an account switch) replaces the elements being read.
+        new WebDriverWait(browser, WAIT).ignoring(org.openqa.selenium.StaleElementReferenceException.class).until(condition);
     }
 
     static void screenshot(String name) throws IOException {

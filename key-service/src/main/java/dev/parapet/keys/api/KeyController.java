@@ -157,11 +157,41 @@ public class KeyController {
                 });
     }
 
+    /** The total of a paged list, whatever the page holds. */
+    static final String TOTAL_COUNT = "X-Total-Count";
+
+    /**
+     * Every enrolled agent, oldest enrolment first; with {@code page} (from 0) or {@code size} (1-500, default 50) one page
+     * of them, newest enrolment first (what a console lists for tens of thousands of agents). Either way the total is in
+     * {@value #TOTAL_COUNT}.
+     */
     @GetMapping("/agents")
-    public List<AgentView> agents(@PathVariable UUID accountId, @AuthenticationPrincipal Admin admin) {
+    public ResponseEntity<List<AgentView>> agents(@PathVariable UUID accountId, @AuthenticationPrincipal Admin admin,
+                                                  @RequestParam(required = false) Integer page,
+                                                  @RequestParam(required = false) Integer size) {
         admin.require(accountId, Permission.WEB_SECURITY_READ);
         AccountKeyState key = view.key(accountId).orElse(null);
-        return view.agents(accountId).stream().map(agent -> toView(agent, key)).toList();
+        List<AgentState> agents = view.agents(accountId);
+        int total = agents.size();
+        if (page != null || size != null) {
+            agents = page(agents, page == null ? 0 : page, size == null ? 50 : size);
+        }
+        return ResponseEntity.ok().header(TOTAL_COUNT, Integer.toString(total))
+                .body(agents.stream().map(agent -> toView(agent, key)).toList());
+    }
+
+    /** One page of agents listed oldest first, newest first. */
+    static List<AgentState> page(List<AgentState> oldestFirst, int page, int size) {
+        if (page < 0) {
+            throw Problems.invalid("page", "must be 0 or more");
+        }
+        if (size < 1 || size > 500) {
+            throw Problems.invalid("size", "must be from 1 to 500");
+        }
+        int end = oldestFirst.size() - (int) Math.min((long) page * size, oldestFirst.size());
+        List<AgentState> newestFirst = new java.util.ArrayList<>(oldestFirst.subList(Math.max(0, end - size), end));
+        java.util.Collections.reverse(newestFirst);
+        return newestFirst;
     }
 
     static AgentView toView(AgentState agent, AccountKeyState key) {
