@@ -42,9 +42,9 @@ public class ConsoleSecurity {
                 .scope("openid", "profile", "email")
                 .issuerUri(properties.issuer().toString())
                 .authorizationUri(properties.endpoint("auth"))
-                .tokenUri(properties.endpoint("token"))
-                .jwkSetUri(properties.endpoint("certs"))
-                .userInfoUri(properties.endpoint("userinfo"))
+                .tokenUri(properties.backChannelEndpoint("token"))
+                .jwkSetUri(properties.backChannelEndpoint("certs"))
+                .userInfoUri(properties.backChannelEndpoint("userinfo"))
                 .userNameAttributeName("preferred_username")
                 .providerConfigurationMetadata(Map.of("end_session_endpoint", properties.endpoint("logout")));
         if (properties.clientSecret().isEmpty()) {

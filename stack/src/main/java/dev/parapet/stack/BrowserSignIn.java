@@ -78,7 +78,10 @@ public final class BrowserSignIn {
         Outcome outcome = new BrowserSignIn(args[0]).signIn(URI.create(args[1]), args[2], System.getenv("PARAPET_SIGN_IN_PASSWORD"));
         boolean succeeded = outcome.leftTo() != null
                 || outcome.page() != null && outcome.page().toLowerCase(java.util.Locale.ROOT).contains("success");
-        System.out.println(outcome.leftTo() != null ? "left to " + outcome.leftTo().getScheme() + "://" + outcome.leftTo().getAuthority()
+        // The whole address it left to (an authorization code a script then hands to its application) only when asked.
+        boolean whole = "true".equals(System.getenv("PARAPET_SIGN_IN_PRINT_ADDRESS"));
+        System.out.println(outcome.leftTo() != null ? "left to " + (whole ? outcome.leftTo().toString()
+                : outcome.leftTo().getScheme() + "://" + outcome.leftTo().getAuthority())
                 : "page: " + outcome.page().substring(0, Math.min(300, outcome.page().length())));
         System.exit(succeeded ? 0 : 1);
     }

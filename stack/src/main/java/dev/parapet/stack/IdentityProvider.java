@@ -207,7 +207,9 @@ public final class IdentityProvider implements AutoCloseable {
                     "DEMO_ACCOUNT", demoAccount.toString(),
                     "AUTOMATION_SECRET", Directory.secret(directory.resolve("automation-secret")),
                     "DIRECTORY_READER_SECRET", directoryReaderSecret(directory),
-                    "ADMIN_PASSWORD", Directory.secret(directory.resolve("admin-password")));
+                    "ADMIN_PASSWORD", Directory.secret(directory.resolve("admin-password")),
+                    // The console's address (a deployment's own; the local stack's is on loopback, which the realm allows anyway).
+                    "PARAPET_CONSOLE_URL", "http://127.0.0.1:18120");
             String realm = substitute(Directory.resource("parapet-realm.json"), values);
             if (LoopbackHttp.status(HttpRequest.newBuilder(URI.create(base() + "/admin/realms/" + REALM))
                     .header("Authorization", "Bearer " + adminToken).GET().build()) == 200) {
