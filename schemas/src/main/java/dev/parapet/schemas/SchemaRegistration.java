@@ -19,6 +19,7 @@ public final class SchemaRegistration {
 
     /** The protocols of {@code src/main/avro}, one per file (a test keeps this list equal to the files). */
     static final List<Protocol> PROTOCOLS = List.of(
+            dev.parapet.schemas.v1.access.Access.PROTOCOL,
             dev.parapet.schemas.v1.accounts.Accounts.PROTOCOL,
             dev.parapet.schemas.v1.agents.Agents.PROTOCOL,
             dev.parapet.schemas.v1.audit.Audit.PROTOCOL,

@@ -7,6 +7,8 @@ import java.util.Optional;
 
 import org.apache.avro.specific.SpecificRecord;
 
+import dev.parapet.schemas.v1.access.AccessRequest;
+import dev.parapet.schemas.v1.access.AccessRequestRaised;
 import dev.parapet.schemas.v1.accounts.Account;
 import dev.parapet.schemas.v1.agents.AgentState;
 import dev.parapet.schemas.v1.audit.AuditEvent;
@@ -100,6 +102,16 @@ public final class Topics {
             "categoryId", CategoryFeedSubscription.class, Topic.Cleanup.COMPACT, 1, COMPACTED,
             "settings-service (global writer)", "settings-service");
 
+    /** Access requests as users raise them on the block page (dns-service), for settings-service to record. */
+    public static final Topic<AccessRequestRaised> ACCESS_REQUESTS_RAISED = new Topic<>("parapet.access-requests-raised.v1",
+            "accountId", AccessRequestRaised.class, Topic.Cleanup.DELETE, 6, Optional.of(Duration.ofDays(7)),
+            "dns-service (block pages)", "settings-service (command processor)");
+
+    /** Access requests and their decisions; dns-service enforces the approved ones until they expire. */
+    public static final Topic<AccessRequest> ACCESS_REQUESTS = new Topic<>("parapet.access-requests.v1",
+            "accountId/requestId", AccessRequest.class, Topic.Cleanup.COMPACT, 6, COMPACTED,
+            "settings-service", "settings-service, dns-service");
+
     public static final Topic<DnsVerdict> VERDICTS = new Topic<>("parapet.verdicts.v1",
             "accountId", DnsVerdict.class, Topic.Cleanup.DELETE, 12, Optional.of(Duration.ofDays(7)),
             "dns-service", "diagnostics-service");
@@ -125,8 +137,8 @@ public final class Topics {
 
     private static final List<Topic<? extends SpecificRecord>> ALL = List.of(ACCOUNT_KEYS, KEY_COMMANDS, KEY_COMMAND_RESULTS, AGENTS, AGENT_SETTINGS, SETTINGS_COMMANDS, SETTINGS_COMMAND_RESULTS,
             GLOBAL_COMMANDS, ACCOUNTS,
-            POLICIES, LOCATIONS, EXCEPTIONS, PROFILE_GROUPS, CATEGORY_CATALOGUE, DOMAIN_CATEGORIES, CATEGORY_FEEDS, VERDICTS,
-            AGENT_TELEMETRY, AUDIT, RESOLVER_APPLIED);
+            POLICIES, LOCATIONS, EXCEPTIONS, PROFILE_GROUPS, CATEGORY_CATALOGUE, DOMAIN_CATEGORIES, CATEGORY_FEEDS,
+            ACCESS_REQUESTS_RAISED, ACCESS_REQUESTS, VERDICTS, AGENT_TELEMETRY, AUDIT, RESOLVER_APPLIED);
 
     private Topics() {
     }

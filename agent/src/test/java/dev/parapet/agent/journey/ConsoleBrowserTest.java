@@ -98,6 +98,7 @@ class ConsoleBrowserTest {
         signIn("admin@demo.parapet.local");
         waitFor(ExpectedConditions.textToBePresentInElementLocated(By.id("who"), "SUPER_ADMIN"));
         assertThat(browser.findElement(By.id("who")).getText()).contains(JourneyStack.account);
+        assertThat(browser.findElement(By.id("account-switch-label")).isDisplayed()).as("no account switch: it manages none").isFalse();
         waitFor(driver -> !driver.findElement(By.id("settings-meta")).getText().isEmpty());
         screenshot("agent-settings");
         assertAccessible("agent settings");
@@ -411,6 +412,108 @@ class ConsoleBrowserTest {
         waitFor(ExpectedConditions.textToBePresentInElementLocated(By.id("who"), JourneyStack.account));
         assertThat(browser.findElement(By.id("acting")).isDisplayed()).isFalse();
         signOut();
+    }
+
+    @Test
+    @Order(6)
+    void aUserAsksForABlockedSiteOnItsBlockPageAndAnAdministratorAllowsItForThatClientOnlyUntilEndingIt() throws Exception {
+        // An office of loopback addresses and a name blocked there.
+        String office = "127.0.77.5";
+        String neighbour = "127.0.77.6";
+        String name = "access-requested.example";
+        for (JsonNode location : api("GET", "locations")) {
+            if (location.get("name").asText().equals("Console access office")) {
+                status("DELETE", "locations/" + location.get("locationId").asText());
+            }
+        }
+        JsonNode location = send("POST", "locations", "{\"name\":\"Console access office\",\"cidrs\":[\"127.0.77.0/24\"]}");
+        JsonNode policy = send("POST", "policies", "{\"name\":\"Console access block\",\"type\":\"BLOCK_ALLOW_LIST\","
+                + "\"scope\":{\"everyone\":true},\"blockAllowList\":{\"blocked\":[\"" + name + "\"]}}");
+        try {
+            JourneyTest.await("the office's queries for the name blocked", Duration.ofSeconds(30),
+                    () -> dig(office, name).contains("EDE: 15"));
+
+            // The block page, as the office's browser reaches it: a reason, then Ask for access.
+            String page = curl(office, "--header", "Host: " + name, "http://127.0.0.1:" + BLOCK_PAGE_HTTP_PORT + "/");
+            assertThat(page).contains("Ask for access to " + name);
+            java.util.regex.Matcher ticket = java.util.regex.Pattern.compile("name=\"ticket\" value=\"([^\"]+)\"").matcher(page);
+            assertThat(ticket.find()).isTrue();
+            String asked = curl(office, "--header", "Host: " + name, "--data-urlencode", "ticket=" + ticket.group(1),
+                    "--data-urlencode", "reason=The supplier portal for the Leeds tender",
+                    "http://127.0.0.1:" + BLOCK_PAGE_HTTP_PORT + "/request-access");
+            assertThat(asked).contains("Access requested: " + name);
+
+            // The administrator sees it with its reason and approves it for an hour.
+            signIn("admin@demo.parapet.local");
+            go("access-requests");
+            waitFor(driver -> {
+                if (!text("access-table").contains(name)) {
+                    new org.openqa.selenium.support.ui.Select(driver.findElement(By.id("access-status"))).selectByValue("all");
+                    new org.openqa.selenium.support.ui.Select(driver.findElement(By.id("access-status"))).selectByValue("pending");
+                }
+                return text("access-table").contains(name);
+            });
+            assertThat(text("access-table")).contains("The supplier portal for the Leeds tender", "address " + office, "Console access block");
+            screenshot("access-requests");
+            assertAccessible("access requests");
+            browser.findElement(By.xpath("//table[@id='access-table']//button[@aria-label='Approve " + name + " for address "
+                    + office + "']")).click();
+            waitFor(ExpectedConditions.textToBePresentInElementLocated(By.id("notice"), "is allowed for address " + office));
+
+            // dns-service enforces it for that client only.
+            JourneyTest.await("the approval enforced for the office client", Duration.ofSeconds(10),
+                    () -> !dig(office, name).contains("EDE: 15"));
+            assertThat(dig(neighbour, name)).as("another client of the office").contains("EDE: 15");
+
+            // Ended early from the console: blocked again; the decisions are in the audit log.
+            new org.openqa.selenium.support.ui.Select(browser.findElement(By.id("access-status"))).selectByValue("approved");
+            waitFor(ExpectedConditions.presenceOfElementLocated(By.xpath("//table[@id='access-table']//button[@aria-label='End the allow of "
+                    + name + " for address " + office + "']")));
+            browser.findElement(By.xpath("//table[@id='access-table']//button[@aria-label='End the allow of " + name + " for address "
+                    + office + "']")).click();
+            waitFor(ExpectedConditions.textToBePresentInElementLocated(By.id("notice"), "is ended"));
+            JourneyTest.await("the end enforced", Duration.ofSeconds(10), () -> dig(office, name).contains("EDE: 15"));
+            go("audit");
+            new org.openqa.selenium.support.ui.Select(browser.findElement(By.id("audit-action"))).selectByValue("access-request.");
+            browser.findElement(By.cssSelector("#audit-filters button[type='submit']")).click();
+            waitFor(driver -> text("audit-table").contains("access-request.approve") && text("audit-table").contains("access-request.revoke")
+                    && text("audit-table").contains("access-request.create"));
+            signOut();
+        } finally {
+            status("DELETE", "policies/" + policy.get("policyId").asText());
+            status("DELETE", "locations/" + location.get("locationId").asText());
+        }
+    }
+
+    static final int BLOCK_PAGE_HTTP_PORT = 18180;
+
+    static String dig(String from, String name) {
+        try {
+            return Processes.run(List.of("dig", "-b", from, "@127.0.0.1", "-p", "10053", "+time=2", "+tries=1", name, "A")).output();
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
+    static String curl(String from, String... arguments) throws Exception {
+        List<String> command = new java.util.ArrayList<>(List.of("curl", "--silent", "--show-error", "--max-time", "15", "--interface", from));
+        command.addAll(List.of(arguments));
+        Processes.Result result = Processes.run(command);
+        assertThat(result.exit()).as(result.output()).isZero();
+        return result.output();
+    }
+
+    /** A call with a JSON body to the services' own API, as the demo account's automation client. */
+    static JsonNode send(String method, String path, String json) throws Exception {
+        HttpResponse<String> response = HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:18102/api/v1/accounts/"
+                        + JourneyStack.account + "/" + path)).header("Authorization", "Bearer " + JourneyStack.freshToken())
+                .header("Content-Type", "application/json").method(method, HttpRequest.BodyPublishers.ofString(json))
+                .timeout(Duration.ofSeconds(30)).build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(response.statusCode()).as(method + " " + path + ": " + response.body()).isBetween(200, 299);
+        return JSON.readTree(response.body());
     }
 
     static void go(String page) {

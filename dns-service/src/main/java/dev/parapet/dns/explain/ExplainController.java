@@ -15,6 +15,7 @@ import dev.parapet.dns.policy.CategoryBits;
 import dev.parapet.dns.resolve.Client;
 import dev.parapet.kit.domains.DomainNames;
 import dev.parapet.dns.policy.CategoryState;
+import dev.parapet.dns.policy.AccessGrants;
 import dev.parapet.dns.policy.ResolverState;
 import dev.parapet.dns.policy.Snapshot;
 import dev.parapet.dns.policy.Verdict;
@@ -71,6 +72,12 @@ public class ExplainController {
         byte[] bytes = normalised.getBytes(StandardCharsets.US_ASCII);
         Verdict verdict = snapshot.decide(who, bytes, bytes.length);
         Snapshot.Explanation how = snapshot.explain(who, bytes, bytes.length, verdict);
+        // An approved access request for this user lifts the stop (for them only, until it ends).
+        java.util.Optional<AccessGrants.Grant> grant = verdict.stops() && email != null
+                ? state.grants().find(accountId, email, null, null, normalised, java.time.Instant.now()) : java.util.Optional.empty();
+        if (grant.isPresent()) {
+            verdict = verdict.with(Verdict.Action.ALLOW, dev.parapet.schemas.v1.verdicts.Reason.ACCESS_REQUEST);
+        }
         long categoryBits = verdict.categories() != 0 ? verdict.categories() : snapshot.categoriesOf(bytes, bytes.length);
         List<String> categoryNames = bits.idsOf(categoryBits).stream()
                 .map(id -> categories.catalogue().categoryNames().getOrDefault(id, id)).toList();
@@ -78,7 +85,10 @@ public class ExplainController {
             case BYPASS -> "A domain exception: resolved as is, no policy applies, never logged.";
             case BLOCK, WARN -> "Unless the answer holds an address in one of the account's IP exceptions, which lifts the "
                     + (verdict.action() == Verdict.Action.WARN ? "warning." : "block.");
-            case ALLOW -> verdict.policyId() == null
+            case ALLOW -> grant.isPresent()
+                    ? "Stopped by policy '" + verdict.policyName() + "', but allowed for " + email + " by access request "
+                    + grant.get().requestId() + ", approved by " + grant.get().decidedBy() + ", until " + grant.get().until() + "."
+                    : verdict.policyId() == null
                     ? "Resolved upstream; still stopped if the answer's CNAME leads to a blocked name."
                     : "Allowed by a Block or Allow List: final.";
             case SAFESEARCH -> "Answered with a CNAME to the engine's safe-search host.";

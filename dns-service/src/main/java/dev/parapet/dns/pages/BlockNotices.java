@@ -33,9 +33,18 @@ public class BlockNotices {
      * @param client     the client's address as text (the DNS source address, or the DoH client's)
      * @param name       the queried name, normalised (lower case, no trailing dot)
      * @param categories the names of the categories that decided (empty for a list)
+     * @param userEmail  the signed-in user the query named, if any (whom an access request asks for)
+     * @param agentId    the agent (device) the query came from, if any
+     * @param locationId the location the client's address belongs to, if any
      */
     public record Notice(Kind kind, UUID accountId, String client, String name, String reason, String policyName,
-                         List<String> categories, Instant at) {
+                         List<String> categories, Instant at, String userEmail, UUID agentId, UUID locationId) {
+
+        /** A notice for a client known only by its address. */
+        public Notice(Kind kind, UUID accountId, String client, String name, String reason, String policyName,
+                      List<String> categories, Instant at) {
+            this(kind, accountId, client, name, reason, policyName, categories, at, null, null, null);
+        }
     }
 
     private final Cache<String, Notice> notices = Caffeine.newBuilder()

@@ -23,7 +23,9 @@ final class BlockPage {
             + "h1{font-size:1.4rem;margin:.5rem 0 1rem;overflow-wrap:anywhere}"
             + "dl{display:grid;grid-template-columns:auto 1fr;gap:.3rem 1rem}dt{color:#5b6475}dd{margin:0;overflow-wrap:anywhere}"
             + "button{font:inherit;padding:.5rem 1rem;border:1px solid #a33;border-radius:4px;background:#fff;color:#a33;cursor:pointer}"
-            + ".note{color:#5b6475;font-size:.9rem}";
+            + ".note{color:#5b6475;font-size:.9rem}"
+            + "label{display:block;margin:1.5rem 0 .3rem}textarea{box-sizing:border-box;width:100%;font:inherit;padding:.4rem;"
+            + "border:1px solid #8a93a6;border-radius:4px}form button{margin-top:.5rem}";
 
     /** Nothing loads but the one inline style; the form posts only here; no framing. */
     static final String CONTENT_SECURITY_POLICY = "default-src 'none'; style-src 'sha256-" + sha256Base64(STYLE)
@@ -34,6 +36,14 @@ final class BlockPage {
 
     /** What Parapet did to the host for this client, with a "Continue" form for a warning. */
     static String forNotice(String host, Notice notice, String continueToken) {
+        return forNotice(host, notice, continueToken, null);
+    }
+
+    /**
+     * What Parapet did to the host for this client, with a "Continue" form for a warning and, for a block, an "Ask for
+     * access" form when {@code requestTicket} is given.
+     */
+    static String forNotice(String host, Notice notice, String continueToken, String requestTicket) {
         boolean warned = notice.kind() == Kind.WARNED;
         List<String> categories = notice.categories() == null ? List.of() : notice.categories();
         StringBuilder body = new StringBuilder()
@@ -53,6 +63,14 @@ final class BlockPage {
                     .append("<input type=\"hidden\" name=\"token\" value=\"").append(escape(continueToken)).append("\">")
                     .append("<button type=\"submit\">Continue to ").append(escape(host)).append("</button></form>");
         }
+        if (!warned && requestTicket != null) {
+            body.append("<form method=\"post\" action=\"/request-access\">")
+                    .append("<input type=\"hidden\" name=\"ticket\" value=\"").append(escape(requestTicket)).append("\">")
+                    .append("<label for=\"reason\">Need this site for your work? Tell your administrator why:</label>")
+                    .append("<textarea id=\"reason\" name=\"reason\" rows=\"3\" maxlength=\"").append(AccessRequestOutbox.MAX_REASON)
+                    .append("\" required></textarea>")
+                    .append("<button type=\"submit\">Ask for access to ").append(escape(host)).append("</button></form>");
+        }
         body.append("<p class=\"note\">If you think this is a mistake, tell your administrator what this page shows.</p>");
         return page(warned ? "Warning: " + host : "Blocked: " + host, body.toString());
     }
@@ -65,6 +83,14 @@ final class BlockPage {
                 + ". <a href=\"" + escape(scheme + "://" + host + "/") + "\">Open " + escape(host) + "</a> or reload the page.</p>"
                 + "<p class=\"note\">If this page shows again, the device still remembers the earlier answer: "
                 + "wait a minute and reload.</p>");
+    }
+
+    /** After "Ask for access": the request went to the administrators. */
+    static String requested(String host) {
+        return page("Access requested: " + host, "<h1>Access requested: " + escape(host) + "</h1>"
+                + "<p>Your request and your reason went to your administrators. If they approve it, " + escape(host)
+                + " opens for you (and nobody else) for the time they choose: reload the page then.</p>"
+                + "<p class=\"note\">A device may remember the earlier answer for a minute after the approval.</p>");
     }
 
     /** No recent block of the host for this client: the page cannot say more. */

@@ -65,7 +65,7 @@ public class BlockPageServer implements SmartLifecycle {
 
     public BlockPageServer(PagesProperties properties, AccountCertificateAuthority authority, BlockNotices notices,
                            Allowances allowances, ContinueTokens tokens, ListenerLimits limits, MeterRegistry meters,
-                           TrustedProxies proxies) {
+                           TrustedProxies proxies, AccessRequestOutbox outbox) {
         this.properties = properties;
         this.limits = limits.http();
         this.httpConnections = new ConnectionLimiter("pages-http", this.limits.maxConnections(),
@@ -74,7 +74,7 @@ public class BlockPageServer implements SmartLifecycle {
                 this.limits.maxConnectionsPerClient(), meters);
         this.authority = authority;
         this.notices = notices;
-        this.requests = new PageRequests(notices, allowances, tokens, properties.allowance(), proxies);
+        this.requests = new PageRequests(notices, allowances, tokens, properties.allowance(), proxies, outbox);
     }
 
     @Override

@@ -48,14 +48,36 @@ public class ContinueTokens {
         this.key = new SecretKeySpec(secret.derive("parapet-block-page-continue-v1", 32), "HmacSHA256");
     }
 
-    /** A token letting {@code client} of {@code accountId} continue to {@code name}, valid for {@link #LIFETIME}. */
-    public String issue(UUID accountId, String client, String name, Instant now) {
-        String payload = accountId + "|" + name + "|" + now.plus(LIFETIME).getEpochSecond();
-        return ENCODER.encodeToString(payload.getBytes(StandardCharsets.UTF_8)) + "." + ENCODER.encodeToString(mac(payload, client));
+    /** What a token is for: one form's token never serves another (an access request's cannot continue past a block). */
+    public enum Purpose {
+        CONTINUE("v1"), ACCESS_REQUEST("access-request-v1");
+
+        private final String label;
+
+        Purpose(String label) {
+            this.label = label;
+        }
     }
 
-    /** The grant of a token presented by {@code client}, or why it does not count. */
+    /** A token letting {@code client} of {@code accountId} continue to {@code name}, valid for {@link #LIFETIME}. */
+    public String issue(UUID accountId, String client, String name, Instant now) {
+        return issue(Purpose.CONTINUE, accountId, client, name, now);
+    }
+
+    /** A token for {@code purpose}, valid for {@link #LIFETIME}. */
+    public String issue(Purpose purpose, UUID accountId, String client, String name, Instant now) {
+        String payload = accountId + "|" + name + "|" + now.plus(LIFETIME).getEpochSecond();
+        return ENCODER.encodeToString(payload.getBytes(StandardCharsets.UTF_8)) + "."
+                + ENCODER.encodeToString(mac(purpose, payload, client));
+    }
+
+    /** The grant of a Continue token presented by {@code client}, or why it does not count. */
     public Verification verify(String token, String client, Instant now) {
+        return verify(Purpose.CONTINUE, token, client, now);
+    }
+
+    /** The grant of a token for {@code purpose} presented by {@code client}, or why it does not count. */
+    public Verification verify(Purpose purpose, String token, String client, Instant now) {
         int dot = token == null || token.length() > MAX_LENGTH ? -1 : token.indexOf('.');
         if (dot < 0) {
             return Verification.refused("The form carried no valid token.");
@@ -68,7 +90,7 @@ public class ContinueTokens {
         } catch (IllegalArgumentException e) {
             return Verification.refused("The form carried no valid token.");
         }
-        if (!MessageDigest.isEqual(presented, mac(payload, client))) {
+        if (!MessageDigest.isEqual(presented, mac(purpose, payload, client))) {
             return Verification.refused("This page was not issued to this device for this name, or was altered.");
         }
         String[] fields = payload.split("\\|", -1);
@@ -79,11 +101,11 @@ public class ContinueTokens {
         return new Verification(Optional.of(grant), null);
     }
 
-    private byte[] mac(String payload, String client) {
+    private byte[] mac(Purpose purpose, String payload, String client) {
         try {
             Mac mac = Mac.getInstance("HmacSHA256");
             mac.init(key);
-            return mac.doFinal(("v1|" + client + "|" + payload).getBytes(StandardCharsets.UTF_8));
+            return mac.doFinal((purpose.label + "|" + client + "|" + payload).getBytes(StandardCharsets.UTF_8));
         } catch (GeneralSecurityException e) {
             throw new IllegalStateException(e);
         }

@@ -48,6 +48,8 @@ public class ResolverState extends FollowedState {
     private volatile List<Snapshot.Range> ranges = List.of();
     private volatile Snapshot snapshot = Snapshot.EMPTY;
     private final TopicFollower follower;
+    /** Approved access requests: a stopped name allowed for one requester until a time. */
+    private final AccessGrants grants = new AccessGrants();
     private final CategoryState categories;
     private final CategoryBits bits;
 
@@ -75,12 +77,17 @@ public class ResolverState extends FollowedState {
                 new TopicFollower.Subscription(Topics.LOCATIONS.name(), true, this::onLocation),
                 new TopicFollower.Subscription(Topics.POLICIES.name(), true, this::onPolicy),
                 new TopicFollower.Subscription(Topics.EXCEPTIONS.name(), true, this::onExceptions),
-                new TopicFollower.Subscription(Topics.PROFILE_GROUPS.name(), true, this::onGroup)),
+                new TopicFollower.Subscription(Topics.PROFILE_GROUPS.name(), true, this::onGroup),
+                new TopicFollower.Subscription(Topics.ACCESS_REQUESTS.name(), true, grants::apply)),
                 this::publish);
     }
 
     public Snapshot snapshot() {
         return snapshot;
+    }
+
+    public AccessGrants grants() {
+        return grants;
     }
 
     private void onLocation(String key, SpecificRecord value) {

@@ -197,6 +197,11 @@ public class DnsResolver {
 
     /** A stopped name: the page's address, unless the client continued past a warning or an IP exception applies. */
     private CompletionStage<byte[]> stoppedUnlessExcepted(Query query, Verdict verdict) {
+        if (state.grants().find(query.who().accountId(), query.who().userEmail(), query.who().agentId(), query.client().addressText(),
+                query.name(), Instant.now()).isPresent()) {
+            // An approved access request: allowed for this requester until it ends (the policy stays in the verdict's log).
+            return resolveAndCheck(query, verdict.with(Verdict.Action.ALLOW, Reason.ACCESS_REQUEST));
+        }
         if (verdict.action() == Verdict.Action.WARN
                 && allowances.allows(query.who().accountId(), query.client().addressText(), query.name())) {
             return resolveAndCheck(query, verdict.with(Verdict.Action.CONTINUED, verdict.reason()));
@@ -405,7 +410,8 @@ public class DnsResolver {
             notices.recordIfNew(query.client().addressText(), query.name(), verdict.policyName(), () -> new BlockNotices.Notice(
                     warn ? BlockNotices.Kind.WARNED : BlockNotices.Kind.BLOCKED, query.who().accountId(),
                     query.client().addressText(), query.name(), explanation(verdict), verdict.policyName(),
-                    categoryNames(verdict.categories()), Instant.now()));
+                    categoryNames(verdict.categories()), Instant.now(), query.who().userEmail(), query.who().agentId(),
+                    query.who().locationId()));
         }
         log(query, verdict, Rcode.NOERROR, false);
         return answer.toWire(query.maxSize());
@@ -429,7 +435,7 @@ public class DnsResolver {
             }
             return Optional.of(new BlockNotices.Notice(verdict.action() == Verdict.Action.WARN ? BlockNotices.Kind.WARNED
                     : BlockNotices.Kind.BLOCKED, who.get().accountId(), client, name, explanation(verdict), verdict.policyName(),
-                    categoryNames(verdict.categories()), Instant.now()));
+                    categoryNames(verdict.categories()), Instant.now(), null, null, who.get().locationId()));
         } catch (UnknownHostException | RuntimeException e) {
             return Optional.empty();
         }

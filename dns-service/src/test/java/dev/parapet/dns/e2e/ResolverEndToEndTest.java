@@ -45,6 +45,9 @@ import dev.parapet.kit.agents.AgentCredentialVerifier;
 import dev.parapet.kit.testing.TestAgents;
 import dev.parapet.kit.testing.TopicRecords;
 import dev.parapet.schemas.Topics;
+import dev.parapet.schemas.v1.access.AccessRequest;
+import dev.parapet.schemas.v1.access.AccessRequestStatus;
+import dev.parapet.schemas.v1.access.AccessRequester;
 import dev.parapet.schemas.v1.categories.Category;
 import dev.parapet.schemas.v1.categories.CategoryAssignment;
 import dev.parapet.schemas.v1.categories.CategoryCatalogue;
@@ -427,6 +430,54 @@ class ResolverEndToEndTest {
             Thread.sleep(10);
         }
         System.out.println("policy change enforced " + (System.nanoTime() - published) / 1_000_000 + " ms after its record was written");
+    }
+
+    @Test
+    @Order(2)
+    void anApprovedAccessRequestAllowsTheNameToItsRequesterOnlyUntilItIsDeclined() throws Exception {
+        configure();
+        assertThat(dig(FROM_OFFICE, "www.blocked.test", "A")).contains(BLOCK_PAGE);
+        // Approved for this office client's address (a port-53 client with no user), and for alice wherever she is.
+        AccessRequest forAddress = approved("blocked.test", new AccessRequester(null, null, FROM_OFFICE, OFFICE));
+        AccessRequest forAlice = approved("news.test", new AccessRequester("alice@corp.test", null, FROM_OFFICE, OFFICE));
+        long published = System.nanoTime();
+        records.publish(Topics.ACCESS_REQUESTS.name(), ACCOUNT + "/" + forAddress.getRequestId(), forAddress);
+        records.publish(Topics.ACCESS_REQUESTS.name(), ACCOUNT + "/" + forAlice.getRequestId(), forAlice);
+        while (dig(FROM_OFFICE, "www.blocked.test", "A").contains(BLOCK_PAGE)) {
+            assertThat(System.nanoTime() - published).as("the approval enforced").isLessThan(TimeUnit.SECONDS.toNanos(10));
+            Thread.sleep(20);
+        }
+        System.out.println("access request approval enforced " + (System.nanoTime() - published) / 1_000_000 + " ms after its record");
+        assertThat(dig(FROM_OFFICE, "www.blocked.test", "A")).doesNotContain("EDE: 15");
+        assertThat(dig("127.0.41.6", "www.blocked.test", "A")).as("another client of the same office").contains(BLOCK_PAGE);
+        assertThat(dig(FROM_OFFICE, "gamble.test", "A")).as("another blocked name").contains(BLOCK_PAGE);
+
+        String admin = RealInfrastructure.get().tokens().adminToken("admin@corp.test", ACCOUNT, "BASIC_ADMIN", Duration.ofMinutes(5));
+        ExplainController.Explanation alice = explain(admin, "name=news.test&user=alice@corp.test", 200);
+        assertThat(alice.action()).isEqualTo("ALLOW");
+        assertThat(alice.reason()).isEqualTo("ACCESS_REQUEST");
+        assertThat(alice.note()).contains("Alice's list", "alice@corp.test", forAlice.getRequestId().toString());
+        assertThat(explain(admin, "name=news.test&user=bob@corp.test", 200).reason()).isNotEqualTo("ACCESS_REQUEST");
+
+        // Declined (ended early): stopped again. (Both end here, whatever happened above: the other tests share the resolver.)
+        for (AccessRequest approval : List.of(forAddress, forAlice)) {
+            AccessRequest ended = AccessRequest.newBuilder(approval).setStatus(AccessRequestStatus.DECLINED).setAllowUntil(Instant.now())
+                    .setVersion(3).build();
+            records.publish(Topics.ACCESS_REQUESTS.name(), ACCOUNT + "/" + ended.getRequestId(), ended);
+        }
+        published = System.nanoTime();
+        while (!dig(FROM_OFFICE, "www.blocked.test", "A").contains(BLOCK_PAGE)
+                || !"BLOCK".equals(explain(admin, "name=news.test&user=alice@corp.test", 200).action())) {
+            assertThat(System.nanoTime() - published).as("the end enforced").isLessThan(TimeUnit.SECONDS.toNanos(10));
+            Thread.sleep(20);
+        }
+    }
+
+    private static AccessRequest approved(String name, AccessRequester requester) {
+        return AccessRequest.newBuilder().setAccountId(ACCOUNT).setRequestId(UUID.randomUUID()).setName(name).setReason("work")
+                .setRequester(requester).setPolicyName("Blocked sites").setRequestedAt(Instant.now().minusSeconds(60))
+                .setStatus(AccessRequestStatus.APPROVED).setDecidedBy("admin@corp.test").setDecidedAt(Instant.now())
+                .setAllowUntil(Instant.now().plus(Duration.ofHours(1))).setVersion(2).build();
     }
 
     @Test

@@ -25,6 +25,15 @@ import org.springframework.boot.test.web.server.LocalServerPort;
 import org.springframework.http.MediaType;
 import org.springframework.test.web.reactive.server.WebTestClient;
 
+import org.apache.avro.specific.SpecificRecord;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.serialization.StringDeserializer;
+
+import dev.parapet.schemas.AvroSerdes;
+import dev.parapet.schemas.Topics;
+import dev.parapet.schemas.v1.access.AccessRequestRaised;
 import dev.parapet.dns.pages.BlockNotices.Kind;
 import dev.parapet.dns.pages.BlockNotices.Notice;
 import dev.parapet.stack.RealInfrastructure;
@@ -132,6 +141,69 @@ class BlockPageServerTest {
 
         Result again = curl("--cacert", ca, "--resolve", resolve("warned.example"), https("warned.example", "/"));
         assertThat(again.body()).as("the device still has the old answer").contains("Continuing to warned.example");
+    }
+
+    @Test
+    void aBlockPageAsksForAccessWithAReasonAndTheRequestReachesTheAdministratorsTopicInTheUsersName() throws Exception {
+        UUID laptop = UUID.randomUUID();
+        notices.record(new Notice(Kind.BLOCKED, account, CLIENT, "asked.example", "Listed", "Blocked sites", List.of(), Instant.now(),
+                "ann@example.com", laptop, null));
+        String base = "http://127.0.0.1:" + server.httpPort();
+        Result page = curl("--header", "Host: asked.example", base + "/");
+        assertThat(page.body()).contains("Ask for access to asked.example", "name=\"reason\"", "maxlength=\"500\"");
+        Matcher found = Pattern.compile("name=\"ticket\" value=\"([^\"]+)\"").matcher(page.body());
+        assertThat(found.find()).isTrue();
+        String ticket = found.group(1);
+
+        // The ticket is for asking only: it does not continue past the block, nor serve another client.
+        Result continued = curl("--include", "--header", "Host: asked.example", "--data-urlencode", "token=" + ticket, base + "/continue");
+        assertThat(continued.out()).startsWith("HTTP/1.1 403");
+        assertThat(allowances.allows(account, CLIENT, "asked.example")).isFalse();
+        Result stolen = curl("--include", "--interface", "127.0.0.2", "--header", "Host: asked.example", "--data-urlencode",
+                "ticket=" + ticket, "--data-urlencode", "reason=mine now", base + "/request-access");
+        assertThat(stolen.out()).startsWith("HTTP/1.1 403");
+        Result noReason = curl("--include", "--header", "Host: asked.example", "--data-urlencode", "ticket=" + ticket,
+                "--data-urlencode", "reason=  ", base + "/request-access");
+        assertThat(noReason.out()).startsWith("HTTP/1.1 400");
+        assertThat(noReason.body()).contains("Write why you need asked.example");
+
+        Result asked = curl("--include", "--header", "Host: asked.example", "--data-urlencode", "ticket=" + ticket,
+                "--data-urlencode", "reason=Supplier portal for the <Leeds> tender", base + "/request-access");
+        assertThat(asked.out()).startsWith("HTTP/1.1 200");
+        assertThat(asked.body()).contains("Access requested: asked.example", "for you (and nobody else)");
+
+        AccessRequestRaised raised = null;
+        try (KafkaConsumer<String, SpecificRecord> consumer = new KafkaConsumer<>(java.util.Map.<String, Object>of(
+                ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, RealInfrastructure.get().bootstrapServers(),
+                ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest", ConsumerConfig.GROUP_ID_CONFIG, "block-page-test-" + UUID.randomUUID()),
+                new StringDeserializer(), AvroSerdes.deserializer(RealInfrastructure.get().registryUrl(), false))) {
+            consumer.subscribe(List.of(Topics.ACCESS_REQUESTS_RAISED.name()));
+            long until = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+            while (raised == null && System.nanoTime() < until) {
+                for (ConsumerRecord<String, SpecificRecord> record : consumer.poll(Duration.ofMillis(200))) {
+                    if (record.value() instanceof AccessRequestRaised request && request.getAccountId().equals(account)) {
+                        assertThat(record.key()).isEqualTo(account.toString());
+                        raised = request;
+                    }
+                }
+            }
+        }
+        assertThat(raised).as("the request on " + Topics.ACCESS_REQUESTS_RAISED.name()).isNotNull();
+        assertThat(raised.getName()).isEqualTo("asked.example");
+        assertThat(raised.getReason()).isEqualTo("Supplier portal for the <Leeds> tender");
+        assertThat(raised.getPolicyName()).isEqualTo("Blocked sites");
+        assertThat(raised.getRequester().getUserEmail()).isEqualTo("ann@example.com");
+        assertThat(raised.getRequester().getAgentId()).isEqualTo(laptop);
+        assertThat(raised.getRequester().getClientAddress()).isEqualTo(CLIENT);
+
+        // One device asks at most five times an hour.
+        int tooMany = 0;
+        for (int i = 0; i < AccessRequestOutbox.PER_CLIENT_PER_HOUR; i++) {
+            Result again = curl("--include", "--header", "Host: asked.example", "--data-urlencode", "ticket=" + ticket,
+                    "--data-urlencode", "reason=again " + i, base + "/request-access");
+            tooMany += again.out().startsWith("HTTP/1.1 429") ? 1 : 0;
+        }
+        assertThat(tooMany).isEqualTo(1);
     }
 
     @Test

@@ -27,6 +27,11 @@ class KafkaAccessTest {
             dns-service         | parapet.audit.v1                 | no  | no
             dns-service         | parapet.settings-commands.v1     | no  | no
             dns-service         | parapet.policies.v1.dlt          | no  | yes
+            dns-service         | parapet.access-requests-raised.v1 | no | yes
+            dns-service         | parapet.access-requests.v1       | yes | no
+            settings-service    | parapet.access-requests-raised.v1 | yes | no
+            settings-service    | parapet.access-requests.v1       | yes | yes
+            diagnostics-service | parapet.access-requests.v1       | no  | no
             key-service         | parapet.agents.v1                | yes | yes
             key-service         | parapet.account-keys.v1          | yes | yes
             key-service         | parapet.key-commands.v1          | yes | yes

@@ -26,6 +26,7 @@ import dev.parapet.schemas.v1.exceptions.AccountExceptions;
 import dev.parapet.schemas.v1.groups.ProfileGroup;
 import dev.parapet.schemas.v1.locations.Location;
 import dev.parapet.schemas.v1.policies.Policy;
+import dev.parapet.schemas.v1.access.AccessRequest;
 import dev.parapet.schemas.v1.settings.AgentSettings;
 import dev.parapet.schemas.v1.settings.SettingsCommandResult;
 import dev.parapet.settings.SettingsProperties;
@@ -47,6 +48,8 @@ public class SettingsState extends FollowedState {
     private final Map<UUID, AgentSettings> settings = new ConcurrentHashMap<>();
     private final Map<UUID, AccountExceptions> exceptions = new ConcurrentHashMap<>();
     private final AccountRecords<Policy> policies = new AccountRecords<>(Policy::getAccountId, Policy::getPolicyId);
+    private final AccountRecords<AccessRequest> accessRequests =
+            new AccountRecords<>(AccessRequest::getAccountId, AccessRequest::getRequestId);
     private final AccountRecords<ProfileGroup> groups = new AccountRecords<>(ProfileGroup::getAccountId, ProfileGroup::getGroupId);
     private final AccountRecords<Location> locations = new AccountRecords<>(Location::getAccountId, Location::getLocationId);
     private final List<Consumer<Change>> listeners = new CopyOnWriteArrayList<>();
@@ -79,6 +82,7 @@ public class SettingsState extends FollowedState {
                     }
                 }),
                 new TopicFollower.Subscription(Topics.POLICIES.name(), true, (key, value) -> policies.apply(key, value)),
+                new TopicFollower.Subscription(Topics.ACCESS_REQUESTS.name(), true, (key, value) -> accessRequests.apply(key, value)),
                 new TopicFollower.Subscription(Topics.PROFILE_GROUPS.name(), true, (key, value) -> groups.apply(key, value)),
                 new TopicFollower.Subscription(Topics.LOCATIONS.name(), true, (key, value) -> locations.apply(key, value)),
                 new TopicFollower.Subscription(Topics.CATEGORY_CATALOGUE.name(), true, (key, value) -> {
@@ -114,6 +118,10 @@ public class SettingsState extends FollowedState {
 
     public AccountRecords<Policy> policies() {
         return policies;
+    }
+
+    public AccountRecords<AccessRequest> accessRequests() {
+        return accessRequests;
     }
 
     public AccountRecords<ProfileGroup> groups() {

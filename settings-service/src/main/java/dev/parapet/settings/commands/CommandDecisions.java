@@ -3,6 +3,9 @@ package dev.parapet.settings.commands;
 import java.time.Instant;
 import java.util.UUID;
 
+import dev.parapet.schemas.v1.access.AccessRequest;
+import dev.parapet.schemas.v1.access.DecideAccessRequest;
+import dev.parapet.schemas.v1.access.RequestAccess;
 import dev.parapet.schemas.v1.groups.ProfileGroup;
 import dev.parapet.schemas.v1.settings.DeleteCategoryFeedSubscription;
 import dev.parapet.schemas.v1.settings.DeleteLocation;
@@ -21,6 +24,7 @@ import dev.parapet.schemas.v1.settings.UpsertCategoryFeedSubscription;
 import dev.parapet.schemas.v1.settings.UpsertLocation;
 import dev.parapet.schemas.v1.settings.UpsertPolicy;
 import dev.parapet.schemas.v1.settings.UpsertProfileGroup;
+import dev.parapet.settings.access.AccessRequestDecisions;
 import dev.parapet.settings.accounts.AccountDecisions;
 import dev.parapet.settings.agentsettings.SettingsDecisions;
 import dev.parapet.settings.categories.CategoryFeedDecisions;
@@ -122,6 +126,17 @@ public final class CommandDecisions {
         }
         if (AccountDecisions.isAccountCommand(action)) {
             return AccountDecisions.decide(stores, command, now);
+        }
+        if (action instanceof RequestAccess request) {
+            java.util.List<AccessRequest> ofAccount = new java.util.ArrayList<>();
+            stores.<AccessRequest>forEachOfAccount(SettingsCommandTopology.ACCESS_REQUESTS_STORE, command.getAccountId(), ofAccount::add);
+            UUID requestId = request.getRaised() == null ? command.getCommandId() : request.getRaised().getRequestId();
+            return AccessRequestDecisions.raise(stores.get(SettingsCommandTopology.ACCESS_REQUESTS_STORE,
+                    AccessRequestDecisions.key(command.getAccountId(), requestId)), ofAccount, command, request, now);
+        }
+        if (action instanceof DecideAccessRequest decision) {
+            return AccessRequestDecisions.decide(stores.get(SettingsCommandTopology.ACCESS_REQUESTS_STORE,
+                    AccessRequestDecisions.key(command.getAccountId(), decision.getRequestId())), command, decision, now);
         }
         return Decision.refused(command, SettingsRejection.OTHER, 0, "unknown command");
     }

@@ -38,6 +38,8 @@ import dev.parapet.kit.kafka.RegistryProperties;
 import dev.parapet.kit.state.CommandProcessing;
 import dev.parapet.kit.streams.RecordSizes;
 import dev.parapet.schemas.Topics;
+import dev.parapet.schemas.v1.access.AccessRequestRaised;
+import dev.parapet.settings.access.AccessRequestDecisions;
 import dev.parapet.schemas.access.KafkaAccess;
 import dev.parapet.schemas.v1.settings.SettingsCommand;
 import dev.parapet.settings.SettingsProperties;
@@ -63,6 +65,7 @@ public class SettingsCommandTopology {
     public static final String DOMAIN_CATEGORIES_STORE = "domain-categories";
     public static final String CATEGORY_FEEDS_STORE = "category-feeds";
     public static final String ACCOUNTS_STORE = "accounts";
+    public static final String ACCESS_REQUESTS_STORE = "access-requests";
 
     /** The store that mirrors each published topic, under the same key. */
     static final Map<String, String> STORE_OF_TOPIC = Map.of(
@@ -73,7 +76,8 @@ public class SettingsCommandTopology {
             Topics.LOCATIONS.name(), LOCATIONS_STORE,
             Topics.DOMAIN_CATEGORIES.name(), DOMAIN_CATEGORIES_STORE,
             Topics.CATEGORY_FEEDS.name(), CATEGORY_FEEDS_STORE,
-            Topics.ACCOUNTS.name(), ACCOUNTS_STORE);
+            Topics.ACCOUNTS.name(), ACCOUNTS_STORE,
+            Topics.ACCESS_REQUESTS.name(), ACCESS_REQUESTS_STORE);
 
     private static final String TARGET_HEADER = "parapet-target-topic";
 
@@ -100,14 +104,23 @@ public class SettingsCommandTopology {
                                                            SettingsProperties settings) {
         CommandDecisions.Rules rules = new CommandDecisions.Rules(settings.quotas(), settings.allowPrivateRanges());
         for (String store : List.of(SETTINGS_STORE, EXCEPTIONS_STORE, POLICIES_STORE, GROUPS_STORE, LOCATIONS_STORE,
-                DOMAIN_CATEGORIES_STORE, CATEGORY_FEEDS_STORE, ACCOUNTS_STORE)) {
+                DOMAIN_CATEGORIES_STORE, CATEGORY_FEEDS_STORE, ACCOUNTS_STORE, ACCESS_REQUESTS_STORE)) {
             Serde<SpecificRecord> stored = CommandProcessing.avroSerde(registry);
             builder.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(store), Serdes.String(), stored));
         }
         Serde<SpecificRecord> output = CommandProcessing.avroSerde(registry);
         KStream<String, SettingsCommand> accountCommands = builder.stream(Topics.SETTINGS_COMMANDS.name(),
                 Consumed.with(Serdes.String(), CommandProcessing.<SettingsCommand>avroSerde(registry)));
-        accountCommands.process(() -> new CommandProcessor(false, rules), SETTINGS_STORE, EXCEPTIONS_STORE, POLICIES_STORE, GROUPS_STORE)
+        // Access requests raised on block pages (dns-service) join the account's commands: same key (the account), same
+        // partitions, one writer. A record keyed other than by its own account would reach another partition's store: dropped.
+        KStream<String, SettingsCommand> raisedRequests = builder.stream(Topics.ACCESS_REQUESTS_RAISED.name(),
+                        Consumed.with(Serdes.String(), CommandProcessing.<AccessRequestRaised>avroSerde(registry)))
+                .filter((key, raised) -> raised != null && raised.getAccountId() != null
+                        && raised.getAccountId().toString().equals(key))
+                .mapValues(AccessRequestDecisions::command);
+        accountCommands.merge(raisedRequests)
+                .process(() -> new CommandProcessor(false, rules), SETTINGS_STORE, EXCEPTIONS_STORE, POLICIES_STORE, GROUPS_STORE,
+                        ACCESS_REQUESTS_STORE)
                 .to(byTargetHeader(), Produced.with(Serdes.String(), output));
         KStream<String, SettingsCommand> globalCommands = builder.stream(Topics.GLOBAL_COMMANDS.name(),
                 Consumed.with(Serdes.String(), CommandProcessing.<SettingsCommand>avroSerde(registry)));
