@@ -27,7 +27,7 @@ export async function showAudit() {
     const answer = await (await api('GET', `diagnostics/audit?${query}`)).json();
     fill(document.querySelector('#audit-table tbody'), answer.events.map((entry) => el('tr', {},
       el('td', { text: when(entry.occurredAt) }),
-      el('td', { text: entry.actorRole ? `${entry.actor} (${entry.actorRole})` : entry.actor }),
+      el('td', { text: entry.actorRole ? `${entry.actorEmail || entry.actor} (${entry.actorRole})` : entry.actorEmail || entry.actor }),
       el('th', { scope: 'row', text: entry.action }),
       el('td', { text: [entry.resourceType, entry.resourceId].filter(Boolean).join(' ') }),
       el('td', { text: entry.outcome === 'SUCCESS' ? 'Done' : entry.outcome, className: entry.outcome === 'SUCCESS' ? '' : 'warn' }),

@@ -90,17 +90,24 @@ export const showLocations = () => locations.load();
 // --- Profile groups -------------------------------------------------------------------------------------------------
 let groups;
 let directoryGroups = null; // null: not readable by this role
+let directoryGroupsLoading = null; // the read under way, if any
 export function setUpGroups() {
   groups = listPage({
     path: 'profile-groups', idOf: (g) => g.groupId, noun: 'profile group', prefix: 'group', table: 'group-table', columns: 5,
     empty: 'No profile group yet.',
     row: (g) => [el('th', { scope: 'row', text: g.name }), el('td', { text: String(g.members.length) }),
       el('td', { text: g.directoryGroups.join(', ') }), el('td', { text: when(g.updatedAt) })],
-    show: (g) => {
+    show: function showGroup(g) {
       $('group-name').value = g?.name || '';
       $('group-members').value = (g?.members || []).join('\n');
       const chosen = g?.directoryGroups || [];
       const box = $('group-directory');
+      if (directoryGroupsLoading) {
+        // Opened before the directory's groups arrived: shown again once they have.
+        box.replaceChildren(el('p', { className: 'meta', text: 'Reading the directory\'s groups…' }));
+        directoryGroupsLoading.then(() => showGroup(g));
+        return;
+      }
       if (directoryGroups === null) {
         box.replaceChildren(el('p', { className: 'meta', text: chosen.length
           ? `${chosen.join(', ')} (your role may not list the directory's groups)` : 'Your role may not list the directory\'s groups.' }));
@@ -122,13 +129,17 @@ export function setUpGroups() {
 export async function showGroups() {
   directoryGroups = null;
   if (can('directory-groups:read')) {
-    try {
-      directoryGroups = await (await api('GET', 'directory-groups')).json();
-    } catch (error) {
-      failed(error, 'The directory\'s groups could not be listed');
-    }
+    directoryGroupsLoading = (async () => {
+      try {
+        directoryGroups = await (await api('GET', 'directory-groups')).json();
+      } catch (error) {
+        failed(error, 'The directory\'s groups could not be listed');
+      } finally {
+        directoryGroupsLoading = null;
+      }
+    })();
   }
-  await groups.load();
+  await Promise.all([directoryGroupsLoading, groups.load()]);
 }
 
 // --- Exceptions -----------------------------------------------------------------------------------------------------

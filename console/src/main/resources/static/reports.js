@@ -82,12 +82,36 @@ export async function showReports() {
   startLive();
 }
 
+/** The last minute, a point a second: what the operators' dashboard draws, here in the console. */
+const LAST = 60;
+let recent = [];
+
+function liveChart() {
+  const width = 760;
+  const height = 120;
+  const peak = Math.max(1, ...recent.map((c) => c.queriesPerSecond));
+  const x = (index) => width - (recent.length - 1 - index) * (width / (LAST - 1));
+  const y = (value) => height - 4 - (value / peak) * (height - 20);
+  const line = (key, kind) => svg('polyline', { class: `live-${kind}`, fill: 'none',
+    points: recent.map((c, i) => `${x(i).toFixed(1)},${y(c[key]).toFixed(1)}`).join(' ') });
+  const latest = recent[recent.length - 1];
+  return svg('svg', { viewBox: `0 0 ${width} ${height}`, role: 'img', class: 'chart live-chart',
+    'aria-label': `The last ${recent.length} seconds: at most ${number(peak)} queries a second; now ${number(latest.queriesPerSecond)} queries, `
+      + `${number(latest.stoppedPerSecond)} stopped and ${number(latest.failedPerSecond)} failed a second` },
+  svg('text', { x: 0, y: 12, class: 'axis' }, `${number(peak)}/s`),
+  svg('line', { x1: 0, y1: height - 4, x2: width, y2: height - 4, class: 'baseline' }),
+  line('failedPerSecond', 'failed'), line('stoppedPerSecond', 'stopped'), line('queriesPerSecond', 'queries'));
+}
+
 /** Live counters: one event a second; the browser reconnects by itself when the stream ends (the session's token renewed). */
 function startLive() {
   if (live) return;
+  recent = [];
   live = new EventSource(`/api/v1/accounts/${state.session.account}/diagnostics/live`);
   live.addEventListener('counters', (event) => {
     const counters = JSON.parse(event.data);
+    recent = [...recent.slice(-(LAST - 1)), counters];
+    $('live-chart').replaceChildren(liveChart());
     $('live-queries').textContent = number(counters.queriesPerSecond);
     $('live-stopped').textContent = number(counters.stoppedPerSecond);
     $('live-failed').textContent = number(counters.failedPerSecond);

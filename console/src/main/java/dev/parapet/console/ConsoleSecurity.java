@@ -30,6 +30,8 @@ import org.springframework.security.web.server.util.matcher.ServerWebExchangeMat
 @Configuration
 public class ConsoleSecurity {
 
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(ConsoleSecurity.class);
+
     static final String REGISTRATION = "parapet";
 
     @Bean
@@ -69,9 +71,10 @@ public class ConsoleSecurity {
         signedOut.setPostLogoutRedirectUri("{baseUrl}/signed-out.html");
         return http
                 .authorizeExchange(exchanges -> exchanges
-                        .pathMatchers("/actuator/health", "/actuator/health/**", "/signed-out.html", "/console.css").permitAll()
+                        .pathMatchers("/actuator/health", "/actuator/health/**", "/signed-out.html", "/sign-in-failed.html",
+                                "/console.css").permitAll()
                         .anyExchange().authenticated())
-                .oauth2Login(login -> { })
+                .oauth2Login(login -> login.authenticationFailureHandler(ConsoleSecurity::signInFailed))
                 .exceptionHandling(handling -> handling.authenticationEntryPoint(entryPoint))
                 .logout(logout -> logout.logoutUrl("/logout").logoutSuccessHandler(signedOut))
                 .headers(headers -> headers
@@ -79,6 +82,20 @@ public class ConsoleSecurity {
                         .frameOptions(frame -> frame.mode(Mode.DENY))
                         .referrerPolicy(referrer -> referrer.policy(ReferrerPolicy.NO_REFERRER)))
                 .build();
+    }
+
+    /**
+     * A sign-in the provider's answer could not complete: why, in the log (the OAuth error's code and description, never
+     * a code or token), and a page that offers to sign in again instead of a bare error.
+     */
+    static reactor.core.publisher.Mono<Void> signInFailed(org.springframework.security.web.server.WebFilterExchange exchange,
+                                                         org.springframework.security.core.AuthenticationException failure) {
+        String why = failure instanceof org.springframework.security.oauth2.core.OAuth2AuthenticationException oauth
+                ? oauth.getError().getErrorCode() + (oauth.getError().getDescription() == null ? "" : ": " + oauth.getError().getDescription())
+                : failure.getClass().getSimpleName();
+        LOG.warn("A sign-in did not complete: {}", why.replaceAll("[\\r\\n]", " "));
+        return new org.springframework.security.web.server.DefaultServerRedirectStrategy()
+                .sendRedirect(exchange.getExchange(), URI.create("/sign-in-failed.html"));
     }
 
     /**

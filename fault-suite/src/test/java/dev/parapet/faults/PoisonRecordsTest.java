@@ -84,7 +84,7 @@ class PoisonRecordsTest {
                         .setName("Poison").setVersion(0).setCidrs(List.of("999.1.2.3/99")).setUpdatedBy("poison")
                         .setUpdatedAt(Instant.now()).build();
                 SettingsCommand command = SettingsCommand.newBuilder().setCommandId(UUID.randomUUID()).setAccountId(account)
-                        .setRequestedAt(Instant.now()).setActor(new Actor("poison", "SUPER_ADMIN", ActorKind.ADMIN))
+                        .setRequestedAt(Instant.now()).setActor(new Actor("poison", "SUPER_ADMIN", ActorKind.ADMIN, null))
                         .setAction(new UpsertLocation(true, null, location)).build();
                 avro.send(new ProducerRecord<>(Topics.GLOBAL_COMMANDS.name(), badCommand, command)).get(30, TimeUnit.SECONDS);
                 expected.put(badCommand, "cannot process");

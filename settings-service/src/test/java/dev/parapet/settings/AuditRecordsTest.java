@@ -55,7 +55,7 @@ class AuditRecordsTest {
 
     private static SettingsCommand command(Object action) {
         return SettingsCommand.newBuilder().setCommandId(UUID.randomUUID()).setAccountId(ACCOUNT).setRequestedAt(NOW)
-                .setActor(new Actor(HOSTILE, "SUPER_ADMIN", ActorKind.ADMIN)).setSourceAddress("192.0.2.1").setAction(action).build();
+                .setActor(new Actor(HOSTILE, "SUPER_ADMIN", ActorKind.ADMIN, null)).setSourceAddress("192.0.2.1").setAction(action).build();
     }
 
     /** The audit event among a decision's outputs. */

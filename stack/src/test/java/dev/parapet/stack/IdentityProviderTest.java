@@ -73,6 +73,7 @@ class IdentityProviderTest {
         assertThat(superAdmin.getAudience()).contains(IdentityProvider.ADMIN_AUDIENCE);
         assertThat(superAdmin.getStringClaim("account")).isEqualTo(ACCOUNT.toString());
         assertThat(superAdmin.getStringClaim("role")).isEqualTo("SUPER_ADMIN");
+        assertThat(superAdmin.getStringClaim("email")).as("named to people by their address").isEqualTo("admin@demo.parapet.local");
         assertThat(superAdmin.getExpirationTime()).isNotNull();
         assertThat(superAdmin.getSubject()).isNotBlank();
 

@@ -109,6 +109,8 @@ class ConsoleBrowserTest {
         browser.findElement(By.id("save-settings")).click();
         waitFor(ExpectedConditions.textToBePresentInElementLocated(By.id("notice"), "saved"));
         assertThat(api("GET", "agent-settings").get("manageUpdates").asBoolean()).isEqualTo(!before);
+        // Changed by a person, named as people know them: the email address their sign-in named, not the token's subject.
+        waitFor(ExpectedConditions.textToBePresentInElementLocated(By.id("settings-meta"), "Last changed by admin@demo.parapet.local"));
 
         // Tamper Protection: generated, hidden until the eye is pressed, then the API's own password.
         browser.findElement(By.id("generate-password")).click();
@@ -172,7 +174,6 @@ class ConsoleBrowserTest {
     void eachRoleIsOfferedWhatItMayDoAndTheApiStillRefusesTheRest() throws Exception {
         // A Basic Administrator may change settings but not delete the key: the button is not offered, and the API
         // refuses the call anyway when the page makes it.
-        signOut();
         signIn("basic@demo.parapet.local");
         waitFor(ExpectedConditions.textToBePresentInElementLocated(By.id("who"), "BASIC_ADMIN"));
         browser.findElement(By.id("tab-installation")).click();
@@ -248,6 +249,7 @@ class ConsoleBrowserTest {
         click("save-location");
         waitFor(ExpectedConditions.textToBePresentInElementLocated(By.id("location-table"), "Console office"));
         assertThat(text("location-table")).contains("198.51.100.0/24");
+        screenshot("locations");
         assertAccessible("locations");
 
         // Profile groups: the directory's groups are offered by name.
@@ -260,6 +262,7 @@ class ConsoleBrowserTest {
         click("save-group");
         waitFor(ExpectedConditions.textToBePresentInElementLocated(By.id("group-table"), "Console engineers"));
         assertThat(text("group-table")).contains("engineering");
+        screenshot("profile-groups");
         assertAccessible("profile groups");
 
         // Policies: a Block List whose bad entry is shown beside the list it is in, then saved, then a list file imported
@@ -319,14 +322,17 @@ class ConsoleBrowserTest {
         click("save-exceptions");
         waitFor(ExpectedConditions.textToBePresentInElementLocated(By.id("exceptions-domains-error"), "not a domain!"));
         assertThat(api("GET", "exceptions").get("domains")).hasSize(domains.split("\n").length);
+        screenshot("exceptions");
         assertAccessible("exceptions");
 
         // The catalogue and the device inventory (paged by diagnostics-service, searched there).
         go("categories");
         waitFor(driver -> driver.findElements(By.cssSelector("#category-list section")).size() > 0);
+        screenshot("categories");
         assertAccessible("categories");
         go("devices");
         waitFor(driver -> driver.findElement(By.id("devices-position")).getText().contains(" of "));
+        screenshot("devices");
         type("device-search", "no-such-host-anywhere");
         browser.findElement(By.cssSelector("#device-filters button[type='submit']")).click();
         waitFor(ExpectedConditions.textToBePresentInElementLocated(By.id("devices-position"), "0 of 0"));
@@ -336,6 +342,7 @@ class ConsoleBrowserTest {
         go("reports");
         waitFor(ExpectedConditions.presenceOfElementLocated(By.cssSelector("#report-chart svg.chart")));
         waitFor(ExpectedConditions.textToBePresentInElementLocated(By.id("live-state"), "Live, at"));
+        assertThat(browser.findElement(By.cssSelector("#live-chart svg")).getAttribute("aria-label")).startsWith("The last");
         assertThat(text("report-totals")).contains("Queries", "Stopped");
         assertThat(browser.findElement(By.cssSelector("#report-chart svg.chart")).getAttribute("aria-label")).startsWith("Queries over time");
         screenshot("reports");
@@ -456,8 +463,7 @@ class ConsoleBrowserTest {
             assertThat(text("access-table")).contains("The supplier portal for the Leeds tender", "address " + office, "Console access block");
             screenshot("access-requests");
             assertAccessible("access requests");
-            browser.findElement(By.xpath("//table[@id='access-table']//button[@aria-label='Approve " + name + " for address "
-                    + office + "']")).click();
+            clickWhenThere(By.xpath("//table[@id='access-table']//button[@aria-label='Approve " + name + " for address " + office + "']"));
             waitFor(ExpectedConditions.textToBePresentInElementLocated(By.id("notice"), "is allowed for address " + office));
 
             // dns-service enforces it for that client only.
@@ -467,10 +473,8 @@ class ConsoleBrowserTest {
 
             // Ended early from the console: blocked again; the decisions are in the audit log.
             new org.openqa.selenium.support.ui.Select(browser.findElement(By.id("access-status"))).selectByValue("approved");
-            waitFor(ExpectedConditions.presenceOfElementLocated(By.xpath("//table[@id='access-table']//button[@aria-label='End the allow of "
-                    + name + " for address " + office + "']")));
-            browser.findElement(By.xpath("//table[@id='access-table']//button[@aria-label='End the allow of " + name + " for address "
-                    + office + "']")).click();
+            clickWhenThere(By.xpath("//table[@id='access-table']//button[@aria-label='End the allow of " + name + " for address "
+                    + office + "']"));
             waitFor(ExpectedConditions.textToBePresentInElementLocated(By.id("notice"), "is ended"));
             JourneyTest.await("the end enforced", Duration.ofSeconds(10), () -> dig(office, name).contains("EDE: 15"));
             go("audit");
@@ -535,8 +539,16 @@ class ConsoleBrowserTest {
         return browser.findElement(By.id(id)).getText();
     }
 
+    /** Clicks what the locator finds once it is there, again if the page re-rendered it in between. */
+    static void clickWhenThere(By locator) {
+        waitFor(driver -> {
+            driver.findElement(locator).click();
+            return true;
+        });
+    }
+
     static void deleteRow(String table, String name, boolean confirm) {
-        browser.findElement(By.xpath("//table[@id='" + table + "']//button[@aria-label='Delete " + name + "']")).click();
+        clickWhenThere(By.xpath("//table[@id='" + table + "']//button[@aria-label='Delete " + name + "']"));
         waitFor(driver -> driver.findElement(By.id("confirm-dialog")).getAttribute("open") != null);
         browser.findElement(By.cssSelector(confirm ? "#confirm-ok" : "#confirm-dialog button[value='cancel']")).click();
         waitFor(driver -> driver.findElement(By.id("confirm-dialog")).getAttribute("open") == null);
@@ -568,6 +580,11 @@ class ConsoleBrowserTest {
     // --- the browser ------------------------------------------------------------------------------------------------
 
     static void signIn(String username) throws IOException {
+        // Whoever was signed in before (a journey that ended early) is forgotten: the console's and the provider's
+        // cookies (one host, 127.0.0.1) and the tab's chosen account.
+        browser.get(CONSOLE + "/signed-out.html");
+        browser.executeCdpCommand("Network.clearBrowserCookies", Map.of());
+        browser.executeScript("sessionStorage.clear()");
         browser.get(CONSOLE + "/");
         waitFor(ExpectedConditions.presenceOfElementLocated(By.id("username")));
         assertThat(browser.getCurrentUrl()).startsWith("http://127.0.0.1:18110/realms/parapet/");
@@ -580,6 +597,19 @@ class ConsoleBrowserTest {
             browser.findElement(By.name("accept")).click();
         }
         waitFor(driver -> driver.getCurrentUrl().startsWith(CONSOLE + "/"));
+        waitFor(driver -> !driver.findElements(By.id("who")).isEmpty() || driver.getCurrentUrl().contains("sign-in-failed"));
+        if (browser.getCurrentUrl().contains("sign-in-failed")) {
+            // The console could not complete this sign-in (its log says why) and offers another, as a person would take it:
+            // the provider still knows them, so no form this time.
+            System.out.println("ConsoleBrowserTest: a sign-in as " + username + " did not complete; signing in again as the page offers");
+            browser.findElement(By.linkText("Sign in again")).click();
+        }
+        try {
+            waitFor(ExpectedConditions.presenceOfElementLocated(By.id("who")));
+        } catch (org.openqa.selenium.TimeoutException e) {
+            throw new AssertionError("Signed in as " + username + ", the browser is at " + browser.getCurrentUrl() + " showing: "
+                    + browser.findElement(By.tagName("body")).getText(), e);
+        }
     }
 
     static void signOut() {

@@ -57,6 +57,9 @@ class ConsolePageBench {
         PAGES.put("profile-groups", 3);
         PAGES.put("categories", 2);
         PAGES.put("devices", 2);
+        PAGES.put("access-requests", 2);
+        PAGES.put("reports", 3);
+        PAGES.put("audit", 2);
     }
 
     @BeforeAll

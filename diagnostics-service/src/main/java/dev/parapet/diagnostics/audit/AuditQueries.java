@@ -36,7 +36,7 @@ public class AuditQueries {
             return entry -> (from == null || !entry.occurredAt().isBefore(from))
                     && (to == null || entry.occurredAt().isBefore(to))
                     && (action == null || entry.action().startsWith(action))
-                    && (actor == null || actor.equals(entry.actor()))
+                    && (actor == null || actor.equals(entry.actor()) || entry.actorEmail() != null && actor.equalsIgnoreCase(entry.actorEmail()))
                     && (resourceType == null || resourceType.equals(entry.resourceType()))
                     && (needle == null || contains(entry.resourceId(), needle) || contains(entry.before(), needle)
                     || contains(entry.after(), needle));

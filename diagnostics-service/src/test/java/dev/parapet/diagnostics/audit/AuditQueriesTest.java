@@ -17,8 +17,12 @@ class AuditQueriesTest {
     static final Instant T = Instant.parse("2026-12-01T09:00:00Z");
 
     static AuditEntry entry(int minutes, String actor, String action, String resourceId, String after) {
+        return entry(minutes, actor, null, action, resourceId, after);
+    }
+
+    static AuditEntry entry(int minutes, String actor, String email, String action, String resourceId, String after) {
         return new AuditEntry(UUID.randomUUID().toString(), T.plusSeconds(60L * minutes), ACCOUNT.toString(), actor, "FULL_ADMIN", "ADMIN",
-                action, action.substring(0, action.indexOf('.')), resourceId, null, after, "SUCCESS", null);
+                action, action.substring(0, action.indexOf('.')), resourceId, null, after, "SUCCESS", null, email);
     }
 
     /** The store's order: by key, which puts an account's newest event first. */
@@ -71,5 +75,18 @@ class AuditQueriesTest {
                 .containsExactly("policy.update");
         assertThat(actions(AuditQueries.page(log.iterator(), new AuditQueries.Filter(T.plusSeconds(60), T.plusSeconds(600), null, null,
                 null, null), 0, 50))).as("from inclusive, to exclusive").containsExactly("key.reveal");
+    }
+
+    @Test
+    void anAdministratorIsFoundByTheirSubjectOrByTheEmailAddressTheirTokenNamed() {
+        AuditEntry keycloak = entry(1, "59f47290-4231-4f5b-ba5a-e505690e8222", "Ann@Example.com", "policy.create", "p1", null);
+        AuditEntry automation = entry(2, "service-account-parapet-automation", null, "policy.update", "p1", null);
+        List<KeyValue<String, AuditEntry>> all = stored(keycloak, automation);
+        AuditQueries.Filter byEmail = new AuditQueries.Filter(null, null, null, "ann@example.com", null, null);
+        assertThat(all.stream().map(kv -> kv.value).filter(byEmail.predicate()).toList()).containsExactly(keycloak);
+        AuditQueries.Filter bySubject = new AuditQueries.Filter(null, null, null, "59f47290-4231-4f5b-ba5a-e505690e8222", null, null);
+        assertThat(all.stream().map(kv -> kv.value).filter(bySubject.predicate()).toList()).containsExactly(keycloak);
+        AuditQueries.Filter nobody = new AuditQueries.Filter(null, null, null, "null", null, null);
+        assertThat(all.stream().map(kv -> kv.value).filter(nobody.predicate()).toList()).isEmpty();
     }
 }

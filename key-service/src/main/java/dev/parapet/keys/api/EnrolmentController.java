@@ -106,7 +106,7 @@ public class EnrolmentController {
                 .setProposedAgentId(proposedAgentId)
                 .setCredentialVerifier(Secrets.verifier(secret))
                 .build();
-        Actor actor = new Actor(request.deviceId(), "", ActorKind.AGENT);
+        Actor actor = new Actor(request.deviceId(), "", ActorKind.AGENT, null);
         return commands.send(accountId, actor, address, enrol).flatMap(result -> {
             if (!result.getAccepted()) {
                 return Mono.error(refused(KEY_NOT_ACCEPTED, "This key is not accepted. If the key was deleted, enrol with the account's new key."));

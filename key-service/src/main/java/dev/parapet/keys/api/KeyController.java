@@ -248,7 +248,7 @@ public class KeyController {
     }
 
     static Actor actor(Admin admin) {
-        return new Actor(admin.subject(), admin.role().name(), ActorKind.ADMIN);
+        return new Actor(admin.subject(), admin.role().name(), ActorKind.ADMIN, admin.email());
     }
 
     static String address(ServerHttpRequest http) {

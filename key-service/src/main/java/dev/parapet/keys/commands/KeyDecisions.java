@@ -69,7 +69,7 @@ public final class KeyDecisions {
                 .setRegion(create.getRegion())
                 .setEncryptedKey(create.getEncryptedKey())
                 .setVerifier(create.getVerifier())
-                .setIssuedBy(command.getActor().getSubject())
+                .setIssuedBy(dev.parapet.kit.audit.Actors.name(command.getActor()))
                 .setIssuedAt(now)
                 .build();
         return new Decision(accepted(command, issued.getGeneration(), null), Optional.of(issued), List.of(),
@@ -87,7 +87,7 @@ public final class KeyDecisions {
         }
         AccountKeyState revoked = AccountKeyState.newBuilder(current)
                 .setStatus(KeyStatus.REVOKED)
-                .setRevokedBy(command.getActor().getSubject())
+                .setRevokedBy(dev.parapet.kit.audit.Actors.name(command.getActor()))
                 .setRevokedAt(now)
                 .build();
         List<AgentState> revokedAgents = new ArrayList<>();

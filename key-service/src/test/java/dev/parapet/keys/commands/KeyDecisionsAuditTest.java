@@ -37,7 +37,7 @@ class KeyDecisionsAuditTest {
 
     private static KeyCommand command(Object action) {
         return KeyCommand.newBuilder().setCommandId(UUID.randomUUID()).setAccountId(ACCOUNT).setRequestedAt(Instant.now())
-                .setActor(new Actor(HOSTILE, "", ActorKind.AGENT)).setSourceAddress("192.0.2.1").setAction(action).build();
+                .setActor(new Actor(HOSTILE, "", ActorKind.AGENT, null)).setSourceAddress("192.0.2.1").setAction(action).build();
     }
 
     @Test

@@ -13,12 +13,19 @@ import dev.parapet.kit.problem.Problems;
  * @param role            the role
  * @param permissions     the role's permissions, or a custom role's listed ones
  * @param managedAccounts further accounts a Partner Administrator manages
+ * @param email           their email address as the token names it (to show people), or null
  */
-public record Admin(String subject, UUID accountId, Role role, Set<Permission> permissions, Set<UUID> managedAccounts) {
+public record Admin(String subject, UUID accountId, Role role, Set<Permission> permissions, Set<UUID> managedAccounts,
+                    String email) {
 
     public Admin {
         permissions = Set.copyOf(permissions);
         managedAccounts = Set.copyOf(managedAccounts);
+    }
+
+    /** An administrator whose token names no email address. */
+    public Admin(String subject, UUID accountId, Role role, Set<Permission> permissions, Set<UUID> managedAccounts) {
+        this(subject, accountId, role, permissions, managedAccounts, null);
     }
 
     public boolean mayAccess(UUID account) {

@@ -44,7 +44,16 @@ public final class AdminTokenConverter implements Converter<Jwt, Mono<AbstractAu
         if (subject == null || subject.isBlank()) {
             throw invalid("the token has no subject");
         }
-        return new Admin(subject, account, role, permissions, managed);
+        return new Admin(subject, account, role, permissions, managed, email(jwt.getClaimAsString("email")));
+    }
+
+    /** The token's email claim when it is one (for people to read; never an identity), else null. */
+    static String email(String claim) {
+        if (claim == null || claim.isBlank() || claim.length() > 254 || claim.indexOf('@') < 1
+                || claim.chars().anyMatch(c -> Character.isISOControl(c) || Character.isWhitespace(c))) {
+            return null;
+        }
+        return claim.toLowerCase(java.util.Locale.ROOT);
     }
 
     private static UUID uuid(String value, String claim) {

@@ -58,15 +58,16 @@ public final class AccessRequestDecisions {
 
     private static Actor actor(AccessRequester requester) {
         if (requester == null) {
-            return new Actor("unknown", "", ActorKind.SYSTEM);
+            return new Actor("unknown", "", ActorKind.SYSTEM, null);
         }
         if (requester.getUserEmail() != null) {
-            return new Actor(requester.getUserEmail(), "USER", requester.getAgentId() != null ? ActorKind.AGENT : ActorKind.SYSTEM);
+            return new Actor(requester.getUserEmail(), "USER", requester.getAgentId() != null ? ActorKind.AGENT : ActorKind.SYSTEM,
+                    requester.getUserEmail());
         }
         if (requester.getAgentId() != null) {
-            return new Actor(requester.getAgentId().toString(), "", ActorKind.AGENT);
+            return new Actor(requester.getAgentId().toString(), "", ActorKind.AGENT, null);
         }
-        return new Actor(requester.getClientAddress(), "", ActorKind.SYSTEM);
+        return new Actor(requester.getClientAddress(), "", ActorKind.SYSTEM, null);
     }
 
     /**
@@ -178,7 +179,7 @@ public final class AccessRequestDecisions {
         }
         AccessRequest next = AccessRequest.newBuilder(stored).setVersion(stored.getVersion() + 1)
                 .setStatus(decision.getApprove() ? AccessRequestStatus.APPROVED : AccessRequestStatus.DECLINED)
-                .setDecidedBy(command.getActor().getSubject()).setDecidedAt(now)
+                .setDecidedBy(dev.parapet.kit.audit.Actors.name(command.getActor())).setDecidedAt(now)
                 .setAllowUntil(decision.getApprove() ? now.plus(Duration.ofMinutes(minutes)) : active ? now : null)
                 .setNote(note).build();
         String action = decision.getApprove() ? "access-request.approve" : active ? "access-request.revoke" : "access-request.decline";

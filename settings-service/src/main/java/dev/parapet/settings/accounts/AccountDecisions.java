@@ -120,7 +120,7 @@ public final class AccountDecisions {
                 return Decision.refused(command, SettingsRejection.CONFLICT, 0, "partner account " + partnerId + " is suspended");
             }
         }
-        String operator = command.getActor().getSubject();
+        String operator = dev.parapet.kit.audit.Actors.name(command.getActor());
         Account created = Account.newBuilder().setAccountId(accountId).setName(create.getName()).setStatus(AccountStatus.ACTIVE)
                 .setStatusReason(null).setPartnerAccountId(partnerId).setAdministrators(List.of(administrator)).setVersion(1)
                 .setCreatedAt(now).setCreatedBy(operator).setUpdatedAt(now).setUpdatedBy(operator).build();
@@ -200,7 +200,7 @@ public final class AccountDecisions {
                                      Instant now) {
         if (before != null) {
             next = Account.newBuilder(next).setVersion(before.getVersion() + 1).setUpdatedAt(now)
-                    .setUpdatedBy(command.getActor().getSubject()).build();
+                    .setUpdatedBy(dev.parapet.kit.audit.Actors.name(command.getActor())).build();
         }
         String key = next.getAccountId().toString();
         String beforeJson = AuditJson.describe(before);

@@ -56,7 +56,7 @@ public final class SettingsDecisions {
             return Decision.refused(command, SettingsRejection.OTHER, current.getVersion(), "not an agent settings command");
         }
         next = AgentSettings.newBuilder(next).setVersion(current.getVersion() + 1)
-                .setUpdatedBy(command.getActor().getSubject()).setUpdatedAt(now).build();
+                .setUpdatedBy(dev.parapet.kit.audit.Actors.name(command.getActor())).setUpdatedAt(now).build();
         String account = command.getAccountId().toString();
         return Decision.accepted(command, Topics.AGENT_SETTINGS.name(), account, next, next.getVersion(),
                 Decision.audit(command, auditAction, "agent-settings", account, describe(current), describe(next), now));

@@ -45,7 +45,7 @@ public final class Commands {
         UUID commandId = UUID.randomUUID();
         SettingsCommand command = SettingsCommand.newBuilder().setCommandId(commandId).setAccountId(accountId)
                 .setRequestedAt(Instant.now())
-                .setActor(new Actor(admin.subject(), admin.role().name(), ActorKind.ADMIN))
+                .setActor(new Actor(admin.subject(), admin.role().name(), ActorKind.ADMIN, admin.email()))
                 .setSourceAddress(remoteAddress(http)).setAction(action).build();
         boolean global = CommandDecisions.isGlobal(action);
         Mono<SettingsCommandResult> sent = global

@@ -35,7 +35,7 @@ public final class ExceptionDecisions {
         }
         AccountExceptions next = AccountExceptions.newBuilder(current).setVersion(current.getVersion() + 1)
                 .setDomains(update.getDomains()).setIpRanges(update.getIpRanges())
-                .setUpdatedBy(command.getActor().getSubject()).setUpdatedAt(now).build();
+                .setUpdatedBy(dev.parapet.kit.audit.Actors.name(command.getActor())).setUpdatedAt(now).build();
         String account = command.getAccountId().toString();
         return Decision.accepted(command, Topics.EXCEPTIONS.name(), account, next, next.getVersion(),
                 Decision.audit(command, "exceptions.update", "exceptions", account, describe(current), describe(next), now));

@@ -42,7 +42,7 @@ public class FeedRefresher implements DisposableBean {
 
     /** The account that system commands name: they are the platform's, not an account's. */
     static final UUID PLATFORM = new UUID(0, 0);
-    static final Actor ACTOR = new Actor("settings-service (category feed subscriptions)", "", ActorKind.SYSTEM);
+    static final Actor ACTOR = new Actor("settings-service (category feed subscriptions)", "", ActorKind.SYSTEM, null);
 
     private static final Logger LOG = LoggerFactory.getLogger(FeedRefresher.class);
 

@@ -56,7 +56,7 @@ public final class FeedSubscriptionDecisions {
                 : stored.getSource().equals(upsert.getSource()) ? stored.getStatus() : FeedStatuses.sourceChanged(stored.getStatus());
         CategoryFeedSubscription next = CategoryFeedSubscription.newBuilder().setCategoryId(categoryId)
                 .setSource(upsert.getSource()).setRefreshMinutes(upsert.getRefreshMinutes())
-                .setVersion(stored == null ? 1 : stored.getVersion() + 1).setUpdatedBy(command.getActor().getSubject())
+                .setVersion(stored == null ? 1 : stored.getVersion() + 1).setUpdatedBy(dev.parapet.kit.audit.Actors.name(command.getActor()))
                 .setUpdatedAt(now).setStatus(status).build();
         return new Decision(Decision.result(command, true, null, next.getVersion(), null), List.of(
                 new Decision.Output(Topics.CATEGORY_FEEDS.name(), categoryId, next),

@@ -41,7 +41,7 @@ public final class GroupDecisions {
                     "the account has " + groups + " profile groups, the most it may have");
         }
         ProfileGroup next = ProfileGroup.newBuilder(wanted).setAccountId(command.getAccountId()).setVersion(current + 1)
-                .setUpdatedBy(command.getActor().getSubject()).setUpdatedAt(now).build();
+                .setUpdatedBy(dev.parapet.kit.audit.Actors.name(command.getActor())).setUpdatedAt(now).build();
         return Decision.accepted(command, Topics.PROFILE_GROUPS.name(), key(command.getAccountId(), wanted.getGroupId()), next,
                 next.getVersion(), Decision.audit(command, upsert.getCreate() ? "profile-group.create" : "profile-group.update",
                         "profile-group", wanted.getGroupId().toString(), AuditJson.describe(stored),

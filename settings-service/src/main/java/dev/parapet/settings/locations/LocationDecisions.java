@@ -103,7 +103,7 @@ public final class LocationDecisions {
             }
         }
         Location next = Location.newBuilder(wanted).setAccountId(account).setVersion(current + 1).setPendingCidrs(pending)
-                .setUpdatedBy(command.getActor().getSubject()).setUpdatedAt(now).build();
+                .setUpdatedBy(dev.parapet.kit.audit.Actors.name(command.getActor())).setUpdatedAt(now).build();
         return Decision.accepted(command, Topics.LOCATIONS.name(), key, next, next.getVersion(),
                 Decision.audit(command, upsert.getCreate() ? "location.create" : "location.update", "location",
                         wanted.getLocationId().toString(), AuditJson.describe(stored), AuditJson.describe(next), now));
@@ -227,7 +227,7 @@ public final class LocationDecisions {
         pending.removeAll(review.getReject());
         List<String> kept = stored.getCidrs().stream().filter(range -> !review.getReject().contains(range)).toList();
         Location next = Location.newBuilder(stored).setCidrs(kept).setPendingCidrs(List.copyOf(pending))
-                .setVersion(stored.getVersion() + 1).setUpdatedBy(command.getActor().getSubject()).setUpdatedAt(now).build();
+                .setVersion(stored.getVersion() + 1).setUpdatedBy(dev.parapet.kit.audit.Actors.name(command.getActor())).setUpdatedAt(now).build();
         String change = "{\"approved\":" + review.getApprove().stream().map(r -> "\"" + r + "\"").toList()
                 + ",\"rejected\":" + review.getReject().stream().map(r -> "\"" + r + "\"").toList() + "}";
         Decision accepted = Decision.accepted(command, Topics.LOCATIONS.name(), key, next, next.getVersion(),

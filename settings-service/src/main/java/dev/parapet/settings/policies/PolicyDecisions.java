@@ -131,7 +131,7 @@ public final class PolicyDecisions {
             return refused;
         }
         Policy next = Policy.newBuilder(wanted).setAccountId(command.getAccountId()).setVersion(current + 1)
-                .setUpdatedBy(command.getActor().getSubject()).setUpdatedAt(now).build();
+                .setUpdatedBy(dev.parapet.kit.audit.Actors.name(command.getActor())).setUpdatedAt(now).build();
         String key = key(command.getAccountId(), wanted.getPolicyId());
         ObjectNode after = summary(next);
         if (!upsert.getConfirmedSuffixes().isEmpty()) {
@@ -191,7 +191,7 @@ public final class PolicyDecisions {
         List<String> after = List.copyOf(merged);
         BlockAllowList nextLists = blocked ? new BlockAllowList(after, lists.getAllowed()) : new BlockAllowList(lists.getBlocked(), after);
         Policy next = Policy.newBuilder(stored).setBlockAllowList(nextLists).setVersion(stored.getVersion() + 1)
-                .setUpdatedBy(command.getActor().getSubject()).setUpdatedAt(now).build();
+                .setUpdatedBy(dev.parapet.kit.audit.Actors.name(command.getActor())).setUpdatedAt(now).build();
         Set<String> old = new HashSet<>(before);
         List<String> added = after.stream().filter(domain -> !old.contains(domain)).toList();
         long removed = imported.getReplace() ? before.stream().filter(domain -> !merged.contains(domain)).count() : 0;

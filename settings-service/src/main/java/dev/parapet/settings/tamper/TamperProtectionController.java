@@ -83,7 +83,7 @@ public class TamperProtectionController {
             return Mono.just(view(settings, false));
         }
         AuditEvent audit = AuditEvent.newBuilder().setEventId(UUID.randomUUID()).setOccurredAt(Instant.now())
-                .setAccountId(accountId).setActor(new Actor(admin.subject(), admin.role().name(), ActorKind.ADMIN))
+                .setAccountId(accountId).setActor(new Actor(admin.subject(), admin.role().name(), ActorKind.ADMIN, admin.email()))
                 .setAction("tamper-password.reveal").setResourceType("tamper-protection")
                 .setResourceId(accountId.toString()).setOutcome(Outcome.SUCCESS)
                 .setSourceAddress(Commands.remoteAddress(http)).build();

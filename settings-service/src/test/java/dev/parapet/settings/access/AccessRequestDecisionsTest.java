@@ -47,7 +47,7 @@ class AccessRequestDecisionsTest {
 
     static Decision decide(AccessRequest stored, boolean approve, Integer minutes, Instant at) {
         SettingsCommand command = SettingsCommand.newBuilder().setCommandId(UUID.randomUUID()).setAccountId(ACCOUNT).setRequestedAt(at)
-                .setActor(new Actor("admin-subject", "SUPER_ADMIN", ActorKind.ADMIN))
+                .setActor(new Actor("admin-subject", "SUPER_ADMIN", ActorKind.ADMIN, null))
                 .setAction(new DecideAccessRequest(stored.getRequestId(), approve, minutes, "for the audit", null)).build();
         return AccessRequestDecisions.decide(stored, command, (DecideAccessRequest) command.getAction(), at);
     }
@@ -146,7 +146,7 @@ class AccessRequestDecisionsTest {
         assertThat(declined.getStatus()).isEqualTo(AccessRequestStatus.DECLINED);
         assertThat(declined.getAllowUntil()).isNull();
         SettingsCommand unknown = SettingsCommand.newBuilder().setCommandId(UUID.randomUUID()).setAccountId(ACCOUNT).setRequestedAt(NOW)
-                .setActor(new Actor("admin-subject", "SUPER_ADMIN", ActorKind.ADMIN))
+                .setActor(new Actor("admin-subject", "SUPER_ADMIN", ActorKind.ADMIN, null))
                 .setAction(new DecideAccessRequest(UUID.randomUUID(), true, 60, null, null)).build();
         assertThat(AccessRequestDecisions.decide(null, unknown, (DecideAccessRequest) unknown.getAction(), NOW).result().getRejection())
                 .isEqualTo(SettingsRejection.NOT_FOUND);

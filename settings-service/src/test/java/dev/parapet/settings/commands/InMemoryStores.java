@@ -62,7 +62,7 @@ public final class InMemoryStores implements StateStores {
     /** A command of an administrator of the account. */
     public static SettingsCommand command(UUID accountId, Object action) {
         return SettingsCommand.newBuilder().setCommandId(UUID.randomUUID()).setAccountId(accountId).setRequestedAt(Instant.now())
-                .setActor(new Actor("admin@example.com", "FULL_ADMIN", ActorKind.ADMIN)).setAction(action).build();
+                .setActor(new Actor("admin@example.com", "FULL_ADMIN", ActorKind.ADMIN, null)).setAction(action).build();
     }
 
     public static CommandDecisions.Rules rules(Quotas quotas) {
