@@ -1,9 +1,9 @@
 // The audit log: every change and every reveal or download in the account, who, when, before and after, newest first,
 // filtered and paged by diagnostics-service (which keeps the audit topic's events per account).
-import { $, api, el, fill, when, failed } from './core.js';
+import { $, api, el, fill, pager, when, failed } from './core.js';
 
 const SIZE = 50;
-let page = 0;
+let pages;
 
 function states(entry) {
   const shown = [['Before', entry.before], ['After', entry.after]].filter(([, value]) => value);
@@ -17,7 +17,7 @@ function pretty(json) {
 }
 
 export async function showAudit() {
-  const query = new URLSearchParams({ page: String(page), size: String(SIZE) });
+  const query = new URLSearchParams({ page: String(pages.page), size: String(SIZE) });
   for (const [id, name] of [['audit-action', 'action'], ['audit-actor', 'actor'], ['audit-text', 'q']]) {
     if ($(id).value.trim()) query.set(name, $(id).value.trim());
   }
@@ -33,10 +33,7 @@ export async function showAudit() {
       el('td', { text: entry.outcome === 'SUCCESS' ? 'Done' : entry.outcome, className: entry.outcome === 'SUCCESS' ? '' : 'warn' }),
       el('td', { text: entry.sourceAddress || '' }),
       el('td', {}, states(entry)))), 7, 'Nothing in the audit log matches.');
-    const first = answer.matching === 0 ? 0 : page * SIZE + 1;
-    $('audit-position').textContent = `${first}–${Math.min((page + 1) * SIZE, answer.matching)} of ${answer.matching}`;
-    $('audit-previous').disabled = page === 0;
-    $('audit-next').disabled = (page + 1) * SIZE >= answer.matching;
+    pages.show(answer.matching);
   } catch (error) {
     failed(error, 'The audit log could not be read');
   }
@@ -45,9 +42,8 @@ export async function showAudit() {
 export function setUpAudit() {
   $('audit-filters').addEventListener('submit', (event) => {
     event.preventDefault();
-    page = 0;
+    pages.page = 0;
     showAudit();
   });
-  $('audit-previous').addEventListener('click', () => { page = Math.max(0, page - 1); showAudit(); });
-  $('audit-next').addEventListener('click', () => { page += 1; showAudit(); });
+  pages = pager('audit', SIZE, showAudit);
 }

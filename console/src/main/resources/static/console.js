@@ -1,7 +1,7 @@
 // The Administration Console's pages. Every call goes to this origin: /console/session for who is signed in and the
 // CSRF token, /api/v1/accounts/{account}/... relayed by the console's server to the services with the administrator's
 // token (the browser never holds one). The services decide what each role may do; the pages only show what they say.
-import { $, state, api, read, el, fill, notice, failed, when } from './core.js';
+import { $, state, api, read, el, fill, pager, notice, failed, when } from './core.js';
 import { setUpPolicies, showPolicies } from './policies.js';
 import { setUpLocations, showLocations, setUpGroups, showGroups, setUpExceptions, loadExceptions, showCategories } from './places.js';
 import { setUpDevices, showDevices } from './devices.js';
@@ -169,15 +169,14 @@ async function loadKey() {
 }
 
 // Tens of thousands of agents: key-service pages them, newest enrolment first.
-const AGENTS_PAGE = 50;
-let agentsPage = 0;
+let agentPages;
 
 async function loadAgents() {
-  const response = await api('GET', `agents?page=${agentsPage}&size=${AGENTS_PAGE}`);
+  const response = await api('GET', `agents?page=${agentPages.page}&size=${agentPages.size}`);
   const agents = await response.json();
   const total = Number(response.headers.get('X-Total-Count') || agents.length);
-  if (agents.length === 0 && agentsPage > 0 && total > 0) { // the list shrank below this page
-    agentsPage = Math.floor((total - 1) / AGENTS_PAGE);
+  if (agents.length === 0 && agentPages.page > 0 && total > 0) { // the list shrank below this page
+    agentPages.page = Math.floor((total - 1) / agentPages.size);
     await loadAgents();
     return;
   }
@@ -185,10 +184,7 @@ async function loadAgents() {
     ...[agent.hostname, `${agent.osName} ${agent.osVersion}`, agent.agentVersion, when(agent.enrolledAt),
       agent.status === 'ACTIVE' ? 'Active' : `Stopped (${agent.reason || 'revoked'})`].map((text) => el('td', { text })))),
   5, 'No agent has enrolled yet.');
-  const first = total === 0 ? 0 : agentsPage * AGENTS_PAGE + 1;
-  $('agents-position').textContent = `${first}–${Math.min((agentsPage + 1) * AGENTS_PAGE, total)} of ${total}, newest first`;
-  $('agents-previous').disabled = agentsPage === 0;
-  $('agents-next').disabled = (agentsPage + 1) * AGENTS_PAGE >= total;
+  agentPages.show(total, ', newest first');
 }
 
 async function createKey() {
@@ -326,8 +322,7 @@ async function start() {
   $('copy-key').addEventListener('click', copyKey);
   $('download-key').addEventListener('click', downloadKey);
   $('delete-key').addEventListener('click', askToDeleteKey);
-  $('agents-previous').addEventListener('click', () => { agentsPage = Math.max(0, agentsPage - 1); loadAgents().catch((e) => failed(e, 'The agents could not be read')); });
-  $('agents-next').addEventListener('click', () => { agentsPage += 1; loadAgents().catch((e) => failed(e, 'The agents could not be read')); });
+  agentPages = pager('agents', 50, () => loadAgents().catch((e) => failed(e, 'The agents could not be read')));
   $('delete-dialog').addEventListener('close', deleteKeyIfConfirmed);
   if (!session.account) {
     notice('Your sign-in names no account: ask the identity provider\'s administrator to give you one.', 'error');

@@ -143,3 +143,23 @@ export function shapeWrites(page, permission = 'web-security:write') {
   if (can(permission)) return;
   for (const button of document.querySelectorAll(`#${page} .write`)) button.disabled = true;
 }
+
+/**
+ * A paged list's position and its Previous and Next buttons (`${prefix}-position`, `-previous`, `-next`): the buttons
+ * move `page` (from 0) and call `load`, which shows the page and then `show(total)`.
+ */
+export function pager(prefix, size, load) {
+  const pages = {
+    page: 0,
+    size,
+    show(total, suffix = '') {
+      const first = total === 0 ? 0 : pages.page * size + 1;
+      $(`${prefix}-position`).textContent = `${first}–${Math.min((pages.page + 1) * size, total)} of ${total}${suffix}`;
+      $(`${prefix}-previous`).disabled = pages.page === 0;
+      $(`${prefix}-next`).disabled = (pages.page + 1) * size >= total;
+    },
+  };
+  $(`${prefix}-previous`).addEventListener('click', () => { pages.page = Math.max(0, pages.page - 1); load(); });
+  $(`${prefix}-next`).addEventListener('click', () => { pages.page += 1; load(); });
+  return pages;
+}

@@ -1,6 +1,6 @@
 // Devices: the protected-device inventory with its health findings, paged and filtered by diagnostics-service
 // (the page never holds more than one page of devices, however many the account has).
-import { $, api, el, fill, when, failed } from './core.js';
+import { $, api, el, fill, pager, when, failed } from './core.js';
 
 const SIZE = 50;
 const FINDINGS = {
@@ -8,14 +8,14 @@ const FINDINGS = {
   AGENT_DISABLED: 'Agent disabled', NOT_PROTECTED: 'Not protected', OUTDATED_AGENT: 'Outdated agent',
   CONFIGURATION_BEHIND: 'Configuration behind', TEST_BLOCKING_FAILED: 'Test blocking failed',
 };
-let page = 0;
+let pages;
 
 function os(device) {
   return [device.osName, device.osEdition, device.osVersion].filter(Boolean).join(' ');
 }
 
 export async function showDevices() {
-  const query = new URLSearchParams({ page: String(page), size: String(SIZE) });
+  const query = new URLSearchParams({ page: String(pages.page), size: String(SIZE) });
   if ($('device-search').value.trim()) query.set('q', $('device-search').value.trim());
   if ($('device-protected').value) query.set('protected', $('device-protected').value);
   if ($('device-finding').value) query.set('finding', $('device-finding').value);
@@ -31,11 +31,8 @@ export async function showDevices() {
       el('td', {}, ...device.findings.map((finding) => el('span', { className: 'chip warn', title: finding.detail,
         text: FINDINGS[finding.code] || finding.code }))))), 7,
       answer.total === 0 ? 'No device has enrolled yet.' : 'No device matches.');
-    const first = answer.matching === 0 ? 0 : page * SIZE + 1;
-    $('devices-position').textContent = `${first}–${Math.min((page + 1) * SIZE, answer.matching)} of ${answer.matching} `
-      + `(${answer.total} devices, ${answer.protectedDevices} protected, ${answer.withFindings} with findings)`;
-    $('devices-previous').disabled = page === 0;
-    $('devices-next').disabled = (page + 1) * SIZE >= answer.matching;
+    pages.show(answer.matching,
+      ` (${answer.total} devices, ${answer.protectedDevices} protected, ${answer.withFindings} with findings)`);
   } catch (error) {
     failed(error, 'The devices could not be listed');
   }
@@ -45,9 +42,8 @@ export function setUpDevices() {
   $('device-finding').append(...Object.entries(FINDINGS).map(([value, text]) => el('option', { value, text })));
   $('device-filters').addEventListener('submit', (event) => {
     event.preventDefault();
-    page = 0;
+    pages.page = 0;
     showDevices();
   });
-  $('devices-previous').addEventListener('click', () => { page = Math.max(0, page - 1); showDevices(); });
-  $('devices-next').addEventListener('click', () => { page += 1; showDevices(); });
+  pages = pager('devices', SIZE, showDevices);
 }

@@ -185,9 +185,14 @@ public final class Directory implements AutoCloseable {
 
     /** A file of deploy/identity, which the stack's build puts on its classpath under {@code identity/}. */
     static String resource(String name) {
-        try (InputStream in = Directory.class.getResourceAsStream("/identity/" + name)) {
+        return classpathText("/identity/" + name);
+    }
+
+    /** A text file of the stack's classpath (UTF-8). */
+    static String classpathText(String path) {
+        try (InputStream in = Directory.class.getResourceAsStream(path)) {
             if (in == null) {
-                throw new IllegalStateException("identity/" + name + " is missing from the classpath (deploy/identity)");
+                throw new IllegalStateException(path.substring(1) + " is missing from the classpath");
             }
             return new String(in.readAllBytes(), StandardCharsets.UTF_8);
         } catch (IOException e) {

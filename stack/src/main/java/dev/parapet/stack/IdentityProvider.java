@@ -233,7 +233,7 @@ public final class IdentityProvider implements AutoCloseable {
             }
             // The local stack's own demo users, not the production realm's: a Partner Administrator of the demo account who
             // also manages a second one (the console's account switch).
-            String localUsers = substitute(localResource("local-stack-users.json"), Map.of("DEMO_ACCOUNT", demoAccount.toString(),
+            String localUsers = substitute(Directory.classpathText("/local-stack-users.json"), Map.of("DEMO_ACCOUNT", demoAccount.toString(),
                     "MANAGED_ACCOUNT", managedAccount.toString(), "ADMIN_PASSWORD", values.get("ADMIN_PASSWORD")));
             int usersAdded = LoopbackHttp.status(HttpRequest.newBuilder(URI.create(base() + "/admin/realms/" + REALM + "/partialImport"))
                     .timeout(Duration.ofMinutes(1)).header("Authorization", "Bearer " + adminToken)
@@ -293,17 +293,6 @@ public final class IdentityProvider implements AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("Interrupted", e);
-        }
-    }
-
-    private static String localResource(String name) {
-        try (java.io.InputStream in = IdentityProvider.class.getResourceAsStream("/" + name)) {
-            if (in == null) {
-                throw new IllegalStateException(name + " is missing from the classpath (stack/src/main/resources)");
-            }
-            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
         }
     }
 

@@ -45,6 +45,12 @@ public class BlockNotices {
                       List<String> categories, Instant at) {
             this(kind, accountId, client, name, reason, policyName, categories, at, null, null, null);
         }
+
+        /** The same notice for another name (a subdomain the notice of its parent covers). */
+        public Notice withName(String other) {
+            return other.equals(name) ? this
+                    : new Notice(kind, accountId, client, other, reason, policyName, categories, at, userEmail, agentId, locationId);
+        }
     }
 
     private final Cache<String, Notice> notices = Caffeine.newBuilder()

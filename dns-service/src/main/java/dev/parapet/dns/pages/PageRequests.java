@@ -158,10 +158,7 @@ final class PageRequests {
                 return send(response, HttpResponseStatus.CONFLICT, BlockPage.problem("Cannot ask for access",
                         "Parapet no longer blocks " + grant.name() + " for this device, or the page is too old. Reload it."));
             }
-            Notice forName = notice.get().name().equals(grant.name()) ? notice.get()
-                    : new Notice(notice.get().kind(), notice.get().accountId(), notice.get().client(), grant.name(), notice.get().reason(),
-                            notice.get().policyName(), notice.get().categories(), notice.get().at(), notice.get().userEmail(),
-                            notice.get().agentId(), notice.get().locationId());
+            Notice forName = notice.get().withName(grant.name());
             Optional<String> reason = field(form, "reason");
             return Mono.fromCallable(() -> outbox.raise(forName, reason.orElse(null), Instant.now()))
                     .subscribeOn(reactor.core.scheduler.Schedulers.boundedElastic())

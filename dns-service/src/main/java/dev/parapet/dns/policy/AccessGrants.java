@@ -1,6 +1,7 @@
 package dev.parapet.dns.policy;
 
 import java.time.Instant;
+import java.util.Iterator;
 import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
@@ -67,21 +68,27 @@ public final class AccessGrants {
         }
     }
 
-    /** The grant that allows {@code name} to this client of the account now, if any. */
+    /**
+     * The grant that allows {@code name} to this client of the account now, if any. An ended grant met on the way is
+     * dropped, so what is held (and scanned for each stopped query) stays the approvals still running.
+     */
     public Optional<Grant> find(UUID accountId, String userEmail, UUID agentId, String clientAddress, String name, Instant now) {
         Map<UUID, Grant> ofAccount = byAccount.get(accountId);
         if (ofAccount == null || ofAccount.isEmpty()) {
             return Optional.empty();
         }
-        for (Grant grant : ofAccount.values()) {
-            if (grant.until().isAfter(now) && grant.covers(name) && grant.isFor(userEmail, agentId, clientAddress)) {
+        for (Iterator<Grant> grants = ofAccount.values().iterator(); grants.hasNext(); ) {
+            Grant grant = grants.next();
+            if (!grant.until().isAfter(now)) {
+                grants.remove();
+            } else if (grant.covers(name) && grant.isFor(userEmail, agentId, clientAddress)) {
                 return Optional.of(grant);
             }
         }
         return Optional.empty();
     }
 
-    /** Approved requests held, expired ones included until their records change. */
+    /** Approved requests held (an ended one until a stopped query of its account meets it). */
     public int size() {
         return byAccount.values().stream().mapToInt(Map::size).sum();
     }

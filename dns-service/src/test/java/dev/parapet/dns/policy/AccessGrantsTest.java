@@ -78,5 +78,21 @@ class AccessGrantsTest {
         assertThat(grants.find(ACCOUNT, "ann@example.com", null, "10.0.0.7", "casino.example", NOW)).isEmpty();
         grants.apply("not-a-key", null);
         grants.apply("x/y", null);
+        assertThat(grants.size()).as("keys that name nothing change nothing").isZero();
+    }
+
+    @Test
+    void anEndedApprovalIsDroppedWhenAStoppedQueryMeetsIt() {
+        AccessGrants grants = new AccessGrants();
+        AccessRequest ended = request(AccessRequestStatus.APPROVED, new AccessRequester("ann@example.com", null, "10.0.0.7", null),
+                NOW.plusSeconds(60));
+        AccessRequest running = request(AccessRequestStatus.APPROVED, new AccessRequester("bob@example.com", null, "10.0.0.8", null),
+                NOW.plusSeconds(3600));
+        grants.apply(key(ended), ended);
+        grants.apply(key(running), running);
+        // A query that no approval allows meets every one of its account's: the ended one goes, the running one stays.
+        assertThat(grants.find(ACCOUNT, "carol@example.com", null, "10.0.0.9", "casino.example", NOW.plusSeconds(120))).isEmpty();
+        assertThat(grants.size()).isEqualTo(1);
+        assertThat(grants.find(ACCOUNT, "bob@example.com", null, "10.0.0.8", "casino.example", NOW.plusSeconds(120))).isPresent();
     }
 }

@@ -103,12 +103,7 @@ public class AccessRequestsController {
             errors.add(new Problems.FieldError("minutes", "is required, from " + AccessRequestDecisions.MIN_MINUTES + " to "
                     + AccessRequestDecisions.MAX_MINUTES + " (a week)"));
         }
-        String note = note(body == null ? null : body.note(), errors);
-        if (!errors.isEmpty()) {
-            return Mono.error(Problems.invalid(errors));
-        }
-        return decide(accountId, requestId, admin, http, new DecideAccessRequest(requestId, true, minutes, note,
-                Commands.expectedVersion(ifMatch)));
+        return decide(accountId, requestId, admin, http, ifMatch, true, minutes, body == null ? null : body.note(), errors);
     }
 
     @PostMapping("/api/v1/accounts/{accountId}/access-requests/{requestId}/decline")
@@ -117,17 +112,18 @@ public class AccessRequestsController {
                                                            @RequestHeader(name = "If-Match", required = false) String ifMatch,
                                                            @RequestBody(required = false) Refusal body, ServerHttpRequest http) {
         admin.require(accountId, Permission.WEB_SECURITY_WRITE);
-        List<Problems.FieldError> errors = new ArrayList<>();
-        String note = note(body == null ? null : body.note(), errors);
+        return decide(accountId, requestId, admin, http, ifMatch, false, null, body == null ? null : body.note(), new ArrayList<>());
+    }
+
+    /** The decision, once its note (and what the caller found wrong already) is checked. */
+    private Mono<ResponseEntity<AccessRequestView>> decide(UUID accountId, UUID requestId, Admin admin, ServerHttpRequest http,
+                                                           String ifMatch, boolean approve, Integer minutes, String noteText,
+                                                           List<Problems.FieldError> errors) {
+        String note = note(noteText, errors);
         if (!errors.isEmpty()) {
             return Mono.error(Problems.invalid(errors));
         }
-        return decide(accountId, requestId, admin, http, new DecideAccessRequest(requestId, false, null, note,
-                Commands.expectedVersion(ifMatch)));
-    }
-
-    private Mono<ResponseEntity<AccessRequestView>> decide(UUID accountId, UUID requestId, Admin admin, ServerHttpRequest http,
-                                                           DecideAccessRequest decision) {
+        DecideAccessRequest decision = new DecideAccessRequest(requestId, approve, minutes, note, Commands.expectedVersion(ifMatch));
         return Commands.send(state, accountId, admin, http, decision,
                         version -> state.accessRequests().version(accountId, requestId, AccessRequest::getVersion) >= version)
                 .map(version -> {

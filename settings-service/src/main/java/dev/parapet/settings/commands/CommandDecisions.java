@@ -130,9 +130,8 @@ public final class CommandDecisions {
         if (action instanceof RequestAccess request) {
             java.util.List<AccessRequest> ofAccount = new java.util.ArrayList<>();
             stores.<AccessRequest>forEachOfAccount(SettingsCommandTopology.ACCESS_REQUESTS_STORE, command.getAccountId(), ofAccount::add);
-            UUID requestId = request.getRaised() == null ? command.getCommandId() : request.getRaised().getRequestId();
             return AccessRequestDecisions.raise(stores.get(SettingsCommandTopology.ACCESS_REQUESTS_STORE,
-                    AccessRequestDecisions.key(command.getAccountId(), requestId)), ofAccount, command, request, now);
+                    AccessRequestDecisions.key(command.getAccountId(), request.getRaised().getRequestId())), ofAccount, command, request, now);
         }
         if (action instanceof DecideAccessRequest decision) {
             return AccessRequestDecisions.decide(stores.get(SettingsCommandTopology.ACCESS_REQUESTS_STORE,

@@ -115,8 +115,7 @@ public class SettingsCommandTopology {
         // partitions, one writer. A record keyed other than by its own account would reach another partition's store: dropped.
         KStream<String, SettingsCommand> raisedRequests = builder.stream(Topics.ACCESS_REQUESTS_RAISED.name(),
                         Consumed.with(Serdes.String(), CommandProcessing.<AccessRequestRaised>avroSerde(registry)))
-                .filter((key, raised) -> raised != null && raised.getAccountId() != null
-                        && raised.getAccountId().toString().equals(key))
+                .filter((key, raised) -> raised != null && raised.getAccountId().toString().equals(key))
                 .mapValues(AccessRequestDecisions::command);
         accountCommands.merge(raisedRequests)
                 .process(() -> new CommandProcessor(false, rules), SETTINGS_STORE, EXCEPTIONS_STORE, POLICIES_STORE, GROUPS_STORE,
