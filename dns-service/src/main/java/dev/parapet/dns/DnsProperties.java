@@ -37,10 +37,14 @@ public record DnsProperties(@DefaultValue("127.0.0.1") String address,
                             @DefaultValue Verdicts verdicts) {
 
     /**
-     * @param maxEntries answers kept at most
-     * @param maxTtl     the longest an answer is kept, whatever its TTL
+     * @param maxEntries answers kept at most (stale ones included)
+     * @param maxTtl     the longest an answer is fresh, whatever its TTL
+     * @param serveStale how long past its TTL an answer is kept to be served when every upstream fails
+     *                   (RFC 8767; 0: never served stale)
+     * @param prefetch   whether popular answers are fetched again shortly before they expire
      */
-    public record Cache(@DefaultValue("200000") long maxEntries, @DefaultValue("1d") Duration maxTtl) {
+    public record Cache(@DefaultValue("200000") long maxEntries, @DefaultValue("1d") Duration maxTtl,
+                        @DefaultValue("1d") Duration serveStale, @DefaultValue("true") boolean prefetch) {
     }
 
     /**

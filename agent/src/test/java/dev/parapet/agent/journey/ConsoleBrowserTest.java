@@ -311,7 +311,7 @@ class ConsoleBrowserTest {
             driver.findElement(By.id("explain-submit")).click();
             return driver.findElement(By.id("explain-result")).getText().contains("Console block list");
         });
-        assertThat(text("explain-result")).contains("BLOCK", "imported-two.example");
+        assertThat(text("explain-result")).contains("BLOCKED", "imported-two.example");
         screenshot("policies");
 
         // Exceptions: a bad entry shown beside its field; nothing saved.

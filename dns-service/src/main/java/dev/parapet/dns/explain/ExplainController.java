@@ -1,5 +1,6 @@
 package dev.parapet.dns.explain;
 
+import dev.parapet.schemas.v1.verdicts.Action;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.UUID;
@@ -76,23 +77,24 @@ public class ExplainController {
         java.util.Optional<AccessGrants.Grant> grant = verdict.stops() && email != null
                 ? state.grants().find(accountId, email, null, null, normalised, java.time.Instant.now()) : java.util.Optional.empty();
         if (grant.isPresent()) {
-            verdict = verdict.with(Verdict.Action.ALLOW, dev.parapet.schemas.v1.verdicts.Reason.ACCESS_REQUEST);
+            verdict = verdict.with(Action.ALLOWED, dev.parapet.schemas.v1.verdicts.Reason.ACCESS_REQUEST);
         }
         long categoryBits = verdict.categories() != 0 ? verdict.categories() : snapshot.categoriesOf(bytes, bytes.length);
         List<String> categoryNames = bits.idsOf(categoryBits).stream()
                 .map(id -> categories.catalogue().categoryNames().getOrDefault(id, id)).toList();
-        String note = switch (verdict.action()) {
-            case BYPASS -> "A domain exception: resolved as is, no policy applies, never logged.";
-            case BLOCK, WARN -> "Unless the answer holds an address in one of the account's IP exceptions, which lifts the "
-                    + (verdict.action() == Verdict.Action.WARN ? "warning." : "block.");
-            case ALLOW -> grant.isPresent()
+        String note = verdict.bypasses() ? "A domain exception: resolved as is, no policy applies, never logged."
+                : switch (verdict.action()) {
+            case BLOCKED, WARNED -> "Unless the answer holds an address in one of the account's IP exceptions, which lifts the "
+                    + (verdict.action() == Action.WARNED ? "warning." : "block.");
+            case ALLOWED -> grant.isPresent()
                     ? "Stopped by policy '" + verdict.policyName() + "', but allowed for " + email + " by access request "
                     + grant.get().requestId() + ", approved by " + grant.get().decidedBy() + ", until " + grant.get().until() + "."
                     : verdict.policyId() == null
                     ? "Resolved upstream; still stopped if the answer's CNAME leads to a blocked name."
                     : "Allowed by a Block or Allow List: final.";
-            case SAFESEARCH -> "Answered with a CNAME to the engine's safe-search host.";
-            case CONTINUED -> "Allowed after a warning.";
+            case SAFESEARCH_REWRITTEN -> "Answered with a CNAME to the engine's safe-search host.";
+            case ALLOWED_AFTER_WARNING -> "Allowed after a warning.";
+            case REFUSED -> "Refused.";
         };
         return new Explanation(accountId, normalised, name, location, email,
                 how.groups(), verdict.action().name(), verdict.reason().name(), verdict.policyId(), verdict.policyName(),

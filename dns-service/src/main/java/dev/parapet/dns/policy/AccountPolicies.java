@@ -22,6 +22,7 @@ import dev.parapet.schemas.v1.policies.FilterAction;
 import dev.parapet.schemas.v1.policies.LogMode;
 import dev.parapet.schemas.v1.policies.Policy;
 import dev.parapet.schemas.v1.policies.PolicyType;
+import dev.parapet.schemas.v1.verdicts.Action;
 import dev.parapet.schemas.v1.verdicts.Reason;
 
 /**
@@ -62,8 +63,8 @@ final class AccountPolicies {
         private static Verdict[] listVerdictsOf(UUID policyId, String name) {
             Verdict[] verdicts = new Verdict[LogMode.values().length * 2];
             for (LogMode mode : LogMode.values()) {
-                verdicts[mode.ordinal() * 2] = new Verdict(Verdict.Action.BLOCK, Reason.BLOCK_LIST, policyId, name, 0, mode, null);
-                verdicts[mode.ordinal() * 2 + 1] = new Verdict(Verdict.Action.ALLOW, Reason.ALLOW_LIST, policyId, name, 0, mode, null);
+                verdicts[mode.ordinal() * 2] = new Verdict(Action.BLOCKED, Reason.BLOCK_LIST, policyId, name, 0, mode, null);
+                verdicts[mode.ordinal() * 2 + 1] = new Verdict(Action.ALLOWED, Reason.ALLOW_LIST, policyId, name, 0, mode, null);
             }
             return verdicts;
         }
@@ -258,18 +259,18 @@ final class AccountPolicies {
         if (mask != 0) {
             long of = categories == null ? 0 : categories.categoriesOf(name, 0, length);
             if (filter != null && (of & filter.categoryMask()) != 0) {
-                return new Verdict(filter.warn() ? Verdict.Action.WARN : Verdict.Action.BLOCK, Reason.CATEGORY,
+                return new Verdict(filter.warn() ? Action.WARNED : Action.BLOCKED, Reason.CATEGORY,
                         filter.policyId(), filter.name(), of & filter.categoryMask(), logMode, null);
             }
             if (security != null && (of & security.categoryMask()) != 0) {
-                return new Verdict(Verdict.Action.BLOCK, Reason.ANONYMIZER, security.policyId(), security.name(),
+                return new Verdict(Action.BLOCKED, Reason.ANONYMIZER, security.policyId(), security.name(),
                         of & security.categoryMask(), logMode, null);
             }
         }
         if (rewrite && security != null && security.safeSearch()) {
             String safeHost = SafeSearch.hostFor(new String(name, 0, length, StandardCharsets.US_ASCII));
             if (safeHost != null) {
-                return new Verdict(Verdict.Action.SAFESEARCH, Reason.SAFESEARCH, security.policyId(), security.name(), 0,
+                return new Verdict(Action.SAFESEARCH_REWRITTEN, Reason.SAFESEARCH, security.policyId(), security.name(), 0,
                         logMode, safeHost);
             }
         }
@@ -281,7 +282,7 @@ final class AccountPolicies {
         Set<UUID> askerGroups = groupsOf(asker);
         List<String> groupIds = askerGroups.stream().map(UUID::toString).sorted().toList();
         String text = new String(name, 0, length, StandardCharsets.US_ASCII);
-        if (verdict.action() == Verdict.Action.BYPASS) {
+        if (verdict.bypasses()) {
             return new Snapshot.Explanation(text.substring(exceptions.match(name, 0, length)), "domain exception", groupIds);
         }
         for (Compiled[] policies : List.of(lists, categoryFilters, advanced)) {

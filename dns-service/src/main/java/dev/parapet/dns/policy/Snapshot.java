@@ -2,6 +2,7 @@ package dev.parapet.dns.policy;
 
 import java.net.Inet4Address;
 import java.net.InetAddress;
+import java.util.Collection;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
@@ -10,6 +11,10 @@ import java.util.Set;
 import java.util.UUID;
 
 import dev.parapet.kit.net.Cidr;
+import dev.parapet.schemas.v1.exceptions.AccountExceptions;
+import dev.parapet.schemas.v1.groups.ProfileGroup;
+import dev.parapet.schemas.v1.locations.Location;
+import dev.parapet.schemas.v1.policies.Policy;
 
 /**
  * Everything the resolver needs to decide, at one moment: which location (and so which account) a
@@ -62,6 +67,28 @@ public final class Snapshot {
         this.ipv4ByLength = List.copyOf(byLength.values());
         this.accounts = Map.copyOf(accounts);
         this.categories = categories;
+    }
+
+    /**
+     * A snapshot of these records alone, without categories: for tests and tools that decide without
+     * Kafka. Policies, groups and exceptions are grouped by their account as ResolverState does.
+     */
+    public static Snapshot of(Collection<Location> locations, Collection<AccountExceptions> exceptions,
+                              Collection<Policy> policies, Collection<ProfileGroup> groups) {
+        Map<UUID, AccountExceptions> exceptionsByAccount = new java.util.HashMap<>();
+        exceptions.forEach(each -> exceptionsByAccount.put(each.getAccountId(), each));
+        java.util.Set<UUID> accountIds = new java.util.HashSet<>(exceptionsByAccount.keySet());
+        policies.forEach(policy -> accountIds.add(policy.getAccountId()));
+        groups.forEach(group -> accountIds.add(group.getAccountId()));
+        CategoryBits bits = new CategoryBits();
+        Map<UUID, AccountPolicies> accounts = new java.util.HashMap<>();
+        for (UUID account : accountIds) {
+            accounts.put(account, AccountPolicies.compile(exceptionsByAccount.get(account),
+                    policies.stream().filter(policy -> policy.getAccountId().equals(account)).toList(),
+                    groups.stream().filter(group -> group.getAccountId().equals(account)).toList(),
+                    bits, CategoryState.Catalogue.EMPTY));
+        }
+        return new Snapshot(ResolverState.attributing(locations), accounts, null);
     }
 
     private static int ipv4(InetAddress address) {

@@ -3,12 +3,16 @@ package dev.parapet.dns.policy;
 import java.util.UUID;
 
 import dev.parapet.schemas.v1.policies.LogMode;
+import dev.parapet.schemas.v1.verdicts.Action;
 import dev.parapet.schemas.v1.verdicts.Reason;
 
 /**
  * What the policies say about one name for one client.
  *
- * @param action         what to do
+ * @param action         what is done, named as the verdict log names it: ALLOWED (no policy stops it, an Allow
+ *                       List, a domain exception (reason DOMAIN_EXCEPTION: never filtered, never logged), an
+ *                       IP exception or an approved access request), BLOCKED (the block page), WARNED (the
+ *                       warning page), ALLOWED_AFTER_WARNING (the client chose to continue), SAFESEARCH_REWRITTEN
  * @param reason         why (as logged)
  * @param policyId       the deciding policy, if a policy decided
  * @param policyName     its name, for the Extended DNS Error and the block page
@@ -19,27 +23,12 @@ import dev.parapet.schemas.v1.verdicts.Reason;
 public record Verdict(Action action, Reason reason, UUID policyId, String policyName, long categories,
                       LogMode logMode, String safeSearchHost) {
 
-    public enum Action {
-        /** A domain exception: resolved, never filtered, never logged. */
-        BYPASS,
-        /** No policy stops it, or an Allow List allows it: resolved upstream. */
-        ALLOW,
-        /** Answered with the block page. */
-        BLOCK,
-        /** Answered with the warning page unless the client chose to continue. */
-        WARN,
-        /** Rewritten to the search engine's safe-search host. */
-        SAFESEARCH,
-        /** WARN, and the client chose to continue: resolved upstream. */
-        CONTINUED
-    }
-
-    static final Verdict EXCEPTION = new Verdict(Action.BYPASS, Reason.OTHER, null, null, 0, LogMode.NOTHING, null);
+    static final Verdict EXCEPTION = new Verdict(Action.ALLOWED, Reason.DOMAIN_EXCEPTION, null, null, 0, LogMode.NOTHING, null);
     private static final Verdict[] DEFAULT_ALLOW = {
             allow(LogMode.EVERYTHING), allow(LogMode.BLOCKED_ONLY), allow(LogMode.NOTHING)};
 
     private static Verdict allow(LogMode mode) {
-        return new Verdict(Action.ALLOW, Reason.DEFAULT_ALLOW, null, null, 0, mode, null);
+        return new Verdict(Action.ALLOWED, Reason.DEFAULT_ALLOW, null, null, 0, mode, null);
     }
 
     static Verdict defaultAllow(LogMode mode) {
@@ -51,14 +40,20 @@ public record Verdict(Action action, Reason reason, UUID policyId, String policy
         return new Verdict(newAction, newReason, policyId, policyName, categories, logMode, safeSearchHost);
     }
 
+    /** A domain exception: resolved, never filtered, never logged. */
+    public boolean bypasses() {
+        return reason == Reason.DOMAIN_EXCEPTION;
+    }
+
+    /** Blocked or warned: answered with a page's address. */
     public boolean stops() {
-        return action == Action.BLOCK || action == Action.WARN;
+        return action == Action.BLOCKED || action == Action.WARNED;
     }
 
     /** Whether the account's log settings let this verdict be logged. */
     public boolean logged() {
         return switch (logMode) {
-            case EVERYTHING -> action != Action.BYPASS;
+            case EVERYTHING -> reason != Reason.DOMAIN_EXCEPTION;
             case BLOCKED_ONLY -> stops();
             case NOTHING -> false;
         };

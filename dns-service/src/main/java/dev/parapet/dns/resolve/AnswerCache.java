@@ -22,7 +22,9 @@ import io.micrometer.core.instrument.MeterRegistry;
  * for the smallest TTL in the answer and served with their TTLs counted down. Negative answers
  * (NXDOMAIN, or NOERROR with no data) are kept for the SOA's negative TTL, min(SOA TTL, SOA minimum),
  * as RFC 2308 says, and not at all without a SOA. SERVFAIL, truncated and other answers are not kept.
- * Bounded by {@code parapet.dns.cache.max-entries}; TTLs capped at {@code parapet.dns.cache.max-ttl}.
+ * Bounded by {@code parapet.dns.cache.max-entries}; TTLs capped at {@code parapet.dns.cache.max-ttl}. An
+ * answer past its TTL is kept {@code parapet.dns.cache.serve-stale} longer, to be served stale when every
+ * upstream fails (RFC 8767); {@link #get} returns it, and the caller asks the entry whether it is fresh.
  */
 @Component
 public class AnswerCache {
@@ -43,6 +45,11 @@ public class AnswerCache {
         private final long lifetimeSeconds;
         private volatile Rendered plain;
         private volatile Rendered edns;
+        /** Hits while fresh (racy: a popularity estimate, not an account). */
+        private int hits;
+        private final java.util.concurrent.atomic.AtomicBoolean refreshing = new java.util.concurrent.atomic.AtomicBoolean();
+        /** Until when (nanoTime) a stale answer is served without asking the upstreams again; 0: ask them. */
+        private volatile long staleUntilNanos;
 
         Entry(Message answer, long storedAtNanos, long lifetimeSeconds) {
             this.answer = answer;
@@ -54,16 +61,47 @@ public class AnswerCache {
             return answer;
         }
 
-        long lifetimeSeconds() {
+        public long lifetimeSeconds() {
             return lifetimeSeconds;
         }
 
-        long ageSeconds(long nowNanos) {
+        public long ageSeconds(long nowNanos) {
             return (nowNanos - storedAtNanos) / 1_000_000_000L;
         }
 
+        /** Whether the answer is within its TTL at this age. */
+        public boolean fresh(long ageSeconds) {
+            return ageSeconds < lifetimeSeconds;
+        }
+
+        /** Counts a hit; returns the hits so far. */
+        public int hit() {
+            return ++hits;
+        }
+
+        /** Claims the one refresh of this answer (prefetch); false if one is under way or done. */
+        public boolean claimRefresh() {
+            return refreshing.compareAndSet(false, true);
+        }
+
+        /** Gives the refresh up (it failed), so that a later hit may try again. */
+        public void releaseRefresh() {
+            refreshing.set(false);
+        }
+
+        /** Every upstream failed: serve this stale answer without asking them until then. */
+        public void serveStaleUntil(long nanos) {
+            staleUntilNanos = nanos;
+        }
+
+        /** Whether a stale answer is to be served without asking the upstreams (they failed a moment ago). */
+        public boolean servingStale(long nowNanos) {
+            long until = staleUntilNanos;
+            return until != 0 && nowNanos - until < 0;
+        }
+
         /** The response at this age, rendered at most once per second per EDNS variant. */
-        byte[] rendered(long ageSeconds, boolean withEdns, java.util.function.BiFunction<Long, Boolean, byte[]> render) {
+        public byte[] rendered(long ageSeconds, boolean withEdns, java.util.function.BiFunction<Long, Boolean, byte[]> render) {
             Rendered known = withEdns ? edns : plain;
             if (known == null || known.ageSeconds() != ageSeconds) {
                 known = new Rendered(ageSeconds, render.apply(ageSeconds, withEdns));
@@ -79,20 +117,22 @@ public class AnswerCache {
 
     private final Cache<String, Entry> entries;
     private final long maxTtl;
+    private final long staleSeconds;
 
     public AnswerCache(DnsProperties properties, MeterRegistry meters) {
         this.maxTtl = properties.cache().maxTtl().toSeconds();
+        this.staleSeconds = Math.max(0, properties.cache().serveStale().toSeconds());
         this.entries = Caffeine.newBuilder()
                 .maximumSize(properties.cache().maxEntries())
                 .expireAfter(new Expiry<String, Entry>() {
                     @Override
                     public long expireAfterCreate(String key, Entry entry, long now) {
-                        return Duration.ofSeconds(entry.lifetimeSeconds()).toNanos();
+                        return Duration.ofSeconds(entry.lifetimeSeconds() + staleSeconds).toNanos();
                     }
 
                     @Override
                     public long expireAfterUpdate(String key, Entry entry, long now, long current) {
-                        return Duration.ofSeconds(entry.lifetimeSeconds()).toNanos();
+                        return Duration.ofSeconds(entry.lifetimeSeconds() + staleSeconds).toNanos();
                     }
 
                     @Override
@@ -106,19 +146,30 @@ public class AnswerCache {
         meters.gauge("parapet.dns.cache.hit.ratio", entries, cache -> cache.stats().hitRate());
     }
 
-    static String key(String name, int type, int dclass) {
+    /** How long past its TTL an answer may be served stale (0: never). */
+    public long staleSeconds() {
+        return staleSeconds;
+    }
+
+    public static String key(String name, int type, int dclass) {
         return dclass == 1 ? type + " " + name : type + "/" + dclass + " " + name;
     }
 
+    /** The answer kept for the key, fresh or stale, or null. */
     public Entry get(String key) {
         return entries.getIfPresent(key);
     }
 
     /** Keeps an answer for as long as it may be kept; does nothing for an answer that may not be. */
     public void put(String key, Message answer) {
+        put(key, answer, System.nanoTime());
+    }
+
+    /** Keeps an answer stored at this moment (System.nanoTime's scale). */
+    public void put(String key, Message answer, long nowNanos) {
         long lifetime = lifetimeOf(answer);
         if (lifetime > 0) {
-            entries.put(key, new Entry(answer, System.nanoTime(), Math.min(lifetime, maxTtl)));
+            entries.put(key, new Entry(answer, nowNanos, Math.min(lifetime, maxTtl)));
         }
     }
 

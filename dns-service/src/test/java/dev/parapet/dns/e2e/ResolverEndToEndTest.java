@@ -454,7 +454,7 @@ class ResolverEndToEndTest {
 
         String admin = RealInfrastructure.get().tokens().adminToken("admin@corp.test", ACCOUNT, "BASIC_ADMIN", Duration.ofMinutes(5));
         ExplainController.Explanation alice = explain(admin, "name=news.test&user=alice@corp.test", 200);
-        assertThat(alice.action()).isEqualTo("ALLOW");
+        assertThat(alice.action()).isEqualTo("ALLOWED");
         assertThat(alice.reason()).isEqualTo("ACCESS_REQUEST");
         assertThat(alice.note()).contains("Alice's list", "alice@corp.test", forAlice.getRequestId().toString());
         assertThat(explain(admin, "name=news.test&user=bob@corp.test", 200).reason()).isNotEqualTo("ACCESS_REQUEST");
@@ -467,7 +467,7 @@ class ResolverEndToEndTest {
         }
         published = System.nanoTime();
         while (!dig(FROM_OFFICE, "www.blocked.test", "A").contains(BLOCK_PAGE)
-                || !"BLOCK".equals(explain(admin, "name=news.test&user=alice@corp.test", 200).action())) {
+                || !"BLOCKED".equals(explain(admin, "name=news.test&user=alice@corp.test", 200).action())) {
             assertThat(System.nanoTime() - published).as("the end enforced").isLessThan(TimeUnit.SECONDS.toNanos(10));
             Thread.sleep(20);
         }
@@ -555,19 +555,19 @@ class ResolverEndToEndTest {
         configure();
         String admin = RealInfrastructure.get().tokens().adminToken("admin@corp.test", ACCOUNT, "BASIC_ADMIN", Duration.ofMinutes(5));
         ExplainController.Explanation blocked = explain(admin, "name=WWW.Blocked.test.", 200);
-        assertThat(blocked.action()).isEqualTo("BLOCK");
+        assertThat(blocked.action()).isEqualTo("BLOCKED");
         assertThat(blocked.reason()).isEqualTo("BLOCK_LIST");
         assertThat(blocked.policyName()).isEqualTo("Blocked sites");
         assertThat(blocked.matchedDomain()).isEqualTo("blocked.test");
         assertThat(blocked.appliedVia()).isEqualTo("everyone");
         ExplainController.Explanation alice = explain(admin, "name=news.test&user=alice@corp.test", 200);
-        assertThat(alice.action()).isEqualTo("BLOCK");
+        assertThat(alice.action()).isEqualTo("BLOCKED");
         assertThat(alice.appliedVia()).isEqualTo("user");
         ExplainController.Explanation social = explain(admin, "name=social.test&location=" + BRANCH, 200);
-        assertThat(social.action()).isEqualTo("WARN");
+        assertThat(social.action()).isEqualTo("WARNED");
         assertThat(social.categories()).containsExactly("Social networking");
         assertThat(social.appliedVia()).isEqualTo("location");
-        assertThat(explain(admin, "name=intranet.test", 200).action()).isEqualTo("BYPASS");
+        assertThat(explain(admin, "name=intranet.test", 200).reason()).isEqualTo("DOMAIN_EXCEPTION");
         explain(admin, "name=" + "a".repeat(300), 400);
         explain(admin, "name=x.test&location=" + UUID.randomUUID(), 400);
         String other = RealInfrastructure.get().tokens().adminToken("admin@other.test", UUID.randomUUID(), "SUPER_ADMIN", Duration.ofMinutes(5));

@@ -23,7 +23,7 @@ class RateLimiterTest {
     static RateLimiter limiter() {
         DnsProperties defaults = new DnsProperties("127.0.0.1", 53, 0, List.of(), java.time.Duration.ofSeconds(2), 2,
                 "127.0.0.1", "::1", java.time.Duration.ofSeconds(60), java.time.Duration.ofSeconds(5),
-                new DnsProperties.Cache(1000, java.time.Duration.ofDays(1)), new DnsProperties.RateLimit(RATE, 2),
+                new DnsProperties.Cache(1000, java.time.Duration.ofDays(1), java.time.Duration.ofDays(1), true), new DnsProperties.RateLimit(RATE, 2),
                 new DnsProperties.Verdicts(false, 10));
         return new RateLimiter(defaults, new SimpleMeterRegistry());
     }

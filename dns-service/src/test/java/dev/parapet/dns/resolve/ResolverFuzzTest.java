@@ -76,9 +76,9 @@ class ResolverFuzzTest {
         assertThat(answered).isGreaterThan(PACKETS / 2);
     }
 
-    private static DnsResolver resolver(Path list) throws Exception {
+    static DnsResolver resolver(Path list) throws Exception {
         DnsProperties properties = new DnsProperties("127.0.0.1", 0, 1, List.of(), Duration.ofMillis(100), 1, "192.0.2.1",
-                "2001:db8::1", Duration.ofSeconds(60), Duration.ofSeconds(5), new DnsProperties.Cache(1000, Duration.ofDays(1)),
+                "2001:db8::1", Duration.ofSeconds(60), Duration.ofSeconds(5), new DnsProperties.Cache(1000, Duration.ofDays(1), Duration.ofDays(1), true),
                 new DnsProperties.RateLimit(0, 2), new DnsProperties.Verdicts(false, 10));
         Standalone standalone = new Standalone(list.toString(), List.of("127.0.0.0/8"));
         SimpleMeterRegistry meters = new SimpleMeterRegistry();

@@ -25,7 +25,7 @@ class VerdictLogTest {
     @Test
     void aFullBufferDropsAndCountsInsteadOfWaiting() {
         DnsProperties properties = new DnsProperties("127.0.0.1", 0, 1, List.of(), Duration.ofSeconds(1), 1, "192.0.2.1",
-                "2001:db8::1", Duration.ofSeconds(60), Duration.ofSeconds(5), new DnsProperties.Cache(10, Duration.ofDays(1)),
+                "2001:db8::1", Duration.ofSeconds(60), Duration.ofSeconds(5), new DnsProperties.Cache(10, Duration.ofDays(1), Duration.ofDays(1), true),
                 new DnsProperties.RateLimit(0, 2), new DnsProperties.Verdicts(true, 2));
         SimpleMeterRegistry meters = new SimpleMeterRegistry();
         // Never started: nothing drains the buffer, as when Kafka is away.

@@ -110,8 +110,8 @@ class UdpResolverTest {
                 // Everything published above is applied: the location, the Block List and the exception.
                 var office = state.snapshot().locate(InetAddress.getByName(OFFICE));
                 return office.isPresent()
-                        && state.snapshot().decide(office.get(), "casino.example".getBytes(), 14).action().name().equals("BLOCK")
-                        && state.snapshot().decide(office.get(), "intranet.example".getBytes(), 16).action().name().equals("BYPASS");
+                        && state.snapshot().decide(office.get(), "casino.example".getBytes(), 14).action().name().equals("BLOCKED")
+                        && state.snapshot().decide(office.get(), "intranet.example".getBytes(), 16).bypasses();
             } catch (IOException e) {
                 return false;
             }

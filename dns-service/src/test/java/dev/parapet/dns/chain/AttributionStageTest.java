@@ -1,0 +1,55 @@
+package dev.parapet.dns.chain;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.Set;
+import java.util.UUID;
+
+import org.junit.jupiter.api.Test;
+import org.xbill.DNS.Rcode;
+import org.xbill.DNS.Type;
+
+import dev.parapet.dns.policy.Snapshot;
+import dev.parapet.dns.resolve.Client;
+import dev.parapet.kit.agents.AgentCredentialVerifier.AgentIdentity;
+import dev.parapet.schemas.v1.verdicts.Transport;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+
+class AttributionStageTest {
+
+    private final Snapshot snapshot = Queries.snapshot();
+    private final Counter refused = new SimpleMeterRegistry().counter("refused");
+    private final AttributionStage stage = new AttributionStage(() -> snapshot, refused);
+
+    @Test
+    void aSourceInALocationsRangeIsThatLocation() {
+        Query query = Queries.query("example.com", Type.A);
+        Queries.Rest rest = Queries.Rest.answering();
+        Queries.run(stage, query, rest);
+        assertThat(rest.calls.get()).isOne();
+        assertThat(query.who().accountId()).isEqualTo(Queries.ACCOUNT);
+        assertThat(query.who().locationId()).isEqualTo(Queries.OFFICE);
+        assertThat(query.snapshot()).isSameAs(snapshot);
+    }
+
+    @Test
+    void anAgentIsItsAccountWhereverItIs() {
+        UUID agent = UUID.randomUUID();
+        UUID account = UUID.randomUUID();
+        Client client = new Client(Queries.ELSEWHERE, Transport.DOH, new AgentIdentity(agent, account, "laptop-1", 1, null), "ann@corp.test",
+                Set.of("engineering"));
+        Query query = Queries.query("example.com", Type.A, client);
+        Queries.run(stage, query, Queries.Rest.answering());
+        assertThat(query.who()).isEqualTo(new Snapshot.Attribution(account, null, agent, "ann@corp.test", Set.of("engineering")));
+    }
+
+    @Test
+    void anybodyElseIsRefusedNeverResolvedForAnOpenResolver() {
+        Queries.Rest rest = Queries.Rest.answering();
+        Answer answer = Queries.run(stage, Queries.query("example.com", Type.A, Client.of(Queries.ELSEWHERE, Transport.UDP)), rest);
+        assertThat(answer.rcode()).isEqualTo(Rcode.REFUSED);
+        assertThat(rest.calls.get()).isZero();
+        assertThat(refused.count()).isEqualTo(1.0);
+    }
+}

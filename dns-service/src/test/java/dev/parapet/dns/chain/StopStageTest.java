@@ -1,0 +1,85 @@
+package dev.parapet.dns.chain;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.time.Duration;
+import java.util.List;
+
+import org.xbill.DNS.AAAARecord;
+import org.xbill.DNS.ARecord;
+import org.xbill.DNS.DClass;
+import org.xbill.DNS.ExtendedErrorCodeOption;
+import org.xbill.DNS.Record;
+import org.xbill.DNS.Section;
+import org.xbill.DNS.Type;
+import org.junit.jupiter.api.Test;
+
+import dev.parapet.dns.pages.BlockNotices;
+import dev.parapet.dns.policy.Snapshot;
+import dev.parapet.schemas.v1.verdicts.Action;
+import dev.parapet.schemas.v1.verdicts.Reason;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+
+class StopStageTest {
+
+    static BlockAnswers blocks(Snapshot snapshot) {
+        return new BlockAnswers(new BlockAnswers.Settings(Queries.address("192.0.2.100"), Queries.address("2001:db8::100"),
+                Duration.ofSeconds(60), Duration.ofSeconds(5), mask -> mask == 0 ? List.of() : List.of("Gambling")),
+                new BlockNotices(), () -> snapshot, new SimpleMeterRegistry().counter("stopped"));
+    }
+
+    static Record a(String name, String address) {
+        return new ARecord(org.xbill.DNS.Name.fromConstantString(name + "."), DClass.IN, 300, Queries.address(address));
+    }
+
+    @Test
+    void aBlockedNameGetsThePagesAddressAndAnExtendedErrorWithoutResolving() {
+        Snapshot snapshot = Queries.snapshot(Queries.blockList("casino.example"));
+        Queries.Rest rest = Queries.Rest.answering(a("casino.example", "203.0.113.5"));
+        Answer answer = Queries.run(new StopStage(blocks(snapshot)), Queries.decided(snapshot, "casino.example", Type.A), rest);
+        assertThat(rest.calls.get()).isZero();
+        Record page = answer.response().getSection(Section.ANSWER).get(0);
+        assertThat(((ARecord) page).getAddress().getHostAddress()).isEqualTo("192.0.2.100");
+        assertThat(page.getTTL()).isEqualTo(60);
+        ExtendedErrorCodeOption error = (ExtendedErrorCodeOption) answer.response().getOPT().getOptions().get(0);
+        assertThat(error.getErrorCode()).isEqualTo(ExtendedErrorCodeOption.BLOCKED);
+        assertThat(error.getText()).isEqualTo("Blocked by Parapet policy 'Office BLOCK_ALLOW_LIST' (Block List)");
+    }
+
+    @Test
+    void aaaaGetsThePagesIpv6AddressAndOtherTypesNoData() {
+        Snapshot snapshot = Queries.snapshot(Queries.blockList("casino.example"));
+        Answer aaaa = Queries.run(new StopStage(blocks(snapshot)), Queries.decided(snapshot, "casino.example", Type.AAAA),
+                Queries.Rest.answering());
+        assertThat(((AAAARecord) aaaa.response().getSection(Section.ANSWER).get(0)).getAddress().getHostAddress())
+                .isEqualTo("2001:db8:0:0:0:0:0:100");
+        Answer mx = Queries.run(new StopStage(blocks(snapshot)), Queries.decided(snapshot, "casino.example", Type.MX),
+                Queries.Rest.answering());
+        assertThat(mx.response().getSection(Section.ANSWER)).isEmpty();
+        assertThat(mx.rcode()).isZero();
+    }
+
+    @Test
+    void anAnswerInAnIpExceptionLiftsTheBlockAndAnyOtherKeepsIt() {
+        Snapshot snapshot = Queries.snapshot(List.of("203.0.113.0/24"), Queries.blockList("casino.example", "other.example"));
+        Query excepted = Queries.decided(snapshot, "casino.example", Type.A);
+        Answer answer = Queries.run(new StopStage(blocks(snapshot)), excepted, Queries.Rest.answering(a("casino.example", "203.0.113.5")));
+        assertThat(answer.resolved()).isTrue();
+        assertThat(excepted.verdict().action()).isEqualTo(Action.ALLOWED);
+        assertThat(excepted.verdict().reason()).isEqualTo(Reason.IP_EXCEPTION);
+
+        Query elsewhere = Queries.decided(snapshot, "other.example", Type.A);
+        Answer blocked = Queries.run(new StopStage(blocks(snapshot)), elsewhere, Queries.Rest.answering(a("other.example", "198.51.100.7")));
+        assertThat(((ARecord) blocked.response().getSection(Section.ANSWER).get(0)).getAddress().getHostAddress()).isEqualTo("192.0.2.100");
+        assertThat(elsewhere.verdict().action()).isEqualTo(Action.BLOCKED);
+    }
+
+    @Test
+    void anAllowedNamePassesOn() {
+        Snapshot snapshot = Queries.snapshot(Queries.blockList("casino.example"));
+        Queries.Rest rest = Queries.Rest.answering(a("news.example", "198.51.100.7"));
+        Answer answer = Queries.run(new StopStage(blocks(snapshot)), Queries.decided(snapshot, "news.example", Type.A), rest);
+        assertThat(answer.resolved()).isTrue();
+        assertThat(rest.calls.get()).isOne();
+    }
+}
