@@ -4,6 +4,8 @@ import static dev.parapet.dns.policy.TestAccount.assertVerdict;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.net.InetAddress;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
 import java.util.UUID;
 
 import org.junit.jupiter.api.Test;
@@ -101,8 +103,10 @@ class AccountPoliciesTest {
     @Test
     void tiesBrokenByPolicyIdAsText() {
         // As text "10…" < "80…"; as UUIDs (signed) 0x80… < 0x10…: the order must be the text's.
-        TestPolicy low = TestPolicy.list("Allow").forEveryone().allowing("example.test").id("10000000-0000-0000-0000-000000000000");
-        TestPolicy high = TestPolicy.list("Block").forEveryone().blocking("example.test").id("80000000-0000-0000-0000-000000000000");
+        TestPolicy low = TestPolicy.list("Allow").forEveryone().allowing("example.test")
+                .id("10000000-0000-0000-0000-000000000000");
+        TestPolicy high = TestPolicy.list("Block").forEveryone().blocking("example.test")
+                .id("80000000-0000-0000-0000-000000000000");
         assertThat(high.id().compareTo(low.id())).as("the ids disagree as UUIDs").isNegative();
 
         assertVerdict(new TestAccount().with(high, low).decide("example.test", nobody()), Verdict.Action.ALLOW,
@@ -138,12 +142,11 @@ class AccountPoliciesTest {
 
     @Test
     void groupMembershipIsByAddressInAnyCase() {
-        TestPolicy finance = TestPolicy.list("Finance").forGroup(UUID.fromString("00000000-0000-0000-0000-0000000f1a01"))
-                .blocking("example.test");
-        TestAccount mixed = new TestAccount().group(UUID.fromString("00000000-0000-0000-0000-0000000f1a01"), "Dora@Corp.Test")
-                .with(finance);
+        UUID sales = UUID.fromString("00000000-0000-0000-0000-0000000f1a01");
+        TestPolicy salesList = TestPolicy.list("Sales").forGroup(sales).blocking("example.test");
+        TestAccount mixed = new TestAccount().group(sales, "Dora@Corp.Test").with(salesList);
 
-        assertVerdict(mixed.decide("example.test", user("dora@corp.test")), Verdict.Action.BLOCK, Reason.BLOCK_LIST, finance);
+        assertVerdict(mixed.decide("example.test", user("dora@corp.test")), Verdict.Action.BLOCK, Reason.BLOCK_LIST, salesList);
     }
 
     // Block or Allow Lists
@@ -408,7 +411,7 @@ class AccountPoliciesTest {
             assertThat(verdict.logMode()).isEqualTo(LogMode.EVERYTHING);
             assertThat(verdict.logged()).isTrue();
         }
-        byte[] name = "example.test".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+        byte[] name = "example.test".getBytes(StandardCharsets.US_ASCII);
         assertVerdict(AccountPolicies.NONE.decide(name, name.length, nobody(), null, true), Verdict.Action.ALLOW,
                 Reason.DEFAULT_ALLOW, null);
         assertThat(AccountPolicies.NONE.decide(name, name.length, nobody(), null, true).logMode()).isEqualTo(LogMode.EVERYTHING);
@@ -500,12 +503,12 @@ class AccountPoliciesTest {
         account.with(everyone, ann).exceptDomains("corp.test");
 
         assertThat(account.explain("www.news.example.test", user(ANN)))
-                .isEqualTo(new Snapshot.Explanation("news.example.test", "user", java.util.List.of(FINANCE.toString())));
+                .isEqualTo(new Snapshot.Explanation("news.example.test", "user", List.of(FINANCE.toString())));
         assertThat(account.explain("www.news.example.test", user(CAROL)))
-                .isEqualTo(new Snapshot.Explanation("example.test", "everyone", java.util.List.of()));
+                .isEqualTo(new Snapshot.Explanation("example.test", "everyone", List.of()));
         assertThat(account.explain("a.corp.test", user(CAROL)))
-                .isEqualTo(new Snapshot.Explanation("corp.test", "domain exception", java.util.List.of()));
+                .isEqualTo(new Snapshot.Explanation("corp.test", "domain exception", List.of()));
         assertThat(account.explain("other.test", user(BOB)))
-                .isEqualTo(new Snapshot.Explanation(null, null, java.util.List.of(FINANCE.toString())));
+                .isEqualTo(new Snapshot.Explanation(null, null, List.of(FINANCE.toString())));
     }
 }

@@ -64,7 +64,8 @@ class SnapshotTest {
 
     @Test
     void theLongestPrefixAttributes() throws Exception {
-        Snapshot snapshot = new TestAccount().snapshot(range("10.0.0.0/8", TestAccount.ID, HQ), range("10.1.0.0/16", TestAccount.ID, LAB),
+        Snapshot snapshot = new TestAccount().snapshot(range("10.0.0.0/8", TestAccount.ID, HQ),
+                range("10.1.0.0/16", TestAccount.ID, LAB),
                 range("2001:db8::/32", TestAccount.ID, HQ), range("2001:db8:1::/48", TestAccount.ID, LAB));
 
         assertThat(located(snapshot, "10.1.2.3").locationId()).isEqualTo(LAB);
@@ -98,7 +99,8 @@ class SnapshotTest {
         Snapshot snapshot = new TestAccount().with(hq, everyone).snapshot(range("192.0.2.0/24", TestAccount.ID, HQ),
                 range("203.0.113.0/24", TestAccount.ID, LAB));
 
-        assertVerdict(decide(snapshot, located(snapshot, "192.0.2.9"), "example.test"), Verdict.Action.BLOCK, Reason.BLOCK_LIST, hq);
+        assertVerdict(decide(snapshot, located(snapshot, "192.0.2.9"), "example.test"), Verdict.Action.BLOCK, Reason.BLOCK_LIST,
+                hq);
         assertVerdict(decide(snapshot, located(snapshot, "203.0.113.9"), "example.test"), Verdict.Action.ALLOW, Reason.ALLOW_LIST,
                 everyone);
     }
