@@ -133,7 +133,9 @@ final class AccountPolicies {
             }
         }
         groupsOfDirectoryGroup.replaceAll((name, ids) -> Set.copyOf(ids));
-        long anonymizers = 1L << Math.max(0, bits.bitOf("anonymizers"));
+        // No bit left for it (64 categories seen): no domain can be in it, and no other category is blocked instead.
+        int anonymizersBit = bits.bitOf("anonymizers");
+        long anonymizers = anonymizersBit < 0 ? 0 : 1L << anonymizersBit;
         Map<PolicyType, List<Compiled>> byType = new HashMap<>();
         List<Policy> ordered = policies.stream().filter(Policy::getEnabled)
                 .sorted(Comparator.comparingInt(Policy::getPriority).thenComparing(p -> p.getPolicyId().toString()))
