@@ -45,6 +45,23 @@ class AttributionStageTest {
     }
 
     @Test
+    void anAgentInsideItsOwnAccountsOfficeIsAtThatLocationButNotInAnotherAccounts() {
+        UUID agent = UUID.randomUUID();
+        Client atOffice = new Client(Queries.IN_OFFICE, Transport.DOH, new AgentIdentity(agent, Queries.ACCOUNT, "laptop-1", 1, null),
+                null, Set.of());
+        Query query = Queries.query("example.com", Type.A, atOffice);
+        Queries.run(stage, query, Queries.Rest.answering());
+        assertThat(query.who().locationId()).isEqualTo(Queries.OFFICE);
+        assertThat(query.who().agentId()).isEqualTo(agent);
+
+        Client visiting = new Client(Queries.IN_OFFICE, Transport.DOH, new AgentIdentity(agent, UUID.randomUUID(), "laptop-2", 1, null),
+                null, Set.of());
+        Query elsewhere = Queries.query("example.com", Type.A, visiting);
+        Queries.run(stage, elsewhere, Queries.Rest.answering());
+        assertThat(elsewhere.who().locationId()).as("another account's office is no location of this one").isNull();
+    }
+
+    @Test
     void anybodyElseIsRefusedNeverResolvedForAnOpenResolver() {
         Queries.Rest rest = Queries.Rest.answering();
         Answer answer = Queries.run(stage, Queries.query("example.com", Type.A, Client.of(Queries.ELSEWHERE, Transport.UDP)), rest);

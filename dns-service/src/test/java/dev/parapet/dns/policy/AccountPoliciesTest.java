@@ -11,6 +11,7 @@ import java.util.UUID;
 import org.junit.jupiter.api.Test;
 
 import dev.parapet.schemas.v1.policies.LogMode;
+import dev.parapet.schemas.v1.verdicts.Action;
 import dev.parapet.schemas.v1.verdicts.Reason;
 
 /**
@@ -59,11 +60,11 @@ class AccountPoliciesTest {
         TestPolicy ann = TestPolicy.list("Ann").forUser(ANN).allowing("example.test").priority(4);
         account.with(everyone, hq, finance, ann);
 
-        assertVerdict(account.decide("example.test", user(ANN, HQ)), Verdict.Action.ALLOW, Reason.ALLOW_LIST, ann);
-        assertVerdict(account.decide("example.test", user(BOB, HQ)), Verdict.Action.BLOCK, Reason.BLOCK_LIST, finance);
-        assertVerdict(account.decide("example.test", user(CAROL, HQ)), Verdict.Action.ALLOW, Reason.ALLOW_LIST, hq);
-        assertVerdict(account.decide("example.test", user(CAROL, BRANCH)), Verdict.Action.BLOCK, Reason.BLOCK_LIST, everyone);
-        assertVerdict(account.decide("example.test", nobody()), Verdict.Action.BLOCK, Reason.BLOCK_LIST, everyone);
+        assertVerdict(account.decide("example.test", user(ANN, HQ)), Action.ALLOWED, Reason.ALLOW_LIST, ann);
+        assertVerdict(account.decide("example.test", user(BOB, HQ)), Action.BLOCKED, Reason.BLOCK_LIST, finance);
+        assertVerdict(account.decide("example.test", user(CAROL, HQ)), Action.ALLOWED, Reason.ALLOW_LIST, hq);
+        assertVerdict(account.decide("example.test", user(CAROL, BRANCH)), Action.BLOCKED, Reason.BLOCK_LIST, everyone);
+        assertVerdict(account.decide("example.test", nobody()), Action.BLOCKED, Reason.BLOCK_LIST, everyone);
     }
 
     @Test
@@ -72,10 +73,10 @@ class AccountPoliciesTest {
         TestPolicy finance = TestPolicy.list("Finance").forGroup(FINANCE).blocking("example.test").priority(1);
         account.with(annAtHq, finance);
 
-        assertVerdict(account.decide("example.test", user(ANN, BRANCH)), Verdict.Action.ALLOW, Reason.ALLOW_LIST, annAtHq);
+        assertVerdict(account.decide("example.test", user(ANN, BRANCH)), Action.ALLOWED, Reason.ALLOW_LIST, annAtHq);
         assertThat(account.explain("example.test", user(ANN, BRANCH)).appliedVia()).isEqualTo("user");
-        assertVerdict(account.decide("example.test", user(BOB, HQ)), Verdict.Action.BLOCK, Reason.BLOCK_LIST, finance);
-        assertVerdict(account.decide("example.test", user(CAROL, HQ)), Verdict.Action.ALLOW, Reason.ALLOW_LIST, annAtHq);
+        assertVerdict(account.decide("example.test", user(BOB, HQ)), Action.BLOCKED, Reason.BLOCK_LIST, finance);
+        assertVerdict(account.decide("example.test", user(CAROL, HQ)), Action.ALLOWED, Reason.ALLOW_LIST, annAtHq);
         assertThat(account.explain("example.test", user(CAROL, HQ)).appliedVia()).isEqualTo("location");
     }
 
@@ -88,7 +89,7 @@ class AccountPoliciesTest {
                 .id("10000000-0000-0000-0000-000000000000");
         account.with(second, first);
 
-        assertVerdict(account.decide("example.test", nobody()), Verdict.Action.ALLOW, Reason.ALLOW_LIST, first);
+        assertVerdict(account.decide("example.test", nobody()), Action.ALLOWED, Reason.ALLOW_LIST, first);
     }
 
     @Test
@@ -97,7 +98,7 @@ class AccountPoliciesTest {
         TestPolicy everyone = TestPolicy.list("Everyone").forEveryone().allowing("example.test").priority(-5);
         account.with(everyone, hq);
 
-        assertVerdict(account.decide("example.test", at(HQ)), Verdict.Action.BLOCK, Reason.BLOCK_LIST, hq);
+        assertVerdict(account.decide("example.test", at(HQ)), Action.BLOCKED, Reason.BLOCK_LIST, hq);
     }
 
     @Test
@@ -109,9 +110,9 @@ class AccountPoliciesTest {
                 .id("80000000-0000-0000-0000-000000000000");
         assertThat(high.id().compareTo(low.id())).as("the ids disagree as UUIDs").isNegative();
 
-        assertVerdict(new TestAccount().with(high, low).decide("example.test", nobody()), Verdict.Action.ALLOW,
+        assertVerdict(new TestAccount().with(high, low).decide("example.test", nobody()), Action.ALLOWED,
                 Reason.ALLOW_LIST, low);
-        assertVerdict(new TestAccount().with(low, high).decide("example.test", nobody()), Verdict.Action.ALLOW,
+        assertVerdict(new TestAccount().with(low, high).decide("example.test", nobody()), Action.ALLOWED,
                 Reason.ALLOW_LIST, low);
     }
 
@@ -123,12 +124,12 @@ class AccountPoliciesTest {
         TestPolicy nobodyAtAll = TestPolicy.list("Nobody").blocking("nobody.test");
         account.with(hq, finance, ann, nobodyAtAll);
 
-        assertVerdict(account.decide("example.test", at(BRANCH)), Verdict.Action.ALLOW, Reason.DEFAULT_ALLOW, null);
-        assertVerdict(account.decide("example.test", nobody()), Verdict.Action.ALLOW, Reason.DEFAULT_ALLOW, null);
-        assertVerdict(account.decide("finance.test", user(CAROL)), Verdict.Action.ALLOW, Reason.DEFAULT_ALLOW, null);
-        assertVerdict(account.decide("finance.test", user(BOB)), Verdict.Action.BLOCK, Reason.BLOCK_LIST, finance);
-        assertVerdict(account.decide("ann.test", user(BOB)), Verdict.Action.ALLOW, Reason.DEFAULT_ALLOW, null);
-        assertVerdict(account.decide("nobody.test", user(ANN, HQ)), Verdict.Action.ALLOW, Reason.DEFAULT_ALLOW, null);
+        assertVerdict(account.decide("example.test", at(BRANCH)), Action.ALLOWED, Reason.DEFAULT_ALLOW, null);
+        assertVerdict(account.decide("example.test", nobody()), Action.ALLOWED, Reason.DEFAULT_ALLOW, null);
+        assertVerdict(account.decide("finance.test", user(CAROL)), Action.ALLOWED, Reason.DEFAULT_ALLOW, null);
+        assertVerdict(account.decide("finance.test", user(BOB)), Action.BLOCKED, Reason.BLOCK_LIST, finance);
+        assertVerdict(account.decide("ann.test", user(BOB)), Action.ALLOWED, Reason.DEFAULT_ALLOW, null);
+        assertVerdict(account.decide("nobody.test", user(ANN, HQ)), Action.ALLOWED, Reason.DEFAULT_ALLOW, null);
     }
 
     @Test
@@ -137,7 +138,7 @@ class AccountPoliciesTest {
         TestPolicy gone = TestPolicy.list("Gone").forGroup(deleted).blocking("example.test");
         account.with(gone);
 
-        assertVerdict(account.decide("example.test", user(ANN)), Verdict.Action.ALLOW, Reason.DEFAULT_ALLOW, null);
+        assertVerdict(account.decide("example.test", user(ANN)), Action.ALLOWED, Reason.DEFAULT_ALLOW, null);
     }
 
     @Test
@@ -146,7 +147,7 @@ class AccountPoliciesTest {
         TestPolicy salesList = TestPolicy.list("Sales").forGroup(sales).blocking("example.test");
         TestAccount mixed = new TestAccount().group(sales, "Dora@Corp.Test").with(salesList);
 
-        assertVerdict(mixed.decide("example.test", user("dora@corp.test")), Verdict.Action.BLOCK, Reason.BLOCK_LIST, salesList);
+        assertVerdict(mixed.decide("example.test", user("dora@corp.test")), Action.BLOCKED, Reason.BLOCK_LIST, salesList);
     }
 
     // Block or Allow Lists
@@ -156,10 +157,10 @@ class AccountPoliciesTest {
         TestPolicy everyone = TestPolicy.list("Everyone").forEveryone().blocking("example.test");
         account.with(everyone);
 
-        assertVerdict(account.decide("example.test", nobody()), Verdict.Action.BLOCK, Reason.BLOCK_LIST, everyone);
-        assertVerdict(account.decide("a.b.example.test", nobody()), Verdict.Action.BLOCK, Reason.BLOCK_LIST, everyone);
-        assertVerdict(account.decide("notexample.test", nobody()), Verdict.Action.ALLOW, Reason.DEFAULT_ALLOW, null);
-        assertVerdict(account.decide("test", nobody()), Verdict.Action.ALLOW, Reason.DEFAULT_ALLOW, null);
+        assertVerdict(account.decide("example.test", nobody()), Action.BLOCKED, Reason.BLOCK_LIST, everyone);
+        assertVerdict(account.decide("a.b.example.test", nobody()), Action.BLOCKED, Reason.BLOCK_LIST, everyone);
+        assertVerdict(account.decide("notexample.test", nobody()), Action.ALLOWED, Reason.DEFAULT_ALLOW, null);
+        assertVerdict(account.decide("test", nobody()), Action.ALLOWED, Reason.DEFAULT_ALLOW, null);
     }
 
     @Test
@@ -168,11 +169,11 @@ class AccountPoliciesTest {
                 .allowing("news.example.test");
         account.with(everyone);
 
-        assertVerdict(account.decide("example.test", nobody()), Verdict.Action.BLOCK, Reason.BLOCK_LIST, everyone);
-        assertVerdict(account.decide("mail.example.test", nobody()), Verdict.Action.BLOCK, Reason.BLOCK_LIST, everyone);
-        assertVerdict(account.decide("news.example.test", nobody()), Verdict.Action.ALLOW, Reason.ALLOW_LIST, everyone);
-        assertVerdict(account.decide("www.news.example.test", nobody()), Verdict.Action.ALLOW, Reason.ALLOW_LIST, everyone);
-        assertVerdict(account.decide("x.ads.news.example.test", nobody()), Verdict.Action.BLOCK, Reason.BLOCK_LIST, everyone);
+        assertVerdict(account.decide("example.test", nobody()), Action.BLOCKED, Reason.BLOCK_LIST, everyone);
+        assertVerdict(account.decide("mail.example.test", nobody()), Action.BLOCKED, Reason.BLOCK_LIST, everyone);
+        assertVerdict(account.decide("news.example.test", nobody()), Action.ALLOWED, Reason.ALLOW_LIST, everyone);
+        assertVerdict(account.decide("www.news.example.test", nobody()), Action.ALLOWED, Reason.ALLOW_LIST, everyone);
+        assertVerdict(account.decide("x.ads.news.example.test", nobody()), Action.BLOCKED, Reason.BLOCK_LIST, everyone);
     }
 
     @Test
@@ -181,9 +182,9 @@ class AccountPoliciesTest {
         TestPolicy ann = TestPolicy.list("Ann").forUser(ANN).allowing("news.example.test");
         account.with(everyone, ann);
 
-        assertVerdict(account.decide("news.example.test", user(ANN)), Verdict.Action.ALLOW, Reason.ALLOW_LIST, ann);
-        assertVerdict(account.decide("mail.example.test", user(ANN)), Verdict.Action.BLOCK, Reason.BLOCK_LIST, everyone);
-        assertVerdict(account.decide("news.example.test", user(BOB)), Verdict.Action.BLOCK, Reason.BLOCK_LIST, everyone);
+        assertVerdict(account.decide("news.example.test", user(ANN)), Action.ALLOWED, Reason.ALLOW_LIST, ann);
+        assertVerdict(account.decide("mail.example.test", user(ANN)), Action.BLOCKED, Reason.BLOCK_LIST, everyone);
+        assertVerdict(account.decide("news.example.test", user(BOB)), Action.BLOCKED, Reason.BLOCK_LIST, everyone);
     }
 
     @Test
@@ -192,8 +193,8 @@ class AccountPoliciesTest {
         TestPolicy hq = TestPolicy.list("HQ").forLocation(HQ).blocking("ads.example.test");
         account.with(everyone, hq);
 
-        assertVerdict(account.decide("ads.example.test", at(HQ)), Verdict.Action.BLOCK, Reason.BLOCK_LIST, hq);
-        assertVerdict(account.decide("ads.example.test", at(BRANCH)), Verdict.Action.ALLOW, Reason.ALLOW_LIST, everyone);
+        assertVerdict(account.decide("ads.example.test", at(HQ)), Action.BLOCKED, Reason.BLOCK_LIST, hq);
+        assertVerdict(account.decide("ads.example.test", at(BRANCH)), Action.ALLOWED, Reason.ALLOW_LIST, everyone);
     }
 
     @Test
@@ -202,7 +203,7 @@ class AccountPoliciesTest {
         TestPolicy everyone = TestPolicy.list("Everyone").forEveryone().allowing("news.example.test");
         account.with(ann, everyone);
 
-        assertVerdict(account.decide("news.example.test", user(ANN)), Verdict.Action.BLOCK, Reason.BLOCK_LIST, ann);
+        assertVerdict(account.decide("news.example.test", user(ANN)), Action.BLOCKED, Reason.BLOCK_LIST, ann);
     }
 
     @Test
@@ -211,7 +212,7 @@ class AccountPoliciesTest {
         TestPolicy everyone = TestPolicy.list("Everyone").forEveryone().blocking("example.test");
         account.with(ann, everyone);
 
-        assertVerdict(account.decide("example.test", user(ANN)), Verdict.Action.BLOCK, Reason.BLOCK_LIST, everyone);
+        assertVerdict(account.decide("example.test", user(ANN)), Action.BLOCKED, Reason.BLOCK_LIST, everyone);
     }
 
     @Test
@@ -221,8 +222,8 @@ class AccountPoliciesTest {
         TestPolicy security = TestPolicy.advanced("Safe").forEveryone().enforcingSafeSearch();
         account.with(list, filter, security).categorise("casino.test", "gambling");
 
-        assertVerdict(account.decide("casino.test", nobody()), Verdict.Action.ALLOW, Reason.ALLOW_LIST, list);
-        assertVerdict(account.decide("www.google.com", nobody()), Verdict.Action.ALLOW, Reason.ALLOW_LIST, list);
+        assertVerdict(account.decide("casino.test", nobody()), Action.ALLOWED, Reason.ALLOW_LIST, list);
+        assertVerdict(account.decide("www.google.com", nobody()), Action.ALLOWED, Reason.ALLOW_LIST, list);
         assertThat(account.decide("www.google.com", nobody()).safeSearchHost()).isNull();
     }
 
@@ -234,10 +235,10 @@ class AccountPoliciesTest {
         account.with(filter).categorise("casino.test", "gambling", "games").categorise("chess.test", "games");
 
         Verdict verdict = account.decide("www.casino.test", nobody());
-        assertVerdict(verdict, Verdict.Action.BLOCK, Reason.CATEGORY, filter);
+        assertVerdict(verdict, Action.BLOCKED, Reason.CATEGORY, filter);
         assertThat(verdict.categories()).as("only the selected categories").isEqualTo(account.maskOf("gambling"));
-        assertVerdict(account.decide("chess.test", nobody()), Verdict.Action.ALLOW, Reason.DEFAULT_ALLOW, null);
-        assertVerdict(account.decide("uncategorised.test", nobody()), Verdict.Action.ALLOW, Reason.DEFAULT_ALLOW, null);
+        assertVerdict(account.decide("chess.test", nobody()), Action.ALLOWED, Reason.DEFAULT_ALLOW, null);
+        assertVerdict(account.decide("uncategorised.test", nobody()), Action.ALLOWED, Reason.DEFAULT_ALLOW, null);
     }
 
     @Test
@@ -245,8 +246,8 @@ class AccountPoliciesTest {
         TestPolicy filter = TestPolicy.categories("No gambling", "gambling").forEveryone();
         account.with(filter).categorise("casino.test", "gambling").categorise("help.casino.test", "health");
 
-        assertVerdict(account.decide("a.casino.test", nobody()), Verdict.Action.BLOCK, Reason.CATEGORY, filter);
-        assertVerdict(account.decide("a.help.casino.test", nobody()), Verdict.Action.ALLOW, Reason.DEFAULT_ALLOW, null);
+        assertVerdict(account.decide("a.casino.test", nobody()), Action.BLOCKED, Reason.CATEGORY, filter);
+        assertVerdict(account.decide("a.help.casino.test", nobody()), Action.ALLOWED, Reason.DEFAULT_ALLOW, null);
     }
 
     @Test
@@ -255,8 +256,8 @@ class AccountPoliciesTest {
         account.with(filter).catalogueGroup("security", "malware", "phishing").catalogueGroup("leisure", "games")
                 .categorise("phish.test", "phishing").categorise("chess.test", "games");
 
-        assertVerdict(account.decide("phish.test", nobody()), Verdict.Action.BLOCK, Reason.CATEGORY, filter);
-        assertVerdict(account.decide("chess.test", nobody()), Verdict.Action.ALLOW, Reason.DEFAULT_ALLOW, null);
+        assertVerdict(account.decide("phish.test", nobody()), Action.BLOCKED, Reason.CATEGORY, filter);
+        assertVerdict(account.decide("chess.test", nobody()), Action.ALLOWED, Reason.DEFAULT_ALLOW, null);
     }
 
     @Test
@@ -265,7 +266,7 @@ class AccountPoliciesTest {
         account.with(filter).categorise("chess.test", "games");
 
         Verdict verdict = account.decide("chess.test", nobody());
-        assertVerdict(verdict, Verdict.Action.WARN, Reason.CATEGORY, filter);
+        assertVerdict(verdict, Action.WARNED, Reason.CATEGORY, filter);
         assertThat(verdict.stops()).isTrue();
     }
 
@@ -276,9 +277,9 @@ class AccountPoliciesTest {
         TestPolicy finance = TestPolicy.categories("Finance", "malware").forGroup(FINANCE);
         account.with(everyone, finance).categorise("casino.test", "gambling").categorise("malware.test", "malware");
 
-        assertVerdict(account.decide("casino.test", user(BOB)), Verdict.Action.ALLOW, Reason.DEFAULT_ALLOW, null);
-        assertVerdict(account.decide("malware.test", user(BOB)), Verdict.Action.BLOCK, Reason.CATEGORY, finance);
-        assertVerdict(account.decide("casino.test", user(CAROL)), Verdict.Action.BLOCK, Reason.CATEGORY, everyone);
+        assertVerdict(account.decide("casino.test", user(BOB)), Action.ALLOWED, Reason.DEFAULT_ALLOW, null);
+        assertVerdict(account.decide("malware.test", user(BOB)), Action.BLOCKED, Reason.CATEGORY, finance);
+        assertVerdict(account.decide("casino.test", user(CAROL)), Action.BLOCKED, Reason.CATEGORY, everyone);
     }
 
     @Test
@@ -287,7 +288,7 @@ class AccountPoliciesTest {
         TestPolicy ann = TestPolicy.categories("Ann").forUser(ANN);
         account.with(everyone, ann).categorise("casino.test", "gambling");
 
-        assertVerdict(account.decide("casino.test", user(ANN)), Verdict.Action.ALLOW, Reason.DEFAULT_ALLOW, null);
+        assertVerdict(account.decide("casino.test", user(ANN)), Action.ALLOWED, Reason.DEFAULT_ALLOW, null);
     }
 
     @Test
@@ -296,8 +297,8 @@ class AccountPoliciesTest {
         TestPolicy second = TestPolicy.categories("Second", "gambling").forEveryone().priority(20);
         account.with(second, first).categorise("casino.test", "gambling").categorise("malware.test", "malware");
 
-        assertVerdict(account.decide("casino.test", nobody()), Verdict.Action.ALLOW, Reason.DEFAULT_ALLOW, null);
-        assertVerdict(account.decide("malware.test", nobody()), Verdict.Action.BLOCK, Reason.CATEGORY, first);
+        assertVerdict(account.decide("casino.test", nobody()), Action.ALLOWED, Reason.DEFAULT_ALLOW, null);
+        assertVerdict(account.decide("malware.test", nobody()), Action.BLOCKED, Reason.CATEGORY, first);
     }
 
     // Advanced Security
@@ -308,13 +309,13 @@ class AccountPoliciesTest {
         account.with(security);
 
         Verdict google = account.decide("www.google.com", nobody());
-        assertVerdict(google, Verdict.Action.SAFESEARCH, Reason.SAFESEARCH, security);
+        assertVerdict(google, Action.SAFESEARCH_REWRITTEN, Reason.SAFESEARCH, security);
         assertThat(google.safeSearchHost()).isEqualTo("forcesafesearch.google.com");
         assertThat(account.decide("google.co.uk", nobody()).safeSearchHost()).isEqualTo("forcesafesearch.google.com");
         assertThat(account.decide("www.bing.com", nobody()).safeSearchHost()).isEqualTo("strict.bing.com");
         assertThat(account.decide("www.youtube.com", nobody()).safeSearchHost()).isEqualTo("restrict.youtube.com");
-        assertVerdict(account.decide("mail.google.com", nobody()), Verdict.Action.ALLOW, Reason.DEFAULT_ALLOW, null);
-        assertVerdict(account.decide("example.test", nobody()), Verdict.Action.ALLOW, Reason.DEFAULT_ALLOW, null);
+        assertVerdict(account.decide("mail.google.com", nobody()), Action.ALLOWED, Reason.DEFAULT_ALLOW, null);
+        assertVerdict(account.decide("example.test", nobody()), Action.ALLOWED, Reason.DEFAULT_ALLOW, null);
     }
 
     @Test
@@ -322,7 +323,7 @@ class AccountPoliciesTest {
         TestPolicy security = TestPolicy.advanced("Safe").forEveryone().enforcingSafeSearch();
         account.with(security);
 
-        assertVerdict(account.decideTarget("www.google.com", nobody()), Verdict.Action.ALLOW, Reason.DEFAULT_ALLOW, null);
+        assertVerdict(account.decideTarget("www.google.com", nobody()), Action.ALLOWED, Reason.DEFAULT_ALLOW, null);
     }
 
     @Test
@@ -332,9 +333,9 @@ class AccountPoliciesTest {
         account.with(security, ann).categorise("proxy.test", "anonymizers");
 
         Verdict verdict = account.decide("www.proxy.test", nobody());
-        assertVerdict(verdict, Verdict.Action.BLOCK, Reason.ANONYMIZER, security);
+        assertVerdict(verdict, Action.BLOCKED, Reason.ANONYMIZER, security);
         assertThat(verdict.categories()).isEqualTo(account.maskOf("anonymizers"));
-        assertVerdict(account.decide("www.proxy.test", user(ANN)), Verdict.Action.ALLOW, Reason.DEFAULT_ALLOW, null);
+        assertVerdict(account.decide("www.proxy.test", user(ANN)), Action.ALLOWED, Reason.DEFAULT_ALLOW, null);
     }
 
     @Test
@@ -347,7 +348,7 @@ class AccountPoliciesTest {
         TestPolicy security = TestPolicy.advanced("No proxies").forEveryone().blockingAnonymizers();
         TestAccount crowded = new TestAccount(full).with(security).categorise("news.test", "category-0");
 
-        assertVerdict(crowded.decide("news.test", nobody()), Verdict.Action.ALLOW, Reason.DEFAULT_ALLOW, null);
+        assertVerdict(crowded.decide("news.test", nobody()), Action.ALLOWED, Reason.DEFAULT_ALLOW, null);
     }
 
     @Test
@@ -356,10 +357,10 @@ class AccountPoliciesTest {
         TestPolicy ann = TestPolicy.advanced("Ann").forUser(ANN);
         account.with(everyone, ann).categorise("proxy.test", "anonymizers");
 
-        assertVerdict(account.decide("www.google.com", user(ANN)), Verdict.Action.ALLOW, Reason.DEFAULT_ALLOW, null);
-        assertVerdict(account.decide("proxy.test", user(ANN)), Verdict.Action.ALLOW, Reason.DEFAULT_ALLOW, null);
-        assertVerdict(account.decide("www.google.com", user(BOB)), Verdict.Action.SAFESEARCH, Reason.SAFESEARCH, everyone);
-        assertVerdict(account.decide("proxy.test", user(BOB)), Verdict.Action.BLOCK, Reason.ANONYMIZER, everyone);
+        assertVerdict(account.decide("www.google.com", user(ANN)), Action.ALLOWED, Reason.DEFAULT_ALLOW, null);
+        assertVerdict(account.decide("proxy.test", user(ANN)), Action.ALLOWED, Reason.DEFAULT_ALLOW, null);
+        assertVerdict(account.decide("www.google.com", user(BOB)), Action.SAFESEARCH_REWRITTEN, Reason.SAFESEARCH, everyone);
+        assertVerdict(account.decide("proxy.test", user(BOB)), Action.BLOCKED, Reason.ANONYMIZER, everyone);
     }
 
     @Test
@@ -369,8 +370,8 @@ class AccountPoliciesTest {
         account.with(security, filter).categorise("casino-proxy.test", "gambling", "anonymizers")
                 .categorise("proxy.test", "anonymizers");
 
-        assertVerdict(account.decide("casino-proxy.test", nobody()), Verdict.Action.WARN, Reason.CATEGORY, filter);
-        assertVerdict(account.decide("proxy.test", nobody()), Verdict.Action.BLOCK, Reason.ANONYMIZER, security);
+        assertVerdict(account.decide("casino-proxy.test", nobody()), Action.WARNED, Reason.CATEGORY, filter);
+        assertVerdict(account.decide("proxy.test", nobody()), Action.BLOCKED, Reason.ANONYMIZER, security);
     }
 
     @Test
@@ -379,7 +380,7 @@ class AccountPoliciesTest {
         TestPolicy security = TestPolicy.advanced("Safe").forEveryone().enforcingSafeSearch();
         account.with(filter, security).categorise("bing.com", "search");
 
-        assertVerdict(account.decide("www.bing.com", nobody()), Verdict.Action.BLOCK, Reason.CATEGORY, filter);
+        assertVerdict(account.decide("www.bing.com", nobody()), Action.BLOCKED, Reason.CATEGORY, filter);
     }
 
     // Disabled policies, no policy
@@ -395,10 +396,10 @@ class AccountPoliciesTest {
         account.with(everyone, annOff, filter, annFilterOff, logsOff, safeOff).categorise("casino.test", "gambling");
 
         Verdict verdict = account.decide("example.test", user(ANN));
-        assertVerdict(verdict, Verdict.Action.BLOCK, Reason.BLOCK_LIST, everyone);
+        assertVerdict(verdict, Action.BLOCKED, Reason.BLOCK_LIST, everyone);
         assertThat(verdict.logMode()).isEqualTo(LogMode.EVERYTHING);
-        assertVerdict(account.decide("casino.test", user(ANN)), Verdict.Action.BLOCK, Reason.CATEGORY, filter);
-        assertVerdict(account.decide("www.google.com", user(ANN)), Verdict.Action.ALLOW, Reason.DEFAULT_ALLOW, null);
+        assertVerdict(account.decide("casino.test", user(ANN)), Action.BLOCKED, Reason.CATEGORY, filter);
+        assertVerdict(account.decide("www.google.com", user(ANN)), Action.ALLOWED, Reason.DEFAULT_ALLOW, null);
     }
 
     @Test
@@ -407,12 +408,12 @@ class AccountPoliciesTest {
 
         for (String name : new String[] {"example.test", "casino.test", "proxy.test", "www.google.com"}) {
             Verdict verdict = account.decide(name, user(ANN, HQ));
-            assertVerdict(verdict, Verdict.Action.ALLOW, Reason.DEFAULT_ALLOW, null);
+            assertVerdict(verdict, Action.ALLOWED, Reason.DEFAULT_ALLOW, null);
             assertThat(verdict.logMode()).isEqualTo(LogMode.EVERYTHING);
             assertThat(verdict.logged()).isTrue();
         }
         byte[] name = "example.test".getBytes(StandardCharsets.US_ASCII);
-        assertVerdict(AccountPolicies.NONE.decide(name, name.length, nobody(), null, true), Verdict.Action.ALLOW,
+        assertVerdict(AccountPolicies.NONE.decide(name, name.length, nobody(), null, true), Action.ALLOWED,
                 Reason.DEFAULT_ALLOW, null);
         assertThat(AccountPolicies.NONE.decide(name, name.length, nobody(), null, true).logMode()).isEqualTo(LogMode.EVERYTHING);
     }
@@ -426,7 +427,7 @@ class AccountPoliciesTest {
         account.with(unknown, emptyList, everyone);
 
         Verdict verdict = account.decide("example.test", nobody());
-        assertVerdict(verdict, Verdict.Action.BLOCK, Reason.BLOCK_LIST, everyone);
+        assertVerdict(verdict, Action.BLOCKED, Reason.BLOCK_LIST, everyone);
         assertThat(verdict.logMode()).isEqualTo(LogMode.EVERYTHING);
     }
 
@@ -444,7 +445,7 @@ class AccountPoliciesTest {
         assertThat(account.decide("other.test", user(ANN, HQ)).logMode()).isEqualTo(LogMode.NOTHING);
         assertThat(account.decide("example.test", user(BOB, HQ)).logMode()).isEqualTo(LogMode.BLOCKED_ONLY);
         assertThat(account.decide("example.test", user(BOB, BRANCH)).logMode()).isEqualTo(LogMode.EVERYTHING);
-        assertVerdict(account.decide("example.test", user(ANN, HQ)), Verdict.Action.BLOCK, Reason.BLOCK_LIST, list);
+        assertVerdict(account.decide("example.test", user(ANN, HQ)), Action.BLOCKED, Reason.BLOCK_LIST, list);
     }
 
     @Test
@@ -475,10 +476,10 @@ class AccountPoliciesTest {
 
         for (String name : new String[] {"corp.test", "intranet.corp.test", "casino.corp.test"}) {
             Verdict verdict = account.decide(name, user(ANN, HQ));
-            assertVerdict(verdict, Verdict.Action.BYPASS, Reason.OTHER, null);
+            assertVerdict(verdict, Action.ALLOWED, Reason.DOMAIN_EXCEPTION, null);
             assertThat(verdict.logged()).as(name).isFalse();
         }
-        assertVerdict(account.decide("notcorp.test", nobody()), Verdict.Action.ALLOW, Reason.DEFAULT_ALLOW, null);
+        assertVerdict(account.decide("notcorp.test", nobody()), Action.ALLOWED, Reason.DEFAULT_ALLOW, null);
     }
 
     @Test

@@ -13,6 +13,7 @@ import org.junit.jupiter.api.Test;
 
 import dev.parapet.kit.net.Cidr;
 import dev.parapet.schemas.v1.policies.LogMode;
+import dev.parapet.schemas.v1.verdicts.Action;
 import dev.parapet.schemas.v1.verdicts.Reason;
 
 /**
@@ -99,9 +100,9 @@ class SnapshotTest {
         Snapshot snapshot = new TestAccount().with(hq, everyone).snapshot(range("192.0.2.0/24", TestAccount.ID, HQ),
                 range("203.0.113.0/24", TestAccount.ID, LAB));
 
-        assertVerdict(decide(snapshot, located(snapshot, "192.0.2.9"), "example.test"), Verdict.Action.BLOCK, Reason.BLOCK_LIST,
+        assertVerdict(decide(snapshot, located(snapshot, "192.0.2.9"), "example.test"), Action.BLOCKED, Reason.BLOCK_LIST,
                 hq);
-        assertVerdict(decide(snapshot, located(snapshot, "203.0.113.9"), "example.test"), Verdict.Action.ALLOW, Reason.ALLOW_LIST,
+        assertVerdict(decide(snapshot, located(snapshot, "203.0.113.9"), "example.test"), Action.ALLOWED, Reason.ALLOW_LIST,
                 everyone);
     }
 
@@ -112,9 +113,9 @@ class SnapshotTest {
         Snapshot snapshot = new TestAccount().with(hq, ann).snapshot(range("192.0.2.0/24", TestAccount.ID, HQ));
 
         Snapshot.Attribution annAtHq = new Snapshot.Attribution(TestAccount.ID, HQ, UUID.randomUUID(), "ann@corp.test");
-        assertVerdict(decide(snapshot, annAtHq, "example.test"), Verdict.Action.ALLOW, Reason.ALLOW_LIST, ann);
+        assertVerdict(decide(snapshot, annAtHq, "example.test"), Action.ALLOWED, Reason.ALLOW_LIST, ann);
         Snapshot.Attribution bobAtHq = new Snapshot.Attribution(TestAccount.ID, HQ, UUID.randomUUID(), "bob@corp.test");
-        assertVerdict(decide(snapshot, bobAtHq, "example.test"), Verdict.Action.BLOCK, Reason.BLOCK_LIST, hq);
+        assertVerdict(decide(snapshot, bobAtHq, "example.test"), Action.BLOCKED, Reason.BLOCK_LIST, hq);
     }
 
     @Test
@@ -126,13 +127,13 @@ class SnapshotTest {
 
         Snapshot.Attribution other = located(snapshot, "198.51.100.1");
         Verdict verdict = decide(snapshot, other, "example.test");
-        assertVerdict(verdict, Verdict.Action.ALLOW, Reason.DEFAULT_ALLOW, null);
+        assertVerdict(verdict, Action.ALLOWED, Reason.DEFAULT_ALLOW, null);
         assertThat(verdict.logMode()).as("no Log Settings policy: EVERYTHING").isEqualTo(LogMode.EVERYTHING);
         assertThat(snapshot.ipExcepted(other, InetAddress.getByName("10.0.0.1"))).isFalse();
         assertThat(snapshot.hasIpExceptions(other)).isFalse();
 
         Snapshot.Attribution ours = located(snapshot, "192.0.2.1");
-        assertVerdict(decide(snapshot, ours, "example.test"), Verdict.Action.BLOCK, Reason.BLOCK_LIST, everyone);
+        assertVerdict(decide(snapshot, ours, "example.test"), Action.BLOCKED, Reason.BLOCK_LIST, everyone);
         assertThat(snapshot.ipExcepted(ours, InetAddress.getByName("10.0.0.1"))).isTrue();
         assertThat(snapshot.ipExcepted(ours, InetAddress.getByName("11.0.0.1"))).isFalse();
         assertThat(snapshot.hasIpExceptions(ours)).isTrue();
@@ -142,7 +143,7 @@ class SnapshotTest {
     void anEmptySnapshotAllowsAndLogsEverything() {
         Verdict verdict = decide(Snapshot.EMPTY, new Snapshot.Attribution(TestAccount.ID, null, null, null), "example.test");
 
-        assertVerdict(verdict, Verdict.Action.ALLOW, Reason.DEFAULT_ALLOW, null);
+        assertVerdict(verdict, Action.ALLOWED, Reason.DEFAULT_ALLOW, null);
         assertThat(verdict.logMode()).isEqualTo(LogMode.EVERYTHING);
     }
 
@@ -157,10 +158,10 @@ class SnapshotTest {
                 .snapshot(range("192.0.2.0/24", TestAccount.ID, HQ));
         Snapshot.Attribution who = located(snapshot, "192.0.2.1");
 
-        assertVerdict(decideTarget(snapshot, who, "cdn.tracker.test"), Verdict.Action.BLOCK, Reason.BLOCK_LIST, list);
-        assertVerdict(decideTarget(snapshot, who, "casino.test"), Verdict.Action.BLOCK, Reason.CATEGORY, filter);
-        assertVerdict(decideTarget(snapshot, who, "www.google.com"), Verdict.Action.ALLOW, Reason.DEFAULT_ALLOW, null);
-        assertVerdict(decide(snapshot, who, "www.google.com"), Verdict.Action.SAFESEARCH, Reason.SAFESEARCH, safe);
+        assertVerdict(decideTarget(snapshot, who, "cdn.tracker.test"), Action.BLOCKED, Reason.BLOCK_LIST, list);
+        assertVerdict(decideTarget(snapshot, who, "casino.test"), Action.BLOCKED, Reason.CATEGORY, filter);
+        assertVerdict(decideTarget(snapshot, who, "www.google.com"), Action.ALLOWED, Reason.DEFAULT_ALLOW, null);
+        assertVerdict(decide(snapshot, who, "www.google.com"), Action.SAFESEARCH_REWRITTEN, Reason.SAFESEARCH, safe);
     }
 
     @Test
@@ -170,7 +171,7 @@ class SnapshotTest {
                 .snapshot(range("192.0.2.0/24", TestAccount.ID, HQ));
 
         assertVerdict(decideTarget(snapshot, new Snapshot.Attribution(TestAccount.ID, HQ, null, null), "cdn.corp.test"),
-                Verdict.Action.BYPASS, Reason.OTHER, null);
+                Action.ALLOWED, Reason.DOMAIN_EXCEPTION, null);
     }
 
     // Categories and explanations through the snapshot

@@ -16,6 +16,7 @@ import dev.parapet.dns.Standalone;
 import dev.parapet.dns.index.DomainMap;
 import dev.parapet.dns.index.DomainSet;
 import dev.parapet.kit.kafka.RegistryProperties;
+import dev.parapet.schemas.v1.verdicts.Action;
 import dev.parapet.schemas.v1.exceptions.AccountExceptions;
 import dev.parapet.schemas.v1.groups.ProfileGroup;
 import dev.parapet.schemas.v1.verdicts.Reason;
@@ -129,7 +130,7 @@ final class TestAccount {
     }
 
     /** What decided: the action, the reason and the policy (null: none). */
-    static void assertVerdict(Verdict verdict, Verdict.Action action, Reason reason, TestPolicy by) {
+    static void assertVerdict(Verdict verdict, Action action, Reason reason, TestPolicy by) {
         assertThat(verdict).as("verdict %s", verdict).extracting(Verdict::action, Verdict::reason, Verdict::policyId)
                 .containsExactly(action, reason, by == null ? null : by.id());
     }
