@@ -14,7 +14,6 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.xbill.DNS.DClass;
@@ -44,17 +43,20 @@ import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
  */
 class DnssecValidationTest {
 
-    static SignedZones zones;
+    private static SignedZones started;
 
-    @BeforeAll
-    static void startNamed() throws IOException, InterruptedException {
-        zones = SignedZones.start();
+    /** named, started by the first test that needs it (the anchor-file tests run without it); skips where it is missing. */
+    static synchronized SignedZones zones() throws IOException, InterruptedException {
+        if (started == null) {
+            started = SignedZones.start();
+        }
+        return started;
     }
 
     @AfterAll
     static void stopNamed() throws IOException {
-        if (zones != null) {
-            zones.close();
+        if (started != null) {
+            started.close();
         }
     }
 
@@ -62,7 +64,7 @@ class DnssecValidationTest {
 
     @Test
     void aSecureAnswerHasTheAdFlagAndItsRecordsWithoutSignaturesUnlessAskedFor() throws Exception {
-        Upstreams upstreams = validating(zones.upstream());
+        Upstreams upstreams = validating(zones().upstream());
 
         Message plain = send(upstreams, query("www.secure.test.", Type.A, false));
         assertThat(plain.getRcode()).isEqualTo(Rcode.NOERROR);
@@ -90,7 +92,7 @@ class DnssecValidationTest {
 
     @Test
     void aBogusAnswerIsServfailWithExtendedDnsError6AndAReason() throws Exception {
-        Upstreams upstreams = validating(zones.upstream());
+        Upstreams upstreams = validating(zones().upstream());
 
         for (boolean dnssecOk : new boolean[] {false, true}) {
             Message answer = send(upstreams, query("www.bogus.test.", Type.A, dnssecOk));
@@ -111,7 +113,7 @@ class DnssecValidationTest {
 
     @Test
     void anUnsignedZoneWithoutDsInItsSignedParentIsInsecure() throws Exception {
-        Upstreams upstreams = validating(zones.upstream());
+        Upstreams upstreams = validating(zones().upstream());
 
         Message answer = send(upstreams, query("www.plain.test.", Type.A, true));
 
@@ -123,11 +125,11 @@ class DnssecValidationTest {
 
     @Test
     void anAnchorThatMatchesNoKeyMakesEverythingBelowItBogus(@TempDir Path directory) throws Exception {
-        String anchor = Files.readString(zones.trustAnchors()).strip();
+        String anchor = Files.readString(zones().trustAnchors()).strip();
         char last = anchor.charAt(anchor.length() - 1);
         Path wrong = Files.writeString(directory.resolve("wrong.ds"),
                 anchor.substring(0, anchor.length() - 1) + (last == '0' ? '1' : '0') + "\n");
-        Upstreams upstreams = new Upstreams(properties(List.of(zones.upstream())),
+        Upstreams upstreams = new Upstreams(properties(List.of(zones().upstream())),
                 new DnssecValidation.Properties(wrong.toString()), meters);
 
         for (String name : List.of("www.secure.test.", "www.plain.test.")) {
@@ -142,7 +144,7 @@ class DnssecValidationTest {
 
     @Test
     void checkingDisabledPassesTheUpstreamsAnswerUnvalidated() throws Exception {
-        Upstreams upstreams = validating(zones.upstream());
+        Upstreams upstreams = validating(zones().upstream());
 
         Message cd = query("www.bogus.test.", Type.A, true);
         cd.getHeader().setFlag(Flags.CD);
@@ -161,7 +163,7 @@ class DnssecValidationTest {
 
     @Test
     void withoutATrustAnchorAnswersPassUntouched() throws Exception {
-        Upstreams upstreams = new Upstreams(properties(List.of(zones.upstream())), meters);
+        Upstreams upstreams = new Upstreams(properties(List.of(zones().upstream())), meters);
         assertThat(upstreams.validating()).isFalse();
         assertThat(new DnssecValidation.Properties("").enabled()).isFalse();
         assertThat(new DnssecValidation.Properties("  ").enabled()).isFalse();
@@ -169,7 +171,7 @@ class DnssecValidationTest {
         Message query = query("www.bogus.test.", Type.A, false);
         Message answer = send(upstreams, query);
 
-        SimpleResolver direct = new SimpleResolver(zones.address());
+        SimpleResolver direct = new SimpleResolver(zones().address());
         Message expected = direct.send(query);
         assertThat(answer.getRcode()).isEqualTo(Rcode.NOERROR);
         assertThat(answer.getHeader().getFlag(Flags.AA)).isTrue(); // named's own header
@@ -183,7 +185,7 @@ class DnssecValidationTest {
         try (DatagramSocket silent = new DatagramSocket(new InetSocketAddress("127.0.0.1", 0))) {
             // The first upstream never answers: the first query times out there and goes to named, which
             // stays preferred; the validator's DNSKEY and DS queries go the same way.
-            Upstreams upstreams = validating("127.0.0.1:" + silent.getLocalPort(), zones.upstream());
+            Upstreams upstreams = validating("127.0.0.1:" + silent.getLocalPort(), zones().upstream());
 
             Message secure = send(upstreams, query("www.secure.test.", Type.A, false));
             Message bogus = send(upstreams, query("www.bogus.test.", Type.A, false));
@@ -236,8 +238,8 @@ class DnssecValidationTest {
                 .containsExactly(Name.root);
     }
 
-    private Upstreams validating(String... upstreams) {
-        return new Upstreams(properties(List.of(upstreams)), new DnssecValidation.Properties(zones.trustAnchors().toString()),
+    private Upstreams validating(String... upstreams) throws IOException, InterruptedException {
+        return new Upstreams(properties(List.of(upstreams)), new DnssecValidation.Properties(zones().trustAnchors().toString()),
                 meters);
     }
 
