@@ -55,7 +55,8 @@ public final class CacheStage implements Stage {
 
     @Override
     public CompletionStage<Answer> handle(Query query, Next next) {
-        String key = AnswerCache.key(query.lookupName(), query.lookup().getType(), query.lookup().getDClass());
+        String key = AnswerCache.key(query.lookupName(), query.lookup().getType(), query.lookup().getDClass(), query.dnssecOk(),
+                query.checkingDisabled());
         long now = clock.getAsLong();
         AnswerCache.Entry entry = cache.get(key);
         if (entry != null) {

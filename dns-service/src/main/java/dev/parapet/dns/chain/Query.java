@@ -1,6 +1,9 @@
 package dev.parapet.dns.chain;
 
+import org.xbill.DNS.ExtendedFlags;
+import org.xbill.DNS.Flags;
 import org.xbill.DNS.Message;
+import org.xbill.DNS.OPTRecord;
 import org.xbill.DNS.Record;
 
 import dev.parapet.dns.policy.Snapshot;
@@ -85,6 +88,22 @@ public final class Query {
     /** Whether the client speaks EDNS (so may be given an OPT record and its options). */
     public boolean edns() {
         return message.getOPT() != null;
+    }
+
+    /** DO: the client wants DNSSEC records (and says it understands the AD flag). */
+    public boolean dnssecOk() {
+        OPTRecord opt = message.getOPT();
+        return opt != null && (opt.getFlags() & ExtendedFlags.DO) != 0;
+    }
+
+    /** CD: the client checks signatures itself and wants answers unvalidated. */
+    public boolean checkingDisabled() {
+        return message.getHeader().getFlag(Flags.CD);
+    }
+
+    /** Whether the response may say the answer was validated (AD): the client asked with DO or AD (RFC 6840 5.7). */
+    public boolean wantsAuthenticatedData() {
+        return dnssecOk() || message.getHeader().getFlag(Flags.AD);
     }
 
     public Snapshot snapshot() {

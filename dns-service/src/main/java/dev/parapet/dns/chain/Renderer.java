@@ -2,6 +2,9 @@ package dev.parapet.dns.chain;
 
 import java.util.List;
 
+import org.xbill.DNS.EDNSOption;
+import org.xbill.DNS.ExtendedErrorCodeOption;
+import org.xbill.DNS.ExtendedFlags;
 import org.xbill.DNS.Flags;
 import org.xbill.DNS.Header;
 import org.xbill.DNS.Message;
@@ -40,7 +43,10 @@ public final class Renderer {
             }
         }
         Message upstream = answer.upstream();
-        Message response = Responses.to(query.message(), upstream.getRcode(), List.of());
+        Message response = Responses.to(query.message(), upstream.getRcode(), query.edns() ? errors(upstream) : List.of());
+        if (upstream.getHeader().getFlag(Flags.AD) && query.wantsAuthenticatedData()) {
+            response.getHeader().setFlag(Flags.AD);
+        }
         for (Record record : answer.prefix()) {
             response.addRecord(record, Section.ANSWER);
         }
@@ -61,7 +67,9 @@ public final class Renderer {
             response.addRecord(question, Section.QUESTION);
             copy(upstream, age, response);
             if (withEdns) {
-                response.addRecord(new OPTRecord(Parser.EDNS_UDP_SIZE, 0, 0), Section.ADDITIONAL);
+                // Every query that hits this entry asked alike: DO is part of the cache key.
+                response.addRecord(new OPTRecord(Parser.EDNS_UDP_SIZE, 0, 0, query.dnssecOk() ? ExtendedFlags.DO : 0),
+                        Section.ADDITIONAL);
             }
             return response.toWire(Parser.STREAM_SIZE);
         });
@@ -75,8 +83,25 @@ public final class Renderer {
         wire[0] = packet[0];
         wire[1] = packet[1];
         wire[2] = (byte) ((wire[2] & 0xFE) | (packet[2] & 0x01)); // RD as asked
+        boolean authenticated = upstream.getHeader().getFlag(Flags.AD) && query.wantsAuthenticatedData();
+        wire[3] = (byte) ((wire[3] & 0xCF) | (authenticated ? 0x20 : 0) | (packet[3] & 0x10)); // AD as validated, CD as asked
         System.arraycopy(packet, Header.LENGTH, wire, Header.LENGTH, questionEnd - Header.LENGTH);
         return wire;
+    }
+
+    /** The upstream's Extended DNS Errors (DNSSEC Bogus, with the validator's reason), for a client with EDNS. */
+    private static List<EDNSOption> errors(Message upstream) {
+        OPTRecord opt = upstream.getOPT();
+        if (opt == null) {
+            return List.of();
+        }
+        List<EDNSOption> errors = new java.util.ArrayList<>();
+        for (EDNSOption option : opt.getOptions()) {
+            if (option instanceof ExtendedErrorCodeOption) {
+                errors.add(option);
+            }
+        }
+        return errors;
     }
 
     /**

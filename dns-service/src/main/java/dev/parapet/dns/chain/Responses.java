@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.List;
 
 import org.xbill.DNS.EDNSOption;
+import org.xbill.DNS.ExtendedFlags;
 import org.xbill.DNS.Flags;
 import org.xbill.DNS.Header;
 import org.xbill.DNS.Message;
@@ -18,8 +19,8 @@ public final class Responses {
     }
 
     /**
-     * A response to the query: its id, opcode, RD and question, RA set; with EDNS (and its options, such as an
-     * Extended DNS Error) only if the query had EDNS.
+     * A response to the query: its id, opcode, RD, CD and question, RA set; with EDNS (its DO bit echoed, and
+     * options such as an Extended DNS Error) only if the query had EDNS.
      */
     public static Message to(Message query, int rcode, List<EDNSOption> options) {
         Message response = new Message(query.getHeader().getID());
@@ -29,6 +30,9 @@ public final class Responses {
         if (query.getHeader().getFlag(Flags.RD)) {
             header.setFlag(Flags.RD);
         }
+        if (query.getHeader().getFlag(Flags.CD)) {
+            header.setFlag(Flags.CD);
+        }
         header.setFlag(Flags.RA);
         header.setRcode(rcode);
         Record question = query.getQuestion();
@@ -36,7 +40,8 @@ public final class Responses {
             response.addRecord(question, Section.QUESTION);
         }
         if (query.getOPT() != null) {
-            response.addRecord(new OPTRecord(Parser.EDNS_UDP_SIZE, 0, 0, 0, new ArrayList<>(options)), Section.ADDITIONAL);
+            response.addRecord(new OPTRecord(Parser.EDNS_UDP_SIZE, 0, 0, query.getOPT().getFlags() & ExtendedFlags.DO,
+                    new ArrayList<>(options)), Section.ADDITIONAL);
         }
         return response;
     }

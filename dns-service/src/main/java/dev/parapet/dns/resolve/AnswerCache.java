@@ -155,6 +155,15 @@ public class AnswerCache {
         return dclass == 1 ? type + " " + name : type + "/" + dclass + " " + name;
     }
 
+    /**
+     * The key of an answer fetched with these flags: with DO it holds DNSSEC records, with CD it is
+     * unvalidated, so each is kept apart from the plain answer.
+     */
+    public static String key(String name, int type, int dclass, boolean dnssecOk, boolean checkingDisabled) {
+        String plain = key(name, type, dclass);
+        return !dnssecOk && !checkingDisabled ? plain : (dnssecOk ? "do " : "") + (checkingDisabled ? "cd " : "") + plain;
+    }
+
     /** The answer kept for the key, fresh or stale, or null. */
     public Entry get(String key) {
         return entries.getIfPresent(key);

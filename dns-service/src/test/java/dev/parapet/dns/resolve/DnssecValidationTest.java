@@ -249,7 +249,7 @@ class DnssecValidationTest {
 
     private static DnsProperties properties(List<String> upstreams) {
         return new DnsProperties("127.0.0.1", 0, 1, upstreams, Duration.ofMillis(500), 1, "192.0.2.1", "2001:db8::1",
-                Duration.ofSeconds(60), Duration.ofSeconds(5), new DnsProperties.Cache(10, Duration.ofDays(1)),
+                Duration.ofSeconds(60), Duration.ofSeconds(5), new DnsProperties.Cache(10, Duration.ofDays(1), Duration.ofDays(1), true),
                 new DnsProperties.RateLimit(0, 2), new DnsProperties.Verdicts(false, 2));
     }
 

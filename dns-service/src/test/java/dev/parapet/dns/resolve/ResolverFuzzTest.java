@@ -77,19 +77,8 @@ class ResolverFuzzTest {
     }
 
     static DnsResolver resolver(Path list) throws Exception {
-        DnsProperties properties = new DnsProperties("127.0.0.1", 0, 1, List.of(), Duration.ofMillis(100), 1, "192.0.2.1",
-                "2001:db8::1", Duration.ofSeconds(60), Duration.ofSeconds(5), new DnsProperties.Cache(1000, Duration.ofDays(1), Duration.ofDays(1), true),
-                new DnsProperties.RateLimit(0, 2), new DnsProperties.Verdicts(false, 10));
-        Standalone standalone = new Standalone(list.toString(), List.of("127.0.0.0/8"));
-        SimpleMeterRegistry meters = new SimpleMeterRegistry();
-        CategoryBits bits = new CategoryBits();
-        RegistryProperties registry = new RegistryProperties("http://127.0.0.1:1");
-        CategoryState categories = new CategoryState(new KafkaProperties(), registry, meters, bits, standalone);
-        ResolverState state = new ResolverState(new KafkaProperties(), registry, meters, categories, bits, standalone);
-        return new DnsResolver(state, categories, bits, properties, new Upstreams(properties, meters),
-                new AnswerCache(properties, meters), new RateLimiter(properties, meters),
-                new VerdictLog(properties, standalone, new KafkaProperties(), registry, meters),
-                new BlockNotices(), new Allowances(), meters);
+        return new StandaloneResolver(list.getParent(), java.nio.file.Files.readAllLines(list), List.of(), Duration.ofMillis(100), null)
+                .resolver();
     }
 
     private static byte[] randomBytes(SplittableRandom random) {
