@@ -170,7 +170,8 @@ public class DnsResolver {
             }
         }
         Snapshot snapshot = state.snapshot();
-        Optional<Snapshot.Attribution> who = client.agent() != null
+        Optional<Snapshot.Attribution> who = client.location() != null ? Optional.of(client.location())
+                : client.agent() != null
                 ? Optional.of(new Snapshot.Attribution(client.agent().accountId(), null, client.agent().agentId(), client.userEmail(),
                         client.directoryGroups()))
                 : snapshot.locate(client.address());
