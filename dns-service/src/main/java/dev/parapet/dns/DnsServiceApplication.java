@@ -7,7 +7,7 @@ import org.springframework.boot.autoconfigure.SpringBootApplication;
 @SpringBootApplication
 @org.springframework.boot.context.properties.EnableConfigurationProperties({DnsProperties.class, Standalone.class,
         dev.parapet.dns.transport.DohTlsServer.Properties.class, dev.parapet.dns.limits.ListenerLimits.class,
-        dev.parapet.dns.policy.AppliedReports.Properties.class,
+        dev.parapet.dns.policy.AppliedReports.Properties.class, dev.parapet.dns.policy.LocationEndpointProperties.class,
         dev.parapet.dns.users.UserTokens.Properties.class, dev.parapet.dns.resolve.DnssecValidation.Properties.class})
 public class DnsServiceApplication {
 

@@ -30,10 +30,13 @@ public class DnsServiceConfiguration {
         return new UserTokens(properties, meters);
     }
 
-    /** DoH needs no administrator token: the agent credential is checked by {@code DohHandler}. */
+    /**
+     * DoH needs no administrator token: the agent credential, or a location's DoH secret
+     * ({@code /dns-query/l/<secret>}), is checked by {@code DohHandler}.
+     */
     @Bean
     @Order(Ordered.HIGHEST_PRECEDENCE)
     SecurityWebFilterChain dohSecurity(ServerHttpSecurity http) {
-        return AdminSecurityConfiguration.selfAuthenticated(http, "/dns-query", "/dns-query/*");
+        return AdminSecurityConfiguration.selfAuthenticated(http, "/dns-query", "/dns-query/*", "/dns-query/l/*");
     }
 }

@@ -23,6 +23,8 @@ import dev.parapet.settings.quotas.Quotas;
  * @param streamHeartbeat      how often an idle agent configuration stream sends a comment, to keep proxies from closing it
  * @param quotas               what one account or agent may hold ({@code parapet.settings.quotas.*})
  * @param feeds                how category feed subscriptions are fetched ({@code parapet.settings.feeds.*})
+ * @param locationDotDomain    the domain of locations' DNS over TLS host names ({@code <label>.<domain>}): the same as
+ *                             dns-service's {@code parapet.dns.location-dot-domain}
  */
 @ConfigurationProperties("parapet.settings")
 public record SettingsProperties(Map<String, String> encryptionKeys,
@@ -33,7 +35,8 @@ public record SettingsProperties(Map<String, String> encryptionKeys,
                                  @DefaultValue("") java.util.Set<java.util.UUID> operatorAccounts,
                                  @DefaultValue("30s") Duration streamHeartbeat,
                                  @DefaultValue Quotas quotas,
-                                 @DefaultValue FeedProperties feeds) {
+                                 @DefaultValue FeedProperties feeds,
+                                 @DefaultValue("dot.parapet.local") String locationDotDomain) {
 
     /** Whether this administrator is one of the platform operator's Super or Full Administrators. */
     public boolean isOperator(Admin admin) {

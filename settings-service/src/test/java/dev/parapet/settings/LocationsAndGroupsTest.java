@@ -150,9 +150,13 @@ class LocationsAndGroupsTest {
                 .jsonPath("$.errors[?(@.field == 'cidrs[0]')].reason").value(r -> assertThat(r.toString()).contains("/22"))
                 .jsonPath("$.errors[?(@.field == 'cidrs[1]')].reason").value(r -> assertThat(r.toString()).contains("/40"))
                 .jsonPath("$.errors[?(@.field == 'cidrs[2]')]").doesNotExist();
+        // No range is allowed (an office without a static address uses the location's encrypted DNS); no list is not.
         createLocation(account, "", List.of()).expectStatus().isBadRequest().expectBody()
                 .jsonPath("$.errors[?(@.field == 'name')]").exists()
-                .jsonPath("$.errors[?(@.field == 'cidrs')]").exists();
+                .jsonPath("$.errors[?(@.field == 'cidrs')]").doesNotExist();
+        http.post().uri("/api/v1/accounts/{a}/locations", account).headers(h -> h.setBearerAuth(admin(account)))
+                .contentType(MediaType.APPLICATION_JSON).bodyValue(Map.of("name", "No list")).exchange()
+                .expectStatus().isBadRequest().expectBody().jsonPath("$.errors[?(@.field == 'cidrs')]").exists();
     }
 
     @Test

@@ -44,6 +44,9 @@ public final class AttributionStage implements Stage {
     }
 
     static Optional<Snapshot.Attribution> attribute(Snapshot snapshot, Client client) {
+        if (client.location() != null) {
+            return Optional.of(client.location());
+        }
         if (client.agent() != null) {
             // An agent at one of its own account's locations (its public address in the range) is there too.
             UUID account = client.agent().accountId();

@@ -29,7 +29,8 @@ import dev.parapet.schemas.v1.policies.Policy;
 import io.micrometer.core.instrument.MeterRegistry;
 
 /**
- * The configuration the resolver decides with, followed from Kafka (locations, policies, exceptions)
+ * The configuration the resolver decides with, followed from Kafka (locations, with their ranges and
+ * their own encrypted-DNS endpoints, policies, exceptions)
  * and compiled into an immutable {@link Snapshot}: after each batch of changes only the accounts that
  * changed are compiled again, and the new snapshot replaces the old one in one volatile write.
  */
@@ -46,6 +47,8 @@ public class ResolverState extends FollowedState {
     private final Set<UUID> dirtyAccounts = ConcurrentHashMap.newKeySet();
     private volatile boolean locationsDirty = true;
     private volatile List<Snapshot.Range> ranges = List.of();
+    private volatile LocationEndpointIndex endpoints = LocationEndpointIndex.EMPTY;
+    private final String dotDomain;
     private volatile Snapshot snapshot = Snapshot.EMPTY;
     private final TopicFollower follower;
     /** Approved access requests: a stopped name allowed for one requester until a time. */
@@ -57,6 +60,14 @@ public class ResolverState extends FollowedState {
 
     public ResolverState(KafkaProperties kafka, RegistryProperties registry, MeterRegistry meters, CategoryState categories,
                          CategoryBits bits, Standalone standalone) throws IOException {
+        this(kafka, registry, meters, categories, bits, standalone,
+                new LocationEndpointProperties(LocationEndpointProperties.DEFAULT_DOT_DOMAIN));
+    }
+
+    @org.springframework.beans.factory.annotation.Autowired
+    public ResolverState(KafkaProperties kafka, RegistryProperties registry, MeterRegistry meters, CategoryState categories,
+                         CategoryBits bits, Standalone standalone, LocationEndpointProperties locationEndpoints) throws IOException {
+        this.dotDomain = locationEndpoints.dotDomain();
         this.standalone = standalone.enabled();
         if (this.standalone) {
             long started = System.nanoTime();
@@ -150,6 +161,7 @@ public class ResolverState extends FollowedState {
         if (locationsDirty) {
             locationsDirty = false;
             ranges = attributing(locations.values());
+            endpoints = LocationEndpointIndex.of(locations.values(), dotDomain);
         }
         for (UUID account : new HashSet<>(dirtyAccounts)) {
             dirtyAccounts.remove(account);
@@ -157,7 +169,7 @@ public class ResolverState extends FollowedState {
                     policies.getOrDefault(account, Map.of()).values(), groups.getOrDefault(account, Map.of()).values(),
                     bits, categories.catalogue()));
         }
-        snapshot = new Snapshot(ranges, compiled, categories);
+        snapshot = new Snapshot(ranges, endpoints, compiled, categories);
     }
 
     /**
@@ -191,6 +203,6 @@ public class ResolverState extends FollowedState {
 
     @Override
     protected void describe(Health.Builder builder) {
-        builder.withDetail("locations", locations.size()).withDetail("accounts", compiled.size());
+        builder.withDetail("locations", locations.size()).withDetail("locationEndpoints", endpoints.size()).withDetail("accounts", compiled.size());
     }
 }

@@ -18,7 +18,7 @@ import dev.parapet.schemas.v1.policies.Policy;
 
 /**
  * Everything the resolver needs to decide, at one moment: which location (and so which account) a
- * source address belongs to, and each account's compiled policies. Immutable; swapped whole when
+ * source address, or a location's own DoH secret or DoT host name, belongs to, and each account's compiled policies. Immutable; swapped whole when
  * configuration changes, so a query sees one consistent configuration. (Domain categories live in
  * {@link CategoryState}, swapped on their own.)
  */
@@ -45,6 +45,7 @@ public final class Snapshot {
 
     static final Snapshot EMPTY = new Snapshot(List.of(), Map.of(), null);
 
+    private final LocationEndpointIndex endpoints;
     private final Range[] ranges;
     /** IPv4 ranges by prefix length, longest first: a hash lookup per length instead of a scan of every range. */
     private final int[] ipv4Lengths;
@@ -53,6 +54,11 @@ public final class Snapshot {
     private final CategoryState categories;
 
     Snapshot(List<Range> ranges, Map<UUID, AccountPolicies> accounts, CategoryState categories) {
+        this(ranges, LocationEndpointIndex.EMPTY, accounts, categories);
+    }
+
+    Snapshot(List<Range> ranges, LocationEndpointIndex endpoints, Map<UUID, AccountPolicies> accounts, CategoryState categories) {
+        this.endpoints = endpoints;
         this.ranges = ranges.stream().sorted(Comparator.comparingInt((Range r) -> -r.cidr().prefixLength()))
                 .toArray(Range[]::new);
         java.util.TreeMap<Integer, Map<Integer, Attribution>> byLength = new java.util.TreeMap<>(Comparator.reverseOrder());
@@ -120,6 +126,23 @@ public final class Snapshot {
         return Optional.empty();
     }
 
+    /**
+     * The location whose own DoH path this secret is ({@code /dns-query/l/<secret>}), whatever the source address;
+     * empty for anything else. Only a string of the issued shape (32 base64url characters) is hashed and
+     * looked up; a hash-map lookup of its SHA-256 tells a caller nothing by its timing.
+     */
+    public Optional<Attribution> locateByDohSecret(String secret) {
+        return endpoints.byDohSecret(secret);
+    }
+
+    /**
+     * The location whose own DoT host name a client asked for (the TLS SNI): {@code <label>.<location DoT domain>},
+     * any case, one label before the domain; empty for any other name.
+     */
+    public Optional<Attribution> locateByDotHost(String sniHostName) {
+        return endpoints.byDotHost(sniHostName);
+    }
+
     /** The verdict for a name (lower-case ASCII bytes, no trailing dot). */
     public Verdict decide(Attribution who, byte[] name, int length) {
         return policies(who).decide(name, length, asker(who), categories, true);
@@ -148,8 +171,11 @@ public final class Snapshot {
         return policies(who).explain(name, length, asker(who), verdict);
     }
 
-    /** The location of an account by id, if the account has it. */
+    /** The location of an account by id, if the account has it (by a range or by its encrypted-DNS endpoints). */
     public boolean hasLocation(UUID accountId, UUID locationId) {
+        if (endpoints.has(accountId, locationId)) {
+            return true;
+        }
         for (Range range : ranges) {
             if (range.accountId().equals(accountId) && range.locationId().equals(locationId)) {
                 return true;

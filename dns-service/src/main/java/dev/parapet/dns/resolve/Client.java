@@ -3,6 +3,7 @@ package dev.parapet.dns.resolve;
 import java.net.InetAddress;
 import java.util.Set;
 
+import dev.parapet.dns.policy.Snapshot;
 import dev.parapet.kit.agents.AgentCredentialVerifier.AgentIdentity;
 import dev.parapet.kit.users.UserNames;
 import dev.parapet.schemas.v1.verdicts.Transport;
@@ -15,11 +16,24 @@ import dev.parapet.schemas.v1.verdicts.Transport;
  * @param agent     the agent whose credential authenticated a DoH query, else null
  * @param userEmail the signed-in user whose token was verified (lower case), else null
  * @param directoryGroups the directory groups that verified token names, else empty
+ * @param location  the location the listener already attributed the query to, whatever its source address (it came
+ *                  on the location's own DoH path or DoT host name), else null; the resolver decides for this
+ *                  location and its account, as for a query from one of its ranges
  */
-public record Client(InetAddress address, Transport transport, AgentIdentity agent, String userEmail, Set<String> directoryGroups) {
+public record Client(InetAddress address, Transport transport, AgentIdentity agent, String userEmail, Set<String> directoryGroups,
+                     Snapshot.Attribution location) {
+
+    public Client(InetAddress address, Transport transport, AgentIdentity agent, String userEmail, Set<String> directoryGroups) {
+        this(address, transport, agent, userEmail, directoryGroups, null);
+    }
 
     public Client(InetAddress address, Transport transport, AgentIdentity agent, String userEmail) {
         this(address, transport, agent, userEmail, Set.of());
+    }
+
+    /** A query on a location's own encrypted-DNS endpoint: attributed to it, no agent, no user. */
+    public static Client atLocation(InetAddress address, Transport transport, Snapshot.Attribution location) {
+        return new Client(address, transport, null, null, Set.of(), java.util.Objects.requireNonNull(location));
     }
 
     public static Client of(InetAddress address, Transport transport) {

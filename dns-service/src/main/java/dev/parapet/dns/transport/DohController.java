@@ -25,7 +25,8 @@ import reactor.core.publisher.Mono;
  * DNS over HTTPS on the service's own HTTP port (behind a TLS-terminating load balancer in production).
  * The POST body is not a {@code @RequestBody}, which Spring would read (up to its codecs' 256 KiB)
  * before the credential is looked at: {@link DohHandler} checks the credential first and reads the
- * body through {@link DohBody}, never past a DNS message's 65 535 bytes.
+ * body through {@link DohBody}, never past a DNS message's 65 535 bytes. A location's own path,
+ * {@code /dns-query/l/<secret>}, is served beside the agents' ({@link DohHandler#handleLocation}).
  */
 @RestController
 public class DohController {
@@ -54,10 +55,31 @@ public class DohController {
                                              @RequestHeader(name = DohHandler.USER_HEADER, required = false) String user,
                                              @RequestHeader(name = DohHandler.USER_TOKEN_HEADER, required = false) String userToken,
                                              ServerWebExchange exchange) {
-        Mono<byte[]> body = DohBody.read(exchange.getRequest().getHeaders().getFirst(HttpHeaders.CONTENT_LENGTH),
-                exchange.getRequest().getBody(), DataBuffer::readableByteCount, DohController::bytes, DataBufferUtils::release);
-        return handler.handle(true, null, body, contentType, credential(authorization, pathCredential), user, userToken, remote(exchange))
+        return handler.handle(true, null, body(exchange), contentType, credential(authorization, pathCredential), user, userToken, remote(exchange))
                 .map(response -> entity(response, exchange, true));
+    }
+
+    /** A location's own DoH path (RFC 8484 GET): no agent credential, the secret names the location. */
+    @GetMapping("/dns-query/l/{secret}")
+    public Mono<ResponseEntity<byte[]>> getAtLocation(@PathVariable String secret,
+                                                      @RequestParam(name = "dns", required = false) String dns,
+                                                      ServerWebExchange exchange) {
+        return handler.handleLocation(false, dns, Mono.empty(), null, secret, remote(exchange))
+                .map(response -> entity(response, exchange, false));
+    }
+
+    /** A location's own DoH path (RFC 8484 POST of application/dns-message). */
+    @PostMapping("/dns-query/l/{secret}")
+    public Mono<ResponseEntity<byte[]>> postAtLocation(@PathVariable String secret,
+                                                       @RequestHeader(name = HttpHeaders.CONTENT_TYPE, required = false) String contentType,
+                                                       ServerWebExchange exchange) {
+        return handler.handleLocation(true, null, body(exchange), contentType, secret, remote(exchange))
+                .map(response -> entity(response, exchange, true));
+    }
+
+    private static Mono<byte[]> body(ServerWebExchange exchange) {
+        return DohBody.read(exchange.getRequest().getHeaders().getFirst(HttpHeaders.CONTENT_LENGTH),
+                exchange.getRequest().getBody(), DataBuffer::readableByteCount, DohController::bytes, DataBufferUtils::release);
     }
 
     private static byte[] bytes(DataBuffer buffer) {

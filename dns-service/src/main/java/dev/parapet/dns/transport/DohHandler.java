@@ -10,6 +10,8 @@ import org.xbill.DNS.Message;
 import org.xbill.DNS.Record;
 import org.xbill.DNS.Section;
 
+import dev.parapet.dns.policy.ResolverState;
+import dev.parapet.dns.policy.Snapshot;
 import dev.parapet.dns.resolve.Client;
 import dev.parapet.dns.resolve.DnsResolver;
 import dev.parapet.dns.users.UserTokens;
@@ -27,6 +29,7 @@ import reactor.core.publisher.Mono;
  * Kafka, so a deleted key stops an agent at its next query. The agent's signed-in user is known only
  * through their identity provider's token in {@code X-Parapet-User-Token}, verified by {@link UserTokens}
  * (of the agent's account, or ignored); a user merely named in {@code X-Parapet-User} is ignored and counted.
+ * A location's own DoH path, {@code /dns-query/l/<secret>}, needs no agent credential: see {@link #handleLocation}.
  */
 @Component
 public class DohHandler {
@@ -44,16 +47,37 @@ public class DohHandler {
         }
     }
 
+    /** The one answer for a location DoH path that names no location, malformed or unknown alike. */
+    static final String NO_SUCH_LOCATION = "No such DNS over HTTPS endpoint.";
+
     private final DnsResolver resolver;
     private final AgentCredentialVerifier credentials;
     private final UserTokens users;
+    private final ResolverState state;
 
-    /** In standalone mode there are no agents: every DoH request is refused. */
+    /** In standalone mode there are no agents (every agent DoH request is refused) and no location endpoints. */
     public DohHandler(DnsResolver resolver, org.springframework.beans.factory.ObjectProvider<AgentCredentialVerifier> credentials,
-                      UserTokens users) {
+                      UserTokens users, ResolverState state) {
         this.resolver = resolver;
         this.credentials = credentials.getIfAvailable();
         this.users = users;
+        this.state = state;
+    }
+
+    /**
+     * A query on a location's own DoH path, {@code /dns-query/l/<secret>}: for an office router or a device without a
+     * static address, attributed to that location (its account, and its location policies) whatever the source address.
+     * No agent credential and no user: the secret names the location, and nothing else is trusted. A secret that is
+     * malformed, unknown, rotated out or turned off gets the same 404 before a byte of the body is read, saying nothing
+     * of whether such a location exists. The body is read and bounded as for agents.
+     */
+    public Mono<Response> handleLocation(boolean post, String dnsParam, Mono<byte[]> body, String contentType, String secret,
+                                         InetAddress remote) {
+        Optional<Snapshot.Attribution> location = state.snapshot().locateByDohSecret(secret);
+        if (location.isEmpty()) {
+            return Mono.just(Response.problem(404, NO_SUCH_LOCATION));
+        }
+        return respond(post, dnsParam, body, contentType, Client.atLocation(remote, Transport.DOH, location.get()));
     }
 
     /**

@@ -34,7 +34,8 @@ import reactor.netty.http.server.HttpServerResponse;
  * DNS over HTTPS with TLS of its own (HTTP/2 and HTTP/1.1, ALPN), for agents and stock DoH clients
  * that reach dns-service directly, with the operator's certificate and key (PEM files). Enabled when
  * {@code parapet.dns.doh.certificate} is set; {@link DohHandler} does the work, {@link DohBody} bounds
- * the body, and {@code parapet.dns.limits.http} bounds connections, streams and slow clients.
+ * the body, and {@code parapet.dns.limits.http} bounds connections, streams and slow clients. Agents use
+ * {@code /dns-query[/<credential>]}; a location's own endpoint is {@code /dns-query/l/<secret>}.
  */
 @Component
 @ConditionalOnProperty("parapet.dns.doh.certificate")
@@ -74,6 +75,8 @@ public class DohTlsServer implements SmartLifecycle {
                 .protocol(HttpProtocol.H2, HttpProtocol.HTTP11)
                 .secure(spec -> spec.sslContext(Http2SslContextSpec.forServer(properties.certificate(), properties.privateKey())))
                 .route(routes -> routes
+                        .get("/dns-query/l/{secret}", (request, response) -> serve(request, response, false))
+                        .post("/dns-query/l/{secret}", (request, response) -> serve(request, response, true))
                         .get("/dns-query", (request, response) -> serve(request, response, false))
                         .get("/dns-query/{credential}", (request, response) -> serve(request, response, false))
                         .post("/dns-query", (request, response) -> serve(request, response, true))
@@ -83,6 +86,7 @@ public class DohTlsServer implements SmartLifecycle {
     }
 
     private Mono<Void> serve(HttpServerRequest request, HttpServerResponse response, boolean post) {
+        String secret = request.param("secret");
         String credential = DohHandler.bearer(request.requestHeaders().get(HttpHeaderNames.AUTHORIZATION));
         if (credential == null) {
             credential = request.param("credential");
@@ -96,8 +100,10 @@ public class DohTlsServer implements SmartLifecycle {
         // Read (and bounded) only if the handler gets that far; Reactor Netty releases its buffers itself.
         Mono<byte[]> body = DohBody.read(request.requestHeaders().get(HttpHeaderNames.CONTENT_LENGTH), request.receive(),
                 ByteBuf::readableBytes, chunk -> ByteBufUtil.getBytes(chunk), chunk -> { });
-        return handler.handle(post, dns, body, contentType, credential, user, userToken, remote.getAddress())
-                .flatMap(result -> {
+        Mono<DohHandler.Response> handled = secret != null
+                ? handler.handleLocation(post, dns, body, contentType, secret, remote.getAddress())
+                : handler.handle(post, dns, body, contentType, credential, user, userToken, remote.getAddress());
+        return handled.flatMap(result -> {
                     if (result.status() != 200) {
                         if (post && request.version().majorVersion() == 1) {
                             // The rest of a refused body is not read: the connection cannot carry another request.

@@ -62,6 +62,16 @@ class AttributionStageTest {
     }
 
     @Test
+    void aQueryOnALocationsOwnEndpointIsThatLocationWhateverItsAddress() {
+        Snapshot.Attribution office = new Snapshot.Attribution(Queries.ACCOUNT, Queries.OFFICE, null, null);
+        Query query = Queries.query("example.com", Type.A, Client.atLocation(Queries.ELSEWHERE, Transport.DOH, office));
+        Queries.Rest rest = Queries.Rest.answering();
+        Queries.run(stage, query, rest);
+        assertThat(query.who()).isEqualTo(office);
+        assertThat(rest.calls.get()).isOne();
+    }
+
+    @Test
     void anybodyElseIsRefusedNeverResolvedForAnOpenResolver() {
         Queries.Rest rest = Queries.Rest.answering();
         Answer answer = Queries.run(stage, Queries.query("example.com", Type.A, Client.of(Queries.ELSEWHERE, Transport.UDP)), rest);

@@ -23,4 +23,10 @@ class LoggedPathsTest {
         assertThat(LoggedPaths.mask("/api/v1/accounts/" + AGENT + "/dns/explain")).isEqualTo("/api/v1/accounts/" + AGENT + "/dns/explain");
         assertThat(LoggedPaths.mask(null)).isNull();
     }
+
+    @Test
+    void aLocationsDohSecretIsMasked() {
+        assertThat(LoggedPaths.mask("/dns-query/l/Zm9vYmFyYmF6cXV4cXV1eHh4eHh4eHh4?dns=AAAB")).isEqualTo("/dns-query/l/****?dns=AAAB");
+        assertThat(LoggedPaths.mask("/dns-query/l/not-a-secret/more")).isEqualTo("/dns-query/l/****/more");
+    }
 }

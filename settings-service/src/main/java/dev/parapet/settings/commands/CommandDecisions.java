@@ -16,6 +16,7 @@ import dev.parapet.schemas.v1.settings.ImportCategoryFeed;
 import dev.parapet.schemas.v1.settings.ImportPolicyDomains;
 import dev.parapet.schemas.v1.settings.RecordCategoryFeedCheck;
 import dev.parapet.schemas.v1.settings.ReviewLocationRanges;
+import dev.parapet.schemas.v1.settings.SetLocationEncryptedDns;
 import dev.parapet.schemas.v1.settings.SettingsCommand;
 import dev.parapet.schemas.v1.settings.SettingsRejection;
 import dev.parapet.schemas.v1.settings.UpdateAgentSettings;
@@ -102,6 +103,9 @@ public final class CommandDecisions {
         if (action instanceof ReviewLocationRanges review) {
             return LocationDecisions.review(stores, command, review, now);
         }
+        if (action instanceof SetLocationEncryptedDns set) {
+            return LocationDecisions.setEncryptedDns(stores, command, set, now);
+        }
         if (action instanceof ImportCategoryFeed feed) {
             if (feed.getFetch() != null) {
                 return FeedSubscriptionDecisions.importFetched(stores, command, feed, now);
@@ -140,11 +144,11 @@ public final class CommandDecisions {
         return Decision.refused(command, SettingsRejection.OTHER, 0, "unknown command");
     }
 
-    /** Whether the command belongs to the global writer: locations, category feeds and their subscriptions, and the account registry span accounts. */
+    /** Whether the command belongs to the global writer: locations (and their encrypted-DNS endpoints), category feeds and their subscriptions, and the account registry span accounts. */
     public static boolean isGlobal(Object action) {
         return action instanceof UpsertLocation || action instanceof DeleteLocation || action instanceof ReviewLocationRanges
-                || action instanceof ImportCategoryFeed || action instanceof UpsertCategoryFeedSubscription
-                || action instanceof DeleteCategoryFeedSubscription || action instanceof RecordCategoryFeedCheck
+                || action instanceof SetLocationEncryptedDns || action instanceof ImportCategoryFeed
+                || action instanceof UpsertCategoryFeedSubscription || action instanceof DeleteCategoryFeedSubscription || action instanceof RecordCategoryFeedCheck
                 || AccountDecisions.isAccountCommand(action);
     }
 }

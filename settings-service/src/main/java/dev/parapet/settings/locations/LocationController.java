@@ -20,9 +20,11 @@ import org.springframework.web.bind.annotation.RequestHeader;
 import org.springframework.web.bind.annotation.RestController;
 
 import dev.parapet.kit.net.Cidr;
+import dev.parapet.kit.net.LocationEndpoints;
 import dev.parapet.kit.problem.Problems;
 import dev.parapet.kit.security.Admin;
 import dev.parapet.kit.security.Permission;
+import dev.parapet.schemas.v1.locations.EncryptedDns;
 import dev.parapet.schemas.v1.locations.Location;
 import dev.parapet.schemas.v1.settings.DeleteLocation;
 import dev.parapet.schemas.v1.settings.UpsertLocation;
@@ -36,7 +38,9 @@ import reactor.core.publisher.Mono;
  * Locations: a name and the static egress ranges of a site. Ranges must be public (private and
  * loopback ranges only where {@code parapet.settings.allow-private-ranges} is set, as in the local
  * stack). A new public range is pending the platform operator's approval and attributes no query
- * until then; the global writer decides overlaps and quotas ({@link LocationDecisions}).
+ * until then; the global writer decides overlaps and quotas ({@link LocationDecisions}). A location
+ * may have no range: an office without a static address is reached through its own encrypted-DNS
+ * endpoints instead ({@link LocationEncryptedDnsController}); one with neither attributes nothing.
  */
 @RestController
 public class LocationController {
@@ -46,9 +50,17 @@ public class LocationController {
      *
      * @param cidrs        every range the location claims
      * @param pendingCidrs those of them awaiting the operator's approval (they attribute no query yet)
+     * @param encryptedDns its own encrypted-DNS endpoints, never its DoH secret
      */
     public record LocationView(UUID locationId, String name, long version, List<String> cidrs, List<String> pendingCidrs,
-                               String updatedBy, Instant updatedAt) {
+                               String updatedBy, Instant updatedAt, EncryptedDnsView encryptedDns) {
+    }
+
+    /**
+     * Whether a location has its own encrypted-DNS endpoints and, if so, its DoT host name and when they were
+     * made. The DoH secret is shown once, when made ({@link LocationEncryptedDnsController}), never here.
+     */
+    public record EncryptedDnsView(boolean enabled, String dotLabel, String dotHost, Instant rotatedAt) {
     }
 
     /** A create or replace: the name and all ranges. */
@@ -66,18 +78,25 @@ public class LocationController {
     private final SettingsState state;
     private final boolean allowPrivateRanges;
     private final int rangesPerLocation;
+    private final String dotDomain;
 
     public LocationController(SettingsState state, SettingsProperties properties) {
         this.state = state;
         this.allowPrivateRanges = properties.allowPrivateRanges();
         this.rangesPerLocation = properties.quotas().rangesPerLocation();
+        this.dotDomain = dotDomain(properties);
+    }
+
+    /** The configured DoT domain, normalised; a start-up failure naming the property when it is no DNS name. */
+    static String dotDomain(SettingsProperties properties) {
+        return LocationEndpoints.domain(properties.locationDotDomain(), "parapet.settings.location-dot-domain");
     }
 
     @GetMapping("/api/v1/accounts/{accountId}/locations")
     public List<LocationView> list(@PathVariable UUID accountId, @AuthenticationPrincipal Admin admin) {
         admin.require(accountId, Permission.WEB_SECURITY_READ);
         return state.locations().of(accountId).stream().sorted(Comparator.comparing(Location::getName))
-                .map(LocationController::view).toList();
+                .map(location -> view(location, dotDomain)).toList();
     }
 
     @GetMapping("/api/v1/accounts/{accountId}/locations/{locationId}")
@@ -86,7 +105,7 @@ public class LocationController {
         admin.require(accountId, Permission.WEB_SECURITY_READ);
         Location location = state.locations().get(accountId, locationId)
                 .orElseThrow(() -> Problems.notFound("There is no location " + locationId + " in this account."));
-        return ResponseEntity.ok().eTag(Commands.etag(location.getVersion())).body(view(location));
+        return ResponseEntity.ok().eTag(Commands.etag(location.getVersion())).body(view(location, dotDomain));
     }
 
     @PostMapping("/api/v1/accounts/{accountId}/locations")
@@ -133,9 +152,6 @@ public class LocationController {
         List<Problems.FieldError> errors = new ArrayList<>();
         String name = Inputs.name(body.name(), "name", errors);
         List<String> cidrs = Inputs.all(body.cidrs(), "cidrs", rangesPerLocation, true, errors, this::egressRange);
-        if (body.cidrs() != null && body.cidrs().isEmpty()) {
-            errors.add(new Problems.FieldError("cidrs", "a location needs at least one range"));
-        }
         for (int i = 0; i < cidrs.size(); i++) {
             for (int j = i + 1; j < cidrs.size(); j++) {
                 if (Cidr.parse(cidrs.get(i)).cidr().orElseThrow().overlaps(Cidr.parse(cidrs.get(j)).cidr().orElseThrow())) {
@@ -150,7 +166,7 @@ public class LocationController {
                 .setVersion(0).setCidrs(cidrs).setUpdatedBy(admin.subject()).setUpdatedAt(Instant.now()).build();
         return Commands.send(state, accountId, admin, http, new UpsertLocation(create, expected, location),
                         version -> state.locations().version(accountId, locationId, Location::getVersion) >= version)
-                .map(version -> view(state.locations().get(accountId, locationId).orElseThrow()));
+                .map(version -> view(state.locations().get(accountId, locationId).orElseThrow(), dotDomain));
     }
 
     private Inputs.Normalised egressRange(String text) {
@@ -173,8 +189,12 @@ public class LocationController {
         return new Inputs.Normalised(java.util.Optional.of(range.toString()), java.util.Optional.empty());
     }
 
-    static LocationView view(Location location) {
+    static LocationView view(Location location, String dotDomain) {
+        EncryptedDns endpoints = location.getEncryptedDns();
+        EncryptedDnsView encryptedDns = endpoints == null ? new EncryptedDnsView(false, null, null, null)
+                : new EncryptedDnsView(true, endpoints.getDotLabel(), endpoints.getDotLabel() + "." + dotDomain,
+                        endpoints.getRotatedAt());
         return new LocationView(location.getLocationId(), location.getName(), location.getVersion(), location.getCidrs(),
-                location.getPendingCidrs(), location.getUpdatedBy(), location.getUpdatedAt());
+                location.getPendingCidrs(), location.getUpdatedBy(), location.getUpdatedAt(), encryptedDns);
     }
 }

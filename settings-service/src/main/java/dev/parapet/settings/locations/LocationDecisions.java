@@ -9,12 +9,17 @@ import java.util.UUID;
 
 import dev.parapet.kit.audit.AuditJson;
 import dev.parapet.kit.net.Cidr;
+import dev.parapet.kit.net.LocationEndpoints;
+import dev.parapet.kit.secrets.Secrets;
 import dev.parapet.schemas.Topics;
 import dev.parapet.schemas.v1.audit.AuditEvent;
+import dev.parapet.schemas.v1.common.Verifier;
+import dev.parapet.schemas.v1.locations.EncryptedDns;
 import dev.parapet.schemas.v1.locations.Location;
 import dev.parapet.schemas.v1.settings.DeleteLocation;
 import dev.parapet.schemas.v1.settings.ReviewLocationRanges;
 import dev.parapet.schemas.v1.settings.SettingsCommand;
+import dev.parapet.schemas.v1.settings.SetLocationEncryptedDns;
 import dev.parapet.schemas.v1.settings.SettingsRejection;
 import dev.parapet.schemas.v1.settings.UpsertLocation;
 import dev.parapet.settings.commands.CommandDecisions;
@@ -102,7 +107,9 @@ public final class LocationDecisions {
                 pending.add(range.toString());
             }
         }
+        // The encrypted-DNS endpoints are not part of a create or replace: they change only through setEncryptedDns.
         Location next = Location.newBuilder(wanted).setAccountId(account).setVersion(current + 1).setPendingCidrs(pending)
+                .setEncryptedDns(stored == null ? null : stored.getEncryptedDns())
                 .setUpdatedBy(dev.parapet.kit.audit.Actors.name(command.getActor())).setUpdatedAt(now).build();
         return Decision.accepted(command, Topics.LOCATIONS.name(), key, next, next.getVersion(),
                 Decision.audit(command, upsert.getCreate() ? "location.create" : "location.update", "location",
@@ -175,6 +182,60 @@ public final class LocationDecisions {
         return Decision.accepted(command, Topics.LOCATIONS.name(), key, null, current,
                 Decision.audit(command, "location.delete", "location", delete.getLocationId().toString(),
                         AuditJson.describe(stored), null, now));
+    }
+
+    /**
+     * Creates, rotates (both replaced) or turns off a location's encrypted-DNS endpoints. The command carries the
+     * SHA-256 verifier of the DoH secret, never the secret; a DoT label or verifier another location already has is
+     * refused (80 and 192 random bits: never in practice, but attribution must name one location). The audit
+     * shows the label and that the secret changed, not its hash ({@link AuditJson} writes no bytes).
+     */
+    public static Decision setEncryptedDns(StateStores stores, SettingsCommand command, SetLocationEncryptedDns set, Instant now) {
+        String key = key(command.getAccountId(), set.getLocationId());
+        Location stored = stores.get(SettingsCommandTopology.LOCATIONS_STORE, key);
+        long current = stored == null ? 0 : stored.getVersion();
+        Decision refused = Decision.checkVersion(command, false, stored != null, set.getExpectedVersion(), current,
+                "location " + set.getLocationId());
+        if (refused != null) {
+            return refused;
+        }
+        EncryptedDns wanted = set.getEncryptedDns();
+        String action;
+        if (wanted == null) {
+            if (stored.getEncryptedDns() == null) {
+                return Decision.refused(command, SettingsRejection.NOT_FOUND, current,
+                        "location " + set.getLocationId() + " has no encrypted-DNS endpoints");
+            }
+            action = "location.encrypted-dns.delete";
+        } else {
+            Verifier verifier = wanted.getDohVerifier();
+            if (!LocationEndpoints.isLabel(wanted.getDotLabel()) || !Secrets.VERIFIER_ALGORITHM.equals(verifier.getAlgorithm())
+                    || verifier.getHash().remaining() != 32) {
+                return Decision.refused(command, SettingsRejection.INVALID, current, "malformed encrypted-DNS endpoints");
+            }
+            String fingerprint = Secrets.fingerprint(verifier);
+            boolean[] taken = {false};
+            stores.<Location>forEach(SettingsCommandTopology.LOCATIONS_STORE, other -> {
+                EncryptedDns theirs = other.getEncryptedDns();
+                if (theirs != null && !key(other.getAccountId(), other.getLocationId()).equals(key)
+                        && (theirs.getDotLabel().equals(wanted.getDotLabel())
+                        || Secrets.fingerprint(theirs.getDohVerifier()).equals(fingerprint))) {
+                    taken[0] = true;
+                }
+            });
+            if (taken[0]) {
+                return Decision.refused(command, SettingsRejection.CONFLICT, current,
+                        "the endpoints drawn are another location's; try again");
+            }
+            action = stored.getEncryptedDns() == null ? "location.encrypted-dns.create" : "location.encrypted-dns.rotate";
+        }
+        Location next = Location.newBuilder(stored)
+                .setEncryptedDns(wanted == null ? null : EncryptedDns.newBuilder(wanted).setRotatedAt(now).build())
+                .setVersion(current + 1).setUpdatedBy(dev.parapet.kit.audit.Actors.name(command.getActor())).setUpdatedAt(now)
+                .build();
+        return Decision.accepted(command, Topics.LOCATIONS.name(), key, next, next.getVersion(),
+                Decision.audit(command, action, "location", set.getLocationId().toString(),
+                        AuditJson.describe(stored), AuditJson.describe(next), now));
     }
 
     /**

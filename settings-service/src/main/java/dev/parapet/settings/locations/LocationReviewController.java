@@ -102,7 +102,8 @@ public class LocationReviewController {
         return Commands.send(state, accountId, admin, http, command,
                         version -> state.locations().version(accountId, locationId, Location::getVersion) >= version)
                 .map(version -> ResponseEntity.ok().eTag(Commands.etag(version))
-                        .body(LocationController.view(state.locations().get(accountId, locationId).orElseThrow())));
+                        .body(LocationController.view(state.locations().get(accountId, locationId).orElseThrow(),
+                                LocationController.dotDomain(properties))));
     }
 
     /** The approved ranges of other accounts that overlap a range, as "account/location range". */

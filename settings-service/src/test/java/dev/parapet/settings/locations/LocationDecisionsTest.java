@@ -11,8 +11,12 @@ import org.junit.jupiter.api.Test;
 
 import dev.parapet.schemas.Topics;
 import dev.parapet.schemas.v1.audit.AuditEvent;
+import dev.parapet.kit.net.LocationEndpoints;
+import dev.parapet.kit.secrets.Secrets;
+import dev.parapet.schemas.v1.locations.EncryptedDns;
 import dev.parapet.schemas.v1.locations.Location;
 import dev.parapet.schemas.v1.settings.ReviewLocationRanges;
+import dev.parapet.schemas.v1.settings.SetLocationEncryptedDns;
 import dev.parapet.schemas.v1.settings.SettingsCommandResult;
 import dev.parapet.schemas.v1.settings.SettingsRejection;
 import dev.parapet.schemas.v1.settings.UpsertLocation;
@@ -160,5 +164,77 @@ class LocationDecisionsTest {
         assertThat(third.getQuota().getCurrent()).isEqualTo(2);
         assertThat(upsert(other, true, location(UUID.randomUUID(), "203.0.113.0/26"), PUBLIC_ONLY).getAccepted())
                 .as("another account has its own caps").isTrue();
+    }
+
+    private Decision setEncryptedDns(UUID account, UUID locationId, EncryptedDns endpoints) {
+        return stores.decide(command(account, new SetLocationEncryptedDns(locationId, null, endpoints)), true, PUBLIC_ONLY);
+    }
+
+    private static EncryptedDns endpoints(String secret, String label) {
+        return new EncryptedDns(Secrets.verifier(secret), label, Instant.EPOCH);
+    }
+
+    private static AuditEvent auditOf(Decision decision) {
+        return decision.outputs().stream().filter(o -> o.topic().equals(Topics.AUDIT.name())).map(o -> (AuditEvent) o.value())
+                .findFirst().orElseThrow();
+    }
+
+    @Test
+    void encryptedDnsIsCreatedRotatedAndTurnedOffAndAuditedWithoutItsHash() {
+        UUID id = UUID.randomUUID();
+        assertThat(upsert(owner, true, location(id), PUBLIC_ONLY).getAccepted()).as("a location without a range").isTrue();
+        String first = LocationEndpoints.newSecret();
+        String label = LocationEndpoints.newLabel();
+        Decision created = setEncryptedDns(owner, id, endpoints(first, label));
+        assertThat(created.result().getAccepted()).isTrue();
+        assertThat(created.result().getVersion()).isEqualTo(2);
+        assertThat(stored(owner, id).getEncryptedDns().getDotLabel()).isEqualTo(label);
+        assertThat(stored(owner, id).getEncryptedDns().getRotatedAt()).as("the writer's time").isAfter(Instant.EPOCH);
+        assertThat(Secrets.matches(first, stored(owner, id).getEncryptedDns().getDohVerifier())).isTrue();
+        AuditEvent audit = auditOf(created);
+        assertThat(audit.getAction()).isEqualTo("location.encrypted-dns.create");
+        assertThat(audit.getAfter()).contains(label).doesNotContain(first).doesNotContain(LocationEndpoints.fingerprint(first));
+
+        Location renamed = location(id);
+        renamed.setName("Renamed");
+        assertThat(upsert(owner, false, renamed, PUBLIC_ONLY).getAccepted()).isTrue();
+        assertThat(stored(owner, id).getEncryptedDns().getDotLabel()).as("a replace keeps the endpoints").isEqualTo(label);
+
+        String second = LocationEndpoints.newSecret();
+        Decision rotated = setEncryptedDns(owner, id, endpoints(second, LocationEndpoints.newLabel()));
+        assertThat(auditOf(rotated).getAction()).isEqualTo("location.encrypted-dns.rotate");
+        assertThat(auditOf(rotated).toString()).doesNotContain(first).doesNotContain(second)
+                .doesNotContain(LocationEndpoints.fingerprint(first)).doesNotContain(LocationEndpoints.fingerprint(second));
+        assertThat(Secrets.matches(first, stored(owner, id).getEncryptedDns().getDohVerifier())).isFalse();
+        assertThat(Secrets.matches(second, stored(owner, id).getEncryptedDns().getDohVerifier())).isTrue();
+
+        Decision off = setEncryptedDns(owner, id, null);
+        assertThat(auditOf(off).getAction()).isEqualTo("location.encrypted-dns.delete");
+        assertThat(stored(owner, id).getEncryptedDns()).isNull();
+        assertThat(setEncryptedDns(owner, id, null).result().getRejection()).as("nothing to turn off")
+                .isEqualTo(SettingsRejection.NOT_FOUND);
+    }
+
+    @Test
+    void encryptedDnsNeedsTheAccountsOwnLocationAndALabelNoOtherLocationHas() {
+        UUID mine = UUID.randomUUID();
+        assertThat(upsert(owner, true, location(mine), PUBLIC_ONLY).getAccepted()).isTrue();
+        String label = LocationEndpoints.newLabel();
+        String secret = LocationEndpoints.newSecret();
+        assertThat(setEncryptedDns(owner, mine, endpoints(secret, label)).result().getAccepted()).isTrue();
+
+        assertThat(setEncryptedDns(other, mine, endpoints(LocationEndpoints.newSecret(), LocationEndpoints.newLabel()))
+                .result().getRejection()).as("another account's location is not found in this one").isEqualTo(SettingsRejection.NOT_FOUND);
+        UUID theirs = UUID.randomUUID();
+        assertThat(upsert(other, true, location(theirs), PUBLIC_ONLY).getAccepted()).isTrue();
+        SettingsCommandResult sameLabel = setEncryptedDns(other, theirs, endpoints(LocationEndpoints.newSecret(), label)).result();
+        assertThat(sameLabel.getRejection()).isEqualTo(SettingsRejection.CONFLICT);
+        assertThat(sameLabel.getDetail()).doesNotContain(owner.toString()).doesNotContain(mine.toString());
+        assertThat(setEncryptedDns(other, theirs, endpoints(secret, LocationEndpoints.newLabel())).result().getRejection())
+                .isEqualTo(SettingsRejection.CONFLICT);
+        assertThat(setEncryptedDns(other, theirs, endpoints(LocationEndpoints.newSecret(), "Not-A-Label")).result().getRejection())
+                .isEqualTo(SettingsRejection.INVALID);
+        assertThat(setEncryptedDns(owner, mine, endpoints(secret, label)).result().getAccepted())
+                .as("the location's own endpoints are no conflict").isTrue();
     }
 }
