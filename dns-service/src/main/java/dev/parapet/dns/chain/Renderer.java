@@ -106,13 +106,13 @@ public final class Renderer {
 
     /**
      * The upstream's records (but its OPT) into a response, their TTLs counted down by the answer's age;
-     * an age of -1: served stale, every TTL {@link #STALE_TTL} at most.
+     * an age of -1: served stale, every TTL {@link #STALE_TTL}.
      */
     static void copy(Message upstream, long ageSeconds, Message response) {
         for (int section : new int[] {Section.ANSWER, Section.AUTHORITY, Section.ADDITIONAL}) {
             for (Record record : upstream.getSection(section)) {
                 if (record.getType() != Type.OPT) {
-                    long ttl = ageSeconds < 0 ? Math.min(STALE_TTL, record.getTTL()) : Math.max(0, record.getTTL() - ageSeconds);
+                    long ttl = ageSeconds < 0 ? STALE_TTL : Math.max(0, record.getTTL() - ageSeconds);
                     response.addRecord(ttl == record.getTTL() ? record : withTtl(record, ttl), section);
                 }
             }

@@ -15,25 +15,33 @@ import org.xbill.DNS.Section;
 import org.xbill.DNS.Type;
 
 /** An upstream resolver on loopback (outside the system, so faked): every A query gets 192.0.2.1. */
-final class FakeUpstream implements AutoCloseable {
+public final class FakeUpstream implements AutoCloseable {
 
-    static final String ANSWER = "192.0.2.1";
+    public static final String ANSWER = "192.0.2.1";
 
     private final DatagramSocket socket;
     private final AtomicInteger queries = new AtomicInteger();
 
-    FakeUpstream() throws IOException {
+    private final long ttl;
+
+    public FakeUpstream() throws IOException {
+        this(300);
+    }
+
+    /** @param ttl the TTL of its answers */
+    public FakeUpstream(long ttl) throws IOException {
+        this.ttl = ttl;
         socket = new DatagramSocket(new InetSocketAddress("127.0.0.1", 0));
         Thread thread = new Thread(this::serve, "fake-upstream");
         thread.setDaemon(true);
         thread.start();
     }
 
-    int port() {
+    public int port() {
         return socket.getLocalPort();
     }
 
-    int queries() {
+    public int queries() {
         return queries.get();
     }
 
@@ -50,7 +58,7 @@ final class FakeUpstream implements AutoCloseable {
                 answer.getHeader().setFlag(Flags.RA);
                 answer.addRecord(query.getQuestion(), Section.QUESTION);
                 if (query.getQuestion().getType() == Type.A) {
-                    answer.addRecord(new ARecord(query.getQuestion().getName(), DClass.IN, 300, InetAddress.getByName(ANSWER)),
+                    answer.addRecord(new ARecord(query.getQuestion().getName(), DClass.IN, ttl, InetAddress.getByName(ANSWER)),
                             Section.ANSWER);
                 }
                 byte[] wire = answer.toWire();
