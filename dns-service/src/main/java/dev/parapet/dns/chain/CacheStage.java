@@ -20,15 +20,14 @@ import io.micrometer.core.instrument.MeterRegistry;
  * next {@link #STALE_RETRY_NANOS 30 s} that name is answered stale at once rather than waiting on the
  * failing upstreams again (the RFC's failure recheck timer). Counted in {@code parapet.dns.cache.stale}.
  * <p>
- * <b>Prefetch</b>: a popular answer (asked {@link #POPULAR} times or more) asked in the last tenth of its
- * TTL (of at least {@link #MIN_PREFETCH_TTL} s) is fetched again in the background, once, so that the
- * next client does not wait for it to expire; at most {@link #MAX_PREFETCHES} at a time. Counted in
+ * <b>Prefetch</b>: an answer asked again in the last tenth of its TTL (of at least {@link #MIN_PREFETCH_TTL} s),
+ * so a name still in use as it expires, is fetched again in the background, once, so that the next client
+ * does not wait for it to expire (Unbound's prefetch); at most {@link #MAX_PREFETCHES} at a time. Counted in
  * {@code parapet.dns.cache.prefetches}.
  */
 public final class CacheStage implements Stage {
 
     static final long STALE_RETRY_NANOS = TimeUnit.SECONDS.toNanos(30);
-    static final int POPULAR = 3;
     static final long MIN_PREFETCH_TTL = 10;
     static final int MAX_PREFETCHES = 64;
 
@@ -55,14 +54,14 @@ public final class CacheStage implements Stage {
 
     @Override
     public CompletionStage<Answer> handle(Query query, Next next) {
-        String key = AnswerCache.key(query.lookupName(), query.lookup().getType(), query.lookup().getDClass(), query.dnssecOk(),
+        String key = AnswerCache.key(query.lookupName(), query.lookupType(), query.lookupClass(), query.dnssecOk(),
                 query.checkingDisabled());
         long now = clock.getAsLong();
         AnswerCache.Entry entry = cache.get(key);
         if (entry != null) {
             long age = entry.ageSeconds(now);
             if (entry.fresh(age)) {
-                if (prefetch && entry.hit() >= POPULAR) {
+                if (prefetch) {
                     prefetchIfDue(query, next, key, entry, age);
                 }
                 return CompletableFuture.completedFuture(Answer.cached(entry, age, false));

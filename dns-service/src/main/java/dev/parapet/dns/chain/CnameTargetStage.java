@@ -1,6 +1,7 @@
 package dev.parapet.dns.chain;
 
 import java.nio.charset.StandardCharsets;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 
 import org.xbill.DNS.CNAMERecord;
@@ -37,17 +38,25 @@ public final class CnameTargetStage implements Stage {
         if (verdict.action() != Action.ALLOWED || verdict.reason() != Reason.DEFAULT_ALLOW) {
             return next.handle(query);
         }
-        return next.handle(query).thenApply(answer -> {
-            if (!answer.resolved()) {
-                return answer;
-            }
-            Verdict target = stoppedTarget(query, answer.upstream());
-            if (target == null || AnswerAddresses.anyExcepted(query, answer.upstream())) {
-                return answer;
-            }
-            query.verdict(target.with(target.action(), Reason.CNAME_BLOCKED));
-            return blocks.stop(query, query.verdict());
-        });
+        CompletionStage<Answer> resolved = next.handle(query);
+        if (resolved instanceof CompletableFuture<Answer> done && done.isDone() && !done.isCompletedExceptionally()) {
+            // Answered at once (the cache): checked here, without another future.
+            Answer answer = done.join();
+            return answer.cached() && !answer.entry().redirects() ? resolved : CompletableFuture.completedFuture(check(query, answer));
+        }
+        return resolved.thenApply(answer -> check(query, answer));
+    }
+
+    private Answer check(Query query, Answer answer) {
+        if (!answer.resolved()) {
+            return answer;
+        }
+        Verdict target = stoppedTarget(query, answer.upstream());
+        if (target == null || AnswerAddresses.anyExcepted(query, answer.upstream())) {
+            return answer;
+        }
+        query.verdict(target.with(target.action(), Reason.CNAME_BLOCKED));
+        return blocks.stop(query, query.verdict());
     }
 
     /** The verdict that stops a name the answer's CNAME or DNAME records lead to, or null. */

@@ -10,6 +10,7 @@ import org.xbill.DNS.Name;
 import org.xbill.DNS.Opcode;
 import org.xbill.DNS.Rcode;
 import org.xbill.DNS.Section;
+import org.xbill.DNS.Type;
 
 import dev.parapet.dns.resolve.Client;
 import dev.parapet.schemas.v1.verdicts.Transport;
@@ -47,6 +48,10 @@ public final class Parser {
     }
 
     public Query parse(byte[] packet, Client client, long startedNanos) throws Unanswerable {
+        Query common = common(packet, client, startedNanos);
+        if (common != null) {
+            return common;
+        }
         Message message;
         try {
             message = new Message(packet);
@@ -61,10 +66,95 @@ public final class Parser {
                 || header.getCount(Section.ANSWER) != 0) {
             throw new Unanswerable(Responses.to(message, Rcode.FORMERR, java.util.List.of()).toWire(CLASSIC_UDP_SIZE));
         }
-        int maxSize = client.transport() != Transport.UDP ? STREAM_SIZE
-                : message.getOPT() == null ? CLASSIC_UDP_SIZE
-                : Math.max(CLASSIC_UDP_SIZE, Math.min(EDNS_UDP_SIZE, message.getOPT().getPayloadSize()));
-        return new Query(packet, message, normalised(message.getQuestion().getName()), client, maxSize, startedNanos);
+        int maxSize = maxSize(client, message.getOPT() != null, message.getOPT() == null ? 0 : message.getOPT().getPayloadSize());
+        return Query.of(packet, message, normalised(message.getQuestion().getName()), client, maxSize, startedNanos);
+    }
+
+    private static int maxSize(Client client, boolean edns, int payloadSize) {
+        return client.transport() != Transport.UDP ? STREAM_SIZE
+                : !edns ? CLASSIC_UDP_SIZE
+                : Math.max(CLASSIC_UDP_SIZE, Math.min(EDNS_UDP_SIZE, payloadSize));
+    }
+
+    /**
+     * The common query read straight from its bytes, without dnsjava: one question whose name is made of
+     * letters, digits, hyphens and underscores, and at most an EDNS OPT record without options, nothing
+     * more and nothing after it. Anything else (null) is left to dnsjava, which also answers what is wrong.
+     */
+    static Query common(byte[] packet, Client client, long startedNanos) {
+        int length = packet.length;
+        if (length < Header.LENGTH + 5) {
+            return null;
+        }
+        int flags = u16(packet, 2);
+        if ((flags & 0xF800) != 0 || u16(packet, 4) != 1 || u16(packet, 6) != 0 || u16(packet, 8) != 0) {
+            return null; // a response, another opcode, or not exactly one question and nothing else
+        }
+        int additional = u16(packet, 10);
+        if (additional > 1) {
+            return null;
+        }
+        int at = Header.LENGTH;
+        int nameLength = -1;
+        while (true) {
+            int label = packet[at] & 0xff;
+            if (label == 0) {
+                at++;
+                break;
+            }
+            if (label > 63 || at + 1 + label >= length) {
+                return null;
+            }
+            for (int i = at + 1; i <= at + label; i++) {
+                if (!plain(packet[i])) {
+                    return null;
+                }
+            }
+            nameLength += label + 1;
+            at += label + 1;
+        }
+        if (at - Header.LENGTH > 255 || at + 4 > length) {
+            return null;
+        }
+        int type = u16(packet, at);
+        int dclass = u16(packet, at + 2);
+        int questionEnd = at + 4;
+        boolean edns = additional == 1;
+        boolean dnssecOk = false;
+        int payloadSize = 0;
+        if (edns) {
+            // root owner, type OPT, class = payload size, TTL = extended rcode, version 0, flags; no options
+            if (questionEnd + 11 != length || packet[questionEnd] != 0 || u16(packet, questionEnd + 1) != Type.OPT
+                    || packet[questionEnd + 6] != 0 || u16(packet, questionEnd + 9) != 0) {
+                return null;
+            }
+            payloadSize = u16(packet, questionEnd + 3);
+            dnssecOk = (packet[questionEnd + 7] & 0x80) != 0;
+        } else if (questionEnd != length) {
+            return null;
+        }
+        byte[] name = new byte[Math.max(0, nameLength)];
+        int written = 0;
+        for (int read = Header.LENGTH; packet[read] != 0; read += (packet[read] & 0xff) + 1) {
+            if (written > 0) {
+                name[written++] = '.';
+            }
+            for (int i = read + 1; i <= read + (packet[read] & 0xff); i++) {
+                byte c = packet[i];
+                name[written++] = c >= 'A' && c <= 'Z' ? (byte) (c + 32) : c;
+            }
+        }
+        return new Query(packet, null, new String(name, java.nio.charset.StandardCharsets.ISO_8859_1), name, type, dclass,
+                questionEnd, flags, edns, dnssecOk, client, maxSize(client, edns, payloadSize), startedNanos);
+    }
+
+    /** A name's byte that dnsjava writes as it is (no escape), so that both readings give the same name. */
+    private static boolean plain(byte c) {
+        return c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '-' || c == '_';
+    }
+
+    private static int u16(byte[] packet, int at) {
+        return ((packet[at] & 0xff) << 8) | (packet[at + 1] & 0xff);
     }
 
     /** The name as policies see it: lower case, no trailing dot, the root as "". */

@@ -14,12 +14,14 @@ import org.xbill.DNS.Record;
 import org.xbill.DNS.Section;
 import org.xbill.DNS.Type;
 
+import dev.parapet.dns.resolve.AnswerCache;
+
 /**
  * The chain's exit: an {@link Answer} as the bytes the client gets, no larger than it takes (a larger
  * response is truncated, TC set, as dnsjava renders it). An upstream's records keep their letter case and
  * order, their TTLs counted down by the answer's age; served stale, they get {@link #STALE_TTL}
- * (RFC 8767). A cached answer is rendered once per second of age and then only copied, with this
- * query's id, RD flag and question (the client's own letter case) patched in.
+ * (RFC 8767). A cached answer is rendered once and then only copied, with this query's id, flags, question
+ * (the client's own letter case) and the TTLs for its age patched in.
  */
 public final class Renderer {
 
@@ -29,6 +31,9 @@ public final class Renderer {
     public byte[] wire(Query query, Answer answer) {
         if (answer.silent()) {
             return null;
+        }
+        if (answer.wire() != null) {
+            return answer.wire();
         }
         if (answer.response() != null) {
             return answer.response().toWire(query.maxSize());
@@ -57,29 +62,21 @@ public final class Renderer {
     /** The cached answer's bytes for this query, or null when they would not fit (the general path truncates). */
     private static byte[] fromCache(Query query, Answer answer) {
         Message upstream = answer.upstream();
-        Record question = query.question();
-        byte[] rendered = answer.entry().rendered(answer.ageSeconds(), query.edns(), (age, withEdns) -> {
-            Message response = new Message(0);
-            Header header = response.getHeader();
-            header.setFlag(Flags.QR);
-            header.setFlag(Flags.RA);
-            header.setRcode(upstream.getRcode());
-            response.addRecord(question, Section.QUESTION);
-            copy(upstream, age, response);
-            if (withEdns) {
-                // Every query that hits this entry asked alike: DO is part of the cache key.
-                response.addRecord(new OPTRecord(Parser.EDNS_UDP_SIZE, 0, 0, query.dnssecOk() ? ExtendedFlags.DO : 0),
-                        Section.ADDITIONAL);
+        AnswerCache.Entry.Rendered rendered = answer.entry().rendered(query.edns());
+        if (rendered == null) {
+            rendered = AnswerCache.Entry.Rendered.of(render(query, upstream));
+            if (rendered == null) {
+                return null;
             }
-            return response.toWire(Parser.STREAM_SIZE);
-        });
+            answer.entry().keepRendered(query.edns(), rendered);
+        }
         byte[] packet = query.wire();
-        int questionEnd = nameEnd(packet, Header.LENGTH);
-        if (rendered.length > query.maxSize() || questionEnd < 0 || questionEnd > rendered.length
-                || (rendered[2] & 0x02) != 0) {
+        int questionEnd = query.questionEnd() - 4;
+        if (rendered.wire().length > query.maxSize() || questionEnd < Header.LENGTH || questionEnd > rendered.wire().length
+                || (rendered.wire()[2] & 0x02) != 0) {
             return null;
         }
-        byte[] wire = rendered.clone();
+        byte[] wire = rendered.at(answer.ageSeconds());
         wire[0] = packet[0];
         wire[1] = packet[1];
         wire[2] = (byte) ((wire[2] & 0xFE) | (packet[2] & 0x01)); // RD as asked
@@ -87,6 +84,23 @@ public final class Renderer {
         wire[3] = (byte) ((wire[3] & 0xCF) | (authenticated ? 0x20 : 0) | (packet[3] & 0x10)); // AD as validated, CD as asked
         System.arraycopy(packet, Header.LENGTH, wire, Header.LENGTH, questionEnd - Header.LENGTH);
         return wire;
+    }
+
+    /** The cached answer as a response at age 0, id 0, the question as this client wrote it. */
+    private static byte[] render(Query query, Message upstream) {
+        Message response = new Message(0);
+        Header header = response.getHeader();
+        header.setFlag(Flags.QR);
+        header.setFlag(Flags.RA);
+        header.setRcode(upstream.getRcode());
+        response.addRecord(query.question(), Section.QUESTION); // the same length as every hit's: patched in per query
+        copy(upstream, 0, response);
+        if (query.edns()) {
+            // Every query that hits this entry asked alike: DO is part of the cache key.
+            response.addRecord(new OPTRecord(Parser.EDNS_UDP_SIZE, 0, 0, query.dnssecOk() ? ExtendedFlags.DO : 0),
+                    Section.ADDITIONAL);
+        }
+        return response.toWire(Parser.STREAM_SIZE);
     }
 
     /** The upstream's Extended DNS Errors (DNSSEC Bogus, with the validator's reason), for a client with EDNS. */

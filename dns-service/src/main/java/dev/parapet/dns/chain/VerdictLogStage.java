@@ -65,7 +65,7 @@ public final class VerdictLogStage implements Stage {
                 .setClientAddress(query.client().addressText())
                 .setTransport(query.client().transport())
                 .setQueryName(query.name())
-                .setQueryType(Type.string(query.question().getType()))
+                .setQueryType(Type.string(query.type()))
                 .setAction(verdict.action())
                 .setReason(verdict.reason())
                 .setPolicyId(verdict.policyId())

@@ -31,13 +31,73 @@ public class AnswerCache {
 
     /**
      * An upstream answer and when it was stored; its records' TTLs are as the upstream sent them. It
-     * also keeps the answer rendered as a response (with and without EDNS) for the age it was last
-     * served at, so that a hit within the same second is a copy of bytes with the id patched in.
+     * also keeps the answer rendered once as a response (with and without EDNS), so that a hit is a copy of
+     * bytes with the id, flags, question and TTLs patched in: no dnsjava, whatever the answer's age.
      */
     public static final class Entry {
 
-        /** A rendered response at an age in seconds; id 0, the question as the upstream wrote it. */
-        record Rendered(long ageSeconds, byte[] wire) {
+        /**
+         * A response rendered once: its bytes at age 0, where each record's TTL is in them (every record but
+         * OPT), and what those TTLs are.
+         */
+        public record Rendered(byte[] wire, int[] ttlOffsets, long[] ttls) {
+
+            /** Finds the TTLs of a rendered response; null if the bytes do not read as a DNS message. */
+            public static Rendered of(byte[] wire) {
+                int records = u16(wire, 6) + u16(wire, 8) + u16(wire, 10);
+                int at = skipName(wire, 12) + 4;
+                int[] offsets = new int[records];
+                long[] ttls = new long[records];
+                int found = 0;
+                for (int i = 0; i < records; i++) {
+                    at = skipName(wire, at);
+                    if (at < 0 || at + 10 > wire.length) {
+                        return null;
+                    }
+                    if (u16(wire, at) != Type.OPT) {
+                        offsets[found] = at + 4;
+                        ttls[found++] = ((long) u16(wire, at + 4) << 16) | u16(wire, at + 6);
+                    }
+                    at += 10 + u16(wire, at + 8);
+                }
+                return at == wire.length ? new Rendered(wire, java.util.Arrays.copyOf(offsets, found),
+                        java.util.Arrays.copyOf(ttls, found)) : null;
+            }
+
+            /** A copy of the bytes with every TTL counted down by the age. */
+            public byte[] at(long ageSeconds) {
+                byte[] copy = wire.clone();
+                if (ageSeconds > 0) {
+                    for (int i = 0; i < ttlOffsets.length; i++) {
+                        long ttl = Math.max(0, ttls[i] - ageSeconds);
+                        int at = ttlOffsets[i];
+                        copy[at] = (byte) (ttl >>> 24);
+                        copy[at + 1] = (byte) (ttl >>> 16);
+                        copy[at + 2] = (byte) (ttl >>> 8);
+                        copy[at + 3] = (byte) ttl;
+                    }
+                }
+                return copy;
+            }
+
+            private static int u16(byte[] wire, int at) {
+                return ((wire[at] & 0xff) << 8) | (wire[at + 1] & 0xff);
+            }
+
+            /** Where a name that starts at {@code at} ends (a pointer ends it), or -1. */
+            private static int skipName(byte[] wire, int at) {
+                while (at >= 0 && at < wire.length) {
+                    int length = wire[at] & 0xff;
+                    if (length == 0) {
+                        return at + 1;
+                    }
+                    if ((length & 0xC0) == 0xC0) {
+                        return at + 2;
+                    }
+                    at += length + 1;
+                }
+                return -1;
+            }
         }
 
         private final Message answer;
@@ -45,8 +105,7 @@ public class AnswerCache {
         private final long lifetimeSeconds;
         private volatile Rendered plain;
         private volatile Rendered edns;
-        /** Hits while fresh (racy: a popularity estimate, not an account). */
-        private int hits;
+        private volatile Boolean redirects;
         private final java.util.concurrent.atomic.AtomicBoolean refreshing = new java.util.concurrent.atomic.AtomicBoolean();
         /** Until when (nanoTime) a stale answer is served without asking the upstreams again; 0: ask them. */
         private volatile long staleUntilNanos;
@@ -74,11 +133,6 @@ public class AnswerCache {
             return ageSeconds < lifetimeSeconds;
         }
 
-        /** Counts a hit; returns the hits so far. */
-        public int hit() {
-            return ++hits;
-        }
-
         /** Claims the one refresh of this answer (prefetch); false if one is under way or done. */
         public boolean claimRefresh() {
             return refreshing.compareAndSet(false, true);
@@ -100,18 +154,29 @@ public class AnswerCache {
             return until != 0 && nowNanos - until < 0;
         }
 
-        /** The response at this age, rendered at most once per second per EDNS variant. */
-        public byte[] rendered(long ageSeconds, boolean withEdns, java.util.function.BiFunction<Long, Boolean, byte[]> render) {
-            Rendered known = withEdns ? edns : plain;
-            if (known == null || known.ageSeconds() != ageSeconds) {
-                known = new Rendered(ageSeconds, render.apply(ageSeconds, withEdns));
-                if (withEdns) {
-                    edns = known;
-                } else {
-                    plain = known;
-                }
+        /** The response rendered for clients with EDNS or without, or null: not yet rendered. */
+        public Rendered rendered(boolean withEdns) {
+            return withEdns ? edns : plain;
+        }
+
+        /** Keeps the response rendered (any thread may; they all render the same). */
+        public void keepRendered(boolean withEdns, Rendered rendered) {
+            if (withEdns) {
+                edns = rendered;
+            } else {
+                plain = rendered;
             }
-            return known.wire();
+        }
+
+        /** Whether the answer's records may lead to another name (CNAME, DNAME): worked out once. */
+        public boolean redirects() {
+            Boolean known = redirects;
+            if (known == null) {
+                known = answer.getSection(Section.ANSWER).stream().anyMatch(record -> record.getType() == Type.CNAME
+                        || record.getType() == Type.DNAME);
+                redirects = known;
+            }
+            return known;
         }
     }
 

@@ -114,7 +114,11 @@ public class DnsResolver {
             return CompletableFuture.completedFuture(Responses.headerOnly(packet, Rcode.FORMERR));
         }
         try {
-            return chain.handle(query).thenApply(answer -> render(query, answer))
+            CompletionStage<Answer> answer = chain.handle(query);
+            if (answer instanceof CompletableFuture<Answer> done && done.isDone() && !done.isCompletedExceptionally()) {
+                return CompletableFuture.completedFuture(render(query, done.join())); // most answers: no upstream
+            }
+            return answer.thenApply(resolved -> render(query, resolved))
                     .exceptionally(failure -> Responses.headerOnly(packet, Rcode.SERVFAIL));
         } catch (RuntimeException e) {
             return CompletableFuture.completedFuture(Responses.headerOnly(packet, Rcode.SERVFAIL));
@@ -122,7 +126,7 @@ public class DnsResolver {
     }
 
     private byte[] render(Query query, Answer answer) {
-        if (answer.response() == null && !answer.silent()) {
+        if (!answer.ours() && !answer.silent()) {
             answered.increment();
         }
         return renderer.wire(query, answer);

@@ -74,16 +74,18 @@ class CacheStageTest {
     }
 
     @Test
-    void aPopularAnswerIsFetchedAgainOnceInTheLastTenthOfItsTtl() {
+    void anAnswerAskedInTheLastTenthOfItsTtlIsFetchedAgainOnce() {
         Queries.Rest upstream = Queries.Rest.answering(StopStageTest.a("www.example.com", "198.51.100.7"));
         ask(upstream);
         for (int i = 0; i < 5; i++) {
             ask(upstream);
         }
-        assertThat(upstream.calls.get()).as("popular, but far from expiring").isOne();
+        assertThat(upstream.calls.get()).as("asked often, but far from expiring").isOne();
         later(275);
         assertThat(ask(upstream).cached()).as("the client is answered from the cache").isTrue();
         assertThat(upstream.calls.get()).as("and the answer fetched again behind it").isEqualTo(2);
+        ask(upstream);
+        assertThat(upstream.calls.get()).as("once").isEqualTo(2);
         later(30);
         Answer refreshed = ask(upstream);
         assertThat(refreshed.cached()).as("the refreshed answer outlives the old one's TTL").isTrue();
@@ -92,11 +94,15 @@ class CacheStageTest {
     }
 
     @Test
-    void anAnswerAskedOnceIsNotPrefetched() {
+    void anAnswerNobodyAsksForAsItExpiresIsNotPrefetched() {
         Queries.Rest upstream = Queries.Rest.answering(StopStageTest.a("www.example.com", "198.51.100.7"));
         ask(upstream);
-        later(290);
+        later(260);
         ask(upstream);
-        assertThat(upstream.calls.get()).isOne();
+        later(45);
+        assertThat(upstream.calls.get()).as("asked only before its last tenth").isOne();
+        ask(upstream);
+        assertThat(upstream.calls.get()).as("expired: fetched for the client").isEqualTo(2);
+        assertThat(meters.counter("parapet.dns.cache.prefetches").count()).isZero();
     }
 }

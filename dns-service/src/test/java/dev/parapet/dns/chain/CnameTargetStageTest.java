@@ -33,7 +33,7 @@ class CnameTargetStageTest {
         Answer answer = Queries.run(new CnameTargetStage(StopStageTest.blocks(snapshot), new Allowances()), query, viaTracker);
         assertThat(query.verdict().action()).isEqualTo(Action.BLOCKED);
         assertThat(query.verdict().reason()).isEqualTo(Reason.CNAME_BLOCKED);
-        assertThat(((ARecord) answer.response().getSection(Section.ANSWER).get(0)).getAddress().getHostAddress())
+        assertThat(((ARecord) Queries.response(answer).getSection(Section.ANSWER).get(0)).getAddress().getHostAddress())
                 .isEqualTo("192.0.2.100");
     }
 

@@ -75,4 +75,63 @@ class ParserTest {
         }
         assertThatThrownBy(() -> parse(new byte[0], Transport.TCP)).isInstanceOf(Parser.Unanswerable.class);
     }
+
+    @Test
+    void theCommonQueryIsReadFromItsBytesAsDnsjavaReadsIt() throws Exception {
+        Client client = Client.of(Queries.IN_OFFICE, Transport.UDP);
+        for (String name : new String[] {"www.Example.COM", "a-b_c.d9.example", "x", "."}) {
+            for (boolean edns : new boolean[] {false, true}) {
+                for (int type : new int[] {Type.A, Type.AAAA, Type.HTTPS, Type.TXT}) {
+                    byte[] packet = name.equals(".") ? root(edns) : Queries.packet(name, type, edns);
+                    Query common = Parser.common(packet, client, 0);
+                    Message message = new Message(packet);
+                    assertThat(common).as("%s %s edns %s", name, type, edns).isNotNull();
+                    assertThat(common.name()).isEqualTo(Parser.normalised(message.getQuestion().getName()));
+                    assertThat(common.type()).isEqualTo(message.getQuestion().getType());
+                    assertThat(common.dclass()).isEqualTo(message.getQuestion().getDClass());
+                    assertThat(common.edns()).isEqualTo(message.getOPT() != null);
+                    assertThat(common.questionEnd()).isEqualTo(packet.length - (edns ? 11 : 0));
+                    assertThat(common.question()).as("dnsjava's reading, when asked").isEqualTo(message.getQuestion());
+                }
+            }
+        }
+    }
+
+    private static byte[] root(boolean edns) {
+        Message message = Message.newQuery(Record.newRecord(Name.root, Type.NS, DClass.IN));
+        if (edns) {
+            message.addRecord(new org.xbill.DNS.OPTRecord(1232, 0, 0), Section.ADDITIONAL);
+        }
+        return message.toWire();
+    }
+
+    @Test
+    void theDnssecFlagsAreRead() throws Exception {
+        Message message = new Message(Queries.packet("www.example.com", Type.A, false));
+        message.addRecord(new org.xbill.DNS.OPTRecord(4096, 0, 0, org.xbill.DNS.ExtendedFlags.DO), Section.ADDITIONAL);
+        message.getHeader().setFlag(Flags.CD);
+        Query query = Parser.common(message.toWire(), Client.of(Queries.IN_OFFICE, Transport.UDP), 0);
+        assertThat(query.dnssecOk()).isTrue();
+        assertThat(query.checkingDisabled()).isTrue();
+        assertThat(query.wantsAuthenticatedData()).isTrue();
+        assertThat(query.maxSize()).as("4096 asked, 1232 at most").isEqualTo(1232);
+        assertThat(Queries.query("www.example.com", Type.A).dnssecOk()).isFalse();
+    }
+
+    @Test
+    void anythingUnusualIsLeftToDnsjavaWhichReadsItTheSameWay() throws Exception {
+        Client client = Client.of(Queries.IN_OFFICE, Transport.UDP);
+        Message escaped = Message.newQuery(Record.newRecord(Name.fromString("we\\032ird.example."), Type.A, DClass.IN));
+        Message cookie = new Message(Queries.packet("www.example.com", Type.A, false));
+        cookie.addRecord(new org.xbill.DNS.OPTRecord(1232, 0, 0, 0, java.util.List.of(
+                new org.xbill.DNS.CookieOption(new byte[8]))), Section.ADDITIONAL);
+        byte[] plain = Queries.packet("www.example.com", Type.A, false);
+        byte[] trailing = java.util.Arrays.copyOf(plain, plain.length + 1);
+        for (byte[] packet : new byte[][] {escaped.toWire(), cookie.toWire(), trailing}) {
+            assertThat(Parser.common(packet, client, 0)).isNull();
+            Query query = parser.parse(packet, client, 0);
+            assertThat(query.name()).isEqualTo(Parser.normalised(new Message(packet).getQuestion().getName()));
+        }
+        assertThat(parser.parse(escaped.toWire(), client, 0).name()).isEqualTo("we\\032ird.example");
+    }
 }

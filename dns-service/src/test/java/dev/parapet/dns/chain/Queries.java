@@ -156,6 +156,15 @@ final class Queries {
         }
     }
 
+    /** A response of our own as the client reads it, whether made as bytes or by dnsjava. */
+    static Message response(Answer answer) {
+        try {
+            return answer.wire() != null ? new Message(answer.wire()) : answer.response();
+        } catch (java.io.IOException e) {
+            throw new AssertionError("an answer dnsjava cannot read", e);
+        }
+    }
+
     static Answer run(Stage stage, Query query, Stage.Next rest) {
         return stage.handle(query, rest).toCompletableFuture().join();
     }

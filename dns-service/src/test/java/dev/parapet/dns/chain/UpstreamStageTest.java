@@ -33,7 +33,7 @@ class UpstreamStageTest {
         }
 
         @Override
-        public CompletionStage<Message> send(Message query) {
+        public CompletionStage<Message> send(Message query, boolean checkingDisabled) {
             sent.add(query);
             return CompletableFuture.completedFuture(answers ? Queries.upstreamAnswer(query.getQuestion(),
                     StopStageTest.a("www.example.com", "198.51.100.7")) : null);
