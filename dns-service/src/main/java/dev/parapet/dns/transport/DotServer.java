@@ -78,7 +78,7 @@ public class DotServer implements SmartLifecycle {
                             ApplicationProtocolConfig.SelectorFailureBehavior.NO_ADVERTISE,
                             ApplicationProtocolConfig.SelectedListenerFailureBehavior.ACCEPT, ALPN))
                     .build();
-        } catch (SSLException | IllegalArgumentException e) {
+        } catch (SSLException | RuntimeException e) { // Netty: IllegalArgumentException for a file it cannot read
             throw new IllegalStateException("DNS over TLS cannot use the certificate " + certificate + " and key "
                     + privateKey + ": " + e.getMessage(), e);
         }
