@@ -102,11 +102,6 @@ final class DnsStreamListener {
         }
     }
 
-    /** Connections open now. */
-    int openConnections() {
-        return connections.open();
-    }
-
     /**
      * RFC 7766 framing, with a deadline for a message that has begun to arrive: it must be whole
      * within the idle timeout, or the connection is closed (the idle timeout alone is reset by every

@@ -100,11 +100,6 @@ public class DotServer implements SmartLifecycle {
         return ((InetSocketAddress) channel.localAddress()).getPort();
     }
 
-    /** Connections open now. */
-    public int openConnections() {
-        return listener.openConnections();
-    }
-
     @Override
     public void stop() {
         if (channel != null) {
