@@ -3,10 +3,11 @@ package dev.parapet.dns;
 import org.springframework.boot.SpringApplication;
 import org.springframework.boot.autoconfigure.SpringBootApplication;
 
-/** The filtering resolver: DNS over UDP, TCP and HTTPS, block pages, verdicts. */
+/** The filtering resolver: DNS over UDP, TCP, TLS and HTTPS, block pages, verdicts. */
 @SpringBootApplication
 @org.springframework.boot.context.properties.EnableConfigurationProperties({DnsProperties.class, Standalone.class,
-        dev.parapet.dns.transport.DohTlsServer.Properties.class, dev.parapet.dns.limits.ListenerLimits.class,
+        dev.parapet.dns.transport.DohTlsServer.Properties.class, dev.parapet.dns.transport.DotServer.Properties.class,
+        dev.parapet.dns.limits.ListenerLimits.class,
         dev.parapet.dns.policy.AppliedReports.Properties.class, dev.parapet.dns.policy.LocationEndpointProperties.class,
         dev.parapet.dns.users.UserTokens.Properties.class, dev.parapet.dns.resolve.DnssecValidation.Properties.class})
 public class DnsServiceApplication {

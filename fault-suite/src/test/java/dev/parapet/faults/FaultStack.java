@@ -252,7 +252,7 @@ final class FaultStack implements AutoCloseable {
                 "--spring.config.import=optional:file:" + secrets,
                 "--parapet.dns.pages.http-port=" + pagesHttpPort, "--parapet.dns.pages.https-port=" + pagesHttpsPort,
                 "--parapet.dns.doh.port=" + dohTlsPort, "--parapet.dns.doh.certificate=" + certificate,
-                "--parapet.dns.doh.private-key=" + key));
+                "--parapet.dns.doh.private-key=" + key, "--parapet.dns.dot.port=0"));
     }
 
     @Override

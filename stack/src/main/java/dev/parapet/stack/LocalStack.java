@@ -38,8 +38,9 @@ public final class LocalStack {
     }
 
 
-    /** DNS over HTTPS with TLS, and the block-page server, in the local stack. */
+    /** DNS over HTTPS with TLS, DNS over TLS (with the same certificate), and the block-page server, in the local stack. */
     static final int DOH_PORT = 18443;
+    static final int DOT_PORT = 10853;
     static final int BLOCK_PAGE_HTTP_PORT = 18180;
     static final int BLOCK_PAGE_HTTPS_PORT = 18543;
     /** The identity provider (Keycloak: HTTP, management) and the demo organisation's directory (slapd). */
@@ -57,7 +58,7 @@ public final class LocalStack {
         StackPorts ports = StackPorts.defaults();
         for (int port : List.of(ports.kafka(), ports.kafkaController(), ports.registry(), ports.registryManagement(),
                 ports.keyService(), ports.settingsService(), ports.dnsService(), ports.diagnosticsService(), DOH_PORT,
-                BLOCK_PAGE_HTTP_PORT, BLOCK_PAGE_HTTPS_PORT, IDENTITY_PORT, IDENTITY_MANAGEMENT_PORT, DIRECTORY_PORT)) {
+                DOT_PORT, BLOCK_PAGE_HTTP_PORT, BLOCK_PAGE_HTTPS_PORT, IDENTITY_PORT, IDENTITY_MANAGEMENT_PORT, DIRECTORY_PORT)) {
             if (Ports.isListening(port)) {
                 System.err.println("Port " + port + " on 127.0.0.1 is taken: is another Parapet stack running?");
                 System.exit(1);
@@ -226,6 +227,7 @@ public final class LocalStack {
                   settings-service     http://127.0.0.1:%d
                   dns-service          http://127.0.0.1:%d   DNS on 127.0.0.1:%d (UDP and TCP)
                                        DoH https://127.0.0.1:%d/dns-query (self-signed)
+                                       DoT 127.0.0.1:%d (the same certificate, %s)
                                        block pages http://127.0.0.1:%d  https://127.0.0.1:%d
                   diagnostics-service  http://127.0.0.1:%d   dashboard http://127.0.0.1:%d/dashboard
                   Console              http://127.0.0.1:%d   (the Administration Console: sign in as below)
@@ -245,8 +247,8 @@ public final class LocalStack {
                 Press Ctrl-C to stop.
                 """, elapsed.toMillis() / 1000.0, ports.kafka(), ports.kafka(), registry.get().url(), registry.get().url(),
                 ports.keyService(), ports.settingsService(), ports.dnsService(), ports.dnsPort(),
-                DOH_PORT, BLOCK_PAGE_HTTP_PORT, BLOCK_PAGE_HTTPS_PORT,
-                ports.diagnosticsService(), ports.diagnosticsService(), CONSOLE_PORT, identity.get().base(), identity.get().base(),
+                DOH_PORT, DOT_PORT, data.resolve("dns-service").resolve("doh-certificate.pem"), BLOCK_PAGE_HTTP_PORT,
+                BLOCK_PAGE_HTTPS_PORT, ports.diagnosticsService(), ports.diagnosticsService(), CONSOLE_PORT, identity.get().base(), identity.get().base(),
                 data.resolve("identity").resolve("bootstrap-admin-password"), DIRECTORY_PORT, Directory.BASE_DN, demoAccount,
                 data.resolve("identity").resolve("admin-password"), identityIssuer, data);
         stopped.await();
@@ -283,18 +285,18 @@ public final class LocalStack {
         Path certificate = data.resolve("dns-service").resolve("doh-certificate.pem");
         Path key = data.resolve("dns-service").resolve("doh-key.pem");
         if (!Files.exists(certificate) || !Files.exists(key)) {
-            // A self-signed certificate for DNS over HTTPS on loopback; production configures its own.
+            // A self-signed certificate for DNS over HTTPS and over TLS on loopback; production configures its own.
             Process openssl = new ProcessBuilder("openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt",
                     "ec_paramgen_curve:prime256v1", "-nodes", "-keyout", key.toString(), "-out", certificate.toString(),
                     "-days", "825", "-subj", "/CN=localhost", "-addext", "subjectAltName=DNS:localhost,IP:127.0.0.1")
                     .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
             if (openssl.waitFor() != 0) {
-                say("openssl failed: DNS over HTTPS only on dns-service's HTTP port (/dns-query).");
+                say("openssl failed: DNS over HTTPS only on dns-service's HTTP port (/dns-query), no DNS over TLS.");
                 return arguments;
             }
         }
         arguments.addAll(List.of("--parapet.dns.doh.port=" + DOH_PORT, "--parapet.dns.doh.certificate=" + certificate,
-                "--parapet.dns.doh.private-key=" + key));
+                "--parapet.dns.doh.private-key=" + key, "--parapet.dns.dot.port=" + DOT_PORT));
         String upstreams = System.getenv("PARAPET_DNS_UPSTREAMS");
         if (upstreams != null && !upstreams.isBlank()) {
             arguments.add("--parapet.dns.upstreams=" + upstreams.strip());

@@ -74,7 +74,7 @@ import dev.parapet.stack.RealInfrastructure.WithRealInfrastructure;
  */
 @WithRealInfrastructure
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT, properties = {
-        "parapet.dns.port=0", "parapet.dns.doh.port=0", "parapet.dns.block-page-ipv4=192.0.2.100",
+        "parapet.dns.port=0", "parapet.dns.doh.port=0", "parapet.dns.dot.port=0", "parapet.dns.block-page-ipv4=192.0.2.100",
         "parapet.dns.block-page-ipv6=2001:db8::100", "parapet.dns.upstream-timeout=300ms",
         "parapet.dns.rate-limit.responses-per-second=200", "parapet.dns.rate-limit.slip=2"})
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)

@@ -49,7 +49,7 @@ import dev.parapet.stack.RealInfrastructure.WithRealInfrastructure;
  */
 @WithRealInfrastructure
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT, properties = {
-        "parapet.dns.port=0", "parapet.dns.doh.port=0",
+        "parapet.dns.port=0", "parapet.dns.doh.port=0", "parapet.dns.dot.port=0",
         "parapet.dns.limits.http.request-head-timeout=2s", "parapet.dns.limits.http.max-connections-per-client=4",
         "parapet.web.limits.http.request-head-timeout=2s",
         "parapet.dns.limits.tcp.idle-timeout=2s", "parapet.dns.limits.tcp.max-connections-per-client=4"})
