@@ -1,10 +1,17 @@
 package dev.parapet.dns.transport;
 
+import java.util.Optional;
+import java.util.function.Function;
+
+import javax.net.ssl.ExtendedSSLSession;
+import javax.net.ssl.SNIHostName;
+import javax.net.ssl.SNIServerName;
 import java.net.InetSocketAddress;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 
 import dev.parapet.dns.limits.ListenerLimits;
+import dev.parapet.dns.policy.Snapshot;
 import dev.parapet.dns.resolve.Client;
 import dev.parapet.dns.resolve.DnsResolver;
 import dev.parapet.kit.web.limits.ConnectionLimiter;
@@ -49,6 +56,7 @@ final class DnsStreamListener {
     private final DnsResolver resolver;
     private final ListenerLimits.Tcp limits;
     private final ConnectionLimiter connections;
+    private final Function<String, Optional<Snapshot.Attribution>> locations;
     private EventLoopGroup group;
     private ServerBootstrap bootstrap;
 
@@ -56,10 +64,12 @@ final class DnsStreamListener {
      * @param name      names the listener in the connection metrics ({@code parapet.connections.*})
      * @param transport what the queries arrive as, for the resolver and the verdicts
      * @param tls       the server's TLS, or null for plain TCP
+     * @param locations with TLS: the location a server name (SNI) names, if any (a location's own DoT host)
      */
     DnsStreamListener(String name, Transport transport, SslContext tls, DnsResolver resolver, ListenerLimits.Tcp limits,
-                      MeterRegistry meters) {
+                      MeterRegistry meters, Function<String, Optional<Snapshot.Attribution>> locations) {
         this.transport = transport;
+        this.locations = locations;
         this.tls = tls;
         this.resolver = resolver;
         this.limits = limits;
@@ -145,6 +155,39 @@ final class DnsStreamListener {
     private final class Handler extends SimpleChannelInboundHandler<ByteBuf> {
 
         private int pending;
+        /** The server name the TLS client asked for (SNI), read once the handshake is done; "" for none. */
+        private String serverName;
+
+        /**
+         * Who asks: the location whose own DoT host the client named (looked up for every query, so that a
+         * rotated-out name stops at once), else the source address (a location's range, as port 53).
+         */
+        private Client client(ChannelHandlerContext context, InetSocketAddress remote) {
+            if (tls != null && locations != null) {
+                if (serverName == null) {
+                    serverName = serverName(context);
+                }
+                if (!serverName.isEmpty()) {
+                    Optional<Snapshot.Attribution> location = locations.apply(serverName);
+                    if (location.isPresent()) {
+                        return Client.atLocation(remote.getAddress(), transport, location.get());
+                    }
+                }
+            }
+            return Client.of(remote.getAddress(), transport);
+        }
+
+        private static String serverName(ChannelHandlerContext context) {
+            SslHandler ssl = context.pipeline().get(SslHandler.class);
+            if (ssl != null && ssl.engine().getSession() instanceof ExtendedSSLSession session) {
+                for (SNIServerName name : session.getRequestedServerNames()) {
+                    if (name instanceof SNIHostName host) {
+                        return host.getAsciiName();
+                    }
+                }
+            }
+            return "";
+        }
 
         @Override
         protected void channelRead0(ChannelHandlerContext context, ByteBuf frame) {
@@ -154,7 +197,7 @@ final class DnsStreamListener {
             if (++pending >= limits.maxQueriesInFlight()) {
                 context.channel().config().setAutoRead(false);
             }
-            resolver.answer(query, Client.of(remote.getAddress(), transport)).thenAccept(answer ->
+            resolver.answer(query, client(context, remote)).thenAccept(answer ->
                     context.executor().execute(() -> {
                         if (--pending < limits.maxQueriesInFlight()) {
                             context.channel().config().setAutoRead(true);

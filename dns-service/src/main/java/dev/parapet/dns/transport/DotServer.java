@@ -16,6 +16,7 @@ import org.springframework.stereotype.Component;
 
 import dev.parapet.dns.DnsProperties;
 import dev.parapet.dns.limits.ListenerLimits;
+import dev.parapet.dns.policy.ResolverState;
 import dev.parapet.dns.resolve.DnsResolver;
 import dev.parapet.schemas.v1.verdicts.Transport;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -58,11 +59,11 @@ public class DotServer implements SmartLifecycle {
 
     /** Reads the certificate and key at once: a missing or unreadable one stops the service starting. */
     public DotServer(Properties properties, DnsProperties dns, DohTlsServer.Properties certificate, DnsResolver resolver,
-                     ListenerLimits limits, MeterRegistry meters) {
+                     ListenerLimits limits, MeterRegistry meters, ResolverState state) {
         this.properties = properties;
         this.dns = dns;
         this.listener = new DnsStreamListener("dns-tls", Transport.DOT, tls(certificate.certificate(), certificate.privateKey()),
-                resolver, limits.tcp(), meters);
+                resolver, limits.tcp(), meters, serverName -> state.snapshot().locateByDotHost(serverName));
     }
 
     /** The server's TLS: the certificate chain and PKCS#8 key (PEM), TLS 1.2 and 1.3, ALPN "dot". */

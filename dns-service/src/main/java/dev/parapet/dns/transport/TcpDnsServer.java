@@ -31,7 +31,7 @@ public class TcpDnsServer implements SmartLifecycle {
                         MeterRegistry meters) {
         this.properties = properties;
         this.udp = udp;
-        this.listener = new DnsStreamListener("dns-tcp", Transport.TCP, null, resolver, limits.tcp(), meters);
+        this.listener = new DnsStreamListener("dns-tcp", Transport.TCP, null, resolver, limits.tcp(), meters, null);
     }
 
     @Override

@@ -51,7 +51,7 @@ import dev.parapet.stack.RealInfrastructure.WithRealInfrastructure;
  */
 @WithRealInfrastructure
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT, properties = {
-        "parapet.dns.port=0", "parapet.dns.doh.port=0", "parapet.dns.block-page-ipv4=192.0.2.100",
+        "parapet.dns.port=0", "parapet.dns.doh.port=0", "parapet.dns.dot.port=0", "parapet.dns.block-page-ipv4=192.0.2.100",
         "parapet.dns.block-page-ipv6=2001:db8::100", "parapet.dns.upstream-timeout=500ms"})
 class LocationDohEndToEndTest {
 
@@ -65,6 +65,8 @@ class LocationDohEndToEndTest {
 
     @Autowired
     DohTlsServer doh;
+    @Autowired
+    dev.parapet.dns.transport.DotServer dot;
     @Autowired
     ResolverState state;
     @Autowired
@@ -105,10 +107,14 @@ class LocationDohEndToEndTest {
 
     /** The location as settings-service writes it: no range, its endpoints' verifier (never the secret). */
     private static void publishHome(long version, String secret) throws Exception {
+        publishHome(version, secret, LocationEndpoints.newLabel());
+    }
+
+    private static void publishHome(long version, String secret, String dotLabel) throws Exception {
         records.publish(Topics.LOCATIONS.name(), ACCOUNT + "/" + HOME, Location.newBuilder().setAccountId(ACCOUNT)
                 .setLocationId(HOME).setName("Home office").setVersion(version).setCidrs(List.of()).setUpdatedBy("test")
                 .setUpdatedAt(Instant.now())
-                .setEncryptedDns(new EncryptedDns(Secrets.verifier(secret), LocationEndpoints.newLabel(), Instant.now())).build());
+                .setEncryptedDns(new EncryptedDns(Secrets.verifier(secret), dotLabel, Instant.now())).build());
     }
 
     private String tls(String path) {
@@ -131,7 +137,8 @@ class LocationDohEndToEndTest {
     @Test
     void theLocationsDohPathAppliesItsPoliciesUntilRotatedAndAnythingElseIsNotFound() throws Exception {
         String secret = LocationEndpoints.newSecret();
-        publishHome(1, secret);
+        String label = LocationEndpoints.newLabel();
+        publishHome(1, secret, label);
         Policy homeOnly = Policy.newBuilder().setAccountId(ACCOUNT).setPolicyId(UUID.randomUUID()).setName("No games at home")
                 .setVersion(1).setPriority(100).setScope(new Scope(false, List.of(), List.of(), List.of(HOME)))
                 .setType(PolicyType.BLOCK_ALLOW_LIST).setBlockAllowList(new BlockAllowList(List.of("games.test"), List.of()))
@@ -156,6 +163,18 @@ class LocationDohEndToEndTest {
                 .encodeToString(Message.newQuery(Record.newRecord(Name.fromString("games.test."), Type.A, 1)).toWire());
         assertThat(Cli.run("curl", "--silent", "-o", "/dev/null", "-w", "%{http_code}",
                 "http://127.0.0.1:" + httpPort + path + "?dns=" + get).output()).isEqualTo("200");
+        // Over DNS over TLS, a client naming the location's DoT host (SNI) is at the location, from any address;
+        // without it, or naming another label, it is a client of no location (loopback is in no range): REFUSED.
+        String dotHost = label + ".dot.parapet.local";
+        Cli.Result viaDot = Cli.run("kdig", "@127.0.0.1", "-p", String.valueOf(dot.port()), "+tls", "+tls-sni=" + dotHost,
+                "+retry=0", "games.test", "A");
+        assertThat(viaDot.output()).as(viaDot.output()).contains("TLS").contains(BLOCK_PAGE);
+        assertThat(Cli.run("kdig", "@127.0.0.1", "-p", String.valueOf(dot.port()), "+tls", "+tls-sni=" + dotHost.toUpperCase(),
+                "+retry=0", "www.allowed.test", "A").output()).contains("198.51.100.10");
+        for (String other : List.of("localhost", LocationEndpoints.newLabel() + ".dot.parapet.local")) {
+            assertThat(Cli.run("kdig", "@127.0.0.1", "-p", String.valueOf(dot.port()), "+tls", "+tls-sni=" + other, "+retry=0",
+                    "games.test", "A").output()).as(other).contains("REFUSED").doesNotContain(BLOCK_PAGE);
+        }
         // ... and not to an agent of the same account, which is at no location.
         assertThat(post(tls("/dns-query/" + agent), "games.test")).isEqualTo("198.51.100.70");
 
@@ -180,7 +199,7 @@ class LocationDohEndToEndTest {
             verdicts = TopicRecords.valuesFor(Topics.VERDICTS.name(), ACCOUNT.toString());
         }
         assertThat(verdicts).filteredOn(v -> HOME.equals(v.getLocationId())).allSatisfy(verdict -> {
-            assertThat(verdict.getTransport().name()).isEqualTo("DOH");
+            assertThat(verdict.getTransport().name()).isIn("DOH", "DOT");
             assertThat(verdict.getAgentId()).isNull();
         });
 

@@ -143,7 +143,7 @@ class DotListenerTest {
             try {
                 var office = state.snapshot().locate(InetAddress.getByName(FROM_OFFICE));
                 return office.isPresent()
-                        && state.snapshot().decide(office.get(), "blocked.example".getBytes(), 15).action().name().equals("BLOCK");
+                        && state.snapshot().decide(office.get(), "blocked.example".getBytes(), 15).action().name().equals("BLOCKED");
             } catch (IOException e) {
                 return false;
             }

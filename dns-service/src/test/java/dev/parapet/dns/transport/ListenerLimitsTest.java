@@ -224,6 +224,12 @@ class ListenerLimitsTest {
     }
 
     void refusedBeforeTheBody(boolean tls) throws Exception {
+        // 503 says the credentials cannot be checked yet (the verifier still catching up with Kafka on a
+        // loaded machine): the contract is to retry; what is tested is the answer once they can be.
+        long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(20);
+        while (refusedStatus(tls).startsWith("HTTP/1.1 503") && System.nanoTime() < deadline) {
+            Thread.sleep(200);
+        }
         String garbage = "pac1." + UUID.randomUUID() + ".not-a-secret";
         try (Socket socket = doh(tls)) {
             // Headers only: a server that read the body first would wait for it.
@@ -234,6 +240,14 @@ class ListenerLimitsTest {
             System.out.printf("DoH %s: a POST with a refused credential and no body sent got '%s' in %d ms%n",
                     tls ? "with TLS" : "on the service port", status, (System.nanoTime() - start) / 1_000_000);
             assertThat(status).startsWith("HTTP/1.1 401");
+        }
+    }
+
+    private String refusedStatus(boolean tls) throws Exception {
+        try (Socket socket = doh(tls)) {
+            socket.getOutputStream().write(chunkedPost("/dns-query/pac1.x.not-a-secret", null).getBytes(StandardCharsets.US_ASCII));
+            socket.getOutputStream().flush();
+            return statusLine(socket, 5_000);
         }
     }
 
