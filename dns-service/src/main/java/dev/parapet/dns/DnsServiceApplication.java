@@ -14,6 +14,11 @@ public class DnsServiceApplication {
 
     public static void main(String[] args) {
         dev.parapet.kit.web.ReactorNettyFixes.apply();
-        SpringApplication.run(DnsServiceApplication.class, args);
+        SpringApplication application = new SpringApplication(DnsServiceApplication.class);
+        // A standalone block list is read while the context starts, not after: see Standalone.preload.
+        application.addListeners((org.springframework.context.ApplicationListener<
+                org.springframework.boot.context.event.ApplicationEnvironmentPreparedEvent>) event ->
+                Standalone.preload(event.getEnvironment().getProperty("parapet.dns.standalone.blocklist", "")));
+        application.run(args);
     }
 }

@@ -31,9 +31,51 @@ public record Standalone(@DefaultValue("") String blocklist, @DefaultValue("127.
         return !blocklist.isBlank();
     }
 
+    /** The list being read ahead of the context, by path; at most one. */
+    private static volatile Preloaded preloaded;
+
+    private record Preloaded(String path, java.util.concurrent.CompletableFuture<DomainSet> list) {
+    }
+
+    /**
+     * Starts reading a standalone list on a thread of its own as soon as its path is known (the environment is
+     * prepared, before the context), so that the read overlaps the context's start instead of following it;
+     * {@link #load} then takes the result. Nothing for an empty path (the normal, Kafka-configured service).
+     */
+    public static void preload(String path) {
+        if (path == null || path.isBlank() || preloaded != null) {
+            return;
+        }
+        java.util.concurrent.CompletableFuture<DomainSet> list = new java.util.concurrent.CompletableFuture<>();
+        preloaded = new Preloaded(path, list);
+        Thread reader = new Thread(() -> {
+            try {
+                list.complete(read(Path.of(path)));
+            } catch (IOException | RuntimeException e) {
+                list.completeExceptionally(e);
+            }
+        }, "standalone-list");
+        reader.setDaemon(true);
+        reader.start();
+    }
+
     /** Reads the list: lower-cased, hosts-file addresses and comments dropped, one fingerprint per domain. */
     public DomainSet load() throws IOException {
-        Path file = Path.of(blocklist);
+        Preloaded ahead = preloaded;
+        if (ahead != null && ahead.path().equals(blocklist)) {
+            try {
+                return ahead.list().join();
+            } catch (java.util.concurrent.CompletionException e) {
+                if (e.getCause() instanceof IOException io) {
+                    throw io;
+                }
+                throw e;
+            }
+        }
+        return read(Path.of(blocklist));
+    }
+
+    private static DomainSet read(Path file) throws IOException {
         DomainSet.Builder builder = DomainSet.builder(1 << 16);
         try (BufferedReader reader = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
             String line;
@@ -43,8 +85,11 @@ public record Standalone(@DefaultValue("") String blocklist, @DefaultValue("127.
                 if (text.isEmpty()) {
                     continue;
                 }
-                String[] fields = text.split("\\s+");
-                String domain = fields[fields.length - 1].toLowerCase(Locale.ROOT);
+                int start = text.length();
+                while (start > 0 && !Character.isWhitespace(text.charAt(start - 1))) {
+                    start--; // the last field: the domain of a hosts-file line, or the whole line
+                }
+                String domain = text.substring(start).toLowerCase(Locale.ROOT);
                 if (domain.endsWith(".")) {
                     domain = domain.substring(0, domain.length() - 1);
                 }
