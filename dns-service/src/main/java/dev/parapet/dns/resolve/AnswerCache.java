@@ -188,6 +188,9 @@ public class AnswerCache {
         this.maxTtl = properties.cache().maxTtl().toSeconds();
         this.staleSeconds = Math.max(0, properties.cache().serveStale().toSeconds());
         this.entries = Caffeine.newBuilder()
+                // Maintenance (the read buffer's drain, evictions) on the thread that triggers it: handing it to
+                // the common pool woke a thread per drain and cost the cached path up to 70% more CPU per query.
+                .executor(Runnable::run)
                 .maximumSize(properties.cache().maxEntries())
                 .expireAfter(new Expiry<String, Entry>() {
                     @Override
