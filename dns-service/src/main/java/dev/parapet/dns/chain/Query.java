@@ -23,7 +23,6 @@ import dev.parapet.dns.resolve.Client;
 public final class Query {
 
     /** Header flag bits (the packet's third and fourth bytes as one number). */
-    static final int RD = 0x0100;
     static final int AD = 0x0020;
     static final int CD = 0x0010;
 
@@ -145,11 +144,6 @@ public final class Query {
     /** DO: the client wants DNSSEC records (and says it understands the AD flag). */
     public boolean dnssecOk() {
         return dnssecOk;
-    }
-
-    /** RD: recursion desired. */
-    public boolean recursionDesired() {
-        return (flags & RD) != 0;
     }
 
     /** CD: the client checks signatures itself and wants answers unvalidated. */

@@ -59,6 +59,7 @@ final class DnsStreamListener {
     private final Function<String, Optional<Snapshot.Attribution>> locations;
     private EventLoopGroup group;
     private ServerBootstrap bootstrap;
+    private Channel channel;
 
     /**
      * @param name      names the listener in the connection metrics ({@code parapet.connections.*})
@@ -77,7 +78,7 @@ final class DnsStreamListener {
     }
 
     /** Binds (the event loop started by the first call); Netty's exception, unchecked, if the port is taken. */
-    Channel bind(String address, int port) {
+    void bind(String address, int port) {
         if (group == null) {
             group = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
             bootstrap = new ServerBootstrap().group(group).channel(NioServerSocketChannel.class)
@@ -101,15 +102,28 @@ final class DnsStreamListener {
                         }
                     });
         }
-        return bootstrap.bind(address, port).syncUninterruptibly().channel();
+        channel = bootstrap.bind(address, port).syncUninterruptibly().channel();
     }
 
-    /** Stops the event loop (closing every connection). */
+    /** Closes the bound socket and stops the event loop (closing every connection). */
     void close() {
+        if (channel != null) {
+            channel.close().syncUninterruptibly();
+        }
         if (group != null) {
             group.shutdownGracefully().syncUninterruptibly();
             group = null;
         }
+    }
+
+    /** Whether the listener is bound and open. */
+    boolean isOpen() {
+        return channel != null && channel.isOpen();
+    }
+
+    /** The bound port. */
+    int port() {
+        return ((InetSocketAddress) channel.localAddress()).getPort();
     }
 
     /**

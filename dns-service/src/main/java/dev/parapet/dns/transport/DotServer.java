@@ -1,7 +1,6 @@
 package dev.parapet.dns.transport;
 
 import java.io.File;
-import java.net.InetSocketAddress;
 
 import javax.net.ssl.SSLException;
 
@@ -20,7 +19,6 @@ import dev.parapet.dns.policy.ResolverState;
 import dev.parapet.dns.resolve.DnsResolver;
 import dev.parapet.schemas.v1.verdicts.Transport;
 import io.micrometer.core.instrument.MeterRegistry;
-import io.netty.channel.Channel;
 import io.netty.handler.ssl.ApplicationProtocolConfig;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslContextBuilder;
@@ -55,7 +53,6 @@ public class DotServer implements SmartLifecycle {
     private final Properties properties;
     private final DnsProperties dns;
     private final DnsStreamListener listener;
-    private Channel channel;
 
     /** Reads the certificate and key at once: a missing or unreadable one stops the service starting. */
     public DotServer(Properties properties, DnsProperties dns, DohTlsServer.Properties certificate, DnsResolver resolver,
@@ -88,30 +85,27 @@ public class DotServer implements SmartLifecycle {
     @Override
     public void start() {
         try {
-            channel = listener.bind(dns.address(), properties.port());
+            listener.bind(dns.address(), properties.port());
         } catch (Exception taken) { // Netty rethrows the BindException unchecked
             listener.close();
             throw new IllegalStateException("DNS over TLS cannot bind " + dns.address() + ":" + properties.port(), taken);
         }
-        LOG.info("DNS over TLS on {}", channel.localAddress());
+        LOG.info("DNS over TLS on {}:{}", dns.address(), listener.port());
     }
 
     /** The bound port. */
     public int port() {
-        return ((InetSocketAddress) channel.localAddress()).getPort();
+        return listener.port();
     }
 
     @Override
     public void stop() {
-        if (channel != null) {
-            channel.close().syncUninterruptibly();
-        }
         listener.close();
     }
 
     @Override
     public boolean isRunning() {
-        return channel != null && channel.isOpen();
+        return listener.isOpen();
     }
 
     @Override

@@ -10,7 +10,6 @@ import dev.parapet.dns.limits.ListenerLimits;
 import dev.parapet.dns.resolve.DnsResolver;
 import dev.parapet.schemas.v1.verdicts.Transport;
 import io.micrometer.core.instrument.MeterRegistry;
-import io.netty.channel.Channel;
 
 /**
  * DNS over TCP on the same address and port as UDP (RFC 7766), by a {@link DnsStreamListener} without
@@ -25,7 +24,6 @@ public class TcpDnsServer implements SmartLifecycle {
     private final DnsProperties properties;
     private final UdpDnsServer udp;
     private final DnsStreamListener listener;
-    private Channel channel;
 
     public TcpDnsServer(DnsProperties properties, DnsResolver resolver, UdpDnsServer udp, ListenerLimits limits,
                         MeterRegistry meters) {
@@ -40,7 +38,7 @@ public class TcpDnsServer implements SmartLifecycle {
         // picked and its TCP twin is taken, UDP moves to another picked port and TCP tries again.
         for (int attempt = 1; ; attempt++) {
             try {
-                channel = listener.bind(properties.address(), udp.port());
+                listener.bind(properties.address(), udp.port());
                 break;
             } catch (Exception taken) { // Netty rethrows the BindException unchecked
                 if (properties.port() != 0 || attempt == 20) {
@@ -51,20 +49,17 @@ public class TcpDnsServer implements SmartLifecycle {
                 udp.start();
             }
         }
-        LOG.info("DNS over TCP on {}", channel.localAddress());
+        LOG.info("DNS over TCP on {}:{}", properties.address(), listener.port());
     }
 
     @Override
     public void stop() {
-        if (channel != null) {
-            channel.close().syncUninterruptibly();
-        }
         listener.close();
     }
 
     @Override
     public boolean isRunning() {
-        return channel != null && channel.isOpen();
+        return listener.isOpen();
     }
 
     @Override
