@@ -3,7 +3,6 @@ package dev.parapet.agent.journey;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.IOException;
-import java.net.DatagramSocket;
 import java.net.InetSocketAddress;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -22,6 +21,8 @@ import org.junit.jupiter.api.Test;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+
+import dev.parapet.stack.Ports;
 
 
 /**
@@ -122,10 +123,8 @@ class JourneyTest {
                 "--telemetry-url", DIAGNOSTICS + "/agent/v1/telemetry");
     }
 
-    static int freePort() throws IOException {
-        try (DatagramSocket probe = new DatagramSocket(new InetSocketAddress("127.0.0.1", 0))) {
-            return probe.getLocalPort();
-        }
+    static int freePort() {
+        return Ports.free();
     }
 
     @Test

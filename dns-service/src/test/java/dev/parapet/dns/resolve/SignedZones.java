@@ -1,10 +1,8 @@
 package dev.parapet.dns.resolve;
 
 import java.io.IOException;
-import java.net.DatagramSocket;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -16,6 +14,8 @@ import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
 import org.junit.jupiter.api.Assumptions;
+
+import dev.parapet.stack.Ports;
 import org.xbill.DNS.DClass;
 import org.xbill.DNS.Flags;
 import org.xbill.DNS.Message;
@@ -94,7 +94,7 @@ public final class SignedZones implements AutoCloseable {
             signZones(directory);
             IOException last = null;
             for (int attempt = 0; attempt < 3; attempt++) {
-                int port = freePort();
+                int port = Ports.free();
                 Process named = startNamed(directory, port);
                 try {
                     awaitReady(named, port, directory);
@@ -240,22 +240,6 @@ public final class SignedZones implements AutoCloseable {
         }
         throw new IOException("named did not answer on port " + port + " within " + READY_WITHIN + ": "
                 + Files.readString(directory.resolve("named.log")));
-    }
-
-    /** A port free on loopback for both UDP and TCP just now (named binds both). */
-    private static int freePort() throws IOException {
-        for (int i = 0; i < 20; i++) {
-            try (DatagramSocket udp = new DatagramSocket(new InetSocketAddress("127.0.0.1", 0))) {
-                int port = udp.getLocalPort();
-                try (ServerSocket tcp = new ServerSocket()) {
-                    tcp.bind(new InetSocketAddress("127.0.0.1", port));
-                    return port;
-                } catch (IOException busy) {
-                    // taken for TCP: another
-                }
-            }
-        }
-        throw new IOException("no port free for both UDP and TCP on 127.0.0.1");
     }
 
     /** Runs a tool in the directory; its standard output, or an exception with everything it said. */
