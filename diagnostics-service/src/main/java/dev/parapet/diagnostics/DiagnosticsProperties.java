@@ -14,7 +14,7 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * @param clockSkew             an agent clock further than this from the service's has the finding CLOCK_SKEW (endpoints must use NTP)
  * @param configurationGrace    how long an agent may stay behind the account's current settings before CONFIGURATION_BEHIND
  * @param latestAgentVersion    the newest published agent version; older agents have OUTDATED_AGENT
- * @param findingsInterval      how often time-driven findings (NO_HEARTBEAT, CONFIGURATION_BEHIND) are reviewed
+ * @param findingsInterval      how often the devices due for a time-driven finding (NO_HEARTBEAT, CONFIGURATION_BEHIND) are looked for: a check of deadlines in memory, not a read of the devices
  * @param streamThreads         Kafka Streams threads
  * @param liveStreamsPerAccount live streams an account may hold open (on the instance that owns its data); more get 429
  * @param relayKey              base64 of at least 32 random bytes, the same on every instance: signs the queries one
@@ -30,7 +30,7 @@ public record DiagnosticsProperties(
         @DefaultValue("2m") Duration clockSkew,
         @DefaultValue("2m") Duration configurationGrace,
         @DefaultValue("1.0.0") String latestAgentVersion,
-        @DefaultValue("10s") Duration findingsInterval,
+        @DefaultValue("1s") Duration findingsInterval,
         @DefaultValue("2") int streamThreads,
         @DefaultValue("20") int liveStreamsPerAccount,
         String relayKey) {

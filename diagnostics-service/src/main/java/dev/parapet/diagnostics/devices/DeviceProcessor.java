@@ -25,8 +25,15 @@ import dev.parapet.schemas.v1.telemetry.AgentTelemetry;
 /**
  * Keeps the device inventory of the accounts of its partition: one row per agent under
  * {@code accountId/agentId}, from the agents' records and their telemetry, with findings decided
- * by {@link HealthRules} on every change and, for the findings that come with time (no heartbeat,
- * configuration behind), on a wall-clock review. Raised and cleared findings go to {@link FindingEvents}.
+ * by {@link HealthRules} on every change. Raised and cleared findings go to {@link FindingEvents}.
+ *
+ * <p>The findings that come with time alone (no heartbeat, configuration behind) are reviewed by
+ * deadline: each device is scheduled for the moment {@link HealthRules#nextChange} names, an account
+ * for the end of its settings change's grace, and a wall-clock check every {@code reviewInterval} looks
+ * again at what is due, in time order. Nothing else is read: the review used to read every device of
+ * the partition every 10 s, on the cores that deliver configuration changes to the same agents. The
+ * deadlines live in memory, built from the store when the task starts (a device whose deadline passed
+ * while the service was stopped is due at once).
  */
 public final class DeviceProcessor implements Processor<String, SpecificRecord, Void, Void> {
 
@@ -38,6 +45,8 @@ public final class DeviceProcessor implements Processor<String, SpecificRecord, 
     private final FindingEvents events;
     private KeyValueStore<String, DeviceRow> devices;
     private KeyValueStore<String, HealthRules.AccountSettings> accounts;
+    private final Deadlines devicesDue = new Deadlines();
+    private final Deadlines accountsDue = new Deadlines();
 
     public DeviceProcessor(HealthRules rules, Duration reviewInterval, FindingEvents events) {
         this.rules = rules;
@@ -53,6 +62,13 @@ public final class DeviceProcessor implements Processor<String, SpecificRecord, 
     public void init(ProcessorContext<Void, Void> context) {
         devices = context.getStateStore(DEVICES_STORE);
         accounts = context.getStateStore(ACCOUNTS_STORE);
+        devicesDue.clear();
+        accountsDue.clear();
+        // Each device's deadline takes its account's current settings into account, including a change
+        // still in its grace: no account needs a deadline of its own at the start.
+        try (KeyValueIterator<String, DeviceRow> all = devices.all()) {
+            all.forEachRemaining(device -> scheduleDevice(device.key, device.value, accounts.get(device.value.accountId().toString())));
+        }
         context.schedule(reviewInterval, PunctuationType.WALL_CLOCK_TIME, now -> review(Instant.ofEpochMilli(now)));
     }
 
@@ -69,21 +85,52 @@ public final class DeviceProcessor implements Processor<String, SpecificRecord, 
             save(key, before, DeviceUpdates.withAgent(before, agent), now);
         } else if (record.value() instanceof AgentSettings settings) {
             String account = settings.getAccountId().toString();
-            accounts.put(account, new HealthRules.AccountSettings(settings.getVersion(), settings.getUpdatedAt(),
-                    settings.getEnforceUserAuthentication()));
-            // A change made just now raises CONFIGURATION_BEHIND only once its grace has passed, which
-            // the next review (or the device's next report) sees: the account's devices are re-read
-            // only for a change older than that (one read late). Re-reading them on every change cost
-            // 10 000 rows per administrator change, on the cores that were delivering that change to
-            // the same 10 000 agents.
+            HealthRules.AccountSettings current = new HealthRules.AccountSettings(settings.getVersion(), settings.getUpdatedAt(),
+                    settings.getEnforceUserAuthentication());
+            accounts.put(account, current);
+            // A change made just now raises CONFIGURATION_BEHIND only once its grace has passed: the
+            // account's devices are looked at again then (its deadline), or at once for a change older
+            // than that (one read late). Re-reading them on every change cost 10 000 rows per
+            // administrator change, on the cores that were delivering that change to the same agents.
             if (rules.pastConfigurationGrace(settings.getUpdatedAt(), now)) {
-                reevaluate(devices.prefixScan(account + "/", new StringSerializer()), now);
+                accountsDue.cancel(account);
+                reevaluate(account, now);
+            } else {
+                scheduleAccount(account, current);
             }
         }
     }
 
+    /** What is due: accounts whose settings' grace ended (all their devices), then single devices. */
     private void review(Instant now) {
-        reevaluate(devices.all(), now);
+        for (String account : accountsDue.takeDue(now.toEpochMilli())) {
+            reevaluate(account, now);
+        }
+        for (String key : devicesDue.takeDue(now.toEpochMilli())) {
+            DeviceRow row = devices.get(key);
+            if (row != null) {
+                save(key, row, row, now);
+            }
+        }
+    }
+
+    private void reevaluate(String account, Instant now) {
+        reevaluate(devices.prefixScan(account + "/", new StringSerializer()), now);
+    }
+
+    private void scheduleAccount(String account, HealthRules.AccountSettings settings) {
+        if (settings.updatedAt() != null) {
+            accountsDue.schedule(account, rules.configurationGraceEnd(settings.updatedAt()).toEpochMilli());
+        }
+    }
+
+    private void scheduleDevice(String key, DeviceRow row, HealthRules.AccountSettings settings) {
+        Instant next = rules.nextChange(row, settings);
+        if (next == null) {
+            devicesDue.cancel(key);
+        } else {
+            devicesDue.schedule(key, next.toEpochMilli());
+        }
     }
 
     /** Evaluates every row the iterator yields (read whole first: saving while iterating would move the store under it). */
@@ -99,6 +146,7 @@ public final class DeviceProcessor implements Processor<String, SpecificRecord, 
     private void save(String key, DeviceRow before, DeviceRow row, Instant now) {
         HealthRules.AccountSettings settings = accounts.get(row.accountId().toString());
         DeviceRow evaluated = row.withFindings(rules.evaluate(row, settings, now));
+        scheduleDevice(key, evaluated, settings);
         if (Objects.equals(before, evaluated)) {
             return;
         }

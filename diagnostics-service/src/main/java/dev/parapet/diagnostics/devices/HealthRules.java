@@ -91,6 +91,44 @@ public final class HealthRules {
         return found;
     }
 
+    /**
+     * When the device's findings would next change with time alone, if nothing else happens: the moment
+     * NO_HEARTBEAT is due (its last report, or enrolment, plus the timeout) or CONFIGURATION_BEHIND (the
+     * account's settings change plus the grace, for a device that applies an older version), whichever
+     * comes first and is not raised already; null when time alone changes nothing (a revoked agent, or
+     * both raised). The time may be past (a service that was stopped): the device is then due at once.
+     */
+    public Instant nextChange(DeviceRow row, AccountSettings settings) {
+        if (!row.active()) {
+            return null;
+        }
+        Instant next = null;
+        Instant heard = row.lastSeen() != null ? row.lastSeen() : row.enrolledAt();
+        if (heard != null && !has(row, FindingCode.NO_HEARTBEAT)) {
+            next = heard.plus(heartbeatTimeout).plusMillis(1);
+        }
+        if (row.lastSeen() != null && settings != null && row.lastConfigVersionApplied() != null
+                && row.lastConfigVersionApplied() < settings.version() && !has(row, FindingCode.CONFIGURATION_BEHIND)) {
+            Instant behind = configurationGraceEnd(settings.updatedAt());
+            next = next == null || behind.isBefore(next) ? behind : next;
+        }
+        return next;
+    }
+
+    private static boolean has(DeviceRow row, FindingCode code) {
+        for (Finding finding : row.findings()) {
+            if (finding.code() == code) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** The first moment at which settings changed at {@code updatedAt} are past their grace. */
+    public Instant configurationGraceEnd(Instant updatedAt) {
+        return updatedAt.plus(configurationGrace).plusMillis(1);
+    }
+
     /** Whether settings changed at {@code updatedAt} have been out long enough to call a device behind. */
     public boolean pastConfigurationGrace(Instant updatedAt, Instant now) {
         return Duration.between(updatedAt, now).compareTo(configurationGrace) > 0;
@@ -120,11 +158,18 @@ public final class HealthRules {
         return 0;
     }
 
+    /** The part's digits as a number ("4b" is 4, "" is 0); one too long for a long sorts last. */
     private static long number(String part) {
-        try {
-            return Long.parseLong(part.replaceAll("\\D", "").isEmpty() ? "0" : part.replaceAll("\\D", ""));
-        } catch (NumberFormatException e) {
-            return Long.MAX_VALUE;
+        long value = 0;
+        for (int i = 0; i < part.length(); i++) {
+            char c = part.charAt(i);
+            if (c >= '0' && c <= '9') {
+                if (value > (Long.MAX_VALUE - (c - '0')) / 10) {
+                    return Long.MAX_VALUE;
+                }
+                value = value * 10 + (c - '0');
+            }
         }
+        return value;
     }
 }

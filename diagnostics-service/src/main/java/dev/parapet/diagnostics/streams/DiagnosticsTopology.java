@@ -34,7 +34,7 @@ import org.springframework.kafka.streams.KafkaStreamsMicrometerListener;
 
 import dev.parapet.diagnostics.DiagnosticsProperties;
 import dev.parapet.diagnostics.devices.DeviceProcessor;
-import dev.parapet.diagnostics.devices.DeviceRow;
+import dev.parapet.diagnostics.devices.DeviceRowSerde;
 import dev.parapet.diagnostics.devices.FindingEvents;
 import dev.parapet.diagnostics.devices.HealthRules;
 import dev.parapet.diagnostics.traffic.TrafficProcessor;
@@ -119,10 +119,7 @@ public class DiagnosticsTopology {
     @Bean
     KStream<String, DnsVerdict> diagnosticsTopologyDefinition(StreamsBuilder builder, RegistryProperties registry,
                                                               DiagnosticsProperties properties, FindingEvents findings) {
-        builder.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(DeviceProcessor.DEVICES_STORE),
-                Serdes.String(), new JsonSerde<>(DeviceRow.class)).withCachingEnabled());
-        builder.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(DeviceProcessor.ACCOUNTS_STORE),
-                Serdes.String(), new JsonSerde<>(HealthRules.AccountSettings.class)));
+        deviceStores(builder);
         KStream<String, SpecificRecord> telemetry = byAccount(builder.stream(Topics.AGENT_TELEMETRY.name(),
                 Consumed.with(Serdes.String(), avro(registry))), "telemetry-by-account", registry,
                 value -> ((dev.parapet.schemas.v1.telemetry.AgentTelemetry) value).getAccountId().toString());
@@ -136,17 +133,35 @@ public class DiagnosticsTopology {
         telemetry.merge(agents).merge(settings).process(() -> new DeviceProcessor(rules, properties.findingsInterval(), findings),
                 DeviceProcessor.DEVICES_STORE, DeviceProcessor.ACCOUNTS_STORE);
 
-        builder.addStateStore(windows(TrafficProcessor.SECONDS_STORE, SECONDS_RETENTION, TrafficProcessor.SECOND));
-        builder.addStateStore(windows(TrafficProcessor.MINUTES_STORE, MINUTES_RETENTION, TrafficProcessor.MINUTE));
-        builder.addStateStore(windows(TrafficProcessor.HOURS_STORE, HOURS_RETENTION, TrafficProcessor.HOUR));
-        KStream<String, DnsVerdict> verdicts = builder.stream(Topics.VERDICTS.name(), Consumed.with(Serdes.String(), avro(registry)));
-        verdicts.process(TrafficProcessor::new, TrafficProcessor.SECONDS_STORE, TrafficProcessor.MINUTES_STORE, TrafficProcessor.HOURS_STORE);
+        KStream<String, DnsVerdict> verdicts = traffic(builder, avro(registry));
 
         // The audit log: the audit topic is keyed by account already, so each account's events live in one task.
         builder.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(AuditProcessor.STORE),
                 Serdes.String(), new JsonSerde<>(AuditEntry.class)));
         builder.stream(Topics.AUDIT.name(), Consumed.with(Serdes.String(), CommandProcessing.<AuditEvent>avroSerde(registry)))
                 .process(() -> new AuditProcessor(AUDIT_RETENTION), AuditProcessor.STORE);
+        return verdicts;
+    }
+
+    /** The device inventory's stores: the rows (binary, cached: read and written on every heartbeat) and the accounts' settings. */
+    public static void deviceStores(StreamsBuilder builder) {
+        builder.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(DeviceProcessor.DEVICES_STORE),
+                Serdes.String(), new DeviceRowSerde()).withCachingEnabled());
+        builder.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(DeviceProcessor.ACCOUNTS_STORE),
+                Serdes.String(), new JsonSerde<>(HealthRules.AccountSettings.class)));
+    }
+
+    /** The traffic counters: verdicts (keyed by account) into the second, minute and hour windows. */
+    public static KStream<String, DnsVerdict> traffic(StreamsBuilder builder, Serde<DnsVerdict> verdictSerde) {
+        // The live seconds are few (an account's totals) and written on the wall clock, through the record cache; the
+        // minutes and hours are many (names, users, devices) and written once per commit, so a cache would only add work.
+        builder.addStateStore(windows(TrafficProcessor.SECONDS_STORE, SECONDS_RETENTION, TrafficProcessor.SECOND).withCachingEnabled());
+        builder.addStateStore(windows(TrafficProcessor.MINUTES_STORE, MINUTES_RETENTION, TrafficProcessor.MINUTE).withCachingDisabled());
+        builder.addStateStore(windows(TrafficProcessor.HOURS_STORE, HOURS_RETENTION, TrafficProcessor.HOUR).withCachingDisabled());
+        builder.addStateStore(CommitHook.builder(TrafficProcessor.COMMIT_HOOK));
+        KStream<String, DnsVerdict> verdicts = builder.stream(Topics.VERDICTS.name(), Consumed.with(Serdes.String(), verdictSerde));
+        verdicts.process(TrafficProcessor::new, TrafficProcessor.SECONDS_STORE, TrafficProcessor.MINUTES_STORE, TrafficProcessor.HOURS_STORE,
+                TrafficProcessor.COMMIT_HOOK);
         return verdicts;
     }
 
@@ -161,7 +176,7 @@ public class DiagnosticsTopology {
     private static org.apache.kafka.streams.state.StoreBuilder<org.apache.kafka.streams.state.WindowStore<String, Long>> windows(
             String name, Duration retention, long size) {
         return Stores.windowStoreBuilder(Stores.persistentWindowStore(name, retention, Duration.ofMillis(size), false),
-                Serdes.String(), Serdes.Long()).withCachingEnabled();
+                Serdes.String(), Serdes.Long());
     }
 
     private static <T extends SpecificRecord> Serde<T> avro(RegistryProperties registry) {

@@ -108,6 +108,8 @@ public final class AggregationBench {
     private final int telemetryCount;
     private final int verdictCount;
     private final int nameCount;
+    private final int liveRate;
+    private final int liveSeconds;
     private final List<String> serviceArgs = new ArrayList<>();
     private final ProcessInfrastructure infrastructure;
     private final Admin admin;
@@ -133,6 +135,8 @@ public final class AggregationBench {
         telemetryCount = intOption("telemetry", 1_000_000);
         verdictCount = intOption("verdicts", 2_000_000);
         nameCount = intOption("names", 20_000);
+        liveRate = intOption("live-rate", 0);
+        liveSeconds = intOption("live-seconds", 300);
         accounts = new UUID[accountCount];
         locations = new UUID[accountCount][3];
         for (int a = 0; a < accountCount; a++) {
@@ -163,7 +167,7 @@ public final class AggregationBench {
         serviceArgs.add("--logging.level.org.apache.kafka=WARN");
         serviceArgs.add("--parapet.diagnostics.state-directory=" + directory.resolve("state").toAbsolutePath());
         options.forEach((name, value) -> {
-            if (!List.of("agents", "accounts", "telemetry", "verdicts", "names", "dir", "keep").contains(name)) {
+            if (!List.of("agents", "accounts", "telemetry", "verdicts", "names", "dir", "keep", "live-rate", "live-seconds").contains(name)) {
                 serviceArgs.add("--" + name + "=" + value);
             }
         });
@@ -202,6 +206,10 @@ public final class AggregationBench {
                 serviceArgs.stream().filter(a -> !a.contains("public-key") && !a.contains("bootstrap") && !a.contains("registry.url"))
                         .collect(Collectors.joining(" ")));
         createTopics();
+        if (liveRate > 0) {
+            live();
+            return;
+        }
 
         produce("agents", agentCount, this::agentRecord);
         produce("telemetry", telemetryCount, this::telemetryRecord);
@@ -216,6 +224,111 @@ public final class AggregationBench {
         System.out.println("| input | events | seconds (RUNNING to committed) | events/s | service JVM CPU s | broker+registry CPU s | RSS MiB (peak) | heap used MiB |");
         System.out.println("|---|---:|---:|---:|---:|---:|---:|---:|");
         results.forEach(System.out::println);
+    }
+
+    /**
+     * Keeping up: the service runs while verdicts arrive at {@code --live-rate} per second (stamped now, as
+     * dns-service stamps them) for {@code --live-seconds}; then the time until the group's lag is back at
+     * zero, and every account's totals checked against what was sent.
+     */
+    private void live() throws Exception {
+        ConfigurableApplicationContext context = new SpringApplicationBuilder(DiagnosticsServiceApplication.class, SecondInstanceResources.class)
+                .run(serviceArgs.toArray(String[]::new));
+        try {
+            KafkaStreams streams = context.getBean(StreamsBuilderFactoryBean.class).getKafkaStreams();
+            long started = System.nanoTime();
+            while (streams.state() != KafkaStreams.State.RUNNING) {
+                if (System.nanoTime() - started > TimeUnit.MINUTES.toNanos(3)) {
+                    throw new IllegalStateException("Streams not RUNNING after 3 minutes: " + streams.state());
+                }
+                Thread.sleep(10);
+            }
+            List<String> topics = List.of(Topics.VERDICTS.name());
+            Properties config = new Properties();
+            config.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, infrastructure.bootstrapServers());
+            config.put(ProducerConfig.COMPRESSION_TYPE_CONFIG, "lz4");
+            config.put(ProducerConfig.LINGER_MS_CONFIG, 20);
+            config.put(ProducerConfig.BATCH_SIZE_CONFIG, 256 * 1024);
+            java.lang.management.ThreadMXBean threads = ManagementFactory.getThreadMXBean();
+            long[] producerCpu = new long[1];
+            int[] sent = new int[1];
+            java.util.concurrent.atomic.AtomicLong failed = new java.util.concurrent.atomic.AtomicLong();
+            Thread producerThread = new Thread(() -> {
+                long producerThreadStart = threads.getCurrentThreadCpuTime();
+                try (KafkaProducer<String, SpecificRecord> producer = new KafkaProducer<>(config, new StringSerializer(),
+                        AvroSerdes.serializer(infrastructure.registryUrl(), false))) {
+                    long begin = System.nanoTime();
+                    long end = begin + TimeUnit.SECONDS.toNanos(liveSeconds);
+                    while (System.nanoTime() < end) {
+                        long due = (System.nanoTime() - begin) * liveRate / 1_000_000_000L;
+                        Instant now = Instant.now().truncatedTo(ChronoUnit.MILLIS);
+                        while (sent[0] < due) {
+                            producer.send(verdictAt(sent[0], now), (metadata, error) -> {
+                                if (error != null) {
+                                    failed.incrementAndGet();
+                                }
+                            });
+                            sent[0]++;
+                        }
+                        java.util.concurrent.locks.LockSupport.parkNanos(1_000_000);
+                    }
+                    producer.flush();
+                }
+                producerCpu[0] = threads.getCurrentThreadCpuTime() - producerThreadStart;
+            }, "live-verdicts");
+            long cpuAtStart = processCpuNanos();
+            long childCpuAtStart = childrenCpuNanos();
+            long begin = System.nanoTime();
+            producerThread.start();
+            long maxLag = 0;
+            while (producerThread.isAlive()) {
+                Thread.sleep(5_000);
+                long lag = lag(topics, false);
+                maxLag = Math.max(maxLag, lag);
+                System.out.printf("  %5.1f s: %,d sent, lag %,d; load average %s%n", (System.nanoTime() - begin) / 1e9, sent[0], lag, loadAverage());
+            }
+            long stopped = System.nanoTime();
+            require(failed.get() == 0, failed.get() + " verdicts could not be sent");
+            double cpuWhileSending = (processCpuNanos() - cpuAtStart) / 1e9;
+            double childCpuWhileSending = (childrenCpuNanos() - childCpuAtStart) / 1e9;
+            long lag;
+            while ((lag = lag(topics, false)) > 0) {
+                if (System.nanoTime() - stopped > TimeUnit.MINUTES.toNanos(15)) {
+                    throw new IllegalStateException("not caught up 15 minutes after the load stopped, lag " + lag);
+                }
+                Thread.sleep(100);
+            }
+            double drain = (System.nanoTime() - stopped) / 1e9;
+            double sending = (stopped - begin) / 1e9;
+            System.out.printf("live: %,d verdicts sent in %.1f s (%,.0f/s, goal %,d/s); largest lag seen %,d; lag back at zero %.1f s after the"
+                            + " load stopped; process CPU while sending %.1f s (of which the producer thread %.1f s), broker+registry %.1f s;"
+                            + " load average %s%n", sent[0], sending, sent[0] / sending, liveRate, maxLag, drain, cpuWhileSending,
+                    producerCpu[0] / 1e9, childCpuWhileSending, loadAverage());
+            String base = "http://127.0.0.1:" + context.getEnvironment().getProperty("local.server.port");
+            String range = "from=" + verdictsFrom.truncatedTo(ChronoUnit.MINUTES).minus(Duration.ofMinutes(1))
+                    + "&to=" + verdictsTo.truncatedTo(ChronoUnit.MINUTES).plus(Duration.ofMinutes(2));
+            long counted = 0;
+            long stoppedCounted = 0;
+            for (int a = 0; a < accountCount; a++) {
+                String summary = get(base, accounts[a], "/reports/summary?" + range);
+                long queries = ((Number) JsonPath.read(summary, "$.queries")).longValue();
+                long stoppedQueries = ((Number) JsonPath.read(summary, "$.stopped")).longValue();
+                require(queries == verdictsByAccount[a] && stoppedQueries == stoppedByAccount[a], "account " + a + ": " + queries
+                        + " queries, " + stoppedQueries + " stopped counted; " + verdictsByAccount[a] + " and " + stoppedByAccount[a] + " were sent");
+                counted += queries;
+                stoppedCounted += stoppedQueries;
+            }
+            require(counted == sent[0], counted + " counted over all accounts, " + sent[0] + " sent");
+            System.out.printf("live: the reports of all %d accounts total %,d queries (%,d stopped), exactly the verdicts sent%n", accountCount,
+                    counted, stoppedCounted);
+            results.add(String.format("| live at %,d/s for %d s | %,d | lag back at zero %.1f s after | %,.0f | %.1f (producer %.1f) | %.1f | %d | %d |",
+                    liveRate, liveSeconds, sent[0], drain, sent[0] / sending, cpuWhileSending, producerCpu[0] / 1e9, childCpuWhileSending,
+                    rssKib() >> 10, ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed() >> 20));
+            System.out.println();
+            results.forEach(System.out::println);
+        } finally {
+            context.close();
+        }
     }
 
     // ---------------------------------------------------------------- inputs
@@ -309,7 +422,10 @@ public final class AggregationBench {
      */
     private ProducerRecord<String, SpecificRecord> verdictRecord(int i, Instant base) {
         long spanMillis = (long) (verdictCount / VERDICT_RATE * 1000);
-        Instant at = base.minusMillis(spanMillis).plusMillis(spanMillis * i / Math.max(1, verdictCount));
+        return verdictAt(i, base.minusMillis(spanMillis).plusMillis(spanMillis * i / Math.max(1, verdictCount)));
+    }
+
+    private ProducerRecord<String, SpecificRecord> verdictAt(int i, Instant at) {
         if (i == 0) {
             verdictsFrom = at;
         }

@@ -104,6 +104,10 @@ class HealthRulesTest {
         assertThat(HealthRules.compareVersions("1.10.0", "1.9.2")).isPositive();
         assertThat(HealthRules.compareVersions("1.2", "1.2.0")).isZero();
         assertThat(HealthRules.compareVersions("1.2.0-rc1", "1.2.0")).isNegative();
+        // Only a part's digits count; a part too long for a number sorts after every other.
+        assertThat(HealthRules.compareVersions("1.4b.0", "1.4.0")).isZero();
+        assertThat(HealthRules.compareVersions("1.x.0", "1.0.0")).isZero();
+        assertThat(HealthRules.compareVersions("1.99999999999999999999", "1.9223372036854775806")).isPositive();
     }
 
     @Test
@@ -127,5 +131,27 @@ class HealthRulesTest {
         assertThat(Platforms.unsupported("Android", null, "14")).isPresent();
         assertThat(Platforms.unsupported("ChromeOS", null, "120")).isPresent();
         assertThat(Platforms.unsupported("Linux", "Ubuntu", "24.04")).isPresent();
+    }
+
+    @Test
+    void timeAloneNextChangesADeviceWhenItsHeartbeatIsOverdueOrItsSettingsGraceEnds() {
+        HealthRules.AccountSettings current = new HealthRules.AccountSettings(5, NOW.minusSeconds(600));
+        DeviceRow upToDate = row("macOS", null, "14.4", true, "1.2.0", 0, 5, NOW.minusSeconds(30));
+        // Silent for longer than the timeout (10 min): NO_HEARTBEAT, one millisecond after the timeout ends.
+        assertThat(rules.nextChange(upToDate, current)).isEqualTo(NOW.minusSeconds(30).plus(Duration.ofMinutes(10)).plusMillis(1));
+        // Behind a change made a minute ago: CONFIGURATION_BEHIND when the 2-minute grace ends, before the heartbeat's timeout.
+        HealthRules.AccountSettings justChanged = new HealthRules.AccountSettings(6, NOW.minusSeconds(60));
+        assertThat(rules.nextChange(upToDate, justChanged)).isEqualTo(NOW.plusSeconds(60).plusMillis(1));
+        // What the deadline names is what evaluation then finds, not a moment before.
+        Instant due = rules.nextChange(upToDate, justChanged);
+        assertThat(codes(rules.evaluate(upToDate, justChanged, due.minusMillis(1)))).isEmpty();
+        assertThat(codes(rules.evaluate(upToDate, justChanged, due))).containsExactly(FindingCode.CONFIGURATION_BEHIND);
+        // Both raised, or a revoked agent: time alone changes nothing more.
+        DeviceRow both = upToDate.withFindings(rules.evaluate(upToDate, justChanged, NOW.plus(Duration.ofHours(1))));
+        assertThat(codes(both.findings())).contains(FindingCode.NO_HEARTBEAT, FindingCode.CONFIGURATION_BEHIND);
+        assertThat(rules.nextChange(both, justChanged)).isNull();
+        DeviceRow revoked = new DeviceRow(upToDate.accountId(), upToDate.agentId(), "d", "host", "REVOKED", upToDate.enrolledAt(), "1.2.0",
+                "macOS", null, "14.4", true, "REVOKED", null, "NONE", NOW, 0L, 5L, "CACHED", null, List.of(), NOW, NOW, List.of());
+        assertThat(rules.nextChange(revoked, current)).isNull();
     }
 }
