@@ -41,8 +41,9 @@ import io.netty.util.ReferenceCountUtil;
  * One kept-alive HTTP/2 connection over TLS that carries many DoH queries at once, each on its own stream,
  * for {@link DohLoad}. It is Netty's HTTP/2 frame codec and nothing else (no per-stream channels, no reactive
  * pipeline), so that a query costs the generator a headers frame, a data frame and a map entry: the JDK's
- * HTTP/2 client, which the simulator used, cost more CPU than the server it measured. It never sends more
- * streams at once than the server's {@code SETTINGS_MAX_CONCURRENT_STREAMS}; queries beyond that wait here,
+ * HTTP/2 client, which the simulator used, cost more CPU than the server it measured. It sends nothing before the
+ * server's first SETTINGS and never more streams at once than its {@code SETTINGS_MAX_CONCURRENT_STREAMS} (a
+ * stream over it is refused, and the JDK client counted those as errors); queries beyond that wait here,
  * and their waiting counts in their latency (the generator is open-loop: a query's clock starts at the
  * moment the schedule meant to send it). Everything below runs on the connection's event loop only.
  */
@@ -240,8 +241,7 @@ final class DohConnection {
                         return;
                     }
                     results.handshakes++;
-                    handler = this;
-                    drain();
+                    // Ready once the server's SETTINGS say how many streams it allows (below).
                 }
             }
             super.userEventTriggered(context, event);
@@ -252,7 +252,11 @@ final class DohConnection {
             try {
                 if (message instanceof Http2SettingsFrame settings) {
                     Long streams = settings.settings().maxConcurrentStreams();
-                    maxStreams = streams == null ? Integer.MAX_VALUE : streams;
+                    if (streams != null || handler == null) {
+                        // Absent from the first SETTINGS: no limit; from a later one: unchanged.
+                        maxStreams = streams == null ? Integer.MAX_VALUE : streams;
+                    }
+                    handler = this;
                     drain();
                 } else if (message instanceof Http2HeadersFrame headers) {
                     Query query = inFlight.get(headers.stream().id());

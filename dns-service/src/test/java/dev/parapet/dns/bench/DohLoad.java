@@ -65,12 +65,7 @@ public final class DohLoad {
         AsciiString[] authorizations = credentials.stream().map(c -> new AsciiString("Bearer " + c)).toArray(AsciiString[]::new);
         byte[][] queries = names.stream().map(DohLoad::query).toArray(byte[][]::new);
 
-        SslContext tls = SslContextBuilder.forClient().sslProvider(SslProvider.JDK).trustManager(ca.toFile())
-                .ciphers(Http2SecurityUtil.CIPHERS, SupportedCipherSuiteFilter.INSTANCE)
-                .applicationProtocolConfig(new ApplicationProtocolConfig(ApplicationProtocolConfig.Protocol.ALPN,
-                        ApplicationProtocolConfig.SelectorFailureBehavior.NO_ADVERTISE,
-                        ApplicationProtocolConfig.SelectedListenerFailureBehavior.ACCEPT, ApplicationProtocolNames.HTTP_2))
-                .build();
+        SslContext tls = tls(ca);
         boolean epoll = Epoll.isAvailable();
         EventLoopGroup group = new MultiThreadIoEventLoopGroup(threads, epoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory());
         Bootstrap template = new Bootstrap().group(group).channel(epoll ? EpollSocketChannel.class : NioSocketChannel.class);
@@ -162,6 +157,16 @@ public final class DohLoad {
                 selfCpu, selfCpu / duration, 1e6 * selfCpu / Math.max(1, done), serverPid == null ? " (not found)" : " (pid " + serverPid + ")",
                 serverCpu, serverCpu / duration, 1e6 * serverCpu / Math.max(1, done));
         System.out.printf("load average at the end of the window: %s%n", loadAverage);
+    }
+
+    /** TLS for HTTP/2 (ALPN h2, its cipher suites), trusting the server's certificate (or its CA). */
+    static SslContext tls(Path ca) throws javax.net.ssl.SSLException {
+        return SslContextBuilder.forClient().sslProvider(SslProvider.JDK).trustManager(ca.toFile())
+                .ciphers(Http2SecurityUtil.CIPHERS, SupportedCipherSuiteFilter.INSTANCE)
+                .applicationProtocolConfig(new ApplicationProtocolConfig(ApplicationProtocolConfig.Protocol.ALPN,
+                        ApplicationProtocolConfig.SelectorFailureBehavior.NO_ADVERTISE,
+                        ApplicationProtocolConfig.SelectedListenerFailureBehavior.ACCEPT, ApplicationProtocolNames.HTTP_2))
+                .build();
     }
 
     /** An A query for the name, id 0 (RFC 8484 4.1: cache-friendly), recursion desired, no EDNS. */
