@@ -57,6 +57,7 @@ public final class DohLoad {
         List<String> names = List.of(options.getOrDefault("names", "www.casino.example,intranet.example.com,example.com").split(","));
         Path credentialsFile = Path.of(options.getOrDefault("credentials", data.resolve("doh-bench-credentials").toString()));
         String token = options.getOrDefault("token", System.getenv("TOKEN"));
+        boolean jdk = options.getOrDefault("client", "netty").equals("jdk");
         Long serverPid = options.containsKey("server-pid") ? Long.valueOf(options.get("server-pid"))
                 : ProcessCpu.busiest("dns-service.jar").orElse(null);
 
@@ -76,13 +77,15 @@ public final class DohLoad {
             pool.add(new DohConnection(template, tls, url.getHost(), url.getPort() < 0 ? 443 : url.getPort(), url.getRawPath(),
                     timeoutNanos, loop, new DohResults(window)));
         }
-        for (DohConnection connection : pool) {
+        DohResults jdkResults = new DohResults(window);
+        JdkDohClients jdkClients = jdk ? new JdkDohClients(connections, ca, url, timeoutNanos, jdkResults) : null;
+        for (DohConnection connection : jdk ? List.<DohConnection>of() : pool) {
             connection.loop().submit(connection::connect).get();
         }
 
-        System.out.printf("DoH load: %.0f/s for %.0f s after a %.0f s warm-up, to %s over %d HTTP/2 connection(s) (%s, %d thread(s)), "
+        System.out.printf("DoH load: %.0f/s for %.0f s after a %.0f s warm-up, to %s over %d HTTP/2 connection(s) (%s), "
                         + "as %d agents, names %s; dns-service pid %s; load average %s%n", rate, duration, warmup, url, connections,
-                epoll ? "epoll" : "nio", threads, credentials.size(), names, serverPid, ProcessCpu.loadAverage());
+                jdk ? "the JDK's HttpClient, as the simulator" : (epoll ? "Netty, epoll, " : "Netty, nio, ") + threads + " thread(s)", credentials.size(), names, serverPid, ProcessCpu.loadAverage());
         long start = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(200);
         window.from = start + (long) (warmup * 1e9);
         window.until = window.from + (long) (duration * 1e9);
@@ -99,7 +102,13 @@ public final class DohLoad {
                 serverFrom = serverPid == null ? Double.NaN : ProcessCpu.of(serverPid);
             }
             long due = now < start ? 0 : (long) ((now - start) / periodNanos) + 1;
-            if (due > sent) {
+            if (due > sent && jdkClients != null) {
+                for (long i = sent; i < due; i++) {
+                    jdkClients.send(i, new DohConnection.Query(start + (long) (i * periodNanos), queries[(int) (i % queries.length)],
+                            authorizations[(int) (i % authorizations.length)]));
+                }
+                sent = due;
+            } else if (due > sent) {
                 Map<DohConnection, List<DohConnection.Query>> batches = new HashMap<>();
                 for (long i = sent; i < due; i++) {
                     batches.computeIfAbsent(pool.get((int) (i % connections)), c -> new ArrayList<>()).add(new DohConnection.Query(
@@ -119,11 +128,17 @@ public final class DohLoad {
         String loadAtEnd = ProcessCpu.loadAverage();
 
         long drainUntil = System.nanoTime() + timeoutNanos + TimeUnit.SECONDS.toNanos(1);
-        while (System.nanoTime() < drainUntil && pending(pool) > 0) {
+        while (System.nanoTime() < drainUntil && (jdk ? jdkClients.inFlight() : pending(pool)) > 0) {
             Thread.sleep(50);
         }
         List<DohResults> parts = new ArrayList<>();
-        for (DohConnection connection : pool) {
+        if (jdk) {
+            jdkClients.close();
+            synchronized (jdkResults) {
+                parts.add(jdkResults);
+            }
+        }
+        for (DohConnection connection : jdk ? List.<DohConnection>of() : pool) {
             parts.add(connection.loop().submit(() -> {
                 connection.close();
                 return connection.results;
