@@ -160,8 +160,8 @@ public final class DohLoad {
                                String loadAverage) {
         long asked = Math.round(rate * duration);
         int done = results.answered + results.failed();
-        System.out.printf("asked %d in the measured %.0f s; answered %d (%.1f/s), failed %d%n", asked, duration, results.answered,
-                results.answered / duration, results.failed());
+        System.out.printf("asked %d in the measured %.0f s; answered %d (%.1f/s), failed %d, unaccounted for %d%n", asked, duration,
+                results.answered, results.answered / duration, results.failed(), Math.max(0, asked - done));
         System.out.printf("latency from the scheduled send: p50 %.2f ms, p99 %.2f ms, p99.9 %.2f ms, max %.2f ms%n",
                 results.quantileMillis(0.5), results.quantileMillis(0.99), results.quantileMillis(0.999), results.quantileMillis(1));
         results.failures.forEach((kind, count) -> System.out.printf("  failed %d x %s%n", count, kind));
