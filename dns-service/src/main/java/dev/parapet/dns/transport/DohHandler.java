@@ -6,9 +6,6 @@ import java.util.Locale;
 import java.util.Optional;
 
 import org.springframework.stereotype.Component;
-import org.xbill.DNS.Message;
-import org.xbill.DNS.Record;
-import org.xbill.DNS.Section;
 
 import dev.parapet.dns.policy.ResolverState;
 import dev.parapet.dns.policy.Snapshot;
@@ -143,28 +140,12 @@ public class DohHandler {
             return Mono.just(Response.problem(400, "No DNS message, or one longer than 65535 bytes."));
         }
         return Mono.fromCompletionStage(resolver.answer(query, client)).map(answer -> new Response(200, answer, null,
-                minTtl(answer))).defaultIfEmpty(Response.problem(400, "Not a DNS query."));
+                DohMaxAge.of(answer))).defaultIfEmpty(Response.problem(400, "Not a DNS query."));
     }
 
     /** The credential from {@code Authorization: Bearer …}, or null. */
     public static String bearer(String authorization) {
         return authorization != null && authorization.regionMatches(true, 0, "Bearer ", 0, 7)
                 ? authorization.substring(7).strip() : null;
-    }
-
-    /** RFC 8484 §5.1: the freshness lifetime is the smallest TTL in the answer. */
-    private static long minTtl(byte[] answer) {
-        try {
-            long min = Long.MAX_VALUE;
-            Message message = new Message(answer);
-            for (int section : new int[] {Section.ANSWER, Section.AUTHORITY}) {
-                for (Record record : message.getSection(section)) {
-                    min = Math.min(min, record.getTTL());
-                }
-            }
-            return min == Long.MAX_VALUE ? 0 : min;
-        } catch (java.io.IOException e) {
-            return 0;
-        }
     }
 }

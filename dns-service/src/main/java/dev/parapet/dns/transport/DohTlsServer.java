@@ -94,8 +94,8 @@ public class DohTlsServer implements SmartLifecycle {
         String user = request.requestHeaders().get(DohHandler.USER_HEADER);
         String userToken = request.requestHeaders().get(DohHandler.USER_TOKEN_HEADER);
         String contentType = request.requestHeaders().get(HttpHeaderNames.CONTENT_TYPE);
-        String dns = new QueryStringDecoder(request.uri()).parameters().getOrDefault("dns", java.util.List.of()).stream()
-                .findFirst().orElse(null);
+        String dns = post ? null : new QueryStringDecoder(request.uri()).parameters().getOrDefault("dns", java.util.List.of())
+                .stream().findFirst().orElse(null);
         InetSocketAddress remote = request.remoteAddress();
         // Read (and bounded) only if the handler gets that far; Reactor Netty releases its buffers itself.
         Mono<byte[]> body = DohBody.read(request.requestHeaders().get(HttpHeaderNames.CONTENT_LENGTH), request.receive(),
