@@ -164,9 +164,15 @@ public final class LocalStack {
         springProperties.put("parapet.dns.users.jwk-set-uri", identityKeys);
         springProperties.remove("parapet.dns.users.public-key");
         List<AtomicReference<ManagedProcess>> processes = new ArrayList<>();
+        // Side by side: each start first checks its class-data archive with a short JVM of its own.
+        List<CompletableFuture<ManagedProcess>> starting = new ArrayList<>();
         for (ServiceProcesses.Spec service : services) {
             say("Starting " + service.name() + " on 127.0.0.1:" + service.port() + " …");
-            processes.add(new AtomicReference<>(ServiceProcesses.start(distribution, data, service, springProperties, service.name(), true)));
+            starting.add(CompletableFuture.supplyAsync(() -> ServiceProcesses.start(distribution, data, service, springProperties,
+                    service.name(), true)));
+        }
+        for (CompletableFuture<ManagedProcess> service : starting) {
+            processes.add(new AtomicReference<>(service.join()));
         }
         try {
             registryReady.join();
