@@ -168,8 +168,9 @@ public final class LocalStack {
         List<CompletableFuture<ManagedProcess>> starting = new ArrayList<>();
         for (ServiceProcesses.Spec service : services) {
             say("Starting " + service.name() + " on 127.0.0.1:" + service.port() + " …");
+            // A thread each, not the common pool, which the registry's and the identity provider's long starts may hold.
             starting.add(CompletableFuture.supplyAsync(() -> ServiceProcesses.start(distribution, data, service, springProperties,
-                    service.name(), true)));
+                    service.name(), true), task -> new Thread(task, "parapet-start-" + service.name()).start()));
         }
         for (CompletableFuture<ManagedProcess> service : starting) {
             processes.add(new AtomicReference<>(service.join()));
