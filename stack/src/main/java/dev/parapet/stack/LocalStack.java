@@ -164,9 +164,16 @@ public final class LocalStack {
         springProperties.put("parapet.dns.users.jwk-set-uri", identityKeys);
         springProperties.remove("parapet.dns.users.public-key");
         List<AtomicReference<ManagedProcess>> processes = new ArrayList<>();
+        // Side by side: each start first checks its class-data archive with a short JVM of its own.
+        List<CompletableFuture<ManagedProcess>> starting = new ArrayList<>();
         for (ServiceProcesses.Spec service : services) {
             say("Starting " + service.name() + " on 127.0.0.1:" + service.port() + " …");
-            processes.add(new AtomicReference<>(ServiceProcesses.start(distribution, data, service, springProperties, service.name(), true)));
+            // A thread each, not the common pool, which the registry's and the identity provider's long starts may hold.
+            starting.add(CompletableFuture.supplyAsync(() -> ServiceProcesses.start(distribution, data, service, springProperties,
+                    service.name(), true), task -> new Thread(task, "parapet-start-" + service.name()).start()));
+        }
+        for (CompletableFuture<ManagedProcess> service : starting) {
+            processes.add(new AtomicReference<>(service.join()));
         }
         try {
             registryReady.join();
@@ -435,13 +442,16 @@ public final class LocalStack {
      * The broker's JVM: quick to start unless PARAPET_KAFKA_JAVA_OPTS says otherwise (e.g. -XX:+UseG1GC
      * under load), with a class-data sharing archive as the services have: recorded when the broker
      * stops cleanly, mapped at later starts. The archive is named after the Java and the classpath, so
-     * an upgrade of either records a new one instead of running without.
+     * an upgrade of either records a new one instead of running without; one the JVM cannot map (a stop
+     * that did not finish writing it) is said and recorded again ({@link ClassDataArchive}).
      */
     private static List<String> kafkaJavaOptions(StackDistribution distribution, Path directory) {
         List<String> options = new ArrayList<>(ServiceProcesses.javaOptions("PARAPET_KAFKA_JAVA_OPTS", KafkaNode.Spec.QUICK_START));
         String identity = distribution.java() + "\n" + distribution.kafkaClasspath();
         Path archive = directory.resolve("kafka-" + Integer.toHexString(identity.hashCode()) + ".jsa");
-        options.add(Files.isRegularFile(archive) ? "-XX:SharedArchiveFile=" + archive : "-XX:ArchiveClassesAtExit=" + archive);
+        ClassDataArchive.Decision decision = ClassDataArchive.decide(distribution.java(), archive, distribution.kafkaClasspath());
+        options.addAll(decision.javaOptions());
+        ServiceProcesses.note(directory.resolve("kafka.log"), "kafka", decision.note());
         return options;
     }
 

@@ -59,7 +59,8 @@ public final class ServiceProcesses {
      * runs from its jar extracted into {@code <data>/cds/<instance>/} (Spring Boot's {@code -Djarmode=tools
      * extract}, again whenever the jar is newer) with a class-data sharing archive beside it: the first
      * start records the classes it loads when it stops ({@code -XX:ArchiveClassesAtExit}), later starts
-     * map them instead of loading and verifying them again ({@code -XX:SharedArchiveFile}).
+     * map them instead of loading and verifying them again ({@code -XX:SharedArchiveFile}); an archive the JVM
+     * could not map is said and recorded again ({@link ClassDataArchive}).
      */
     public static ManagedProcess start(StackDistribution distribution, Path data, Spec spec, Map<String, String> springProperties,
                                        String instance, boolean classDataSharing) {
@@ -74,7 +75,9 @@ public final class ServiceProcesses {
             Path directory = data.resolve("cds").resolve(instance);
             Path extracted = extracted(distribution, jar, directory, data.resolve("logs").resolve(instance + "-extract.log"));
             Path archive = directory.resolve(instance + ".jsa");
-            command.add(Files.isRegularFile(archive) ? "-XX:SharedArchiveFile=" + archive : "-XX:ArchiveClassesAtExit=" + archive);
+            ClassDataArchive.Decision decision = ClassDataArchive.decide(distribution.java(), archive, extracted.toString());
+            command.addAll(decision.javaOptions());
+            note(data.resolve("logs").resolve(instance + ".log"), instance, decision.note());
             command.addAll(List.of("-jar", extracted.toString()));
         } else {
             command.addAll(List.of("-jar", jar.toString()));
@@ -86,6 +89,21 @@ public final class ServiceProcesses {
         command.addAll(spec.arguments());
         return ManagedProcess.start(instance, command, Map.of(), data.resolve(instance),
                 data.resolve("logs").resolve(instance + ".log"));
+    }
+
+    /** Says a start's note once: in the launcher's output and at the end of the process's log, which its output follows. */
+    static void note(Path log, String instance, String note) {
+        if (note.isEmpty()) {
+            return;
+        }
+        System.out.println("[parapet] " + instance + ": " + note);
+        try {
+            Files.createDirectories(log.getParent());
+            Files.writeString(log, "[parapet launcher] " + note + "\n", StandardCharsets.UTF_8, java.nio.file.StandardOpenOption.CREATE,
+                    java.nio.file.StandardOpenOption.APPEND);
+        } catch (IOException e) {
+            // The launcher's output said it.
+        }
     }
 
     /** The jar extracted for class-data sharing, extracted anew (and its archive dropped) when the built jar is newer. */
