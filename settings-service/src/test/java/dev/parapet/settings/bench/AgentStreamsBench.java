@@ -81,7 +81,7 @@ public final class AgentStreamsBench {
         long[] answeredNanos = new long[writes];
         List<UUID> changeIds = new ArrayList<>();
         long cpuBefore = ProcessHandle.current().info().totalCpuDuration().map(Duration::toNanos).orElse(0L);
-        try (WriteStages stages = new WriteStages(bootstrap, registry)) {
+        try (WriteStages stages = new WriteStages(bootstrap)) {
             for (int i = 0; i < writes; i++) {
                 sentNanos[i] = System.nanoTime();
                 changeIds.add(put(http, settingsUrl, account, admin, i % 2 == 0));

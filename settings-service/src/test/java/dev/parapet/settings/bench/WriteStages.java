@@ -19,12 +19,9 @@ import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.WakeupException;
 import org.apache.kafka.common.header.Header;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
-import org.apache.kafka.common.serialization.Deserializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
 
-import dev.parapet.schemas.AvroSerdes;
 import dev.parapet.schemas.Topics;
-import dev.parapet.schemas.v1.settings.SettingsCommand;
 import dev.parapet.settings.commands.SettingsCommandTopology;
 
 /**
@@ -49,16 +46,38 @@ final class WriteStages implements AutoCloseable {
     private final Map<UUID, long[]> seen = new ConcurrentHashMap<>();
     private final List<Watcher> watchers = new ArrayList<>();
 
-    WriteStages(String bootstrap, String registry) throws InterruptedException {
-        Deserializer<SettingsCommand> commands = AvroSerdes.deserializer(registry, false);
+    WriteStages(String bootstrap) throws InterruptedException {
         List<String> outputs = List.of(Topics.AGENT_SETTINGS.name(), Topics.SETTINGS_COMMAND_RESULTS.name());
         watchers.add(new Watcher(bootstrap, Stage.COMMAND, List.of(Topics.SETTINGS_COMMANDS.name()), "read_uncommitted",
-                record -> record.value() == null ? null : commands.deserialize(record.topic(), record.value()).getCommandId()));
+                WriteStages::commandIdOfCommand));
         watchers.add(new Watcher(bootstrap, Stage.OUTPUT, outputs, "read_uncommitted", WriteStages::commandIdHeader));
         watchers.add(new Watcher(bootstrap, Stage.COMMITTED, outputs, "read_committed", WriteStages::commandIdHeader));
         for (Watcher watcher : watchers) {
             watcher.positioned.await(30, TimeUnit.SECONDS);
         }
+    }
+
+    /**
+     * The command id of a command record, read from its first bytes (magic byte, 4-byte schema id, then the Avro binary
+     * of {@code SettingsCommand}, whose first field is the id as a string) rather than through the registry's
+     * deserializer: its first lookup takes the watcher most of a second, and every command behind it would be seen late.
+     */
+    static UUID commandIdOfCommand(ConsumerRecord<String, byte[]> record) {
+        byte[] value = record.value();
+        if (value == null || value.length < 6) {
+            return null;
+        }
+        int position = 5;
+        int length = 0;
+        int shift = 0;
+        int next;
+        do {
+            next = value[position++] & 0xff;
+            length |= (next & 0x7f) << shift;
+            shift += 7;
+        } while ((next & 0x80) != 0);
+        length = (length >>> 1) ^ -(length & 1);
+        return UUID.fromString(new String(value, position, length, java.nio.charset.StandardCharsets.UTF_8));
     }
 
     private static UUID commandIdHeader(ConsumerRecord<String, byte[]> record) {
