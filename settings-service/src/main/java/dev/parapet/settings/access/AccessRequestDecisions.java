@@ -20,6 +20,8 @@ import dev.parapet.schemas.v1.settings.SettingsCommand;
 import dev.parapet.schemas.v1.settings.SettingsRejection;
 import dev.parapet.settings.Inputs;
 import dev.parapet.settings.commands.Decision;
+import dev.parapet.settings.commands.Feature;
+import dev.parapet.settings.commands.SettingsCommandTopology;
 
 /**
  * Access requests as pure functions of what the account's writer holds: a request raised on a block page is
@@ -36,6 +38,23 @@ public final class AccessRequestDecisions {
     public static final int MAX_MINUTES = 7 * 24 * 60;
     /** What a repeated command (the same raised request read again) answers: nothing changed. */
     public static final String UNCHANGED = "unchanged";
+
+    /**
+     * Access requests: the account's writer, one record per request. Raised requests reach it from dns-service's topic
+     * as {@link #command commands} (SettingsCommandTopology merges them into the account's commands).
+     */
+    public static final Feature FEATURE = Feature.of("access requests", Feature.Writer.ACCOUNT)
+            .store(SettingsCommandTopology.ACCESS_REQUESTS_STORE, Topics.ACCESS_REQUESTS)
+            .command(RequestAccess.class, (command, request, stores, now, rules) -> {
+                List<AccessRequest> ofAccount = new java.util.ArrayList<>();
+                stores.<AccessRequest>forEachOfAccount(SettingsCommandTopology.ACCESS_REQUESTS_STORE, command.getAccountId(), ofAccount::add);
+                return raise(stores.get(SettingsCommandTopology.ACCESS_REQUESTS_STORE,
+                        key(command.getAccountId(), request.getRaised().getRequestId())), ofAccount, command, request, now);
+            })
+            .command(DecideAccessRequest.class, (command, decision, stores, now, rules) -> decide(stores.get(
+                    SettingsCommandTopology.ACCESS_REQUESTS_STORE, key(command.getAccountId(), decision.getRequestId())),
+                    command, decision, now))
+            .build();
 
     private AccessRequestDecisions() {
     }

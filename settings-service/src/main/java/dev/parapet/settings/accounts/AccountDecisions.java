@@ -24,6 +24,7 @@ import dev.parapet.schemas.v1.audit.AuditEvent;
 import dev.parapet.schemas.v1.settings.SettingsCommand;
 import dev.parapet.schemas.v1.settings.SettingsRejection;
 import dev.parapet.settings.commands.Decision;
+import dev.parapet.settings.commands.Feature;
 import dev.parapet.settings.commands.SettingsCommandTopology;
 import dev.parapet.settings.commands.StateStores;
 
@@ -52,13 +53,22 @@ public final class AccountDecisions {
     /** The detail of an accepted command that changed nothing. */
     public static final String UNCHANGED = "unchanged";
 
+    /** The account registry: the global writer, which sees every account's name and administrators. */
+    public static final Feature FEATURE = Feature.of("account registry", Feature.Writer.GLOBAL)
+            .store(SettingsCommandTopology.ACCOUNTS_STORE, Topics.ACCOUNTS)
+            .command(CreateAccount.class, (command, create, stores, now, rules) -> decide(stores, command, now))
+            .command(SuspendAccount.class, (command, suspend, stores, now, rules) -> decide(stores, command, now))
+            .command(ResumeAccount.class, (command, resume, stores, now, rules) -> decide(stores, command, now))
+            .command(SetAccountAdministrator.class, (command, set, stores, now, rules) -> decide(stores, command, now))
+            .command(RemoveAccountAdministrator.class, (command, remove, stores, now, rules) -> decide(stores, command, now))
+            .build();
+
     private AccountDecisions() {
     }
 
     /** Whether this is a command on the account registry (the global writer's). */
     public static boolean isAccountCommand(Object action) {
-        return action instanceof CreateAccount || action instanceof SuspendAccount || action instanceof ResumeAccount
-                || action instanceof SetAccountAdministrator || action instanceof RemoveAccountAdministrator;
+        return action != null && FEATURE.commandTypes().contains(action.getClass());
     }
 
     public static Decision decide(StateStores stores, SettingsCommand command, Instant now) {

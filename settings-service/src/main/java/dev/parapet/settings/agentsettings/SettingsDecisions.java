@@ -14,9 +14,20 @@ import dev.parapet.schemas.v1.settings.SettingsRejection;
 import dev.parapet.schemas.v1.settings.TamperProtection;
 import dev.parapet.schemas.v1.settings.UpdateAgentSettings;
 import dev.parapet.settings.commands.Decision;
+import dev.parapet.settings.commands.Feature;
+import dev.parapet.settings.commands.SettingsCommandTopology;
 
 /** Agent settings and tamper protection as a pure function of the current settings and one command. */
 public final class SettingsDecisions {
+
+    /** Agent settings and tamper passwords: the account's writer, one record per account. */
+    public static final Feature FEATURE = Feature.of("agent settings and tamper protection", Feature.Writer.ACCOUNT)
+            .store(SettingsCommandTopology.SETTINGS_STORE, Topics.AGENT_SETTINGS)
+            .command(UpdateAgentSettings.class, (command, update, stores, now, rules) -> decide(
+                    stores.get(SettingsCommandTopology.SETTINGS_STORE, command.getAccountId().toString()), command, now))
+            .command(GenerateTamperPassword.class, (command, generate, stores, now, rules) -> decide(
+                    stores.get(SettingsCommandTopology.SETTINGS_STORE, command.getAccountId().toString()), command, now))
+            .build();
 
     private SettingsDecisions() {
     }

@@ -17,6 +17,7 @@ import org.springframework.stereotype.Component;
 
 import dev.parapet.kit.kafka.RegistryProperties;
 import dev.parapet.kit.state.CommandGateway;
+import dev.parapet.kit.state.CommandProcessing;
 import dev.parapet.kit.state.FollowedState;
 import dev.parapet.kit.state.TopicFollower;
 import dev.parapet.schemas.Topics;
@@ -60,10 +61,14 @@ public class SettingsState extends FollowedState {
     private final CommandGateway<SettingsCommandResult> globalCommands;
     private final CommandGateway<SettingsCommandResult> feedCommands;
     private final java.time.Duration commandTimeout;
+    private final KafkaTemplate<String, Object> commandTemplate;
 
     public SettingsState(KafkaProperties kafka, RegistryProperties registry, MeterRegistry meters,
-                         KafkaTemplate<String, Object> template, SettingsProperties properties) {
+                         KafkaTemplate<String, Object> serviceTemplate, SettingsProperties properties) {
         this.commandTimeout = properties.commandTimeout();
+        // Commands leave at once (no linger): an administrator waits for each.
+        KafkaTemplate<String, Object> template = CommandProcessing.commandTemplate(serviceTemplate);
+        this.commandTemplate = template;
         this.commands = new CommandGateway<>(template, Topics.SETTINGS_COMMANDS.name(), properties.commandTimeout());
         this.globalCommands = new CommandGateway<>(template, Topics.GLOBAL_COMMANDS.name(), properties.commandTimeout());
         // A fetched feed of 200 000 domains takes the writer longer than an administrator's change (10 to 20 s here).
@@ -172,6 +177,12 @@ public class SettingsState extends FollowedState {
     /** The global writer, for the outcome of feed fetches, which may take it longer than an administrator's change. */
     public CommandGateway<SettingsCommandResult> feedCommands() {
         return feedCommands;
+    }
+
+    @Override
+    public void stop() {
+        super.stop();
+        commandTemplate.destroy();
     }
 
     @Override

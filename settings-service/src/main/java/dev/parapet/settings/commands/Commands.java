@@ -47,10 +47,9 @@ public final class Commands {
                 .setRequestedAt(Instant.now())
                 .setActor(new Actor(admin.subject(), admin.role().name(), ActorKind.ADMIN, admin.email()))
                 .setSourceAddress(remoteAddress(http)).setAction(action).build();
-        boolean global = CommandDecisions.isGlobal(action);
-        Mono<SettingsCommandResult> sent = global
-                ? state.globalCommands().send(commandId, "global", command)
-                : state.commands().send(commandId, accountId.toString(), command);
+        Feature.Writer writer = CommandFeatures.writerOf(action);
+        Mono<SettingsCommandResult> sent = (writer == Feature.Writer.GLOBAL ? state.globalCommands() : state.commands())
+                .send(commandId, writer.key(command), command);
         return SentCommands.noting(commandId, sent.flatMap(result -> {
             if (!result.getAccepted()) {
                 return Mono.error(problem(result));

@@ -47,11 +47,12 @@ import dev.parapet.settings.SettingsProperties;
 /**
  * The writers of settings-service, one Kafka Streams application with exactly-once processing: one
  * writer per account (settings-commands, partitioned by account) for agent settings, exceptions,
- * policies and profile groups; and one global writer (global-commands, one partition) for
+ * policies, profile groups and access requests; and one global writer (global-commands, one partition) for
  * locations, whose ranges must not overlap across accounts, for category feeds (merged per domain) and their
- * subscriptions, and for the account registry, whose names and administrators are unique across accounts. Each command is decided from the
- * writer's state stores ({@link CommandDecisions}); what it publishes goes to the topic its
- * decision names, and to the store kept for that topic.
+ * subscriptions, and for the account registry, whose names and administrators are unique across accounts. Which
+ * commands, stores and writer each feature has is its registration ({@link CommandFeatures}); this class only
+ * wires them. Each command is decided from the writer's state stores ({@link CommandDecisions}); what it
+ * publishes goes to the topic its decision names, and to the store kept for that topic.
  */
 @Configuration
 @EnableKafkaStreams
@@ -67,18 +68,13 @@ public class SettingsCommandTopology {
     public static final String ACCOUNTS_STORE = "accounts";
     public static final String ACCESS_REQUESTS_STORE = "access-requests";
 
-    /** The store that mirrors each published topic, under the same key. */
-    static final Map<String, String> STORE_OF_TOPIC = Map.of(
-            Topics.AGENT_SETTINGS.name(), SETTINGS_STORE,
-            Topics.EXCEPTIONS.name(), EXCEPTIONS_STORE,
-            Topics.POLICIES.name(), POLICIES_STORE,
-            Topics.PROFILE_GROUPS.name(), GROUPS_STORE,
-            Topics.LOCATIONS.name(), LOCATIONS_STORE,
-            Topics.DOMAIN_CATEGORIES.name(), DOMAIN_CATEGORIES_STORE,
-            Topics.CATEGORY_FEEDS.name(), CATEGORY_FEEDS_STORE,
-            Topics.ACCOUNTS.name(), ACCOUNTS_STORE,
-            Topics.ACCESS_REQUESTS.name(), ACCESS_REQUESTS_STORE);
+    /** The store that mirrors each published topic, under the same key, as the features registered them. */
+    static final Map<String, String> STORE_OF_TOPIC = CommandFeatures.storeOfTopic();
 
+    /**
+     * Carries each output's topic from the processor to the sink: the topic is whatever the decision names, so no
+     * command type or topic needs wiring here.
+     */
     private static final String TARGET_HEADER = "parapet-target-topic";
 
     /**
@@ -103,13 +99,13 @@ public class SettingsCommandTopology {
     KStream<String, SettingsCommand> settingsCommandStream(StreamsBuilder builder, RegistryProperties registry,
                                                            SettingsProperties settings) {
         CommandDecisions.Rules rules = new CommandDecisions.Rules(settings.quotas(), settings.allowPrivateRanges());
-        for (String store : List.of(SETTINGS_STORE, EXCEPTIONS_STORE, POLICIES_STORE, GROUPS_STORE, LOCATIONS_STORE,
-                DOMAIN_CATEGORIES_STORE, CATEGORY_FEEDS_STORE, ACCOUNTS_STORE, ACCESS_REQUESTS_STORE)) {
+        // Every store a feature registered, connected to the processor of the feature's writer.
+        for (String store : STORE_OF_TOPIC.values()) {
             Serde<SpecificRecord> stored = CommandProcessing.avroSerde(registry);
             builder.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(store), Serdes.String(), stored));
         }
         Serde<SpecificRecord> output = CommandProcessing.avroSerde(registry);
-        KStream<String, SettingsCommand> accountCommands = builder.stream(Topics.SETTINGS_COMMANDS.name(),
+        KStream<String, SettingsCommand> accountCommands = builder.stream(Feature.Writer.ACCOUNT.commandTopic().name(),
                 Consumed.with(Serdes.String(), CommandProcessing.<SettingsCommand>avroSerde(registry)));
         // Access requests raised on block pages (dns-service) join the account's commands: same key (the account), same
         // partitions, one writer. A record keyed other than by its own account would reach another partition's store: dropped.
@@ -118,15 +114,17 @@ public class SettingsCommandTopology {
                 .filter((key, raised) -> raised != null && raised.getAccountId().toString().equals(key))
                 .mapValues(AccessRequestDecisions::command);
         accountCommands.merge(raisedRequests)
-                .process(() -> new CommandProcessor(false, rules), SETTINGS_STORE, EXCEPTIONS_STORE, POLICIES_STORE, GROUPS_STORE,
-                        ACCESS_REQUESTS_STORE)
+                .process(() -> new CommandProcessor(false, rules), storesOf(Feature.Writer.ACCOUNT))
                 .to(byTargetHeader(), Produced.with(Serdes.String(), output));
-        KStream<String, SettingsCommand> globalCommands = builder.stream(Topics.GLOBAL_COMMANDS.name(),
+        KStream<String, SettingsCommand> globalCommands = builder.stream(Feature.Writer.GLOBAL.commandTopic().name(),
                 Consumed.with(Serdes.String(), CommandProcessing.<SettingsCommand>avroSerde(registry)));
-        globalCommands.process(() -> new CommandProcessor(true, rules), LOCATIONS_STORE, DOMAIN_CATEGORIES_STORE,
-                        CATEGORY_FEEDS_STORE, ACCOUNTS_STORE)
+        globalCommands.process(() -> new CommandProcessor(true, rules), storesOf(Feature.Writer.GLOBAL))
                 .to(byTargetHeader(), Produced.with(Serdes.String(), output));
         return accountCommands;
+    }
+
+    private static String[] storesOf(Feature.Writer writer) {
+        return CommandFeatures.storesOf(writer).toArray(String[]::new);
     }
 
     private static TopicNameExtractor<String, SpecificRecord> byTargetHeader() {

@@ -11,6 +11,8 @@ import dev.parapet.schemas.v1.settings.SettingsCommand;
 import dev.parapet.schemas.v1.settings.SettingsRejection;
 import dev.parapet.schemas.v1.settings.UpdateExceptions;
 import dev.parapet.settings.commands.Decision;
+import dev.parapet.settings.commands.Feature;
+import dev.parapet.settings.commands.SettingsCommandTopology;
 import tools.jackson.databind.node.ObjectNode;
 
 /** An account's exceptions as a pure function of the current ones and one update. */
@@ -19,6 +21,13 @@ public final class ExceptionDecisions {
     /** The internal top-level domains every new account starts with (PRODUCT.md). */
     public static final List<String> DEFAULT_DOMAINS =
             List.of("local", "internal", "lan", "home", "corp", "localdomain", "domain", "mail");
+
+    /** An account's exceptions: the account's writer, one record per account. */
+    public static final Feature FEATURE = Feature.of("exceptions", Feature.Writer.ACCOUNT)
+            .store(SettingsCommandTopology.EXCEPTIONS_STORE, Topics.EXCEPTIONS)
+            .command(UpdateExceptions.class, (command, update, stores, now, rules) -> decide(
+                    stores.get(SettingsCommandTopology.EXCEPTIONS_STORE, command.getAccountId().toString()), command, update, now))
+            .build();
 
     private ExceptionDecisions() {
     }

@@ -18,6 +18,7 @@ import dev.parapet.schemas.v1.settings.UpsertCategoryFeedSubscription;
 import dev.parapet.settings.categories.CategoryCatalogueDefinition;
 import dev.parapet.settings.categories.CategoryFeedDecisions;
 import dev.parapet.settings.commands.Decision;
+import dev.parapet.settings.commands.Feature;
 import dev.parapet.settings.commands.SettingsCommandTopology;
 import dev.parapet.settings.commands.StateStores;
 
@@ -29,7 +30,38 @@ import dev.parapet.settings.commands.StateStores;
  */
 public final class FeedSubscriptionDecisions {
 
+    /**
+     * Categories and their feeds: the global writer, which merges every feed's domains into one record per domain
+     * (the domain-categories store) and keeps one subscription, with its status, per category.
+     */
+    public static final Feature FEATURE = Feature.of("categories and feed subscriptions", Feature.Writer.GLOBAL)
+            .store(SettingsCommandTopology.DOMAIN_CATEGORIES_STORE, Topics.DOMAIN_CATEGORIES)
+            .store(SettingsCommandTopology.CATEGORY_FEEDS_STORE, Topics.CATEGORY_FEEDS)
+            .command(ImportCategoryFeed.class, (command, feed, stores, now, rules) -> importFeed(stores, command, feed, now))
+            .command(UpsertCategoryFeedSubscription.class, (command, upsert, stores, now, rules) -> upsert(stores, command, upsert, now))
+            .command(DeleteCategoryFeedSubscription.class, (command, delete, stores, now, rules) -> delete(stores, command, delete, now))
+            .command(RecordCategoryFeedCheck.class, (command, check, stores, now, rules) -> recordCheck(stores, command, check, now))
+            .build();
+
     private FeedSubscriptionDecisions() {
+    }
+
+    /**
+     * A category's domains replaced: by its subscription's fetch ({@link #importFetched}), or once by an operator, which a
+     * category that follows a subscription refuses: the next fetch would undo the one-off import, or a 304 would keep it
+     * for ever. One source per category.
+     */
+    public static Decision importFeed(StateStores stores, SettingsCommand command, ImportCategoryFeed feed, Instant now) {
+        if (feed.getFetch() != null) {
+            return importFetched(stores, command, feed, now);
+        }
+        CategoryFeedSubscription subscription = stored(stores, feed.getCategoryId());
+        if (subscription != null) {
+            return Decision.refused(command, SettingsRejection.CONFLICT, 0, "category " + feed.getCategoryId()
+                    + " follows its feed subscription (" + subscription.getSource()
+                    + "); change or delete the subscription instead (/api/v1/operator/category-feeds)");
+        }
+        return CategoryFeedDecisions.importFeed(stores, command, feed, now);
     }
 
     public static CategoryFeedSubscription stored(StateStores stores, String categoryId) {

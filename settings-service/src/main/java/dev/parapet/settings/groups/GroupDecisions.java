@@ -10,10 +10,28 @@ import dev.parapet.schemas.v1.settings.DeleteProfileGroup;
 import dev.parapet.schemas.v1.settings.SettingsCommand;
 import dev.parapet.schemas.v1.settings.UpsertProfileGroup;
 import dev.parapet.settings.commands.Decision;
+import dev.parapet.settings.commands.Feature;
+import dev.parapet.settings.commands.SettingsCommandTopology;
 import dev.parapet.settings.quotas.Quotas;
 
 /** Profile groups as a pure function of the stored group and one command. */
 public final class GroupDecisions {
+
+    /** Profile groups: the account's writer, one record per group, within the account's quota. */
+    public static final Feature FEATURE = Feature.of("profile groups", Feature.Writer.ACCOUNT)
+            .store(SettingsCommandTopology.GROUPS_STORE, Topics.PROFILE_GROUPS)
+            .command(UpsertProfileGroup.class, (command, upsert, stores, now, rules) -> {
+                ProfileGroup stored = stores.get(SettingsCommandTopology.GROUPS_STORE,
+                        key(command.getAccountId(), upsert.getGroup().getGroupId()));
+                // Counting the account's groups reads all of them: only a creation needs it.
+                int groups = stored == null && upsert.getCreate()
+                        ? stores.countOfAccount(SettingsCommandTopology.GROUPS_STORE, command.getAccountId()) : 0;
+                return upsert(stored, groups, rules.quotas(), command, upsert, now);
+            })
+            .command(DeleteProfileGroup.class, (command, delete, stores, now, rules) -> delete(
+                    stores.get(SettingsCommandTopology.GROUPS_STORE, key(command.getAccountId(), delete.getGroupId())),
+                    command, delete, now))
+            .build();
 
     private GroupDecisions() {
     }

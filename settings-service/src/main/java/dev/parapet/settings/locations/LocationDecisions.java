@@ -24,6 +24,7 @@ import dev.parapet.schemas.v1.settings.SettingsRejection;
 import dev.parapet.schemas.v1.settings.UpsertLocation;
 import dev.parapet.settings.commands.CommandDecisions;
 import dev.parapet.settings.commands.Decision;
+import dev.parapet.settings.commands.Feature;
 import dev.parapet.settings.commands.SettingsCommandTopology;
 import dev.parapet.settings.commands.StateStores;
 import dev.parapet.settings.quotas.Quotas;
@@ -47,6 +48,18 @@ public final class LocationDecisions {
     /** The one answer for a range the account may not claim, whatever the reason. */
     static final String UNCLAIMABLE = "cannot be claimed by this account; if your organisation's traffic leaves from it, "
             + "ask support to verify it";
+
+    /**
+     * Locations, their ranges' review and their encrypted-DNS endpoints: the global writer, which sees every account's
+     * ranges, endpoints' hosts and secrets, so that none is claimed twice.
+     */
+    public static final Feature FEATURE = Feature.of("locations", Feature.Writer.GLOBAL)
+            .store(SettingsCommandTopology.LOCATIONS_STORE, Topics.LOCATIONS)
+            .command(UpsertLocation.class, (command, upsert, stores, now, rules) -> upsert(stores, rules, command, upsert, now))
+            .command(DeleteLocation.class, (command, delete, stores, now, rules) -> delete(stores, command, delete, now))
+            .command(ReviewLocationRanges.class, (command, review, stores, now, rules) -> review(stores, command, review, now))
+            .command(SetLocationEncryptedDns.class, (command, set, stores, now, rules) -> setEncryptedDns(stores, command, set, now))
+            .build();
 
     private LocationDecisions() {
     }

@@ -23,6 +23,7 @@ import dev.parapet.schemas.v1.settings.SettingsRejection;
 import dev.parapet.schemas.v1.settings.UpsertPolicy;
 import dev.parapet.settings.commands.Decision;
 import tools.jackson.databind.node.ObjectNode;
+import dev.parapet.settings.commands.Feature;
 import dev.parapet.settings.commands.SettingsCommandTopology;
 import dev.parapet.settings.commands.StateStores;
 import dev.parapet.settings.quotas.Quotas;
@@ -42,7 +43,24 @@ public final class PolicyDecisions {
 
     private static final int AUDIT_SAMPLE = 100;
 
+    /** Policies, their lists and list imports: the account's writer, one record per policy, within the account's quotas. */
+    public static final Feature FEATURE = Feature.of("policies", Feature.Writer.ACCOUNT)
+            .store(SettingsCommandTopology.POLICIES_STORE, Topics.POLICIES)
+            .command(UpsertPolicy.class, (command, upsert, stores, now, rules) -> upsert(
+                    stored(stores, command.getAccountId(), upsert.getPolicy().getPolicyId()),
+                    usage(stores, command.getAccountId(), upsert.getPolicy().getPolicyId()), rules.quotas(), command, upsert, now))
+            .command(DeletePolicy.class, (command, delete, stores, now, rules) -> delete(
+                    stored(stores, command.getAccountId(), delete.getPolicyId()), command, delete, now))
+            .command(ImportPolicyDomains.class, (command, imported, stores, now, rules) -> importDomains(
+                    stored(stores, command.getAccountId(), imported.getPolicyId()),
+                    usage(stores, command.getAccountId(), imported.getPolicyId()), rules.quotas(), command, imported, now))
+            .build();
+
     private PolicyDecisions() {
+    }
+
+    private static Policy stored(StateStores stores, UUID accountId, UUID policyId) {
+        return stores.get(SettingsCommandTopology.POLICIES_STORE, key(accountId, policyId));
     }
 
     public static String key(UUID accountId, UUID policyId) {

@@ -51,6 +51,8 @@ import reactor.netty.resources.ConnectionProvider;
  * <li>fan-out: an admin change, then the time until every stream has received it, p50/p99/max, from
  * the request being sent and from its acknowledgement.</li>
  * </ol>
+ * The writes are also broken down by stage ({@link WriteStages}: the bench watches the command and
+ * output topics itself). {@code -Dagents=0} measures the writes only.
  * Run (with the local stack up, from the repository root):
  * <pre>
  * mvn -q -o -pl settings-service dependency:build-classpath -Dmdep.outputFile=target/bench.classpath
@@ -75,13 +77,28 @@ public final class AgentStreamsBench {
 
         HttpClient http = HttpClient.newHttpClient();
         long[] writeNanos = new long[writes];
-        for (int i = 0; i < writes; i++) {
-            long started = System.nanoTime();
-            put(http, settingsUrl, account, admin, i % 2 == 0);
-            writeNanos[i] = System.nanoTime() - started;
+        long[] sentNanos = new long[writes];
+        long[] answeredNanos = new long[writes];
+        List<UUID> changeIds = new ArrayList<>();
+        long cpuBefore = ProcessHandle.current().info().totalCpuDuration().map(Duration::toNanos).orElse(0L);
+        try (WriteStages stages = new WriteStages(bootstrap)) {
+            for (int i = 0; i < writes; i++) {
+                sentNanos[i] = System.nanoTime();
+                changeIds.add(put(http, settingsUrl, account, admin, i % 2 == 0));
+                answeredNanos[i] = System.nanoTime();
+                writeNanos[i] = answeredNanos[i] - sentNanos[i];
+            }
+            Thread.sleep(500);
+            System.out.printf("admin write (PUT agent-settings, acknowledged, read-your-writes), %d sequential: %s%n",
+                    writes, percentiles(writeNanos));
+            stages.print(changeIds, sentNanos, answeredNanos);
         }
-        System.out.printf("admin write (PUT agent-settings, acknowledged, read-your-writes), %d sequential: %s%n",
-                writes, percentiles(writeNanos));
+        long cpuAfter = ProcessHandle.current().info().totalCpuDuration().map(Duration::toNanos).orElse(0L);
+        System.out.printf("bench JVM CPU during the writes: %.1f s; load average now: %s%n", (cpuAfter - cpuBefore) / 1e9,
+                java.nio.file.Files.readString(Path.of("/proc/loadavg")).trim());
+        if (agents == 0) {
+            System.exit(0);
+        }
 
         System.out.printf("settings-service resident memory before the streams: %s%n", serviceRss());
         List<String> credentials = publishAgents(bootstrap, registry, account, agents);
@@ -142,7 +159,8 @@ public final class AgentStreamsBench {
         System.exit(0);
     }
 
-    private static void put(HttpClient http, String base, UUID account, String token, boolean manageUpdates) throws Exception {
+    /** One PUT of the account's agent settings; the change id of its answer. */
+    private static UUID put(HttpClient http, String base, UUID account, String token, boolean manageUpdates) throws Exception {
         HttpResponse<String> response = http.send(HttpRequest.newBuilder(URI.create(base + "/api/v1/accounts/" + account + "/agent-settings"))
                 .header("Authorization", "Bearer " + token).header("Content-Type", "application/json")
                 .PUT(HttpRequest.BodyPublishers.ofString("{\"userAuthentication\":true,\"enforceUserAuthentication\":false,\"manageUpdates\":"
@@ -150,6 +168,7 @@ public final class AgentStreamsBench {
         if (response.statusCode() != 200) {
             throw new IllegalStateException("PUT answered " + response.statusCode() + ": " + response.body());
         }
+        return response.headers().firstValue("Parapet-Change-Id").map(UUID::fromString).orElse(null);
     }
 
     private static long currentVersion(HttpClient http, String base, UUID account, String token) throws Exception {
@@ -200,7 +219,7 @@ public final class AgentStreamsBench {
                 }).orElse("settings-service not found");
     }
 
-    private static String percentiles(long[] nanos) {
+    static String percentiles(long[] nanos) {
         if (nanos.length == 0) {
             return "none";
         }

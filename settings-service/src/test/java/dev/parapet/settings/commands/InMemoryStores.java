@@ -42,6 +42,12 @@ public final class InMemoryStores implements StateStores {
                 .forEach(entry -> action.accept((T) entry.getValue()));
     }
 
+    /** Puts a record in a store, as if a command had written it before. */
+    public InMemoryStores put(String store, String key, SpecificRecord value) {
+        stores.computeIfAbsent(store, name -> new TreeMap<>()).put(key, value);
+        return this;
+    }
+
     /** Decides a command as the writer does and applies what it publishes to these stores. */
     public Decision decide(SettingsCommand command, boolean global, CommandDecisions.Rules rules) {
         Decision decision = CommandDecisions.decide(command, this, Instant.now(), global, rules);
