@@ -25,8 +25,8 @@ import java.util.function.Consumer;
 
 import org.springframework.beans.factory.DisposableBean;
 import org.springframework.context.SmartLifecycle;
-import org.springframework.http.HttpHeaders;
 import org.springframework.core.io.buffer.DataBuffer;
+import org.springframework.http.HttpHeaders;
 import org.springframework.stereotype.Component;
 import org.springframework.web.ErrorResponseException;
 
@@ -116,8 +116,10 @@ public class AgentConfigurationStreams implements DisposableBean, SmartLifecycle
         this.refused = meters.counter("parapet.agent.streams.refused");
         meters.gauge("parapet.agent.streams.open", open);
         state.onChange(change -> fanOut.execute(() -> {
-            latest(change.accountId());
-            forEachStream(change.accountId(), Stream::drain);
+            if (byAccount.containsKey(change.accountId())) {
+                latest(change.accountId());
+                forEachStream(change.accountId(), Stream::drain);
+            }
         }));
         credentials.onChange(accountId -> fanOut.execute(() -> forEachStream(accountId, Stream::recheck)));
         long period = Math.max(1, properties.streamHeartbeat().toMillis());
