@@ -55,8 +55,12 @@ import reactor.netty.resources.ConnectionProvider;
  * delivery, and the load average beside it, since the client shares the cores. {@code warmup}
  * rounds (2) run first and are not counted; then the deliveries of all counted rounds together.</li>
  * </ol>
- * Run (with the local stack up, from the repository root):
+ * Run (with the local stack up, from the repository root). A listener holds at most 10 000
+ * connections by default ({@code parapet.web.limits.http.max-connections}), so with 10 000 streams
+ * the admin requests are refused unless the stack is started with more, and the optimising compiler
+ * on (docs/operations.md):
  * <pre>
+ * PARAPET_WEB_LIMITS_HTTP_MAXCONNECTIONS=20000 PARAPET_SERVICE_JAVA_OPTS=-XX:+UseParallelGC ./run-local-stack
  * mvn -q -o -pl settings-service dependency:build-classpath -Dmdep.outputFile=target/bench.classpath
  * java -Xmx2g -Dagents=10000 -Dwrites=300 -Drounds=5 -Dwarmup=2 -Ddata=.data \
  *   -cp "$(cat settings-service/target/bench.classpath):settings-service/target/classes:settings-service/target/test-classes" \
