@@ -174,20 +174,8 @@ public final class AgentStreamsBench {
         System.exit(0);
     }
 
-    /**
-     * Sends once more when the connection fails before an answer: while the streams open, the
-     * service may close the idle keep-alive connection the client then reuses.
-     */
-    private static <T> HttpResponse<T> send(HttpClient http, HttpRequest request, HttpResponse.BodyHandler<T> body) throws Exception {
-        try {
-            return http.send(request, body);
-        } catch (java.io.IOException closedBeforeAnswer) {
-            return http.send(request, body);
-        }
-    }
-
     private static void put(HttpClient http, String base, UUID account, String token, boolean manageUpdates) throws Exception {
-        HttpResponse<String> response = send(http, HttpRequest.newBuilder(URI.create(base + "/api/v1/accounts/" + account + "/agent-settings"))
+        HttpResponse<String> response = http.send(HttpRequest.newBuilder(URI.create(base + "/api/v1/accounts/" + account + "/agent-settings"))
                 .header("Authorization", "Bearer " + token).header("Content-Type", "application/json")
                 .PUT(HttpRequest.BodyPublishers.ofString("{\"userAuthentication\":true,\"enforceUserAuthentication\":false,\"manageUpdates\":"
                         + manageUpdates + "}")).build(), HttpResponse.BodyHandlers.ofString());
@@ -197,7 +185,7 @@ public final class AgentStreamsBench {
     }
 
     private static long currentVersion(HttpClient http, String base, UUID account, String token) throws Exception {
-        HttpResponse<String> response = send(http, HttpRequest.newBuilder(URI.create(base + "/api/v1/accounts/" + account + "/agent-settings"))
+        HttpResponse<String> response = http.send(HttpRequest.newBuilder(URI.create(base + "/api/v1/accounts/" + account + "/agent-settings"))
                 .header("Authorization", "Bearer " + token).build(), HttpResponse.BodyHandlers.ofString());
         return Long.parseLong(response.headers().firstValue("ETag").orElseThrow().replaceAll("[^0-9]", ""));
     }
