@@ -25,8 +25,8 @@ import java.util.function.Consumer;
 
 import org.springframework.beans.factory.DisposableBean;
 import org.springframework.context.SmartLifecycle;
+import org.springframework.core.io.buffer.DataBuffer;
 import org.springframework.http.HttpHeaders;
-import org.springframework.http.codec.ServerSentEvent;
 import org.springframework.stereotype.Component;
 import org.springframework.web.ErrorResponseException;
 
@@ -44,17 +44,21 @@ import dev.parapet.settings.quotas.Quotas;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import reactor.core.publisher.Flux;
-import reactor.core.publisher.Sinks;
-import reactor.util.concurrent.Queues;
+import reactor.core.publisher.FluxSink;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
  * The open configuration streams of agents. A new stream gets the agent's whole configuration (or,
  * resuming with Last-Event-ID, what changed since); then every change, pushed from this instance's
- * followed state as it reads it. What a stream is sent is always worked out from the state and the
- * stream's position, under the stream's lock, so a change that races the snapshot is neither lost
- * nor sent twice. A stream whose credential stops being valid (key deleted, agent revoked) gets a
- * {@code revoked} event and is closed as soon as the record saying so is read.
+ * followed state as it reads it. What a stream is sent is always worked out from the account's latest
+ * configuration and the stream's position, under the stream's lock, so a change that races the
+ * snapshot is neither lost nor sent twice. A stream whose credential stops being valid (key deleted,
+ * agent revoked) gets a {@code revoked} event and is closed as soon as the record saying so is read.
+ * <p>
+ * Each version of an account's configuration is encoded once ({@link SseFrame}) and the same bytes
+ * are written to every stream at the same position; a stream is sent a change only when its connection
+ * asks for more and takes more (see {@link Stream}), so a slow agent holds no queue: it is sent the
+ * latest configuration once it has read what it was sent.
  */
 @Component
 public class AgentConfigurationStreams implements DisposableBean, SmartLifecycle {
@@ -84,12 +88,8 @@ public class AgentConfigurationStreams implements DisposableBean, SmartLifecycle
         return thread;
     });
     private final JsonMapper json;
-    /** The latest rendering of each account's settings and exceptions: one JSON text shared by all its streams. */
-    private final Map<UUID, Rendered> renderedSettings = new ConcurrentHashMap<>();
-    private final Map<UUID, Rendered> renderedExceptions = new ConcurrentHashMap<>();
-
-    private record Rendered(long version, String json) {
-    }
+    /** Each account's latest configuration as its streams are sent it, encoded once for all of them. */
+    private final Map<UUID, Latest> latest = new ConcurrentHashMap<>();
 
     /**
      * Where the account's users sign in on the agent ({@code parapet.settings.agent-sign-in.*}), sent in the
@@ -116,8 +116,10 @@ public class AgentConfigurationStreams implements DisposableBean, SmartLifecycle
         this.refused = meters.counter("parapet.agent.streams.refused");
         meters.gauge("parapet.agent.streams.open", open);
         state.onChange(change -> fanOut.execute(() -> {
-            Latest latest = latest(change.accountId());
-            forEachStream(change.accountId(), stream -> stream.push(latest));
+            if (byAccount.containsKey(change.accountId())) {
+                latest(change.accountId());
+                forEachStream(change.accountId(), Stream::drain);
+            }
         }));
         credentials.onChange(accountId -> fanOut.execute(() -> forEachStream(accountId, Stream::recheck)));
         long period = Math.max(1, properties.streamHeartbeat().toMillis());
@@ -131,19 +133,18 @@ public class AgentConfigurationStreams implements DisposableBean, SmartLifecycle
      * gets in, while one credential cannot hold more. An account holds at most
      * {@code streams-per-account} streams on this instance; beyond that a new stream is refused (429).
      *
-     * @param connection runs tasks on the thread that writes to the agent's connection (its event
-     *                   loop), where changes are then pushed; {@code Runnable::run} pushes them from
-     *                   the fan-out thread
+     * @param connection the agent's connection: its thread, where changes are then pushed, and
+     *                   whether it takes more
+     * @return the stream's bytes, {@code text/event-stream}
      */
-    public Flux<ServerSentEvent<Object>> open(AgentIdentity agent, Optional<StreamPosition> from, Executor connection) {
+    public Flux<DataBuffer> open(AgentIdentity agent, Optional<StreamPosition> from, StreamConnection connection) {
         Stream stream = new Stream(agent, connection);
         return Flux.defer(() -> {
             Stream replaced = register(stream);
             if (replaced != null) {
                 replaced.replaced();
             }
-            return stream.sink.asFlux()
-                    .doOnSubscribe(subscription -> stream.start(from))
+            return Flux.<DataBuffer>push(sink -> stream.start(sink, from), FluxSink.OverflowStrategy.IGNORE)
                     .doFinally(signal -> unregister(stream));
         });
     }
@@ -245,7 +246,7 @@ public class AgentConfigurationStreams implements DisposableBean, SmartLifecycle
     private static void onConnectionThreads(Iterable<Stream> streams, Consumer<Stream> action) {
         Map<Executor, List<Stream>> byThread = new IdentityHashMap<>();
         for (Stream stream : streams) {
-            byThread.computeIfAbsent(stream.connection, thread -> new ArrayList<>()).add(stream);
+            byThread.computeIfAbsent(stream.connection.thread(), thread -> new ArrayList<>()).add(stream);
         }
         byThread.forEach((thread, share) -> {
             for (int from = 0; from < share.size(); from += SLICE) {
@@ -262,25 +263,70 @@ public class AgentConfigurationStreams implements DisposableBean, SmartLifecycle
     /** Streams served per task on a connection thread. */
     private static final int SLICE = 256;
 
+    /** One comment, encoded once, for every stream. */
     private void heartbeat() {
-        ServerSentEvent<Object> comment = ServerSentEvent.builder().comment("keep-alive " + Instant.now()).build();
+        SseFrame comment = SseFrame.comment("keep-alive " + Instant.now());
         List<Stream> all = new ArrayList<>(open.get());
         byAccount.values().forEach(all::addAll);
-        onConnectionThreads(all, stream -> stream.send(comment));
+        onConnectionThreads(all, stream -> stream.heartbeat(comment));
     }
 
     /**
-     * An account's settings and exceptions as its streams are sent them, looked up once per change
-     * for all of them: each version with its JSON (rendered once per version).
+     * An account's settings and exceptions as its streams are sent them: each version's JSON and its
+     * event, encoded once for every stream that has the other part's latest version (every stream
+     * that keeps up); a stream further behind gets an event of its own.
      */
-    private record Latest(long settingsVersion, String settingsJson, long exceptionsVersion, String exceptionsJson) {
+    private record Latest(long settingsVersion, String settingsJson, long exceptionsVersion, String exceptionsJson,
+                          SseFrame settings, SseFrame exceptions) {
+
+        static Latest of(long settingsVersion, String settingsJson, long exceptionsVersion, String exceptionsJson) {
+            return new Latest(settingsVersion, settingsJson, exceptionsVersion, exceptionsJson,
+                    settingsEvent(settingsVersion, settingsJson, exceptionsVersion),
+                    exceptionsEvent(settingsVersion, exceptionsVersion, exceptionsJson));
+        }
+
+        /** The settings event for a stream that has these exceptions. */
+        SseFrame settingsFor(long exceptionsPosition) {
+            return exceptionsPosition == exceptionsVersion ? settings : settingsEvent(settingsVersion, settingsJson, exceptionsPosition);
+        }
+
+        /** The exceptions event for a stream that has these settings. */
+        SseFrame exceptionsFor(long settingsPosition) {
+            return settingsPosition == settingsVersion ? exceptions : exceptionsEvent(settingsPosition, exceptionsVersion, exceptionsJson);
+        }
+
+        /** Whether this is at least as new as the other in both parts (the state's versions only grow). */
+        boolean covers(Latest other) {
+            return settingsVersion >= other.settingsVersion && exceptionsVersion >= other.exceptionsVersion;
+        }
+
+        private static SseFrame settingsEvent(long settingsVersion, String json, long exceptionsPosition) {
+            return SseFrame.event(new StreamPosition(settingsVersion, exceptionsPosition).id(), "settings", json);
+        }
+
+        private static SseFrame exceptionsEvent(long settingsPosition, long exceptionsVersion, String json) {
+            return SseFrame.event(new StreamPosition(settingsPosition, exceptionsVersion).id(), "exceptions", json);
+        }
     }
 
+    /**
+     * The account's latest configuration, from the state, encoded when it changed since the last look.
+     * The cache only ever moves forward: a thread that read the state before another cannot put back
+     * an older version that streams would then wait on.
+     */
     private Latest latest(UUID accountId) {
         AgentSettings settings = state.of(accountId);
         AccountExceptions exceptions = state.exceptionsOf(accountId);
-        return new Latest(settings.getVersion(), render(renderedSettings, accountId, settings.getVersion(), () -> settings(settings, signIn)),
-                exceptions.getVersion(), render(renderedExceptions, accountId, exceptions.getVersion(), () -> exceptions(exceptions)));
+        Latest cached = latest.get(accountId);
+        if (cached != null && cached.settingsVersion() >= settings.getVersion() && cached.exceptionsVersion() >= exceptions.getVersion()) {
+            return cached;
+        }
+        String settingsJson = cached != null && cached.settingsVersion() == settings.getVersion()
+                ? cached.settingsJson() : json.writeValueAsString(settings(settings, signIn));
+        String exceptionsJson = cached != null && cached.exceptionsVersion() == exceptions.getVersion()
+                ? cached.exceptionsJson() : json.writeValueAsString(exceptions(exceptions));
+        Latest fresh = Latest.of(settings.getVersion(), settingsJson, exceptions.getVersion(), exceptionsJson);
+        return latest.merge(accountId, fresh, (old, candidate) -> old.covers(candidate) ? old : candidate);
     }
 
     private volatile boolean running;
@@ -318,54 +364,136 @@ public class AgentConfigurationStreams implements DisposableBean, SmartLifecycle
         stop();
     }
 
+    /**
+     * One agent's stream. Nothing waits in it: what it is sent next is worked out, when its connection
+     * can take it, from its position and the account's latest configuration, so an agent that reads
+     * slowly is sent the latest version once it catches up (versions in between are skipped, as for
+     * a reconnect) and holds no more than its connection's unsent bytes (Netty's high-water mark,
+     * 64 KiB, plus what the kernel buffers). A stream is sent something only while its subscriber
+     * has asked for more and its connection is writable; otherwise the next change, the subscriber's
+     * next request or the next heartbeat sends it what it lacks. Heartbeats are not owed: a stream
+     * that cannot take one skips it (its connection is not idle).
+     */
     private final class Stream {
 
         private final AgentIdentity agent;
-        private final Executor connection;
-        /** Events wait here only while the connection is slow; a small first chunk keeps 10 000 idle streams cheap. */
-        private final Sinks.Many<ServerSentEvent<Object>> sink = Sinks.many().unicast()
-                .onBackpressureBuffer(Queues.<ServerSentEvent<Object>>unbounded(8).get());
+        private final StreamConnection connection;
+        /** Set once subscribed; everything below is changed under the stream's lock. */
+        private FluxSink<DataBuffer> sink;
         /** Written under the stream's lock; read without it to count deliveries. */
         private volatile StreamPosition position;
+        /** The snapshot, sent before anything else. */
+        private SseFrame first;
+        /** The event that ends the stream ({@code revoked}, {@code replaced}), then completion. */
+        private SseFrame last;
+        /** Changes are no longer sent; the stream completes once {@link #last} is. */
         private boolean closed;
+        /** Completed or cancelled: nothing more is sent. */
+        private boolean done;
+        /** A heartbeat passed while {@link #last} waited for the connection: the next one ends the stream without it. */
+        private boolean lastWaited;
+        private boolean draining;
 
-        Stream(AgentIdentity agent, Executor connection) {
+        Stream(AgentIdentity agent, StreamConnection connection) {
             this.agent = agent;
             this.connection = connection;
         }
 
-        synchronized void start(Optional<StreamPosition> from) {
+        synchronized void start(FluxSink<DataBuffer> sink, Optional<StreamPosition> from) {
+            this.sink = sink;
+            sink.onCancel(this::cancelled);
+            sink.onRequest(requested -> drain());
+            if (closed) {
+                drain();
+                return;
+            }
             if (!credentials.stillValid(agent)) {
                 recheck();
                 return;
             }
+            Latest now = latest(agent.accountId());
             if (from.isPresent()) {
                 position = from.get();
-                push(latest(agent.accountId()));
+                drain();
                 return;
             }
-            AgentSettings settings = state.of(agent.accountId());
-            AccountExceptions exceptions = state.exceptionsOf(agent.accountId());
-            position = new StreamPosition(settings.getVersion(), exceptions.getVersion());
-            Map<String, Object> snapshot = new LinkedHashMap<>();
-            snapshot.put("agent", Map.of("agentId", agent.agentId(), "accountId", agent.accountId(), "deviceId", agent.deviceId()));
-            snapshot.put("settings", settings(settings, signIn));
-            snapshot.put("exceptions", exceptions(exceptions));
-            send(ServerSentEvent.builder().id(position.id()).event("configuration").data(snapshot).build());
+            position = new StreamPosition(now.settingsVersion(), now.exceptionsVersion());
+            first = SseFrame.event(position.id(), "configuration", "{\"agent\":"
+                    + json.writeValueAsString(Map.of("agentId", agent.agentId(), "accountId", agent.accountId(), "deviceId", agent.deviceId()))
+                    + ",\"settings\":" + now.settingsJson() + ",\"exceptions\":" + now.exceptionsJson() + "}");
+            drain();
         }
 
-        /** Sends whatever of the account's latest this stream's position has not had. */
-        synchronized void push(Latest latest) {
-            if (closed || position == null) {
+        /**
+         * Sends what this stream lacks, for as long as the connection takes it. Re-entered from a
+         * request made while sending (same thread, same lock), it returns: the outer loop goes on.
+         */
+        synchronized void drain() {
+            if (draining || sink == null || done) {
                 return;
             }
-            if (latest.settingsVersion() > position.settings()) {
-                position = new StreamPosition(latest.settingsVersion(), position.exceptions());
-                send(ServerSentEvent.builder().id(position.id()).event("settings").data(latest.settingsJson()).build());
+            draining = true;
+            try {
+                SseFrame next;
+                while (ready() && (next = next()) != null) {
+                    sink.next(next.buffer(connection.buffers()));
+                }
+                if (closed && first == null && last == null) {
+                    complete();
+                }
+            } finally {
+                draining = false;
             }
-            if (latest.exceptionsVersion() > position.exceptions()) {
-                position = new StreamPosition(position.settings(), latest.exceptionsVersion());
-                send(ServerSentEvent.builder().id(position.id()).event("exceptions").data(latest.exceptionsJson()).build());
+        }
+
+        private boolean ready() {
+            return !done && sink.requestedFromDownstream() > 0 && connection.writable().getAsBoolean();
+        }
+
+        /** What to send next, the position moved past it; null when the stream lacks nothing. */
+        private SseFrame next() {
+            if (first != null) {
+                SseFrame snapshot = first;
+                first = null;
+                return snapshot;
+            }
+            Latest latest = AgentConfigurationStreams.this.latest.get(agent.accountId());
+            if (!closed && position != null && latest != null) {
+                if (latest.settingsVersion() > position.settings()) {
+                    SseFrame settings = latest.settingsFor(position.exceptions());
+                    position = new StreamPosition(latest.settingsVersion(), position.exceptions());
+                    return settings;
+                }
+                if (latest.exceptionsVersion() > position.exceptions()) {
+                    SseFrame exceptions = latest.exceptionsFor(position.settings());
+                    position = new StreamPosition(position.settings(), latest.exceptionsVersion());
+                    return exceptions;
+                }
+            }
+            if (last != null) {
+                SseFrame ending = last;
+                last = null;
+                return ending;
+            }
+            return null;
+        }
+
+        /** A keep-alive comment, if the connection takes it, after whatever the stream still lacks. */
+        synchronized void heartbeat(SseFrame comment) {
+            if (sink == null || done) {
+                return;
+            }
+            if (closed) {
+                if (lastWaited) {
+                    complete();
+                }
+                lastWaited = true;
+                drain();
+                return;
+            }
+            drain();
+            if (position != null && ready()) {
+                sink.next(comment.buffer(connection.buffers()));
             }
         }
 
@@ -373,12 +501,10 @@ public class AgentConfigurationStreams implements DisposableBean, SmartLifecycle
             if (closed || credentials.stillValid(agent)) {
                 return;
             }
-            closed = true;
             revoked.increment();
-            sink.tryEmitNext(ServerSentEvent.builder().event("revoked").data(Map.of("agentId", agent.agentId(),
+            close("revoked", Map.of("agentId", agent.agentId(),
                     "reason", "This agent's credential is no longer valid (its key was deleted or the agent was revoked); "
-                            + "enrol again with the account's current key.")).build());
-            sink.tryEmitComplete();
+                            + "enrol again with the account's current key."));
         }
 
         /** Ends this stream because a newer one of the same agent took its place. */
@@ -386,37 +512,38 @@ public class AgentConfigurationStreams implements DisposableBean, SmartLifecycle
             if (closed) {
                 return;
             }
-            closed = true;
             AgentConfigurationStreams.this.replaced.increment();
-            sink.tryEmitNext(ServerSentEvent.builder().event("replaced").data(Map.of("agentId", agent.agentId(),
+            close("replaced", Map.of("agentId", agent.agentId(),
                     "reason", "A newer configuration stream of this agent was opened; this one is closed "
-                            + "(at most " + quotas.streamsPerAgent() + " per agent).")).build());
-            sink.tryEmitComplete();
+                            + "(at most " + quotas.streamsPerAgent() + " per agent)."));
         }
 
+        private void close(String event, Map<String, Object> why) {
+            closed = true;
+            last = SseFrame.event(null, event, json.writeValueAsString(why));
+            drain();
+        }
+
+        /** Ends the stream at once (the instance stops): the agent reconnects elsewhere and resumes. */
         synchronized void end() {
-            if (!closed) {
-                closed = true;
-                sink.tryEmitComplete();
+            closed = true;
+            first = null;
+            last = null;
+            if (sink != null) {
+                complete();
             }
         }
 
-        synchronized void send(ServerSentEvent<Object> event) {
-            if (!closed) {
-                sink.tryEmitNext(event);
+        private void complete() {
+            if (!done) {
+                done = true;
+                sink.complete();
             }
         }
-    }
 
-    /** The JSON of one version of an account's settings or exceptions, rendered once for all its streams. */
-    private String render(Map<UUID, Rendered> cache, UUID accountId, long version,
-                          java.util.function.Supplier<Map<String, Object>> view) {
-        Rendered rendered = cache.get(accountId);
-        if (rendered == null || rendered.version() != version) {
-            rendered = new Rendered(version, json.writeValueAsString(view.get()));
-            cache.put(accountId, rendered);
+        private synchronized void cancelled() {
+            done = true;
         }
-        return rendered.json();
     }
 
     static Map<String, Object> settings(AgentSettings settings, AgentSignIn signIn) {

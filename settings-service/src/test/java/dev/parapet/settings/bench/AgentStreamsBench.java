@@ -12,6 +12,7 @@ import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Optional;
 import java.util.Properties;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentLinkedQueue;
@@ -49,14 +50,21 @@ import reactor.netty.resources.ConnectionProvider;
  * <li>admin write latency: sequential PUTs of one account's agent settings, p50/p99/max;</li>
  * <li>publishes an account key and N agents (as key-service would), opens N configuration streams;</li>
  * <li>fan-out: an admin change, then the time until every stream has received it, p50/p99/max, from
- * the request being sent and from its acknowledgement.</li>
+ * the request being sent and from its acknowledgement; with the CPU time settings-service and this
+ * client spent on the round (from the request until the last stream received it, or 30 s), per
+ * delivery, and the load average beside it, since the client shares the cores. {@code warmup}
+ * rounds (2) run first and are not counted; then the deliveries of all counted rounds together.</li>
  * </ol>
  * The writes are also broken down by stage ({@link WriteStages}: the bench watches the command and
  * output topics itself). {@code -Dagents=0} measures the writes only.
- * Run (with the local stack up, from the repository root):
+ * Run (with the local stack up, from the repository root). A listener holds at most 10 000
+ * connections by default ({@code parapet.web.limits.http.max-connections}), so with 10 000 streams
+ * the admin requests are refused unless the stack is started with more, and the optimising compiler
+ * on (docs/operations.md):
  * <pre>
+ * PARAPET_WEB_LIMITS_HTTP_MAXCONNECTIONS=20000 PARAPET_SERVICE_JAVA_OPTS=-XX:+UseParallelGC ./run-local-stack
  * mvn -q -o -pl settings-service dependency:build-classpath -Dmdep.outputFile=target/bench.classpath
- * java -Xmx2g -Dagents=10000 -Dwrites=300 -Drounds=5 -Ddata=.data \
+ * java -Xmx2g -Dagents=10000 -Dwrites=300 -Drounds=5 -Dwarmup=2 -Ddata=.data \
  *   -cp "$(cat settings-service/target/bench.classpath):settings-service/target/classes:settings-service/target/test-classes" \
  *   dev.parapet.settings.bench.AgentStreamsBench
  * </pre>
@@ -67,6 +75,7 @@ public final class AgentStreamsBench {
         int agents = Integer.getInteger("agents", 10_000);
         int writes = Integer.getInteger("writes", 300);
         int rounds = Integer.getInteger("rounds", 5);
+        int warmup = Integer.getInteger("warmup", 2);
         String settingsUrl = System.getProperty("settings", "http://127.0.0.1:18102");
         String bootstrap = System.getProperty("bootstrap", "127.0.0.1:19092");
         String registry = System.getProperty("registry", "http://127.0.0.1:18080");
@@ -137,23 +146,46 @@ public final class AgentStreamsBench {
         Thread.sleep(3000);
         System.out.printf("settings-service resident memory with %d streams open: %s%n", snapshots.get(), serviceRss());
 
-        for (int round = 0; round < rounds; round++) {
+        Optional<ProcessHandle> service = serviceProcess();
+        List<Long> allFromSent = new ArrayList<>();
+        long[] roundP99 = new long[rounds];
+        for (int round = 0; round < warmup + rounds; round++) {
+            boolean counted = round >= warmup;
             long version = currentVersion(http, settingsUrl, account, admin) + 1;
             expectedSettingsId.set(version);
             arrivals.clear();
+            Duration serviceCpu = cpu(service);
+            Duration clientCpu = cpu(Optional.of(ProcessHandle.current()));
             long sent = System.nanoTime();
             put(http, settingsUrl, account, admin, round % 2 == 0);
             long acknowledged = System.nanoTime();
             long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
             while (arrivals.size() < snapshots.get() && System.nanoTime() < deadline) {
-                Thread.sleep(5);
+                Thread.sleep(1);
             }
+            double serviceMicros = cpu(service).minus(serviceCpu).toNanos() / 1e3;
+            double clientMicros = cpu(Optional.of(ProcessHandle.current())).minus(clientCpu).toNanos() / 1e3;
             long[] fromSent = arrivals.stream().mapToLong(t -> t - sent).toArray();
             long[] fromAck = arrivals.stream().mapToLong(t -> Math.max(0, t - acknowledged)).toArray();
-            System.out.printf("round %d: change to %d streams: acknowledged after %.1f ms; received by %d; from request %s; from acknowledgement %s%n",
-                    round + 1, snapshots.get(), (acknowledged - sent) / 1e6, fromSent.length, percentiles(fromSent), percentiles(fromAck));
+            int received = Math.max(1, fromSent.length);
+            System.out.printf("%s %d: change to %d streams: acknowledged after %.1f ms; received by %d; from request %s; "
+                            + "from acknowledgement %s; CPU settings-service %.0f ms (%.1f µs per delivery), client %.0f ms "
+                            + "(%.1f µs per delivery); load %s%n",
+                    counted ? "round" : "warm-up", counted ? round - warmup + 1 : round + 1, snapshots.get(),
+                    (acknowledged - sent) / 1e6, fromSent.length, percentiles(fromSent), percentiles(fromAck),
+                    serviceMicros / 1e3, serviceMicros / received, clientMicros / 1e3, clientMicros / received, loadAverage());
+            if (counted) {
+                Arrays.stream(fromSent).forEach(allFromSent::add);
+                long[] sorted = fromSent.clone();
+                Arrays.sort(sorted);
+                roundP99[round - warmup] = sorted.length == 0 ? -1 : (long) (at(sorted, 0.99) * 1e6);
+            }
             Thread.sleep(1000);
         }
+        Arrays.sort(roundP99);
+        System.out.printf("fan-out over %d rounds, %d deliveries, from request: %s; p99 of the rounds: best %.1f ms, median %.1f ms, worst %.1f ms; load %s%n",
+                rounds, allFromSent.size(), percentiles(allFromSent.stream().mapToLong(Long::longValue).toArray()),
+                roundP99[0] / 1e6, roundP99[rounds / 2] / 1e6, roundP99[rounds - 1] / 1e6, loadAverage());
         streams.forEach(reactor.core.Disposable::dispose);
         pool.disposeLater().block(Duration.ofSeconds(10));
         System.exit(0);
@@ -205,11 +237,16 @@ public final class AgentStreamsBench {
         return credentials;
     }
 
-    /** The resident memory of the settings-service process on this machine (the local stack's). */
-    private static String serviceRss() {
+    /** The settings-service process on this machine (the local stack's). */
+    private static Optional<ProcessHandle> serviceProcess() {
         return ProcessHandle.allProcesses()
                 .filter(p -> p.info().commandLine().map(line -> line.contains("settings-service.jar")).orElse(false))
-                .findFirst().map(p -> {
+                .findFirst();
+    }
+
+    /** The resident memory of the settings-service process on this machine (the local stack's). */
+    private static String serviceRss() {
+        return serviceProcess().map(p -> {
                     try {
                         return java.nio.file.Files.readAllLines(Path.of("/proc/" + p.pid() + "/status")).stream()
                                 .filter(line -> line.startsWith("VmRSS")).findFirst().orElse("?").replaceAll("\\s+", " ");
@@ -217,6 +254,19 @@ public final class AgentStreamsBench {
                         return "?";
                     }
                 }).orElse("settings-service not found");
+    }
+
+    /** CPU time (user and system) the process has used so far; zero when it is not found. */
+    private static Duration cpu(Optional<ProcessHandle> process) {
+        return process.flatMap(p -> p.info().totalCpuDuration()).orElse(Duration.ZERO);
+    }
+
+    private static String loadAverage() {
+        try {
+            return java.nio.file.Files.readString(Path.of("/proc/loadavg")).strip();
+        } catch (java.io.IOException e) {
+            return "?";
+        }
     }
 
     static String percentiles(long[] nanos) {
