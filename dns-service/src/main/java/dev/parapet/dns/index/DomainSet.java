@@ -200,6 +200,11 @@ public final class DomainSet {
             return bytes.length > 0 && bytes.length <= 255 && addFingerprint(fingerprint(k0, k1, bytes, 0, bytes.length));
         }
 
+        /** Adds a name given as ASCII bytes (any case: the fingerprint folds it), as {@link #add(String)}. */
+        public boolean add(byte[] name, int offset, int length) {
+            return length > 0 && length <= 255 && addFingerprint(fingerprint(k0, k1, name, offset, length));
+        }
+
         private boolean addFingerprint(long fingerprint) {
             if (count + 1 > slots.length * LOAD) {
                 rehash(capacityFor(slots.length * 2));
