@@ -90,6 +90,10 @@ public final class IdentityProvider implements AutoCloseable {
                     "-Dkc.home.dir=" + directory.toAbsolutePath(), "-Djboss.server.config.dir=" + directory.toAbsolutePath().resolve("conf"),
                     "--http-enabled=true", "--http-host=127.0.0.1", "--http-port=" + port, "--hostname=http://127.0.0.1:" + port,
                     "--http-management-port=" + managementPort,
+                    // One node with local caches. In Keycloak 26 the cache is chosen at start, not at build: without this
+                    // it formed an Infinispan cluster (JGroups on the machine's own address, JDBC_PING in H2, mTLS), which
+                    // cost seconds at start and listened beyond loopback.
+                    "--cache=local",
                     "--db-url=jdbc:h2:file:" + directory.toAbsolutePath().resolve("db/keycloakdb") + ";NON_KEYWORDS=VALUE"));
             ManagedProcess process = ManagedProcess.start("keycloak", command, environment, directory, directory.resolve("keycloak.log"));
             IdentityProvider provider = new IdentityProvider(process, port, directory);

@@ -67,6 +67,14 @@ class IdentityProviderTest {
     }
 
     @Test
+    void theProviderIsOneNodeWithLocalCachesAndFormsNoCluster() throws Exception {
+        // A clustered cache would open JGroups (its own ports, on the machine's address, not only loopback) and discovery.
+        String log = Files.readString(work.resolve("identity").resolve("keycloak.log"));
+        assertThat(log).contains("Listening on: http://127.0.0.1:" + identity.port())
+                .doesNotContain("JGroups").doesNotContain("ISPN000078");
+    }
+
+    @Test
     void administratorsSignInOnTheProvidersPageAndCarryTheirAccountAndRole() throws Exception {
         JWTClaimsSet superAdmin = consoleSignIn("admin@demo.parapet.local", identity.demoAdministratorPassword());
         assertThat(superAdmin.getIssuer()).isEqualTo(identity.issuer());
