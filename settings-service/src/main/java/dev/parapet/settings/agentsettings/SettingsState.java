@@ -42,6 +42,8 @@ import io.micrometer.core.instrument.MeterRegistry;
 @Component("settingsState")
 public class SettingsState extends FollowedState {
 
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(SettingsState.class);
+
     /** Something of an account changed: which topic, which account. */
     public record Change(String topic, UUID accountId) {
     }
@@ -177,6 +179,27 @@ public class SettingsState extends FollowedState {
     /** The global writer, for the outcome of feed fetches, which may take it longer than an administrator's change. */
     public CommandGateway<SettingsCommandResult> feedCommands() {
         return feedCommands;
+    }
+
+    /**
+     * Also readies the command producer for the first administrator's write: its connection and the command topics'
+     * metadata, fetched on a thread of its own so that the start does not wait for them (without this the first
+     * write after a start waited for both, about half a second here). A broker that is not reachable yet only
+     * leaves the first write to do it, as before.
+     */
+    @Override
+    public void start() {
+        super.start();
+        Thread warmUp = new Thread(() -> {
+            try {
+                commandTemplate.partitionsFor(Topics.SETTINGS_COMMANDS.name());
+                commandTemplate.partitionsFor(Topics.GLOBAL_COMMANDS.name());
+            } catch (RuntimeException e) {
+                LOG.debug("command producer not warmed up: {}", e.toString());
+            }
+        }, "command-producer-warm-up");
+        warmUp.setDaemon(true);
+        warmUp.start();
     }
 
     @Override
