@@ -24,28 +24,7 @@ public class DnsServiceApplication {
         Standalone.preload(new org.springframework.core.env.SimpleCommandLinePropertySource(args)
                 .getProperty("parapet.dns.standalone.blocklist"));
         SpringApplication application = new SpringApplication(DnsServiceApplication.class);
-        // Standalone mode answers DNS over UDP before the context exists, which then takes the same objects: see
-        // StandaloneDns. The normal, Kafka-configured service is untouched by these hooks.
-        java.util.concurrent.atomic.AtomicReference<StandaloneDns> early = new java.util.concurrent.atomic.AtomicReference<>();
-        application.addListeners((org.springframework.context.ApplicationListener<
-                org.springframework.boot.context.event.ApplicationEnvironmentPreparedEvent>) event -> {
-            try {
-                early.set(StandaloneDns.start(event.getEnvironment()));
-            } catch (Exception e) {
-                throw new IllegalStateException("standalone: the DNS path could not start: " + e.getMessage(), e);
-            }
-        });
-        application.addInitializers(context -> {
-            if (early.get() != null) {
-                early.get().handTo(context);
-            }
-        });
-        application.addListeners((org.springframework.context.ApplicationListener<
-                org.springframework.boot.context.event.ApplicationFailedEvent>) event -> {
-            if (early.get() != null) {
-                early.get().stop(); // a context that failed to start must not leave the listener's threads behind
-            }
-        });
+        StandaloneDns.install(application); // standalone mode answers DNS before the context exists
         return application.run(args);
     }
 }

@@ -6,7 +6,13 @@ import java.util.Set;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import java.util.concurrent.atomic.AtomicReference;
+
+import org.springframework.boot.SpringApplication;
 import org.springframework.boot.context.TypeExcludeFilter;
+import org.springframework.boot.context.event.ApplicationEnvironmentPreparedEvent;
+import org.springframework.boot.context.event.ApplicationFailedEvent;
+import org.springframework.context.ApplicationListener;
 import org.springframework.boot.context.properties.bind.Binder;
 import org.springframework.boot.kafka.autoconfigure.KafkaProperties;
 import org.springframework.context.ConfigurableApplicationContext;
@@ -89,6 +95,32 @@ public final class StandaloneDns {
         LOG.info("standalone: answering DNS over UDP {} ms after the environment was ready; the context follows",
                 (System.nanoTime() - started) / 1_000_000);
         return new StandaloneDns(beans);
+    }
+
+    /**
+     * Hooks standalone mode into an application: the DNS path started once the environment is prepared, its objects
+     * handed to the context as it is made, the listener stopped if the context then fails. Nothing happens for the
+     * Kafka-configured service.
+     */
+    public static void install(SpringApplication application) {
+        AtomicReference<StandaloneDns> early = new AtomicReference<>();
+        application.addListeners((ApplicationListener<ApplicationEnvironmentPreparedEvent>) event -> {
+            try {
+                early.set(start(event.getEnvironment()));
+            } catch (Exception e) {
+                throw new IllegalStateException("standalone: the DNS path could not start: " + e.getMessage(), e);
+            }
+        });
+        application.addInitializers(context -> {
+            if (early.get() != null) {
+                early.get().handTo(context);
+            }
+        });
+        application.addListeners((ApplicationListener<ApplicationFailedEvent>) event -> {
+            if (early.get() != null) {
+                early.get().stop(); // a context that failed to start must not leave the listener's threads behind
+            }
+        });
     }
 
     private static <T> T add(Map<String, Object> beans, String name, T bean) {
