@@ -5,8 +5,8 @@ import java.util.Set;
 
 /**
  * What one client asked under one registered domain in one window (a minute): how many queries, how many
- * distinct subdomains and what they look like (length, longest label, the characters' entropy), how many asked for
- * record types that carry data rather than addresses, and how many were answered NXDOMAIN. The distinct subdomains
+ * distinct subdomains and what they look like (length, the characters' entropy and digits), and how many asked for
+ * record types that carry data rather than addresses. The distinct subdomains
  * are remembered up to {@link #MAX_REMEMBERED}, enough to judge; past that they are still counted as queries, and a
  * window that full is itself a sign. Not thread-safe: one stream task fills it.
  */
@@ -20,31 +20,22 @@ public final class TunnelWindow {
     private final long[] characters = new long[129];
     private long queries;
     private long dataTypeQueries;
-    private long nxdomain;
     private long subdomainCharacters;
-    private int longestLabel;
 
-    /** One query: its subdomain under the registered domain, its type (A, TXT, NULL…) and response code. */
-    public void add(String subdomain, String queryType, String responseCode) {
+    /** One query: its subdomain under the registered domain and its type (A, TXT, NULL…). */
+    public void add(String subdomain, String queryType) {
         queries++;
         if (DATA_TYPES.contains(queryType)) {
             dataTypeQueries++;
         }
-        if ("NXDOMAIN".equals(responseCode)) {
-            nxdomain++;
-        }
         if (subdomain.isEmpty() || subdomains.size() >= MAX_REMEMBERED || !subdomains.add(subdomain)) {
             return;
         }
-        int label = 0;
         for (int i = 0; i < subdomain.length(); i++) {
             char c = subdomain.charAt(i);
             if (c == '.') {
-                label = 0;
                 continue;
             }
-            label++;
-            longestLabel = Math.max(longestLabel, label);
             subdomainCharacters++;
             characters[classOf(c)]++;
         }
@@ -72,10 +63,6 @@ public final class TunnelWindow {
     /** Mean length of the distinct subdomains, dots excluded; 0 if none. */
     public double meanSubdomainLength() {
         return subdomains.isEmpty() ? 0 : (double) subdomainCharacters / subdomains.size();
-    }
-
-    public int longestLabel() {
-        return longestLabel;
     }
 
     /** Shannon entropy of the distinct subdomains' characters, in bits per character. */
@@ -110,7 +97,4 @@ public final class TunnelWindow {
         return queries == 0 ? 0 : (double) dataTypeQueries / queries;
     }
 
-    public double nxdomainShare() {
-        return queries == 0 ? 0 : (double) nxdomain / queries;
-    }
 }

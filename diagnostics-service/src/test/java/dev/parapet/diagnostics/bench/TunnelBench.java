@@ -51,7 +51,7 @@ public final class TunnelBench {
                     continue;
                 }
                 RegisteredDomain split = RegisteredDomain.of(name);
-                byDomain.computeIfAbsent(split.registered(), d -> new TunnelWindow()).add(split.subdomain(), "A", "NOERROR");
+                byDomain.computeIfAbsent(split.registered(), d -> new TunnelWindow()).add(split.subdomain(), "A");
                 names++;
             }
         }

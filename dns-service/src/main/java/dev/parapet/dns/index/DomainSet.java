@@ -197,7 +197,7 @@ public final class DomainSet {
         /** Adds a name; false if it was there already or is empty or longer than a DNS name can be. */
         public boolean add(String domain) {
             byte[] bytes = domain.getBytes(StandardCharsets.US_ASCII);
-            return bytes.length > 0 && bytes.length <= 255 && addFingerprint(fingerprint(k0, k1, bytes, 0, bytes.length));
+            return add(bytes, 0, bytes.length);
         }
 
         /** Adds a name given as ASCII bytes (any case: the fingerprint folds it), as {@link #add(String)}. */
