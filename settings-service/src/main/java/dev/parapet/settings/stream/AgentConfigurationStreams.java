@@ -144,7 +144,9 @@ public class AgentConfigurationStreams implements DisposableBean, SmartLifecycle
             if (replaced != null) {
                 replaced.replaced();
             }
-            return Flux.<DataBuffer>push(sink -> stream.start(sink, from), FluxSink.OverflowStrategy.IGNORE)
+            // create, not push: a push sink tells onRequest of the first request only, so a stream
+            // would not hear its subscriber ask for more (it would wait for the next change or heartbeat).
+            return Flux.<DataBuffer>create(sink -> stream.start(sink, from), FluxSink.OverflowStrategy.IGNORE)
                     .doFinally(signal -> unregister(stream));
         });
     }

@@ -93,7 +93,8 @@ class SlowAgentStreamTest {
                 .isEqualTo(new AgentConfigurationStreams.Delivery(1, 0));
 
         side.request(10);
-        assertThat(side.await(2).get(1)).as("one event, the latest").startsWith("id:s3.e0\nevent:settings\n")
+        // Sent when asked, not at the next heartbeat (every 30 s here) or change.
+        assertThat(side.await(2, Duration.ofSeconds(3)).get(1)).as("one event, the latest").startsWith("id:s3.e0\nevent:settings\n")
                 .contains("\"manageUpdates\":true");
         Thread.sleep(300);
         assertThat(side.received).as("the versions in between are not sent").hasSize(2);
@@ -136,7 +137,11 @@ class SlowAgentStreamTest {
         }
 
         List<String> await(int count) throws InterruptedException {
-            long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+            return await(count, Duration.ofSeconds(20));
+        }
+
+        List<String> await(int count, Duration timeout) throws InterruptedException {
+            long deadline = System.nanoTime() + timeout.toNanos();
             while (received.size() < count && System.nanoTime() < deadline) {
                 Thread.sleep(10);
             }
