@@ -1,8 +1,6 @@
 package dev.parapet.stack;
 
 import java.io.IOException;
-import java.net.DatagramSocket;
-import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -23,9 +21,10 @@ public final class Dnsmasq implements AutoCloseable {
     public Dnsmasq(Path directory, List<String> records) throws IOException, InterruptedException {
         directory = directory.toAbsolutePath();
         Files.createDirectories(directory);
-        try (DatagramSocket probe = new DatagramSocket(new InetSocketAddress("127.0.0.1", 0))) {
-            port = probe.getLocalPort();
-        }
+        // dnsmasq listens on TCP too: a port free for both, outside the ephemeral range (Ports), not one the
+        // kernel hands out for bind(0), which an outgoing connection may hold for TCP (a fault-suite run
+        // failed so, after 10 000 TCP connections of another test).
+        port = Ports.free();
         log = directory.resolve("dnsmasq.log");
         Path config = directory.resolve("dnsmasq.conf");
         StringBuilder text = new StringBuilder("""
