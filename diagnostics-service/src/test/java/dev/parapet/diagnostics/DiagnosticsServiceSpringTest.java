@@ -15,6 +15,8 @@ import dev.parapet.stack.RealInfrastructure.WithRealInfrastructure;
 @WithRealInfrastructure
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT, properties = {
         "parapet.diagnostics.state-directory=target/streams/test-${random.uuid}",
+        "parapet.diagnostics.query-log.directory=target/query-log/test-${random.uuid}",
+        "parapet.diagnostics.query-log.max-delay=500ms",
         "parapet.diagnostics.heartbeat-timeout=" + DiagnosticsServiceSpringTest.HEARTBEAT_TIMEOUT,
         "parapet.diagnostics.findings-interval=1s",
         "parapet.diagnostics.configuration-grace=0s",

@@ -47,6 +47,7 @@ class TwoInstancesTest {
     static ConfigurableApplicationContext instance() {
         List<String> args = new ArrayList<>(List.of(DiagnosticsServiceSpringTest.SECOND_INSTANCE_ARGS));
         args.add("--parapet.diagnostics.state-directory=target/streams/other-" + UUID.randomUUID());
+        args.add("--parapet.diagnostics.query-log.directory=target/query-log/other-" + UUID.randomUUID());
         return new SpringApplicationBuilder(DiagnosticsServiceApplication.class, SecondInstanceResources.class).run(args.toArray(String[]::new));
     }
 

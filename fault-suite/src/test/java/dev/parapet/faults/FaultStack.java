@@ -143,7 +143,8 @@ final class FaultStack implements AutoCloseable {
         dnsArguments.addAll(dnsExtra);
         dns = new Service(new ServiceProcesses.Spec("dns-service", Ports.free(), "384m", dnsArguments));
         diagnostics = new Service(new ServiceProcesses.Spec("diagnostics-service", Ports.free(), "384m", List.of(
-                "--parapet.diagnostics.state-directory=" + data.resolve("diagnostics-service/streams"))));
+                "--parapet.diagnostics.state-directory=" + data.resolve("diagnostics-service/streams"),
+                "--parapet.diagnostics.query-log.directory=" + data.resolve("diagnostics-service/query-log"))));
     }
 
     /** Starts the cluster ({@code brokers} 1: one combined node; 3: three brokers and a controller), the registry and the services. */

@@ -153,7 +153,8 @@ public final class LocalStack {
                         "--parapet.settings.feeds.allowed-directories=" + root.resolve("demo").resolve("feeds").toAbsolutePath())),
                 new ServiceProcesses.Spec("dns-service", ports.dnsService(), "384m", dnsArguments(ports, data, dnsSecrets)),
                 new ServiceProcesses.Spec("diagnostics-service", ports.diagnosticsService(), "384m", List.of(
-                        "--parapet.diagnostics.state-directory=" + data.resolve("diagnostics-service").resolve("streams"))),
+                        "--parapet.diagnostics.state-directory=" + data.resolve("diagnostics-service").resolve("streams"),
+                        "--parapet.diagnostics.query-log.directory=" + data.resolve("diagnostics-service").resolve("query-log"))),
                 // The Administration Console: signs administrators in at the identity provider, relays to the services.
                 new ServiceProcesses.Spec("console", CONSOLE_PORT, "192m", consoleArguments(ports, identityIssuer)));
         Map<String, String> springProperties = new java.util.LinkedHashMap<>(infrastructure.springProperties());

@@ -166,6 +166,9 @@ public final class AggregationBench {
         serviceArgs.add("--spring.main.banner-mode=off");
         serviceArgs.add("--logging.level.org.apache.kafka=WARN");
         serviceArgs.add("--parapet.diagnostics.state-directory=" + directory.resolve("state").toAbsolutePath());
+        // The aggregation alone, as measured before the query log existed (its writes are measured by QueryLogBench).
+        serviceArgs.add("--parapet.diagnostics.query-log.enabled=false");
+        serviceArgs.add("--parapet.diagnostics.query-log.directory=" + directory.resolve("query-log").toAbsolutePath());
         options.forEach((name, value) -> {
             if (!List.of("agents", "accounts", "telemetry", "verdicts", "names", "dir", "keep", "live-rate", "live-seconds").contains(name)) {
                 serviceArgs.add("--" + name + "=" + value);

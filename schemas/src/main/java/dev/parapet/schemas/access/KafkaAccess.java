@@ -36,11 +36,17 @@ public final class KafkaAccess {
      *
      * @param name                  the service's name, its SCRAM user name and its {@code spring.application.name}
      * @param streamsApplicationIds the {@code application.id} of each Kafka Streams application it runs
+     * @param consumerGroups        the groups of its plain consumers (which share a topic's partitions between instances)
      */
-    public record Service(String name, List<String> streamsApplicationIds) {
+    public record Service(String name, List<String> streamsApplicationIds, List<String> consumerGroups) {
 
         public Service {
             streamsApplicationIds = List.copyOf(streamsApplicationIds);
+            consumerGroups = List.copyOf(consumerGroups);
+        }
+
+        public Service(String name, List<String> streamsApplicationIds) {
+            this(name, streamsApplicationIds, List.of());
         }
 
         public String principal() {
@@ -59,7 +65,10 @@ public final class KafkaAccess {
     public static final Service KEY_SERVICE = new Service("key-service", List.of("key-service-commands"));
     public static final Service SETTINGS_SERVICE = new Service("settings-service", List.of("settings-service-commands"));
     public static final Service DNS_SERVICE = new Service("dns-service", List.of());
-    public static final Service DIAGNOSTICS_SERVICE = new Service("diagnostics-service", List.of("diagnostics-service-aggregates"));
+    /** The group of diagnostics-service's query log writers (which read the verdicts into files). */
+    public static final String QUERY_LOG_GROUP = "diagnostics-service-query-log";
+    public static final Service DIAGNOSTICS_SERVICE = new Service("diagnostics-service", List.of("diagnostics-service-aggregates"),
+            List.of(QUERY_LOG_GROUP));
 
     public static final List<Service> SERVICES = List.of(KEY_SERVICE, SETTINGS_SERVICE, DNS_SERVICE, DIAGNOSTICS_SERVICE);
 
@@ -124,6 +133,9 @@ public final class KafkaAccess {
                 add(bindings, principal, ResourceType.TOPIC, topic.deadLetterTopic(), PatternType.LITERAL,
                         AclOperation.WRITE, AclOperation.DESCRIBE);
             }
+        }
+        for (String group : service.consumerGroups()) {
+            add(bindings, principal, ResourceType.GROUP, group, PatternType.LITERAL, AclOperation.READ, AclOperation.DESCRIBE);
         }
         for (String applicationId : service.streamsApplicationIds()) {
             // Kafka Streams' own needs (its security guide): the group named by application.id; the

@@ -1,0 +1,36 @@
+package dev.parapet.diagnostics.querylog;
+
+import java.nio.file.Path;
+
+import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
+import org.springframework.boot.context.properties.EnableConfigurationProperties;
+import org.springframework.boot.kafka.autoconfigure.KafkaProperties;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+
+import dev.parapet.kit.kafka.RegistryProperties;
+import io.micrometer.core.instrument.MeterRegistry;
+
+/** The query log: its files, the reader of verdicts into them, and its search. */
+@Configuration
+@EnableConfigurationProperties(QueryLogProperties.class)
+public class QueryLogConfiguration {
+
+    @Bean
+    QueryLogFiles queryLogFiles(QueryLogProperties properties) {
+        return new QueryLogFiles(Path.of(properties.directory()));
+    }
+
+    @Bean(destroyMethod = "close")
+    QueryLogSearch queryLogSearch(QueryLogFiles files, QueryLogProperties properties) {
+        return new QueryLogSearch(files, properties.searchMemoryLimit(), properties.searchThreads());
+    }
+
+    @Bean
+    @ConditionalOnProperty(name = "parapet.diagnostics.query-log.enabled", matchIfMissing = true)
+    QueryLogIngest queryLogIngest(KafkaProperties kafka, RegistryProperties registry, QueryLogFiles files, QueryLogProperties properties,
+                                  MeterRegistry meters) {
+        return new QueryLogIngest(kafka.buildConsumerProperties(), registry.url(), files, properties.batchSize(), properties.maxDelay(),
+                meters);
+    }
+}

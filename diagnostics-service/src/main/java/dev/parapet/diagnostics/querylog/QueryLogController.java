@@ -1,0 +1,117 @@
+package dev.parapet.diagnostics.querylog;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.time.format.DateTimeParseException;
+import java.util.Arrays;
+import java.util.Locale;
+import java.util.UUID;
+
+import org.springframework.security.core.annotation.AuthenticationPrincipal;
+import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.PathVariable;
+import org.springframework.web.bind.annotation.RequestMapping;
+import org.springframework.web.bind.annotation.RequestParam;
+import org.springframework.web.bind.annotation.RestController;
+
+import dev.parapet.kit.problem.Problems;
+import dev.parapet.kit.security.Admin;
+import dev.parapet.kit.security.Permission;
+import dev.parapet.schemas.v1.verdicts.Action;
+import reactor.core.publisher.Mono;
+import reactor.core.scheduler.Schedulers;
+
+/**
+ * Searches an account's query log: every verdict, newest first, by time range, user, device (agent),
+ * location, name (exact or with everything under it), action, category and policy. Needs an
+ * administrator of the account with {@code web-security:read}; the account searched is the path's, checked
+ * against the administrator's, and it picks the files read (see {@link QueryLogSearch}).
+ */
+@RestController
+@RequestMapping("/api/v1/accounts/{accountId}/query-log")
+public class QueryLogController {
+
+    static final int MAX_PAGE_SIZE = 500;
+    static final Duration MAX_RANGE = Duration.ofDays(31);
+    static final int MAX_TEXT = 253;
+
+    private final QueryLogSearch search;
+
+    public QueryLogController(QueryLogSearch search) {
+        this.search = search;
+    }
+
+    /** The answer: the range searched, how many verdicts match in all of it, and one page of them. */
+    public record Result(Instant from, Instant to, long total, int page, int size, java.util.List<QueryLogSearch.Row> verdicts) {
+    }
+
+    @GetMapping
+    public Mono<Result> search(@PathVariable UUID accountId, @RequestParam(required = false) String from,
+                               @RequestParam(required = false) String to, @RequestParam(required = false) String user,
+                               @RequestParam(required = false) UUID agent, @RequestParam(required = false) UUID location,
+                               @RequestParam(required = false) String name, @RequestParam(required = false) String suffix,
+                               @RequestParam(required = false) String action, @RequestParam(required = false) String category,
+                               @RequestParam(required = false) UUID policy, @RequestParam(defaultValue = "0") int page,
+                               @RequestParam(defaultValue = "50") int size, @AuthenticationPrincipal Admin admin) {
+        admin.require(accountId, Permission.WEB_SECURITY_READ);
+        if (page < 0 || page > 10_000) {
+            throw Problems.invalid("page", "must be from 0 to 10000");
+        }
+        if (size < 1 || size > MAX_PAGE_SIZE) {
+            throw Problems.invalid("size", "must be from 1 to " + MAX_PAGE_SIZE);
+        }
+        Instant end = to == null ? Instant.now() : instant("to", to);
+        Instant start = from == null ? end.minus(Duration.ofDays(1)) : instant("from", from);
+        if (!start.isBefore(end)) {
+            throw Problems.invalid("from", "must be before 'to'");
+        }
+        if (Duration.between(start, end).compareTo(MAX_RANGE) > 0) {
+            throw Problems.invalid("from", "a range is at most " + MAX_RANGE.toDays() + " days");
+        }
+        QueryLogSearch.Filter filter = new QueryLogSearch.Filter(start, end, text("user", user), agent == null ? null : agent.toString(),
+                location == null ? null : location.toString(), name(name, "name"), name(suffix, "suffix"), action(action),
+                text("category", category), policy == null ? null : policy.toString());
+        return Mono.fromCallable(() -> search.search(accountId, filter, page, size))
+                .subscribeOn(Schedulers.boundedElastic())
+                .map(found -> new Result(start, end, found.total(), page, size, found.rows()));
+    }
+
+    private static Instant instant(String field, String value) {
+        try {
+            return Instant.parse(value);
+        } catch (DateTimeParseException e) {
+            throw Problems.invalid(field, "must be an ISO-8601 instant such as 2026-12-01T10:00:00Z");
+        }
+    }
+
+    private static String text(String field, String value) {
+        if (value == null || value.isBlank()) {
+            return null;
+        }
+        if (value.length() > MAX_TEXT) {
+            throw Problems.invalid(field, "must be at most " + MAX_TEXT + " characters");
+        }
+        return value.strip();
+    }
+
+    /** A name as the log holds them: lower case, no trailing dot. */
+    private static String name(String value, String field) {
+        String name = text(field, value);
+        if (name == null) {
+            return null;
+        }
+        name = name.toLowerCase(Locale.ROOT);
+        return name.endsWith(".") ? name.substring(0, name.length() - 1) : name;
+    }
+
+    private static String action(String value) {
+        if (value == null || value.isBlank()) {
+            return null;
+        }
+        try {
+            return Action.valueOf(value.strip().toUpperCase(Locale.ROOT)).name();
+        } catch (IllegalArgumentException e) {
+            throw Problems.invalid("action", "must be one of " + Arrays.toString(Action.values()));
+        }
+    }
+}

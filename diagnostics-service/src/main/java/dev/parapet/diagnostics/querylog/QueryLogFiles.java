@@ -1,0 +1,158 @@
+package dev.parapet.diagnostics.querylog;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.time.LocalDate;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.OptionalLong;
+import java.util.Set;
+import java.util.UUID;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
+
+/**
+ * The query log's files: where each hour of an account's verdicts lies, what a file's name says, and
+ * which batches are committed.
+ * <pre>
+ * &lt;root&gt;/verdicts/account=&lt;uuid&gt;/date=&lt;yyyy-mm-dd&gt;/hour=&lt;hh&gt;/&lt;partition&gt;-&lt;first offset&gt;-&lt;last offset&gt;.parquet
+ * &lt;root&gt;/_commits/partition-&lt;partition&gt;     the last offset of the partition's last whole batch
+ * </pre>
+ * The layout is Hive's, which Trino, Spark, DuckDB and ClickHouse read with {@code account}, {@code date}
+ * and {@code hour} as columns. A batch of one partition becomes one file per account and hour it holds,
+ * each written under a temporary name and renamed; once every file of the batch is in place its last
+ * offset is written to the partition's commit file (also by rename). A file whose first offset lies past
+ * the committed offset belongs to a batch that was not finished: {@link #removeUncommitted} deletes it
+ * before the batch is written again, so a verdict is in the log exactly once whatever the crash.
+ */
+public final class QueryLogFiles {
+
+    private static final Pattern FILE = Pattern.compile("(\\d{1,9})-(\\d{1,19})-(\\d{1,19})\\.parquet(\\.tmp)?");
+
+    private final Path root;
+
+    public QueryLogFiles(Path root) {
+        this.root = root.toAbsolutePath().normalize();
+    }
+
+    public Path root() {
+        return root;
+    }
+
+    public Path table() {
+        return root.resolve("verdicts");
+    }
+
+    /** The account's directory (which may not exist yet). */
+    public Path account(UUID account) {
+        return table().resolve("account=" + account);
+    }
+
+    public Path date(UUID account, LocalDate date) {
+        return account(account).resolve("date=" + date);
+    }
+
+    public Path hour(UUID account, LocalDate date, int hour) {
+        if (hour < 0 || hour > 23) {
+            throw new IllegalArgumentException("hour " + hour);
+        }
+        return date(account, date).resolve("hour=" + String.format("%02d", hour));
+    }
+
+    /** The batch {@code [first, last]} of a partition. */
+    public record Batch(int partition, long first, long last) {
+
+        public Batch {
+            if (partition < 0 || first < 0 || last < first) {
+                throw new IllegalArgumentException("batch " + partition + " " + first + "-" + last);
+            }
+        }
+
+        public String fileName() {
+            return partition + "-" + first + "-" + last + ".parquet";
+        }
+
+        /** The batch a file's name names, if it is one of the log's (finished or temporary). */
+        static Optional<Batch> of(String fileName) {
+            Matcher matcher = FILE.matcher(fileName);
+            if (!matcher.matches()) {
+                return Optional.empty();
+            }
+            try {
+                return Optional.of(new Batch(Integer.parseInt(matcher.group(1)), Long.parseLong(matcher.group(2)),
+                        Long.parseLong(matcher.group(3))));
+            } catch (IllegalArgumentException tooLarge) {
+                return Optional.empty();
+            }
+        }
+    }
+
+    private Path commitFile(int partition) {
+        return root.resolve("_commits").resolve("partition-" + partition);
+    }
+
+    /** The last offset of the partition's last whole batch, if any batch was written. */
+    public OptionalLong committed(int partition) {
+        try {
+            String text = Files.readString(commitFile(partition), StandardCharsets.US_ASCII).strip();
+            return OptionalLong.of(Long.parseLong(text));
+        } catch (NoSuchFileException none) {
+            return OptionalLong.empty();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (NumberFormatException e) {
+            throw new IllegalStateException("The query log's commit file " + commitFile(partition) + " is damaged", e);
+        }
+    }
+
+    /** Records the batch as whole: written after every file of it is in place. */
+    public void commit(Batch batch) {
+        Path file = commitFile(batch.partition());
+        Path temporary = file.resolveSibling(file.getFileName() + ".tmp");
+        try {
+            Files.createDirectories(file.getParent());
+            Files.writeString(temporary, Long.toString(batch.last()), StandardCharsets.US_ASCII);
+            Files.move(temporary, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /**
+     * Deletes what unfinished batches of these partitions left: temporary files, and files whose first
+     * offset lies past the partition's committed offset. Other partitions' files (another instance's) are
+     * left alone.
+     *
+     * @return the files deleted
+     */
+    public List<Path> removeUncommitted(Set<Integer> partitions) {
+        List<Path> removed = new ArrayList<>();
+        if (!Files.isDirectory(table())) {
+            return removed;
+        }
+        try (Stream<Path> files = Files.walk(table(), 4)) {
+            for (Path file : (Iterable<Path>) files::iterator) {
+                Optional<Batch> batch = Batch.of(file.getFileName().toString());
+                if (batch.isEmpty() || !partitions.contains(batch.get().partition())) {
+                    continue;
+                }
+                boolean temporary = file.getFileName().toString().endsWith(".tmp");
+                OptionalLong committed = committed(batch.get().partition());
+                if (temporary || committed.isEmpty() || batch.get().first() > committed.getAsLong()) {
+                    Files.deleteIfExists(file);
+                    removed.add(file);
+                }
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return removed;
+    }
+}

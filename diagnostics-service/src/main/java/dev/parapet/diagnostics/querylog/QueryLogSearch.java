@@ -1,0 +1,222 @@
+package dev.parapet.diagnostics.querylog;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Array;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.sql.Timestamp;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.time.LocalDateTime;
+import java.time.ZoneOffset;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.stream.Collectors;
+
+import org.duckdb.DuckDBConnection;
+
+/**
+ * Searches one account's query log: its files only (the account is a directory chosen from the caller's
+ * checked account, and only the hours of the asked range are read), every filter a bound parameter.
+ * Thread-safe: each search runs on a connection of its own to one in-process DuckDB.
+ */
+public final class QueryLogSearch implements AutoCloseable {
+
+    /**
+     * What to look for; absent parts (null) match everything.
+     *
+     * @param from     the range's start (inclusive)
+     * @param to       its end (exclusive)
+     * @param name     the queried name, exactly
+     * @param suffix   the name or any name under it ({@code example.com} matches {@code www.example.com})
+     * @param category a category the name was in
+     */
+    public record Filter(Instant from, Instant to, String user, String agent, String location, String name, String suffix,
+                         String action, String category, String policy) {
+    }
+
+    /** One verdict of the log. */
+    public record Row(String eventId, Instant occurredAt, String locationId, String agentId, String userEmail,
+                      String clientAddress, String transport, String queryName, String queryType, String action,
+                      String reason, String policyId, List<String> categoryIds, String responseCode, int latencyMicros,
+                      boolean cached) {
+    }
+
+    /**
+     * A page of results, newest first.
+     *
+     * @param total the verdicts matching in the whole range
+     * @param files the hours of the log read to count
+     */
+    public record Page(long total, int files, List<Row> rows) {
+    }
+
+    private final QueryLogFiles files;
+    private final DuckDBConnection duck;
+
+    public QueryLogSearch(QueryLogFiles files, String memoryLimit, int threads) {
+        this.files = files;
+        try {
+            duck = (DuckDBConnection) java.sql.DriverManager.getConnection("jdbc:duckdb:");
+            try (Statement statement = duck.createStatement()) {
+                statement.execute("SET memory_limit = " + QueryLogWriter.literal(memoryLimit));
+                statement.execute("SET threads = " + Math.max(1, threads));
+            }
+        } catch (SQLException e) {
+            throw new IllegalStateException("DuckDB did not start for the query log", e);
+        }
+    }
+
+    public Page search(UUID account, Filter filter, int page, int size) {
+        List<String> globs = hours(account, filter.from(), filter.to());
+        if (globs.isEmpty()) {
+            return new Page(0, 0, List.of());
+        }
+        List<Object> parameters = new ArrayList<>();
+        StringBuilder where = new StringBuilder(" WHERE occurred_at >= ? AND occurred_at < ?");
+        parameters.add(timestamp(filter.from()));
+        parameters.add(timestamp(filter.to()));
+        condition(where, parameters, "user_email = ?", filter.user());
+        condition(where, parameters, "agent_id = ?", filter.agent());
+        condition(where, parameters, "location_id = ?", filter.location());
+        condition(where, parameters, "query_name = ?", filter.name());
+        if (filter.suffix() != null) {
+            where.append(" AND (query_name = ? OR ends_with(query_name, ?))");
+            parameters.add(filter.suffix());
+            parameters.add("." + filter.suffix());
+        }
+        condition(where, parameters, "action = ?", filter.action());
+        condition(where, parameters, "list_contains(category_ids, ?)", filter.category());
+        condition(where, parameters, "policy_id = ?", filter.policy());
+        try (DuckDBConnection connection = (DuckDBConnection) duck.duplicate()) {
+            // How many match in each hour (only the filters' columns are read), then the page from the hours it
+            // falls in, newest first: a page deep in a busy day reads one or two hours' rows, not the day's.
+            Map<String, Long> perHour = new HashMap<>();
+            try (PreparedStatement count = connection.prepareStatement("SELECT filename, count(*) FROM " + source(globs, true)
+                    + where + " GROUP BY filename")) {
+                bind(count, parameters, List.of());
+                try (ResultSet result = count.executeQuery()) {
+                    while (result.next()) {
+                        perHour.merge(Path.of(result.getString(1)).getParent().resolve("*.parquet").toString(), result.getLong(2), Long::sum);
+                    }
+                }
+            }
+            long total = perHour.values().stream().mapToLong(Long::longValue).sum();
+            long wanted = (long) page * size;
+            long newer = 0;
+            long skip = 0;
+            List<String> pageHours = new ArrayList<>();
+            for (int i = globs.size() - 1; i >= 0 && newer < wanted + size; i--) {
+                long here = perHour.getOrDefault(globs.get(i), 0L);
+                if (here > 0 && newer + here > wanted) {
+                    if (pageHours.isEmpty()) {
+                        skip = wanted - newer;
+                    }
+                    pageHours.add(globs.get(i));
+                }
+                newer += here;
+            }
+            List<Row> rows = new ArrayList<>();
+            if (!pageHours.isEmpty()) {
+                try (PreparedStatement select = connection.prepareStatement("SELECT event_id, occurred_at, location_id, agent_id, "
+                        + "user_email, client_address, transport, query_name, query_type, action, reason, policy_id, category_ids, "
+                        + "response_code, latency_micros, cached FROM " + source(pageHours, false) + where
+                        + " ORDER BY occurred_at DESC, kafka_partition, kafka_offset DESC LIMIT ? OFFSET ?")) {
+                    bind(select, parameters, List.of(size, skip));
+                    try (ResultSet result = select.executeQuery()) {
+                        while (result.next()) {
+                            rows.add(row(result));
+                        }
+                    }
+                }
+            }
+            return new Page(total, globs.size(), rows);
+        } catch (SQLException e) {
+            throw new IllegalStateException("The query log could not be searched", e);
+        }
+    }
+
+    /** The files' paths: the configured root, the account's UUID, dates and hours; nothing from the request's text. */
+    private static String source(List<String> globs, boolean withFileName) {
+        return "read_parquet([" + globs.stream().map(QueryLogWriter::literal).collect(Collectors.joining(", "))
+                + "], hive_partitioning = false" + (withFileName ? ", filename = true" : "") + ")";
+    }
+
+    /** The account's hour directories that exist within the range, each as a glob of its files. */
+    List<String> hours(UUID account, Instant from, Instant to) {
+        List<String> globs = new ArrayList<>();
+        Instant hour = from.truncatedTo(ChronoUnit.HOURS);
+        while (hour.isBefore(to)) {
+            LocalDateTime at = LocalDateTime.ofInstant(hour, ZoneOffset.UTC);
+            Path directory = files.hour(account, at.toLocalDate(), at.getHour());
+            if (Files.isDirectory(directory) && hasFiles(directory)) {
+                globs.add(directory.resolve("*.parquet").toString());
+            }
+            hour = hour.plus(1, ChronoUnit.HOURS);
+        }
+        return globs;
+    }
+
+    private static boolean hasFiles(Path directory) {
+        try (var listing = Files.newDirectoryStream(directory, "*.parquet")) {
+            return listing.iterator().hasNext();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private static void condition(StringBuilder where, List<Object> parameters, String sql, String value) {
+        if (value != null) {
+            where.append(" AND ").append(sql);
+            parameters.add(value);
+        }
+    }
+
+    private static void bind(PreparedStatement statement, List<Object> parameters, List<Object> more) throws SQLException {
+        int index = 1;
+        for (Object parameter : parameters) {
+            statement.setObject(index++, parameter);
+        }
+        for (Object parameter : more) {
+            statement.setObject(index++, parameter);
+        }
+    }
+
+    private static LocalDateTime timestamp(Instant instant) {
+        return LocalDateTime.ofInstant(instant, ZoneOffset.UTC);
+    }
+
+    private static Row row(ResultSet result) throws SQLException {
+        Timestamp at = result.getTimestamp(2);
+        Array categories = result.getArray(13);
+        List<String> categoryIds = categories == null ? List.of()
+                : Arrays.stream((Object[]) categories.getArray()).map(String::valueOf).toList();
+        return new Row(result.getString(1), at.toLocalDateTime().toInstant(ZoneOffset.UTC), result.getString(3), result.getString(4),
+                result.getString(5), result.getString(6), result.getString(7), result.getString(8), result.getString(9),
+                result.getString(10), result.getString(11), result.getString(12), categoryIds, result.getString(14),
+                result.getInt(15), result.getBoolean(16));
+    }
+
+    @Override
+    public void close() {
+        try {
+            duck.close();
+        } catch (SQLException ignored) {
+            // closing
+        }
+    }
+
+    static LocalDate dateOf(Instant instant) {
+        return LocalDateTime.ofInstant(instant, ZoneOffset.UTC).toLocalDate();
+    }
+}

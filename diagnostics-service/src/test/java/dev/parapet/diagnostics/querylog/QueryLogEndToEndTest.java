@@ -1,0 +1,110 @@
+package dev.parapet.diagnostics.querylog;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.List;
+import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.boot.test.web.server.LocalServerPort;
+import org.springframework.test.web.reactive.server.WebTestClient;
+
+import com.jayway.jsonpath.JsonPath;
+
+import dev.parapet.diagnostics.DiagnosticsServiceSpringTest;
+import dev.parapet.diagnostics.Feed;
+import dev.parapet.schemas.v1.verdicts.Action;
+import dev.parapet.stack.RealInfrastructure;
+
+/**
+ * Verdicts published to the real broker are written into the query log's files by the service and found
+ * through its API: yesterday's queries to a named domain by a named user at a named location; another
+ * account's administrator gets 403 and another account's search none of these rows; bad parameters get 400.
+ */
+@DiagnosticsServiceSpringTest
+class QueryLogEndToEndTest {
+
+    @LocalServerPort
+    int port;
+    @Autowired
+    QueryLogFiles files;
+
+    static Feed feed;
+
+    @BeforeAll
+    static void open() {
+        feed = new Feed();
+    }
+
+    @AfterAll
+    static void close() {
+        feed.close();
+    }
+
+    WebTestClient http() {
+        return WebTestClient.bindToServer().baseUrl("http://127.0.0.1:" + port).responseTimeout(Duration.ofSeconds(30)).build();
+    }
+
+    static String admin(UUID account) {
+        return RealInfrastructure.get().tokens().adminToken("admin@example.com", account, "FULL_ADMIN", Duration.ofMinutes(10));
+    }
+
+    String search(UUID account, String token, String query) {
+        return http().get().uri("/api/v1/accounts/" + account + "/query-log?" + query).headers(h -> h.setBearerAuth(token))
+                .exchange().expectStatus().isOk().expectBody(String.class).returnResult().getResponseBody();
+    }
+
+    @Test
+    void yesterdaysQueriesToADomainByAUserAtALocationAreFoundAndOnlyByTheirAccount() throws Exception {
+        UUID account = UUID.randomUUID();
+        UUID other = UUID.randomUUID();
+        UUID leeds = UUID.randomUUID();
+        UUID laptop = UUID.randomUUID();
+        Instant yesterday = Instant.now().minus(Duration.ofDays(1)).truncatedTo(ChronoUnit.HOURS).plusSeconds(600);
+        feed.verdicts(List.of(
+                Feed.verdict(account, yesterday, Action.BLOCKED, "login.phish.example", List.of("phishing"), leeds, laptop, "ann@example.com"),
+                Feed.verdict(account, yesterday.plusSeconds(5), Action.ALLOWED, "www.example.com", List.of(), leeds, laptop, "ann@example.com"),
+                Feed.verdict(account, yesterday.plusSeconds(7), Action.BLOCKED, "login.phish.example", List.of("phishing"), null, null, null),
+                Feed.verdict(other, yesterday.plusSeconds(9), Action.BLOCKED, "login.phish.example", List.of("phishing"), leeds, laptop, "ann@example.com")));
+
+        String range = "from=" + yesterday.minus(Duration.ofHours(2)) + "&to=" + yesterday.plus(Duration.ofHours(2));
+        String found = null;
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        while (System.nanoTime() < deadline) {
+            found = search(account, admin(account), range + "&suffix=phish.example&user=ann@example.com&location=" + leeds);
+            if (JsonPath.<Integer>read(found, "$.total") > 0) {
+                break;
+            }
+            Thread.sleep(250);
+        }
+        assertThat(JsonPath.<Integer>read(found, "$.total")).isEqualTo(1);
+        assertThat(JsonPath.<String>read(found, "$.verdicts[0].queryName")).isEqualTo("login.phish.example");
+        assertThat(JsonPath.<String>read(found, "$.verdicts[0].action")).isEqualTo("BLOCKED");
+        assertThat(JsonPath.<String>read(found, "$.verdicts[0].agentId")).isEqualTo(laptop.toString());
+        assertThat(JsonPath.<String>read(found, "$.verdicts[0].occurredAt")).isEqualTo(yesterday.toString());
+
+        String everything = search(account, admin(account), range);
+        assertThat(JsonPath.<List<String>>read(everything, "$.verdicts[*].queryName"))
+                .containsExactly("login.phish.example", "www.example.com", "login.phish.example");
+        assertThat(JsonPath.<Integer>read(search(other, admin(other), range), "$.total")).as("the other account's own rows only").isEqualTo(1);
+        UUID stranger = UUID.randomUUID();
+        assertThat(JsonPath.<Integer>read(search(stranger, admin(stranger), range), "$.total")).isZero();
+
+        http().get().uri("/api/v1/accounts/" + account + "/query-log?" + range).headers(h -> h.setBearerAuth(admin(other)))
+                .exchange().expectStatus().isForbidden();
+        http().get().uri("/api/v1/accounts/" + account + "/query-log").exchange().expectStatus().isUnauthorized();
+        for (String bad : List.of("from=yesterday", "action=EXPLODED", "size=100000", "from=2026-01-01T00:00:00Z&to=2026-03-01T00:00:00Z",
+                "agent=not-a-uuid", "name=" + "a".repeat(300))) {
+            http().get().uri("/api/v1/accounts/" + account + "/query-log?" + bad).headers(h -> h.setBearerAuth(admin(account)))
+                    .exchange().expectStatus().isBadRequest();
+        }
+        assertThat(files.account(account).toFile()).as("the account's rows lie under its own directory").isDirectory();
+    }
+}
