@@ -62,19 +62,31 @@ public final class QueryLogSearch implements AutoCloseable {
     }
 
     private final QueryLogFiles files;
-    private final DuckDBConnection duck;
+    private final String memoryLimit;
+    private final int threads;
+    /** Opened at the first search: loading DuckDB (its native library) is not part of the service's start. */
+    private DuckDBConnection duck;
+    private boolean closed;
 
     public QueryLogSearch(QueryLogFiles files, String memoryLimit, int threads) {
         this.files = files;
-        try {
-            duck = (DuckDBConnection) java.sql.DriverManager.getConnection("jdbc:duckdb:");
-            try (Statement statement = duck.createStatement()) {
-                statement.execute("SET memory_limit = " + QueryLogWriter.literal(memoryLimit));
-                statement.execute("SET threads = " + Math.max(1, threads));
-            }
-        } catch (SQLException e) {
-            throw new IllegalStateException("DuckDB did not start for the query log", e);
+        this.memoryLimit = memoryLimit;
+        this.threads = Math.max(1, threads);
+    }
+
+    private synchronized DuckDBConnection connection() throws SQLException {
+        if (closed) {
+            throw new IllegalStateException("The query log's search is closed");
         }
+        if (duck == null) {
+            DuckDBConnection opened = (DuckDBConnection) java.sql.DriverManager.getConnection("jdbc:duckdb:");
+            try (Statement statement = opened.createStatement()) {
+                statement.execute("SET memory_limit = " + QueryLogWriter.literal(memoryLimit));
+                statement.execute("SET threads = " + threads);
+            }
+            duck = opened;
+        }
+        return (DuckDBConnection) duck.duplicate();
     }
 
     public Page search(UUID account, Filter filter, int page, int size) {
@@ -98,7 +110,7 @@ public final class QueryLogSearch implements AutoCloseable {
         condition(where, parameters, "action = ?", filter.action());
         condition(where, parameters, "list_contains(category_ids, ?)", filter.category());
         condition(where, parameters, "policy_id = ?", filter.policy());
-        try (DuckDBConnection connection = (DuckDBConnection) duck.duplicate()) {
+        try (DuckDBConnection connection = connection()) {
             // How many match in each hour (only the filters' columns are read), then the page from the hours it
             // falls in, newest first: a page deep in a busy day reads one or two hours' rows, not the day's.
             Map<String, Long> perHour = new HashMap<>();
@@ -208,11 +220,14 @@ public final class QueryLogSearch implements AutoCloseable {
     }
 
     @Override
-    public void close() {
-        try {
-            duck.close();
-        } catch (SQLException ignored) {
-            // closing
+    public synchronized void close() {
+        closed = true;
+        if (duck != null) {
+            try {
+                duck.close();
+            } catch (SQLException ignored) {
+                // closing
+            }
         }
     }
 
