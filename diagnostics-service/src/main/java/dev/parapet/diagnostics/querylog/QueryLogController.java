@@ -34,6 +34,8 @@ public class QueryLogController {
     static final int MAX_PAGE_SIZE = 500;
     static final Duration MAX_RANGE = Duration.ofDays(31);
     static final int MAX_TEXT = 253;
+    static final Instant EARLIEST = Instant.parse("2000-01-01T00:00:00Z");
+    static final Instant LATEST = Instant.parse("2999-12-31T00:00:00Z");
 
     private final QueryLogSearch search;
 
@@ -61,7 +63,12 @@ public class QueryLogController {
             throw Problems.invalid("size", "must be from 1 to " + MAX_PAGE_SIZE);
         }
         Instant end = to == null ? Instant.now() : instant("to", to);
-        Instant start = from == null ? end.minus(Duration.ofDays(1)) : instant("from", from);
+        Instant start;
+        try {
+            start = from == null ? end.minus(Duration.ofDays(1)) : instant("from", from);
+        } catch (java.time.DateTimeException beyondTime) {
+            throw Problems.invalid("to", "must be an instant after the year 0");
+        }
         if (!start.isBefore(end)) {
             throw Problems.invalid("from", "must be before 'to'");
         }
@@ -78,7 +85,11 @@ public class QueryLogController {
 
     private static Instant instant(String field, String value) {
         try {
-            return Instant.parse(value);
+            Instant instant = Instant.parse(value);
+            if (instant.isBefore(EARLIEST) || instant.isAfter(LATEST)) {
+                throw Problems.invalid(field, "must be between " + EARLIEST + " and " + LATEST);
+            }
+            return instant;
         } catch (DateTimeParseException e) {
             throw Problems.invalid(field, "must be an ISO-8601 instant such as 2026-12-01T10:00:00Z");
         }

@@ -16,7 +16,6 @@ import java.util.Set;
 import java.util.UUID;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import java.util.stream.Stream;
 
 /**
  * The query log's files: where each hour of an account's verdicts lies, what a file's name says, and
@@ -125,6 +124,46 @@ public final class QueryLogFiles {
         }
     }
 
+    /** Whether the file is part of a whole batch (committed), so that a search may read it. */
+    public boolean isCommitted(Path file) {
+        Optional<Batch> batch = Batch.of(file.getFileName().toString());
+        if (batch.isEmpty() || file.getFileName().toString().endsWith(".tmp")) {
+            return false;
+        }
+        OptionalLong committed = committed(batch.get().partition());
+        return committed.isPresent() && batch.get().last() <= committed.getAsLong();
+    }
+
+    /**
+     * A lock on the partition's part of the log, held by the one writer it is assigned to: a writer that lost
+     * the partition without knowing it yet (a stalled write) keeps it until it finds out, and the new owner
+     * waits for it before it removes unfinished batches, so the two never write the same partition at once.
+     * Works across instances where the shared file system honours locks (a local volume, NFSv4).
+     *
+     * @return the lock, or empty if another holds it
+     */
+    public Optional<java.nio.channels.FileLock> tryLock(int partition) {
+        Path file = root.resolve("_commits").resolve("partition-" + partition + ".lock");
+        try {
+            Files.createDirectories(file.getParent());
+            java.nio.channels.FileChannel channel = java.nio.channels.FileChannel.open(file, java.nio.file.StandardOpenOption.CREATE,
+                    java.nio.file.StandardOpenOption.WRITE);
+            java.nio.channels.FileLock lock;
+            try {
+                lock = channel.tryLock();
+            } catch (java.nio.channels.OverlappingFileLockException heldHere) {
+                lock = null;
+            }
+            if (lock == null) {
+                channel.close();
+                return Optional.empty();
+            }
+            return Optional.of(lock);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
     /**
      * Deletes what unfinished batches of these partitions left: temporary files, and files whose first
      * offset lies past the partition's committed offset. Other partitions' files (another instance's) are
@@ -137,19 +176,31 @@ public final class QueryLogFiles {
         if (!Files.isDirectory(table())) {
             return removed;
         }
-        try (Stream<Path> files = Files.walk(table(), 4)) {
-            for (Path file : (Iterable<Path>) files::iterator) {
-                Optional<Batch> batch = Batch.of(file.getFileName().toString());
-                if (batch.isEmpty() || !partitions.contains(batch.get().partition())) {
-                    continue;
+        try {
+            // Other instances write and rename their own files meanwhile: an entry gone by the time it is looked at is skipped.
+            Files.walkFileTree(table(), java.util.EnumSet.noneOf(java.nio.file.FileVisitOption.class), 4, new java.nio.file.SimpleFileVisitor<>() {
+                @Override
+                public java.nio.file.FileVisitResult visitFile(Path file, java.nio.file.attribute.BasicFileAttributes attributes) throws IOException {
+                    Optional<Batch> batch = Batch.of(file.getFileName().toString());
+                    if (batch.isPresent() && partitions.contains(batch.get().partition())) {
+                        boolean temporary = file.getFileName().toString().endsWith(".tmp");
+                        OptionalLong committed = committed(batch.get().partition());
+                        if (temporary || committed.isEmpty() || batch.get().first() > committed.getAsLong()) {
+                            Files.deleteIfExists(file);
+                            removed.add(file);
+                        }
+                    }
+                    return java.nio.file.FileVisitResult.CONTINUE;
                 }
-                boolean temporary = file.getFileName().toString().endsWith(".tmp");
-                OptionalLong committed = committed(batch.get().partition());
-                if (temporary || committed.isEmpty() || batch.get().first() > committed.getAsLong()) {
-                    Files.deleteIfExists(file);
-                    removed.add(file);
+
+                @Override
+                public java.nio.file.FileVisitResult visitFileFailed(Path file, IOException failure) throws IOException {
+                    if (failure instanceof NoSuchFileException) {
+                        return java.nio.file.FileVisitResult.CONTINUE;
+                    }
+                    throw failure;
                 }
-            }
+            });
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }

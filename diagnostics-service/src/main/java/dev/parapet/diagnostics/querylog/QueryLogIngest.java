@@ -41,11 +41,16 @@ import io.micrometer.core.instrument.MeterRegistry;
  * whole batch; it writes a partition's batch once it holds {@code batchSize} verdicts or is
  * {@code maxDelay} old. A batch that cannot be written (a full disk) is read again from its start after
  * a pause; a record that cannot be read is counted, logged and skipped (its offset is inside the next
- * batch's range, so it is not read again).
+ * batch's range, so it is not read again); one the registry could not be asked about is read again, at most
+ * {@value #READ_ATTEMPTS} times. The writer holds a lock on each partition it is assigned
+ * ({@link QueryLogFiles#tryLock}), so an instance that lost a partition during a stalled write finishes
+ * that write before the new owner tidies up after it. Verdicts read and not yet written are bounded
+ * ({@code 2 x batchSize} over all partitions: the largest partition's batch is written when they pass it).
  */
 public final class QueryLogIngest implements SmartLifecycle {
 
     public static final String GROUP = dev.parapet.schemas.access.KafkaAccess.QUERY_LOG_GROUP;
+    static final int READ_ATTEMPTS = 5;
     private static final Logger LOG = LoggerFactory.getLogger(QueryLogIngest.class);
 
     private final Map<String, Object> consumerConfig;
@@ -59,6 +64,11 @@ public final class QueryLogIngest implements SmartLifecycle {
     private volatile boolean running;
     private volatile KafkaConsumer<String, byte[]> consumer;
     private Thread thread;
+    /** The locks of the partitions assigned to this writer. */
+    private final Map<Integer, java.nio.channels.FileLock> locks = new HashMap<>();
+    /** The record last read again because the registry did not answer, and how many times. */
+    private String retried;
+    private int retries;
 
     /** A partition's verdicts read and not yet written. */
     private static final class Pending {
@@ -96,6 +106,7 @@ public final class QueryLogIngest implements SmartLifecycle {
             current.wakeup();
         }
         if (thread != null) {
+            thread.interrupt();   // out of a back-off's sleep
             try {
                 thread.join(Duration.ofSeconds(20).toMillis());
             } catch (InterruptedException e) {
@@ -117,7 +128,8 @@ public final class QueryLogIngest implements SmartLifecycle {
                 follow(writer, values);
             } catch (WakeupException stopping) {
                 // stopping
-            } catch (RuntimeException e) {
+            } catch (RuntimeException | LinkageError e) {   // LinkageError: DuckDB's native library did not load
+                releaseAll();
                 if (!running) {
                     break;
                 }
@@ -143,12 +155,21 @@ public final class QueryLogIngest implements SmartLifecycle {
                 @Override
                 public void onPartitionsRevoked(Collection<TopicPartition> partitions) {
                     // What was read and not written is the next owner's to read again from the log's commit.
-                    partitions.forEach(partition -> pending.remove(partition.partition()));
+                    partitions.forEach(partition -> {
+                        pending.remove(partition.partition());
+                        release(partition.partition());
+                    });
+                }
+
+                @Override
+                public void onPartitionsLost(Collection<TopicPartition> partitions) {
+                    onPartitionsRevoked(partitions);
                 }
 
                 @Override
                 public void onPartitionsAssigned(Collection<TopicPartition> partitions) {
                     Set<Integer> numbers = partitions.stream().map(TopicPartition::partition).collect(Collectors.toSet());
+                    numbers.forEach(QueryLogIngest.this::lock);
                     int removed = files.removeUncommitted(numbers).size();
                     if (removed > 0) {
                         LOG.info("query log: removed {} file(s) of unfinished batches of partitions {}", removed, numbers);
@@ -172,6 +193,14 @@ public final class QueryLogIngest implements SmartLifecycle {
                     }
                 }
                 long now = System.nanoTime();
+                int held = pending.values().stream().mapToInt(batch -> batch.entries.size()).sum();
+                while (held > 2L * batchSize) {   // catching up on many partitions at once: bounded memory
+                    var largest = pending.entrySet().stream().max(java.util.Comparator.comparingInt(each -> each.getValue().entries.size()))
+                            .orElseThrow();
+                    pending.remove(largest.getKey());
+                    held -= largest.getValue().entries.size();
+                    write(kafka, writer, largest.getKey(), largest.getValue());
+                }
                 for (var it = pending.entrySet().iterator(); it.hasNext(); ) {
                     var each = it.next();
                     Pending batch = each.getValue();
@@ -183,7 +212,42 @@ public final class QueryLogIngest implements SmartLifecycle {
             }
         } finally {
             consumer = null;
+            releaseAll();
         }
+    }
+
+    /** Takes the partition's lock, waiting (up to two minutes) for a writer that lost it to finish its batch. */
+    private void lock(int partition) {
+        if (locks.containsKey(partition)) {
+            return;
+        }
+        long deadline = System.nanoTime() + Duration.ofMinutes(2).toNanos();
+        while (true) {
+            var lock = files.tryLock(partition);
+            if (lock.isPresent()) {
+                locks.put(partition, lock.get());
+                return;
+            }
+            if (System.nanoTime() > deadline || !running) {
+                throw new IllegalStateException("partition " + partition + " of the query log is still locked by another writer");
+            }
+            sleep(200);
+        }
+    }
+
+    private void release(int partition) {
+        java.nio.channels.FileLock lock = locks.remove(partition);
+        if (lock != null) {
+            try {
+                lock.channel().close();
+            } catch (java.io.IOException ignored) {
+                // released with its channel in any case
+            }
+        }
+    }
+
+    private void releaseAll() {
+        List.copyOf(locks.keySet()).forEach(this::release);
     }
 
     private void write(KafkaConsumer<String, byte[]> kafka, QueryLogWriter writer, int partition, Pending batch) {
@@ -218,8 +282,13 @@ public final class QueryLogIngest implements SmartLifecycle {
                 return verdict;
             }
         } catch (RuntimeException e) {
+            String where = record.partition() + "@" + record.offset();
             if (dev.parapet.kit.kafka.DeadLetters.isTransient(e)) {
-                throw e;   // the registry did not answer: not the record's fault; read it again from the log's commit
+                retries = where.equals(retried) ? retries + 1 : 1;
+                retried = where;
+                if (retries < READ_ATTEMPTS) {
+                    throw e;   // the registry did not answer: not the record's fault; read it again from the log's commit
+                }
             }
             LOG.warn("query log: skipped unreadable verdict {}-{}@{}: {}", record.topic(), record.partition(), record.offset(), e.toString());
         }

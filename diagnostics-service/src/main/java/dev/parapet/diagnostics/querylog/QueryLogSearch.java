@@ -90,8 +90,8 @@ public final class QueryLogSearch implements AutoCloseable {
     }
 
     public Page search(UUID account, Filter filter, int page, int size) {
-        List<String> globs = hours(account, filter.from(), filter.to());
-        if (globs.isEmpty()) {
+        List<List<String>> hours = hours(account, filter.from(), filter.to());
+        if (hours.isEmpty()) {
             return new Page(0, 0, List.of());
         }
         List<Object> parameters = new ArrayList<>();
@@ -114,12 +114,12 @@ public final class QueryLogSearch implements AutoCloseable {
             // How many match in each hour (only the filters' columns are read), then the page from the hours it
             // falls in, newest first: a page deep in a busy day reads one or two hours' rows, not the day's.
             Map<String, Long> perHour = new HashMap<>();
-            try (PreparedStatement count = connection.prepareStatement("SELECT filename, count(*) FROM " + source(globs, true)
+            try (PreparedStatement count = connection.prepareStatement("SELECT filename, count(*) FROM " + source(hours, true)
                     + where + " GROUP BY filename")) {
                 bind(count, parameters, List.of());
                 try (ResultSet result = count.executeQuery()) {
                     while (result.next()) {
-                        perHour.merge(Path.of(result.getString(1)).getParent().resolve("*.parquet").toString(), result.getLong(2), Long::sum);
+                        perHour.merge(Path.of(result.getString(1)).getParent().toString(), result.getLong(2), Long::sum);
                     }
                 }
             }
@@ -127,14 +127,14 @@ public final class QueryLogSearch implements AutoCloseable {
             long wanted = (long) page * size;
             long newer = 0;
             long skip = 0;
-            List<String> pageHours = new ArrayList<>();
-            for (int i = globs.size() - 1; i >= 0 && newer < wanted + size; i--) {
-                long here = perHour.getOrDefault(globs.get(i), 0L);
+            List<List<String>> pageHours = new ArrayList<>();
+            for (int i = hours.size() - 1; i >= 0 && newer < wanted + size; i--) {
+                long here = perHour.getOrDefault(Path.of(hours.get(i).get(0)).getParent().toString(), 0L);
                 if (here > 0 && newer + here > wanted) {
                     if (pageHours.isEmpty()) {
                         skip = wanted - newer;
                     }
-                    pageHours.add(globs.get(i));
+                    pageHours.add(hours.get(i));
                 }
                 newer += here;
             }
@@ -152,39 +152,49 @@ public final class QueryLogSearch implements AutoCloseable {
                     }
                 }
             }
-            return new Page(total, globs.size(), rows);
+            return new Page(total, hours.size(), rows);
         } catch (SQLException e) {
             throw new IllegalStateException("The query log could not be searched", e);
         }
     }
 
     /** The files' paths: the configured root, the account's UUID, dates and hours; nothing from the request's text. */
-    private static String source(List<String> globs, boolean withFileName) {
-        return "read_parquet([" + globs.stream().map(QueryLogWriter::literal).collect(Collectors.joining(", "))
+    private static String source(List<List<String>> hours, boolean withFileName) {
+        return "read_parquet([" + hours.stream().flatMap(List::stream).map(QueryLogWriter::literal).collect(Collectors.joining(", "))
                 + "], hive_partitioning = false" + (withFileName ? ", filename = true" : "") + ")";
     }
 
-    /** The account's hour directories that exist within the range, each as a glob of its files. */
-    List<String> hours(UUID account, Instant from, Instant to) {
-        List<String> globs = new ArrayList<>();
+    /**
+     * The account's files within the range, hour by hour (oldest first), each hour's committed files only:
+     * a batch still being written (or left unfinished by a crash, until its writer removes it) is not read.
+     */
+    List<List<String>> hours(UUID account, Instant from, Instant to) {
+        List<List<String>> hours = new ArrayList<>();
         Instant hour = from.truncatedTo(ChronoUnit.HOURS);
         while (hour.isBefore(to)) {
             LocalDateTime at = LocalDateTime.ofInstant(hour, ZoneOffset.UTC);
             Path directory = files.hour(account, at.toLocalDate(), at.getHour());
-            if (Files.isDirectory(directory) && hasFiles(directory)) {
-                globs.add(directory.resolve("*.parquet").toString());
+            if (Files.isDirectory(directory)) {
+                List<String> committed = new ArrayList<>();
+                try (var listing = Files.newDirectoryStream(directory, "*.parquet")) {
+                    for (Path file : listing) {
+                        if (files.isCommitted(file)) {
+                            committed.add(file.toString());
+                        }
+                    }
+                } catch (java.nio.file.NoSuchFileException gone) {
+                    // removed meanwhile
+                } catch (IOException e) {
+                    throw new UncheckedIOException(e);
+                }
+                if (!committed.isEmpty()) {
+                    java.util.Collections.sort(committed);
+                    hours.add(committed);
+                }
             }
             hour = hour.plus(1, ChronoUnit.HOURS);
         }
-        return globs;
-    }
-
-    private static boolean hasFiles(Path directory) {
-        try (var listing = Files.newDirectoryStream(directory, "*.parquet")) {
-            return listing.iterator().hasNext();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+        return hours;
     }
 
     private static void condition(StringBuilder where, List<Object> parameters, String sql, String value) {

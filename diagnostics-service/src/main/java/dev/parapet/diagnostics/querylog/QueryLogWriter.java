@@ -83,8 +83,10 @@ public final class QueryLogWriter implements AutoCloseable {
                 Files.createDirectories(directory);
                 Path file = directory.resolve(batch.fileName());
                 Path temporary = directory.resolve(batch.fileName() + ".tmp");
-                append(hour.getValue());
                 try (Statement statement = duck.createStatement()) {
+                    // Empty first, whatever a failed write before left: a file holds only its own account's hour.
+                    statement.execute("DELETE FROM batch");
+                    append(hour.getValue());
                     // The path is made of a UUID, a date and numbers under the configured root: no text from outside.
                     statement.execute("COPY batch TO " + literal(temporary.toString()) + " (FORMAT parquet, COMPRESSION zstd)");
                     statement.execute("DELETE FROM batch");

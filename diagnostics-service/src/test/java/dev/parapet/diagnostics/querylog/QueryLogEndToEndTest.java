@@ -101,7 +101,7 @@ class QueryLogEndToEndTest {
                 .exchange().expectStatus().isForbidden();
         http().get().uri("/api/v1/accounts/" + account + "/query-log").exchange().expectStatus().isUnauthorized();
         for (String bad : List.of("from=yesterday", "action=EXPLODED", "size=100000", "from=2026-01-01T00:00:00Z&to=2026-03-01T00:00:00Z",
-                "agent=not-a-uuid", "name=" + "a".repeat(300))) {
+                "agent=not-a-uuid", "name=" + "a".repeat(300), "to=-999999999-01-01T00:00:00Z", "from=+1000000000-12-31T23:59:59Z")) {
             http().get().uri("/api/v1/accounts/" + account + "/query-log?" + bad).headers(h -> h.setBearerAuth(admin(account)))
                     .exchange().expectStatus().isBadRequest();
         }

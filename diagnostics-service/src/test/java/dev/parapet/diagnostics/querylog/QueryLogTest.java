@@ -126,6 +126,10 @@ class QueryLogTest {
         Path anotherInstances = files.hour(account, QueryLogSearch.dateOf(NOON), 12).resolve("3-0-9.parquet");
         Files.copy(files.hour(account, QueryLogSearch.dateOf(NOON), 12).resolve("2-0-1.parquet"), anotherInstances);
         files.commit(new Batch(3, 0, 9));
+        assertThat(search.search(account, day(null, null, null, null), 0, 50).rows()).extracting(QueryLogSearch.Row::queryName)
+                .as("a search reads whole batches only").containsExactlyInAnyOrder("a.example", "b.example", "a.example");
+        Files.delete(anotherInstances);
+        Files.copy(files.hour(account, QueryLogSearch.dateOf(NOON), 12).resolve("2-0-1.parquet"), anotherInstances);
 
         assertThat(files.removeUncommitted(Set.of(2))).containsExactlyInAnyOrder(renamed, temporary);
         assertThat(anotherInstances).as("another partition's files are not this writer's to remove").exists();
@@ -138,6 +142,32 @@ class QueryLogTest {
         assertThat(search.search(account, day(null, null, null, null), 0, 50).rows()).extracting(QueryLogSearch.Row::queryName)
                 .containsExactlyInAnyOrder("a.example", "b.example", "c.example", "d.example");
         assertThat(files.committed(2)).hasValue(3);
+    }
+
+    @Test
+    void aWriteThatFailsLeavesNothingForTheNextFileAndItsBatchIsNotCommitted() throws Exception {
+        // The temporary name taken by a directory: DuckDB's COPY fails after the rows were appended.
+        Path blocked = files.hour(account, QueryLogSearch.dateOf(NOON), 12).resolve("4-0-0.parquet.tmp");
+        Files.createDirectories(blocked);
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> writer.write(new Batch(4, 0, 0),
+                List.of(entry(4, 0, Feed.verdict(account, NOON, Action.BLOCKED, "mine.example", List.of(), null, null, null)))))
+                .hasMessageContaining("could not write");
+        assertThat(files.committed(4)).isEmpty();
+        Files.delete(blocked);
+        writer.write(new Batch(4, 1, 1), List.of(entry(4, 1, Feed.verdict(other, NOON, Action.ALLOWED, "theirs.example", List.of(), null, null, null))));
+        assertThat(search.search(other, day(null, null, null, null), 0, 50).rows()).extracting(QueryLogSearch.Row::queryName)
+                .as("nothing of the failed write in another account's file").containsExactly("theirs.example");
+        assertThat(search.search(account, day(null, null, null, null), 0, 50).total()).isZero();
+    }
+
+    @Test
+    void aPartitionIsLockedByOneWriterAtATime() throws Exception {
+        var first = files.tryLock(7);
+        assertThat(first).isPresent();
+        assertThat(files.tryLock(7)).as("held").isEmpty();
+        assertThat(files.tryLock(8)).isPresent().get().satisfies(lock -> lock.channel().close());
+        first.get().channel().close();
+        assertThat(files.tryLock(7)).as("released with its channel").isPresent().get().satisfies(lock -> lock.channel().close());
     }
 
     @Test

@@ -67,9 +67,15 @@ public final class DeadLetters {
     /**
      * Whether a failure says nothing about the record: the schema registry or the broker could not be
      * reached (an I/O error or a retriable Kafka error somewhere in its causes). Such a record is read
-     * again later, never dead-lettered.
+     * again later, never dead-lettered. Avro's decoder also reports a body cut short or a malformed number
+     * as an I/O error ({@code EOFException}, {@code InvalidNumberEncodingException}): those are the record's.
      */
     public static boolean isTransient(Throwable failure) {
+        for (Throwable cause = failure; cause != null; cause = cause.getCause() == cause ? null : cause.getCause()) {
+            if (cause instanceof java.io.EOFException || cause.getClass().getName().equals("org.apache.avro.InvalidNumberEncodingException")) {
+                return false;
+            }
+        }
         for (Throwable cause = failure; cause != null; cause = cause.getCause() == cause ? null : cause.getCause()) {
             if (cause instanceof java.io.IOException || cause instanceof java.util.concurrent.TimeoutException
                     || cause instanceof org.apache.kafka.common.errors.RetriableException) {
