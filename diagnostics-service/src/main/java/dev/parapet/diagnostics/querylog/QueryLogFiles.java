@@ -124,13 +124,17 @@ public final class QueryLogFiles {
         }
     }
 
-    /** Whether the file is part of a whole batch (committed), so that a search may read it. */
-    public boolean isCommitted(Path file) {
+    /**
+     * Whether the file is part of a whole batch (committed), so that a search may read it.
+     *
+     * @param commits the commits read so far (by partition), read once per search
+     */
+    public boolean isCommitted(Path file, java.util.Map<Integer, OptionalLong> commits) {
         Optional<Batch> batch = Batch.of(file.getFileName().toString());
         if (batch.isEmpty() || file.getFileName().toString().endsWith(".tmp")) {
             return false;
         }
-        OptionalLong committed = committed(batch.get().partition());
+        OptionalLong committed = commits.computeIfAbsent(batch.get().partition(), this::committed);
         return committed.isPresent() && batch.get().last() <= committed.getAsLong();
     }
 

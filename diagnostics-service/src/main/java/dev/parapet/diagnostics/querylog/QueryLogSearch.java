@@ -170,6 +170,7 @@ public final class QueryLogSearch implements AutoCloseable {
      */
     List<List<String>> hours(UUID account, Instant from, Instant to) {
         List<List<String>> hours = new ArrayList<>();
+        Map<Integer, java.util.OptionalLong> commits = new HashMap<>();
         Instant hour = from.truncatedTo(ChronoUnit.HOURS);
         while (hour.isBefore(to)) {
             LocalDateTime at = LocalDateTime.ofInstant(hour, ZoneOffset.UTC);
@@ -178,7 +179,7 @@ public final class QueryLogSearch implements AutoCloseable {
                 List<String> committed = new ArrayList<>();
                 try (var listing = Files.newDirectoryStream(directory, "*.parquet")) {
                     for (Path file : listing) {
-                        if (files.isCommitted(file)) {
+                        if (files.isCommitted(file, commits)) {
                             committed.add(file.toString());
                         }
                     }
