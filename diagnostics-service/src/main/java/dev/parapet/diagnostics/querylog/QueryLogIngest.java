@@ -105,8 +105,10 @@ public final class QueryLogIngest implements SmartLifecycle {
         if (current != null) {
             current.wakeup();
         }
+        synchronized (sleeper) {
+            sleeper.notifyAll();   // out of a back-off's pause (not an interrupt: the consumer then leaves its group cleanly)
+        }
         if (thread != null) {
-            thread.interrupt();   // out of a back-off's sleep
             try {
                 thread.join(Duration.ofSeconds(20).toMillis());
             } catch (InterruptedException e) {
@@ -296,11 +298,19 @@ public final class QueryLogIngest implements SmartLifecycle {
         return null;
     }
 
-    private static void sleep(long millis) {
-        try {
-            Thread.sleep(millis);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
+    private final Object sleeper = new Object();
+
+    /** Pauses, unless stopping (or until {@link #stop()}). */
+    private void sleep(long millis) {
+        synchronized (sleeper) {
+            if (!running) {
+                return;
+            }
+            try {
+                sleeper.wait(millis);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
         }
     }
 }

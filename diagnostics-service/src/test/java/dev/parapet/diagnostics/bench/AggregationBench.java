@@ -98,6 +98,7 @@ public final class AggregationBench {
     private static final String AGENTS_REPARTITION = DiagnosticsTopology.APPLICATION_ID + "-agents-by-account-repartition";
     /** The spans of time the inputs cover: as if sent at the goal rates (telemetry) and dns-service's peak (verdicts). */
     private static final double TELEMETRY_RATE = 100_000;
+    private final boolean queryLog;
     private static final double VERDICT_RATE = 70_000;
     private static final String[] BLOCKED_CATEGORIES = {"malware", "phishing", "ransomware", "scam", "adult", "gambling", "ads", "social-media"};
     private static final String[] ALLOWED_CATEGORIES = {"search-engines", "news", "business", "streaming", "cloud-services"};
@@ -166,11 +167,15 @@ public final class AggregationBench {
         serviceArgs.add("--spring.main.banner-mode=off");
         serviceArgs.add("--logging.level.org.apache.kafka=WARN");
         serviceArgs.add("--parapet.diagnostics.state-directory=" + directory.resolve("state").toAbsolutePath());
-        // The aggregation alone, as measured before the query log existed (its writes are measured by QueryLogBench).
-        serviceArgs.add("--parapet.diagnostics.query-log.enabled=false");
+        // The aggregation alone by default, as measured before the query log existed; --query-log=true runs the query
+        // log beside it (as in production) and times its writing of the verdicts too.
+        queryLog = Boolean.parseBoolean(options.getOrDefault("query-log", "false"));
+        serviceArgs.add("--parapet.diagnostics.query-log.enabled=" + queryLog);
+        serviceArgs.add("--parapet.diagnostics.query-log.max-delay=2s");
         serviceArgs.add("--parapet.diagnostics.query-log.directory=" + directory.resolve("query-log").toAbsolutePath());
         options.forEach((name, value) -> {
-            if (!List.of("agents", "accounts", "telemetry", "verdicts", "names", "dir", "keep", "live-rate", "live-seconds").contains(name)) {
+            if (!List.of("agents", "accounts", "telemetry", "verdicts", "names", "dir", "keep", "live-rate", "live-seconds", "query-log")
+                    .contains(name)) {
                 serviceArgs.add("--" + name + "=" + value);
             }
         });
@@ -514,6 +519,18 @@ public final class AggregationBench {
                 Thread.sleep(100);
             }
             long done = System.nanoTime();
+            if (queryLog && input.equals("verdicts")) {
+                long written;
+                while ((written = lag(List.of(Topics.VERDICTS.name()), false, dev.parapet.schemas.access.KafkaAccess.QUERY_LOG_GROUP)) > 0) {
+                    if (System.nanoTime() - running > TimeUnit.MINUTES.toNanos(15)) {
+                        throw new IllegalStateException("query log: not caught up after 15 minutes, lag " + written);
+                    }
+                    Thread.sleep(100);
+                }
+                double logSeconds = (System.nanoTime() - running) / 1e9;
+                System.out.printf("query log: %,d verdicts written %.2f s from RUNNING (beside the aggregation, batches of at most "
+                        + "50 000 per partition or 2 s): %,.0f verdicts/s%n", events, logSeconds, events / logSeconds);
+            }
             double seconds = (done - running) / 1e9;
             double cpu = (processCpuNanos() - cpuAtRunning) / 1e9;
             double childCpu = (childrenCpuNanos() - childCpuAtRunning) / 1e9;
@@ -534,12 +551,16 @@ public final class AggregationBench {
 
     /** Sum over the topics' partitions of end offset minus the group's committed offset. */
     private long lag(Collection<String> topics, boolean print) throws Exception {
+        return lag(topics, print, DiagnosticsTopology.APPLICATION_ID);
+    }
+
+    private long lag(Collection<String> topics, boolean print, String group) throws Exception {
         Map<String, TopicDescription> descriptions = admin.describeTopics(topics).allTopicNames().get(10, TimeUnit.SECONDS);
         Map<TopicPartition, OffsetSpec> latest = new HashMap<>();
         descriptions.values().forEach(d -> d.partitions().forEach(p -> latest.put(new TopicPartition(d.name(), p.partition()), OffsetSpec.latest())));
         Map<TopicPartition, Long> ends = new HashMap<>();
         admin.listOffsets(latest).all().get(10, TimeUnit.SECONDS).forEach((tp, info) -> ends.put(tp, info.offset()));
-        Map<TopicPartition, OffsetAndMetadata> committed = admin.listConsumerGroupOffsets(DiagnosticsTopology.APPLICATION_ID)
+        Map<TopicPartition, OffsetAndMetadata> committed = admin.listConsumerGroupOffsets(group)
                 .partitionsToOffsetAndMetadata().get(10, TimeUnit.SECONDS);
         long lag = 0;
         Map<String, Long> byTopic = new java.util.TreeMap<>();
