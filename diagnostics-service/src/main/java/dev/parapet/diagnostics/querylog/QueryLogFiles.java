@@ -169,14 +169,15 @@ public final class QueryLogFiles {
     }
 
     /**
-     * Deletes what unfinished batches of these partitions left: temporary files, and files whose first
-     * offset lies past the partition's committed offset. Other partitions' files (another instance's) are
-     * left alone.
+     * Deletes what unfinished batches of these partitions left: every file of theirs that is not
+     * {@linkplain #isCommitted committed} (temporary files, and files past the partition's committed offset).
+     * Other partitions' files (another instance's) are left alone.
      *
      * @return the files deleted
      */
     public List<Path> removeUncommitted(Set<Integer> partitions) {
         List<Path> removed = new ArrayList<>();
+        java.util.Map<Integer, OptionalLong> commits = new java.util.HashMap<>();
         if (!Files.isDirectory(table())) {
             return removed;
         }
@@ -186,13 +187,9 @@ public final class QueryLogFiles {
                 @Override
                 public java.nio.file.FileVisitResult visitFile(Path file, java.nio.file.attribute.BasicFileAttributes attributes) throws IOException {
                     Optional<Batch> batch = Batch.of(file.getFileName().toString());
-                    if (batch.isPresent() && partitions.contains(batch.get().partition())) {
-                        boolean temporary = file.getFileName().toString().endsWith(".tmp");
-                        OptionalLong committed = committed(batch.get().partition());
-                        if (temporary || committed.isEmpty() || batch.get().first() > committed.getAsLong()) {
-                            Files.deleteIfExists(file);
-                            removed.add(file);
-                        }
+                    if (batch.isPresent() && partitions.contains(batch.get().partition()) && !isCommitted(file, commits)) {
+                        Files.deleteIfExists(file);
+                        removed.add(file);
                     }
                     return java.nio.file.FileVisitResult.CONTINUE;
                 }

@@ -11,7 +11,6 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.sql.Timestamp;
 import java.time.Instant;
-import java.time.LocalDate;
 import java.time.LocalDateTime;
 import java.time.ZoneOffset;
 import java.time.temporal.ChronoUnit;
@@ -240,9 +239,5 @@ public final class QueryLogSearch implements AutoCloseable {
                 // closing
             }
         }
-    }
-
-    static LocalDate dateOf(Instant instant) {
-        return LocalDateTime.ofInstant(instant, ZoneOffset.UTC).toLocalDate();
     }
 }

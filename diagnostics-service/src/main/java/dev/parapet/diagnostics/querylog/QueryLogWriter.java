@@ -5,7 +5,6 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
-import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.SQLException;
 import java.sql.Statement;
@@ -149,9 +148,5 @@ public final class QueryLogWriter implements AutoCloseable {
         } catch (SQLException ignored) {
             // closing
         }
-    }
-
-    Connection connection() {
-        return duck;
     }
 }

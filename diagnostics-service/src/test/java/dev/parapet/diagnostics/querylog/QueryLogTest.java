@@ -27,6 +27,7 @@ import dev.parapet.schemas.v1.verdicts.DnsVerdict;
 class QueryLogTest {
 
     static final Instant NOON = Instant.parse("2026-12-03T12:00:00Z");
+    static final java.time.LocalDate NOON_DATE = java.time.LocalDate.of(2026, 12, 3);
     static final UUID LEEDS = UUID.randomUUID();
     static final UUID LAPTOP = UUID.randomUUID();
 
@@ -119,17 +120,17 @@ class QueryLogTest {
                 entry(2, 0, Feed.verdict(account, NOON, Action.ALLOWED, "a.example", List.of(), null, null, null)),
                 entry(2, 1, Feed.verdict(account, NOON.plusSeconds(3600), Action.ALLOWED, "b.example", List.of(), null, null, null))));
         // A crash in the next batch: one of its hours renamed into place, one left temporary, no commit.
-        Path renamed = files.hour(account, QueryLogSearch.dateOf(NOON), 12).resolve("2-2-3.parquet");
-        Files.copy(files.hour(account, QueryLogSearch.dateOf(NOON), 12).resolve("2-0-1.parquet"), renamed);
-        Path temporary = files.hour(account, QueryLogSearch.dateOf(NOON), 13).resolve("2-2-3.parquet.tmp");
+        Path renamed = files.hour(account, NOON_DATE, 12).resolve("2-2-3.parquet");
+        Files.copy(files.hour(account, NOON_DATE, 12).resolve("2-0-1.parquet"), renamed);
+        Path temporary = files.hour(account, NOON_DATE, 13).resolve("2-2-3.parquet.tmp");
         Files.writeString(temporary, "half a file");
-        Path anotherInstances = files.hour(account, QueryLogSearch.dateOf(NOON), 12).resolve("3-0-9.parquet");
-        Files.copy(files.hour(account, QueryLogSearch.dateOf(NOON), 12).resolve("2-0-1.parquet"), anotherInstances);
+        Path anotherInstances = files.hour(account, NOON_DATE, 12).resolve("3-0-9.parquet");
+        Files.copy(files.hour(account, NOON_DATE, 12).resolve("2-0-1.parquet"), anotherInstances);
         files.commit(new Batch(3, 0, 9));
         assertThat(search.search(account, day(null, null, null, null), 0, 50).rows()).extracting(QueryLogSearch.Row::queryName)
                 .as("a search reads whole batches only").containsExactlyInAnyOrder("a.example", "b.example", "a.example");
         Files.delete(anotherInstances);
-        Files.copy(files.hour(account, QueryLogSearch.dateOf(NOON), 12).resolve("2-0-1.parquet"), anotherInstances);
+        Files.copy(files.hour(account, NOON_DATE, 12).resolve("2-0-1.parquet"), anotherInstances);
 
         assertThat(files.removeUncommitted(Set.of(2))).containsExactlyInAnyOrder(renamed, temporary);
         assertThat(anotherInstances).as("another partition's files are not this writer's to remove").exists();
@@ -147,7 +148,7 @@ class QueryLogTest {
     @Test
     void aWriteThatFailsLeavesNothingForTheNextFileAndItsBatchIsNotCommitted() throws Exception {
         // The temporary name taken by a directory: DuckDB's COPY fails after the rows were appended.
-        Path blocked = files.hour(account, QueryLogSearch.dateOf(NOON), 12).resolve("4-0-0.parquet.tmp");
+        Path blocked = files.hour(account, NOON_DATE, 12).resolve("4-0-0.parquet.tmp");
         Files.createDirectories(blocked);
         org.assertj.core.api.Assertions.assertThatThrownBy(() -> writer.write(new Batch(4, 0, 0),
                 List.of(entry(4, 0, Feed.verdict(account, NOON, Action.BLOCKED, "mine.example", List.of(), null, null, null)))))
@@ -177,7 +178,7 @@ class QueryLogTest {
         assertThat(Batch.of("0-14-10.parquet")).isEmpty();
         assertThat(Batch.of("x-1-2.parquet")).isEmpty();
         assertThat(Batch.of("0-99999999999999999999-1.parquet")).isEmpty();
-        Path foreign = files.hour(account, QueryLogSearch.dateOf(NOON), 12).resolve("notes.txt");
+        Path foreign = files.hour(account, NOON_DATE, 12).resolve("notes.txt");
         Files.createDirectories(foreign.getParent());
         Files.writeString(foreign, "an operator's");
         assertThat(files.removeUncommitted(Set.of(0))).isEmpty();

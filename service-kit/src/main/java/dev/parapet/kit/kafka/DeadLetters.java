@@ -71,18 +71,15 @@ public final class DeadLetters {
      * as an I/O error ({@code EOFException}, {@code InvalidNumberEncodingException}): those are the record's.
      */
     public static boolean isTransient(Throwable failure) {
+        boolean unreachable = false;
         for (Throwable cause = failure; cause != null; cause = cause.getCause() == cause ? null : cause.getCause()) {
             if (cause instanceof java.io.EOFException || cause.getClass().getName().equals("org.apache.avro.InvalidNumberEncodingException")) {
                 return false;
             }
+            unreachable |= cause instanceof java.io.IOException || cause instanceof java.util.concurrent.TimeoutException
+                    || cause instanceof org.apache.kafka.common.errors.RetriableException;
         }
-        for (Throwable cause = failure; cause != null; cause = cause.getCause() == cause ? null : cause.getCause()) {
-            if (cause instanceof java.io.IOException || cause instanceof java.util.concurrent.TimeoutException
-                    || cause instanceof org.apache.kafka.common.errors.RetriableException) {
-                return true;
-            }
-        }
-        return false;
+        return unreachable;
     }
 
     static String reason(Exception exception) {
