@@ -7,6 +7,7 @@ import { setUpLocations, showLocations, setUpGroups, showGroups, setUpExceptions
 import { setUpDevices, showDevices } from './devices.js';
 import { setUpReports, showReports, stopLive } from './reports.js';
 import { setUpAudit, showAudit } from './audit.js';
+import { setUpActivity, showActivity } from './activity.js';
 import { setUpAccessRequests, showAccessRequests } from './access.js';
 
 let settingsEtag = null;
@@ -342,6 +343,7 @@ async function start() {
   setUpDevices();
   setUpReports();
   setUpAudit();
+  setUpActivity();
   setUpAccessRequests();
   window.addEventListener('hashchange', () => route(true));
   await route(false);
@@ -357,7 +359,7 @@ async function showAgentSettings() {
 const PAGES = {
   'agent-settings': showAgentSettings, policies: showPolicies, locations: showLocations, exceptions: loadExceptions,
   'profile-groups': showGroups, categories: showCategories, 'access-requests': showAccessRequests, devices: showDevices,
-  reports: showReports, audit: showAudit,
+  reports: showReports, activity: showActivity, audit: showAudit,
 };
 
 async function route(moved) {

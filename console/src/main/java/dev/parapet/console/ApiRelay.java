@@ -60,7 +60,7 @@ public class ApiRelay {
         String first = below.split("/", 2)[0];
         return switch (first) {
             case "key", "agents" -> Service.KEYS;
-            case "diagnostics" -> Service.DIAGNOSTICS;
+            case "diagnostics", "query-log" -> Service.DIAGNOSTICS;
             case "dns" -> Service.DNS;
             default -> Service.SETTINGS;
         };

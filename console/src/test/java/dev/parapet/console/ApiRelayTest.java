@@ -19,6 +19,9 @@ class ApiRelayTest {
         assertThat(ApiRelay.owner("key/file")).isEqualTo(ApiRelay.Service.KEYS);
         assertThat(ApiRelay.owner("agents")).isEqualTo(ApiRelay.Service.KEYS);
         assertThat(ApiRelay.owner("diagnostics/devices")).isEqualTo(ApiRelay.Service.DIAGNOSTICS);
+        assertThat(ApiRelay.owner("query-log")).isEqualTo(ApiRelay.Service.DIAGNOSTICS);
+        assertThat(ApiRelay.owner("query-log/retention")).isEqualTo(ApiRelay.Service.DIAGNOSTICS);
+        assertThat(ApiRelay.owner("query-logs")).isEqualTo(ApiRelay.Service.SETTINGS);
         assertThat(ApiRelay.owner("dns/explain")).isEqualTo(ApiRelay.Service.DNS);
         assertThat(ApiRelay.owner("dnssec")).isEqualTo(ApiRelay.Service.SETTINGS);
         assertThat(ApiRelay.owner("agent-settings")).isEqualTo(ApiRelay.Service.SETTINGS);

@@ -477,6 +477,27 @@ class ConsoleBrowserTest {
                     + office + "']"));
             waitFor(ExpectedConditions.textToBePresentInElementLocated(By.id("notice"), "is ended"));
             JourneyTest.await("the end enforced", Duration.ofSeconds(10), () -> dig(office, name).contains("EDE: 15"));
+
+            // Activity: who at the office was sent to the block page for the name, from the query log (which trails the
+            // queries by its batch delay), by name and location; the rows name the policy and the location.
+            go("activity");
+            type("activity-name", name);
+            waitFor(ExpectedConditions.presenceOfElementLocated(
+                    By.xpath("//select[@id='activity-location']/option[text()='Console access office']")));
+            new org.openqa.selenium.support.ui.Select(browser.findElement(By.id("activity-location"))).selectByVisibleText("Console access office");
+            new org.openqa.selenium.support.ui.Select(browser.findElement(By.id("activity-action"))).selectByValue("BLOCKED");
+            waitFor(driver -> {
+                driver.findElement(By.cssSelector("#activity-filters button[type='submit']")).click();
+                return text("activity-table").contains("Address " + office) && text("activity-table").contains("Address " + neighbour);
+            });
+            assertThat(text("activity-table")).contains(name, "Blocked", "Block list", "Console access office", "Console access block")
+                    .doesNotContain("No query matches");
+            assertThat(text("activity-position")).matches("1–\\d+ of \\d+ .*");
+            screenshot("activity");
+            assertAccessible("activity");
+            type("activity-name", "no-such-name-anywhere.example");
+            browser.findElement(By.cssSelector("#activity-filters button[type='submit']")).click();
+            waitFor(ExpectedConditions.textToBePresentInElementLocated(By.id("activity-table"), "No query matches."));
             go("audit");
             new org.openqa.selenium.support.ui.Select(browser.findElement(By.id("audit-action"))).selectByValue("access-request.");
             browser.findElement(By.cssSelector("#audit-filters button[type='submit']")).click();

@@ -1,0 +1,107 @@
+// Activity: the account's query log, searched by diagnostics-service (Parquet files read by DuckDB, the account's
+// own files only) and paged there: the page never holds more than one page of queries, however many there are.
+import { $, api, read, el, fill, pager, when, failed, showFieldErrors, clearFieldErrors } from './core.js';
+
+const SIZE = 50;
+const RANGES = { hour: 3_600_000, day: 86_400_000, week: 7 * 86_400_000 };
+const ACTIONS = {
+  ALLOWED: 'Allowed', BLOCKED: 'Blocked', WARNED: 'Warned', ALLOWED_AFTER_WARNING: 'Allowed after warning',
+  SAFESEARCH_REWRITTEN: 'SafeSearch enforced', REFUSED: 'Refused',
+};
+const STOPPED = new Set(['BLOCKED', 'WARNED', 'REFUSED']);
+/** Names of what the log holds by identifier, from the account's lists (read once per visit to the page). */
+const names = { locations: new Map(), policies: new Map(), categories: new Map() };
+let pages;
+
+const sentence = (constant) => constant.charAt(0) + constant.slice(1).toLowerCase().replaceAll('_', ' ');
+
+function range() {
+  if ($('activity-range').value !== 'custom') {
+    const to = new Date();
+    return { from: new Date(to.getTime() - RANGES[$('activity-range').value]), to };
+  }
+  return { from: $('activity-from').value ? new Date($('activity-from').value) : null,
+    to: $('activity-to').value ? new Date($('activity-to').value) : null };
+}
+
+function query() {
+  const parameters = new URLSearchParams({ page: String(pages.page), size: String(SIZE) });
+  const { from, to } = range();
+  if (from) parameters.set('from', from.toISOString());
+  if (to) parameters.set('to', to.toISOString());
+  const name = $('activity-name').value.trim();
+  if (name) parameters.set($('activity-under').checked ? 'suffix' : 'name', name);
+  for (const [id, parameter] of [['activity-user', 'user'], ['activity-device', 'agent'], ['activity-location', 'location'],
+    ['activity-action', 'action'], ['activity-category', 'category'], ['activity-policy', 'policy']]) {
+    if ($(id).value.trim()) parameters.set(parameter, $(id).value.trim());
+  }
+  return parameters;
+}
+
+function who(row) {
+  if (row.userEmail) return row.userEmail;
+  if (row.agentId) return `Device ${row.agentId}`;
+  return `Address ${row.clientAddress}`;
+}
+
+function row(verdict) {
+  return el('tr', {},
+    el('td', { text: when(verdict.occurredAt) }),
+    el('th', { scope: 'row', text: verdict.queryName }),
+    el('td', { text: verdict.queryType }),
+    el('td', {}, el('span', { className: STOPPED.has(verdict.action) ? 'chip warn' : 'chip',
+      text: ACTIONS[verdict.action] || verdict.action })),
+    el('td', { text: sentence(verdict.reason) }),
+    el('td', { text: who(verdict), title: `${verdict.transport} from ${verdict.clientAddress}` }),
+    el('td', { text: verdict.locationId ? names.locations.get(verdict.locationId) || verdict.locationId : '' }),
+    el('td', { text: verdict.policyId ? names.policies.get(verdict.policyId) || verdict.policyId : '' }),
+    el('td', { text: verdict.categoryIds.map((id) => names.categories.get(id) || id).join(', ') }));
+}
+
+export async function searchActivity() {
+  clearFieldErrors('activity');
+  try {
+    const answer = await (await api('GET', `query-log?${query()}`)).json();
+    fill(document.querySelector('#activity-table tbody'), answer.verdicts.map(row), 9, 'No query matches.');
+    pages.show(answer.total, ` (${when(answer.from)} to ${when(answer.to)})`);
+  } catch (error) {
+    if (error.status === 400) showFieldErrors('activity', error);
+    failed(error, 'The activity could not be searched');
+  }
+}
+
+/** The pickers' choices: the account's locations and policies, and the category catalogue. */
+async function loadPickers() {
+  const [locations, policies, catalogue] = await Promise.allSettled([api('GET', 'locations').then((r) => r.json()),
+    api('GET', 'policies').then((r) => r.json()), read('/api/v1/categories').then((r) => r.json())]);
+  const listed = (answer) => (answer.status === 'fulfilled' ? answer.value : []);
+  names.locations = new Map(listed(locations).map((l) => [l.locationId, l.name]));
+  names.policies = new Map(listed(policies).map((p) => [p.policyId, p.name]));
+  names.categories = new Map((catalogue.status === 'fulfilled' ? catalogue.value.groups : [])
+    .flatMap((group) => group.categories.map((c) => [c.categoryId, c.name])));
+  const offer = (id, entries) => {
+    const chosen = $(id).value;
+    $(id).replaceChildren(el('option', { value: '', text: '(any)' }),
+      ...[...entries].sort((a, b) => a[1].localeCompare(b[1])).map(([value, text]) => el('option', { value, text })));
+    $(id).value = chosen;
+  };
+  offer('activity-location', names.locations);
+  offer('activity-policy', names.policies);
+  offer('activity-category', names.categories);
+}
+
+export async function showActivity() {
+  await loadPickers();
+  await searchActivity();
+}
+
+export function setUpActivity() {
+  $('activity-action').append(...Object.entries(ACTIONS).map(([value, text]) => el('option', { value, text })));
+  $('activity-range').addEventListener('change', () => { $('activity-between').hidden = $('activity-range').value !== 'custom'; });
+  $('activity-filters').addEventListener('submit', (event) => {
+    event.preventDefault();
+    pages.page = 0;
+    searchActivity();
+  });
+  pages = pager('activity', SIZE, searchActivity);
+}
