@@ -342,7 +342,7 @@ class DiagnosticsTest {
     void anotherAccountsTokenSeesNothing() {
         UUID account = UUID.randomUUID();
         String stranger = admin(UUID.randomUUID());
-        for (String path : List.of("/devices", "/findings", "/reports/summary", "/reports/activity", "/live", "/audit")) {
+        for (String path : List.of("/devices", "/findings", "/reports/summary", "/reports/activity", "/live", "/audit", "/tunnels")) {
             http().get().uri("/api/v1/accounts/{a}/diagnostics" + path, account).headers(h -> h.setBearerAuth(stranger)).exchange()
                     .expectStatus().isForbidden();
             http().get().uri("/api/v1/accounts/{a}/diagnostics" + path, account).exchange().expectStatus().isUnauthorized();

@@ -32,6 +32,8 @@ import dev.parapet.diagnostics.devices.FindingEvents;
 import dev.parapet.diagnostics.query.DeviceQueries;
 import dev.parapet.diagnostics.query.Instances;
 import dev.parapet.diagnostics.query.TrafficQueries;
+import dev.parapet.diagnostics.tunnels.TunnelProcessor;
+import dev.parapet.diagnostics.tunnels.TunnelQueries;
 import dev.parapet.kit.problem.Problems;
 import dev.parapet.kit.security.Admin;
 import dev.parapet.kit.security.Permission;
@@ -59,10 +61,12 @@ public class DiagnosticsController {
     private final JsonMapper json;
     private final LiveStreams live;
     private final AuditQueries audit;
+    private final TunnelQueries tunnels;
 
     public DiagnosticsController(Instances instances, DeviceQueries devices, TrafficQueries traffic, FindingEvents findings,
-                                 JsonMapper json, LiveStreams live, AuditQueries audit) {
+                                 JsonMapper json, LiveStreams live, AuditQueries audit, TunnelQueries tunnels) {
         this.live = live;
+        this.tunnels = tunnels;
         this.audit = audit;
         this.instances = instances;
         this.devices = devices;
@@ -109,6 +113,20 @@ public class DiagnosticsController {
         Optional<FindingCode> finding = findingCode(code);
         return instances.answer(DeviceProcessor.DEVICES_STORE, accountId, request,
                 metadata -> devices.findings(accountId, metadata, finding, page, size));
+    }
+
+    /**
+     * The clients suspected of tunnelling data through DNS, most recently seen first (at most {@code limit}):
+     * who, through which registered domain, since when, in how many minutes, why, and a few of the names asked.
+     * {@code active=true} keeps only those seen in the last {@link dev.parapet.diagnostics.tunnels.TunnelFinding#ACTIVE}.
+     */
+    @GetMapping("/tunnels")
+    public Mono<ResponseEntity<?>> tunnels(@PathVariable UUID accountId, @RequestParam(defaultValue = "false") boolean active,
+                                           @RequestParam(defaultValue = "100") int limit, @AuthenticationPrincipal Admin admin,
+                                           ServerHttpRequest request) {
+        admin.require(accountId, Permission.WEB_SECURITY_READ);
+        paging(0, limit);
+        return instances.answer(TunnelProcessor.STORE, accountId, request, metadata -> tunnels.of(accountId, metadata, active, limit));
     }
 
     /**

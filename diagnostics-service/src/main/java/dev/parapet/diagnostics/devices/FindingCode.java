@@ -22,5 +22,11 @@ public enum FindingCode {
      * The account enforces user authentication and nobody is signed in on the device: its queries get only
      * the policies for everyone and its location, none of a user's or a profile group's.
      */
-    USER_NOT_SIGNED_IN
+    USER_NOT_SIGNED_IN,
+    /**
+     * A client of the account asks many distinct, long, random-looking names under one registered domain: data sent
+     * out through DNS (a tunnel). Raised by the verdicts' analysis ({@code tunnels.TunnelProcessor}), listed at
+     * {@code diagnostics/tunnels} and on the live streams, not stored on the device's row (port 53 clients have none).
+     */
+    DNS_TUNNEL
 }

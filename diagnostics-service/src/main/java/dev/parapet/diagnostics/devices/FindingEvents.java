@@ -24,7 +24,7 @@ public class FindingEvents {
     private final Sinks.Many<FindingEvent> sink = Sinks.many().multicast().directBestEffort();
 
     /** Synchronised: the stream threads emit concurrently, and a sink takes one emitter at a time. */
-    synchronized void publish(FindingEvent event) {
+    public synchronized void publish(FindingEvent event) {
         sink.tryEmitNext(event);
     }
 

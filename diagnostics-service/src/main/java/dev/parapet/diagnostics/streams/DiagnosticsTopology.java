@@ -38,6 +38,9 @@ import dev.parapet.diagnostics.devices.DeviceRowSerde;
 import dev.parapet.diagnostics.devices.FindingEvents;
 import dev.parapet.diagnostics.devices.HealthRules;
 import dev.parapet.diagnostics.traffic.TrafficProcessor;
+import dev.parapet.diagnostics.tunnels.TunnelFinding;
+import dev.parapet.diagnostics.tunnels.TunnelProcessor;
+import dev.parapet.diagnostics.tunnels.TunnelRules;
 import dev.parapet.kit.kafka.KafkaKitProperties;
 import dev.parapet.kit.kafka.RegistryProperties;
 import dev.parapet.kit.state.CommandProcessing;
@@ -54,6 +57,7 @@ import io.micrometer.core.instrument.MeterRegistry;
  * devices live in one task and one instance answers for all of them;</li>
  * <li>traffic: verdicts (already keyed by account) counted by {@link TrafficProcessor} into
  * second, minute and hour window stores;</li>
+ * <li>DNS tunnels: the same verdicts judged per client and registered domain by {@link TunnelProcessor};</li>
  * <li>the audit log: audit events (keyed by account) kept by {@link AuditProcessor}.</li>
  * </ul>
  * Every store is backed by a changelog topic and rebuilt from it after a restart or on another
@@ -134,6 +138,7 @@ public class DiagnosticsTopology {
                 DeviceProcessor.DEVICES_STORE, DeviceProcessor.ACCOUNTS_STORE);
 
         KStream<String, DnsVerdict> verdicts = traffic(builder, avro(registry));
+        tunnels(verdicts, builder, findings);
 
         // The audit log: the audit topic is keyed by account already, so each account's events live in one task.
         builder.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(AuditProcessor.STORE),
@@ -163,6 +168,13 @@ public class DiagnosticsTopology {
         verdicts.process(TrafficProcessor::new, TrafficProcessor.SECONDS_STORE, TrafficProcessor.MINUTES_STORE, TrafficProcessor.HOURS_STORE,
                 TrafficProcessor.COMMIT_HOOK);
         return verdicts;
+    }
+
+    /** The DNS tunnel analysis on the same verdicts (the same task as their counts): findings kept for {@link TunnelProcessor#KEPT}. */
+    public static void tunnels(KStream<String, DnsVerdict> verdicts, StreamsBuilder builder, FindingEvents findings) {
+        builder.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(TunnelProcessor.STORE),
+                Serdes.String(), new JsonSerde<>(TunnelFinding.class)));
+        verdicts.process(() -> new TunnelProcessor(TunnelRules.DEFAULT, findings), TunnelProcessor.STORE);
     }
 
     private static KStream<String, SpecificRecord> byAccount(KStream<String, SpecificRecord> stream, String name, RegistryProperties registry,

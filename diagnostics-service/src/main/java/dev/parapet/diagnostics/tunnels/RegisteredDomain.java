@@ -16,7 +16,7 @@ import com.google.common.net.InternetDomainName;
 public record RegisteredDomain(String registered, String subdomain) {
 
     /** Labels looked at for the suffix: enough for the deepest public suffixes in use (e.g. {@code *.compute.amazonaws.com}). */
-    private static final int TAIL_LABELS = 5;
+    static final int TAIL_LABELS = 5;
 
     public static RegisteredDomain of(String name) {
         String normal = name.toLowerCase(Locale.ROOT);

@@ -1,0 +1,152 @@
+package dev.parapet.diagnostics.tunnels;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.springframework.boot.test.web.server.LocalServerPort;
+import org.springframework.core.ParameterizedTypeReference;
+import org.springframework.http.MediaType;
+import org.springframework.http.codec.ServerSentEvent;
+import org.springframework.test.web.reactive.server.WebTestClient;
+import org.springframework.web.reactive.function.client.WebClient;
+
+import com.jayway.jsonpath.JsonPath;
+
+import dev.parapet.diagnostics.DiagnosticsServiceSpringTest;
+import dev.parapet.diagnostics.Feed;
+import dev.parapet.schemas.v1.verdicts.Action;
+import dev.parapet.schemas.v1.verdicts.DnsVerdict;
+import dev.parapet.stack.RealInfrastructure;
+
+/**
+ * Verdicts on the real broker, as dns-service writes them for a laptop running a tunnel (iodine's pattern) beside an
+ * office streaming video (a CDN's many long host names): the service's streams find the tunnel, list it for the
+ * account's administrators and announce it on the live stream; the office is not flagged; another account sees nothing.
+ */
+@DiagnosticsServiceSpringTest
+class TunnelEndToEndTest {
+
+    @LocalServerPort
+    int port;
+
+    static Feed feed;
+    private final Random random = new Random(11);
+
+    @BeforeAll
+    static void open() {
+        feed = new Feed();
+    }
+
+    @AfterAll
+    static void close() {
+        feed.close();
+    }
+
+    static String admin(UUID account) {
+        return RealInfrastructure.get().tokens().adminToken("admin@example.com", account, "FULL_ADMIN", Duration.ofMinutes(10));
+    }
+
+    WebTestClient http() {
+        return WebTestClient.bindToServer().baseUrl("http://127.0.0.1:" + port).responseTimeout(Duration.ofSeconds(30)).build();
+    }
+
+    String tunnels(UUID account) {
+        return http().get().uri("/api/v1/accounts/{a}/diagnostics/tunnels", account).headers(h -> h.setBearerAuth(admin(account)))
+                .exchange().expectStatus().isOk().expectBody(String.class).returnResult().getResponseBody();
+    }
+
+    @Test
+    void aLaptopTunnellingIsFoundListedAndAnnouncedAndAnOfficeStreamingVideoIsNot() throws Exception {
+        UUID account = UUID.randomUUID();
+        UUID laptop = UUID.randomUUID();
+        long ready = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        while (http().get().uri("/api/v1/accounts/{a}/diagnostics/tunnels", account).headers(h -> h.setBearerAuth(admin(account)))
+                .exchange().returnResult(String.class).getStatus().value() != 200 && System.nanoTime() < ready) {
+            Thread.sleep(250); // 503 until the streams have their partitions
+        }
+        CompletableFuture<String> announced = WebClient.create("http://127.0.0.1:" + port).get()
+                .uri("/api/v1/accounts/{a}/diagnostics/live", account).headers(h -> h.setBearerAuth(admin(account)))
+                .accept(MediaType.TEXT_EVENT_STREAM).retrieve().bodyToFlux(new ParameterizedTypeReference<ServerSentEvent<String>>() { })
+                .filter(event -> "finding".equals(event.event())).map(ServerSentEvent::data).next().toFuture();
+        Thread.sleep(1_000);
+
+        Instant start = Instant.now();
+        List<DnsVerdict> verdicts = new ArrayList<>();
+        for (int i = 0; i < 2_000; i++) {
+            String host = "rr" + random.nextInt(20) + "---sn-" + alphanumeric(8) + ".googlevideo.com";
+            verdicts.add(DnsVerdict.newBuilder(Feed.verdict(account, start.plusMillis(i), Action.ALLOWED, host, List.of(), null, null, null))
+                    .setClientAddress("203.0.113.9").build());
+        }
+        for (int i = 0; i < 40; i++) {
+            verdicts.add(DnsVerdict.newBuilder(Feed.verdict(account, start.plusMillis(100L * i), Action.ALLOWED, iodineName(i) + ".t.tunnel.example",
+                    List.of(), null, laptop, "ann@example.com")).setQueryType("NULL").build());
+        }
+        feed.verdicts(verdicts);
+        long published = System.nanoTime();
+
+        String found = null;
+        long deadline = published + TimeUnit.SECONDS.toNanos(60);
+        while (System.nanoTime() < deadline) {
+            found = tunnels(account);
+            if (JsonPath.<Integer>read(found, "$.active") > 0) {
+                break;
+            }
+            Thread.sleep(100);
+        }
+        System.out.printf("TunnelEndToEndTest: found %d ms after the verdicts were published%n",
+                TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - published));
+        assertThat(JsonPath.<Integer>read(found, "$.active")).as(found).isEqualTo(1);
+        assertThat(JsonPath.<List<Object>>read(found, "$.findings")).as("the office streaming video is not flagged").hasSize(1);
+        assertThat(JsonPath.<String>read(found, "$.findings[0].finding.registeredDomain")).isEqualTo("tunnel.example");
+        assertThat(JsonPath.<String>read(found, "$.findings[0].finding.agentId")).isEqualTo(laptop.toString());
+        assertThat(JsonPath.<String>read(found, "$.findings[0].finding.userEmail")).isEqualTo("ann@example.com");
+        assertThat(JsonPath.<Boolean>read(found, "$.findings[0].active")).isTrue();
+        assertThat(JsonPath.<List<String>>read(found, "$.findings[0].finding.examples")).hasSize(3)
+                .allMatch(name -> name.endsWith(".t.tunnel.example"));
+
+        String event = announced.get(30, TimeUnit.SECONDS);
+        assertThat(JsonPath.<String>read(event, "$.code")).isEqualTo("DNS_TUNNEL");
+        assertThat(JsonPath.<Boolean>read(event, "$.raised")).isTrue();
+        assertThat(JsonPath.<String>read(event, "$.hostname")).isEqualTo("ann@example.com");
+        assertThat(JsonPath.<String>read(event, "$.detail")).contains("tunnel.example", "distinct subdomains");
+
+        UUID stranger = UUID.randomUUID();
+        assertThat(JsonPath.<List<Object>>read(tunnels(stranger), "$.findings")).isEmpty();
+        http().get().uri("/api/v1/accounts/{a}/diagnostics/tunnels", account).headers(h -> h.setBearerAuth(admin(stranger)))
+                .exchange().expectStatus().isForbidden();
+        http().get().uri("/api/v1/accounts/{a}/diagnostics/tunnels?limit=0", account).headers(h -> h.setBearerAuth(admin(account)))
+                .exchange().expectStatus().isBadRequest();
+    }
+
+    private String iodineName(int sequence) {
+        StringBuilder data = new StringBuilder("p").append(Integer.toString(sequence, 36));
+        String base32 = "abcdefghijklmnopqrstuvwxyz012345";
+        for (int i = random.nextInt(100, 200); i > 0; i--) {
+            data.append(base32.charAt(random.nextInt(32)));
+        }
+        StringBuilder name = new StringBuilder();
+        for (int i = 0; i < data.length(); i += 63) {
+            name.append(i > 0 ? "." : "").append(data, i, Math.min(data.length(), i + 63));
+        }
+        return name.toString();
+    }
+
+    private String alphanumeric(int length) {
+        StringBuilder text = new StringBuilder();
+        for (int i = 0; i < length; i++) {
+            text.append("abcdefghijklmnopqrstuvwxyz0123456789".charAt(random.nextInt(36)));
+        }
+        return text.toString();
+    }
+}
