@@ -269,10 +269,9 @@ class QueryLogRetentionTest {
         retention.run(NOW);
         Map<String, String> othersBefore = new TreeMap<>(state());
         othersBefore.keySet().removeIf(path -> !path.contains(other.toString()));
-        long files_ = Files.walk(files.account(account)).filter(Files::isRegularFile).count()
-                + Files.walk(files.rollupAccount(account)).filter(Files::isRegularFile).count() + 1;
+        long held = count(files.account(account)) + count(files.rollupAccount(account)) + 1;
 
-        assertThat(retention.deleteAccount(account, Duration.ofSeconds(5))).hasValue(files_);
+        assertThat(retention.deleteAccount(account, Duration.ofSeconds(5))).hasValue(held);
 
         assertThat(files.account(account)).doesNotExist();
         assertThat(files.rollupAccount(account)).doesNotExist();
@@ -285,6 +284,33 @@ class QueryLogRetentionTest {
 
         write(0, allowed(account, RECENT, "after.example", null));
         assertThat(searched(account, RECENT)).as("verdicts after the deletion are logged as usual").containsExactly("ALLOWED after.example");
+    }
+
+    private static long count(Path tree) throws Exception {
+        try (Stream<Path> walk = Files.walk(tree)) {
+            return walk.filter(Files::isRegularFile).count();
+        }
+    }
+
+    @Test
+    void anAccountWhoseRetentionFileIsDamagedIsLeftAsItIsAndTheOthersStillHaveTheirs() throws Exception {
+        writeHours();
+        Files.writeString(files.retention(other), "{\"allowedDays\":0}");
+        Path operators = files.table().resolve("account=not-a-uuid/date=2020-01-01/hour=00/notes.txt");
+        Files.createDirectories(operators.getParent());
+        Files.writeString(operators, "an operator's");
+        Map<String, String> othersBefore = new TreeMap<>(state());
+        othersBefore.keySet().removeIf(path -> !path.contains(other.toString()));
+
+        QueryLogRetention.Report report = retention.run(NOW);
+
+        assertThat(report.accountsFailed()).isEqualTo(1);
+        assertThat(report.hoursDeleted()).isEqualTo(1);
+        Map<String, String> othersAfter = new TreeMap<>(state());
+        othersAfter.keySet().removeIf(path -> !path.contains(other.toString()));
+        assertThat(othersAfter).isEqualTo(othersBefore);
+        assertThat(operators).as("a directory that is not the log's").exists();
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> settings.of(other)).hasMessageContaining("damaged");
     }
 
     @Test
