@@ -11,7 +11,7 @@ import org.springframework.context.annotation.Configuration;
 import dev.parapet.kit.kafka.RegistryProperties;
 import io.micrometer.core.instrument.MeterRegistry;
 
-/** The query log: its files, the reader of verdicts into them, and its search. */
+/** The query log: its files, the reader of verdicts into them, its search and its retention. */
 @Configuration
 @EnableConfigurationProperties(QueryLogProperties.class)
 public class QueryLogConfiguration {
@@ -24,6 +24,22 @@ public class QueryLogConfiguration {
     @Bean(destroyMethod = "close")
     QueryLogSearch queryLogSearch(QueryLogFiles files, QueryLogProperties properties) {
         return new QueryLogSearch(files, properties.searchMemoryLimit(), properties.searchThreads());
+    }
+
+    @Bean
+    RetentionSettings queryLogRetentionSettings(QueryLogFiles files, QueryLogProperties properties) {
+        return new RetentionSettings(files, properties.retention().defaults());
+    }
+
+    @Bean(destroyMethod = "close")
+    QueryLogRetention queryLogRetention(QueryLogFiles files, RetentionSettings settings) {
+        return new QueryLogRetention(files, settings);
+    }
+
+    @Bean
+    @ConditionalOnProperty(name = "parapet.diagnostics.query-log.retention.enabled", matchIfMissing = true)
+    QueryLogRetentionSchedule queryLogRetentionSchedule(QueryLogRetention retention, QueryLogProperties properties) {
+        return new QueryLogRetentionSchedule(retention, properties.retention().interval());
     }
 
     @Bean

@@ -23,6 +23,8 @@ import java.util.regex.Pattern;
  * <pre>
  * &lt;root&gt;/verdicts/account=&lt;uuid&gt;/date=&lt;yyyy-mm-dd&gt;/hour=&lt;hh&gt;/&lt;partition&gt;-&lt;first offset&gt;-&lt;last offset&gt;.parquet
  * &lt;root&gt;/_commits/partition-&lt;partition&gt;     the last offset of the partition's last whole batch
+ * &lt;root&gt;/rollups/account=&lt;uuid&gt;/date=&lt;yyyy-mm-dd&gt;/hour=&lt;hh&gt;/&lt;detail file's name&gt;   ALLOWED rows counted, once retention rolled them up
+ * &lt;root&gt;/_retention/account=&lt;uuid&gt;.json   the account's own retention
  * </pre>
  * The layout is Hive's, which Trino, Spark, DuckDB and ClickHouse read with {@code account}, {@code date}
  * and {@code hour} as columns. A batch of one partition becomes one file per account and hour it holds,
@@ -63,6 +65,29 @@ public final class QueryLogFiles {
             throw new IllegalArgumentException("hour " + hour);
         }
         return date(account, date).resolve("hour=" + String.format("%02d", hour));
+    }
+
+    /** Where hours of ALLOWED queries past their detail retention are kept as counts, in the same layout. */
+    public Path rollups() {
+        return root.resolve("rollups");
+    }
+
+    public Path rollupAccount(UUID account) {
+        return rollups().resolve("account=" + account);
+    }
+
+    public Path rollupHour(UUID account, LocalDate date, int hour) {
+        return rollups().resolve(table().relativize(hour(account, date, hour)));
+    }
+
+    /** The account's own retention, if it set one (see {@link RetentionSettings}). */
+    public Path retention(UUID account) {
+        return root.resolve("_retention").resolve("account=" + account + ".json");
+    }
+
+    /** Held by whoever applies retention to, or deletes, an account's files. */
+    Path retentionLock() {
+        return root.resolve("_retention").resolve("lock");
     }
 
     /** The batch {@code [first, last]} of a partition. */

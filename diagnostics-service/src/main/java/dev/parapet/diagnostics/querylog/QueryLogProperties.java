@@ -15,6 +15,7 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * @param maxDelay          how long a verdict may wait to be written (how far the log trails the queries)
  * @param searchMemoryLimit DuckDB's memory for searches (off the heap)
  * @param searchThreads     DuckDB's threads for searches
+ * @param retention         how long the log keeps what, unless an account set its own ({@code retention.*})
  */
 @ConfigurationProperties("parapet.diagnostics.query-log")
 public record QueryLogProperties(
@@ -23,7 +24,36 @@ public record QueryLogProperties(
         @DefaultValue("50000") int batchSize,
         @DefaultValue("10s") Duration maxDelay,
         @DefaultValue("256MB") String searchMemoryLimit,
-        @DefaultValue("2") int searchThreads) {
+        @DefaultValue("2") int searchThreads,
+        @DefaultValue RetentionProperties retention) {
+
+    /**
+     * The query log's retention ({@code parapet.diagnostics.query-log.retention.*}).
+     *
+     * @param allowedDays  days ALLOWED queries are kept in detail, by default (then as hourly roll-ups)
+     * @param securityDays days every other outcome, and the roll-ups, are kept, by default
+     * @param interval     how often an instance applies retention (one instance at a time acts on an account)
+     * @param enabled      whether this instance applies retention at all
+     */
+    public record RetentionProperties(
+            @DefaultValue("30") int allowedDays,
+            @DefaultValue("365") int securityDays,
+            @DefaultValue("1h") Duration interval,
+            @DefaultValue("true") boolean enabled) {
+
+        public RetentionProperties {
+            if (!Retention.violations(allowedDays, securityDays).isEmpty()) {
+                throw new IllegalArgumentException("parapet.diagnostics.query-log.retention: " + Retention.violations(allowedDays, securityDays));
+            }
+            if (interval.isNegative() || interval.isZero()) {
+                throw new IllegalArgumentException("parapet.diagnostics.query-log.retention.interval must be positive");
+            }
+        }
+
+        public Retention defaults() {
+            return new Retention(allowedDays, securityDays);
+        }
+    }
 
     public QueryLogProperties {
         if (batchSize < 1) {

@@ -60,6 +60,9 @@ public final class QueryLogSearch implements AutoCloseable {
     public record Page(long total, int files, List<Row> rows) {
     }
 
+    /** How many times a search lists the files when files it listed went while it read them. */
+    static final int LIST_ATTEMPTS = 3;
+
     private final QueryLogFiles files;
     private final String memoryLimit;
     private final int threads;
@@ -88,8 +91,26 @@ public final class QueryLogSearch implements AutoCloseable {
         return (DuckDBConnection) duck.duplicate();
     }
 
+    /**
+     * Searches the account's log. Files may go between listing and reading them (retention deleting an hour,
+     * an account's log deleted on request): a search that failed on a file now gone lists the files again
+     * and answers from what is left, so a deleted log answers empty rather than an error.
+     */
     public Page search(UUID account, Filter filter, int page, int size) {
-        List<List<String>> hours = hours(account, filter.from(), filter.to());
+        for (int attempt = 1; ; attempt++) {
+            List<List<String>> hours = hours(account, filter.from(), filter.to());
+            try {
+                return search(hours, filter, page, size);
+            } catch (SQLException e) {
+                boolean vanished = hours.stream().flatMap(List::stream).anyMatch(file -> !Files.exists(Path.of(file)));
+                if (!vanished || attempt == LIST_ATTEMPTS) {
+                    throw new IllegalStateException("The query log could not be searched", e);
+                }
+            }
+        }
+    }
+
+    private Page search(List<List<String>> hours, Filter filter, int page, int size) throws SQLException {
         if (hours.isEmpty()) {
             return new Page(0, 0, List.of());
         }
@@ -152,8 +173,6 @@ public final class QueryLogSearch implements AutoCloseable {
                 }
             }
             return new Page(total, hours.size(), rows);
-        } catch (SQLException e) {
-            throw new IllegalStateException("The query log could not be searched", e);
         }
     }
 
