@@ -9,12 +9,32 @@ const FINDINGS = {
   CONFIGURATION_BEHIND: 'Configuration behind', TEST_BLOCKING_FAILED: 'Test blocking failed',
 };
 let pages;
+/** The devices with an active tunnel finding (by agent), shown among their findings. */
+let tunnelling = new Set();
 
 function os(device) {
   return [device.osName, device.osEdition, device.osVersion].filter(Boolean).join(' ');
 }
 
+async function showTunnels() {
+  const answer = await (await api('GET', 'diagnostics/tunnels?limit=50')).json();
+  tunnelling = new Set(answer.findings.filter((shown) => shown.active && shown.finding.agentId).map((shown) => shown.finding.agentId));
+  fill(document.querySelector('#tunnel-table tbody'), answer.findings.map(({ finding, active }) => el('tr', {},
+    el('th', { scope: 'row', text: finding.userEmail || (finding.agentId ? `Device ${finding.agentId}` : `Address ${finding.clientAddress}`) }),
+    el('td', { text: finding.registeredDomain, title: finding.examples.join('\n') }),
+    el('td', { text: when(finding.firstSeen) }),
+    el('td', { text: when(finding.lastSeen) }),
+    el('td', { text: String(finding.minutes) }),
+    el('td', { text: finding.reasons.join('; ') }),
+    el('td', { text: active ? 'Active' : 'Ended', className: active ? 'warn' : '' }))), 7, 'None in the last 30 days.');
+}
+
 export async function showDevices() {
+  try {
+    await showTunnels();
+  } catch (error) {
+    failed(error, 'The suspected DNS tunnels could not be listed');
+  }
   const query = new URLSearchParams({ page: String(pages.page), size: String(SIZE) });
   if ($('device-search').value.trim()) query.set('q', $('device-search').value.trim());
   if ($('device-protected').value) query.set('protected', $('device-protected').value);
@@ -29,7 +49,8 @@ export async function showDevices() {
       el('td', { text: isProtected ? 'Yes' : 'No', className: isProtected ? '' : 'warn' }),
       el('td', { text: when(device.lastSeen) || 'Never' }),
       el('td', {}, ...device.findings.map((finding) => el('span', { className: 'chip warn', title: finding.detail,
-        text: FINDINGS[finding.code] || finding.code }))))), 7,
+        text: FINDINGS[finding.code] || finding.code })),
+      tunnelling.has(device.agentId) ? el('span', { className: 'chip warn', text: 'DNS tunnel' }) : null))), 7,
       answer.total === 0 ? 'No device has enrolled yet.' : 'No device matches.');
     pages.show(answer.matching,
       ` (${answer.total} devices, ${answer.protectedDevices} protected, ${answer.withFindings} with findings)`);

@@ -332,6 +332,7 @@ class ConsoleBrowserTest {
         assertAccessible("categories");
         go("devices");
         waitFor(driver -> driver.findElement(By.id("devices-position")).getText().contains(" of "));
+        waitFor(ExpectedConditions.textToBePresentInElementLocated(By.id("tunnel-table"), "None in the last 30 days."));
         screenshot("devices");
         type("device-search", "no-such-host-anywhere");
         browser.findElement(By.cssSelector("#device-filters button[type='submit']")).click();
