@@ -4,18 +4,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
-import dev.parapet.diagnostics.siem.SiemProperties.Destination;
 import dev.parapet.diagnostics.siem.Syslog.Facility;
 import dev.parapet.schemas.v1.verdicts.Action;
 import dev.parapet.schemas.v1.verdicts.DnsVerdict;
@@ -126,32 +121,5 @@ class SyslogTest {
     void cefSeverityFollowsTheAction() {
         assertThat(List.of(Action.BLOCKED, Action.WARNED, Action.ALLOWED_AFTER_WARNING, Action.REFUSED, Action.SAFESEARCH_REWRITTEN,
                 Action.ALLOWED).stream().map(VerdictCef::severity)).containsExactly(7, 5, 5, 3, 3, 1);
-    }
-
-    @Test
-    void aDestinationThatCannotWorkIsRefusedWithAMessageNamingWhatIsWrong(@TempDir Path directory) throws Exception {
-        Path ca = Files.writeString(directory.resolve("ca.pem"), "not a certificate");
-        UUID account = UUID.randomUUID();
-        assertThatThrownBy(() -> new Destination(account, "siem.example", 0, ca, true, SiemFormat.JSON, Facility.LOCAL0))
-                .hasMessageContaining(".port must be from 1 to 65535, not 0");
-        assertThatThrownBy(() -> new Destination(account, "siem.example", 65_536, ca, true, SiemFormat.JSON, Facility.LOCAL0))
-                .hasMessageContaining(".port");
-        assertThatThrownBy(() -> new Destination(account, "siem example;rm", 6514, ca, true, SiemFormat.JSON, Facility.LOCAL0))
-                .hasMessageContaining(".host must be a host name or IP address");
-        assertThatThrownBy(() -> new Destination(account, null, 6514, ca, true, SiemFormat.JSON, Facility.LOCAL0))
-                .hasMessageContaining(".host");
-        assertThatThrownBy(() -> new Destination(account, "siem.example", 6514, null, true, SiemFormat.JSON, Facility.LOCAL0))
-                .hasMessageContaining(".ca-file is required");
-        assertThatThrownBy(() -> new Destination(account, "siem.example", 6514, directory.resolve("missing.pem"), true, SiemFormat.JSON,
-                Facility.LOCAL0)).hasMessageContaining("missing.pem cannot be read");
-        assertThatThrownBy(() -> new Destination(null, "siem.example", 6514, ca, true, SiemFormat.JSON, Facility.LOCAL0))
-                .hasMessageContaining(".account is required");
-        Destination good = new Destination(account, "siem.example", 6514, ca, true, SiemFormat.JSON, Facility.LOCAL0);
-        assertThat(good.group()).isEqualTo("diagnostics-service-siem-" + account);
-        assertThatThrownBy(() -> new SyslogTls(good, Duration.ofSeconds(1))).hasMessageContaining("cannot be read as PEM certificates");
-        assertThatThrownBy(() -> new SiemProperties(List.of(good, good), "", 500, "latest", Duration.ofSeconds(1), Duration.ofSeconds(1),
-                Duration.ofSeconds(30))).hasMessageContaining("one destination per account");
-        assertThatThrownBy(() -> new SiemProperties(List.of(), "", 500, "yesterday", Duration.ofSeconds(1), Duration.ofSeconds(1),
-                Duration.ofSeconds(30))).hasMessageContaining("start-at");
     }
 }
