@@ -41,7 +41,8 @@ import io.micrometer.core.instrument.MeterRegistry;
  * memory holds one poll ({@code maxPollRecords}) at most. Other accounts' records are told apart by their
  * key's bytes and never decoded.
  *
- * <p>Each poll's verdicts are written and flushed, then the poll's offsets committed. When the connection
+ * <p>Each poll's verdicts are written and flushed, then the offsets committed (those of a poll that held none
+ * of the account's verdicts within a second, or with the next batch). When the connection
  * fails (or the receiver closed it), the consumer goes back to the committed offsets and the batch is sent
  * again on a new connection after a pause that doubles from {@code minBackoff} to {@code maxBackoff}: a
  * receiver may then get a verdict twice, and drops the copy by its {@code eventId}. A destination's first
@@ -50,6 +51,7 @@ import io.micrometer.core.instrument.MeterRegistry;
 public final class SiemExport implements SmartLifecycle {
 
     private static final Logger LOG = LoggerFactory.getLogger(SiemExport.class);
+    private static final Duration IDLE_COMMIT_INTERVAL = Duration.ofSeconds(1);
 
     private final Destination destination;
     private final Syslog syslog;
@@ -69,6 +71,8 @@ public final class SiemExport implements SmartLifecycle {
     private volatile SyslogTls.Connection connection;
     private Thread thread;
     private boolean connectedBefore;
+    /** Offsets of what was read and sent (or had nothing to send) but not committed yet. */
+    private final Map<TopicPartition, OffsetAndMetadata> uncommitted = new HashMap<>();
 
     public SiemExport(Destination destination, Syslog syslog, SyslogTls tls, Map<String, Object> consumerConfig, String registryUrl,
                       SiemProperties properties, MeterRegistry meters) {
@@ -134,7 +138,7 @@ public final class SiemExport implements SmartLifecycle {
             try (KafkaConsumer<byte[], byte[]> kafka = new KafkaConsumer<>(consumerConfig, new ByteArrayDeserializer(),
                     new ByteArrayDeserializer())) {
                 consumer = kafka;
-                kafka.subscribe(List.of(Topics.VERDICTS.name()), new CommitStartingPositions(kafka));
+                kafka.subscribe(List.of(Topics.VERDICTS.name()), new Commits(kafka));
                 follow(kafka, values);
             } catch (WakeupException stopping) {
                 // stopping
@@ -146,6 +150,7 @@ public final class SiemExport implements SmartLifecycle {
                 }
             } finally {
                 consumer = null;
+                uncommitted.clear();
                 disconnect();
             }
         }
@@ -153,14 +158,20 @@ public final class SiemExport implements SmartLifecycle {
 
     private void follow(KafkaConsumer<byte[], byte[]> kafka, Deserializer<SpecificRecord> values) {
         Duration backoff = minBackoff;
+        long lastCommit = System.nanoTime();
         while (running) {
             ConsumerRecords<byte[], byte[]> records = kafka.poll(Duration.ofMillis(200));
-            if (records.isEmpty()) {
-                continue;
-            }
             try {
-                send(frames(records, values));
-                kafka.commitSync(nextOffsets(records));
+                List<byte[]> frames = frames(records, values);
+                send(frames);
+                uncommitted.putAll(nextOffsets(records));
+                // Offsets past other accounts' verdicts alone can wait: reading them again sends nothing. So a busy
+                // topic costs a destination a commit per batch it sends and one a second, not one per poll.
+                if (!uncommitted.isEmpty() && (!frames.isEmpty() || System.nanoTime() - lastCommit >= IDLE_COMMIT_INTERVAL.toNanos())) {
+                    kafka.commitSync(uncommitted);
+                    uncommitted.clear();
+                    lastCommit = System.nanoTime();
+                }
                 backoff = minBackoff;
                 continue;
             } catch (IOException e) {
@@ -170,6 +181,7 @@ public final class SiemExport implements SmartLifecycle {
                 LOG.warn("SIEM {}: could not read {} record(s) ({}); reading again in {}", tls.target(), records.count(), e.toString(), backoff);
             }
             failures.increment();
+            uncommitted.clear();
             rewind(kafka);
             sleep(backoff);
             backoff = backoff.multipliedBy(2).compareTo(maxBackoff) > 0 ? maxBackoff : backoff.multipliedBy(2);
@@ -277,12 +289,13 @@ public final class SiemExport implements SmartLifecycle {
 
     /**
      * Commits a newly assigned partition's position when the group has no offset for it yet, so that going
-     * back to the committed offsets after a failure never skips verdicts read before the first commit.
+     * back to the committed offsets after a failure never skips verdicts read before the first commit; and
+     * commits what was sent before a partition goes to another instance.
      */
-    private static final class CommitStartingPositions implements ConsumerRebalanceListener {
+    private final class Commits implements ConsumerRebalanceListener {
         private final KafkaConsumer<byte[], byte[]> kafka;
 
-        CommitStartingPositions(KafkaConsumer<byte[], byte[]> kafka) {
+        Commits(KafkaConsumer<byte[], byte[]> kafka) {
             this.kafka = kafka;
         }
 
@@ -301,7 +314,17 @@ public final class SiemExport implements SmartLifecycle {
 
         @Override
         public void onPartitionsRevoked(Collection<TopicPartition> partitions) {
-            // every batch is committed before the next poll: nothing is held back
+            Map<TopicPartition, OffsetAndMetadata> sent = new HashMap<>(uncommitted);
+            sent.keySet().retainAll(partitions);
+            if (!sent.isEmpty()) {
+                kafka.commitSync(sent);
+            }
+            uncommitted.keySet().removeAll(partitions);
+        }
+
+        @Override
+        public void onPartitionsLost(Collection<TopicPartition> partitions) {
+            uncommitted.keySet().removeAll(partitions);   // another member has them: it reads them again from the group's offsets
         }
     }
 }
