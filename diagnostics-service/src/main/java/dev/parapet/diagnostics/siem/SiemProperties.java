@@ -72,6 +72,9 @@ public record SiemProperties(
      *                       reached by an address its certificate does not name)
      * @param format         {@code JSON} or {@code CEF}
      * @param facility       {@code LOCAL0} or {@code USER}
+     * @param clientCertificateFile for a receiver that asks for client certificates (mutual TLS): PEM file of this
+     *                              service's certificate, then any intermediate certificates; with {@code clientKeyFile}
+     * @param clientKeyFile  its private key: an unencrypted PKCS #8 PEM file ({@code BEGIN PRIVATE KEY}), RSA or EC
      */
     public record Destination(
             UUID account,
@@ -80,7 +83,9 @@ public record SiemProperties(
             Path caFile,
             @DefaultValue("true") boolean verifyHostname,
             @DefaultValue("JSON") SiemFormat format,
-            @DefaultValue("LOCAL0") Facility facility) {
+            @DefaultValue("LOCAL0") Facility facility,
+            Path clientCertificateFile,
+            Path clientKeyFile) {
 
         /** A DNS name, an IPv4 address or an IPv6 address (without brackets). */
         private static final Pattern HOST = Pattern.compile("[A-Za-z0-9._-]{1,253}|[0-9A-Fa-f:.]{2,45}");
@@ -99,9 +104,25 @@ public record SiemProperties(
             if (caFile == null) {
                 throw new IllegalArgumentException(name + ".ca-file is required: the PEM certificate(s) that verify the receiver");
             }
-            if (!Files.isReadable(caFile)) {
-                throw new IllegalArgumentException(name + ".ca-file " + caFile.toAbsolutePath() + " cannot be read");
+            readable(name + ".ca-file", caFile);
+            if ((clientCertificateFile == null) != (clientKeyFile == null)) {
+                throw new IllegalArgumentException(name + ".client-certificate-file and .client-key-file go together: set both or neither");
             }
+            if (clientCertificateFile != null) {
+                readable(name + ".client-certificate-file", clientCertificateFile);
+                readable(name + ".client-key-file", clientKeyFile);
+            }
+        }
+
+        private static void readable(String setting, Path file) {
+            if (!Files.isReadable(file)) {
+                throw new IllegalArgumentException(setting + " " + file.toAbsolutePath() + " cannot be read");
+            }
+        }
+
+        /** Whether the receiver gets a client certificate. */
+        public boolean mutualTls() {
+            return clientCertificateFile != null;
         }
 
         /** The consumer group of this destination's export. */

@@ -13,15 +13,15 @@ import dev.parapet.stack.ManagedProcess;
 import dev.parapet.stack.Ports;
 
 /**
- * A real rsyslogd receiving syslog over TLS (RFC 5425, the gtls driver, no client authentication) on
+ * A real rsyslogd receiving syslog over TLS (RFC 5425, the gtls driver, with or without client certificates) on
  * loopback ports, each port writing the MSG part of what it receives, one message a line, to a file of its
  * own. It runs as a child process with its own configuration, work directory and pid file, and loads no
  * other input (no /dev/log, no kernel log): the machine's own rsyslog, if any, is not touched.
  */
 final class Rsyslog implements AutoCloseable {
 
-    /** A CA and a server certificate it signed, made with the openssl command. */
-    record Certificates(Path ca, Path certificate, Path key) {
+    /** A CA, and a server and a client certificate it signed, made with the openssl command. */
+    record Certificates(Path ca, Path certificate, Path key, Path clientCertificate, Path clientKey) {
 
         /** For 127.0.0.1 and localhost. */
         static Certificates make(Path directory) throws IOException {
@@ -44,7 +44,17 @@ final class Rsyslog implements AutoCloseable {
                     "-out", "server.csr", "-subj", "/CN=localhost");
             openssl(directory, log, "x509", "-req", "-in", "server.csr", "-CA", "ca.pem", "-CAkey", "ca.key", "-CAcreateserial",
                     "-out", "server.pem", "-days", "2", "-extfile", "server.ext");
-            return new Certificates(directory.resolve("ca.pem"), directory.resolve("server.pem"), directory.resolve("server.key"));
+            Files.writeString(directory.resolve("client.ext"), """
+                    basicConstraints=CA:FALSE
+                    keyUsage=digitalSignature
+                    extendedKeyUsage=clientAuth
+                    """);
+            openssl(directory, log, "req", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes", "-keyout", "client.key",
+                    "-out", "client.csr", "-subj", "/CN=diagnostics-service");
+            openssl(directory, log, "x509", "-req", "-in", "client.csr", "-CA", "ca.pem", "-CAkey", "ca.key", "-CAcreateserial",
+                    "-out", "client.pem", "-days", "2", "-extfile", "client.ext");
+            return new Certificates(directory.resolve("ca.pem"), directory.resolve("server.pem"), directory.resolve("server.key"),
+                    directory.resolve("client.pem"), directory.resolve("client.key"));
         }
 
         private static void openssl(Path directory, Path log, String... arguments) {
@@ -57,8 +67,13 @@ final class Rsyslog implements AutoCloseable {
     private final Map<Integer, Path> files;
     private ManagedProcess process;
 
-    /** Writes the configuration: one input per port, each to its file. */
+    /** Writes the configuration: one input per port, each to its file; any client is accepted. */
     Rsyslog(Path directory, Certificates certificates, Map<Integer, Path> files) throws IOException {
+        this(directory, certificates, files, "anon");
+    }
+
+    /** @param authMode rsyslog's {@code streamDriver.authMode}: {@code anon}, or {@code x509/certvalid} for clients with a certificate of the CA */
+    Rsyslog(Path directory, Certificates certificates, Map<Integer, Path> files, String authMode) throws IOException {
         this.directory = directory;
         this.files = Map.copyOf(files);
         Files.createDirectories(directory.resolve("work"));
@@ -69,9 +84,9 @@ final class Rsyslog implements AutoCloseable {
                        defaultNetstreamDriverCertFile="%s"
                        defaultNetstreamDriverKeyFile="%s"
                        maxMessageSize="64k")
-                module(load="imtcp" streamDriver.name="gtls" streamDriver.mode="1" streamDriver.authMode="anon")
+                module(load="imtcp" streamDriver.name="gtls" streamDriver.mode="1" streamDriver.authMode="%s")
                 template(name="msgOnly" type="string" string="%%msg%%\\n")
-                """.formatted(directory.resolve("work"), certificates.ca(), certificates.certificate(), certificates.key()));
+                """.formatted(directory.resolve("work"), certificates.ca(), certificates.certificate(), certificates.key(), authMode));
         files.forEach((port, file) -> config.append("""
                 ruleset(name="port%1$d") { action(type="omfile" file="%2$s" template="msgOnly") }
                 input(type="imtcp" address="127.0.0.1" port="%1$d" ruleset="port%1$d")

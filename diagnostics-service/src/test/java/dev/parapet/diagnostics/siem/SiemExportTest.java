@@ -3,6 +3,7 @@ package dev.parapet.diagnostics.siem;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -72,8 +73,8 @@ class SiemExportTest {
                 Map.of(jsonPort, directory.resolve("json.log"), cefPort, directory.resolve("cef.log")));
         rsyslog.start();
         SiemProperties properties = new SiemProperties(List.of(
-                new Destination(jsonAccount, "127.0.0.1", jsonPort, certificates.ca(), true, SiemFormat.JSON, Facility.LOCAL0),
-                new Destination(cefAccount, "localhost", cefPort, certificates.ca(), true, SiemFormat.CEF, Facility.USER)),
+                new Destination(jsonAccount, "127.0.0.1", jsonPort, certificates.ca(), true, SiemFormat.JSON, Facility.LOCAL0, null, null),
+                new Destination(cefAccount, "localhost", cefPort, certificates.ca(), true, SiemFormat.CEF, Facility.USER, null, null)),
                 "test-host", 50, "earliest", Duration.ofSeconds(5), Duration.ofMillis(100), Duration.ofSeconds(1));
         Map<String, Object> consumer = Map.of(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, RealInfrastructure.get().bootstrapServers());
         for (Destination destination : properties.destinations()) {
@@ -160,8 +161,50 @@ class SiemExportTest {
         tls("localhost", jsonPort, ownCa, true).open().close();
     }
 
+    @Test
+    void aReceiverThatAsksForAClientCertificateGetsTheConfiguredOne() throws Exception {
+        Rsyslog.Certificates certificates = Rsyslog.Certificates.make(directory.resolve("tls"));
+        int port = Ports.free();
+        UUID account = UUID.randomUUID();
+        try (Rsyslog mutual = new Rsyslog(directory.resolve("mutual-rsyslog"), certificates, Map.of(port, directory.resolve("mutual.log")),
+                "x509/certvalid")) {
+            mutual.start();
+            Destination destination = new Destination(account, "127.0.0.1", port, certificates.ca(), true, SiemFormat.JSON, Facility.LOCAL0,
+                    certificates.clientCertificate(), certificates.clientKey());
+            SiemProperties properties = new SiemProperties(List.of(destination), "test-host", 50, "earliest", Duration.ofSeconds(5),
+                    Duration.ofMillis(100), Duration.ofSeconds(1));
+            SiemExport export = new SiemExport(destination, new Syslog(Facility.LOCAL0, "test-host", SiemFormat.JSON),
+                    new SyslogTls(destination, properties.connectTimeout()), Map.of(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG,
+                    RealInfrastructure.get().bootstrapServers()), RealInfrastructure.get().registryUrl(), properties, meters);
+            exports.add(export);
+            export.start();
+            List<DnsVerdict> verdicts = List.of(
+                    Feed.verdict(account, Instant.now(), Action.BLOCKED, "one.example", List.of(), null, null, null),
+                    Feed.verdict(account, Instant.now(), Action.ALLOWED, "two.example", List.of(), null, null, null));
+            feed.verdicts(verdicts);
+            await("both verdicts through mutual TLS", () -> mutual.received(port).size() == 2);
+            trySendingWithoutClientCertificate(port, certificates.ca(), verdicts.get(0));
+            Thread.sleep(2000);
+            assertThat(mutual.received(port)).as("nothing arrived without the client certificate").hasSize(2);
+            Destination notAKey = new Destination(account, "127.0.0.1", port, certificates.ca(), true, SiemFormat.JSON, Facility.LOCAL0,
+                    certificates.clientCertificate(), certificates.ca());
+            assertThatThrownBy(() -> new SyslogTls(notAKey, Duration.ofSeconds(5))).hasMessageContaining("PKCS #8");
+            assertThat(mutual.received(port)).extracting(line -> JSON.readTree(line).get("eventId").asString())
+                    .containsExactlyInAnyOrderElementsOf(eventIds(verdicts, account));
+        }
+    }
+
+    /** Writes a message without a client certificate: rsyslogd refuses the handshake, or takes the bytes and drops them. */
+    void trySendingWithoutClientCertificate(int port, Path ca, DnsVerdict verdict) {
+        try (SyslogTls.Connection connection = tls("127.0.0.1", port, ca, true).open()) {
+            connection.write(List.of(new Syslog(Facility.LOCAL0, "test-host", SiemFormat.JSON).frame(verdict)));
+        } catch (IOException refused) {
+            // refused at the handshake: the file shows it either way
+        }
+    }
+
     SyslogTls tls(String host, int port, Path ca, boolean verifyHostname) {
-        return new SyslogTls(new Destination(elsewhere, host, port, ca, verifyHostname, SiemFormat.JSON, Facility.LOCAL0),
+        return new SyslogTls(new Destination(elsewhere, host, port, ca, verifyHostname, SiemFormat.JSON, Facility.LOCAL0, null, null),
                 Duration.ofSeconds(5));
     }
 

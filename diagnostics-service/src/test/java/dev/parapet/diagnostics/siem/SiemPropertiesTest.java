@@ -55,29 +55,33 @@ class SiemPropertiesTest {
                 "parapet.diagnostics.siem.destinations[1].format", "CEF",
                 "parapet.diagnostics.siem.destinations[1].facility", "USER"));
         assertThat(properties.destinations()).containsExactly(
-                new Destination(account, "siem.example.org", 6514, ca, true, SiemFormat.JSON, Facility.LOCAL0),
-                new Destination(other, "192.0.2.20", 10514, ca, true, SiemFormat.CEF, Facility.USER));
+                new Destination(account, "siem.example.org", 6514, ca, true, SiemFormat.JSON, Facility.LOCAL0, null, null),
+                new Destination(other, "192.0.2.20", 10514, ca, true, SiemFormat.CEF, Facility.USER, null, null));
     }
 
     @Test
     void aDestinationThatCannotWorkIsRefusedWithAMessageNamingWhatIsWrong(@TempDir Path directory) throws Exception {
         Path ca = Files.writeString(directory.resolve("ca.pem"), "not a certificate");
         UUID account = UUID.randomUUID();
-        assertThatThrownBy(() -> new Destination(account, "siem.example", 0, ca, true, SiemFormat.JSON, Facility.LOCAL0))
+        assertThatThrownBy(() -> new Destination(account, "siem.example", 0, ca, true, SiemFormat.JSON, Facility.LOCAL0, null, null))
                 .hasMessageContaining(".port must be from 1 to 65535, not 0");
-        assertThatThrownBy(() -> new Destination(account, "siem.example", 65_536, ca, true, SiemFormat.JSON, Facility.LOCAL0))
+        assertThatThrownBy(() -> new Destination(account, "siem.example", 65_536, ca, true, SiemFormat.JSON, Facility.LOCAL0, null, null))
                 .hasMessageContaining(".port");
-        assertThatThrownBy(() -> new Destination(account, "siem example;rm", 6514, ca, true, SiemFormat.JSON, Facility.LOCAL0))
+        assertThatThrownBy(() -> new Destination(account, "siem example;rm", 6514, ca, true, SiemFormat.JSON, Facility.LOCAL0, null, null))
                 .hasMessageContaining(".host must be a host name or IP address");
-        assertThatThrownBy(() -> new Destination(account, null, 6514, ca, true, SiemFormat.JSON, Facility.LOCAL0))
+        assertThatThrownBy(() -> new Destination(account, null, 6514, ca, true, SiemFormat.JSON, Facility.LOCAL0, null, null))
                 .hasMessageContaining(".host");
-        assertThatThrownBy(() -> new Destination(account, "siem.example", 6514, null, true, SiemFormat.JSON, Facility.LOCAL0))
+        assertThatThrownBy(() -> new Destination(account, "siem.example", 6514, null, true, SiemFormat.JSON, Facility.LOCAL0, null, null))
                 .hasMessageContaining(".ca-file is required");
         assertThatThrownBy(() -> new Destination(account, "siem.example", 6514, directory.resolve("missing.pem"), true, SiemFormat.JSON,
-                Facility.LOCAL0)).hasMessageContaining("missing.pem cannot be read");
-        assertThatThrownBy(() -> new Destination(null, "siem.example", 6514, ca, true, SiemFormat.JSON, Facility.LOCAL0))
+                Facility.LOCAL0, null, null)).hasMessageContaining("missing.pem cannot be read");
+        assertThatThrownBy(() -> new Destination(null, "siem.example", 6514, ca, true, SiemFormat.JSON, Facility.LOCAL0, null, null))
                 .hasMessageContaining(".account is required");
-        Destination good = new Destination(account, "siem.example", 6514, ca, true, SiemFormat.JSON, Facility.LOCAL0);
+        assertThatThrownBy(() -> new Destination(account, "siem.example", 6514, ca, true, SiemFormat.JSON, Facility.LOCAL0, ca, null))
+                .hasMessageContaining(".client-certificate-file and .client-key-file go together");
+        assertThatThrownBy(() -> new Destination(account, "siem.example", 6514, ca, true, SiemFormat.JSON, Facility.LOCAL0, ca,
+                directory.resolve("missing.key"))).hasMessageContaining(".client-key-file").hasMessageContaining("missing.key cannot be read");
+        Destination good = new Destination(account, "siem.example", 6514, ca, true, SiemFormat.JSON, Facility.LOCAL0, null, null);
         assertThat(good.group()).isEqualTo("diagnostics-service-siem-" + account);
         assertThatThrownBy(() -> new SyslogTls(good, Duration.ofSeconds(1))).hasMessageContaining("cannot be read as PEM certificates");
         assertThatThrownBy(() -> new SiemProperties(List.of(good, good), "", 500, "latest", Duration.ofSeconds(1), Duration.ofSeconds(1),
