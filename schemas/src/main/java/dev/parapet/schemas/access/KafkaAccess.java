@@ -37,16 +37,19 @@ public final class KafkaAccess {
      * @param name                  the service's name, its SCRAM user name and its {@code spring.application.name}
      * @param streamsApplicationIds the {@code application.id} of each Kafka Streams application it runs
      * @param consumerGroups        the groups of its plain consumers (which share a topic's partitions between instances)
+     * @param consumerGroupPrefixes the beginnings of the names of groups it makes at run time (one per account, say),
+     *                              granted as prefixed ACLs because their full names are not known in advance
      */
-    public record Service(String name, List<String> streamsApplicationIds, List<String> consumerGroups) {
+    public record Service(String name, List<String> streamsApplicationIds, List<String> consumerGroups, List<String> consumerGroupPrefixes) {
 
         public Service {
             streamsApplicationIds = List.copyOf(streamsApplicationIds);
             consumerGroups = List.copyOf(consumerGroups);
+            consumerGroupPrefixes = List.copyOf(consumerGroupPrefixes);
         }
 
         public Service(String name, List<String> streamsApplicationIds) {
-            this(name, streamsApplicationIds, List.of());
+            this(name, streamsApplicationIds, List.of(), List.of());
         }
 
         public String principal() {
@@ -67,8 +70,13 @@ public final class KafkaAccess {
     public static final Service DNS_SERVICE = new Service("dns-service", List.of());
     /** The group of diagnostics-service's query log writers (which read the verdicts into files). */
     public static final String QUERY_LOG_GROUP = "diagnostics-service-query-log";
+    /**
+     * The beginning of the groups of diagnostics-service's SIEM exports: one group per destination,
+     * {@code diagnostics-service-siem-<account id>}, so that a slow receiver lags only its own group.
+     */
+    public static final String SIEM_GROUP_PREFIX = "diagnostics-service-siem-";
     public static final Service DIAGNOSTICS_SERVICE = new Service("diagnostics-service", List.of("diagnostics-service-aggregates"),
-            List.of(QUERY_LOG_GROUP));
+            List.of(QUERY_LOG_GROUP), List.of(SIEM_GROUP_PREFIX));
 
     public static final List<Service> SERVICES = List.of(KEY_SERVICE, SETTINGS_SERVICE, DNS_SERVICE, DIAGNOSTICS_SERVICE);
 
@@ -136,6 +144,9 @@ public final class KafkaAccess {
         }
         for (String group : service.consumerGroups()) {
             add(bindings, principal, ResourceType.GROUP, group, PatternType.LITERAL, AclOperation.READ, AclOperation.DESCRIBE);
+        }
+        for (String prefix : service.consumerGroupPrefixes()) {
+            add(bindings, principal, ResourceType.GROUP, prefix, PatternType.PREFIXED, AclOperation.READ, AclOperation.DESCRIBE);
         }
         for (String applicationId : service.streamsApplicationIds()) {
             // Kafka Streams' own needs (its security guide): the group named by application.id; the

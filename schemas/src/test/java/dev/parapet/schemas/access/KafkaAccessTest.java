@@ -180,10 +180,22 @@ class KafkaAccessTest {
     }
 
     @Test
-    void prefixedBindingsAreOnlyThoseOfStreamsApplicationsAndTheRegistry() {
+    void prefixedBindingsAreOnlyThoseOfStreamsApplicationsTheSiemExportsAndTheRegistry() {
         assertThat(KafkaAccess.all().stream().filter(binding -> binding.pattern().patternType() == PatternType.PREFIXED)
                 .map(binding -> binding.pattern().name()).distinct())
                 .containsExactlyInAnyOrder("key-service-commands-", "settings-service-commands-",
-                        "diagnostics-service-aggregates-", "parapet.registry-", "apicurio-");
+                        "diagnostics-service-aggregates-", "diagnostics-service-siem-", "parapet.registry-", "apicurio-");
+    }
+
+    @Test
+    void diagnosticsServiceMayJoinAGroupPerSiemDestinationAndNoOtherPrincipalMay() {
+        String group = KafkaAccess.SIEM_GROUP_PREFIX + "6f1c2a3e-0d4b-4a8e-9c1f-2b3d4e5f6a7b";
+        for (String principal : KafkaAccess.byPrincipal().keySet()) {
+            boolean diagnostics = principal.equals("User:diagnostics-service");
+            assertThat(allows(principal, ResourceType.GROUP, group, AclOperation.READ)).as(principal).isEqualTo(diagnostics);
+            assertThat(allows(principal, ResourceType.GROUP, group, AclOperation.DESCRIBE)).as(principal).isEqualTo(diagnostics);
+            assertThat(allows(principal, ResourceType.TOPIC, group, AclOperation.READ)).as("a group prefix, not a topic prefix").isFalse();
+        }
+        assertThat(allows("User:diagnostics-service", ResourceType.GROUP, "diagnostics-service-sie", AclOperation.READ)).isFalse();
     }
 }

@@ -1,0 +1,58 @@
+package dev.parapet.diagnostics.siem;
+
+import java.net.InetAddress;
+import java.net.UnknownHostException;
+import java.util.List;
+
+import org.springframework.boot.context.properties.EnableConfigurationProperties;
+import org.springframework.boot.kafka.autoconfigure.KafkaProperties;
+import org.springframework.context.SmartLifecycle;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+
+import dev.parapet.kit.kafka.RegistryProperties;
+import io.micrometer.core.instrument.MeterRegistry;
+
+/** The SIEM exports: one {@link SiemExport} per configured destination (none by default). */
+@Configuration
+@EnableConfigurationProperties(SiemProperties.class)
+public class SiemConfiguration {
+
+    /** Every export, each a lifecycle of its own; built here so that a bad destination stops the start. */
+    @Bean
+    SiemExports siemExports(SiemProperties properties, KafkaProperties kafka, RegistryProperties registry, MeterRegistry meters) {
+        String hostname = properties.hostname().isEmpty() ? localHostname() : properties.hostname();
+        return new SiemExports(properties.destinations().stream()
+                .map(destination -> new SiemExport(destination, new Syslog(destination.facility(), hostname, destination.format()),
+                        new SyslogTls(destination, properties.connectTimeout()), kafka.buildConsumerProperties(), registry.url(),
+                        properties, meters))
+                .toList());
+    }
+
+    private static String localHostname() {
+        try {
+            return InetAddress.getLocalHost().getHostName();
+        } catch (UnknownHostException e) {
+            throw new IllegalStateException("parapet.diagnostics.siem.hostname is not set and this machine's name cannot be found", e);
+        }
+    }
+
+    /** The exports, started and stopped together with the application. */
+    record SiemExports(List<SiemExport> exports) implements SmartLifecycle {
+
+        @Override
+        public void start() {
+            exports.forEach(SiemExport::start);
+        }
+
+        @Override
+        public void stop() {
+            exports.forEach(SiemExport::stop);
+        }
+
+        @Override
+        public boolean isRunning() {
+            return exports.stream().anyMatch(SiemExport::isRunning);
+        }
+    }
+}

@@ -1,0 +1,330 @@
+package dev.parapet.diagnostics.siem;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+import org.apache.avro.specific.SpecificRecord;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.ConsumerRecords;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.WakeupException;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.Deserializer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.context.SmartLifecycle;
+
+import dev.parapet.diagnostics.siem.SiemProperties.Destination;
+import dev.parapet.kit.kafka.DeadLetters;
+import dev.parapet.schemas.AvroSerdes;
+import dev.parapet.schemas.Topics;
+import dev.parapet.schemas.v1.verdicts.DnsVerdict;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+
+/**
+ * Sends one account's verdicts to its SIEM as syslog over TLS, at least once. A plain consumer of
+ * {@code parapet.verdicts.v1} in the destination's own group, so that a slow or absent receiver holds back
+ * nobody but itself: Kafka is the buffer (what is not sent stays in the topic, up to its retention), and
+ * memory holds one poll ({@code maxPollRecords}) at most. Other accounts' records are told apart by their
+ * key's bytes and never decoded.
+ *
+ * <p>Each poll's verdicts are written and flushed, then the offsets committed (those of a poll that held none
+ * of the account's verdicts within a second, or with the next batch). When the connection
+ * fails (or the receiver closed it), the consumer goes back to the committed offsets and the batch is sent
+ * again on a new connection after a pause that doubles from {@code minBackoff} to {@code maxBackoff}: a
+ * receiver may then get a verdict twice, and drops the copy by its {@code eventId}. A destination's first
+ * assignment commits its starting positions, so that a failure before the first batch goes back to them.
+ */
+public final class SiemExport implements SmartLifecycle {
+
+    private static final Logger LOG = LoggerFactory.getLogger(SiemExport.class);
+    private static final Duration IDLE_COMMIT_INTERVAL = Duration.ofSeconds(1);
+
+    private final Destination destination;
+    private final Syslog syslog;
+    private final SyslogTls tls;
+    private final Map<String, Object> consumerConfig;
+    private final String registryUrl;
+    private final Duration minBackoff;
+    private final Duration maxBackoff;
+    private final byte[] accountKey;
+    private final Counter sent;
+    private final Counter failures;
+    private final Counter reconnects;
+    private final Counter unreadable;
+    private final Object sleeper = new Object();
+    private volatile boolean running;
+    private volatile KafkaConsumer<byte[], byte[]> consumer;
+    private volatile SyslogTls.Connection connection;
+    private Thread thread;
+    private boolean connectedBefore;
+    /** Offsets of what was read and sent (or had nothing to send) but not committed yet. */
+    private final Map<TopicPartition, OffsetAndMetadata> uncommitted = new HashMap<>();
+
+    public SiemExport(Destination destination, Syslog syslog, SyslogTls tls, Map<String, Object> consumerConfig, String registryUrl,
+                      SiemProperties properties, MeterRegistry meters) {
+        this.destination = destination;
+        this.syslog = syslog;
+        this.tls = tls;
+        this.consumerConfig = new HashMap<>(consumerConfig);
+        this.consumerConfig.put(ConsumerConfig.GROUP_ID_CONFIG, destination.group());
+        this.consumerConfig.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
+        this.consumerConfig.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, properties.startAt());
+        this.consumerConfig.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+        this.consumerConfig.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, properties.maxPollRecords());
+        this.registryUrl = registryUrl;
+        this.minBackoff = properties.minBackoff();
+        this.maxBackoff = properties.maxBackoff();
+        this.accountKey = destination.account().toString().getBytes(StandardCharsets.UTF_8);
+        String account = destination.account().toString();
+        this.sent = meters.counter("parapet.diagnostics.siem.sent", "account", account);
+        this.failures = meters.counter("parapet.diagnostics.siem.failures", "account", account);
+        this.reconnects = meters.counter("parapet.diagnostics.siem.reconnects", "account", account);
+        this.unreadable = meters.counter("parapet.diagnostics.siem.unreadable", "account", account);
+    }
+
+    @Override
+    public void start() {
+        running = true;
+        thread = new Thread(this::run, "siem-" + destination.account());
+        thread.setDaemon(true);
+        thread.start();
+    }
+
+    @Override
+    public void stop() {
+        running = false;
+        KafkaConsumer<byte[], byte[]> current = consumer;
+        if (current != null) {
+            current.wakeup();
+        }
+        SyslogTls.Connection open = connection;
+        if (open != null) {
+            open.close();   // out of a write the receiver stopped reading
+        }
+        synchronized (sleeper) {
+            sleeper.notifyAll();
+        }
+        if (thread != null) {
+            try {
+                thread.join(Duration.ofSeconds(20).toMillis());
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+
+    @Override
+    public boolean isRunning() {
+        return running;
+    }
+
+    private void run() {
+        Deserializer<SpecificRecord> values = AvroSerdes.deserializer(registryUrl, false);
+        while (running) {
+            try (KafkaConsumer<byte[], byte[]> kafka = new KafkaConsumer<>(consumerConfig, new ByteArrayDeserializer(),
+                    new ByteArrayDeserializer())) {
+                consumer = kafka;
+                kafka.subscribe(List.of(Topics.VERDICTS.name()), new Commits(kafka));
+                follow(kafka, values);
+            } catch (WakeupException stopping) {
+                // stopping
+            } catch (RuntimeException e) {
+                if (running) {
+                    failures.increment();
+                    LOG.warn("SIEM {}: stopped reading verdicts ({}); starting again in {}", tls.target(), e.toString(), maxBackoff);
+                    sleep(maxBackoff);
+                }
+            } finally {
+                consumer = null;
+                uncommitted.clear();
+                disconnect();
+            }
+        }
+    }
+
+    private void follow(KafkaConsumer<byte[], byte[]> kafka, Deserializer<SpecificRecord> values) {
+        Duration backoff = minBackoff;
+        long lastCommit = System.nanoTime();
+        while (running) {
+            ConsumerRecords<byte[], byte[]> records = kafka.poll(Duration.ofMillis(200));
+            try {
+                List<byte[]> frames = frames(records, values);
+                send(frames);
+                uncommitted.putAll(nextOffsets(records));
+                // Offsets past other accounts' verdicts alone can wait: reading them again sends nothing. So a busy
+                // topic costs a destination a commit per batch it sends and one a second, not one per poll.
+                if (!uncommitted.isEmpty() && (!frames.isEmpty() || System.nanoTime() - lastCommit >= IDLE_COMMIT_INTERVAL.toNanos())) {
+                    kafka.commitSync(uncommitted);
+                    uncommitted.clear();
+                    lastCommit = System.nanoTime();
+                }
+                backoff = minBackoff;
+                continue;
+            } catch (IOException e) {
+                disconnect();
+                LOG.warn("SIEM {}: could not send {} record(s) ({}); sending again in {}", tls.target(), records.count(), e.toString(), backoff);
+            } catch (ReadAgain e) {
+                LOG.warn("SIEM {}: could not read {} record(s) ({}); reading again in {}", tls.target(), records.count(), e.toString(), backoff);
+            }
+            failures.increment();
+            uncommitted.clear();
+            rewind(kafka);
+            sleep(backoff);
+            backoff = backoff.multipliedBy(2).compareTo(maxBackoff) > 0 ? maxBackoff : backoff.multipliedBy(2);
+        }
+    }
+
+    private List<byte[]> frames(ConsumerRecords<byte[], byte[]> records, Deserializer<SpecificRecord> values) throws ReadAgain {
+        List<byte[]> frames = new ArrayList<>();
+        for (ConsumerRecord<byte[], byte[]> record : records) {
+            if (Arrays.equals(record.key(), accountKey)) {
+                DnsVerdict verdict = read(record, values);
+                if (verdict != null) {
+                    frames.add(syslog.frame(verdict));
+                }
+            }
+        }
+        return frames;
+    }
+
+    private void send(List<byte[]> frames) throws IOException {
+        if (frames.isEmpty()) {
+            return;
+        }
+        SyslogTls.Connection open = connection;
+        if (open != null && open.closedByReceiver()) {
+            disconnect();
+            open = null;
+        }
+        if (open == null) {
+            open = tls.open();
+            connection = open;
+            if (connectedBefore) {
+                reconnects.increment();
+            }
+            connectedBefore = true;
+            LOG.info("SIEM {}: connected for account {}", tls.target(), destination.account());
+        }
+        open.write(frames);
+        sent.increment(frames.size());
+    }
+
+    private DnsVerdict read(ConsumerRecord<byte[], byte[]> record, Deserializer<SpecificRecord> values) throws ReadAgain {
+        try {
+            if (record.value() != null && values.deserialize(record.topic(), record.value()) instanceof DnsVerdict verdict) {
+                return verdict;
+            }
+        } catch (RuntimeException e) {
+            if (DeadLetters.isTransient(e)) {
+                throw new ReadAgain(e);   // the registry did not answer: not the record's fault
+            }
+            LOG.warn("SIEM {}: skipped unreadable verdict {}-{}@{}: {}", tls.target(), record.topic(), record.partition(), record.offset(),
+                    e.toString());
+        }
+        unreadable.increment();
+        return null;
+    }
+
+    private static Map<TopicPartition, OffsetAndMetadata> nextOffsets(ConsumerRecords<byte[], byte[]> records) {
+        Map<TopicPartition, OffsetAndMetadata> offsets = new HashMap<>();
+        for (TopicPartition partition : records.partitions()) {
+            List<ConsumerRecord<byte[], byte[]>> of = records.records(partition);
+            offsets.put(partition, new OffsetAndMetadata(of.get(of.size() - 1).offset() + 1));
+        }
+        return offsets;
+    }
+
+    /** Back to the committed offsets of every assigned partition, to send again what was not confirmed. */
+    private static void rewind(KafkaConsumer<byte[], byte[]> kafka) {
+        Set<TopicPartition> assigned = kafka.assignment();
+        kafka.committed(assigned).forEach((partition, committed) -> {
+            if (committed != null) {
+                kafka.seek(partition, committed);
+            }
+        });
+    }
+
+    private void disconnect() {
+        SyslogTls.Connection open = connection;
+        connection = null;
+        if (open != null) {
+            open.close();
+        }
+    }
+
+    /** Pauses, unless stopping (or until {@link #stop()}). */
+    private void sleep(Duration pause) {
+        synchronized (sleeper) {
+            if (!running) {
+                return;
+            }
+            try {
+                sleeper.wait(pause.toMillis());
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+
+    /** A verdict could not be read for a passing reason (the registry did not answer): the batch is read again. */
+    private static final class ReadAgain extends Exception {
+        ReadAgain(Throwable cause) {
+            super(cause.toString(), cause);
+        }
+    }
+
+    /**
+     * Commits a newly assigned partition's position when the group has no offset for it yet, so that going
+     * back to the committed offsets after a failure never skips verdicts read before the first commit; and
+     * commits what was sent before a partition goes to another instance.
+     */
+    private final class Commits implements ConsumerRebalanceListener {
+        private final KafkaConsumer<byte[], byte[]> kafka;
+
+        Commits(KafkaConsumer<byte[], byte[]> kafka) {
+            this.kafka = kafka;
+        }
+
+        @Override
+        public void onPartitionsAssigned(Collection<TopicPartition> partitions) {
+            Map<TopicPartition, OffsetAndMetadata> starting = new HashMap<>();
+            kafka.committed(Set.copyOf(partitions)).forEach((partition, committed) -> {
+                if (committed == null) {
+                    starting.put(partition, new OffsetAndMetadata(kafka.position(partition)));
+                }
+            });
+            if (!starting.isEmpty()) {
+                kafka.commitSync(starting);
+            }
+        }
+
+        @Override
+        public void onPartitionsRevoked(Collection<TopicPartition> partitions) {
+            Map<TopicPartition, OffsetAndMetadata> sent = new HashMap<>(uncommitted);
+            sent.keySet().retainAll(partitions);
+            if (!sent.isEmpty()) {
+                kafka.commitSync(sent);
+            }
+            uncommitted.keySet().removeAll(partitions);
+        }
+
+        @Override
+        public void onPartitionsLost(Collection<TopicPartition> partitions) {
+            uncommitted.keySet().removeAll(partitions);   // another member has them: it reads them again from the group's offsets
+        }
+    }
+}
