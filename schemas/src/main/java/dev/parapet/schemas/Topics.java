@@ -122,7 +122,7 @@ public final class Topics {
 
     public static final Topic<AuditEvent> AUDIT = new Topic<>("parapet.audit.v1",
             "accountId (\"global\" for changes that span accounts)", AuditEvent.class, Topic.Cleanup.DELETE, 6,
-            Optional.of(Duration.ofDays(400)), "key-service, settings-service",
+            Optional.of(Duration.ofDays(400)), "key-service, settings-service, diagnostics-service (the query log's privacy changes and re-identifications)",
             "diagnostics-service (the audit log's read API), archival (outside Parapet: an operator's consumer, granted by hand)");
 
     /**

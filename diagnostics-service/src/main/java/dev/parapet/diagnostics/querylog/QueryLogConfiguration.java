@@ -21,6 +21,11 @@ public class QueryLogConfiguration {
         return new QueryLogFiles(Path.of(properties.directory()));
     }
 
+    @Bean
+    QueryLogPrivacy queryLogPrivacy(QueryLogFiles files, QueryLogProperties properties) {
+        return QueryLogPrivacy.open(files, properties.pseudonymKey());
+    }
+
     @Bean(destroyMethod = "close")
     QueryLogSearch queryLogSearch(QueryLogFiles files, QueryLogProperties properties) {
         return new QueryLogSearch(files, properties.searchMemoryLimit(), properties.searchThreads());
@@ -44,9 +49,9 @@ public class QueryLogConfiguration {
 
     @Bean
     @ConditionalOnProperty(name = "parapet.diagnostics.query-log.enabled", matchIfMissing = true)
-    QueryLogIngest queryLogIngest(KafkaProperties kafka, RegistryProperties registry, QueryLogFiles files, QueryLogProperties properties,
-                                  MeterRegistry meters) {
-        return new QueryLogIngest(kafka.buildConsumerProperties(), registry.url(), files, properties.batchSize(), properties.maxDelay(),
-                meters);
+    QueryLogIngest queryLogIngest(KafkaProperties kafka, RegistryProperties registry, QueryLogFiles files, QueryLogPrivacy privacy,
+                                  QueryLogProperties properties, MeterRegistry meters) {
+        return new QueryLogIngest(kafka.buildConsumerProperties(), registry.url(), files, privacy, properties.batchSize(),
+                properties.maxDelay(), meters);
     }
 }

@@ -23,7 +23,8 @@ import reactor.core.scheduler.Schedulers;
 
 /**
  * Searches an account's query log: every verdict, newest first, by time range, user, device (agent),
- * location, name (exact or with everything under it), action, category and policy. Needs an
+ * location, name (exact or with everything under it), action, category and policy (in an account with pseudonyms,
+ * users and clients are shown as pseudonyms, and a user asked for by address is found by its pseudonym). Needs an
  * administrator of the account with {@code web-security:read}; the account searched is the path's, checked
  * against the administrator's, and it picks the files read (see {@link QueryLogSearch}).
  */
@@ -38,9 +39,11 @@ public class QueryLogController {
     static final Instant LATEST = Instant.parse("2999-12-31T00:00:00Z");
 
     private final QueryLogSearch search;
+    private final QueryLogPrivacy privacy;
 
-    public QueryLogController(QueryLogSearch search) {
+    public QueryLogController(QueryLogSearch search, QueryLogPrivacy privacy) {
         this.search = search;
+        this.privacy = privacy;
     }
 
     /** The answer: the range searched, how many verdicts match in all of it, and one page of them. */
@@ -75,7 +78,12 @@ public class QueryLogController {
         if (Duration.between(start, end).compareTo(MAX_RANGE) > 0) {
             throw Problems.invalid("from", "a range is at most " + MAX_RANGE.toDays() + " days");
         }
-        QueryLogSearch.Filter filter = new QueryLogSearch.Filter(start, end, text("user", user), agent == null ? null : agent.toString(),
+        // An account with pseudonyms is searched by a user's pseudonym, given or made from the address asked for.
+        String who = text("user", user);
+        if (who != null && !who.startsWith(QueryLogPrivacy.PREFIX) && privacy.pseudonymises(accountId)) {
+            who = privacy.pseudonym(accountId, who);
+        }
+        QueryLogSearch.Filter filter = new QueryLogSearch.Filter(start, end, who, agent == null ? null : agent.toString(),
                 location == null ? null : location.toString(), name(name, "name"), name(suffix, "suffix"), action(action),
                 text("category", category), policy == null ? null : policy.toString());
         return Mono.fromCallable(() -> search.search(accountId, filter, page, size))

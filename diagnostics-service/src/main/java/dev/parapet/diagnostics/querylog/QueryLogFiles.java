@@ -85,6 +85,16 @@ public final class QueryLogFiles {
         return root.resolve("_retention").resolve("account=" + account + ".json");
     }
 
+    /** Whether the account asks for pseudonyms (see {@link QueryLogPrivacy}). */
+    public Path privacy(UUID account) {
+        return root.resolve("_privacy").resolve("account=" + account + ".json");
+    }
+
+    /** The sealed identities behind the account's pseudonyms, one file per batch that had new ones. */
+    public Path identities(UUID account) {
+        return root.resolve("identities").resolve("account=" + account);
+    }
+
     /** Held by whoever applies retention to, or deletes, an account's files. */
     Path retentionLock() {
         return root.resolve("_retention").resolve("lock");

@@ -78,8 +78,11 @@ public final class QueryLogIngest implements SmartLifecycle {
         long since;
     }
 
-    public QueryLogIngest(Map<String, Object> consumerConfig, String registryUrl, QueryLogFiles files, int batchSize, Duration maxDelay,
-                          MeterRegistry meters) {
+    private final QueryLogPrivacy privacy;
+
+    public QueryLogIngest(Map<String, Object> consumerConfig, String registryUrl, QueryLogFiles files, QueryLogPrivacy privacy,
+                          int batchSize, Duration maxDelay, MeterRegistry meters) {
+        this.privacy = privacy;
         this.consumerConfig = new HashMap<>(consumerConfig);
         this.registryUrl = registryUrl;
         this.files = files;
@@ -126,7 +129,7 @@ public final class QueryLogIngest implements SmartLifecycle {
         Deserializer<SpecificRecord> values = AvroSerdes.deserializer(registryUrl, false);
         long backoff = 100;
         while (running) {
-            try (QueryLogWriter writer = new QueryLogWriter(files)) {
+            try (QueryLogWriter writer = new QueryLogWriter(files, privacy)) {
                 follow(writer, values);
             } catch (WakeupException stopping) {
                 // stopping

@@ -16,6 +16,8 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * @param searchMemoryLimit DuckDB's memory for searches (off the heap)
  * @param searchThreads     DuckDB's threads for searches
  * @param retention         how long the log keeps what, unless an account set its own ({@code retention.*})
+ * @param pseudonymKey      base64 of at least 32 random bytes, the same on every instance: the accounts' pseudonyms and
+ *                          their sealed identities derive from it ({@link QueryLogPrivacy}); unset, one is made in the root
  */
 @ConfigurationProperties("parapet.diagnostics.query-log")
 public record QueryLogProperties(
@@ -25,7 +27,14 @@ public record QueryLogProperties(
         @DefaultValue("10s") Duration maxDelay,
         @DefaultValue("256MB") String searchMemoryLimit,
         @DefaultValue("2") int searchThreads,
-        @DefaultValue RetentionProperties retention) {
+        @DefaultValue RetentionProperties retention,
+        String pseudonymKey) {
+
+    @Override
+    public String toString() {   // never the key
+        return "QueryLogProperties[enabled=" + enabled + ", directory=" + directory + ", batchSize=" + batchSize + ", maxDelay=" + maxDelay
+                + ", retention=" + retention + ", pseudonymKey=" + (pseudonymKey == null || pseudonymKey.isBlank() ? "unset" : "set") + "]";
+    }
 
     /**
      * The query log's retention ({@code parapet.diagnostics.query-log.retention.*}).

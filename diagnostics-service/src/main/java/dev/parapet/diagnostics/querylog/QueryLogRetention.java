@@ -122,7 +122,7 @@ public final class QueryLogRetention implements AutoCloseable {
      */
     public OptionalLong deleteAccount(UUID account, Duration wait) {
         Optional<Long> deleted = exclusively(wait, () -> deleteTree(files.account(account)) + deleteTree(files.rollupAccount(account))
-                + (settings.remove(account) ? 1 : 0));
+                + deleteTree(files.identities(account)) + (settings.remove(account) ? 1 : 0));
         return deleted.map(OptionalLong::of).orElse(OptionalLong.empty());
     }
 

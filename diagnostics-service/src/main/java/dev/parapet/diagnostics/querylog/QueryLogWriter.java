@@ -24,7 +24,10 @@ import dev.parapet.schemas.v1.verdicts.DnsVerdict;
 
 /**
  * Writes batches of verdicts into the query log as Parquet files (zstd), one file per account and hour
- * of each batch, through an in-process DuckDB. Not thread-safe: one writer per consuming thread.
+ * of each batch, through an in-process DuckDB. For an account that asks for pseudonyms ({@link QueryLogPrivacy})
+ * the user's email address and the client's address are written as pseudonyms, and the identities first seen by
+ * this writer are sealed into the account's vault (one file per batch, in place before the batch is committed).
+ * Not thread-safe: one writer per consuming thread.
  */
 public final class QueryLogWriter implements AutoCloseable {
 
@@ -42,11 +45,22 @@ public final class QueryLogWriter implements AutoCloseable {
     private record Hour(UUID account, LocalDate date, int hour) {
     }
 
+    /** Pseudonyms this writer has sealed into their vault (so each is written once per writer, not once per batch). */
+    static final int MAX_VAULTED = 1_000_000;
+
     private final QueryLogFiles files;
+    private final QueryLogPrivacy privacy;
     private final DuckDBConnection duck;
+    private final java.util.Set<String> vaulted = new java.util.HashSet<>();
 
     public QueryLogWriter(QueryLogFiles files) {
+        this(files, null);
+    }
+
+    /** A writer that honours the accounts' pseudonyms ({@code privacy} null: none does). */
+    public QueryLogWriter(QueryLogFiles files, QueryLogPrivacy privacy) {
         this.files = files;
+        this.privacy = privacy;
         try {
             duck = (DuckDBConnection) DriverManager.getConnection("jdbc:duckdb:");
             try (Statement statement = duck.createStatement()) {
@@ -55,6 +69,7 @@ public final class QueryLogWriter implements AutoCloseable {
                 statement.execute("SET threads = 1");
                 statement.execute("SET preserve_insertion_order = true");
                 statement.execute("CREATE TABLE batch (" + COLUMNS + ")");
+                statement.execute("CREATE TABLE vault (pseudonym VARCHAR, sealed VARCHAR)");
             }
         } catch (SQLException e) {
             throw new IllegalStateException("DuckDB did not start for the query log", e);
@@ -76,8 +91,12 @@ public final class QueryLogWriter implements AutoCloseable {
             byHour.computeIfAbsent(new Hour(entry.verdict().getAccountId(), at.toLocalDate(), at.getHour()), hour -> new ArrayList<>())
                     .add(entry);
         }
+        Map<UUID, Map<String, String>> newIdentities = new LinkedHashMap<>();
         try {
             for (Map.Entry<Hour, List<Entry>> hour : byHour.entrySet()) {
+                UUID account = hour.getKey().account();
+                Map<String, String> pseudonyms = privacy != null && privacy.pseudonymises(account)
+                        ? newIdentities.computeIfAbsent(account, a -> new LinkedHashMap<>()) : null;
                 Path directory = files.hour(hour.getKey().account(), hour.getKey().date(), hour.getKey().hour());
                 Files.createDirectories(directory);
                 Path file = directory.resolve(batch.fileName());
@@ -85,12 +104,15 @@ public final class QueryLogWriter implements AutoCloseable {
                 try (Statement statement = duck.createStatement()) {
                     // Empty first, whatever a failed write before left: a file holds only its own account's hour.
                     statement.execute("DELETE FROM batch");
-                    append(hour.getValue());
+                    append(hour.getValue(), account, pseudonyms);
                     // The path is made of a UUID, a date and numbers under the configured root: no text from outside.
                     statement.execute("COPY batch TO " + literal(temporary.toString()) + " (FORMAT parquet, COMPRESSION zstd)");
                     statement.execute("DELETE FROM batch");
                 }
                 Files.move(temporary, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+            }
+            for (Map.Entry<UUID, Map<String, String>> account : newIdentities.entrySet()) {
+                seal(batch, account.getKey(), account.getValue());
             }
         } catch (SQLException e) {
             throw new IllegalStateException("The query log could not write " + batch, e);
@@ -100,7 +122,45 @@ public final class QueryLogWriter implements AutoCloseable {
         files.commit(batch);
     }
 
-    private void append(List<Entry> entries) throws SQLException {
+    /** Into the account's vault: the identities of this batch not yet sealed by this writer. */
+    private void seal(QueryLogFiles.Batch batch, UUID account, Map<String, String> pseudonyms) throws SQLException, IOException {
+        if (vaulted.size() > MAX_VAULTED) {
+            vaulted.clear();
+        }
+        List<Map.Entry<String, String>> unsealed = pseudonyms.entrySet().stream()
+                .filter(identity -> !vaulted.contains(account + "/" + identity.getValue())).toList();
+        if (unsealed.isEmpty()) {
+            return;
+        }
+        Path directory = files.identities(account);
+        Files.createDirectories(directory);
+        Path temporary = directory.resolve("." + batch.fileName() + ".tmp");
+        try (Statement statement = duck.createStatement()) {
+            statement.execute("DELETE FROM vault");
+            try (DuckDBAppender appender = duck.createAppender(DuckDBConnection.DEFAULT_SCHEMA, "vault")) {
+                for (Map.Entry<String, String> identity : unsealed) {
+                    appender.beginRow();
+                    appender.append(identity.getValue());
+                    appender.append(privacy.seal(account, identity.getValue(), identity.getKey()));
+                    appender.endRow();
+                }
+            }
+            statement.execute("COPY vault TO " + literal(temporary.toString()) + " (FORMAT parquet, COMPRESSION zstd)");
+            statement.execute("DELETE FROM vault");
+        }
+        Files.move(temporary, directory.resolve(batch.fileName()), StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        unsealed.forEach(identity -> vaulted.add(account + "/" + identity.getValue()));
+    }
+
+    /** An identity as the log holds it: itself, or the account's pseudonym for it (remembered for the vault). */
+    private String shown(UUID account, String identity, Map<String, String> pseudonyms) {
+        if (identity == null || pseudonyms == null) {
+            return identity;
+        }
+        return pseudonyms.computeIfAbsent(identity, i -> privacy.pseudonym(account, i));
+    }
+
+    private void append(List<Entry> entries, UUID account, Map<String, String> pseudonyms) throws SQLException {
         try (DuckDBAppender appender = duck.createAppender(DuckDBConnection.DEFAULT_SCHEMA, "batch")) {
             for (Entry entry : entries) {
                 DnsVerdict verdict = entry.verdict();
@@ -109,8 +169,8 @@ public final class QueryLogWriter implements AutoCloseable {
                 appender.append(LocalDateTime.ofInstant(verdict.getOccurredAt(), ZoneOffset.UTC));
                 appendNullable(appender, verdict.getLocationId());
                 appendNullable(appender, verdict.getAgentId());
-                appendNullable(appender, verdict.getUserEmail());
-                appender.append(verdict.getClientAddress());
+                appendNullable(appender, shown(account, verdict.getUserEmail(), pseudonyms));
+                appender.append(shown(account, verdict.getClientAddress(), pseudonyms));
                 appender.append(verdict.getTransport().name());
                 appender.append(verdict.getQueryName());
                 appender.append(verdict.getQueryType());

@@ -49,7 +49,7 @@ class KafkaAccessTest {
             diagnostics-service | parapet.agents.v1                | yes | no
             diagnostics-service | parapet.agent-settings.v1        | yes | no
             diagnostics-service | parapet.policies.v1              | no  | no
-            diagnostics-service | parapet.audit.v1                 | yes | no
+            diagnostics-service | parapet.audit.v1                 | yes | yes
             registry            | parapet.registry-journal.v1      | yes | yes
             registry            | parapet.registry-snapshots.v1    | yes | yes
             registry            | parapet.agents.v1                | no  | no
