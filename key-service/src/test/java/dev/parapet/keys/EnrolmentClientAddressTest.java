@@ -73,11 +73,29 @@ class EnrolmentClientAddressTest {
         return statuses;
     }
 
+    /**
+     * Attempts until one is refused (429), or until more have been let through than the limit and what the bucket
+     * refilled meanwhile (it refills continuously, {@code LIMIT} a minute: on a loaded machine 51 attempts can take
+     * longer than the 1.2 s in which one token comes back).
+     */
+    private static List<Integer> untilRefused(WebTestClient http, IntFunction<String> forwardedFor) {
+        long start = System.nanoTime();
+        List<Integer> statuses = new ArrayList<>();
+        for (int i = 0; ; i++) {
+            int status = attempt(http, forwardedFor.apply(i));
+            statuses.add(status);
+            long refilled = (System.nanoTime() - start) * LIMIT / 60_000_000_000L;
+            if (status == 429 || i >= LIMIT + refilled) {
+                return statuses;
+            }
+        }
+    }
+
     @Test
     void aStrangersForwardedForIsIgnoredSoSpoofingDoesNotEscapeItsLimit() {
-        List<Integer> statuses = attempts(fromStranger, LIMIT + 1, i -> "198.51.100." + (i % 250) + ", 10.0.0." + i);
+        List<Integer> statuses = untilRefused(fromStranger, i -> "198.51.100." + (i % 250) + ", 10.0.0." + i);
         assertThat(statuses.subList(0, LIMIT)).containsOnly(401);
-        assertThat(statuses.get(LIMIT)).as("one source, whatever it claims").isEqualTo(429);
+        assertThat(statuses.get(statuses.size() - 1)).as("one source, whatever it claims").isEqualTo(429);
     }
 
     @Test
@@ -85,12 +103,12 @@ class EnrolmentClientAddressTest {
         List<Integer> distinctClients = attempts(fromProxy, LIMIT + 1, i -> "6.6.6.6, 203.0.113." + i);
         assertThat(distinctClients).as("%d clients behind one balancer", LIMIT + 1).containsOnly(401);
 
-        List<Integer> oneClient = attempts(fromProxy, LIMIT + 1, i -> "203.0.114." + i + ", 192.0.2.44");
+        List<Integer> oneClient = untilRefused(fromProxy, i -> "203.0.114." + i + ", 192.0.2.44");
         assertThat(oneClient.subList(0, LIMIT)).containsOnly(401);
-        assertThat(oneClient.get(LIMIT)).as("the client's own limit, whatever it wrote to the left").isEqualTo(429);
+        assertThat(oneClient.get(oneClient.size() - 1)).as("the client's own limit, whatever it wrote to the left").isEqualTo(429);
 
-        List<Integer> oneSlash64 = attempts(fromProxy, LIMIT + 1, i -> "2001:db8:5:6::" + Integer.toHexString(i + 1));
-        assertThat(oneSlash64.get(LIMIT)).as("rotating IPv6 addresses of one /64").isEqualTo(429);
+        List<Integer> oneSlash64 = untilRefused(fromProxy, i -> "2001:db8:5:6::" + Integer.toHexString(i + 1));
+        assertThat(oneSlash64.get(oneSlash64.size() - 1)).as("rotating IPv6 addresses of one /64").isEqualTo(429);
 
         assertThat(attempt(fromProxy, null)).as("the balancer's own requests have their own bucket").isEqualTo(401);
     }
