@@ -28,7 +28,7 @@ class TunnelDetectorTest {
     void iodineAtTenQueriesASecondIsFoundAtItsThirtiethNameThreeSecondsIn() {
         List<TunnelDetector.Suspicion> found = new ArrayList<>();
         for (int i = 0; i < 300; i++) {
-            detector.observe(ACCOUNT, laptop, iodineName(i) + ".t.tunnel.example.co.uk", "NULL", START.plusMillis(100L * i))
+            detector.observe(ACCOUNT, laptop, TunnelNames.iodine(random, i) + ".t.tunnel.example.co.uk", "NULL", START.plusMillis(100L * i))
                     .ifPresent(found::add);
         }
         assertThat(found).as("one report for the minute the tunnel was in").hasSize(1);
@@ -46,7 +46,7 @@ class TunnelDetectorTest {
     void eachMinuteOfATunnelIsReportedOnce() {
         int reports = 0;
         for (int i = 0; i < 1_800; i++) {
-            Optional<TunnelDetector.Suspicion> suspicion = detector.observe(ACCOUNT, laptop, iodineName(i) + ".t.example.net", "TXT",
+            Optional<TunnelDetector.Suspicion> suspicion = detector.observe(ACCOUNT, laptop, TunnelNames.iodine(random, i) + ".t.example.net", "TXT",
                     START.plusMillis(100L * i));
             reports += suspicion.isPresent() ? 1 : 0;
         }
@@ -56,7 +56,7 @@ class TunnelDetectorTest {
     @Test
     void aVideoCdnsLongHostNamesAtAnyVolumeAreNot() {
         for (int i = 0; i < 20_000; i++) {
-            String host = "rr" + random.nextInt(20) + "---sn-" + alphanumeric(8) + ".googlevideo.com";
+            String host = TunnelNames.videoCdn(random);
             assertThat(detector.observe(ACCOUNT, laptop, host, i % 2 == 0 ? "A" : "AAAA", START.plusMillis(3L * i))).isEmpty();
         }
     }
@@ -64,7 +64,7 @@ class TunnelDetectorTest {
     @Test
     void shortNamesOpenNoWindow() {
         for (int i = 0; i < 1_000; i++) {
-            assertThat(detector.observe(ACCOUNT, laptop, alphanumeric(6) + ".example.com", "TXT", START.plusMillis(i))).isEmpty();
+            assertThat(detector.observe(ACCOUNT, laptop, TunnelNames.alphanumeric(random, 6) + ".example.com", "TXT", START.plusMillis(i))).isEmpty();
         }
         assertThat(detector.openWindows()).isZero();
     }
@@ -74,17 +74,18 @@ class TunnelDetectorTest {
         UUID other = UUID.randomUUID();
         for (int i = 0; i < 58; i++) {
             TunnelDetector.Client client = new TunnelDetector.Client(null, null, "192.0.2." + (i % 2));
-            assertThat(detector.observe(ACCOUNT, client, iodineName(i) + ".t.tunnel.example", "NULL", START.plusMillis(i))).isEmpty();
-            assertThat(detector.observe(i % 2 == 0 ? ACCOUNT : other, laptop, iodineName(i) + ".t.other.example", "NULL", START.plusMillis(i)))
-                    .isEmpty();
-            assertThat(detector.observe(ACCOUNT, laptop, iodineName(i) + ".t" + (i % 2) + ".example", "NULL", START.plusMillis(i))).isEmpty();
+            assertThat(detector.observe(ACCOUNT, client, TunnelNames.iodine(random, i) + ".t.tunnel.example", "NULL", START.plusMillis(i))).isEmpty();
+            assertThat(detector.observe(i % 2 == 0 ? ACCOUNT : other, laptop, TunnelNames.iodine(random, i) + ".t.other.example", "NULL",
+                    START.plusMillis(i))).isEmpty();
+            assertThat(detector.observe(ACCOUNT, laptop, TunnelNames.iodine(random, i) + ".t" + (i % 2) + ".example", "NULL",
+                    START.plusMillis(i))).isEmpty();
         }
     }
 
     @Test
     void oldMinutesAreClosed() {
-        detector.observe(ACCOUNT, laptop, iodineName(1) + ".t.example.org", "NULL", START);
-        detector.observe(ACCOUNT, laptop, iodineName(2) + ".t.example.org", "NULL", START.plusSeconds(60));
+        detector.observe(ACCOUNT, laptop, TunnelNames.iodine(random, 1) + ".t.example.org", "NULL", START);
+        detector.observe(ACCOUNT, laptop, TunnelNames.iodine(random, 2) + ".t.example.org", "NULL", START.plusSeconds(60));
         assertThat(detector.openWindows()).isEqualTo(2);
         detector.expire(START.plusSeconds(150));
         assertThat(detector.openWindows()).as("the first minute ended more than a minute ago").isEqualTo(1);
@@ -97,27 +98,5 @@ class TunnelDetectorTest {
         assertThat(TunnelDetector.tail("a.b.c.d.e.f.g.")).isEqualTo("c.d.e.f.g");
         assertThat(TunnelDetector.tail("Example.COM")).isEqualTo("example.com");
         assertThat(TunnelDetector.tail("a.b.c.d.e")).isEqualTo("a.b.c.d.e");
-    }
-
-    /** iodine's upstream: a command letter and sequence, then base32 data, in labels of up to 63 characters. */
-    private String iodineName(int sequence) {
-        StringBuilder data = new StringBuilder("p").append(Integer.toString(sequence, 36));
-        String base32 = "abcdefghijklmnopqrstuvwxyz012345";
-        for (int i = random.nextInt(100, 200); i > 0; i--) {
-            data.append(base32.charAt(random.nextInt(32)));
-        }
-        StringBuilder name = new StringBuilder();
-        for (int i = 0; i < data.length(); i += 63) {
-            name.append(i > 0 ? "." : "").append(data, i, Math.min(data.length(), i + 63));
-        }
-        return name.toString();
-    }
-
-    private String alphanumeric(int length) {
-        StringBuilder text = new StringBuilder();
-        for (int i = 0; i < length; i++) {
-            text.append("abcdefghijklmnopqrstuvwxyz0123456789".charAt(random.nextInt(36)));
-        }
-        return text.toString();
     }
 }

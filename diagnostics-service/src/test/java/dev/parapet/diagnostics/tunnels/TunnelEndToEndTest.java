@@ -84,13 +84,14 @@ class TunnelEndToEndTest {
         Instant start = Instant.now();
         List<DnsVerdict> verdicts = new ArrayList<>();
         for (int i = 0; i < 2_000; i++) {
-            String host = "rr" + random.nextInt(20) + "---sn-" + alphanumeric(8) + ".googlevideo.com";
+            String host = TunnelNames.videoCdn(random);
             verdicts.add(DnsVerdict.newBuilder(Feed.verdict(account, start.plusMillis(i), Action.ALLOWED, host, List.of(), null, null, null))
                     .setClientAddress("203.0.113.9").build());
         }
         for (int i = 0; i < 40; i++) {
-            verdicts.add(DnsVerdict.newBuilder(Feed.verdict(account, start.plusMillis(100L * i), Action.ALLOWED, iodineName(i) + ".t.tunnel.example",
-                    List.of(), null, laptop, "ann@example.com")).setQueryType("NULL").build());
+            String name = TunnelNames.iodine(random, i) + ".t.tunnel.example";
+            verdicts.add(DnsVerdict.newBuilder(Feed.verdict(account, start.plusMillis(100L * i), Action.ALLOWED, name, List.of(), null, laptop,
+                    "ann@example.com")).setQueryType("NULL").build());
         }
         feed.verdicts(verdicts);
         long published = System.nanoTime();
@@ -127,26 +128,5 @@ class TunnelEndToEndTest {
                 .exchange().expectStatus().isForbidden();
         http().get().uri("/api/v1/accounts/{a}/diagnostics/tunnels?limit=0", account).headers(h -> h.setBearerAuth(admin(account)))
                 .exchange().expectStatus().isBadRequest();
-    }
-
-    private String iodineName(int sequence) {
-        StringBuilder data = new StringBuilder("p").append(Integer.toString(sequence, 36));
-        String base32 = "abcdefghijklmnopqrstuvwxyz012345";
-        for (int i = random.nextInt(100, 200); i > 0; i--) {
-            data.append(base32.charAt(random.nextInt(32)));
-        }
-        StringBuilder name = new StringBuilder();
-        for (int i = 0; i < data.length(); i += 63) {
-            name.append(i > 0 ? "." : "").append(data, i, Math.min(data.length(), i + 63));
-        }
-        return name.toString();
-    }
-
-    private String alphanumeric(int length) {
-        StringBuilder text = new StringBuilder();
-        for (int i = 0; i < length; i++) {
-            text.append("abcdefghijklmnopqrstuvwxyz0123456789".charAt(random.nextInt(36)));
-        }
-        return text.toString();
     }
 }
