@@ -182,7 +182,7 @@ public final class SiemExport implements SmartLifecycle {
             }
             failures.increment();
             uncommitted.clear();
-            rewind(kafka);
+            rewind(kafka, records);
             sleep(backoff);
             backoff = backoff.multipliedBy(2).compareTo(maxBackoff) > 0 ? maxBackoff : backoff.multipliedBy(2);
         }
@@ -248,14 +248,22 @@ public final class SiemExport implements SmartLifecycle {
         return offsets;
     }
 
-    /** Back to the committed offsets of every assigned partition, to send again what was not confirmed. */
-    private static void rewind(KafkaConsumer<byte[], byte[]> kafka) {
+    /**
+     * Back to the committed offsets of every assigned partition, to send again what was not confirmed; a partition
+     * with no commit yet (a new destination's first batch) goes back to the failed batch's first record, which
+     * {@code auto.offset.reset} alone would skip past.
+     */
+    private static void rewind(KafkaConsumer<byte[], byte[]> kafka, ConsumerRecords<byte[], byte[]> failed) {
         Set<TopicPartition> assigned = kafka.assignment();
-        kafka.committed(assigned).forEach((partition, committed) -> {
-            if (committed != null) {
-                kafka.seek(partition, committed);
+        Map<TopicPartition, OffsetAndMetadata> committed = kafka.committed(assigned);
+        for (TopicPartition partition : assigned) {
+            OffsetAndMetadata offset = committed.get(partition);
+            if (offset != null) {
+                kafka.seek(partition, offset);
+            } else if (!failed.records(partition).isEmpty()) {
+                kafka.seek(partition, failed.records(partition).get(0).offset());
             }
-        });
+        }
     }
 
     private void disconnect() {
