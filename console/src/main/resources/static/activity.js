@@ -1,6 +1,6 @@
 // Activity: the account's query log, searched by diagnostics-service (Parquet files read by DuckDB, the account's
 // own files only) and paged there: the page never holds more than one page of queries, however many there are.
-import { $, api, read, el, fill, pager, when, failed, showFieldErrors, clearFieldErrors } from './core.js';
+import { $, api, read, el, fill, pager, when, failed, notice, showFieldErrors, clearFieldErrors, shapeWrites } from './core.js';
 
 const SIZE = 50;
 const RANGES = { hour: 3_600_000, day: 86_400_000, week: 7 * 86_400_000 };
@@ -90,9 +90,61 @@ async function loadPickers() {
   offer('activity-category', names.categories);
 }
 
+/** What the log keeps and whether it holds pseudonyms (diagnostics-service's query-log/retention and /privacy). */
+async function loadLogSettings() {
+  const [retention, privacy] = await Promise.all([api('GET', 'query-log/retention').then((r) => r.json()),
+    api('GET', 'query-log/privacy').then((r) => r.json())]);
+  $('retention-allowed').value = retention.allowedDays;
+  $('retention-security').value = retention.securityDays;
+  $('privacy-pseudonyms').checked = privacy.pseudonymiseUsers;
+}
+
+async function saveRetention(event) {
+  event.preventDefault();
+  clearFieldErrors('retention');
+  try {
+    await api('PUT', 'query-log/retention', { allowedDays: Number($('retention-allowed').value),
+      securityDays: Number($('retention-security').value) });
+    notice('The retention is saved; the log applies it within the hour.');
+  } catch (error) {
+    if (error.status === 400) showFieldErrors('retention', error);
+    failed(error, 'The retention was not saved');
+  }
+}
+
+async function savePrivacy(event) {
+  event.preventDefault();
+  try {
+    const answer = await (await api('PUT', 'query-log/privacy', { pseudonymiseUsers: $('privacy-pseudonyms').checked })).json();
+    notice(answer.pseudonymiseUsers ? 'From now on the log holds pseudonyms instead of users and addresses.'
+      : 'From now on the log holds users and addresses.');
+  } catch (error) {
+    failed(error, 'The choice was not saved');
+  }
+}
+
+async function reIdentify(event) {
+  event.preventDefault();
+  clearFieldErrors('reidentify');
+  $('reidentify-result').textContent = '';
+  try {
+    const answer = await (await api('POST', 'query-log/re-identify', { pseudonym: $('reidentify-pseudonym').value.trim(),
+      reason: $('reidentify-reason').value.trim() })).json();
+    $('reidentify-result').textContent = `${answer.pseudonym} is ${answer.identity} (recorded in the audit log).`;
+  } catch (error) {
+    if (error.status === 400) showFieldErrors('reidentify', error);
+    failed(error, 'Not re-identified');
+  }
+}
+
 export async function showActivity() {
   await loadPickers();
   await searchActivity();
+  try {
+    await loadLogSettings();
+  } catch (error) {
+    failed(error, "The log's settings could not be read");
+  }
 }
 
 export function setUpActivity() {
@@ -104,4 +156,8 @@ export function setUpActivity() {
     searchActivity();
   });
   pages = pager('activity', SIZE, searchActivity);
+  $('retention-form').addEventListener('submit', saveRetention);
+  $('privacy-form').addEventListener('submit', savePrivacy);
+  $('reidentify-form').addEventListener('submit', reIdentify);
+  shapeWrites('activity');
 }

@@ -499,6 +499,37 @@ class ConsoleBrowserTest {
             type("activity-name", "no-such-name-anywhere.example");
             browser.findElement(By.cssSelector("#activity-filters button[type='submit']")).click();
             waitFor(ExpectedConditions.textToBePresentInElementLocated(By.id("activity-table"), "No query matches."));
+
+            // The log's settings: a retention saved and read back, a bad one refused beside its field; a re-identification
+            // refused without a reason, and answered for a pseudonym the log does not hold (the audit log has both tries).
+            browser.findElement(By.cssSelector("#log-settings summary")).click();
+            waitFor(driver -> !driver.findElement(By.id("retention-allowed")).getAttribute("value").isEmpty());
+            type("retention-allowed", "400");
+            type("retention-security", "200");
+            click("save-retention");
+            waitFor(ExpectedConditions.textToBePresentInElementLocated(By.id("retention-securityDays-error"), "must be at least allowedDays"));
+            type("retention-allowed", "20");
+            click("save-retention");
+            waitFor(ExpectedConditions.textToBePresentInElementLocated(By.id("notice"), "The retention is saved"));
+            go("reports");
+            go("activity");
+            if (browser.findElement(By.id("log-settings")).getAttribute("open") == null) {
+                browser.findElement(By.cssSelector("#log-settings summary")).click();
+            }
+            waitFor(driver -> "20".equals(driver.findElement(By.id("retention-allowed")).getAttribute("value")));
+            assertThat(browser.findElement(By.id("retention-security")).getAttribute("value")).isEqualTo("200");
+            type("retention-allowed", "30");
+            type("retention-security", "365");
+            click("save-retention");
+            waitFor(ExpectedConditions.textToBePresentInElementLocated(By.id("notice"), "The retention is saved"));
+            type("reidentify-pseudonym", "anon-00000000000000000000");
+            type("reidentify-reason", "why");
+            click("reidentify");
+            waitFor(ExpectedConditions.textToBePresentInElementLocated(By.id("reidentify-reason-error"), "must say why"));
+            type("reidentify-reason", "Console test: a pseudonym nobody has");
+            click("reidentify");
+            waitFor(ExpectedConditions.textToBePresentInElementLocated(By.id("notice"), "No identity behind anon-00000000000000000000"));
+            assertAccessible("activity settings");
             go("audit");
             new org.openqa.selenium.support.ui.Select(browser.findElement(By.id("audit-action"))).selectByValue("access-request.");
             browser.findElement(By.cssSelector("#audit-filters button[type='submit']")).click();
