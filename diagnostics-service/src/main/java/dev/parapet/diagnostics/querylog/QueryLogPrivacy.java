@@ -6,7 +6,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.security.GeneralSecurityException;
 import java.security.SecureRandom;
@@ -29,6 +28,9 @@ import javax.crypto.spec.SecretKeySpec;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+
+import tools.jackson.core.JacksonException;
+import tools.jackson.databind.json.JsonMapper;
 
 /**
  * Pseudonymous query logs, for the accounts that ask for them: their users' email addresses and their clients'
@@ -53,6 +55,12 @@ public final class QueryLogPrivacy {
 
     private record Cached(boolean pseudonymise, long readAt) {
     }
+
+    /** The account's file. */
+    private record Stored(Boolean pseudonymiseUsers) {
+    }
+
+    private static final JsonMapper JSON = new JsonMapper();
 
     private final QueryLogFiles files;
     private final byte[] secret;
@@ -85,12 +93,15 @@ public final class QueryLogPrivacy {
                 Files.writeString(temporary, Base64.getEncoder().encodeToString(key), StandardCharsets.US_ASCII);
                 Files.setPosixFilePermissions(temporary, PosixFilePermissions.fromString("rw-------"));
                 try {
-                    Files.move(temporary, file, StandardCopyOption.ATOMIC_MOVE); // another instance's may have won
+                    // A link, not a rename: it fails if another instance's key is there already (a rename would replace it).
+                    Files.createLink(file, temporary);
+                    LOG.warn("No parapet.diagnostics.query-log.pseudonym-key is set: made one in {}; set one apart from the log in "
+                            + "production", file);
                 } catch (java.nio.file.FileAlreadyExistsException lost) {
+                    // the other instance's key is the one
+                } finally {
                     Files.deleteIfExists(temporary);
                 }
-                LOG.warn("No parapet.diagnostics.query-log.pseudonym-key is set: made one in {}; set one apart from the log in production",
-                        file);
             }
             return new QueryLogPrivacy(files, Base64.getDecoder().decode(Files.readString(file, StandardCharsets.US_ASCII).strip()));
         } catch (IOException e) {
@@ -110,23 +121,18 @@ public final class QueryLogPrivacy {
     }
 
     public void set(UUID account, boolean pseudonymise) {
-        Path file = files.privacy(account);
-        Path temporary = file.resolveSibling(file.getFileName() + "." + UUID.randomUUID() + ".tmp");
-        try {
-            Files.createDirectories(file.getParent());
-            Files.writeString(temporary, "{\"pseudonymiseUsers\":" + pseudonymise + "}", StandardCharsets.UTF_8);
-            Files.move(temporary, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+        QueryLogFiles.replace(files.privacy(account), JSON.writeValueAsString(new Stored(pseudonymise)));
         cache.put(account, new Cached(pseudonymise, System.currentTimeMillis()));
     }
 
     private boolean read(UUID account) {
+        Path file = files.privacy(account);
         try {
-            return Files.readString(files.privacy(account), StandardCharsets.UTF_8).contains("\"pseudonymiseUsers\":true");
+            return Boolean.TRUE.equals(JSON.readValue(Files.readString(file, StandardCharsets.UTF_8), Stored.class).pseudonymiseUsers());
         } catch (NoSuchFileException none) {
             return false;
+        } catch (JacksonException e) {
+            throw new IllegalStateException("The query log's privacy file " + file + " is damaged", e);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }

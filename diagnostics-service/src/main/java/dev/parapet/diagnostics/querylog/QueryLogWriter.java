@@ -126,6 +126,8 @@ public final class QueryLogWriter implements AutoCloseable {
     private void seal(QueryLogFiles.Batch batch, UUID account, Map<String, String> pseudonyms) throws SQLException, IOException {
         if (vaulted.size() > MAX_VAULTED) {
             vaulted.clear();
+        } else if (!Files.isDirectory(files.identities(account))) {
+            vaulted.removeIf(key -> key.startsWith(account + "/"));   // its log, the vault with it, was deleted on request
         }
         List<Map.Entry<String, String>> unsealed = pseudonyms.entrySet().stream()
                 .filter(identity -> !vaulted.contains(account + "/" + identity.getValue())).toList();

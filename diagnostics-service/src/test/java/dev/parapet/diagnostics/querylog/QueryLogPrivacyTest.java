@@ -129,6 +129,11 @@ class QueryLogPrivacyTest {
         }
         assertThat(files.identities(account)).as("deleted with the account's log").doesNotExist();
         assertThat(privacy.identify(account, ann)).isEmpty();
+
+        // Logged again after the deletion, as usual: the same writer seals Ann's identity anew.
+        writer.write(new Batch(0, 6, 6), List.of(
+                new Entry(0, 6, Feed.verdict(account, NOON.plusSeconds(5), Action.ALLOWED, "c.example", List.of(), null, laptop, "ann@example.com"))));
+        assertThat(privacy.identify(account, ann)).hasValue("ann@example.com");
     }
 
     @Test
