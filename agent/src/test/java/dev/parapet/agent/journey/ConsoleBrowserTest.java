@@ -501,26 +501,19 @@ class ConsoleBrowserTest {
             waitFor(ExpectedConditions.textToBePresentInElementLocated(By.id("activity-table"), "No query matches."));
 
             // The log's settings: a retention saved and read back, a bad one refused beside its field; a re-identification
-            // refused without a reason, and answered for a pseudonym the log does not hold (the audit log has both tries).
-            browser.findElement(By.cssSelector("#log-settings summary")).click();
+            // refused without a reason, then answered "no identity" for a pseudonym the log does not hold (and audited).
+            openLogSettings();
             waitFor(driver -> !driver.findElement(By.id("retention-allowed")).getAttribute("value").isEmpty());
-            type("retention-allowed", "400");
-            type("retention-security", "200");
-            click("save-retention");
+            saveRetention("400", "200");
             waitFor(ExpectedConditions.textToBePresentInElementLocated(By.id("retention-securityDays-error"), "must be at least allowedDays"));
-            type("retention-allowed", "20");
-            click("save-retention");
+            saveRetention("20", "200");
             waitFor(ExpectedConditions.textToBePresentInElementLocated(By.id("notice"), "The retention is saved"));
             go("reports");
             go("activity");
-            if (browser.findElement(By.id("log-settings")).getAttribute("open") == null) {
-                browser.findElement(By.cssSelector("#log-settings summary")).click();
-            }
+            openLogSettings();
             waitFor(driver -> "20".equals(driver.findElement(By.id("retention-allowed")).getAttribute("value")));
             assertThat(browser.findElement(By.id("retention-security")).getAttribute("value")).isEqualTo("200");
-            type("retention-allowed", "30");
-            type("retention-security", "365");
-            click("save-retention");
+            saveRetention("30", "365");
             waitFor(ExpectedConditions.textToBePresentInElementLocated(By.id("notice"), "The retention is saved"));
             type("reidentify-pseudonym", "anon-00000000000000000000");
             type("reidentify-reason", "why");
@@ -576,6 +569,19 @@ class ConsoleBrowserTest {
     static void go(String page) {
         browser.findElement(By.cssSelector("nav a[href='#" + page + "']")).click();
         waitFor(ExpectedConditions.visibilityOfElementLocated(By.id(page)));
+    }
+
+    /** Opens the Activity page's log settings, unless they are still open from before. */
+    static void openLogSettings() {
+        if (browser.findElement(By.id("log-settings")).getAttribute("open") == null) {
+            browser.findElement(By.cssSelector("#log-settings summary")).click();
+        }
+    }
+
+    static void saveRetention(String allowedDays, String securityDays) {
+        type("retention-allowed", allowedDays);
+        type("retention-security", securityDays);
+        click("save-retention");
     }
 
     static void click(String id) {

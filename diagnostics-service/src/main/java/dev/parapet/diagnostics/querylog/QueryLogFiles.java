@@ -148,11 +148,19 @@ public final class QueryLogFiles {
 
     /** Records the batch as whole: written after every file of it is in place. */
     public void commit(Batch batch) {
-        Path file = commitFile(batch.partition());
-        Path temporary = file.resolveSibling(file.getFileName() + ".tmp");
+        replace(commitFile(batch.partition()), Long.toString(batch.last()));
+    }
+
+    /**
+     * Replaces a small file of the log's own (a commit, an account's settings) whole: written under a name of its
+     * own, then renamed over it, so a reader sees the old content or the new, and of two instances writing at once
+     * the last rename wins whole.
+     */
+    static void replace(Path file, String content) {
+        Path temporary = file.resolveSibling(file.getFileName() + "." + UUID.randomUUID() + ".tmp");
         try {
             Files.createDirectories(file.getParent());
-            Files.writeString(temporary, Long.toString(batch.last()), StandardCharsets.US_ASCII);
+            Files.writeString(temporary, content, StandardCharsets.UTF_8);
             Files.move(temporary, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
         } catch (IOException e) {
             throw new UncheckedIOException(e);

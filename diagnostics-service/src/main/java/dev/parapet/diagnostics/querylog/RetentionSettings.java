@@ -6,7 +6,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.Optional;
 import java.util.UUID;
 
@@ -63,17 +62,8 @@ public final class RetentionSettings {
     }
 
     public void set(UUID account, Retention retention) {
-        Path file = files.retention(account);
-        // A name of its own: two instances may write the same account's at once (the last rename wins, whole).
-        Path temporary = file.resolveSibling(file.getFileName() + "." + UUID.randomUUID() + ".tmp");
-        try {
-            Files.createDirectories(file.getParent());
-            Files.writeString(temporary, JSON.writeValueAsString(new Stored(retention.allowedDays(), retention.securityDays())),
-                    StandardCharsets.UTF_8);
-            Files.move(temporary, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+        Stored stored = new Stored(retention.allowedDays(), retention.securityDays());
+        QueryLogFiles.replace(files.retention(account), JSON.writeValueAsString(stored));
     }
 
     /** Forgets the account's own retention (the defaults apply again); whether there was one. */
