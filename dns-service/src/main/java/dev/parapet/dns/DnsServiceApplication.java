@@ -9,7 +9,8 @@ import org.springframework.boot.autoconfigure.SpringBootApplication;
         dev.parapet.dns.transport.DohTlsServer.Properties.class, dev.parapet.dns.transport.DotServer.Properties.class,
         dev.parapet.dns.limits.ListenerLimits.class,
         dev.parapet.dns.policy.AppliedReports.Properties.class, dev.parapet.dns.policy.LocationEndpointProperties.class,
-        dev.parapet.dns.users.UserTokens.Properties.class, dev.parapet.dns.resolve.DnssecValidation.Properties.class})
+        dev.parapet.dns.users.UserTokens.Properties.class, dev.parapet.dns.resolve.DnssecValidation.Properties.class,
+        dev.parapet.dns.preview.PolicyPreviewController.Properties.class})
 public class DnsServiceApplication {
 
     public static void main(String[] args) {

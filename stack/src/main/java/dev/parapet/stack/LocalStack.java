@@ -150,7 +150,9 @@ public final class LocalStack {
                         "--parapet.settings.agent-sign-in.issuer=" + identityIssuer,
                         "--parapet.settings.operator-accounts=" + demoAccount,
                         // The demo category feeds are file sources under the clone.
-                        "--parapet.settings.feeds.allowed-directories=" + root.resolve("demo").resolve("feeds").toAbsolutePath())),
+                        "--parapet.settings.feeds.allowed-directories=" + root.resolve("demo").resolve("feeds").toAbsolutePath(),
+                        // Policy previews are replayed by dns-service, over diagnostics-service's query log.
+                        "--parapet.settings.preview.dns-url=http://127.0.0.1:" + ports.dnsService())),
                 new ServiceProcesses.Spec("dns-service", ports.dnsService(), "384m", dnsArguments(ports, data, dnsSecrets)),
                 new ServiceProcesses.Spec("diagnostics-service", ports.diagnosticsService(), "384m", List.of(
                         "--parapet.diagnostics.state-directory=" + data.resolve("diagnostics-service").resolve("streams"),
@@ -289,7 +291,8 @@ public final class LocalStack {
     private static List<String> dnsArguments(StackPorts ports, Path data, Path secrets) throws IOException, InterruptedException {
         List<String> arguments = new ArrayList<>(List.of("--parapet.dns.port=" + ports.dnsPort(),
                 "--spring.config.import=optional:file:" + secrets,
-                "--parapet.dns.pages.http-port=" + BLOCK_PAGE_HTTP_PORT, "--parapet.dns.pages.https-port=" + BLOCK_PAGE_HTTPS_PORT));
+                "--parapet.dns.pages.http-port=" + BLOCK_PAGE_HTTP_PORT, "--parapet.dns.pages.https-port=" + BLOCK_PAGE_HTTPS_PORT,
+                "--parapet.dns.preview.query-log-url=http://127.0.0.1:" + ports.diagnosticsService()));
         Path certificate = data.resolve("dns-service").resolve("doh-certificate.pem");
         Path key = data.resolve("dns-service").resolve("doh-key.pem");
         if (!Files.exists(certificate) || !Files.exists(key)) {

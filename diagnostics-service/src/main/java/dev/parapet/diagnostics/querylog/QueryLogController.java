@@ -91,6 +91,45 @@ public class QueryLogController {
                 .map(found -> new Result(start, end, found.total(), page, size, found.rows()));
     }
 
+    static final int MAX_TUPLES = 200_000;
+
+    /** The distinct tuples of a range, the most queried first: see {@link #tuples}. */
+    public record TupleResult(Instant from, Instant to, long tuples, long queries, boolean truncated,
+                              java.util.List<QueryLogSearch.Tuple> rows) {
+    }
+
+    /**
+     * The distinct (name, user, device, location) tuples of a range (by default the last 7 days), with the queries each
+     * stands for, the most queried first and at most {@code limit}: what a policy preview replays through dns-service's
+     * decisions. {@code web-security:read}, as a search.
+     */
+    @GetMapping("/tuples")
+    public Mono<TupleResult> tuples(@PathVariable UUID accountId, @RequestParam(required = false) String from,
+                                    @RequestParam(required = false) String to, @RequestParam(defaultValue = "100000") int limit,
+                                    @AuthenticationPrincipal Admin admin) {
+        admin.require(accountId, Permission.WEB_SECURITY_READ);
+        if (limit < 1 || limit > MAX_TUPLES) {
+            throw Problems.invalid("limit", "must be from 1 to " + MAX_TUPLES);
+        }
+        Instant end = to == null ? Instant.now() : instant("to", to);
+        Instant start;
+        try {
+            start = from == null ? end.minus(Duration.ofDays(7)) : instant("from", from);
+        } catch (java.time.DateTimeException beyondTime) {
+            throw Problems.invalid("to", "must be an instant after the year 0");
+        }
+        if (!start.isBefore(end)) {
+            throw Problems.invalid("from", "must be before 'to'");
+        }
+        if (Duration.between(start, end).compareTo(MAX_RANGE) > 0) {
+            throw Problems.invalid("from", "a range is at most " + MAX_RANGE.toDays() + " days");
+        }
+        return Mono.fromCallable(() -> search.tuples(accountId, start, end, limit))
+                .subscribeOn(Schedulers.boundedElastic())
+                .map(found -> new TupleResult(start, end, found.tuples(), found.queries(), found.tuples() > found.rows().size(),
+                        found.rows()));
+    }
+
     private static Instant instant(String field, String value) {
         try {
             Instant instant = Instant.parse(value);

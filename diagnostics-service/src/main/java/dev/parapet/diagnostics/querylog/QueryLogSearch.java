@@ -176,6 +176,66 @@ public final class QueryLogSearch implements AutoCloseable {
         }
     }
 
+    /**
+     * One distinct (name, user, device, location) of the log, and how many queries it stands for: what a policy
+     * preview replays (the policies decide by these, never by the time or the client's address).
+     */
+    public record Tuple(String name, String user, String agent, String location, long queries) {
+    }
+
+    /**
+     * The distinct tuples of a range, the most queried first.
+     *
+     * @param tuples  how many distinct tuples the range holds (more than {@code rows} holds when it was cut at the limit)
+     * @param queries the queries of the whole range (REFUSED ones, which no policy decided, left out)
+     */
+    public record Tuples(long tuples, long queries, List<Tuple> rows) {
+    }
+
+    /**
+     * The account's distinct tuples between two instants (refused queries left out), at most {@code limit} of them,
+     * the most queried first. Files that go while they are read are listed again, as {@link #search} does.
+     */
+    public Tuples tuples(UUID account, Instant from, Instant to, int limit) {
+        for (int attempt = 1; ; attempt++) {
+            List<List<String>> hours = hours(account, from, to);
+            try {
+                return tuples(hours, from, to, limit);
+            } catch (SQLException e) {
+                boolean vanished = hours.stream().flatMap(List::stream).anyMatch(file -> !Files.exists(Path.of(file)));
+                if (!vanished || attempt == LIST_ATTEMPTS) {
+                    throw new IllegalStateException("The query log could not be read", e);
+                }
+            }
+        }
+    }
+
+    private Tuples tuples(List<List<String>> hours, Instant from, Instant to, int limit) throws SQLException {
+        if (hours.isEmpty()) {
+            return new Tuples(0, 0, List.of());
+        }
+        try (DuckDBConnection connection = connection();
+             PreparedStatement select = connection.prepareStatement("SELECT query_name, user_email, agent_id, location_id, "
+                     + "count(*) AS queries, count(*) OVER () AS tuples, sum(count(*)) OVER () AS total FROM "
+                     + source(hours, false) + " WHERE occurred_at >= ? AND occurred_at < ? AND action <> 'REFUSED'"
+                     + " GROUP BY query_name, user_email, agent_id, location_id"
+                     + " ORDER BY queries DESC, query_name, user_email, agent_id, location_id LIMIT ?")) {
+            bind(select, List.of(timestamp(from), timestamp(to)), List.of(limit));
+            List<Tuple> rows = new ArrayList<>();
+            long tuples = 0;
+            long total = 0;
+            try (ResultSet result = select.executeQuery()) {
+                while (result.next()) {
+                    rows.add(new Tuple(result.getString(1), result.getString(2), result.getString(3), result.getString(4),
+                            result.getLong(5)));
+                    tuples = result.getLong(6);
+                    total = result.getLong(7);
+                }
+            }
+            return new Tuples(tuples, total, rows);
+        }
+    }
+
     /** The files' paths: the configured root, the account's UUID, dates and hours; nothing from the request's text. */
     private static String source(List<List<String>> hours, boolean withFileName) {
         return "read_parquet([" + hours.stream().flatMap(List::stream).map(QueryLogWriter::literal).collect(Collectors.joining(", "))

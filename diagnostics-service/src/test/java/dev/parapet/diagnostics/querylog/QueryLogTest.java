@@ -115,6 +115,29 @@ class QueryLogTest {
     }
 
     @Test
+    void thePreviewsTuplesAreTheDistinctNameUserDeviceAndLocationWithTheirQueriesTheMostQueriedFirst() {
+        writer.write(new Batch(2, 0, 6), List.of(
+                entry(2, 0, Feed.verdict(account, NOON, Action.ALLOWED, "www.example.com", List.of(), LEEDS, null, null)),
+                entry(2, 1, Feed.verdict(account, NOON.plusSeconds(3600), Action.ALLOWED, "www.example.com", List.of(), LEEDS, null, null)),
+                entry(2, 2, Feed.verdict(account, NOON.plusSeconds(60), Action.BLOCKED, "www.example.com", List.of(), LEEDS, null, null)),
+                entry(2, 3, Feed.verdict(account, NOON, Action.ALLOWED, "www.example.com", List.of(), null, LAPTOP, "ann@example.com")),
+                entry(2, 4, Feed.verdict(account, NOON, Action.REFUSED, "refused.example", List.of(), null, null, null)),
+                entry(2, 5, Feed.verdict(other, NOON, Action.ALLOWED, "secret.other.example", List.of(), LEEDS, null, null)),
+                entry(2, 6, Feed.verdict(account, NOON.minusSeconds(13 * 3600), Action.ALLOWED, "before.example", List.of(), LEEDS, null, null))));
+        QueryLogSearch.Tuples day = search.tuples(account, NOON.minusSeconds(12 * 3600), NOON.plusSeconds(12 * 3600), 10);
+        assertThat(day.rows()).as("the same name, user, device and location in any hour and with any action is one tuple")
+                .containsExactly(new QueryLogSearch.Tuple("www.example.com", null, null, LEEDS.toString(), 3),
+                        new QueryLogSearch.Tuple("www.example.com", "ann@example.com", LAPTOP.toString(), null, 1));
+        assertThat(day.tuples()).isEqualTo(2);
+        assertThat(day.queries()).as("refused queries, other accounts' and other days' left out").isEqualTo(4);
+        QueryLogSearch.Tuples cut = search.tuples(account, NOON.minusSeconds(12 * 3600), NOON.plusSeconds(12 * 3600), 1);
+        assertThat(cut.rows()).hasSize(1);
+        assertThat(cut.tuples()).as("the count is of them all").isEqualTo(2);
+        assertThat(cut.queries()).isEqualTo(4);
+        assertThat(search.tuples(UUID.randomUUID(), NOON.minusSeconds(12 * 3600), NOON.plusSeconds(12 * 3600), 10).rows()).isEmpty();
+    }
+
+    @Test
     void aBatchCutOffBeforeItsCommitIsRemovedAndWrittenAgainSoEveryVerdictIsThereOnce() throws Exception {
         writer.write(new Batch(2, 0, 1), List.of(
                 entry(2, 0, Feed.verdict(account, NOON, Action.ALLOWED, "a.example", List.of(), null, null, null)),

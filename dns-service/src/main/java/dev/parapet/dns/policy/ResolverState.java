@@ -97,6 +97,30 @@ public class ResolverState extends FollowedState {
         return snapshot;
     }
 
+    /**
+     * The snapshot as it would be with one policy of an account changed: {@code proposed} added or replacing the
+     * policy of its id, and {@code removed} (if not null) gone; compiled exactly as a change read from Kafka is,
+     * with the account's exceptions, groups and the categories now held. Nothing is kept: the resolver goes on
+     * deciding with {@link #snapshot()}.
+     */
+    public Snapshot proposing(UUID accountId, Policy proposed, UUID removed) {
+        Map<UUID, Policy> next = new java.util.HashMap<>(policies.getOrDefault(accountId, Map.of()));
+        if (removed != null) {
+            next.remove(removed);
+        }
+        if (proposed != null) {
+            next.put(proposed.getPolicyId(), proposed);
+        }
+        AccountPolicies changed = AccountPolicies.compile(exceptions.get(accountId), next.values(),
+                groups.getOrDefault(accountId, Map.of()).values(), bits, categories.catalogue());
+        return snapshot.withAccount(accountId, changed);
+    }
+
+    /** Whether the account holds a policy of this id. */
+    public boolean hasPolicy(UUID accountId, UUID policyId) {
+        return policies.getOrDefault(accountId, Map.of()).containsKey(policyId);
+    }
+
     public AccessGrants grants() {
         return grants;
     }

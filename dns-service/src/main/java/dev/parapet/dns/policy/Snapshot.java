@@ -97,6 +97,13 @@ public final class Snapshot {
         return new Snapshot(ResolverState.attributing(locations), accounts, null);
     }
 
+    /** This snapshot with one account's policies replaced (a policy preview's proposed configuration). */
+    Snapshot withAccount(UUID accountId, AccountPolicies policies) {
+        Map<UUID, AccountPolicies> next = new java.util.HashMap<>(accounts);
+        next.put(accountId, policies);
+        return new Snapshot(List.of(ranges), endpoints, next, categories);
+    }
+
     private static int ipv4(InetAddress address) {
         byte[] bytes = address.getAddress();
         return (bytes[0] & 0xff) << 24 | (bytes[1] & 0xff) << 16 | (bytes[2] & 0xff) << 8 | (bytes[3] & 0xff);
