@@ -98,6 +98,7 @@ function showScope(everyone) {
 function openEditor(policy) {
   editing = policy;
   clearFieldErrors('policy');
+  $('policy-preview').replaceChildren();
   const form = $('policy-form');
   form.hidden = false;
   $('policy-form-title').textContent = policy ? `${canWrite() ? 'Edit' : 'View'} ${policy.name}` : 'New policy';
@@ -203,6 +204,49 @@ async function save(event) {
   }
 }
 
+// --- preview: the change replayed over the last 7 days of the query log by the resolvers' own decisions ------------------
+function previewReport(answer) {
+  const placeName = (id) => places.find((l) => l.locationId === id)?.name || id;
+  const counted = (title, entries, name = (key) => key) => (entries.length ? el('details', {}, el('summary', { text: title }),
+    el('ul', {}, ...entries.map((entry) => el('li', { text: `${name(entry.key)}: ${entry.queries} queries` })))) : null);
+  const change = (verb, c) => el('p', { className: `preview-${verb}`, text: `Would have ${verb} ${c.queries} queries to ${c.names} names `
+    + `from ${c.users} users and ${c.devices} devices at ${c.locations} locations.` });
+  const parts = [
+    el('p', { text: `Replayed ${answer.tuples} distinct name, user, device and location tuples standing for ${answer.queries} queries `
+      + `(${answer.from.slice(0, 10)} to ${answer.to.slice(0, 10)}).${answer.truncated ? ' The rarest were left out.' : ''}` }),
+  ];
+  if (answer.changedQueries === 0 && answer.loggingChanges.length === 0) {
+    parts.push(el('p', { className: 'preview-none', text: 'This change would not have changed the outcome of any of these queries.' }));
+  }
+  for (const [verb, c] of [['blocked', answer.wouldBlock], ['warned', answer.wouldWarn], ['allowed', answer.wouldAllow]]) {
+    if (c.queries > 0) {
+      parts.push(change(verb, c), counted(`Names ${verb}`, c.topNames), counted(`Users ${verb}`, c.topUsers),
+        counted(`Devices ${verb}`, c.topDevices), counted(`Locations ${verb}`, c.topLocations, placeName));
+    }
+  }
+  for (const move of answer.loggingChanges) {
+    parts.push(el('p', { text: `${move.queries} queries now ${move.from} would be ${move.to}.` }));
+  }
+  if (answer.pseudonymousTuples > 0) {
+    parts.push(el('p', { className: 'meta', text: `${answer.pseudonymousTuples} tuples have pseudonymous users: replayed as unknown users.` }));
+  }
+  $('policy-preview').replaceChildren(el('h3', { text: 'Preview' }), ...parts.filter(Boolean));
+}
+
+async function preview() {
+  clearFieldErrors('policy');
+  $('policy-preview').replaceChildren(el('p', { text: 'Replaying the last 7 days…' }));
+  try {
+    const response = editing ? await api('POST', `policies/${editing.policyId}/preview`, written())
+      : await api('POST', 'policies/preview', written());
+    previewReport(await response.json());
+  } catch (error) {
+    $('policy-preview').replaceChildren();
+    showFieldErrors('policy', error);
+    failed(error, 'The change could not be previewed');
+  }
+}
+
 async function remove(policy) {
   if (!await confirmed(`Delete ${policy.name}?`, 'Queries it decided are decided by the next policy that applies, within seconds.', 'Delete policy')) return;
   try {
@@ -295,6 +339,7 @@ async function explain(event) {
 export function setUpPolicies() {
   $('new-policy').addEventListener('click', () => openEditor(null));
   $('cancel-policy').addEventListener('click', closeEditor);
+  $('preview-policy').addEventListener('click', preview);
   $('policy-form').addEventListener('submit', save);
   $('policy-type').addEventListener('change', () => showType($('policy-type').value));
   $('scope-everyone').addEventListener('change', () => showScope(true));

@@ -289,6 +289,13 @@ class ConsoleBrowserTest {
         JsonNode saved = policyNamed("Console block list");
         assertThat(saved.get("blockedCount").asInt()).isEqualTo(3);
         screenshot("policy-editor");
+        // The preview: the change replayed over the last 7 days of the query log by the resolvers; nothing saved.
+        click("preview-policy");
+        waitFor(ExpectedConditions.textToBePresentInElementLocated(By.id("policy-preview"), "Replayed"));
+        assertThat(text("policy-preview")).contains("distinct name, user, device and location tuples");
+        assertThat(policyNamed("Console block list").get("blockedCount").asInt()).isEqualTo(3);
+        screenshot("policy-preview");
+        assertAccessible("policy preview");
         click("cancel-policy");
 
         // A Category Filtering policy for the profile group: scope picked, a catalogue group chosen whole.

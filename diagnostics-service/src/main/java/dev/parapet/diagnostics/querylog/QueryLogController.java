@@ -65,19 +65,9 @@ public class QueryLogController {
         if (size < 1 || size > MAX_PAGE_SIZE) {
             throw Problems.invalid("size", "must be from 1 to " + MAX_PAGE_SIZE);
         }
-        Instant end = to == null ? Instant.now() : instant("to", to);
-        Instant start;
-        try {
-            start = from == null ? end.minus(Duration.ofDays(1)) : instant("from", from);
-        } catch (java.time.DateTimeException beyondTime) {
-            throw Problems.invalid("to", "must be an instant after the year 0");
-        }
-        if (!start.isBefore(end)) {
-            throw Problems.invalid("from", "must be before 'to'");
-        }
-        if (Duration.between(start, end).compareTo(MAX_RANGE) > 0) {
-            throw Problems.invalid("from", "a range is at most " + MAX_RANGE.toDays() + " days");
-        }
+        Instant[] range = range(from, to, Duration.ofDays(1));
+        Instant start = range[0];
+        Instant end = range[1];
         // An account with pseudonyms is searched by a user's pseudonym, given or made from the address asked for.
         String who = text("user", user);
         if (who != null && !who.startsWith(QueryLogPrivacy.PREFIX) && privacy.pseudonymises(accountId)) {
@@ -91,30 +81,109 @@ public class QueryLogController {
                 .map(found -> new Result(start, end, found.total(), page, size, found.rows()));
     }
 
-    static final int MAX_TUPLES = 200_000;
-
-    /** The distinct tuples of a range, the most queried first: see {@link #tuples}. */
-    public record TupleResult(Instant from, Instant to, long tuples, long queries, boolean truncated,
-                              java.util.List<QueryLogSearch.Tuple> rows) {
-    }
+    static final int MAX_TUPLES = 1_000_000;
+    static final int ROWS_PER_CHUNK = 2_000;
+    private static final tools.jackson.databind.json.JsonMapper JSON = tools.jackson.databind.json.JsonMapper.builder().build();
 
     /**
      * The distinct (name, user, device, location) tuples of a range (by default the last 7 days), with the queries each
      * stands for, the most queried first and at most {@code limit}: what a policy preview replays through dns-service's
-     * decisions. {@code web-security:read}, as a search.
+     * decisions. {@code web-security:read}, as a search. The answer, {@code {"from", "to", "tuples", "queries",
+     * "truncated", "rows": [{"name", "user", "agent", "location", "queries"}…]}}, is streamed from DuckDB's result as it
+     * is read, {@value #ROWS_PER_CHUNK} rows a chunk and only as fast as the caller reads: a million tuples are never
+     * held at once.
      */
     @GetMapping("/tuples")
-    public Mono<TupleResult> tuples(@PathVariable UUID accountId, @RequestParam(required = false) String from,
-                                    @RequestParam(required = false) String to, @RequestParam(defaultValue = "100000") int limit,
-                                    @AuthenticationPrincipal Admin admin) {
+    public Mono<Void> tuples(@PathVariable UUID accountId, @RequestParam(required = false) String from,
+                             @RequestParam(required = false) String to, @RequestParam(defaultValue = "1000000") int limit,
+                             @AuthenticationPrincipal Admin admin, org.springframework.http.server.reactive.ServerHttpResponse response) {
         admin.require(accountId, Permission.WEB_SECURITY_READ);
         if (limit < 1 || limit > MAX_TUPLES) {
             throw Problems.invalid("limit", "must be from 1 to " + MAX_TUPLES);
         }
+        Instant[] range = range(from, to, Duration.ofDays(7));
+        Instant start = range[0];
+        Instant end = range[1];
+        response.getHeaders().setContentType(org.springframework.http.MediaType.APPLICATION_JSON);
+        org.springframework.core.io.buffer.DataBufferFactory buffers = response.bufferFactory();
+        reactor.core.publisher.Flux<org.springframework.core.io.buffer.DataBuffer> body = reactor.core.publisher.Flux
+                .<org.springframework.core.io.buffer.DataBuffer, TupleChunks>generate(
+                        () -> new TupleChunks(search.openTuples(accountId, start, end, limit), start, end, limit),
+                        (chunks, sink) -> {
+                            String chunk = chunks.next();
+                            if (chunk == null) {
+                                sink.complete();
+                            } else {
+                                sink.next(buffers.wrap(chunk.getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+                            }
+                            return chunks;
+                        }, TupleChunks::close)
+                // Every request for more, not only the first, on a worker: reading DuckDB's result blocks.
+                .subscribeOn(Schedulers.boundedElastic(), true);
+        return response.writeWith(body);
+    }
+
+    /** The tuples' JSON, a chunk at a time. */
+    private static final class TupleChunks implements AutoCloseable {
+
+        private final QueryLogSearch.TupleCursor cursor;
+        private final Instant from;
+        private final Instant to;
+        private final int limit;
+        private boolean started;
+        private boolean done;
+
+        TupleChunks(QueryLogSearch.TupleCursor cursor, Instant from, Instant to, int limit) {
+            this.cursor = cursor;
+            this.from = from;
+            this.to = to;
+            this.limit = limit;
+        }
+
+        /** The next chunk of the answer, or null after the last. */
+        String next() {
+            if (done) {
+                return null;
+            }
+            StringBuilder out = new StringBuilder();
+            for (int rows = 0; rows < ROWS_PER_CHUNK; rows++) {
+                if (!cursor.next()) {
+                    if (!started) {
+                        header(out);
+                    }
+                    out.append("]}");
+                    done = true;
+                    break;
+                }
+                if (started) {
+                    out.append(',');
+                } else {
+                    header(out);
+                    started = true;
+                }
+                out.append(JSON.writeValueAsString(cursor.tuple()));
+            }
+            return out.toString();
+        }
+
+        private void header(StringBuilder out) {
+            out.append("{\"from\":\"").append(from).append("\",\"to\":\"").append(to).append("\",\"tuples\":").append(cursor.tuples())
+                    .append(",\"queries\":").append(cursor.queries()).append(",\"truncated\":").append(cursor.tuples() > limit)
+                    .append(",\"rows\":[");
+        }
+
+        @Override
+        public void close() {
+            cursor.close();
+        }
+    }
+
+    /** The range asked for, {@code to} now and {@code from} that far before it unless given; at most 31 days. */
+    private static Instant[] range(String from, String to, Duration byDefault) {
         Instant end = to == null ? Instant.now() : instant("to", to);
         Instant start;
         try {
-            start = from == null ? end.minus(Duration.ofDays(7)) : instant("from", from);
+            start = from == null ? end.minus(byDefault) : instant("from", from);
         } catch (java.time.DateTimeException beyondTime) {
             throw Problems.invalid("to", "must be an instant after the year 0");
         }
@@ -124,10 +193,7 @@ public class QueryLogController {
         if (Duration.between(start, end).compareTo(MAX_RANGE) > 0) {
             throw Problems.invalid("from", "a range is at most " + MAX_RANGE.toDays() + " days");
         }
-        return Mono.fromCallable(() -> search.tuples(accountId, start, end, limit))
-                .subscribeOn(Schedulers.boundedElastic())
-                .map(found -> new TupleResult(start, end, found.tuples(), found.queries(), found.tuples() > found.rows().size(),
-                        found.rows()));
+        return new Instant[] {start, end};
     }
 
     private static Instant instant(String field, String value) {

@@ -50,7 +50,7 @@ import io.micrometer.core.instrument.MeterRegistry;
 public final class QueryLogIngest implements SmartLifecycle {
 
     public static final String GROUP = dev.parapet.schemas.access.KafkaAccess.QUERY_LOG_GROUP;
-    static final int READ_ATTEMPTS = 5;
+    static final int READ_ATTEMPTS = VerdictReader.READ_ATTEMPTS;
     private static final Logger LOG = LoggerFactory.getLogger(QueryLogIngest.class);
 
     private final Map<String, Object> consumerConfig;
@@ -67,8 +67,6 @@ public final class QueryLogIngest implements SmartLifecycle {
     /** The locks of the partitions assigned to this writer. */
     private final Map<Integer, java.nio.channels.FileLock> locks = new HashMap<>();
     /** The record last read again because the registry did not answer, and how many times. */
-    private String retried;
-    private int retries;
 
     /** A partition's verdicts read and not yet written. */
     private static final class Pending {
@@ -130,7 +128,7 @@ public final class QueryLogIngest implements SmartLifecycle {
         long backoff = 100;
         while (running) {
             try (QueryLogWriter writer = new QueryLogWriter(files, privacy)) {
-                follow(writer, values);
+                follow(writer, new VerdictReader(values, unreadable, "query log"));
             } catch (WakeupException stopping) {
                 // stopping
             } catch (RuntimeException | LinkageError e) {   // LinkageError: DuckDB's native library did not load
@@ -146,7 +144,7 @@ public final class QueryLogIngest implements SmartLifecycle {
         }
     }
 
-    private void follow(QueryLogWriter writer, Deserializer<SpecificRecord> values) {
+    private void follow(QueryLogWriter writer, VerdictReader reader) {
         Map<String, Object> config = new HashMap<>(consumerConfig);
         config.put(ConsumerConfig.GROUP_ID_CONFIG, GROUP);
         config.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
@@ -192,7 +190,13 @@ public final class QueryLogIngest implements SmartLifecycle {
                         batch.since = System.nanoTime();
                     }
                     batch.last = record.offset();
-                    DnsVerdict verdict = read(record, values);
+                    DnsVerdict verdict;
+                    try {
+                        verdict = reader.read(record);
+                    } catch (VerdictReader.ReadAgain again) {
+                        // not the record's fault: read it again from the log's commit (the consumer starts again)
+                        throw again.getCause() instanceof RuntimeException cause ? cause : new IllegalStateException(again.getCause());
+                    }
                     if (verdict != null) {
                         batch.entries.add(new Entry(record.partition(), record.offset(), verdict));
                     }
@@ -279,26 +283,6 @@ public final class QueryLogIngest implements SmartLifecycle {
         } else {
             kafka.seekToBeginning(List.of(partition));
         }
-    }
-
-    private DnsVerdict read(ConsumerRecord<String, byte[]> record, Deserializer<SpecificRecord> values) {
-        try {
-            if (record.value() != null && values.deserialize(record.topic(), record.value()) instanceof DnsVerdict verdict) {
-                return verdict;
-            }
-        } catch (RuntimeException e) {
-            String where = record.partition() + "@" + record.offset();
-            if (dev.parapet.kit.kafka.DeadLetters.isTransient(e)) {
-                retries = where.equals(retried) ? retries + 1 : 1;
-                retried = where;
-                if (retries < READ_ATTEMPTS) {
-                    throw e;   // the registry did not answer: not the record's fault; read it again from the log's commit
-                }
-            }
-            LOG.warn("query log: skipped unreadable verdict {}-{}@{}: {}", record.topic(), record.partition(), record.offset(), e.toString());
-        }
-        unreadable.increment();
-        return null;
     }
 
     private final Object sleeper = new Object();

@@ -194,14 +194,43 @@ public final class QueryLogSearch implements AutoCloseable {
 
     /**
      * The account's distinct tuples between two instants (refused queries left out), at most {@code limit} of them,
-     * the most queried first. Files that go while they are read are listed again, as {@link #search} does.
+     * the most queried first, all in memory: for tests and benchmarks; the API streams them ({@link #openTuples}).
      */
     public Tuples tuples(UUID account, Instant from, Instant to, int limit) {
+        try (TupleCursor cursor = openTuples(account, from, to, limit)) {
+            List<Tuple> rows = new ArrayList<>();
+            while (cursor.next()) {
+                rows.add(cursor.tuple());
+            }
+            return new Tuples(cursor.tuples(), cursor.queries(), rows);
+        }
+    }
+
+    /**
+     * The tuples of a range as a cursor over DuckDB's result, read a row at a time (a million tuples are never Java
+     * objects at once). The query has run when this returns: files that went while it was read are listed again, as
+     * {@link #search} does. Close it.
+     */
+    public TupleCursor openTuples(UUID account, Instant from, Instant to, int limit) {
         for (int attempt = 1; ; attempt++) {
             List<List<String>> hours = hours(account, from, to);
+            if (hours.isEmpty()) {
+                return new TupleCursor(null, null, null);
+            }
+            DuckDBConnection connection = null;
+            PreparedStatement select = null;
             try {
-                return tuples(hours, from, to, limit);
+                connection = connection();
+                select = connection.prepareStatement("SELECT query_name, user_email, agent_id, location_id, "
+                        + "count(*) AS queries, count(*) OVER () AS tuples, sum(count(*)) OVER () AS total FROM "
+                        + source(hours, false) + " WHERE occurred_at >= ? AND occurred_at < ? AND action <> 'REFUSED'"
+                        + " GROUP BY query_name, user_email, agent_id, location_id"
+                        + " ORDER BY queries DESC, query_name, user_email, agent_id, location_id LIMIT ?");
+                bind(select, List.of(timestamp(from), timestamp(to)), List.of(limit));
+                return new TupleCursor(connection, select, select.executeQuery());
             } catch (SQLException e) {
+                closeQuietly(select);
+                closeQuietly(connection);
                 boolean vanished = hours.stream().flatMap(List::stream).anyMatch(file -> !Files.exists(Path.of(file)));
                 if (!vanished || attempt == LIST_ATTEMPTS) {
                     throw new IllegalStateException("The query log could not be read", e);
@@ -210,29 +239,70 @@ public final class QueryLogSearch implements AutoCloseable {
         }
     }
 
-    private Tuples tuples(List<List<String>> hours, Instant from, Instant to, int limit) throws SQLException {
-        if (hours.isEmpty()) {
-            return new Tuples(0, 0, List.of());
-        }
-        try (DuckDBConnection connection = connection();
-             PreparedStatement select = connection.prepareStatement("SELECT query_name, user_email, agent_id, location_id, "
-                     + "count(*) AS queries, count(*) OVER () AS tuples, sum(count(*)) OVER () AS total FROM "
-                     + source(hours, false) + " WHERE occurred_at >= ? AND occurred_at < ? AND action <> 'REFUSED'"
-                     + " GROUP BY query_name, user_email, agent_id, location_id"
-                     + " ORDER BY queries DESC, query_name, user_email, agent_id, location_id LIMIT ?")) {
-            bind(select, List.of(timestamp(from), timestamp(to)), List.of(limit));
-            List<Tuple> rows = new ArrayList<>();
-            long tuples = 0;
-            long total = 0;
-            try (ResultSet result = select.executeQuery()) {
-                while (result.next()) {
-                    rows.add(new Tuple(result.getString(1), result.getString(2), result.getString(3), result.getString(4),
-                            result.getLong(5)));
-                    tuples = result.getLong(6);
-                    total = result.getLong(7);
-                }
+    private static void closeQuietly(AutoCloseable closeable) {
+        if (closeable != null) {
+            try {
+                closeable.close();
+            } catch (Exception ignored) {
+                // closing after a failure
             }
-            return new Tuples(tuples, total, rows);
+        }
+    }
+
+    /** A range's tuples, read one by one; {@link #tuples()} and {@link #queries()} are known from the first row on. */
+    public static final class TupleCursor implements AutoCloseable {
+
+        private final DuckDBConnection connection;
+        private final PreparedStatement statement;
+        private final ResultSet result;
+        private Tuple tuple;
+        private long tuples;
+        private long queries;
+
+        TupleCursor(DuckDBConnection connection, PreparedStatement statement, ResultSet result) {
+            this.connection = connection;
+            this.statement = statement;
+            this.result = result;
+        }
+
+        /** Moves to the next tuple; false when there is none. */
+        public boolean next() {
+            if (result == null) {
+                return false;
+            }
+            try {
+                if (!result.next()) {
+                    tuple = null;
+                    return false;
+                }
+                tuple = new Tuple(result.getString(1), result.getString(2), result.getString(3), result.getString(4), result.getLong(5));
+                tuples = result.getLong(6);
+                queries = result.getLong(7);
+                return true;
+            } catch (SQLException e) {
+                throw new IllegalStateException("The query log could not be read", e);
+            }
+        }
+
+        public Tuple tuple() {
+            return tuple;
+        }
+
+        /** How many distinct tuples the range holds (0 before the first row is read, or for an empty range). */
+        public long tuples() {
+            return tuples;
+        }
+
+        /** The queries of the whole range. */
+        public long queries() {
+            return queries;
+        }
+
+        @Override
+        public void close() {
+            closeQuietly(result);
+            closeQuietly(statement);
+            closeQuietly(connection);
         }
     }
 

@@ -27,7 +27,7 @@ import org.slf4j.LoggerFactory;
 import org.springframework.context.SmartLifecycle;
 
 import dev.parapet.diagnostics.siem.SiemProperties.Destination;
-import dev.parapet.kit.kafka.DeadLetters;
+import dev.parapet.diagnostics.querylog.VerdictReader;
 import dev.parapet.schemas.AvroSerdes;
 import dev.parapet.schemas.Topics;
 import dev.parapet.schemas.v1.verdicts.DnsVerdict;
@@ -139,7 +139,7 @@ public final class SiemExport implements SmartLifecycle {
                     new ByteArrayDeserializer())) {
                 consumer = kafka;
                 kafka.subscribe(List.of(Topics.VERDICTS.name()), new Commits(kafka));
-                follow(kafka, values);
+                follow(kafka, new VerdictReader(values, unreadable, "SIEM " + tls.target()));
             } catch (WakeupException stopping) {
                 // stopping
             } catch (RuntimeException e) {
@@ -156,13 +156,13 @@ public final class SiemExport implements SmartLifecycle {
         }
     }
 
-    private void follow(KafkaConsumer<byte[], byte[]> kafka, Deserializer<SpecificRecord> values) {
+    private void follow(KafkaConsumer<byte[], byte[]> kafka, VerdictReader reader) {
         Duration backoff = minBackoff;
         long lastCommit = System.nanoTime();
         while (running) {
             ConsumerRecords<byte[], byte[]> records = kafka.poll(Duration.ofMillis(200));
             try {
-                List<byte[]> frames = frames(records, values);
+                List<byte[]> frames = frames(records, reader);
                 send(frames);
                 uncommitted.putAll(nextOffsets(records));
                 // Offsets past other accounts' verdicts alone can wait: reading them again sends nothing. So a busy
@@ -177,7 +177,7 @@ public final class SiemExport implements SmartLifecycle {
             } catch (IOException e) {
                 disconnect();
                 LOG.warn("SIEM {}: could not send {} record(s) ({}); sending again in {}", tls.target(), records.count(), e.toString(), backoff);
-            } catch (ReadAgain e) {
+            } catch (VerdictReader.ReadAgain e) {
                 LOG.warn("SIEM {}: could not read {} record(s) ({}); reading again in {}", tls.target(), records.count(), e.toString(), backoff);
             }
             failures.increment();
@@ -188,11 +188,11 @@ public final class SiemExport implements SmartLifecycle {
         }
     }
 
-    private List<byte[]> frames(ConsumerRecords<byte[], byte[]> records, Deserializer<SpecificRecord> values) throws ReadAgain {
+    private List<byte[]> frames(ConsumerRecords<byte[], byte[]> records, VerdictReader reader) throws VerdictReader.ReadAgain {
         List<byte[]> frames = new ArrayList<>();
         for (ConsumerRecord<byte[], byte[]> record : records) {
             if (Arrays.equals(record.key(), accountKey)) {
-                DnsVerdict verdict = read(record, values);
+                DnsVerdict verdict = reader.read(record);
                 if (verdict != null) {
                     frames.add(syslog.frame(verdict));
                 }
@@ -221,22 +221,6 @@ public final class SiemExport implements SmartLifecycle {
         }
         open.write(frames);
         sent.increment(frames.size());
-    }
-
-    private DnsVerdict read(ConsumerRecord<byte[], byte[]> record, Deserializer<SpecificRecord> values) throws ReadAgain {
-        try {
-            if (record.value() != null && values.deserialize(record.topic(), record.value()) instanceof DnsVerdict verdict) {
-                return verdict;
-            }
-        } catch (RuntimeException e) {
-            if (DeadLetters.isTransient(e)) {
-                throw new ReadAgain(e);   // the registry did not answer: not the record's fault
-            }
-            LOG.warn("SIEM {}: skipped unreadable verdict {}-{}@{}: {}", tls.target(), record.topic(), record.partition(), record.offset(),
-                    e.toString());
-        }
-        unreadable.increment();
-        return null;
     }
 
     private static Map<TopicPartition, OffsetAndMetadata> nextOffsets(ConsumerRecords<byte[], byte[]> records) {
@@ -289,11 +273,6 @@ public final class SiemExport implements SmartLifecycle {
     }
 
     /** A verdict could not be read for a passing reason (the registry did not answer): the batch is read again. */
-    private static final class ReadAgain extends Exception {
-        ReadAgain(Throwable cause) {
-            super(cause.toString(), cause);
-        }
-    }
 
     /**
      * Commits a newly assigned partition's position when the group has no offset for it yet, so that going

@@ -27,7 +27,7 @@ import dev.parapet.schemas.v1.verdicts.Transport;
  * account (names drawn from the popular sites and the block lists of {@code ../shared/data}, 2 000 users
  * on 2 000 devices at 20 locations, 3 % blocked), written in batches of 50 000 as the service does, then
  * searched as an administrator would (a name, a suffix, a user, blocked only, a location and category),
- * each search repeated, p50 and p99 printed. Usage (after {@code mvn -pl diagnostics-service -am
+ * each search repeated, p50 and p99 printed; then the day's distinct tuples a policy preview replays, timed. Usage (after {@code mvn -pl diagnostics-service -am
  * test-compile} and {@code dependency:build-classpath -Dmdep.outputFile=target/bench.classpath}):
  * <pre>
  * java -cp "$(cat diagnostics-service/target/bench.classpath):diagnostics-service/target/classes:diagnostics-service/target/test-classes" \
@@ -134,6 +134,19 @@ public final class QueryLogBench {
             long[] sorted = all.stream().mapToLong(Long::longValue).sorted().toArray();
             System.out.printf("search over a day of %d verdicts, %d searches: p50 %.0f ms, p99 %.0f ms%n", verdicts, sorted.length,
                     sorted[sorted.length / 2] / 1e6, sorted[(int) Math.ceil(sorted.length * 0.99) - 1] / 1e6);
+            // What a policy preview reads: the day's distinct (name, user, device, location), the most queried first.
+            long[] tupleTimes = new long[5];
+            QueryLogSearch.Tuples tuples = null;
+            for (int i = 0; i < tupleTimes.length; i++) {
+                long started = System.nanoTime();
+                tuples = search.tuples(account, from, to, 1_000_000);
+                tupleTimes[i] = System.nanoTime() - started;
+            }
+            Arrays.sort(tupleTimes);
+            long covered = tuples.rows().stream().mapToLong(QueryLogSearch.Tuple::queries).sum();
+            System.out.printf("preview tuples of the day: %d distinct of %d queries, %d read (limit 1 000 000) standing for %d queries (%.1f %%), "
+                    + "median %.0f ms, max %.0f ms%n", tuples.tuples(), tuples.queries(), tuples.rows().size(), covered,
+                    100.0 * covered / tuples.queries(), tupleTimes[tupleTimes.length / 2] / 1e6, tupleTimes[tupleTimes.length - 1] / 1e6);
         }
     }
 

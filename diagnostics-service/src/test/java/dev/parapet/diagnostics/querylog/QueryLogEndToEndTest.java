@@ -105,6 +105,27 @@ class QueryLogEndToEndTest {
             http().get().uri("/api/v1/accounts/" + account + "/query-log?" + bad).headers(h -> h.setBearerAuth(admin(account)))
                     .exchange().expectStatus().isBadRequest();
         }
+        // The tuples a policy preview replays, streamed: the account's own only.
+        String tuples = http().get().uri("/api/v1/accounts/" + account + "/query-log/tuples?" + range).headers(h -> h.setBearerAuth(admin(account)))
+                .exchange().expectStatus().isOk().expectBody(String.class).returnResult().getResponseBody();
+        assertThat(JsonPath.<Integer>read(tuples, "$.tuples")).isEqualTo(3);
+        assertThat(JsonPath.<Integer>read(tuples, "$.queries")).isEqualTo(3);
+        assertThat(JsonPath.<Boolean>read(tuples, "$.truncated")).isFalse();
+        assertThat(JsonPath.<List<String>>read(tuples, "$.rows[*].name"))
+                .containsExactlyInAnyOrder("login.phish.example", "www.example.com", "login.phish.example");
+        String cut = http().get().uri("/api/v1/accounts/" + account + "/query-log/tuples?limit=1&" + range).headers(h -> h.setBearerAuth(admin(account)))
+                .exchange().expectStatus().isOk().expectBody(String.class).returnResult().getResponseBody();
+        assertThat(JsonPath.<List<String>>read(cut, "$.rows[*].name")).hasSize(1);
+        assertThat(JsonPath.<Boolean>read(cut, "$.truncated")).isTrue();
+        String none = http().get().uri("/api/v1/accounts/" + stranger + "/query-log/tuples?" + range).headers(h -> h.setBearerAuth(admin(stranger)))
+                .exchange().expectStatus().isOk().expectBody(String.class).returnResult().getResponseBody();
+        assertThat(JsonPath.<List<String>>read(none, "$.rows")).isEmpty();
+        http().get().uri("/api/v1/accounts/" + account + "/query-log/tuples?" + range).headers(h -> h.setBearerAuth(admin(other)))
+                .exchange().expectStatus().isForbidden();
+        for (String bad : List.of("limit=0", "limit=1000001", "from=yesterday")) {
+            http().get().uri("/api/v1/accounts/" + account + "/query-log/tuples?" + bad).headers(h -> h.setBearerAuth(admin(account)))
+                    .exchange().expectStatus().isBadRequest();
+        }
         assertThat(files.account(account).toFile()).as("the account's rows lie under its own directory").isDirectory();
     }
 }

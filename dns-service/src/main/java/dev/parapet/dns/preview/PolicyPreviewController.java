@@ -48,7 +48,7 @@ public class PolicyPreviewController {
      * @param maxPolicyBytes the largest encoded policy accepted
      */
     @ConfigurationProperties("parapet.dns.preview")
-    public record Properties(@DefaultValue("") String queryLogUrl, @DefaultValue("200000") int maxTuples,
+    public record Properties(@DefaultValue("") String queryLogUrl, @DefaultValue("1000000") int maxTuples,
                              @DefaultValue("2m") Duration timeout, @DefaultValue("16777216") int maxPolicyBytes) {
     }
 
