@@ -88,8 +88,9 @@ public class QueryLogController {
     /**
      * The distinct (name, user, device, location) tuples of a range (by default the last 7 days), with the queries each
      * stands for, the most queried first and at most {@code limit}: what a policy preview replays through dns-service's
-     * decisions. {@code web-security:read}, as a search. The answer, {@code {"from", "to", "tuples", "queries",
-     * "truncated", "rows": [{"name", "user", "agent", "location", "queries"}…]}}, is streamed from DuckDB's result as it
+     * decisions. {@code web-security:read}, as a search. The answer, {@code {"from", "to", "queries", "rows": [{"name",
+     * "user", "agent", "location", "queries"}…], "tuples", "truncated"}} (the rows' count, and whether the range held
+     * more, after them), is streamed from DuckDB's result as it
      * is read, {@value #ROWS_PER_CHUNK} rows a chunk and only as fast as the caller reads: a million tuples are never
      * held at once.
      */
@@ -108,7 +109,7 @@ public class QueryLogController {
         org.springframework.core.io.buffer.DataBufferFactory buffers = response.bufferFactory();
         reactor.core.publisher.Flux<org.springframework.core.io.buffer.DataBuffer> body = reactor.core.publisher.Flux
                 .<org.springframework.core.io.buffer.DataBuffer, TupleChunks>generate(
-                        () -> new TupleChunks(search.openTuples(accountId, start, end, limit), start, end, limit),
+                        () -> new TupleChunks(search.openTuples(accountId, start, end, limit), start, end),
                         (chunks, sink) -> {
                             String chunk = chunks.next();
                             if (chunk == null) {
@@ -129,15 +130,13 @@ public class QueryLogController {
         private final QueryLogSearch.TupleCursor cursor;
         private final Instant from;
         private final Instant to;
-        private final int limit;
         private boolean started;
         private boolean done;
 
-        TupleChunks(QueryLogSearch.TupleCursor cursor, Instant from, Instant to, int limit) {
+        TupleChunks(QueryLogSearch.TupleCursor cursor, Instant from, Instant to) {
             this.cursor = cursor;
             this.from = from;
             this.to = to;
-            this.limit = limit;
         }
 
         /** The next chunk of the answer, or null after the last. */
@@ -146,30 +145,23 @@ public class QueryLogController {
                 return null;
             }
             StringBuilder out = new StringBuilder();
+            if (!started) {
+                started = true;
+                out.append("{\"from\":\"").append(from).append("\",\"to\":\"").append(to).append("\",\"queries\":")
+                        .append(cursor.queries()).append(",\"rows\":[");
+            }
             for (int rows = 0; rows < ROWS_PER_CHUNK; rows++) {
                 if (!cursor.next()) {
-                    if (!started) {
-                        header(out);
-                    }
-                    out.append("]}");
+                    out.append("],\"tuples\":").append(cursor.read()).append(",\"truncated\":").append(cursor.truncated()).append('}');
                     done = true;
                     break;
                 }
-                if (started) {
+                if (cursor.read() > 1) {
                     out.append(',');
-                } else {
-                    header(out);
-                    started = true;
                 }
                 out.append(JSON.writeValueAsString(cursor.tuple()));
             }
             return out.toString();
-        }
-
-        private void header(StringBuilder out) {
-            out.append("{\"from\":\"").append(from).append("\",\"to\":\"").append(to).append("\",\"tuples\":").append(cursor.tuples())
-                    .append(",\"queries\":").append(cursor.queries()).append(",\"truncated\":").append(cursor.tuples() > limit)
-                    .append(",\"rows\":[");
         }
 
         @Override

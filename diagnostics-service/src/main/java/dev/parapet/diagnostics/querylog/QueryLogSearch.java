@@ -186,10 +186,10 @@ public final class QueryLogSearch implements AutoCloseable {
     /**
      * The distinct tuples of a range, the most queried first.
      *
-     * @param tuples  how many distinct tuples the range holds (more than {@code rows} holds when it was cut at the limit)
-     * @param queries the queries of the whole range (REFUSED ones, which no policy decided, left out)
+     * @param queries   the queries of the whole range (REFUSED ones, which no policy decided, left out)
+     * @param truncated the range holds more tuples than {@code rows} (the least queried were left out)
      */
-    public record Tuples(long tuples, long queries, List<Tuple> rows) {
+    public record Tuples(long queries, boolean truncated, List<Tuple> rows) {
     }
 
     /**
@@ -202,32 +202,40 @@ public final class QueryLogSearch implements AutoCloseable {
             while (cursor.next()) {
                 rows.add(cursor.tuple());
             }
-            return new Tuples(cursor.tuples(), cursor.queries(), rows);
+            return new Tuples(cursor.queries(), cursor.truncated(), rows);
         }
     }
 
     /**
      * The tuples of a range as a cursor over DuckDB's result, read a row at a time (a million tuples are never Java
-     * objects at once). The query has run when this returns: files that went while it was read are listed again, as
-     * {@link #search} does. Close it.
+     * objects at once). The range's queries are counted first (one column read); the tuples are grouped and the
+     * {@code limit + 1} most queried kept, the one past the limit only telling that there were more. Files that
+     * went while they were read are listed again, as {@link #search} does. Close it.
      */
     public TupleCursor openTuples(UUID account, Instant from, Instant to, int limit) {
         for (int attempt = 1; ; attempt++) {
             List<List<String>> hours = hours(account, from, to);
             if (hours.isEmpty()) {
-                return new TupleCursor(null, null, null);
+                return new TupleCursor(null, null, null, 0, limit);
             }
             DuckDBConnection connection = null;
             PreparedStatement select = null;
+            String where = " WHERE occurred_at >= ? AND occurred_at < ? AND action <> 'REFUSED'";
             try {
                 connection = connection();
-                select = connection.prepareStatement("SELECT query_name, user_email, agent_id, location_id, "
-                        + "count(*) AS queries, count(*) OVER () AS tuples, sum(count(*)) OVER () AS total FROM "
-                        + source(hours, false) + " WHERE occurred_at >= ? AND occurred_at < ? AND action <> 'REFUSED'"
-                        + " GROUP BY query_name, user_email, agent_id, location_id"
+                long queries;
+                try (PreparedStatement count = connection.prepareStatement("SELECT count(*) FROM " + source(hours, false) + where)) {
+                    bind(count, List.of(timestamp(from), timestamp(to)), List.of());
+                    try (ResultSet result = count.executeQuery()) {
+                        result.next();
+                        queries = result.getLong(1);
+                    }
+                }
+                select = connection.prepareStatement("SELECT query_name, user_email, agent_id, location_id, count(*) AS queries FROM "
+                        + source(hours, false) + where + " GROUP BY query_name, user_email, agent_id, location_id"
                         + " ORDER BY queries DESC, query_name, user_email, agent_id, location_id LIMIT ?");
-                bind(select, List.of(timestamp(from), timestamp(to)), List.of(limit));
-                return new TupleCursor(connection, select, select.executeQuery());
+                bind(select, List.of(timestamp(from), timestamp(to)), List.of((long) limit + 1));
+                return new TupleCursor(connection, select, select.executeQuery(), queries, limit);
             } catch (SQLException e) {
                 closeQuietly(select);
                 closeQuietly(connection);
@@ -249,35 +257,42 @@ public final class QueryLogSearch implements AutoCloseable {
         }
     }
 
-    /** A range's tuples, read one by one; {@link #tuples()} and {@link #queries()} are known from the first row on. */
+    /** A range's tuples, read one by one, at most the limit; {@link #truncated()} once read: whether there were more. */
     public static final class TupleCursor implements AutoCloseable {
 
         private final DuckDBConnection connection;
         private final PreparedStatement statement;
         private final ResultSet result;
+        private final long queries;
+        private final int limit;
         private Tuple tuple;
-        private long tuples;
-        private long queries;
+        private int read;
+        private boolean truncated;
 
-        TupleCursor(DuckDBConnection connection, PreparedStatement statement, ResultSet result) {
+        TupleCursor(DuckDBConnection connection, PreparedStatement statement, ResultSet result, long queries, int limit) {
             this.connection = connection;
             this.statement = statement;
             this.result = result;
+            this.queries = queries;
+            this.limit = limit;
         }
 
-        /** Moves to the next tuple; false when there is none. */
+        /** Moves to the next tuple; false when there is none, or the limit is reached. */
         public boolean next() {
-            if (result == null) {
+            tuple = null;
+            if (result == null || truncated) {
                 return false;
             }
             try {
                 if (!result.next()) {
-                    tuple = null;
+                    return false;
+                }
+                if (read == limit) {
+                    truncated = true;   // the row past the limit: only a sign that there were more
                     return false;
                 }
                 tuple = new Tuple(result.getString(1), result.getString(2), result.getString(3), result.getString(4), result.getLong(5));
-                tuples = result.getLong(6);
-                queries = result.getLong(7);
+                read++;
                 return true;
             } catch (SQLException e) {
                 throw new IllegalStateException("The query log could not be read", e);
@@ -288,12 +303,17 @@ public final class QueryLogSearch implements AutoCloseable {
             return tuple;
         }
 
-        /** How many distinct tuples the range holds (0 before the first row is read, or for an empty range). */
-        public long tuples() {
-            return tuples;
+        /** The tuples read so far. */
+        public int read() {
+            return read;
         }
 
-        /** The queries of the whole range. */
+        /** Whether the range holds more tuples than the limit (known once {@link #next()} has answered false). */
+        public boolean truncated() {
+            return truncated;
+        }
+
+        /** The queries of the whole range, counted before the tuples were read. */
         public long queries() {
             return queries;
         }

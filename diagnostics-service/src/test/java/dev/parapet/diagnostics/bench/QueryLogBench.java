@@ -144,8 +144,8 @@ public final class QueryLogBench {
             }
             Arrays.sort(tupleTimes);
             long covered = tuples.rows().stream().mapToLong(QueryLogSearch.Tuple::queries).sum();
-            System.out.printf("preview tuples of the day: %d distinct of %d queries, %d read (limit 1 000 000) standing for %d queries (%.1f %%), "
-                    + "median %.0f ms, max %.0f ms%n", tuples.tuples(), tuples.queries(), tuples.rows().size(), covered,
+            System.out.printf("preview tuples of the day: %d distinct read of %d queries (limit 1 000 000%s), standing for %d queries (%.1f %%), "
+                    + "median %.0f ms, max %.0f ms%n", tuples.rows().size(), tuples.queries(), tuples.truncated() ? ", more left out" : "", covered,
                     100.0 * covered / tuples.queries(), tupleTimes[tupleTimes.length / 2] / 1e6, tupleTimes[tupleTimes.length - 1] / 1e6);
         }
     }
