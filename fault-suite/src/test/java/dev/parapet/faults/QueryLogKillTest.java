@@ -29,7 +29,8 @@ import dev.parapet.stack.Waits;
 /**
  * The query log's exactly-once write path under real crashes: verdicts stream onto the real broker (2 000 a second for
  * 24 s) while diagnostics-service, which writes them into the log's Parquet files, is killed with SIGKILL and started
- * again, twice: 7 s into the stream, and again 7 s after it is back (while it catches up on what it missed). At the end
+ * again, twice: 7 s into the stream, and again 7 s after it is back (its start takes 15-25 s, so the stream is over
+ * by then and it may still be writing what it missed). At the end
  * the log holds every verdict published, once: the account's search counts exactly as many as the broker
  * acknowledged, and still that many after longer than the log's max-delay, when anything written twice would show.
  */
