@@ -10,7 +10,6 @@ import java.nio.file.attribute.PosixFilePermissions;
 import java.security.GeneralSecurityException;
 import java.security.SecureRandom;
 import java.sql.Connection;
-import java.sql.DriverManager;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -180,7 +179,8 @@ public final class QueryLogPrivacy {
         // The path is the root, "identities" and a UUID: no text from outside; the pseudonym is a parameter.
         String sql = "SELECT sealed FROM read_parquet(" + QueryLogWriter.literal(vault.resolve("*.parquet").toString())
                 + ") WHERE pseudonym = ? LIMIT 1";
-        try (Connection duck = DriverManager.getConnection("jdbc:duckdb:"); PreparedStatement statement = duck.prepareStatement(sql)) {
+        // One lookup in one account's vault: bounded like the writer, whatever the vault's size.
+        try (Connection duck = QueryLogWriter.bounded("128MB", 1); PreparedStatement statement = duck.prepareStatement(sql)) {
             statement.setString(1, pseudonym);
             try (ResultSet row = statement.executeQuery()) {
                 if (!row.next()) {

@@ -15,7 +15,6 @@ import java.nio.file.SimpleFileVisitor;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.BasicFileAttributes;
-import java.sql.DriverManager;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
@@ -186,14 +185,8 @@ public final class QueryLogRetention implements AutoCloseable {
                 if (closed) {
                     throw new IllegalStateException("The query log's retention is closed");
                 }
-                DuckDBConnection opened = (DuckDBConnection) DriverManager.getConnection("jdbc:duckdb:");
-                try (Statement statement = opened.createStatement()) {
-                    // One file at a time, like the writer: bounded, and off the service's heap.
-                    statement.execute("SET memory_limit = '128MB'");
-                    statement.execute("SET threads = 1");
-                    statement.execute("SET preserve_insertion_order = true");
-                }
-                duck = opened;
+                // One file at a time, like the writer: bounded, and off the service's heap.
+                duck = QueryLogWriter.bounded("128MB", 1);
             }
             try (Statement statement = duck.createStatement()) {
                 statement.execute(sql);

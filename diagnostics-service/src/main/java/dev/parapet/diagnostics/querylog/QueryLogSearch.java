@@ -8,7 +8,6 @@ import java.sql.Array;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.sql.Statement;
 import java.sql.Timestamp;
 import java.time.Instant;
 import java.time.LocalDateTime;
@@ -81,12 +80,7 @@ public final class QueryLogSearch implements AutoCloseable {
             throw new IllegalStateException("The query log's search is closed");
         }
         if (duck == null) {
-            DuckDBConnection opened = (DuckDBConnection) java.sql.DriverManager.getConnection("jdbc:duckdb:");
-            try (Statement statement = opened.createStatement()) {
-                statement.execute("SET memory_limit = " + QueryLogWriter.literal(memoryLimit));
-                statement.execute("SET threads = " + threads);
-            }
-            duck = opened;
+            duck = QueryLogWriter.bounded(memoryLimit, threads);
         }
         return (DuckDBConnection) duck.duplicate();
     }

@@ -62,12 +62,9 @@ public final class QueryLogWriter implements AutoCloseable {
         this.files = files;
         this.privacy = privacy;
         try {
-            duck = (DuckDBConnection) DriverManager.getConnection("jdbc:duckdb:");
+            // A writer's working set is one batch: bounded, and off the service's heap.
+            duck = bounded("128MB", 1);
             try (Statement statement = duck.createStatement()) {
-                // A writer's working set is one batch: bounded, and off the service's heap.
-                statement.execute("SET memory_limit = '128MB'");
-                statement.execute("SET threads = 1");
-                statement.execute("SET preserve_insertion_order = true");
                 statement.execute("CREATE TABLE batch (" + COLUMNS + ")");
                 statement.execute("CREATE TABLE vault (pseudonym VARCHAR, sealed VARCHAR)");
             }
@@ -196,6 +193,23 @@ public final class QueryLogWriter implements AutoCloseable {
         } else {
             appender.append(value.toString());
         }
+    }
+
+    /**
+     * An in-process DuckDB with its memory (off the heap) and threads bounded, keeping the order rows were written in:
+     * every connection the query log opens is one of these.
+     */
+    static DuckDBConnection bounded(String memoryLimit, int threads) throws SQLException {
+        DuckDBConnection opened = (DuckDBConnection) DriverManager.getConnection("jdbc:duckdb:");
+        try (Statement statement = opened.createStatement()) {
+            statement.execute("SET memory_limit = " + literal(memoryLimit));
+            statement.execute("SET threads = " + threads);
+            statement.execute("SET preserve_insertion_order = true");
+        } catch (SQLException e) {
+            opened.close();
+            throw e;
+        }
+        return opened;
     }
 
     /** A SQL string literal. */
