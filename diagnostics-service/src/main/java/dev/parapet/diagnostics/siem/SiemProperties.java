@@ -56,6 +56,10 @@ public record SiemProperties(
         if (!startAt.equals("latest") && !startAt.equals("earliest")) {
             throw new IllegalArgumentException(PREFIX + "start-at must be latest or earliest, not '" + startAt + "'");
         }
+        if (connectTimeout.isNegative() || connectTimeout.isZero()) {
+            // A zero timeout is "wait for ever" to the socket: one unanswering receiver would hold its destination.
+            throw new IllegalArgumentException(PREFIX + "connect-timeout must be positive, not " + connectTimeout);
+        }
         if (minBackoff.isNegative() || minBackoff.isZero() || maxBackoff.compareTo(minBackoff) < 0) {
             throw new IllegalArgumentException(PREFIX + "min-backoff must be positive and at most max-backoff");
         }

@@ -88,5 +88,9 @@ class SiemPropertiesTest {
                 Duration.ofSeconds(30))).hasMessageContaining("one destination per account");
         assertThatThrownBy(() -> new SiemProperties(List.of(), "", 500, "yesterday", Duration.ofSeconds(1), Duration.ofSeconds(1),
                 Duration.ofSeconds(30))).hasMessageContaining("start-at");
+        assertThatThrownBy(() -> new SiemProperties(List.of(), "", 500, "latest", Duration.ZERO, Duration.ofSeconds(1),
+                Duration.ofSeconds(30))).hasMessageContaining("connect-timeout must be positive");
+        assertThatThrownBy(() -> bind(Map.of("parapet.diagnostics.siem.connect-timeout", "0s")))
+                .hasRootCauseMessage("parapet.diagnostics.siem.connect-timeout must be positive, not PT0S");
     }
 }
