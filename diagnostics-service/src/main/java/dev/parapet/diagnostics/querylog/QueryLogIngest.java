@@ -10,7 +10,6 @@ import java.util.OptionalLong;
 import java.util.Set;
 import java.util.stream.Collectors;
 
-import org.apache.avro.specific.SpecificRecord;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -19,7 +18,6 @@ import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.WakeupException;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
-import org.apache.kafka.common.serialization.Deserializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -42,7 +40,7 @@ import io.micrometer.core.instrument.MeterRegistry;
  * {@code maxDelay} old. A batch that cannot be written (a full disk) is read again from its start after
  * a pause; a record that cannot be read is counted, logged and skipped (its offset is inside the next
  * batch's range, so it is not read again); one the registry could not be asked about is read again, at most
- * {@value #READ_ATTEMPTS} times. The writer holds a lock on each partition it is assigned
+ * {@value VerdictReader#READ_ATTEMPTS} times. The writer holds a lock on each partition it is assigned
  * ({@link QueryLogFiles#tryLock}), so an instance that lost a partition during a stalled write finishes
  * that write before the new owner tidies up after it. Verdicts read and not yet written are bounded
  * ({@code 2 x batchSize} over all partitions: the largest partition's batch is written when they pass it).
@@ -50,7 +48,6 @@ import io.micrometer.core.instrument.MeterRegistry;
 public final class QueryLogIngest implements SmartLifecycle {
 
     public static final String GROUP = dev.parapet.schemas.access.KafkaAccess.QUERY_LOG_GROUP;
-    static final int READ_ATTEMPTS = VerdictReader.READ_ATTEMPTS;
     private static final Logger LOG = LoggerFactory.getLogger(QueryLogIngest.class);
 
     private final Map<String, Object> consumerConfig;
@@ -66,7 +63,6 @@ public final class QueryLogIngest implements SmartLifecycle {
     private Thread thread;
     /** The locks of the partitions assigned to this writer. */
     private final Map<Integer, java.nio.channels.FileLock> locks = new HashMap<>();
-    /** The record last read again because the registry did not answer, and how many times. */
 
     /** A partition's verdicts read and not yet written. */
     private static final class Pending {
@@ -124,11 +120,13 @@ public final class QueryLogIngest implements SmartLifecycle {
     }
 
     private void run() {
-        Deserializer<SpecificRecord> values = AvroSerdes.deserializer(registryUrl, false);
+        // One reader for the thread's life: a record read again makes the consumer start again, and the reader's count
+        // of attempts must outlive that for its limit to hold.
+        VerdictReader reader = new VerdictReader(AvroSerdes.deserializer(registryUrl, false), unreadable, "query log");
         long backoff = 100;
         while (running) {
             try (QueryLogWriter writer = new QueryLogWriter(files, privacy)) {
-                follow(writer, new VerdictReader(values, unreadable, "query log"));
+                follow(writer, reader);
             } catch (WakeupException stopping) {
                 // stopping
             } catch (RuntimeException | LinkageError e) {   // LinkageError: DuckDB's native library did not load
@@ -195,7 +193,7 @@ public final class QueryLogIngest implements SmartLifecycle {
                         verdict = reader.read(record);
                     } catch (VerdictReader.ReadAgain again) {
                         // not the record's fault: read it again from the log's commit (the consumer starts again)
-                        throw again.getCause() instanceof RuntimeException cause ? cause : new IllegalStateException(again.getCause());
+                        throw again.failure();
                     }
                     if (verdict != null) {
                         batch.entries.add(new Entry(record.partition(), record.offset(), verdict));

@@ -22,8 +22,13 @@ public final class VerdictReader {
     /** Read the record again, from the last commit: the failure was not the record's. */
     public static final class ReadAgain extends Exception {
 
-        ReadAgain(Throwable cause) {
+        ReadAgain(RuntimeException cause) {
             super(cause.toString(), cause);
+        }
+
+        /** What failed (the deserialiser's exception). */
+        public RuntimeException failure() {
+            return (RuntimeException) getCause();
         }
     }
 

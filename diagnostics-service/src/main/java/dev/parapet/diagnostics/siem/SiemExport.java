@@ -11,7 +11,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
-import org.apache.avro.specific.SpecificRecord;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -21,7 +20,6 @@ import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.WakeupException;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
-import org.apache.kafka.common.serialization.Deserializer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.context.SmartLifecycle;
@@ -133,13 +131,14 @@ public final class SiemExport implements SmartLifecycle {
     }
 
     private void run() {
-        Deserializer<SpecificRecord> values = AvroSerdes.deserializer(registryUrl, false);
+        // One reader for the thread's life, so that its count of attempts outlives a consumer started again.
+        VerdictReader reader = new VerdictReader(AvroSerdes.deserializer(registryUrl, false), unreadable, "SIEM " + tls.target());
         while (running) {
             try (KafkaConsumer<byte[], byte[]> kafka = new KafkaConsumer<>(consumerConfig, new ByteArrayDeserializer(),
                     new ByteArrayDeserializer())) {
                 consumer = kafka;
                 kafka.subscribe(List.of(Topics.VERDICTS.name()), new Commits(kafka));
-                follow(kafka, new VerdictReader(values, unreadable, "SIEM " + tls.target()));
+                follow(kafka, reader);
             } catch (WakeupException stopping) {
                 // stopping
             } catch (RuntimeException e) {
