@@ -1,5 +1,6 @@
 package dev.parapet.diagnostics.querylog;
 
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
@@ -7,6 +8,10 @@ import java.util.Arrays;
 import java.util.Locale;
 import java.util.UUID;
 
+import org.springframework.core.io.buffer.DataBuffer;
+import org.springframework.core.io.buffer.DataBufferFactory;
+import org.springframework.http.MediaType;
+import org.springframework.http.server.reactive.ServerHttpResponse;
 import org.springframework.security.core.annotation.AuthenticationPrincipal;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PathVariable;
@@ -14,10 +19,13 @@ import org.springframework.web.bind.annotation.RequestMapping;
 import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.RestController;
 
+import tools.jackson.databind.json.JsonMapper;
+
 import dev.parapet.kit.problem.Problems;
 import dev.parapet.kit.security.Admin;
 import dev.parapet.kit.security.Permission;
 import dev.parapet.schemas.v1.verdicts.Action;
+import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 import reactor.core.scheduler.Schedulers;
 
@@ -65,9 +73,9 @@ public class QueryLogController {
         if (size < 1 || size > MAX_PAGE_SIZE) {
             throw Problems.invalid("size", "must be from 1 to " + MAX_PAGE_SIZE);
         }
-        Instant[] range = range(from, to, Duration.ofDays(1));
-        Instant start = range[0];
-        Instant end = range[1];
+        Range range = Range.of(from, to, Duration.ofDays(1));
+        Instant start = range.from();
+        Instant end = range.to();
         // An account with pseudonyms is searched by a user's pseudonym, given or made from the address asked for.
         String who = text("user", user);
         if (who != null && !who.startsWith(QueryLogPrivacy.PREFIX) && privacy.pseudonymises(accountId)) {
@@ -83,7 +91,7 @@ public class QueryLogController {
 
     static final int MAX_TUPLES = 1_000_000;
     static final int ROWS_PER_CHUNK = 2_000;
-    private static final tools.jackson.databind.json.JsonMapper JSON = tools.jackson.databind.json.JsonMapper.builder().build();
+    private static final JsonMapper JSON = JsonMapper.builder().build();
 
     /**
      * The distinct (name, user, device, location) tuples of a range (by default the last 7 days), with the queries each
@@ -97,25 +105,23 @@ public class QueryLogController {
     @GetMapping("/tuples")
     public Mono<Void> tuples(@PathVariable UUID accountId, @RequestParam(required = false) String from,
                              @RequestParam(required = false) String to, @RequestParam(defaultValue = "1000000") int limit,
-                             @AuthenticationPrincipal Admin admin, org.springframework.http.server.reactive.ServerHttpResponse response) {
+                             @AuthenticationPrincipal Admin admin, ServerHttpResponse response) {
         admin.require(accountId, Permission.WEB_SECURITY_READ);
         if (limit < 1 || limit > MAX_TUPLES) {
             throw Problems.invalid("limit", "must be from 1 to " + MAX_TUPLES);
         }
-        Instant[] range = range(from, to, Duration.ofDays(7));
-        Instant start = range[0];
-        Instant end = range[1];
-        response.getHeaders().setContentType(org.springframework.http.MediaType.APPLICATION_JSON);
-        org.springframework.core.io.buffer.DataBufferFactory buffers = response.bufferFactory();
-        reactor.core.publisher.Flux<org.springframework.core.io.buffer.DataBuffer> body = reactor.core.publisher.Flux
-                .<org.springframework.core.io.buffer.DataBuffer, TupleChunks>generate(
-                        () -> new TupleChunks(search.openTuples(accountId, start, end, limit), start, end),
+        Range range = Range.of(from, to, Duration.ofDays(7));
+        response.getHeaders().setContentType(MediaType.APPLICATION_JSON);
+        DataBufferFactory buffers = response.bufferFactory();
+        Flux<DataBuffer> body = Flux
+                .<DataBuffer, TupleChunks>generate(
+                        () -> new TupleChunks(search.openTuples(accountId, range.from(), range.to(), limit), range),
                         (chunks, sink) -> {
                             String chunk = chunks.next();
                             if (chunk == null) {
                                 sink.complete();
                             } else {
-                                sink.next(buffers.wrap(chunk.getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+                                sink.next(buffers.wrap(chunk.getBytes(StandardCharsets.UTF_8)));
                             }
                             return chunks;
                         }, TupleChunks::close)
@@ -128,15 +134,13 @@ public class QueryLogController {
     private static final class TupleChunks implements AutoCloseable {
 
         private final QueryLogSearch.TupleCursor cursor;
-        private final Instant from;
-        private final Instant to;
+        private final Range range;
         private boolean started;
         private boolean done;
 
-        TupleChunks(QueryLogSearch.TupleCursor cursor, Instant from, Instant to) {
+        TupleChunks(QueryLogSearch.TupleCursor cursor, Range range) {
             this.cursor = cursor;
-            this.from = from;
-            this.to = to;
+            this.range = range;
         }
 
         /** The next chunk of the answer, or null after the last. */
@@ -147,7 +151,7 @@ public class QueryLogController {
             StringBuilder out = new StringBuilder();
             if (!started) {
                 started = true;
-                out.append("{\"from\":\"").append(from).append("\",\"to\":\"").append(to).append("\",\"queries\":")
+                out.append("{\"from\":\"").append(range.from()).append("\",\"to\":\"").append(range.to()).append("\",\"queries\":")
                         .append(cursor.queries()).append(",\"rows\":[");
             }
             for (int rows = 0; rows < ROWS_PER_CHUNK; rows++) {
@@ -170,22 +174,25 @@ public class QueryLogController {
         }
     }
 
-    /** The range asked for, {@code to} now and {@code from} that far before it unless given; at most 31 days. */
-    private static Instant[] range(String from, String to, Duration byDefault) {
-        Instant end = to == null ? Instant.now() : instant("to", to);
-        Instant start;
-        try {
-            start = from == null ? end.minus(byDefault) : instant("from", from);
-        } catch (java.time.DateTimeException beyondTime) {
-            throw Problems.invalid("to", "must be an instant after the year 0");
+    /** A range asked for: {@code to} now and {@code from} that far before it unless given; at most 31 days. */
+    record Range(Instant from, Instant to) {
+
+        static Range of(String from, String to, Duration byDefault) {
+            Instant end = to == null ? Instant.now() : instant("to", to);
+            Instant start;
+            try {
+                start = from == null ? end.minus(byDefault) : instant("from", from);
+            } catch (java.time.DateTimeException beyondTime) {
+                throw Problems.invalid("to", "must be an instant after the year 0");
+            }
+            if (!start.isBefore(end)) {
+                throw Problems.invalid("from", "must be before 'to'");
+            }
+            if (Duration.between(start, end).compareTo(MAX_RANGE) > 0) {
+                throw Problems.invalid("from", "a range is at most " + MAX_RANGE.toDays() + " days");
+            }
+            return new Range(start, end);
         }
-        if (!start.isBefore(end)) {
-            throw Problems.invalid("from", "must be before 'to'");
-        }
-        if (Duration.between(start, end).compareTo(MAX_RANGE) > 0) {
-            throw Problems.invalid("from", "a range is at most " + MAX_RANGE.toDays() + " days");
-        }
-        return new Instant[] {start, end};
     }
 
     private static Instant instant(String field, String value) {

@@ -71,8 +71,10 @@ public final class PolicyPreview {
     private final Tally blocking = new Tally();
     private final Tally warning = new Tally();
     private final Tally allowing = new Tally();
-    private final Map<Action, Map<Action, long[]>> transitions = new EnumMap<>(Action.class);
-    private final Map<String, long[]> logging = new HashMap<>();
+    private final Map<Action, Map<Action, Count>> transitions = new EnumMap<>(Action.class);
+    /** Queries logged now that would not be, and the other way round. */
+    private final Count unlogging = new Count();
+    private final Count logging = new Count();
     private long tuples;
     private long queries;
     private long changed;
@@ -109,18 +111,14 @@ public final class PolicyPreview {
         Verdict now = current.decide(who, name, name.length);
         Verdict then = proposed.decide(who, name, name.length);
         if (now.logged() != then.logged()) {
-            long[] moved = logging.computeIfAbsent(now.logged() ? "logged" : "not logged", k -> new long[2]);
-            moved[0] += tuple.queries();
-            moved[1]++;
+            (now.logged() ? unlogging : logging).add(tuple.queries());
         }
         if (now.action() == then.action()) {
             return;
         }
         changed += tuple.queries();
-        long[] moved = transitions.computeIfAbsent(now.action(), a -> new EnumMap<>(Action.class))
-                .computeIfAbsent(then.action(), a -> new long[2]);
-        moved[0] += tuple.queries();
-        moved[1]++;
+        transitions.computeIfAbsent(now.action(), a -> new EnumMap<>(Action.class))
+                .computeIfAbsent(then.action(), a -> new Count()).add(tuple.queries());
         if (then.action() == Action.BLOCKED) {
             blocking.add(tuple);
         } else if (then.action() == Action.WARNED) {
@@ -133,11 +131,15 @@ public final class PolicyPreview {
     /** What the replay found. */
     public Result result() {
         List<Transition> moves = new ArrayList<>();
-        transitions.forEach((from, to) -> to.forEach((into, counts) -> moves.add(new Transition(from.name(), into.name(), counts[0], counts[1]))));
+        transitions.forEach((from, to) -> to.forEach((into, count) -> moves.add(count.as(from.name(), into.name()))));
         moves.sort(Comparator.comparingLong(Transition::queries).reversed().thenComparing(Transition::from).thenComparing(Transition::to));
         List<Transition> logs = new ArrayList<>();
-        logging.forEach((from, counts) -> logs.add(new Transition(from, from.equals("logged") ? "not logged" : "logged", counts[0], counts[1])));
-        logs.sort(Comparator.comparing(Transition::from));
+        if (unlogging.tuples > 0) {
+            logs.add(unlogging.as("logged", "not logged"));
+        }
+        if (logging.tuples > 0) {
+            logs.add(logging.as("not logged", "logged"));
+        }
         return new Result(tuples, queries, changed, pseudonymous, skipped, blocking.change(top), warning.change(top),
                 allowing.change(top), moves, logs);
     }
@@ -157,6 +159,22 @@ public final class PolicyPreview {
             }
         }
         return name.getBytes(StandardCharsets.US_ASCII);
+    }
+
+    /** Queries and the tuples they came in. */
+    private static final class Count {
+
+        private long queries;
+        private long tuples;
+
+        void add(long more) {
+            queries += more;
+            tuples++;
+        }
+
+        Transition as(String from, String to) {
+            return new Transition(from, to, queries, tuples);
+        }
     }
 
     /** The queries of one kind of change, and by whom. */

@@ -24,8 +24,11 @@ import tools.jackson.databind.json.JsonMapper;
  */
 public final class QueryLogTuples {
 
-    /** What the log said of the range as a whole (the tuples themselves went to the consumer). */
-    public record Read(Instant from, Instant to, long tuples, long queries, boolean truncated) {
+    /**
+     * What the log said of the range as a whole (the tuples themselves went to the consumer): the tuples it sent, the
+     * queries of the range, and whether it held more tuples than it sent.
+     */
+    public record Read(long tuples, long queries, boolean truncated) {
     }
 
     /** The query log answered with an error (its status, and its problem's detail if it gave one). */
@@ -81,8 +84,6 @@ public final class QueryLogTuples {
     }
 
     private Read parse(InputStream body, Consumer<PolicyPreview.Tuple> each) {
-        Instant from = null;
-        Instant to = null;
         long tuples = 0;
         long queries = 0;
         boolean truncated = false;
@@ -94,8 +95,6 @@ public final class QueryLogTuples {
                 String field = parser.currentName();
                 JsonToken value = parser.nextToken();
                 switch (field) {
-                    case "from" -> from = Instant.parse(parser.getString());
-                    case "to" -> to = Instant.parse(parser.getString());
                     case "tuples" -> tuples = parser.getLongValue();
                     case "queries" -> queries = parser.getLongValue();
                     case "truncated" -> truncated = value == JsonToken.VALUE_TRUE;
@@ -112,7 +111,7 @@ public final class QueryLogTuples {
                 }
             }
         }
-        return new Read(from, to, tuples, queries, truncated);
+        return new Read(tuples, queries, truncated);
     }
 
     private static String encode(Instant instant) {

@@ -64,8 +64,7 @@ class QueryLogTuplesTest {
                 "Bearer token-of-the-admin", read::add);
         assertThat(read).containsExactly(new PolicyPreview.Tuple("www.social.example", null, null, LEEDS, 40),
                 new PolicyPreview.Tuple("social.example", "ann@corp.test", UUID.fromString("00000000-0000-0000-0000-0000000000d1"), null, 5));
-        assertThat(summary).isEqualTo(new QueryLogTuples.Read(Instant.parse("2026-12-01T00:00:00Z"), Instant.parse("2026-12-08T00:00:00Z"),
-                3, 47, true));
+        assertThat(summary).isEqualTo(new QueryLogTuples.Read(3, 47, true));
         assertThat(seenAuthorization.get()).isEqualTo("Bearer token-of-the-admin");
         assertThat(seenQuery.get()).isEqualTo("/api/v1/accounts/" + ACCOUNT
                 + "/query-log/tuples?from=2026-12-01T00%3A00%3A00Z&to=2026-12-08T00%3A00%3A00Z&limit=2");
