@@ -15,6 +15,7 @@ import org.apache.kafka.streams.state.QueryableStoreTypes;
 import org.apache.kafka.streams.state.ReadOnlyWindowStore;
 import org.springframework.stereotype.Component;
 
+import dev.parapet.diagnostics.traffic.RolledHours;
 import dev.parapet.diagnostics.traffic.TrafficKeys;
 import dev.parapet.diagnostics.traffic.TrafficProcessor;
 
@@ -84,6 +85,14 @@ public class TrafficQueries {
                 }
             });
         }
+        if (interval == Interval.HOUR) {
+            unrolledMinutes(account, first, to.toEpochMilli(), metadata, (key, hour, count) -> {
+                TrafficReports.BucketCounts window = windows.get(hour);
+                if (window != null) {
+                    window.add(TrafficKeys.dimension(key), count);
+                }
+            });
+        }
         List<Bucket> series = new ArrayList<>(windows.size());
         windows.forEach((start, window) -> series.add(window.bucket(Instant.ofEpochMilli(start))));
         return series;
@@ -99,6 +108,18 @@ public class TrafficQueries {
                 Instant.ofEpochMilli(first), to.minusMillis(1))) {
             it.forEachRemaining(kv -> counts.merge(TrafficKeys.dimension(kv.key.key()), kv.value, Long::sum));
         }
+        if (interval == Interval.HOUR) {
+            unrolledMinutes(account, first, to.toEpochMilli(), metadata,
+                    (key, hour, count) -> counts.merge(TrafficKeys.dimension(key), count, Long::sum));
+        }
         return TrafficReports.summary(counts, Instant.ofEpochMilli(first), to, interval, limit);
+    }
+
+    /** The hours' counts not yet rolled up from the minutes ({@link RolledHours}): added to the hour store's, they are the hours. */
+    private void unrolledMinutes(UUID account, long from, long to, KeyQueryMetadata metadata, RolledHours.HourCount count) {
+        long rolledThrough = RolledHours.rolledThrough(
+                instances.store(Interval.HOUR.store, QueryableStoreTypes.<String, Long>windowStore(), metadata));
+        ReadOnlyWindowStore<String, Long> minutes = instances.store(Interval.MINUTE.store, QueryableStoreTypes.windowStore(), metadata);
+        RolledHours.unrolled(minutes, rolledThrough, TrafficKeys.prefix(account), TrafficKeys.end(account), from, to, count);
     }
 }

@@ -73,7 +73,7 @@ public class DiagnosticsTopology {
     /** As many partitions as the verdict and telemetry topics. */
     static final int PARTITIONS = 12;
     static final Duration SECONDS_RETENTION = Duration.ofMinutes(15);
-    static final Duration MINUTES_RETENTION = Duration.ofDays(2);
+    static final Duration MINUTES_RETENTION = TrafficProcessor.MINUTES_RETENTION;
     static final Duration HOURS_RETENTION = Duration.ofDays(8);
     /** The audit topic's own retention: the log shows what the topic still holds. */
     static final Duration AUDIT_RETENTION = Duration.ofDays(400);

@@ -19,6 +19,10 @@ final class PendingCounts {
     private int size;
 
     void add(String key, long window) {
+        add(key, window, 1);
+    }
+
+    void add(String key, long window, long n) {
         Map<String, long[]> counts;
         if (window == lastWindow) {
             counts = lastCounts;
@@ -29,10 +33,10 @@ final class PendingCounts {
         }
         long[] count = counts.get(key);
         if (count == null) {
-            counts.put(key, new long[] {1});
+            counts.put(key, new long[] {n});
             size++;
         } else {
-            count[0]++;
+            count[0] += n;
         }
     }
 
@@ -54,6 +58,16 @@ final class PendingCounts {
             store.put(key, stored == null ? count[0] : stored + count[0], window);
         }));
         clear();
+    }
+
+    /** Each held count, by window and key. */
+    void forEach(Each each) {
+        byWindow.forEach((window, counts) -> counts.forEach((key, count) -> each.count(window, key, count[0])));
+    }
+
+    @FunctionalInterface
+    interface Each {
+        void count(long window, String key, long count);
     }
 
     void clear() {

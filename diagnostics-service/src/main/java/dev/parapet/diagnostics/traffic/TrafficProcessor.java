@@ -24,9 +24,14 @@ import dev.parapet.schemas.v1.verdicts.DnsVerdict;
  * work is a few hash-map increments. The counts are committed with the offsets of their verdicts
  * (exactly-once as before: a commit never includes a verdict whose counts are still only in memory).
  * The live seconds, a few counters per account, are also written every {@link #FLUSH_INTERVAL} (into
- * their store's record cache) so that the live rates do not wait for the commit; the minutes and
- * hours become visible to queries at the commit, at most the commit interval (1 s) after their
+ * their store's record cache) so that the live rates do not wait for the commit; the minutes
+ * become visible to queries at the commit, at most the commit interval (1 s) after their
  * verdicts are processed.
+ *
+ * <p>The hours are rolled up from the minutes ({@link RolledHours}) at the first commit after a minute is
+ * over: {@link #GRACE} after its end in the verdicts' own time or, when no verdict has come for
+ * {@link #IDLE}, on the wall clock. A verdict for a minute already rolled up is added to its hour at the
+ * commit, as the minutes are.
  */
 public final class TrafficProcessor implements Processor<String, DnsVerdict, Void, Void>, CommitHook.Listener {
 
@@ -36,22 +41,42 @@ public final class TrafficProcessor implements Processor<String, DnsVerdict, Voi
     /** The {@link CommitHook} that tells this processor of commits. */
     public static final String COMMIT_HOOK = "traffic-commit-hook";
 
+    /** How long the minute counters are kept (the hours are kept longer: DiagnosticsTopology). */
+    public static final Duration MINUTES_RETENTION = Duration.ofDays(2);
+
     public static final long SECOND = 1_000;
     public static final long MINUTE = 60_000;
     public static final long HOUR = 3_600_000;
 
     /** How long the live seconds' counts may wait in memory before queries see them. */
     public static final Duration FLUSH_INTERVAL = Duration.ofMillis(200);
+    /** How long after its end (in the verdicts' time) a minute is rolled up into its hour: verdicts a little late still go to the minute only. */
+    static final long GRACE = 10_000;
+    /** A verdict stamped further ahead of the wall clock than this (a wrong clock) still counts, but does not move the roll-up on. */
+    static final long MAX_AHEAD = 60_000;
+    /** With no verdict for this long (wall clock), the minutes are rolled up by the wall clock instead. */
+    static final long IDLE = 30_000;
+    /** {@link #rolledThrough} not read from the hour store yet. */
+    private static final long UNKNOWN = Long.MIN_VALUE + 1;
 
     private final PendingCounts pendingSeconds = new PendingCounts();
     private final PendingCounts pendingMinutes = new PendingCounts();
     private final PendingCounts pendingHours = new PendingCounts();
+    private final OpenMinutes openMinutes = new OpenMinutes();
     private WindowStore<String, Long> seconds;
     private WindowStore<String, Long> minutes;
     private WindowStore<String, Long> hours;
+    private ProcessorContext<Void, Void> context;
+    /** The last minute whose counts are in the hour store ({@link RolledHours}). */
+    private long rolledThrough = UNKNOWN;
+    /** The latest verdict time seen, and the wall clock when a verdict last came. */
+    private long streamTime = Long.MIN_VALUE;
+    private long lastVerdictAt;
 
     @Override
     public void init(ProcessorContext<Void, Void> context) {
+        this.context = context;
+        lastVerdictAt = context.currentSystemTimeMs();
         seconds = context.getStateStore(SECONDS_STORE);
         minutes = context.getStateStore(MINUTES_STORE);
         hours = context.getStateStore(HOURS_STORE);
@@ -71,22 +96,79 @@ public final class TrafficProcessor implements Processor<String, DnsVerdict, Voi
         long time = verdict.getOccurredAt().toEpochMilli();
         long second = time - Math.floorMod(time, SECOND);
         long minute = time - Math.floorMod(time, MINUTE);
-        long hour = time - Math.floorMod(time, HOUR);
+        lastVerdictAt = context.currentSystemTimeMs();
+        if (time <= lastVerdictAt + MAX_AHEAD) {
+            streamTime = Math.max(streamTime, time); // a verdict stamped far ahead must not roll up the minutes still to come
+        }
         TrafficCounting.seconds(verdict, dimension -> pendingSeconds.add(account + dimension, second));
-        TrafficCounting.windows(verdict, dimension -> {
-            String key = account + dimension;
-            pendingMinutes.add(key, minute);
-            pendingHours.add(key, hour);
-        });
+        if (minute > rolledThrough()) {
+            TrafficCounting.windows(verdict, dimension -> pendingMinutes.add(account + dimension, minute));
+        } else {
+            long hour = RolledHours.hour(time);
+            TrafficCounting.windows(verdict, dimension -> {
+                String key = account + dimension;
+                pendingMinutes.add(key, minute);
+                pendingHours.add(key, hour);
+            });
+        }
     }
 
     /** Before a commit: the held counts into the stores, and the seconds' cache to RocksDB and the changelog. */
     @Override
     public void flush() {
         pendingSeconds.drainInto(seconds);
-        pendingMinutes.drainInto(minutes);
+        openMinutes.drain(pendingMinutes, minutes);
         pendingHours.drainInto(hours);
+        rollUp();
         flushCache(seconds);
+    }
+
+    /** The last minute in the hour store, read from it once (after a start or an abort). */
+    private long rolledThrough() {
+        if (rolledThrough == UNKNOWN) {
+            long marked = RolledHours.rolledThrough(hours);
+            if (marked == RolledHours.NONE && !empty(hours)) {
+                // Hours written before they were rolled up (every verdict into its hour directly): the minutes until now
+                // are in them already, and their verdicts still to come are added to their hours directly.
+                long now = context.currentSystemTimeMs();
+                marked = now - Math.floorMod(now, MINUTE);
+                hours.put(RolledHours.MARKER, marked, RolledHours.hour(marked));
+            }
+            rolledThrough = marked;
+        }
+        return rolledThrough;
+    }
+
+    /** Adds the minutes that are over to their hours, then marks them rolled up. Runs at a commit, after the minutes were written. */
+    private void rollUp() {
+        long now = context.currentSystemTimeMs();
+        long reference;
+        if (now - lastVerdictAt >= IDLE) {
+            reference = now;
+        } else if (streamTime == Long.MIN_VALUE) {
+            return; // just started or aborted: wait for the verdicts' own time
+        } else {
+            reference = streamTime;
+        }
+        long last = reference - GRACE - MINUTE;
+        last -= Math.floorMod(last, MINUTE);
+        long through = rolledThrough();
+        if (last <= through) {
+            return;
+        }
+        long from = through == RolledHours.NONE ? last - MINUTES_RETENTION.toMillis() : through + MINUTE;
+        PendingCounts rolled = new PendingCounts();
+        RolledHours.minutes(minutes, from, last, (key, count) -> rolled.add(key.key(), RolledHours.hour(key.window().start()), count));
+        rolled.drainInto(hours);
+        hours.put(RolledHours.MARKER, last, RolledHours.hour(last));
+        rolledThrough = last;
+        openMinutes.rolledThrough(last);
+    }
+
+    private static boolean empty(WindowStore<String, Long> store) {
+        try (var all = store.all()) {
+            return !all.hasNext();
+        }
     }
 
     @Override
@@ -94,6 +176,9 @@ public final class TrafficProcessor implements Processor<String, DnsVerdict, Voi
         pendingSeconds.clear();
         pendingMinutes.clear();
         pendingHours.clear();
+        rolledThrough = UNKNOWN;
+        streamTime = Long.MIN_VALUE;
+        openMinutes.reset();
     }
 
     private static void flushCache(WindowStore<String, Long> store) {

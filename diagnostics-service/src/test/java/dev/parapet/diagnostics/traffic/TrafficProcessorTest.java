@@ -35,6 +35,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import dev.parapet.diagnostics.streams.CommitHook;
 import dev.parapet.diagnostics.streams.DiagnosticsTopology;
 import dev.parapet.schemas.Topics;
 import dev.parapet.schemas.v1.verdicts.Action;
@@ -46,7 +47,8 @@ import dev.parapet.schemas.v1.verdicts.Transport;
  * The traffic counters as Kafka Streams runs them (the topology's own traffic part, in a
  * TopologyTestDriver, which commits after every record): after each commit the window stores hold
  * exactly what counting every verdict one by one gives, although the processor adds counts up in
- * memory and writes them only when told of the commit.
+ * memory and writes them only when told of the commit. An hour is what the queries read: the hour
+ * store's count and the minutes not yet rolled up into it ({@link RolledHours}).
  */
 class TrafficProcessorTest {
 
@@ -111,16 +113,109 @@ class TrafficProcessorTest {
         assertThat(minutes.fetch(total, at.toEpochMilli())).isEqualTo(2L);
     }
 
-    private Map<String, Map<String, Long>> stored() {
-        Map<String, Map<String, Long>> stored = new HashMap<>();
-        for (String name : List.of(TrafficProcessor.SECONDS_STORE, TrafficProcessor.MINUTES_STORE, TrafficProcessor.HOURS_STORE)) {
-            WindowStore<String, Long> store = driver.getWindowStore(name);
-            try (KeyValueIterator<Windowed<String>, Long> all = store.all()) {
-                all.forEachRemaining((KeyValue<Windowed<String>, Long> kv) -> stored.computeIfAbsent(name, n -> new HashMap<>())
-                        .put(kv.key.key() + "@" + kv.key.window().start(), kv.value));
+    @Test
+    void hoursAreRolledUpFromTheMinutesOnceAMinuteIsOverAndALateVerdictCountsOnce() {
+        Instant base = Instant.parse("2026-12-04T09:57:30Z");
+        Map<String, Map<String, Long>> expected = new HashMap<>();
+        for (int i = 0; i < 400; i++) {
+            DnsVerdict verdict = verdict(base.plusMillis(i * 1_000L));
+            verdicts.pipeInput(verdict.getAccountId().toString(), verdict);
+            count(expected, verdict);
+            if (i % 37 == 0 || i == 399) {
+                assertThat(stored()).as("after verdict %d", i).isEqualTo(expected);
             }
         }
+        // 09:57:30 + 399 s = 10:04:09: the minutes until 10:02 are over by GRACE, rolled up into their two hours.
+        WindowStore<String, Long> hours = driver.getWindowStore(TrafficProcessor.HOURS_STORE);
+        assertThat(RolledHours.rolledThrough(hours)).isEqualTo(Instant.parse("2026-12-04T10:02:00Z").toEpochMilli());
+        assertThat(raw(hours)).as("the hour store itself holds both hours' rolled-up minutes")
+                .anySatisfy((key, count) -> assertThat(key).endsWith("@" + Instant.parse("2026-12-04T09:00:00Z").toEpochMilli()))
+                .anySatisfy((key, count) -> assertThat(key).endsWith("@" + Instant.parse("2026-12-04T10:00:00Z").toEpochMilli()));
+
+        // Late: a verdict for 09:58, long rolled up, counts once in its minute and once in its hour.
+        DnsVerdict late = verdict(Instant.parse("2026-12-04T09:58:30Z"));
+        verdicts.pipeInput(late.getAccountId().toString(), late);
+        count(expected, late);
+        assertThat(stored()).isEqualTo(expected);
+    }
+
+    @Test
+    void anIdleTaskRollsItsMinutesUpByTheWallClock() {
+        Instant at = Instant.ofEpochMilli(System.currentTimeMillis()).minusSeconds(600);
+        Map<String, Map<String, Long>> expected = new HashMap<>();
+        for (int i = 0; i < 20; i++) {
+            DnsVerdict verdict = verdict(at.plusMillis(i * 100L));
+            verdicts.pipeInput(verdict.getAccountId().toString(), verdict);
+            count(expected, verdict);
+        }
+        WindowStore<String, Long> hours = driver.getWindowStore(TrafficProcessor.HOURS_STORE);
+        long minute = at.toEpochMilli() - Math.floorMod(at.toEpochMilli(), TrafficProcessor.MINUTE);
+        assertThat(RolledHours.rolledThrough(hours)).as("the verdicts' own time has not passed their minute").isLessThan(minute);
+        assertThat(raw(hours)).isEmpty();
+        driver.advanceWallClockTime(Duration.ofMillis(TrafficProcessor.IDLE + 1_000));
+        assertThat(RolledHours.rolledThrough(hours)).as("rolled up by the wall clock").isGreaterThanOrEqualTo(minute);
+        assertThat(raw(hours)).isNotEmpty();
+        assertThat(stored()).isEqualTo(expected);
+    }
+
+    @Test
+    void countersInTheStoreBeforeTheStartAreAddedToAndOnlyLaterMinutesStartFromZero() {
+        // As a restart or an abort finds them: a counter of 10:00 and the latest minute written, 10:00. The commit hook's
+        // clearCache is what Kafka Streams calls on an abort: the processor forgets what it held.
+        long minute = Instant.parse("2026-12-04T10:00:00Z").toEpochMilli();
+        WindowStore<String, Long> minutes = driver.getWindowStore(TrafficProcessor.MINUTES_STORE);
+        String total = TrafficKeys.prefix(accounts[0]) + TrafficKeys.TOTAL;
+        minutes.put(total, 5L, minute);
+        minutes.put(OpenMinutes.LATEST, minute, minute);
+        ((CommitHook) driver.getStateStore(TrafficProcessor.COMMIT_HOOK)).clearCache();
+        long before = 0;
+        long after = 0;
+        for (int i = 0; i < 40; i++) {
+            DnsVerdict verdict = DnsVerdict.newBuilder(verdict(Instant.ofEpochMilli(minute + 50_000 + i * 500L)))
+                    .setAccountId(accounts[0]).build();
+            verdicts.pipeInput(verdict.getAccountId().toString(), verdict);
+            if (verdict.getOccurredAt().toEpochMilli() < minute + TrafficProcessor.MINUTE) {
+                before++;
+            } else {
+                after++;
+            }
+        }
+        assertThat(minutes.fetch(total, minute)).isEqualTo(5 + before);
+        assertThat(minutes.fetch(total, minute + TrafficProcessor.MINUTE)).isEqualTo(after);
+        assertThat(RolledHours.rolledThrough(driver.getWindowStore(TrafficProcessor.HOURS_STORE))).as("10:00 is not over by GRACE yet")
+                .isLessThan(minute);
+    }
+
+    private Map<String, Map<String, Long>> stored() {
+        Map<String, Map<String, Long>> stored = new HashMap<>();
+        for (String name : List.of(TrafficProcessor.SECONDS_STORE, TrafficProcessor.MINUTES_STORE)) {
+            Map<String, Long> windows = raw(driver.getWindowStore(name));
+            if (!windows.isEmpty()) {
+                stored.put(name, windows);
+            }
+        }
+        // The hours as queried: the hour store's counts and the minutes not rolled up yet.
+        WindowStore<String, Long> hours = driver.getWindowStore(TrafficProcessor.HOURS_STORE);
+        Map<String, Long> hourly = raw(hours);
+        RolledHours.unrolled(driver.getWindowStore(TrafficProcessor.MINUTES_STORE), RolledHours.rolledThrough(hours), "", "~", 0,
+                Long.MAX_VALUE / 2, (key, hour, count) -> hourly.merge(key + "@" + hour, count, Long::sum));
+        if (!hourly.isEmpty()) {
+            stored.put(TrafficProcessor.HOURS_STORE, hourly);
+        }
         return stored;
+    }
+
+    /** A store's counters by key and window, without the store's own keys (the roll-up's and the latest minute's). */
+    private static Map<String, Long> raw(WindowStore<String, Long> store) {
+        Map<String, Long> windows = new HashMap<>();
+        try (KeyValueIterator<Windowed<String>, Long> all = store.all()) {
+            all.forEachRemaining((KeyValue<Windowed<String>, Long> kv) -> {
+                if (!kv.key.key().startsWith("~")) {
+                    windows.put(kv.key.key() + "@" + kv.key.window().start(), kv.value);
+                }
+            });
+        }
+        return windows;
     }
 
     private static void count(Map<String, Map<String, Long>> expected, DnsVerdict verdict) {
