@@ -120,6 +120,8 @@ public class TrafficQueries {
         long rolledThrough = RolledHours.rolledThrough(
                 instances.store(Interval.HOUR.store, QueryableStoreTypes.<String, Long>windowStore(), metadata));
         ReadOnlyWindowStore<String, Long> minutes = instances.store(Interval.MINUTE.store, QueryableStoreTypes.windowStore(), metadata);
-        RolledHours.unrolled(minutes, rolledThrough, TrafficKeys.prefix(account), TrafficKeys.end(account), from, to, count);
+        // To the end of the last hour: the hour store's count of that hour is the whole hour's.
+        long end = RolledHours.hour(to - 1) + TrafficProcessor.HOUR;
+        RolledHours.unrolled(minutes, rolledThrough, TrafficKeys.prefix(account), TrafficKeys.end(account), from, end, count);
     }
 }

@@ -78,9 +78,12 @@ public final class CommitHook implements StateStore, CachedStateStore<Object, Ob
         listener.flush();
     }
 
+    /**
+     * Nothing: Kafka Streams flushes the stores (for a checkpoint) after the commit as well, where a listener's writes would
+     * fall outside the transaction; before the commit it calls {@link #flushCache()}.
+     */
     @Override
     public void flush() {
-        listener.flush();
     }
 
     @Override

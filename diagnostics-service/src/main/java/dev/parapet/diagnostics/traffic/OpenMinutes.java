@@ -16,15 +16,17 @@ import org.apache.kafka.streams.state.WindowStore;
  * range; committed with the counters): a minute after the one it names when the processor starts (or after
  * an abort) had nothing in the store, so while every counter written there is held, one not held is zero
  * without a read. Minutes leave when they are rolled up; beyond {@link #MAX_HELD} counters, further ones are
- * read each time, as before.
+ * read each time, as before, and so is every counter of a minute that had one not held.
  */
 final class OpenMinutes {
 
     /** The minute store's key for the latest minute written ('~' sorts after every account id). */
     static final String LATEST = "~latest";
-    static final int MAX_HELD = 500_000;
+    /** About 150 bytes of heap per counter held: at most an eighth of the heap, and never more than 2 000 000. */
+    static final int MAX_HELD = (int) Math.min(2_000_000, Runtime.getRuntime().maxMemory() / 8 / 150);
     private static final long UNREAD = Long.MIN_VALUE + 1;
 
+    private final int maxHeld;
     private final Map<Long, Map<String, long[]>> byMinute = new HashMap<>();
     /** The latest minute in the store, {@link #UNREAD} until read after a start or an abort. */
     private long latest = UNREAD;
@@ -32,7 +34,17 @@ final class OpenMinutes {
     private long completeFrom = Long.MAX_VALUE;
     /** Minutes until this one were rolled up and are no longer held: a late verdict's counter there is read. */
     private long droppedThrough = Long.MIN_VALUE;
+    /** The latest minute with a counter written but not held ({@link #MAX_HELD}): until it, one not held is read. */
+    private long unheldThrough = Long.MIN_VALUE;
     private int held;
+
+    OpenMinutes() {
+        this(MAX_HELD);
+    }
+
+    OpenMinutes(int maxHeld) {
+        this.maxHeld = maxHeld;
+    }
 
     /** After a start or an abort: nothing is held, and what the store holds is read again at the next drain. */
     void reset() {
@@ -41,6 +53,7 @@ final class OpenMinutes {
         latest = UNREAD;
         completeFrom = Long.MAX_VALUE;
         droppedThrough = Long.MIN_VALUE;
+        unheldThrough = Long.MIN_VALUE;
     }
 
     /** Adds the pending counts to the store, reading a counter from it only when it is not held. */
@@ -49,7 +62,14 @@ final class OpenMinutes {
             try (KeyValueIterator<Long, Long> marker = store.backwardFetch(LATEST, Instant.EPOCH, Instant.ofEpochMilli(Long.MAX_VALUE / 2))) {
                 latest = marker.hasNext() ? marker.next().value : Long.MIN_VALUE;
             }
-            completeFrom = latest == Long.MIN_VALUE ? Long.MIN_VALUE : latest + TrafficProcessor.MINUTE;
+            if (latest != Long.MIN_VALUE) {
+                completeFrom = latest + TrafficProcessor.MINUTE;
+            } else {
+                // No marker: an empty store, or one written by an earlier version (without it), where any minute may hold counts.
+                try (KeyValueIterator<?, Long> any = store.all()) {
+                    completeFrom = any.hasNext() ? Long.MAX_VALUE : Long.MIN_VALUE;
+                }
+            }
         }
         long before = latest;
         pending.forEach((minute, key, count) -> {
@@ -62,18 +82,18 @@ final class OpenMinutes {
                 total = value[0];
             } else {
                 long stored;
-                if (minute >= completeFrom && minute > droppedThrough) {
+                if (minute >= completeFrom && minute > droppedThrough && minute > unheldThrough) {
                     stored = 0;
                 } else {
                     Long read = store.fetch(key, minute);
                     stored = read == null ? 0 : read;
                 }
                 total = stored + count;
-                if (held < MAX_HELD) {
+                if (held < maxHeld) {
                     byMinute.computeIfAbsent(minute, m -> new HashMap<>()).put(key, new long[] {total});
                     held++;
                 } else {
-                    completeFrom = Long.MAX_VALUE; // a counter is not held: from now on, one not held must be read
+                    unheldThrough = Math.max(unheldThrough, minute); // a counter not held: in this minute, one not held must be read
                 }
             }
             store.put(key, total, minute);

@@ -52,8 +52,10 @@ public final class TrafficProcessor implements Processor<String, DnsVerdict, Voi
     public static final Duration FLUSH_INTERVAL = Duration.ofMillis(200);
     /** How long after its end (in the verdicts' time) a minute is rolled up into its hour: verdicts a little late still go to the minute only. */
     static final long GRACE = 10_000;
-    /** A verdict stamped further ahead of the wall clock than this (a wrong clock) still counts, but does not move the roll-up on. */
+    /** A verdict stamped further ahead of the wall clock than this (a wrong clock) is counted this far ahead. */
     static final long MAX_AHEAD = 60_000;
+    /** At most this much of the minutes is rolled up at one commit (after a long idle time or a backlog). */
+    static final long MAX_ROLL_UP = HOUR;
     /** With no verdict for this long (wall clock), the minutes are rolled up by the wall clock instead. */
     static final long IDLE = 30_000;
     /** {@link #rolledThrough} not read from the hour store yet. */
@@ -93,13 +95,13 @@ public final class TrafficProcessor implements Processor<String, DnsVerdict, Voi
             return;
         }
         String account = TrafficKeys.prefix(verdict.getAccountId());
-        long time = verdict.getOccurredAt().toEpochMilli();
+        lastVerdictAt = context.currentSystemTimeMs();
+        // A verdict stamped further ahead than MAX_AHEAD (a wrong clock) is counted as if MAX_AHEAD ahead: a time days ahead
+        // would otherwise move the window stores' own time on, and they would drop every window of the days before it.
+        long time = Math.min(verdict.getOccurredAt().toEpochMilli(), lastVerdictAt + MAX_AHEAD);
         long second = time - Math.floorMod(time, SECOND);
         long minute = time - Math.floorMod(time, MINUTE);
-        lastVerdictAt = context.currentSystemTimeMs();
-        if (time <= lastVerdictAt + MAX_AHEAD) {
-            streamTime = Math.max(streamTime, time); // a verdict stamped far ahead must not roll up the minutes still to come
-        }
+        streamTime = Math.max(streamTime, time);
         TrafficCounting.seconds(verdict, dimension -> pendingSeconds.add(account + dimension, second));
         if (minute > rolledThrough()) {
             TrafficCounting.windows(verdict, dimension -> pendingMinutes.add(account + dimension, minute));
@@ -116,6 +118,7 @@ public final class TrafficProcessor implements Processor<String, DnsVerdict, Voi
     /** Before a commit: the held counts into the stores, and the seconds' cache to RocksDB and the changelog. */
     @Override
     public void flush() {
+        rolledThrough(); // an hour store of an earlier version gets its marker at the first commit, before any query relies on it
         pendingSeconds.drainInto(seconds);
         openMinutes.drain(pendingMinutes, minutes);
         pendingHours.drainInto(hours);
@@ -156,7 +159,13 @@ public final class TrafficProcessor implements Processor<String, DnsVerdict, Voi
         if (last <= through) {
             return;
         }
-        long from = through == RolledHours.NONE ? last - MINUTES_RETENTION.toMillis() : through + MINUTE;
+        long from;
+        if (through == RolledHours.NONE) {
+            from = last - MINUTES_RETENTION.toMillis(); // the first roll-up: whatever the minute store holds
+        } else {
+            from = through + MINUTE;
+            last = Math.min(last, from + MAX_ROLL_UP - MINUTE); // after a long gap, an hour of minutes per commit
+        }
         PendingCounts rolled = new PendingCounts();
         RolledHours.minutes(minutes, from, last, (key, count) -> rolled.add(key.key(), RolledHours.hour(key.window().start()), count));
         rolled.drainInto(hours);

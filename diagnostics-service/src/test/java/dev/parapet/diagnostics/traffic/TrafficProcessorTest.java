@@ -186,6 +186,44 @@ class TrafficProcessorTest {
                 .isLessThan(minute);
     }
 
+    @Test
+    void minuteCountersOfAnEarlierVersionWithoutTheLatestMinuteAreAddedTo() {
+        long minute = Instant.parse("2026-12-04T10:00:00Z").toEpochMilli();
+        WindowStore<String, Long> minutes = driver.getWindowStore(TrafficProcessor.MINUTES_STORE);
+        String total = TrafficKeys.prefix(accounts[0]) + TrafficKeys.TOTAL;
+        minutes.put(total, 47L, minute);
+        ((CommitHook) driver.getStateStore(TrafficProcessor.COMMIT_HOOK)).clearCache();
+        DnsVerdict verdict = DnsVerdict.newBuilder(verdict(Instant.ofEpochMilli(minute + 5_000))).setAccountId(accounts[0]).build();
+        verdicts.pipeInput(verdict.getAccountId().toString(), verdict);
+        assertThat(minutes.fetch(total, minute)).isEqualTo(48L);
+    }
+
+    @Test
+    void aVerdictStampedDaysAheadIsCountedAMinuteAheadAndTheHoursBeforeItStay() {
+        Instant now = Instant.ofEpochMilli(System.currentTimeMillis());
+        Map<String, Map<String, Long>> expected = new HashMap<>();
+        for (int i = 0; i < 200; i++) {
+            DnsVerdict verdict = verdict(now.minusSeconds(300).plusSeconds(i));
+            verdicts.pipeInput(verdict.getAccountId().toString(), verdict);
+            count(expected, verdict);
+        }
+        DnsVerdict ahead = DnsVerdict.newBuilder(verdict(now.plus(Duration.ofDays(3)))).setAccountId(accounts[1]).build();
+        verdicts.pipeInput(ahead.getAccountId().toString(), ahead);
+        String total = TrafficKeys.prefix(accounts[0]) + TrafficKeys.TOTAL;
+        Map<String, Long> hours = stored().get(TrafficProcessor.HOURS_STORE);
+        expected.get(TrafficProcessor.HOURS_STORE).forEach((key, count) -> {
+            if (key.startsWith(total + "@")) {
+                assertThat(hours.get(key)).as(key).isEqualTo(count);
+            }
+        });
+        WindowStore<String, Long> minutes = driver.getWindowStore(TrafficProcessor.MINUTES_STORE);
+        long latest;
+        try (var marker = minutes.backwardFetch(OpenMinutes.LATEST, Instant.EPOCH, Instant.ofEpochMilli(Long.MAX_VALUE / 2))) {
+            latest = marker.next().value;
+        }
+        assertThat(latest).as("counted at most MAX_AHEAD ahead").isLessThanOrEqualTo(now.toEpochMilli() + TrafficProcessor.MAX_AHEAD + 5_000);
+    }
+
     private Map<String, Map<String, Long>> stored() {
         Map<String, Map<String, Long>> stored = new HashMap<>();
         for (String name : List.of(TrafficProcessor.SECONDS_STORE, TrafficProcessor.MINUTES_STORE)) {
