@@ -70,29 +70,17 @@ public class TrafficQueries {
 
     /** Windows from {@code from} (rounded down to the interval) until {@code to}, empty windows included. */
     public List<Bucket> series(UUID account, Instant from, Instant to, Interval interval, KeyQueryMetadata metadata) {
-        ReadOnlyWindowStore<String, Long> store = instances.store(interval.store, QueryableStoreTypes.windowStore(), metadata);
         long first = from.toEpochMilli() - Math.floorMod(from.toEpochMilli(), interval.millis);
         TreeMap<Long, TrafficReports.BucketCounts> windows = new TreeMap<>();
         for (long t = first; t < to.toEpochMilli(); t += interval.millis) {
             windows.put(t, new TrafficReports.BucketCounts());
         }
-        try (KeyValueIterator<Windowed<String>, Long> it = store.fetch(TrafficKeys.prefix(account), TrafficKeys.end(account),
-                Instant.ofEpochMilli(first), to.minusMillis(1))) {
-            it.forEachRemaining(kv -> {
-                TrafficReports.BucketCounts window = windows.get(kv.key.window().start());
-                if (window != null) {
-                    window.add(TrafficKeys.dimension(kv.key.key()), kv.value);
-                }
-            });
-        }
-        if (interval == Interval.HOUR) {
-            unrolledMinutes(account, first, to.toEpochMilli(), metadata, (key, hour, count) -> {
-                TrafficReports.BucketCounts window = windows.get(hour);
-                if (window != null) {
-                    window.add(TrafficKeys.dimension(key), count);
-                }
-            });
-        }
+        read(account, interval, first, to.toEpochMilli(), metadata, (key, window, count) -> {
+            TrafficReports.BucketCounts bucket = windows.get(window);
+            if (bucket != null) {
+                bucket.add(TrafficKeys.dimension(key), count);
+            }
+        });
         List<Bucket> series = new ArrayList<>(windows.size());
         windows.forEach((start, window) -> series.add(window.bucket(Instant.ofEpochMilli(start))));
         return series;
@@ -101,27 +89,28 @@ public class TrafficQueries {
     /** Totals and top lists over the range, from minute windows (hour windows for ranges over six hours). */
     public Summary summary(UUID account, Instant from, Instant to, int limit, KeyQueryMetadata metadata) {
         Interval interval = to.toEpochMilli() - from.toEpochMilli() > 6 * TrafficProcessor.HOUR ? Interval.HOUR : Interval.MINUTE;
-        ReadOnlyWindowStore<String, Long> store = instances.store(interval.store, QueryableStoreTypes.windowStore(), metadata);
         long first = from.toEpochMilli() - Math.floorMod(from.toEpochMilli(), interval.millis);
         Map<String, Long> counts = new HashMap<>();
-        try (KeyValueIterator<Windowed<String>, Long> it = store.fetch(TrafficKeys.prefix(account), TrafficKeys.end(account),
-                Instant.ofEpochMilli(first), to.minusMillis(1))) {
-            it.forEachRemaining(kv -> counts.merge(TrafficKeys.dimension(kv.key.key()), kv.value, Long::sum));
-        }
-        if (interval == Interval.HOUR) {
-            unrolledMinutes(account, first, to.toEpochMilli(), metadata,
-                    (key, hour, count) -> counts.merge(TrafficKeys.dimension(key), count, Long::sum));
-        }
+        read(account, interval, first, to.toEpochMilli(), metadata,
+                (key, window, count) -> counts.merge(TrafficKeys.dimension(key), count, Long::sum));
         return TrafficReports.summary(counts, Instant.ofEpochMilli(first), to, interval, limit);
     }
 
-    /** The hours' counts not yet rolled up from the minutes ({@link RolledHours}): added to the hour store's, they are the hours. */
-    private void unrolledMinutes(UUID account, long from, long to, KeyQueryMetadata metadata, RolledHours.HourCount count) {
-        long rolledThrough = RolledHours.rolledThrough(
-                instances.store(Interval.HOUR.store, QueryableStoreTypes.<String, Long>windowStore(), metadata));
-        ReadOnlyWindowStore<String, Long> minutes = instances.store(Interval.MINUTE.store, QueryableStoreTypes.windowStore(), metadata);
-        // To the end of the last hour: the hour store's count of that hour is the whole hour's.
-        long end = RolledHours.hour(to - 1) + TrafficProcessor.HOUR;
-        RolledHours.unrolled(minutes, rolledThrough, TrafficKeys.prefix(account), TrafficKeys.end(account), from, end, count);
+    /**
+     * The account's counters in the interval's windows from {@code first} until {@code to}. An hour is the hour store's
+     * count plus its minutes not yet rolled up into it ({@link RolledHours}), to the end of the last hour: the hour store's
+     * count of that hour is the whole hour's.
+     */
+    private void read(UUID account, Interval interval, long first, long to, KeyQueryMetadata metadata, RolledHours.WindowCount each) {
+        ReadOnlyWindowStore<String, Long> store = instances.store(interval.store, QueryableStoreTypes.windowStore(), metadata);
+        try (KeyValueIterator<Windowed<String>, Long> it = store.fetch(TrafficKeys.prefix(account), TrafficKeys.end(account),
+                Instant.ofEpochMilli(first), Instant.ofEpochMilli(to - 1))) {
+            it.forEachRemaining(kv -> each.add(kv.key.key(), kv.key.window().start(), kv.value));
+        }
+        if (interval == Interval.HOUR) {
+            ReadOnlyWindowStore<String, Long> minutes = instances.store(Interval.MINUTE.store, QueryableStoreTypes.windowStore(), metadata);
+            RolledHours.unrolled(minutes, RolledHours.rolledThrough(store), TrafficKeys.prefix(account), TrafficKeys.end(account), first,
+                    RolledHours.hour(to - 1) + TrafficProcessor.HOUR, each);
+        }
     }
 }

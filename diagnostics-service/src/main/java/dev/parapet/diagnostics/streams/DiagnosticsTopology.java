@@ -159,7 +159,8 @@ public class DiagnosticsTopology {
     /** The traffic counters: verdicts (keyed by account) into the second, minute and hour windows. */
     public static KStream<String, DnsVerdict> traffic(StreamsBuilder builder, Serde<DnsVerdict> verdictSerde) {
         // The live seconds are few (an account's totals) and written on the wall clock, through the record cache; the
-        // minutes and hours are many (names, users, devices) and written once per commit, so a cache would only add work.
+        // minutes and hours are many (names, users, devices) and written once per commit (the minutes) or once per minute (the
+        // hours, rolled up from the minutes), so a cache would only add work.
         builder.addStateStore(windows(TrafficProcessor.SECONDS_STORE, SECONDS_RETENTION, TrafficProcessor.SECOND).withCachingEnabled());
         builder.addStateStore(windows(TrafficProcessor.MINUTES_STORE, MINUTES_RETENTION, TrafficProcessor.MINUTE).withCachingDisabled());
         builder.addStateStore(windows(TrafficProcessor.HOURS_STORE, HOURS_RETENTION, TrafficProcessor.HOUR).withCachingDisabled());

@@ -1,11 +1,9 @@
 package dev.parapet.diagnostics.traffic;
 
-import java.time.Instant;
 import java.util.HashMap;
 import java.util.Iterator;
 import java.util.Map;
 
-import org.apache.kafka.streams.state.KeyValueIterator;
 import org.apache.kafka.streams.state.WindowStore;
 
 /**
@@ -20,8 +18,8 @@ import org.apache.kafka.streams.state.WindowStore;
  */
 final class OpenMinutes {
 
-    /** The minute store's key for the latest minute written ('~' sorts after every account id). */
-    static final String LATEST = "~latest";
+    /** The minute store's key for the latest minute written. */
+    static final String LATEST = TrafficKeys.OWN + "latest";
     /** About 150 bytes of heap per counter held: at most an eighth of the heap, and never more than 2 000 000. */
     static final int MAX_HELD = (int) Math.min(2_000_000, Runtime.getRuntime().maxMemory() / 8 / 150);
     private static final long UNREAD = Long.MIN_VALUE + 1;
@@ -59,16 +57,12 @@ final class OpenMinutes {
     /** Adds the pending counts to the store, reading a counter from it only when it is not held. */
     void drain(PendingCounts pending, WindowStore<String, Long> store) {
         if (latest == UNREAD) {
-            try (KeyValueIterator<Long, Long> marker = store.backwardFetch(LATEST, Instant.EPOCH, Instant.ofEpochMilli(Long.MAX_VALUE / 2))) {
-                latest = marker.hasNext() ? marker.next().value : Long.MIN_VALUE;
-            }
-            if (latest != Long.MIN_VALUE) {
+            latest = RolledHours.marker(store, LATEST);
+            if (latest != RolledHours.NONE) {
                 completeFrom = latest + TrafficProcessor.MINUTE;
             } else {
                 // No marker: an empty store, or one written by an earlier version (without it), where any minute may hold counts.
-                try (KeyValueIterator<?, Long> any = store.all()) {
-                    completeFrom = any.hasNext() ? Long.MAX_VALUE : Long.MIN_VALUE;
-                }
+                completeFrom = RolledHours.empty(store) ? Long.MIN_VALUE : Long.MAX_VALUE;
             }
         }
         long before = latest;

@@ -19,8 +19,8 @@ import org.apache.kafka.streams.state.ReadOnlyWindowStore;
  */
 public final class RolledHours {
 
-    /** The hour store's key for the last minute rolled up ('~' sorts after every account id, so no account range holds it). */
-    public static final String MARKER = "~rolled";
+    /** The hour store's key for the last minute rolled up. */
+    public static final String MARKER = TrafficKeys.OWN + "rolled";
     /** No minute has been rolled up. */
     public static final long NONE = Long.MIN_VALUE;
 
@@ -29,8 +29,20 @@ public final class RolledHours {
 
     /** The last minute (its start) whose counts are in the hour store, {@link #NONE} if none. */
     public static long rolledThrough(ReadOnlyWindowStore<String, Long> hours) {
-        try (KeyValueIterator<Long, Long> markers = hours.backwardFetch(MARKER, Instant.EPOCH, Instant.ofEpochMilli(Long.MAX_VALUE / 2))) {
+        return marker(hours, MARKER);
+    }
+
+    /** The value of a store's own key in its latest window, {@link #NONE} if it has none. */
+    static long marker(ReadOnlyWindowStore<String, Long> store, String key) {
+        try (KeyValueIterator<Long, Long> markers = store.backwardFetch(key, Instant.EPOCH, Instant.ofEpochMilli(Long.MAX_VALUE / 2))) {
             return markers.hasNext() ? markers.next().value : NONE;
+        }
+    }
+
+    /** Whether a store holds nothing at all. */
+    static boolean empty(ReadOnlyWindowStore<String, Long> store) {
+        try (KeyValueIterator<Windowed<String>, Long> all = store.all()) {
+            return !all.hasNext();
         }
     }
 
@@ -39,7 +51,7 @@ public final class RolledHours {
      * that are not yet in the hour store, each given with the hour it belongs to.
      */
     public static void unrolled(ReadOnlyWindowStore<String, Long> minutes, long rolledThrough, String fromKey, String toKey,
-                                long from, long to, HourCount count) {
+                                long from, long to, WindowCount count) {
         long start = rolledThrough == NONE ? from : Math.max(from, rolledThrough + TrafficProcessor.MINUTE);
         if (start >= to) {
             return;
@@ -50,11 +62,11 @@ public final class RolledHours {
         }
     }
 
-    /** Every counter's minute counts from {@code from} to {@code through} (inclusive); not the store's own keys ('~…'). */
+    /** Every counter's minute counts from {@code from} to {@code through} (inclusive); not the store's own keys. */
     static void minutes(ReadOnlyWindowStore<String, Long> minutes, long from, long through, BiConsumer<Windowed<String>, Long> each) {
         try (KeyValueIterator<Windowed<String>, Long> it = minutes.fetchAll(Instant.ofEpochMilli(from), Instant.ofEpochMilli(through))) {
             it.forEachRemaining(kv -> {
-                if (!kv.key.key().startsWith("~")) {
+                if (TrafficKeys.counter(kv.key.key())) {
                     each.accept(kv.key, kv.value);
                 }
             });
@@ -65,9 +77,9 @@ public final class RolledHours {
         return time - Math.floorMod(time, TrafficProcessor.HOUR);
     }
 
-    /** A count for a key in an hour. */
+    /** A count for a key in a window (its start). */
     @FunctionalInterface
-    public interface HourCount {
-        void add(String key, long hour, long count);
+    public interface WindowCount {
+        void add(String key, long window, long count);
     }
 }

@@ -31,7 +31,15 @@ public final class TrafficKeys {
     public static final String NAME_ALLOWED = "na:";
     public static final String NAME_FAILED = "nf:";
 
+    /** The start of the stores' own keys (markers, not counters): '~' sorts after every account id, so no account's range holds one. */
+    public static final String OWN = "~";
+
     private TrafficKeys() {
+    }
+
+    /** Whether a store key is a counter, not one of the stores' own keys ({@link #OWN}). */
+    public static boolean counter(String key) {
+        return !key.startsWith(OWN);
     }
 
     public static String prefix(Object accountId) {

@@ -19,14 +19,15 @@ import dev.parapet.schemas.v1.verdicts.DnsVerdict;
  * the top names); what one verdict counts is {@link TrafficCounting}'s.
  *
  * <p>A verdict adds about 20 counts. They are added up in memory ({@link PendingCounts}) and written to
- * the window stores before every commit ({@link CommitHook}), so a counter that many verdicts touch is
+ * the second and minute stores before every commit ({@link CommitHook}), so a counter that many verdicts touch is
  * read and written (RocksDB, and its changelog) once per commit, not once per verdict; the per-verdict
  * work is a few hash-map increments. The counts are committed with the offsets of their verdicts
  * (exactly-once as before: a commit never includes a verdict whose counts are still only in memory).
  * The live seconds, a few counters per account, are also written every {@link #FLUSH_INTERVAL} (into
  * their store's record cache) so that the live rates do not wait for the commit; the minutes
  * become visible to queries at the commit, at most the commit interval (1 s) after their
- * verdicts are processed.
+ * verdicts are processed, and the values of the minutes still open are kept in memory
+ * ({@link OpenMinutes}) so that a commit does not read them back.
  *
  * <p>The hours are rolled up from the minutes ({@link RolledHours}) at the first commit after a minute is
  * over: {@link #GRACE} after its end in the verdicts' own time or, when no verdict has come for
@@ -130,7 +131,7 @@ public final class TrafficProcessor implements Processor<String, DnsVerdict, Voi
     private long rolledThrough() {
         if (rolledThrough == UNKNOWN) {
             long marked = RolledHours.rolledThrough(hours);
-            if (marked == RolledHours.NONE && !empty(hours)) {
+            if (marked == RolledHours.NONE && !RolledHours.empty(hours)) {
                 // Hours written before they were rolled up (every verdict into its hour directly): the minutes until now
                 // are in them already, and their verdicts still to come are added to their hours directly.
                 long now = context.currentSystemTimeMs();
@@ -172,12 +173,6 @@ public final class TrafficProcessor implements Processor<String, DnsVerdict, Voi
         hours.put(RolledHours.MARKER, last, RolledHours.hour(last));
         rolledThrough = last;
         openMinutes.rolledThrough(last);
-    }
-
-    private static boolean empty(WindowStore<String, Long> store) {
-        try (var all = store.all()) {
-            return !all.hasNext();
-        }
     }
 
     @Override

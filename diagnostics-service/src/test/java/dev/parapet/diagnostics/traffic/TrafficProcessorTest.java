@@ -81,16 +81,7 @@ class TrafficProcessorTest {
 
     @Test
     void afterEveryCommitTheStoresHoldWhatCountingEachVerdictGives() {
-        Instant base = Instant.parse("2026-12-04T09:59:58.500Z");
-        Map<String, Map<String, Long>> expected = new HashMap<>();
-        for (int i = 0; i < 120; i++) {
-            DnsVerdict verdict = verdict(base.plusMillis(i * 50L));
-            verdicts.pipeInput(verdict.getAccountId().toString(), verdict);
-            count(expected, verdict);
-            if (i % 29 == 0 || i == 119) {
-                assertThat(stored()).as("after verdict %d", i).isEqualTo(expected);
-            }
-        }
+        Map<String, Map<String, Long>> expected = feedComparing(Instant.parse("2026-12-04T09:59:58.500Z"), 50, 120, 29);
         // The range crossed a second, a minute and an hour: every kind of window has more than one.
         assertThat(expected.keySet()).contains(TrafficProcessor.SECONDS_STORE, TrafficProcessor.MINUTES_STORE, TrafficProcessor.HOURS_STORE);
         assertThat(expected.get(TrafficProcessor.HOURS_STORE).keySet().stream().map(k -> k.substring(k.lastIndexOf('@'))).distinct())
@@ -115,16 +106,7 @@ class TrafficProcessorTest {
 
     @Test
     void hoursAreRolledUpFromTheMinutesOnceAMinuteIsOverAndALateVerdictCountsOnce() {
-        Instant base = Instant.parse("2026-12-04T09:57:30Z");
-        Map<String, Map<String, Long>> expected = new HashMap<>();
-        for (int i = 0; i < 400; i++) {
-            DnsVerdict verdict = verdict(base.plusMillis(i * 1_000L));
-            verdicts.pipeInput(verdict.getAccountId().toString(), verdict);
-            count(expected, verdict);
-            if (i % 37 == 0 || i == 399) {
-                assertThat(stored()).as("after verdict %d", i).isEqualTo(expected);
-            }
-        }
+        Map<String, Map<String, Long>> expected = feedComparing(Instant.parse("2026-12-04T09:57:30Z"), 1_000, 400, 37);
         // 09:57:30 + 399 s = 10:04:09: the minutes until 10:02 are over by GRACE, rolled up into their two hours.
         WindowStore<String, Long> hours = driver.getWindowStore(TrafficProcessor.HOURS_STORE);
         assertThat(RolledHours.rolledThrough(hours)).isEqualTo(Instant.parse("2026-12-04T10:02:00Z").toEpochMilli());
@@ -224,6 +206,23 @@ class TrafficProcessorTest {
         assertThat(latest).as("counted at most MAX_AHEAD ahead").isLessThanOrEqualTo(now.toEpochMilli() + TrafficProcessor.MAX_AHEAD + 5_000);
     }
 
+    /**
+     * Feeds {@code n} verdicts {@code stepMillis} apart from {@code base} (a commit after each), comparing the stores with
+     * counting each verdict one by one after every {@code every}-th and the last; returns what they must hold.
+     */
+    private Map<String, Map<String, Long>> feedComparing(Instant base, long stepMillis, int n, int every) {
+        Map<String, Map<String, Long>> expected = new HashMap<>();
+        for (int i = 0; i < n; i++) {
+            DnsVerdict verdict = verdict(base.plusMillis(i * stepMillis));
+            verdicts.pipeInput(verdict.getAccountId().toString(), verdict);
+            count(expected, verdict);
+            if (i % every == 0 || i == n - 1) {
+                assertThat(stored()).as("after verdict %d", i).isEqualTo(expected);
+            }
+        }
+        return expected;
+    }
+
     private Map<String, Map<String, Long>> stored() {
         Map<String, Map<String, Long>> stored = new HashMap<>();
         for (String name : List.of(TrafficProcessor.SECONDS_STORE, TrafficProcessor.MINUTES_STORE)) {
@@ -248,7 +247,7 @@ class TrafficProcessorTest {
         Map<String, Long> windows = new HashMap<>();
         try (KeyValueIterator<Windowed<String>, Long> all = store.all()) {
             all.forEachRemaining((KeyValue<Windowed<String>, Long> kv) -> {
-                if (!kv.key.key().startsWith("~")) {
+                if (TrafficKeys.counter(kv.key.key())) {
                     windows.put(kv.key.key() + "@" + kv.key.window().start(), kv.value);
                 }
             });
