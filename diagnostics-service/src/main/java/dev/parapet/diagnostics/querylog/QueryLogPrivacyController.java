@@ -1,8 +1,5 @@
 package dev.parapet.diagnostics.querylog;
 
-import java.net.InetSocketAddress;
-import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
@@ -19,14 +16,10 @@ import org.springframework.web.bind.annotation.RequestBody;
 import org.springframework.web.bind.annotation.RequestMapping;
 import org.springframework.web.bind.annotation.RestController;
 
+import dev.parapet.kit.audit.AdminAudit;
 import dev.parapet.kit.problem.Problems;
 import dev.parapet.kit.security.Admin;
 import dev.parapet.kit.security.Permission;
-import dev.parapet.schemas.Topics;
-import dev.parapet.schemas.v1.audit.AuditEvent;
-import dev.parapet.schemas.v1.audit.Outcome;
-import dev.parapet.schemas.v1.common.Actor;
-import dev.parapet.schemas.v1.common.ActorKind;
 import reactor.core.publisher.Mono;
 import reactor.core.scheduler.Schedulers;
 import tools.jackson.databind.json.JsonMapper;
@@ -45,7 +38,6 @@ public class QueryLogPrivacyController {
     static final Pattern PSEUDONYM = Pattern.compile(Pattern.quote(QueryLogPrivacy.PREFIX) + "[0-9a-f]{20}");
     static final int MIN_REASON = 10;
     static final int MAX_REASON = 500;
-    static final Duration AUDIT_WAIT = Duration.ofSeconds(10);
 
     private final QueryLogPrivacy privacy;
     private final KafkaTemplate<String, Object> kafka;
@@ -115,13 +107,6 @@ public class QueryLogPrivacyController {
 
     private Mono<Void> audit(Admin admin, UUID accountId, String action, String resourceType, String resourceId, String before,
                              String after, ServerHttpRequest request) {
-        InetSocketAddress remote = request.getRemoteAddress();
-        AuditEvent event = AuditEvent.newBuilder().setEventId(UUID.randomUUID()).setOccurredAt(Instant.now()).setAccountId(accountId)
-                .setActor(new Actor(admin.subject(), admin.role().name(), ActorKind.ADMIN, admin.email())).setAction(action)
-                .setResourceType(resourceType).setResourceId(resourceId).setBefore(before).setAfter(after).setOutcome(Outcome.SUCCESS)
-                .setSourceAddress(remote == null || remote.getAddress() == null ? null : remote.getAddress().getHostAddress()).build();
-        return Mono.fromFuture(() -> kafka.send(Topics.AUDIT.name(), accountId.toString(), event)).timeout(AUDIT_WAIT)
-                .onErrorMap(failure -> Problems.unavailable("The audit log could not record this; nothing was done. Try again."))
-                .then();
+        return AdminAudit.record(kafka, AdminAudit.event(admin, accountId, action, resourceType, resourceId, before, after, request));
     }
 }

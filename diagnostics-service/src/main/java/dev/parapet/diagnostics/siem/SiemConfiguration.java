@@ -47,7 +47,11 @@ public class SiemConfiguration {
 
         @Override
         public void stop() {
-            exports.forEach(SiemExport::stop);
+            // Every export told first, then each waited for until one deadline: destinations stuck in a connection
+            // attempt stop in the time of the slowest, not of all of them one after another.
+            exports.forEach(SiemExport::signalStop);
+            long deadline = System.nanoTime() + SiemExport.STOP_TIMEOUT.toNanos();
+            exports.forEach(export -> export.awaitStopped(deadline));
         }
 
         @Override

@@ -1,6 +1,7 @@
 package dev.parapet.diagnostics.siem;
 
 import java.io.IOException;
+import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -50,6 +51,8 @@ public final class SiemExport implements SmartLifecycle {
 
     private static final Logger LOG = LoggerFactory.getLogger(SiemExport.class);
     private static final Duration IDLE_COMMIT_INTERVAL = Duration.ofSeconds(1);
+    /** The longest a stop waits for the export's thread (out of a connection attempt within the connect timeout, at most). */
+    static final Duration STOP_TIMEOUT = Duration.ofSeconds(20);
 
     private final Destination destination;
     private final Syslog syslog;
@@ -67,6 +70,8 @@ public final class SiemExport implements SmartLifecycle {
     private volatile boolean running;
     private volatile KafkaConsumer<byte[], byte[]> consumer;
     private volatile SyslogTls.Connection connection;
+    /** The socket of a connection being opened (connect and handshake), closed by a stop. */
+    private volatile Socket opening;
     private Thread thread;
     private boolean connectedBefore;
     /** Offsets of what was read and sent (or had nothing to send) but not committed yet. */
@@ -104,6 +109,12 @@ public final class SiemExport implements SmartLifecycle {
 
     @Override
     public void stop() {
+        signalStop();
+        awaitStopped(System.nanoTime() + STOP_TIMEOUT.toNanos());
+    }
+
+    /** Tells the export's thread to stop, out of any wait, without waiting for it: {@link #awaitStopped} does. */
+    void signalStop() {
         running = false;
         KafkaConsumer<byte[], byte[]> current = consumer;
         if (current != null) {
@@ -113,12 +124,17 @@ public final class SiemExport implements SmartLifecycle {
         if (open != null) {
             open.close();   // out of a write the receiver stopped reading
         }
+        closeQuietly(opening);   // out of a connection attempt or a handshake the receiver does not answer
         synchronized (sleeper) {
             sleeper.notifyAll();
         }
+    }
+
+    /** Waits for the thread told to stop until {@code deadline} ({@link System#nanoTime()}) at the latest. */
+    void awaitStopped(long deadline) {
         if (thread != null) {
             try {
-                thread.join(Duration.ofSeconds(20).toMillis());
+                thread.join(Math.max(1, (deadline - System.nanoTime()) / 1_000_000));
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }
@@ -175,6 +191,9 @@ public final class SiemExport implements SmartLifecycle {
                 continue;
             } catch (IOException e) {
                 disconnect();
+                if (!running) {
+                    return;   // a stop closed the connection or the attempt: the batch is sent after the next start
+                }
                 LOG.warn("SIEM {}: could not send {} record(s) ({}); sending again in {}", tls.target(), records.count(), e.toString(), backoff);
             } catch (VerdictReader.ReadAgain e) {
                 LOG.warn("SIEM {}: could not read {} record(s) ({}); reading again in {}", tls.target(), records.count(), e.toString(), backoff);
@@ -210,7 +229,16 @@ public final class SiemExport implements SmartLifecycle {
             open = null;
         }
         if (open == null) {
-            open = tls.open();
+            try {
+                open = tls.open(socket -> {
+                    opening = socket;
+                    if (!running) {   // a stop that came before the socket was known here
+                        closeQuietly(socket);
+                    }
+                });
+            } finally {
+                opening = null;
+            }
             connection = open;
             if (connectedBefore) {
                 reconnects.increment();
@@ -311,6 +339,16 @@ public final class SiemExport implements SmartLifecycle {
         @Override
         public void onPartitionsLost(Collection<TopicPartition> partitions) {
             uncommitted.keySet().removeAll(partitions);   // another member has them: it reads them again from the group's offsets
+        }
+    }
+
+    private static void closeQuietly(Socket socket) {
+        if (socket != null) {
+            try {
+                socket.close();
+            } catch (IOException e) {
+                // closing to stop: nothing more to do
+            }
         }
     }
 }

@@ -95,7 +95,8 @@ public record SiemProperties(
         private static final Pattern HOST = Pattern.compile("[A-Za-z0-9._-]{1,253}|[0-9A-Fa-f:.]{2,45}");
 
         public Destination {
-            String name = PREFIX + "destinations[" + account + "]";
+            // Spring names the destination's place in the settings (destinations[1]) in the failure it reports; this, its account.
+            String name = PREFIX + "destinations[] (account " + account + ")";
             if (account == null) {
                 throw new IllegalArgumentException(PREFIX + "destinations[].account is required");
             }

@@ -23,6 +23,7 @@ import java.time.Duration;
 import java.util.Arrays;
 import java.util.Base64;
 import java.util.List;
+import java.util.function.Consumer;
 
 import javax.net.ssl.KeyManager;
 import javax.net.ssl.KeyManagerFactory;
@@ -139,7 +140,16 @@ final class SyslogTls {
 
     /** Connects and completes the handshake, or fails within about twice the connect timeout. */
     Connection open() throws IOException {
+        return open(attempt -> { });
+    }
+
+    /**
+     * As {@link #open()}, handing the socket to {@code attempt} before it connects: closing it from another thread
+     * ends the connection attempt and its handshake at once (with an IOException) instead of at the timeout.
+     */
+    Connection open(Consumer<Socket> attempt) throws IOException {
         Socket plain = new Socket();
+        attempt.accept(plain);
         try {
             plain.connect(new InetSocketAddress(host, port), timeoutMillis);
             SSLSocket tls = (SSLSocket) sockets.createSocket(plain, host, port, true);

@@ -4,6 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.io.IOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -191,6 +194,43 @@ class SiemExportTest {
             assertThatThrownBy(() -> new SyslogTls(notAKey, Duration.ofSeconds(5))).hasMessageContaining("PKCS #8");
             assertThat(mutual.received(port)).extracting(line -> JSON.readTree(line).get("eventId").asString())
                     .containsExactlyInAnyOrderElementsOf(eventIds(verdicts, account));
+        }
+    }
+
+    @Test
+    void aStopEndsConnectionAttemptsTheReceiversNeverAnswerAtOnceForEveryDestination() throws Exception {
+        // Receivers that take the TCP connection and never answer the TLS handshake, with a connect timeout of 5 minutes:
+        // a stop that waited for the attempts would take that long, destination after destination.
+        try (ServerSocket silentOne = new ServerSocket(0, 10, InetAddress.getLoopbackAddress());
+             ServerSocket silentTwo = new ServerSocket(0, 10, InetAddress.getLoopbackAddress())) {
+            silentOne.setSoTimeout(60_000);
+            silentTwo.setSoTimeout(60_000);
+            Path ca = Rsyslog.Certificates.make(directory.resolve("silent-tls")).ca();
+            UUID one = UUID.randomUUID();
+            UUID two = UUID.randomUUID();
+            List<Destination> destinations = List.of(
+                    new Destination(one, "127.0.0.1", silentOne.getLocalPort(), ca, true, SiemFormat.JSON, Facility.LOCAL0, null, null),
+                    new Destination(two, "127.0.0.1", silentTwo.getLocalPort(), ca, true, SiemFormat.JSON, Facility.LOCAL0, null, null));
+            SiemProperties properties = new SiemProperties(destinations, "test-host", 50, "earliest", Duration.ofMinutes(5),
+                    Duration.ofMillis(100), Duration.ofSeconds(1));
+            List<SiemExport> silent = new ArrayList<>();
+            for (Destination destination : destinations) {
+                silent.add(new SiemExport(destination, new Syslog(Facility.LOCAL0, "test-host", SiemFormat.JSON),
+                        new SyslogTls(destination, properties.connectTimeout()), Map.of(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG,
+                        RealInfrastructure.get().bootstrapServers()), RealInfrastructure.get().registryUrl(), properties, meters));
+            }
+            SiemConfiguration.SiemExports both = new SiemConfiguration.SiemExports(silent);
+            both.start();
+            feed.verdicts(List.of(Feed.verdict(one, Instant.now(), Action.BLOCKED, "one.example", List.of(), null, null, null),
+                    Feed.verdict(two, Instant.now(), Action.BLOCKED, "two.example", List.of(), null, null, null)));
+            try (Socket attemptOne = silentOne.accept(); Socket attemptTwo = silentTwo.accept()) {
+                Thread.sleep(500);   // into the handshake, waiting for an answer that never comes
+                long stopping = System.nanoTime();
+                both.stop();
+                double took = (System.nanoTime() - stopping) / 1e9;
+                assertThat(took).as("seconds the stop of both exports took, with their handshakes unanswered").isLessThan(5.0);
+                assertThat(failures(one) + failures(two)).as("a stop is no failure").isZero();
+            }
         }
     }
 

@@ -12,6 +12,7 @@ import java.util.UUID;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.springframework.boot.context.properties.bind.BindException;
 import org.springframework.boot.context.properties.bind.Binder;
 import org.springframework.boot.context.properties.source.MapConfigurationPropertySource;
 
@@ -57,6 +58,24 @@ class SiemPropertiesTest {
         assertThat(properties.destinations()).containsExactly(
                 new Destination(account, "siem.example.org", 6514, ca, true, SiemFormat.JSON, Facility.LOCAL0, null, null),
                 new Destination(other, "192.0.2.20", 10514, ca, true, SiemFormat.CEF, Facility.USER, null, null));
+    }
+
+    @Test
+    void aBadDestinationIsNamedByItsPlaceInTheSettingsAndItsAccount() throws Exception {
+        Path ca = Files.writeString(directory.resolve("ca.pem"), "-----BEGIN CERTIFICATE-----");
+        UUID good = UUID.randomUUID();
+        UUID bad = UUID.randomUUID();
+        assertThatThrownBy(() -> bind(Map.of(
+                "parapet.diagnostics.siem.destinations[0].account", good.toString(),
+                "parapet.diagnostics.siem.destinations[0].host", "siem.example.org",
+                "parapet.diagnostics.siem.destinations[0].port", "6514",
+                "parapet.diagnostics.siem.destinations[0].ca-file", ca.toString(),
+                "parapet.diagnostics.siem.destinations[1].account", bad.toString(),
+                "parapet.diagnostics.siem.destinations[1].host", "siem.example.org",
+                "parapet.diagnostics.siem.destinations[1].port", "0",
+                "parapet.diagnostics.siem.destinations[1].ca-file", ca.toString())))
+                .isInstanceOfSatisfying(BindException.class, e -> assertThat(e.getName()).hasToString("parapet.diagnostics.siem.destinations[1]"))
+                .hasRootCauseMessage("parapet.diagnostics.siem.destinations[] (account " + bad + ").port must be from 1 to 65535, not 0");
     }
 
     @Test

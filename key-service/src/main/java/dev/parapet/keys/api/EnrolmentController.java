@@ -14,6 +14,7 @@ import org.springframework.web.bind.annotation.RestController;
 
 import dev.parapet.keys.KeyServiceProperties;
 import dev.parapet.keys.key.CustomerKeys;
+import dev.parapet.kit.audit.AdminAudit;
 import dev.parapet.kit.secrets.Secrets;
 import dev.parapet.keys.view.KeyStateView;
 import dev.parapet.kit.agents.AgentCredentials;
@@ -73,7 +74,7 @@ public class EnrolmentController {
     @PostMapping("/agent/v1/enrolments")
     public Mono<ResponseEntity<Enrolment>> enrol(@Valid @RequestBody EnrolmentRequest request, ServerHttpRequest http) {
         // The client's address, also behind load balancers listed in parapet.web.trusted-proxies (service-kit's ClientAddressFilter).
-        String address = KeyController.address(http);
+        String address = AdminAudit.sourceAddress(http);
         long wait = limiter.retryAfterSeconds(http.getRemoteAddress() == null ? null : http.getRemoteAddress().getAddress(),
                 Secrets.fingerprintOf(request.key().toUpperCase(Locale.ROOT).replaceAll("[\\s-]", "")), System.nanoTime());
         if (wait > 0) {

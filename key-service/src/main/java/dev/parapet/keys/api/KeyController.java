@@ -1,6 +1,5 @@
 package dev.parapet.keys.api;
 
-import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.List;
@@ -26,18 +25,14 @@ import org.springframework.web.bind.annotation.RestController;
 
 import dev.parapet.keys.KeyServiceProperties;
 import dev.parapet.keys.key.CustomerKeys;
+import dev.parapet.kit.audit.AdminAudit;
 import dev.parapet.kit.secrets.Secrets;
 import dev.parapet.keys.view.KeyStateView;
 import dev.parapet.kit.problem.Problems;
 import dev.parapet.kit.security.Admin;
 import dev.parapet.kit.security.Permission;
-import dev.parapet.schemas.Topics;
 import dev.parapet.schemas.v1.agents.AgentState;
 import dev.parapet.schemas.v1.agents.AgentStatus;
-import dev.parapet.schemas.v1.audit.AuditEvent;
-import dev.parapet.schemas.v1.audit.Outcome;
-import dev.parapet.schemas.v1.common.Actor;
-import dev.parapet.schemas.v1.common.ActorKind;
 import dev.parapet.schemas.v1.common.Region;
 import dev.parapet.schemas.v1.keys.AccountKeyState;
 import dev.parapet.schemas.v1.keys.CreateKey;
@@ -94,7 +89,7 @@ public class KeyController {
         String key = CustomerKeys.generate(region);
         CreateKey create = new CreateKey(UUID.randomUUID(), region, secrets.encrypt(key, accountId.toString()),
                 Secrets.verifier(key));
-        return commands.send(accountId, actor(admin), address(http), create)
+        return commands.send(accountId, AdminAudit.actor(admin), AdminAudit.sourceAddress(http), create)
                 .flatMap(result -> {
                     if (!result.getAccepted()) {
                         return Mono.error(alreadyExists());
@@ -144,7 +139,7 @@ public class KeyController {
                     + "request with ?confirm=true."));
         }
         AccountKeyState key = activeKey(accountId);
-        return commands.send(accountId, actor(admin), address(http), new DeleteKey(key.getKeyId()))
+        return commands.send(accountId, AdminAudit.actor(admin), AdminAudit.sourceAddress(http), new DeleteKey(key.getKeyId()))
                 .flatMap(result -> {
                     if (!result.getAccepted()) {
                         return Mono.error(result.getRejection() == KeyCommandRejection.KEY_CHANGED
@@ -240,20 +235,7 @@ public class KeyController {
     }
 
     private Mono<Void> audit(Admin admin, UUID accountId, String action, AccountKeyState key, ServerHttpRequest http) {
-        AuditEvent event = AuditEvent.newBuilder().setEventId(UUID.randomUUID()).setOccurredAt(Instant.now())
-                .setAccountId(accountId).setActor(actor(admin)).setAction(action).setResourceType("key")
-                .setResourceId(key.getKeyId().toString()).setOutcome(Outcome.SUCCESS).setSourceAddress(address(http))
-                .build();
-        return Mono.fromFuture(() -> kafka.send(Topics.AUDIT.name(), accountId.toString(), event)).then();
-    }
-
-    static Actor actor(Admin admin) {
-        return new Actor(admin.subject(), admin.role().name(), ActorKind.ADMIN, admin.email());
-    }
-
-    static String address(ServerHttpRequest http) {
-        InetSocketAddress remote = http.getRemoteAddress();
-        return remote == null || remote.getAddress() == null ? null : remote.getAddress().getHostAddress();
+        return AdminAudit.record(kafka, AdminAudit.event(admin, accountId, action, "key", key.getKeyId().toString(), null, null, http));
     }
 
     private static RuntimeException alreadyExists() {

@@ -1,6 +1,5 @@
 package dev.parapet.settings.commands;
 
-import java.net.InetSocketAddress;
 import java.time.Instant;
 import java.util.UUID;
 import java.util.function.BooleanSupplier;
@@ -8,11 +7,10 @@ import java.util.function.LongPredicate;
 
 import org.springframework.http.server.reactive.ServerHttpRequest;
 
+import dev.parapet.kit.audit.AdminAudit;
 import dev.parapet.kit.problem.Problems;
 import dev.parapet.kit.security.Admin;
 import dev.parapet.kit.state.TopicFollower;
-import dev.parapet.schemas.v1.common.Actor;
-import dev.parapet.schemas.v1.common.ActorKind;
 import dev.parapet.schemas.v1.settings.QuotaExceeded;
 import dev.parapet.schemas.v1.settings.SettingsCommand;
 import dev.parapet.schemas.v1.settings.SettingsCommandResult;
@@ -45,8 +43,8 @@ public final class Commands {
         UUID commandId = UUID.randomUUID();
         SettingsCommand command = SettingsCommand.newBuilder().setCommandId(commandId).setAccountId(accountId)
                 .setRequestedAt(Instant.now())
-                .setActor(new Actor(admin.subject(), admin.role().name(), ActorKind.ADMIN, admin.email()))
-                .setSourceAddress(remoteAddress(http)).setAction(action).build();
+                .setActor(AdminAudit.actor(admin))
+                .setSourceAddress(AdminAudit.sourceAddress(http)).setAction(action).build();
         Feature.Writer writer = CommandFeatures.writerOf(action);
         Mono<SettingsCommandResult> sent = (writer == Feature.Writer.GLOBAL ? state.globalCommands() : state.commands())
                 .send(commandId, writer.key(command), command);
@@ -115,10 +113,5 @@ public final class Commands {
 
     public static String etag(long version) {
         return "\"v" + version + "\"";
-    }
-
-    public static String remoteAddress(ServerHttpRequest http) {
-        InetSocketAddress remote = http.getRemoteAddress();
-        return remote == null || remote.getAddress() == null ? null : remote.getAddress().getHostAddress();
     }
 }

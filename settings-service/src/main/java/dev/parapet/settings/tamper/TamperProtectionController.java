@@ -14,15 +14,11 @@ import org.springframework.web.bind.annotation.PostMapping;
 import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.RestController;
 
+import dev.parapet.kit.audit.AdminAudit;
 import dev.parapet.kit.problem.Problems;
 import dev.parapet.kit.secrets.Secrets;
 import dev.parapet.kit.security.Admin;
 import dev.parapet.kit.security.Permission;
-import dev.parapet.schemas.Topics;
-import dev.parapet.schemas.v1.audit.AuditEvent;
-import dev.parapet.schemas.v1.audit.Outcome;
-import dev.parapet.schemas.v1.common.Actor;
-import dev.parapet.schemas.v1.common.ActorKind;
 import dev.parapet.schemas.v1.common.EncryptedSecret;
 import dev.parapet.schemas.v1.settings.AgentSettings;
 import dev.parapet.schemas.v1.settings.GenerateTamperPassword;
@@ -82,12 +78,8 @@ public class TamperProtectionController {
         if (!reveal) {
             return Mono.just(view(settings, false));
         }
-        AuditEvent audit = AuditEvent.newBuilder().setEventId(UUID.randomUUID()).setOccurredAt(Instant.now())
-                .setAccountId(accountId).setActor(new Actor(admin.subject(), admin.role().name(), ActorKind.ADMIN, admin.email()))
-                .setAction("tamper-password.reveal").setResourceType("tamper-protection")
-                .setResourceId(accountId.toString()).setOutcome(Outcome.SUCCESS)
-                .setSourceAddress(Commands.remoteAddress(http)).build();
-        return Mono.fromFuture(() -> kafka.send(Topics.AUDIT.name(), accountId.toString(), audit))
+        return AdminAudit.record(kafka, AdminAudit.event(admin, accountId, "tamper-password.reveal", "tamper-protection",
+                        accountId.toString(), null, null, http))
                 .thenReturn(view(settings, true));
     }
 
