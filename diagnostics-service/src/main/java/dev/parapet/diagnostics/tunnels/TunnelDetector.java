@@ -1,5 +1,6 @@
 package dev.parapet.diagnostics.tunnels;
 
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -16,6 +17,11 @@ import java.util.UUID;
  * every time as many more arrive, so a tunnel is found as soon as it has sent enough names, not when its minute
  * ends. Each window is reported once.
  *
+ * <p>A slow tunnel, sending a few names a minute (exfiltration that keeps under any per-minute threshold), fills a
+ * second window per client and registered domain that spans {@link #SPAN} ({@value #SPAN_MINUTES} minutes), judged
+ * by the same rules: it is found at its 30th distinct name within the span. A span whose client was already found
+ * in one of its minutes is not reported again.
+ *
  * <p>Most queries are never looked at: a name shorter than {@link #MIN_NAME_LENGTH} characters carries too little
  * to matter (a tunnel's are 30 to 250), and that one comparison is all the work an ordinary query costs. The
  * registered domain of a longer name is found by the Public Suffix List once per distinct tail of the name
@@ -29,6 +35,9 @@ public final class TunnelDetector {
     static final int MAX_WINDOWS = 100_000;
     static final int CACHED_TAILS = 20_000;
     static final long MINUTE = 60_000;
+    static final int SPAN_MINUTES = 15;
+    /** The long window, for slow tunnels. */
+    static final long SPAN = SPAN_MINUTES * MINUTE;
     /** Names kept per window to show in a finding. */
     static final int EXAMPLES = 3;
 
@@ -40,9 +49,17 @@ public final class TunnelDetector {
         }
     }
 
-    /** A window judged a tunnel: who, under which registered domain, in which minute, and why. */
+    /**
+     * A window judged a tunnel: who, under which registered domain, in which window (its start, and its length: a
+     * minute, or {@link #SPAN} for a slow tunnel), and why.
+     */
     public record Suspicion(UUID accountId, Client client, String registeredDomain, Instant minute, Instant at, long queries,
-                            int distinctSubdomains, List<String> reasons, List<String> examples) {
+                            int distinctSubdomains, List<String> reasons, List<String> examples, Duration window) {
+
+        /** Whether it was found over {@link #SPAN} rather than in one minute. */
+        public boolean slow() {
+            return window.toMillis() > MINUTE;
+        }
     }
 
     private static final class Open {
@@ -51,7 +68,13 @@ public final class TunnelDetector {
         boolean reported;
     }
 
-    private record WindowKey(UUID account, String client, String registered, long minute) {
+    /** A window: its start, and its length ({@link #MINUTE} or {@link #SPAN}). */
+    private record WindowKey(UUID account, String client, String registered, long minute, long length) {
+
+        /** The window of the same client and domain, {@code length} long, that holds {@code time}. */
+        WindowKey holding(long time, long length) {
+            return new WindowKey(account, client, registered, time - Math.floorMod(time, length), length);
+        }
     }
 
     private final TunnelRules rules;
@@ -78,7 +101,25 @@ public final class TunnelDetector {
             return Optional.empty();
         }
         long time = at.toEpochMilli();
-        WindowKey key = new WindowKey(account, client.key(), split.registered(), time - Math.floorMod(time, MINUTE));
+        WindowKey minute = new WindowKey(account, client.key(), split.registered(), time - Math.floorMod(time, MINUTE), MINUTE);
+        WindowKey span = minute.holding(time, SPAN);
+        Optional<Suspicion> found = observe(minute, account, client, split, name, queryType, at);
+        if (found.isPresent()) {
+            Open slow = windows.get(span);
+            if (slow != null) {
+                slow.reported = true;   // found in a minute of this span: the span says nothing more
+            } else if (windows.size() < MAX_WINDOWS) {
+                Open reported = new Open();
+                reported.reported = true;
+                windows.put(span, reported);
+            }
+            return found;
+        }
+        return observe(span, account, client, split, name, queryType, at);
+    }
+
+    private Optional<Suspicion> observe(WindowKey key, UUID account, Client client, RegisteredDomain split, String name, String queryType,
+                                        Instant at) {
         Open open = windows.get(key);
         if (open == null) {
             if (windows.size() >= MAX_WINDOWS) {
@@ -88,10 +129,13 @@ public final class TunnelDetector {
             open = new Open();
             windows.put(key, open);
         }
+        if (open.reported) {
+            return Optional.empty();   // nothing more to learn from it: its names are not kept
+        }
         int before = open.window.distinctSubdomains();
         open.window.add(split.subdomain(), queryType);
         int distinct = open.window.distinctSubdomains();
-        if (distinct == before || open.reported) {
+        if (distinct == before) {
             return Optional.empty();
         }
         if (open.examples.size() < EXAMPLES) {
@@ -105,15 +149,23 @@ public final class TunnelDetector {
             return Optional.empty();
         }
         open.reported = true;
+        List<String> reasons = judgement.reasons();
+        if (key.length() > MINUTE) {
+            reasons = new ArrayList<>(reasons);
+            reasons.add(0, distinct + " distinct subdomains within " + SPAN_MINUTES + " minutes, fewer than " + rules.minDistinct()
+                    + " in any one minute so far (a slow tunnel, or one across a minute's end)");
+            reasons = List.copyOf(reasons);
+        }
         return Optional.of(new Suspicion(account, client, split.registered(), Instant.ofEpochMilli(key.minute()), at,
-                open.window.queries(), distinct, judgement.reasons(), List.copyOf(open.examples)));
+                open.window.queries(), distinct, reasons, List.copyOf(open.examples), Duration.ofMillis(key.length())));
     }
 
-    /** Closes the windows of minutes that ended more than a minute before {@code now} (late queries still count a while). */
+    /** Closes the windows that ended more than a minute before {@code now} (late queries still count a while). */
     public void expire(Instant now) {
-        long oldest = now.toEpochMilli() - 2 * MINUTE;
+        long endedBefore = now.toEpochMilli() - MINUTE;
         for (Iterator<WindowKey> keys = windows.keySet().iterator(); keys.hasNext(); ) {
-            if (keys.next().minute() < oldest) {
+            WindowKey key = keys.next();
+            if (key.minute() + key.length() < endedBefore) {
                 keys.remove();
             }
         }

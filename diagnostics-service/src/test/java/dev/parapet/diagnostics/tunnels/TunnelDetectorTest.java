@@ -83,14 +83,61 @@ class TunnelDetectorTest {
     }
 
     @Test
-    void oldMinutesAreClosed() {
+    void oldWindowsAreClosedAMinuteAfterTheyEnd() {
         detector.observe(ACCOUNT, laptop, TunnelNames.iodine(random, 1) + ".t.example.org", "NULL", START);
         detector.observe(ACCOUNT, laptop, TunnelNames.iodine(random, 2) + ".t.example.org", "NULL", START.plusSeconds(60));
-        assertThat(detector.openWindows()).isEqualTo(2);
+        assertThat(detector.openWindows()).as("two minutes and the 15 minutes that hold them").isEqualTo(3);
         detector.expire(START.plusSeconds(150));
-        assertThat(detector.openWindows()).as("the first minute ended more than a minute ago").isEqualTo(1);
+        assertThat(detector.openWindows()).as("the first minute ended more than a minute ago").isEqualTo(2);
         detector.expire(START.plusSeconds(240));
+        assertThat(detector.openWindows()).as("the 15 minutes are still open").isEqualTo(1);
+        detector.expire(START.plusSeconds(15 * 60 + 55));
+        assertThat(detector.openWindows()).as("until a minute after they end").isEqualTo(1);
+        detector.expire(START.plusSeconds(16 * 60));
         assertThat(detector.openWindows()).isZero();
+    }
+
+    @Test
+    void aSlowTunnelUnderThirtyNamesAMinuteIsFoundWithinFifteenMinutesOnce() {
+        // Three long random names a minute (one every 20 s), 20 minutes long: never 30 in a minute.
+        List<TunnelDetector.Suspicion> found = new ArrayList<>();
+        Instant quarter = Instant.parse("2026-12-04T10:00:00Z");
+        for (int i = 0; i < 60; i++) {
+            detector.observe(ACCOUNT, laptop, TunnelNames.iodine(random, i) + ".x.exfil.example", "TXT", quarter.plusSeconds(20L * i))
+                    .ifPresent(found::add);
+        }
+        assertThat(found).as("one report, for the quarter of an hour that held 30 of its names").hasSize(1);
+        TunnelDetector.Suspicion slow = found.get(0);
+        assertThat(slow.slow()).isTrue();
+        assertThat(slow.window()).isEqualTo(Duration.ofMinutes(15));
+        assertThat(slow.minute()).isEqualTo(quarter);
+        assertThat(slow.distinctSubdomains()).isEqualTo(30);
+        assertThat(Duration.between(quarter, slow.at())).as("found at its 30th name").isEqualTo(Duration.ofSeconds(20 * 29));
+        assertThat(slow.reasons().get(0)).startsWith("30 distinct subdomains within 15 minutes, fewer than 30 in any one minute");
+        assertThat(slow.registeredDomain()).isEqualTo("exfil.example");
+    }
+
+    @Test
+    void aTunnelFoundInAMinuteIsNotReportedAgainForItsQuarterHour() {
+        List<TunnelDetector.Suspicion> found = new ArrayList<>();
+        for (int i = 0; i < 300; i++) {   // 30 s at ten a second, then the same pace stays within the minute
+            detector.observe(ACCOUNT, laptop, TunnelNames.iodine(random, i) + ".t.example.org", "NULL", START.plusMillis(100L * i))
+                    .ifPresent(found::add);
+        }
+        for (int i = 300; i < 320; i++) {  // then slowly, in later minutes of the same quarter hour
+            detector.observe(ACCOUNT, laptop, TunnelNames.iodine(random, i) + ".t.example.org", "NULL", START.plusSeconds(60L + 20L * (i - 300)))
+                    .ifPresent(found::add);
+        }
+        assertThat(found).hasSize(1);
+        assertThat(found.get(0).slow()).isFalse();
+        assertThat(found.get(0).window()).isEqualTo(Duration.ofMinutes(1));
+    }
+
+    @Test
+    void aVideoCdnsLongHostNamesOverAQuarterHourAreNot() {
+        for (int i = 0; i < 900; i++) {
+            assertThat(detector.observe(ACCOUNT, laptop, TunnelNames.videoCdn(random), "A", START.plusSeconds(i))).isEmpty();
+        }
     }
 
     @Test
