@@ -14,6 +14,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Supplier;
 
 import org.junit.jupiter.api.BeforeAll;
@@ -63,12 +64,17 @@ class JourneyTest {
     }
 
     static void await(String what, Duration limit, Supplier<Boolean> condition) throws InterruptedException {
+        await(() -> what, limit, condition);
+    }
+
+    /** As above, the failure described once it happens (with what was last seen). */
+    static void await(Supplier<String> what, Duration limit, Supplier<Boolean> condition) throws InterruptedException {
         long deadline = System.nanoTime() + limit.toNanos();
         while (!condition.get()) {
             if (JourneyStack.stack != null && !JourneyStack.stack.isAlive()) {
                 throw new AssertionError("the stack stopped: " + Processes.read(JourneyStack.work.resolve("stack.out")));
             }
-            assertThat(System.nanoTime()).as(what).isLessThan(deadline);
+            assertThat(System.nanoTime()).as(what.get()).isLessThan(deadline);
             Thread.sleep(100);
         }
     }
@@ -153,10 +159,12 @@ class JourneyTest {
             assertThat(blockPage).as("the block page's address").isNotEmpty().isNotEqualTo("198.51.100.8");
 
             // Diagnostics lists the device as protected and healthy.
-            await("the device is protected and healthy", Duration.ofSeconds(60), () -> uncheck(() -> {
+            AtomicReference<String> lastSeen = new AtomicReference<>("no row yet");
+            await(() -> "the device is protected and healthy (its row last: " + lastSeen.get() + ")", Duration.ofSeconds(60), () -> uncheck(() -> {
                 JsonNode devices = ok(call("GET", DIAGNOSTICS + "/api/v1/accounts/" + account + "/diagnostics/devices?size=500", null, null));
                 for (JsonNode device : devices.get("devices")) {
                     if (device.at("/device/hostname").asText().equals("journey-laptop") && device.at("/device/lastSeen").isTextual()) {
+                        lastSeen.set(device.toString());
                         return device.get("isProtected").asBoolean() && device.at("/device/findings").isEmpty();
                     }
                 }
