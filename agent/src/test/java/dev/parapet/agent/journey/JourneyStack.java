@@ -81,14 +81,16 @@ final class JourneyStack {
 
     private static void stop() {
         try {
+            // dnsmasq first: it stops at once, while the stack's clean stop can outlast the 30 s surefire gives a fork
+            // after System.exit before killing it, hook and all (which used to leave dnsmasq running).
+            if (dnsmasq != null) {
+                dnsmasq.close();
+            }
             if (stack != null) {
                 stack.destroy();
                 if (!stack.waitFor(60, TimeUnit.SECONDS)) {
                     stack.destroyForcibly();
                 }
-            }
-            if (dnsmasq != null) {
-                dnsmasq.close();
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
