@@ -105,13 +105,14 @@ public final class TunnelDetector {
         WindowKey span = minute.holding(time, SPAN);
         Optional<Suspicion> found = observe(minute, account, client, split, name, queryType, at);
         if (found.isPresent()) {
+            // Found in a minute of this span: the span says nothing more.
             Open slow = windows.get(span);
+            if (slow == null && windows.size() < MAX_WINDOWS) {
+                slow = new Open();
+                windows.put(span, slow);
+            }
             if (slow != null) {
-                slow.reported = true;   // found in a minute of this span: the span says nothing more
-            } else if (windows.size() < MAX_WINDOWS) {
-                Open reported = new Open();
-                reported.reported = true;
-                windows.put(span, reported);
+                slow.reported = true;
             }
             return found;
         }

@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -29,6 +30,13 @@ class SiemPropertiesTest {
         return new Binder(new MapConfigurationPropertySource(settings)).bindOrCreate("parapet.diagnostics.siem", SiemProperties.class);
     }
 
+    /** The four settings every destination needs, at its place in the list. */
+    static Map<String, String> destination(int index, UUID account, String host, String port, Path ca) {
+        String prefix = "parapet.diagnostics.siem.destinations[" + index + "].";
+        return Map.of(prefix + "account", account.toString(), prefix + "host", host, prefix + "port", port,
+                prefix + "ca-file", ca.toString());
+    }
+
     @Test
     void noDestinationsByDefault() {
         SiemProperties properties = bind(Map.of());
@@ -44,17 +52,11 @@ class SiemPropertiesTest {
         Path ca = Files.writeString(directory.resolve("ca.pem"), "-----BEGIN CERTIFICATE-----");
         UUID account = UUID.randomUUID();
         UUID other = UUID.randomUUID();
-        SiemProperties properties = bind(Map.of(
-                "parapet.diagnostics.siem.destinations[0].account", account.toString(),
-                "parapet.diagnostics.siem.destinations[0].host", "siem.example.org",
-                "parapet.diagnostics.siem.destinations[0].port", "6514",
-                "parapet.diagnostics.siem.destinations[0].ca-file", ca.toString(),
-                "parapet.diagnostics.siem.destinations[1].account", other.toString(),
-                "parapet.diagnostics.siem.destinations[1].host", "192.0.2.20",
-                "parapet.diagnostics.siem.destinations[1].port", "10514",
-                "parapet.diagnostics.siem.destinations[1].ca-file", ca.toString(),
-                "parapet.diagnostics.siem.destinations[1].format", "CEF",
-                "parapet.diagnostics.siem.destinations[1].facility", "USER"));
+        Map<String, String> settings = new HashMap<>(destination(0, account, "siem.example.org", "6514", ca));
+        settings.putAll(destination(1, other, "192.0.2.20", "10514", ca));
+        settings.put("parapet.diagnostics.siem.destinations[1].format", "CEF");
+        settings.put("parapet.diagnostics.siem.destinations[1].facility", "USER");
+        SiemProperties properties = bind(settings);
         assertThat(properties.destinations()).containsExactly(
                 new Destination(account, "siem.example.org", 6514, ca, true, SiemFormat.JSON, Facility.LOCAL0, null, null),
                 new Destination(other, "192.0.2.20", 10514, ca, true, SiemFormat.CEF, Facility.USER, null, null));
@@ -65,15 +67,9 @@ class SiemPropertiesTest {
         Path ca = Files.writeString(directory.resolve("ca.pem"), "-----BEGIN CERTIFICATE-----");
         UUID good = UUID.randomUUID();
         UUID bad = UUID.randomUUID();
-        assertThatThrownBy(() -> bind(Map.of(
-                "parapet.diagnostics.siem.destinations[0].account", good.toString(),
-                "parapet.diagnostics.siem.destinations[0].host", "siem.example.org",
-                "parapet.diagnostics.siem.destinations[0].port", "6514",
-                "parapet.diagnostics.siem.destinations[0].ca-file", ca.toString(),
-                "parapet.diagnostics.siem.destinations[1].account", bad.toString(),
-                "parapet.diagnostics.siem.destinations[1].host", "siem.example.org",
-                "parapet.diagnostics.siem.destinations[1].port", "0",
-                "parapet.diagnostics.siem.destinations[1].ca-file", ca.toString())))
+        Map<String, String> settings = new HashMap<>(destination(0, good, "siem.example.org", "6514", ca));
+        settings.putAll(destination(1, bad, "siem.example.org", "0", ca));
+        assertThatThrownBy(() -> bind(settings))
                 .isInstanceOfSatisfying(BindException.class, e -> assertThat(e.getName()).hasToString("parapet.diagnostics.siem.destinations[1]"))
                 .hasRootCauseMessage("parapet.diagnostics.siem.destinations[] (account " + bad + ").port must be from 1 to 65535, not 0");
     }
