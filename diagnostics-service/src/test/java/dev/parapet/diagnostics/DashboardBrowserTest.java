@@ -30,6 +30,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.openqa.selenium.By;
 import org.openqa.selenium.JavascriptExecutor;
+import org.openqa.selenium.StaleElementReferenceException;
 import org.openqa.selenium.WebElement;
 import org.openqa.selenium.chrome.ChromeDriver;
 import org.openqa.selenium.chrome.ChromeDriverService;
@@ -176,29 +177,33 @@ class DashboardBrowserTest {
             assertThat(text("total-failed")).isEqualTo("1");
             assertThat(listed("#top-failed tr[data-name]", "data-name")).containsExactly(Map.entry("flaky.test", "1"));
 
-            List<WebElement> rows = browser.findElements(By.cssSelector("#devices tr[data-agent]"));
-            assertThat(rows).hasSize(fleet.size());
-            for (Map.Entry<UUID, Device> agent : agents.entrySet()) {
-                WebElement row = browser.findElement(By.cssSelector("#devices tr[data-agent='" + agent.getKey() + "']"));
-                Device device = agent.getValue();
-                assertThat(row.findElement(By.cssSelector("td")).getText()).isEqualTo(device.hostname());
-                List<String> chips = row.findElements(By.cssSelector("span[data-finding]")).stream()
-                        .map(chip -> chip.getDomAttribute("data-finding")).toList();
-                assertThat(chips).as(device.hostname()).isEqualTo(device.finding() == null ? List.of() : List.of(device.finding()));
-                String state = device.report().enabled() ? "protected" : "not protected";
-                assertThat(row.findElement(By.cssSelector("span.badge")).getText()).as(device.hostname()).isEqualTo(state);
-            }
-            assertThat(browser.findElement(By.cssSelector("tr[data-agent] span[data-finding=UNSUPPORTED_PLATFORM]")).getText())
-                    .isEqualTo("unsupported platform");
+            redrawSafe(() -> {
+                List<WebElement> rows = browser.findElements(By.cssSelector("#devices tr[data-agent]"));
+                assertThat(rows).hasSize(fleet.size());
+                for (Map.Entry<UUID, Device> agent : agents.entrySet()) {
+                    WebElement row = browser.findElement(By.cssSelector("#devices tr[data-agent='" + agent.getKey() + "']"));
+                    Device device = agent.getValue();
+                    assertThat(row.findElement(By.cssSelector("td")).getText()).isEqualTo(device.hostname());
+                    List<String> chips = row.findElements(By.cssSelector("span[data-finding]")).stream()
+                            .map(chip -> chip.getDomAttribute("data-finding")).toList();
+                    assertThat(chips).as(device.hostname()).isEqualTo(device.finding() == null ? List.of() : List.of(device.finding()));
+                    String state = device.report().enabled() ? "protected" : "not protected";
+                    assertThat(row.findElement(By.cssSelector("span.badge")).getText()).as(device.hostname()).isEqualTo(state);
+                }
+                assertThat(browser.findElement(By.cssSelector("tr[data-agent] span[data-finding=UNSUPPORTED_PLATFORM]")).getText())
+                        .isEqualTo("unsupported platform");
+            });
 
             assertThat(listed("#categories li[data-category]", "data-category")).containsExactly(
                     Map.entry("phishing", "3"), Map.entry("gambling", "2"), Map.entry("social-networking", "1"));
             assertThat(listed("#top-blocked tr[data-name]", "data-name")).containsExactly(
                     Map.entry("login-verify.test", "3"), Map.entry("casino.test", "2"), Map.entry("social.test", "1"));
-            WebElement phishing = browser.findElement(By.cssSelector("#security li[data-security=phishing]"));
-            assertThat(phishing.findElement(By.cssSelector(".n")).getText()).isEqualTo("3");
-            assertThat(phishing.getDomAttribute("class")).isEqualTo("hit");
-            assertThat(browser.findElement(By.cssSelector("#security li[data-security=malware] .n")).getText()).isEqualTo("0");
+            redrawSafe(() -> {
+                WebElement phishing = browser.findElement(By.cssSelector("#security li[data-security=phishing]"));
+                assertThat(phishing.findElement(By.cssSelector(".n")).getText()).isEqualTo("3");
+                assertThat(phishing.getDomAttribute("class")).isEqualTo("hit");
+                assertThat(browser.findElement(By.cssSelector("#security li[data-security=malware] .n")).getText()).isEqualTo("0");
+            });
             assertThat(text("connection-text")).isEqualTo("live");
             // The live counters have come (the per-second tiles hold numbers, not the placeholder).
             wait.until(d -> text("qps").matches("\\d+"));
@@ -347,9 +352,26 @@ class DashboardBrowserTest {
 
     /** Each element's key attribute and the text of its count ({@code .n}), in page order. */
     static List<Map.Entry<String, String>> listed(String selector, String attribute) {
-        return browser.findElements(By.cssSelector(selector)).stream()
-                .map(e -> Map.entry(e.getDomAttribute(attribute), e.findElement(By.cssSelector(".n")).getText()))
-                .collect(Collectors.toList());
+        // Read in one script: the live page redraws its lists, and element by element a read can meet a redrawn one.
+        @SuppressWarnings("unchecked")
+        List<List<String>> pairs = (List<List<String>>) js().executeScript("""
+                return Array.from(document.querySelectorAll(arguments[0]),
+                        e => [e.getAttribute(arguments[1]), e.querySelector('.n').innerText]);""", selector, attribute);
+        return pairs.stream().map(pair -> Map.entry(pair.get(0), pair.get(1))).collect(Collectors.toList());
+    }
+
+    /** Runs checks that read elements one by one again if the live page redrew one of them meanwhile. */
+    static void redrawSafe(Runnable checks) {
+        for (int attempt = 1;; attempt++) {
+            try {
+                checks.run();
+                return;
+            } catch (StaleElementReferenceException redrawn) {
+                if (attempt == 5) {
+                    throw redrawn;
+                }
+            }
+        }
     }
 
     /**
