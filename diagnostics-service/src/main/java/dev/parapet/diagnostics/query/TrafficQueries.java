@@ -12,9 +12,11 @@ import org.apache.kafka.streams.KeyQueryMetadata;
 import org.apache.kafka.streams.kstream.Windowed;
 import org.apache.kafka.streams.state.KeyValueIterator;
 import org.apache.kafka.streams.state.QueryableStoreTypes;
+import org.apache.kafka.streams.state.ReadOnlyKeyValueStore;
 import org.apache.kafka.streams.state.ReadOnlyWindowStore;
 import org.springframework.stereotype.Component;
 
+import dev.parapet.diagnostics.traffic.MinuteJournal;
 import dev.parapet.diagnostics.traffic.RolledHours;
 import dev.parapet.diagnostics.traffic.TrafficKeys;
 import dev.parapet.diagnostics.traffic.TrafficProcessor;
@@ -99,7 +101,7 @@ public class TrafficQueries {
     /**
      * The account's counters in the interval's windows from {@code first} until {@code to}. An hour is the hour store's
      * count plus its minutes not yet rolled up into it ({@link RolledHours}), to the end of the last hour: the hour store's
-     * count of that hour is the whole hour's.
+     * count of that hour is the whole hour's. A minute is the minute store's count plus its {@link MinuteJournal}'s.
      */
     private void read(UUID account, Interval interval, long first, long to, KeyQueryMetadata metadata, RolledHours.WindowCount each) {
         ReadOnlyWindowStore<String, Long> store = instances.store(interval.store, QueryableStoreTypes.windowStore(), metadata);
@@ -107,10 +109,19 @@ public class TrafficQueries {
                 Instant.ofEpochMilli(first), Instant.ofEpochMilli(to - 1))) {
             it.forEachRemaining(kv -> each.add(kv.key.key(), kv.key.window().start(), kv.value));
         }
-        if (interval == Interval.HOUR) {
+        if (interval == Interval.MINUTE) {
+            MinuteJournal.read(journal(metadata), TrafficKeys.prefix(account), first, to, each);
+        } else if (interval == Interval.HOUR) {
             ReadOnlyWindowStore<String, Long> minutes = instances.store(Interval.MINUTE.store, QueryableStoreTypes.windowStore(), metadata);
+            long end = RolledHours.hour(to - 1) + TrafficProcessor.HOUR;
             RolledHours.unrolled(minutes, RolledHours.rolledThrough(store), TrafficKeys.prefix(account), TrafficKeys.end(account), first,
-                    RolledHours.hour(to - 1) + TrafficProcessor.HOUR, each);
+                    end, each);
+            MinuteJournal.read(journal(metadata), TrafficKeys.prefix(account), first, end,
+                    (key, minute, count) -> each.add(key, RolledHours.hour(minute), count));
         }
+    }
+
+    private ReadOnlyKeyValueStore<String, byte[]> journal(KeyQueryMetadata metadata) {
+        return instances.store(MinuteJournal.STORE, QueryableStoreTypes.keyValueStore(), metadata);
     }
 }

@@ -37,6 +37,7 @@ import dev.parapet.diagnostics.devices.DeviceProcessor;
 import dev.parapet.diagnostics.devices.DeviceRowSerde;
 import dev.parapet.diagnostics.devices.FindingEvents;
 import dev.parapet.diagnostics.devices.HealthRules;
+import dev.parapet.diagnostics.traffic.MinuteJournal;
 import dev.parapet.diagnostics.traffic.TrafficProcessor;
 import dev.parapet.diagnostics.tunnels.TunnelFinding;
 import dev.parapet.diagnostics.tunnels.TunnelProcessor;
@@ -159,15 +160,17 @@ public class DiagnosticsTopology {
     /** The traffic counters: verdicts (keyed by account) into the second, minute and hour windows. */
     public static KStream<String, DnsVerdict> traffic(StreamsBuilder builder, Serde<DnsVerdict> verdictSerde) {
         // The live seconds are few (an account's totals) and written on the wall clock, through the record cache; the
-        // minutes and hours are many (names, users, devices) and written once per commit (the minutes) or once per minute (the
-        // hours, rolled up from the minutes), so a cache would only add work.
+        // minutes and hours are many (names, users, devices) and written once per minute (the minutes, from their journal,
+        // which takes a few records per commit, and the hours, rolled up from the minutes), so a cache would only add work.
         builder.addStateStore(windows(TrafficProcessor.SECONDS_STORE, SECONDS_RETENTION, TrafficProcessor.SECOND).withCachingEnabled());
         builder.addStateStore(windows(TrafficProcessor.MINUTES_STORE, MINUTES_RETENTION, TrafficProcessor.MINUTE).withCachingDisabled());
         builder.addStateStore(windows(TrafficProcessor.HOURS_STORE, HOURS_RETENTION, TrafficProcessor.HOUR).withCachingDisabled());
+        builder.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(MinuteJournal.STORE), Serdes.String(),
+                Serdes.ByteArray()).withCachingDisabled());
         builder.addStateStore(CommitHook.builder(TrafficProcessor.COMMIT_HOOK));
         KStream<String, DnsVerdict> verdicts = builder.stream(Topics.VERDICTS.name(), Consumed.with(Serdes.String(), verdictSerde));
         verdicts.process(TrafficProcessor::new, TrafficProcessor.SECONDS_STORE, TrafficProcessor.MINUTES_STORE, TrafficProcessor.HOURS_STORE,
-                TrafficProcessor.COMMIT_HOOK);
+                MinuteJournal.STORE, TrafficProcessor.COMMIT_HOOK);
         return verdicts;
     }
 

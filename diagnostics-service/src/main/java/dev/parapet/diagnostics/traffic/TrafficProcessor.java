@@ -6,6 +6,7 @@ import org.apache.kafka.streams.processor.PunctuationType;
 import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
+import org.apache.kafka.streams.state.KeyValueStore;
 import org.apache.kafka.streams.state.WindowStore;
 import org.apache.kafka.streams.state.internals.CachedStateStore;
 
@@ -18,18 +19,17 @@ import dev.parapet.schemas.v1.verdicts.DnsVerdict;
  * by action, location, agent, user, category, and per name (stopped, allowed and failed separately, for
  * the top names); what one verdict counts is {@link TrafficCounting}'s.
  *
- * <p>A verdict adds about 20 counts. They are added up in memory ({@link PendingCounts}) and written to
- * the second and minute stores before every commit ({@link CommitHook}), so a counter that many verdicts touch is
- * read and written (RocksDB, and its changelog) once per commit, not once per verdict; the per-verdict
- * work is a few hash-map increments. The counts are committed with the offsets of their verdicts
- * (exactly-once as before: a commit never includes a verdict whose counts are still only in memory).
- * The live seconds, a few counters per account, are also written every {@link #FLUSH_INTERVAL} (into
- * their store's record cache) so that the live rates do not wait for the commit; the minutes
- * become visible to queries at the commit, at most the commit interval (1 s) after their
- * verdicts are processed, and the values of the minutes still open are kept in memory
- * ({@link OpenMinutes}) so that a commit does not read them back.
+ * <p>A verdict adds about 20 counts. They are added up in memory ({@link PendingCounts}) and written
+ * before every commit ({@link CommitHook}): the seconds to their store, the minutes not yet rolled up to the
+ * {@link MinuteJournal} as one record per account and minute (merged into the minute store once the minute
+ * is over), so the per-verdict work is a few hash-map increments and a commit writes a few records per
+ * account. The counts are committed with the offsets of their verdicts (exactly-once as before: a commit
+ * never includes a verdict whose counts are still only in memory). The live seconds, a few counters per
+ * account, are also written every {@link #FLUSH_INTERVAL} (into their store's record cache) so that the
+ * live rates do not wait for the commit; the minutes become visible to queries (the minute store and the
+ * journal) at the commit, at most the commit interval (1 s) after their verdicts are processed.
  *
- * <p>The hours are rolled up from the minutes ({@link RolledHours}) at the first commit after a minute is
+ * <p>The hours are rolled up from the minutes ({@link RolledHours}), their journal merged first, at the first commit after a minute is
  * over: {@link #GRACE} after its end in the verdicts' own time or, when no verdict has come for
  * {@link #IDLE}, on the wall clock. A verdict for a minute already rolled up is added to its hour at the
  * commit, as the minutes are.
@@ -65,10 +65,11 @@ public final class TrafficProcessor implements Processor<String, DnsVerdict, Voi
     private final PendingCounts pendingSeconds = new PendingCounts();
     private final PendingCounts pendingMinutes = new PendingCounts();
     private final PendingCounts pendingHours = new PendingCounts();
-    private final OpenMinutes openMinutes = new OpenMinutes();
+    private final MinuteJournal journal = new MinuteJournal();
     private WindowStore<String, Long> seconds;
     private WindowStore<String, Long> minutes;
     private WindowStore<String, Long> hours;
+    private KeyValueStore<String, byte[]> journalStore;
     private ProcessorContext<Void, Void> context;
     /** The last minute whose counts are in the hour store ({@link RolledHours}). */
     private long rolledThrough = UNKNOWN;
@@ -83,6 +84,7 @@ public final class TrafficProcessor implements Processor<String, DnsVerdict, Voi
         seconds = context.getStateStore(SECONDS_STORE);
         minutes = context.getStateStore(MINUTES_STORE);
         hours = context.getStateStore(HOURS_STORE);
+        journalStore = context.getStateStore(MinuteJournal.STORE);
         discard();
         CommitHook hook = context.getStateStore(COMMIT_HOOK);
         hook.listen(this);
@@ -119,9 +121,10 @@ public final class TrafficProcessor implements Processor<String, DnsVerdict, Voi
     /** Before a commit: the held counts into the stores, and the seconds' cache to RocksDB and the changelog. */
     @Override
     public void flush() {
-        rolledThrough(); // an hour store of an earlier version gets its marker at the first commit, before any query relies on it
+        // An hour store of an earlier version gets its marker at the first commit, before any query relies on it.
+        long through = rolledThrough();
         pendingSeconds.drainInto(seconds);
-        openMinutes.drain(pendingMinutes, minutes);
+        journal.write(pendingMinutes, through, journalStore, minutes);
         pendingHours.drainInto(hours);
         rollUp();
         flushCache(seconds);
@@ -167,12 +170,12 @@ public final class TrafficProcessor implements Processor<String, DnsVerdict, Voi
             from = through + MINUTE;
             last = Math.min(last, from + MAX_ROLL_UP - MINUTE); // after a long gap, an hour of minutes per commit
         }
+        journal.merge(last, journalStore, minutes);
         PendingCounts rolled = new PendingCounts();
         RolledHours.minutes(minutes, from, last, (key, count) -> rolled.add(key.key(), RolledHours.hour(key.window().start()), count));
         rolled.drainInto(hours);
         hours.put(RolledHours.MARKER, last, RolledHours.hour(last));
         rolledThrough = last;
-        openMinutes.rolledThrough(last);
     }
 
     @Override
@@ -182,7 +185,7 @@ public final class TrafficProcessor implements Processor<String, DnsVerdict, Voi
         pendingHours.clear();
         rolledThrough = UNKNOWN;
         streamTime = Long.MIN_VALUE;
-        openMinutes.reset();
+        journal.reset();
     }
 
     private static void flushCache(WindowStore<String, Long> store) {

@@ -29,6 +29,7 @@ import org.apache.kafka.streams.TestInputTopic;
 import org.apache.kafka.streams.TopologyTestDriver;
 import org.apache.kafka.streams.kstream.Windowed;
 import org.apache.kafka.streams.state.KeyValueIterator;
+import org.apache.kafka.streams.state.KeyValueStore;
 import org.apache.kafka.streams.state.WindowStore;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -99,9 +100,8 @@ class TrafficProcessorTest {
         driver.advanceWallClockTime(TrafficProcessor.FLUSH_INTERVAL.multipliedBy(3));
         String total = TrafficKeys.prefix(first.getAccountId()) + TrafficKeys.TOTAL;
         WindowStore<String, Long> seconds = driver.getWindowStore(TrafficProcessor.SECONDS_STORE);
-        WindowStore<String, Long> minutes = driver.getWindowStore(TrafficProcessor.MINUTES_STORE);
         assertThat(seconds.fetch(total, at.toEpochMilli())).isEqualTo(2L);
-        assertThat(minutes.fetch(total, at.toEpochMilli())).isEqualTo(2L);
+        assertThat(minute(total, at.toEpochMilli())).isEqualTo(2L);
     }
 
     @Test
@@ -109,7 +109,13 @@ class TrafficProcessorTest {
         Map<String, Map<String, Long>> expected = feedComparing(Instant.parse("2026-12-04T09:57:30Z"), 1_000, 400, 37);
         // 09:57:30 + 399 s = 10:04:09: the minutes until 10:02 are over by GRACE, rolled up into their two hours.
         WindowStore<String, Long> hours = driver.getWindowStore(TrafficProcessor.HOURS_STORE);
-        assertThat(RolledHours.rolledThrough(hours)).isEqualTo(Instant.parse("2026-12-04T10:02:00Z").toEpochMilli());
+        long through = Instant.parse("2026-12-04T10:02:00Z").toEpochMilli();
+        assertThat(RolledHours.rolledThrough(hours)).isEqualTo(through);
+        List<Long> journaled = new ArrayList<>();
+        MinuteJournal.read(journal(), null, 0, Long.MAX_VALUE / 2, (key, minute, count) -> journaled.add(minute));
+        assertThat(journaled).as("the journal holds only the minutes not rolled up").isNotEmpty().allMatch(minute -> minute > through);
+        assertThat(raw(driver.getWindowStore(TrafficProcessor.MINUTES_STORE))).as("the rolled-up minutes are in the minute store")
+                .isNotEmpty().allSatisfy((key, count) -> assertThat(Long.parseLong(key.substring(key.lastIndexOf('@') + 1))).isLessThanOrEqualTo(through));
         assertThat(raw(hours)).as("the hour store itself holds both hours' rolled-up minutes")
                 .anySatisfy((key, count) -> assertThat(key).endsWith("@" + Instant.parse("2026-12-04T09:00:00Z").toEpochMilli()))
                 .anySatisfy((key, count) -> assertThat(key).endsWith("@" + Instant.parse("2026-12-04T10:00:00Z").toEpochMilli()));
@@ -148,7 +154,7 @@ class TrafficProcessorTest {
         WindowStore<String, Long> minutes = driver.getWindowStore(TrafficProcessor.MINUTES_STORE);
         String total = TrafficKeys.prefix(accounts[0]) + TrafficKeys.TOTAL;
         minutes.put(total, 5L, minute);
-        minutes.put(OpenMinutes.LATEST, minute, minute);
+        minutes.put(MinuteJournal.LATEST, minute, minute);
         ((CommitHook) driver.getStateStore(TrafficProcessor.COMMIT_HOOK)).clearCache();
         long before = 0;
         long after = 0;
@@ -162,8 +168,8 @@ class TrafficProcessorTest {
                 after++;
             }
         }
-        assertThat(minutes.fetch(total, minute)).isEqualTo(5 + before);
-        assertThat(minutes.fetch(total, minute + TrafficProcessor.MINUTE)).isEqualTo(after);
+        assertThat(minute(total, minute)).isEqualTo(5 + before);
+        assertThat(minute(total, minute + TrafficProcessor.MINUTE)).isEqualTo(after);
         assertThat(RolledHours.rolledThrough(driver.getWindowStore(TrafficProcessor.HOURS_STORE))).as("10:00 is not over by GRACE yet")
                 .isLessThan(minute);
     }
@@ -177,7 +183,7 @@ class TrafficProcessorTest {
         ((CommitHook) driver.getStateStore(TrafficProcessor.COMMIT_HOOK)).clearCache();
         DnsVerdict verdict = DnsVerdict.newBuilder(verdict(Instant.ofEpochMilli(minute + 5_000))).setAccountId(accounts[0]).build();
         verdicts.pipeInput(verdict.getAccountId().toString(), verdict);
-        assertThat(minutes.fetch(total, minute)).isEqualTo(48L);
+        assertThat(minute(total, minute)).isEqualTo(48L);
     }
 
     @Test
@@ -198,11 +204,8 @@ class TrafficProcessorTest {
                 assertThat(hours.get(key)).as(key).isEqualTo(count);
             }
         });
-        WindowStore<String, Long> minutes = driver.getWindowStore(TrafficProcessor.MINUTES_STORE);
-        long latest;
-        try (var marker = minutes.backwardFetch(OpenMinutes.LATEST, Instant.EPOCH, Instant.ofEpochMilli(Long.MAX_VALUE / 2))) {
-            latest = marker.next().value;
-        }
+        long latest = stored().get(TrafficProcessor.MINUTES_STORE).keySet().stream()
+                .mapToLong(key -> Long.parseLong(key.substring(key.lastIndexOf('@') + 1))).max().orElseThrow();
         assertThat(latest).as("counted at most MAX_AHEAD ahead").isLessThanOrEqualTo(now.toEpochMilli() + TrafficProcessor.MAX_AHEAD + 5_000);
     }
 
@@ -225,21 +228,43 @@ class TrafficProcessorTest {
 
     private Map<String, Map<String, Long>> stored() {
         Map<String, Map<String, Long>> stored = new HashMap<>();
-        for (String name : List.of(TrafficProcessor.SECONDS_STORE, TrafficProcessor.MINUTES_STORE)) {
-            Map<String, Long> windows = raw(driver.getWindowStore(name));
-            if (!windows.isEmpty()) {
-                stored.put(name, windows);
-            }
+        Map<String, Long> secondly = raw(driver.getWindowStore(TrafficProcessor.SECONDS_STORE));
+        if (!secondly.isEmpty()) {
+            stored.put(TrafficProcessor.SECONDS_STORE, secondly);
         }
-        // The hours as queried: the hour store's counts and the minutes not rolled up yet.
+        // The minutes as queried: the minute store's counts and their journal's.
+        Map<String, Long> minutely = raw(driver.getWindowStore(TrafficProcessor.MINUTES_STORE));
+        MinuteJournal.read(journal(), null, 0, Long.MAX_VALUE / 2, (key, minute, count) -> minutely.merge(key + "@" + minute, count, Long::sum));
+        if (!minutely.isEmpty()) {
+            stored.put(TrafficProcessor.MINUTES_STORE, minutely);
+        }
+        // The hours as queried: the hour store's counts and the minutes not rolled up yet (the minute store's and the journal's).
         WindowStore<String, Long> hours = driver.getWindowStore(TrafficProcessor.HOURS_STORE);
         Map<String, Long> hourly = raw(hours);
         RolledHours.unrolled(driver.getWindowStore(TrafficProcessor.MINUTES_STORE), RolledHours.rolledThrough(hours), "", "~", 0,
                 Long.MAX_VALUE / 2, (key, hour, count) -> hourly.merge(key + "@" + hour, count, Long::sum));
+        MinuteJournal.read(journal(), null, 0, Long.MAX_VALUE / 2,
+                (key, minute, count) -> hourly.merge(key + "@" + RolledHours.hour(minute), count, Long::sum));
         if (!hourly.isEmpty()) {
             stored.put(TrafficProcessor.HOURS_STORE, hourly);
         }
         return stored;
+    }
+
+    private KeyValueStore<String, byte[]> journal() {
+        return driver.getKeyValueStore(MinuteJournal.STORE);
+    }
+
+    /** A minute counter as the queries read it: the minute store's count and its journal's. */
+    private long minute(String key, long minute) {
+        Long stored = driver.<String, Long>getWindowStore(TrafficProcessor.MINUTES_STORE).fetch(key, minute);
+        long[] total = {stored == null ? 0 : stored};
+        MinuteJournal.read(journal(), null, minute, minute + TrafficProcessor.MINUTE, (k, m, count) -> {
+            if (k.equals(key)) {
+                total[0] += count;
+            }
+        });
+        return total[0];
     }
 
     /** A store's counters by key and window, without the store's own keys (the roll-up's and the latest minute's). */
