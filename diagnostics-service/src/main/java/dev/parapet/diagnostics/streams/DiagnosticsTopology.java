@@ -11,6 +11,7 @@ import java.util.Properties;
 
 import org.apache.avro.specific.SpecificRecord;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.common.serialization.Serde;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.streams.StreamsBuilder;
@@ -95,6 +96,10 @@ public class DiagnosticsTopology {
         config.put(StreamsConfig.ROCKSDB_CONFIG_SETTER_CLASS_CONFIG, RocksDbMemory.class);
         config.put(StreamsConfig.consumerPrefix(ConsumerConfig.MAX_POLL_RECORDS_CONFIG), 2000);
         config.put(StreamsConfig.producerPrefix("linger.ms"), 5);
+        // A minute's roll-up writes up to a few hundred thousand counters in one transaction. Beyond Kafka Streams' 10 s the
+        // coordinator aborts it and fences the thread, which then redoes the same work and is fenced again (seen in the
+        // aggregation bench); a minute is room enough, and an instance that dies holds its transaction open no longer than that.
+        config.put(StreamsConfig.producerPrefix(ProducerConfig.TRANSACTION_TIMEOUT_CONFIG), 60_000);
         return new KafkaStreamsConfiguration(config);
     }
 

@@ -8,8 +8,12 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
+import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
 
 import org.apache.kafka.streams.KeyValue;
 import org.apache.kafka.streams.state.KeyValueIterator;
@@ -23,16 +27,16 @@ import org.apache.kafka.streams.state.WindowStore;
  * a second, so the minute store took one RocksDB write and one changelog record for nearly every counter at every
  * commit, the same counter again at the next (about 77 000 a second at 56 000 verdicts/s): most of the aggregation's
  * work (docs/diagnostics.md). Here a commit writes an account's new counts of a minute as one record of the journal
- * store ({@link #STORE}, changelogged like the others, so exactly-once is kept); once the minute is over, just before
- * it is rolled up into its hour, its records are added up and written to the minute store once per counter
- * ({@link #merge}), and deleted.
+ * store ({@link #STORE}, changelogged like the others, so exactly-once is kept); once the minute is over, before it is
+ * rolled up into its hour, each account's records of it are added up and written to the minute store once per counter
+ * ({@link #merge}: a few accounts per commit, so that no transaction takes a whole minute's counters), and deleted.
  *
  * <p>A minute as queried is therefore the minute store's count plus the journal's ({@link #read}). A record's key is
  * {@code <account prefix><minute, 16 hex digits>.<sequence, 16 hex digits>}, so an account's records of a range of minutes
  * are one key range. Counts for a minute already rolled up (late verdicts) go to the minute store directly, as before.
  *
- * <p>The minute store's key {@link #LATEST} names the latest minute written to it (committed with the counters): a minute
- * after it holds nothing there, so merging it needs no read of the store.
+ * <p>The minute store's key {@link #LATEST} names the latest minute written to it (committed with the counters): an account's
+ * minute after the one it named at the start holds nothing there until merged, so merging it needs no read of the store.
  */
 public final class MinuteJournal {
 
@@ -41,26 +45,40 @@ public final class MinuteJournal {
     static final String LATEST = TrafficKeys.OWN + "latest";
     /** A record of the journal holds at most about this many bytes; more counts of an account and minute go to another record. */
     static final int RECORD_BYTES = 1 << 20;
+    /**
+     * At most about this many counters are merged into the minute store per commit (a whole account's minute at least), so that
+     * the minute's end does not put every counter of the minute into one transaction: at 56 000 verdicts/s that is over a
+     * million, more than a transaction may take (it timed out and the task was fenced, again and again).
+     */
+    static final int MERGE_BUDGET = 20_000;
     private static final long UNREAD = Long.MIN_VALUE + 1;
 
     private final int recordBytes;
-    /** The next record's sequence number; {@link #UNREAD} until the journal was read after a start or an abort. */
-    private long sequence = UNREAD;
-    /** The latest minute in the minute store, {@link #UNREAD} until read. */
+    private final int mergeBudget;
+    /** The journal's record keys by minute and account; null until read after a start or an abort. */
+    private TreeMap<Long, Map<String, List<String>>> index;
+    /** The next record's sequence number. */
+    private long sequence;
+    /** The latest minute in the minute store, {@link #UNREAD} until read; and its value when read (the store's counts until then are unknown). */
     private long latest = UNREAD;
+    private long latestAtStart;
+    /** The accounts of each minute (after {@link #latestAtStart}) merged since then: merged again, they are added to what the store holds. */
+    private final Map<Long, Set<String>> merged = new HashMap<>();
 
     MinuteJournal() {
-        this(RECORD_BYTES);
+        this(RECORD_BYTES, MERGE_BUDGET);
     }
 
-    MinuteJournal(int recordBytes) {
+    MinuteJournal(int recordBytes, int mergeBudget) {
         this.recordBytes = recordBytes;
+        this.mergeBudget = mergeBudget;
     }
 
     /** After a start or an abort: the stores are read again at the next write. */
     void reset() {
-        sequence = UNREAD;
+        index = null;
         latest = UNREAD;
+        merged.clear();
     }
 
     /**
@@ -68,54 +86,75 @@ public final class MinuteJournal {
      * minute; those of minutes already rolled up to the minute store (read, add, write). Then holds nothing.
      */
     void write(PendingCounts pending, long rolledThrough, KeyValueStore<String, byte[]> journal, WindowStore<String, Long> minutes) {
-        readMarkers(journal, minutes);
+        read(journal, minutes);
         Map<Long, Map<String, Record>> records = new HashMap<>();
         pending.forEach((minute, key, count) -> {
             if (minute > rolledThrough) {
                 int bar = key.indexOf('|') + 1;
-                Record record = records.computeIfAbsent(minute, m -> new HashMap<>()).computeIfAbsent(key.substring(0, bar), a -> new Record());
+                String account = key.substring(0, bar);
+                Record record = records.computeIfAbsent(minute, m -> new HashMap<>()).computeIfAbsent(account, a -> new Record());
                 if (record.size() >= recordBytes) {
-                    journal.put(key(key.substring(0, bar), minute, sequence++), record.bytes());
+                    append(journal, account, minute, record);
                     record.clear();
                 }
                 record.add(key.substring(bar), count);
             } else {
-                Long stored = minute > latest ? null : minutes.fetch(key, minute);
+                Long stored = minutes.fetch(key, minute);
                 minutes.put(key, stored == null ? count : stored + count, minute);
                 latest(minutes, minute);
             }
         });
-        records.forEach((minute, accounts) -> accounts.forEach((account, record) -> journal.put(key(account, minute, sequence++), record.bytes())));
+        records.forEach((minute, accounts) -> accounts.forEach((account, record) -> append(journal, account, minute, record)));
         pending.clear();
     }
 
-    /** Adds the journal's counts of the minutes until {@code through} (inclusive) to the minute store, and deletes them from the journal. */
-    void merge(long through, KeyValueStore<String, byte[]> journal, WindowStore<String, Long> minutes) {
-        readMarkers(journal, minutes);
-        PendingCounts merged = new PendingCounts();
-        List<String> done = new ArrayList<>();
-        try (KeyValueIterator<String, byte[]> all = journal.all()) {
-            while (all.hasNext()) {
-                KeyValue<String, byte[]> entry = all.next();
-                int bar = entry.key.indexOf('|') + 1;
-                long minute = minute(entry.key, bar);
-                if (minute <= through) {
-                    String account = entry.key.substring(0, bar);
-                    decode(entry.value, (dimension, count) -> merged.add(account + dimension, minute, count));
-                    done.add(entry.key);
-                }
+    /**
+     * Merges the journal's counts of the minutes until {@code through} (inclusive) into the minute store, an account's minute at
+     * a time (its records added up: one write per counter), oldest first, until about {@link #MERGE_BUDGET} counters; deletes
+     * what it merged from the journal. Returns the first minute with records left ({@link Long#MAX_VALUE} if none).
+     */
+    long merge(long through, KeyValueStore<String, byte[]> journal, WindowStore<String, Long> minutes) {
+        read(journal, minutes);
+        int budget = mergeBudget;
+        while (!index.isEmpty() && index.firstKey() <= through && budget > 0) {
+            Map.Entry<Long, Map<String, List<String>>> first = index.firstEntry();
+            long minute = first.getKey();
+            for (Iterator<Map.Entry<String, List<String>>> it = first.getValue().entrySet().iterator(); it.hasNext() && budget > 0; ) {
+                Map.Entry<String, List<String>> account = it.next();
+                budget -= mergeAccount(account.getKey(), minute, account.getValue(), journal, minutes);
+                it.remove();
+            }
+            if (first.getValue().isEmpty()) {
+                index.remove(minute);
             }
         }
-        long before = latest;
-        merged.forEach((minute, key, count) -> {
-            Long stored = minute > before ? null : minutes.fetch(key, minute);
-            minutes.put(key, stored == null ? count : stored + count, minute);
-        });
-        merged.forEach((minute, key, count) -> latest = Math.max(latest, minute));
-        if (latest > before) {
-            minutes.put(LATEST, latest, latest);
+        return index.isEmpty() ? Long.MAX_VALUE : index.firstKey();
+    }
+
+    /** The minutes until {@code through} were rolled up: nothing of them is merged any more. */
+    void rolledThrough(long through) {
+        merged.keySet().removeIf(minute -> minute <= through);
+    }
+
+    private int mergeAccount(String account, long minute, List<String> keys, KeyValueStore<String, byte[]> journal,
+                             WindowStore<String, Long> minutes) {
+        Map<String, long[]> sums = new HashMap<>();
+        for (String key : keys) {
+            byte[] record = journal.get(key);
+            if (record != null) {
+                decode(record, (dimension, count) -> sums.computeIfAbsent(dimension, d -> new long[1])[0] += count);
+            }
         }
-        done.forEach(journal::delete);
+        // Nothing of the account's minute in the store (no read needed) unless it was merged before, or written before the start.
+        boolean stored = minute <= latestAtStart || !merged.computeIfAbsent(minute, m -> new HashSet<>()).add(account);
+        sums.forEach((dimension, count) -> {
+            String key = account + dimension;
+            Long before = stored ? minutes.fetch(key, minute) : null;
+            minutes.put(key, before == null ? count[0] : before + count[0], minute);
+        });
+        latest(minutes, minute);
+        keys.forEach(journal::delete);
+        return sums.size();
     }
 
     /**
@@ -140,6 +179,12 @@ public final class MinuteJournal {
         }
     }
 
+    private void append(KeyValueStore<String, byte[]> journal, String account, long minute, Record record) {
+        String key = key(account, minute, sequence++);
+        journal.put(key, record.bytes());
+        index.computeIfAbsent(minute, m -> new HashMap<>()).computeIfAbsent(account, a -> new ArrayList<>()).add(key);
+    }
+
     private void latest(WindowStore<String, Long> minutes, long minute) {
         if (minute > latest) {
             latest = minute;
@@ -147,13 +192,17 @@ public final class MinuteJournal {
         }
     }
 
-    /** After a start or an abort: the next sequence number after the journal's, and the minute store's latest minute. */
-    private void readMarkers(KeyValueStore<String, byte[]> journal, WindowStore<String, Long> minutes) {
-        if (sequence == UNREAD) {
+    /** After a start or an abort: the journal's records (and the next sequence number after theirs), and the minute store's latest minute. */
+    private void read(KeyValueStore<String, byte[]> journal, WindowStore<String, Long> minutes) {
+        if (index == null) {
+            index = new TreeMap<>();
             long last = -1;
             try (KeyValueIterator<String, byte[]> all = journal.all()) {
                 while (all.hasNext()) {
                     String key = all.next().key;
+                    int bar = key.indexOf('|') + 1;
+                    index.computeIfAbsent(minute(key, bar), m -> new HashMap<>()).computeIfAbsent(key.substring(0, bar), a -> new ArrayList<>())
+                            .add(key);
                     last = Math.max(last, Long.parseUnsignedLong(key.substring(key.lastIndexOf('.') + 1), 16));
                 }
             }
@@ -167,6 +216,7 @@ public final class MinuteJournal {
                 latest = now - Math.floorMod(now, TrafficProcessor.MINUTE);
                 minutes.put(LATEST, latest, latest);
             }
+            latestAtStart = latest;
         }
     }
 

@@ -163,6 +163,12 @@ public final class TrafficProcessor implements Processor<String, DnsVerdict, Voi
         if (last <= through) {
             return;
         }
+        // The minutes over are merged from their journal first, a few accounts per commit; a minute is rolled up once it is whole.
+        long unmerged = journal.merge(last, journalStore, minutes);
+        last = Math.min(last, unmerged - MINUTE);
+        if (last <= through) {
+            return;
+        }
         long from;
         if (through == RolledHours.NONE) {
             from = last - MINUTES_RETENTION.toMillis(); // the first roll-up: whatever the minute store holds
@@ -170,12 +176,12 @@ public final class TrafficProcessor implements Processor<String, DnsVerdict, Voi
             from = through + MINUTE;
             last = Math.min(last, from + MAX_ROLL_UP - MINUTE); // after a long gap, an hour of minutes per commit
         }
-        journal.merge(last, journalStore, minutes);
         PendingCounts rolled = new PendingCounts();
         RolledHours.minutes(minutes, from, last, (key, count) -> rolled.add(key.key(), RolledHours.hour(key.window().start()), count));
         rolled.drainInto(hours);
         hours.put(RolledHours.MARKER, last, RolledHours.hour(last));
         rolledThrough = last;
+        journal.rolledThrough(last);
     }
 
     @Override

@@ -77,7 +77,7 @@ class MinuteJournalTest {
 
     @Test
     void aRecordBeyondItsSizeIsSplitAndReadsTheSame() {
-        MinuteJournal writer = new MinuteJournal(256);
+        MinuteJournal writer = new MinuteJournal(256, MinuteJournal.MERGE_BUDGET);
         Map<String, Long> counts = new HashMap<>();
         for (int i = 0; i < 100; i++) {
             counts.put(ADA + "na:site-" + i + ".example", (long) i + 1);
@@ -97,7 +97,7 @@ class MinuteJournalTest {
         writer.write(pending(Map.of(ADA + "t", 2L), M), RolledHours.NONE, journal, minutes);
         writer.write(pending(Map.of(ADA + "t", 7L), NEXT), RolledHours.NONE, journal, minutes);
 
-        writer.merge(M, journal, minutes);
+        assertThat(writer.merge(M, journal, minutes)).as("the first minute left in the journal").isEqualTo(NEXT);
 
         assertThat(minutes.fetch(ADA + "t", M)).isEqualTo(5L);
         assertThat(minutes.fetch(BOB + "t", M)).isEqualTo(1L);
@@ -107,6 +107,28 @@ class MinuteJournalTest {
 
         writer.merge(M, journal, minutes);
         assertThat(minutes.fetch(ADA + "t", M)).as("merged once").isEqualTo(5L);
+    }
+
+    @Test
+    void aMergeTakesAboutItsBudgetOfCountersAnAccountAtATimeAndAnAccountMergedAgainIsAddedTo() {
+        MinuteJournal writer = new MinuteJournal(MinuteJournal.RECORD_BYTES, 15);
+        Map<String, Long> counts = new HashMap<>();
+        for (String account : List.of(ADA, BOB, "c0|")) {
+            for (int i = 0; i < 10; i++) {
+                counts.put(account + "na:site-" + i + ".example", 1L);
+            }
+        }
+        writer.write(pending(counts, M), RolledHours.NONE, journal, minutes);
+
+        assertThat(writer.merge(M, journal, minutes)).as("two accounts merged (20 counters), one left").isEqualTo(M);
+        assertThat(records()).hasSize(1);
+        writer.write(pending(Map.of(ADA + "na:site-0.example", 2L, "c0|na:site-0.example", 4L), M), RolledHours.NONE, journal, minutes);
+        assertThat(writer.merge(M, journal, minutes)).as("the rest: 11 counters").isEqualTo(Long.MAX_VALUE);
+
+        assertThat(records()).isEmpty();
+        assertThat(minutes.fetch(ADA + "na:site-0.example", M)).as("merged twice, added to").isEqualTo(3L);
+        assertThat(minutes.fetch("c0|na:site-0.example", M)).isEqualTo(5L);
+        assertThat(minutes.fetch(BOB + "na:site-9.example", M)).isEqualTo(1L);
     }
 
     @Test
