@@ -64,6 +64,8 @@ public final class MinuteJournal {
     private long latestAtStart;
     /** The accounts of each minute (after {@link #latestAtStart}) merged since then: merged again, they are added to what the store holds. */
     private final Map<Long, Set<String>> merged = new HashMap<>();
+    /** What was merged into the minute store since then (the minutes after {@link #latestAtStart}), until rolled up into the hours. */
+    private final PendingCounts mergedCounts = new PendingCounts();
 
     MinuteJournal() {
         this(RECORD_BYTES, MERGE_BUDGET);
@@ -79,6 +81,7 @@ public final class MinuteJournal {
         index = null;
         latest = UNREAD;
         merged.clear();
+        mergedCounts.clear();
     }
 
     /**
@@ -131,8 +134,21 @@ public final class MinuteJournal {
         return index.isEmpty() ? Long.MAX_VALUE : index.firstKey();
     }
 
-    /** The minutes until {@code through} were rolled up: nothing of them is merged any more. */
-    void rolledThrough(long through) {
+    /**
+     * The minute counts from {@code from} through {@code through} (inclusive, every minute merged), to be rolled up into their
+     * hours; nothing of them is merged any more. Those merged since the start are held in memory: reading a minute back from
+     * the minute store meant scanning all of it (a window store orders its keys by counter, then time), which grew with every
+     * minute the store holds. Only the minutes written before the start are read from the store.
+     */
+    void rollUp(long from, long through, WindowStore<String, Long> minutes, RolledHours.WindowCount each) {
+        if (from <= latestAtStart) {
+            RolledHours.minutes(minutes, from, Math.min(through, latestAtStart), (key, count) -> each.add(key.key(), key.window().start(), count));
+        }
+        mergedCounts.drainThrough(through, (minute, key, count) -> {
+            if (minute > latestAtStart) {
+                each.add(key, minute, count);
+            }
+        });
         merged.keySet().removeIf(minute -> minute <= through);
     }
 
@@ -151,6 +167,9 @@ public final class MinuteJournal {
             String key = account + dimension;
             Long before = stored ? minutes.fetch(key, minute) : null;
             minutes.put(key, before == null ? count[0] : before + count[0], minute);
+            if (minute > latestAtStart) {
+                mergedCounts.add(key, minute, count[0]);
+            }
         });
         latest(minutes, minute);
         keys.forEach(journal::delete);

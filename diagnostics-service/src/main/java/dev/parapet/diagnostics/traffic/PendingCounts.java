@@ -60,6 +60,20 @@ final class PendingCounts {
         clear();
     }
 
+    /** Hands each count of the windows until {@code through} (inclusive) to {@code each}, then holds them no longer. */
+    void drainThrough(long through, Each each) {
+        for (var it = byWindow.entrySet().iterator(); it.hasNext(); ) {
+            Map.Entry<Long, Map<String, long[]>> window = it.next();
+            if (window.getKey() <= through) {
+                window.getValue().forEach((key, count) -> each.count(window.getKey(), key, count[0]));
+                size -= window.getValue().size();
+                it.remove();
+            }
+        }
+        lastWindow = Long.MIN_VALUE;
+        lastCounts = null;
+    }
+
     /** Each held count, by window and key. */
     void forEach(Each each) {
         byWindow.forEach((window, counts) -> counts.forEach((key, count) -> each.count(window, key, count[0])));

@@ -177,11 +177,10 @@ public final class TrafficProcessor implements Processor<String, DnsVerdict, Voi
             last = Math.min(last, from + MAX_ROLL_UP - MINUTE); // after a long gap, an hour of minutes per commit
         }
         PendingCounts rolled = new PendingCounts();
-        RolledHours.minutes(minutes, from, last, (key, count) -> rolled.add(key.key(), RolledHours.hour(key.window().start()), count));
+        journal.rollUp(from, last, minutes, (key, minute, count) -> rolled.add(key, RolledHours.hour(minute), count));
         rolled.drainInto(hours);
         hours.put(RolledHours.MARKER, last, RolledHours.hour(last));
         rolledThrough = last;
-        journal.rolledThrough(last);
     }
 
     @Override

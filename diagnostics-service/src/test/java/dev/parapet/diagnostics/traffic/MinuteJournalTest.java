@@ -132,6 +132,26 @@ class MinuteJournalTest {
     }
 
     @Test
+    void theRollUpHasTheMergedMinutesFromMemoryAndThoseMergedBeforeAStartFromTheStore() {
+        MinuteJournal before = new MinuteJournal();
+        before.write(pending(Map.of(ADA + "t", 3L), M), RolledHours.NONE, journal, minutes);
+        before.merge(M, journal, minutes);
+        // A start: M is in the minute store only; NEXT is merged after it.
+        MinuteJournal writer = new MinuteJournal();
+        writer.write(pending(Map.of(ADA + "t", 4L, BOB + "t", 1L), NEXT), RolledHours.NONE, journal, minutes);
+        writer.write(pending(Map.of(ADA + "t", 2L), NEXT), RolledHours.NONE, journal, minutes);
+        writer.merge(NEXT, journal, minutes);
+
+        Map<String, Long> rolled = new HashMap<>();
+        writer.rollUp(M, NEXT, minutes, (key, minute, count) -> rolled.merge(key + "@" + minute, count, Long::sum));
+        assertThat(rolled).containsOnly(Map.entry(ADA + "t@" + M, 3L), Map.entry(ADA + "t@" + NEXT, 6L), Map.entry(BOB + "t@" + NEXT, 1L));
+
+        rolled.clear();
+        writer.rollUp(NEXT + TrafficProcessor.MINUTE, NEXT + TrafficProcessor.MINUTE, minutes, (key, minute, count) -> rolled.put(key, count));
+        assertThat(rolled).as("nothing held once rolled up").isEmpty();
+    }
+
+    @Test
     void countsOfAMinuteRolledUpAlreadyGoToTheMinuteStoreAddedToWhatItHolds() {
         minutes.put(ADA + "t", 5L, M);
         minutes.put(MinuteJournal.LATEST, M, M);
