@@ -1,6 +1,9 @@
 package dev.parapet.diagnostics.traffic;
 
 import java.time.Duration;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.UUID;
 
 import org.apache.kafka.streams.processor.PunctuationType;
 import org.apache.kafka.streams.processor.api.Processor;
@@ -59,6 +62,8 @@ public final class TrafficProcessor implements Processor<String, DnsVerdict, Voi
     static final long MAX_ROLL_UP = HOUR;
     /** With no verdict for this long (wall clock), the minutes are rolled up by the wall clock instead. */
     static final long IDLE = 30_000;
+    /** At most this many accounts' prefixes are kept (a task holds far fewer accounts). */
+    private static final int MAX_PREFIXES = 100_000;
     /** {@link #rolledThrough} not read from the hour store yet. */
     private static final long UNKNOWN = Long.MIN_VALUE + 1;
 
@@ -66,6 +71,8 @@ public final class TrafficProcessor implements Processor<String, DnsVerdict, Voi
     private final PendingCounts pendingMinutes = new PendingCounts();
     private final PendingCounts pendingHours = new PendingCounts();
     private final MinuteJournal journal = new MinuteJournal();
+    /** Each account's key prefix, made once (it was a tenth of what the aggregation allocated at 56 000 verdicts/s). */
+    private final Map<UUID, String> prefixes = new HashMap<>();
     private WindowStore<String, Long> seconds;
     private WindowStore<String, Long> minutes;
     private WindowStore<String, Long> hours;
@@ -97,7 +104,10 @@ public final class TrafficProcessor implements Processor<String, DnsVerdict, Voi
         if (verdict == null) {
             return;
         }
-        String account = TrafficKeys.prefix(verdict.getAccountId());
+        if (prefixes.size() >= MAX_PREFIXES) {
+            prefixes.clear();
+        }
+        String account = prefixes.computeIfAbsent(verdict.getAccountId(), TrafficKeys::prefix);
         lastVerdictAt = context.currentSystemTimeMs();
         // A verdict stamped further ahead than MAX_AHEAD (a wrong clock) is counted as if MAX_AHEAD ahead: a time days ahead
         // would otherwise move the window stores' own time on, and they would drop every window of the days before it.

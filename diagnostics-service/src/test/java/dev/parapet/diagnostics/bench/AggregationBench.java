@@ -1,6 +1,7 @@
 package dev.parapet.diagnostics.bench;
 
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.lang.management.ManagementFactory;
 import java.lang.management.MemoryUsage;
 import java.net.URI;
@@ -116,6 +117,10 @@ public final class AggregationBench {
     private final Admin admin;
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
     private final SplittableRandom random = new SplittableRandom(20261201);
+    /** The live load's producer: a process of its own (the default) or a thread of this JVM ({@code --live-producer=thread}). */
+    private static final String LIVE_PRODUCER = "live-producer";
+    /** Given to the producer's process: the broker and the registry ({@code bootstrap,registryUrl}). */
+    private static final String PRODUCE_TO = "produce-to";
 
     private final UUID[] accounts;
     private final UUID[][] locations;
@@ -155,6 +160,13 @@ public final class AggregationBench {
         lastReceived = new long[agentCount];
         verdictsByAccount = new long[accountCount];
         stoppedByAccount = new long[accountCount];
+        if (options.containsKey(PRODUCE_TO)) {
+            // The live load generator's own process (liveProducerProcess): the same fleet, from the same seed; no broker of its own.
+            infrastructure = null;
+            admin = null;
+            queryLog = false;
+            return;
+        }
         long started = System.nanoTime();
         infrastructure = ProcessInfrastructure.start(directory.resolve("infrastructure"));
         System.out.printf("broker %s and registry %s started in %.1f s%n", infrastructure.bootstrapServers(), infrastructure.registryUrl(),
@@ -174,8 +186,8 @@ public final class AggregationBench {
         serviceArgs.add("--parapet.diagnostics.query-log.max-delay=2s");
         serviceArgs.add("--parapet.diagnostics.query-log.directory=" + directory.resolve("query-log").toAbsolutePath());
         options.forEach((name, value) -> {
-            if (!List.of("agents", "accounts", "telemetry", "verdicts", "names", "dir", "keep", "live-rate", "live-seconds", "query-log")
-                    .contains(name)) {
+            if (!List.of("agents", "accounts", "telemetry", "verdicts", "names", "dir", "keep", "live-rate", "live-seconds", "query-log",
+                    LIVE_PRODUCER).contains(name)) {
                 serviceArgs.add("--" + name + "=" + value);
             }
         });
@@ -188,6 +200,10 @@ public final class AggregationBench {
                 throw new IllegalArgumentException("options are --name=value: " + arg);
             }
             options.put(arg.substring(2, arg.indexOf('=')), arg.substring(arg.indexOf('=') + 1));
+        }
+        if (options.containsKey(PRODUCE_TO)) {
+            produceLiveAndReport(options);
+            return;
         }
         Path directory = Path.of(options.getOrDefault("dir", (Files.isDirectory(Path.of("diagnostics-service")) ? "diagnostics-service/" : "")
                 + "target/aggregation-bench-" + ProcessHandle.current().pid())).toAbsolutePath();
@@ -252,38 +268,16 @@ public final class AggregationBench {
                 Thread.sleep(10);
             }
             List<String> topics = List.of(Topics.VERDICTS.name());
-            Properties config = new Properties();
-            config.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, infrastructure.bootstrapServers());
-            config.put(ProducerConfig.COMPRESSION_TYPE_CONFIG, "lz4");
-            config.put(ProducerConfig.LINGER_MS_CONFIG, 20);
-            config.put(ProducerConfig.BATCH_SIZE_CONFIG, 256 * 1024);
-            java.lang.management.ThreadMXBean threads = ManagementFactory.getThreadMXBean();
             long[] producerCpu = new long[1];
             int[] sent = new int[1];
             java.util.concurrent.atomic.AtomicLong failed = new java.util.concurrent.atomic.AtomicLong();
-            Thread producerThread = new Thread(() -> {
-                long producerThreadStart = threads.getCurrentThreadCpuTime();
-                try (KafkaProducer<String, SpecificRecord> producer = new KafkaProducer<>(config, new StringSerializer(),
-                        AvroSerdes.serializer(infrastructure.registryUrl(), false))) {
-                    long begin = System.nanoTime();
-                    long end = begin + TimeUnit.SECONDS.toNanos(liveSeconds);
-                    while (System.nanoTime() < end) {
-                        long due = (System.nanoTime() - begin) * liveRate / 1_000_000_000L;
-                        Instant now = Instant.now().truncatedTo(ChronoUnit.MILLIS);
-                        while (sent[0] < due) {
-                            producer.send(verdictAt(sent[0], now), (metadata, error) -> {
-                                if (error != null) {
-                                    failed.incrementAndGet();
-                                }
-                            });
-                            sent[0]++;
-                        }
-                        java.util.concurrent.locks.LockSupport.parkNanos(1_000_000);
-                    }
-                    producer.flush();
-                }
-                producerCpu[0] = threads.getCurrentThreadCpuTime() - producerThreadStart;
-            }, "live-verdicts");
+            // By default the load comes from a process of its own, as dns-service's verdicts do: in this JVM the generator's
+            // garbage (about 40 % of what was allocated at 56 000/s) was collected with the service's, pausing its threads.
+            boolean ownProcess = !"thread".equals(options.getOrDefault(LIVE_PRODUCER, "process"));
+            Thread producerThread = ownProcess
+                    ? new Thread(() -> liveProducerProcess(sent, producerCpu, failed), "live-verdicts-process")
+                    : new Thread(() -> producerCpu[0] = sendLive(infrastructure.bootstrapServers(), infrastructure.registryUrl(), sent, failed),
+                            "live-verdicts");
             long cpuAtStart = processCpuNanos();
             long childCpuAtStart = childrenCpuNanos();
             long begin = System.nanoTime();
@@ -309,9 +303,11 @@ public final class AggregationBench {
             double drain = (System.nanoTime() - stopped) / 1e9;
             double sending = (stopped - begin) / 1e9;
             System.out.printf("live: %,d verdicts sent in %.1f s (%,.0f/s, goal %,d/s); largest lag seen %,d; lag back at zero %.1f s after the"
-                            + " load stopped; process CPU while sending %.1f s (of which the producer thread %.1f s), broker+registry %.1f s;"
-                            + " load average %s%n", sent[0], sending, sent[0] / sending, liveRate, maxLag, drain, cpuWhileSending,
-                    producerCpu[0] / 1e9, childCpuWhileSending, loadAverage());
+                            + " load stopped; %s CPU while sending %.1f s (%s %.1f s), broker+registry %.1f s;"
+                            + " load average %s%n", sent[0], sending, sent[0] / sending, liveRate, maxLag, drain,
+                    ownProcess ? "the service's JVM" : "process", cpuWhileSending,
+                    ownProcess ? "beside it, the producer's process" : "of which the producer thread", producerCpu[0] / 1e9,
+                    childCpuWhileSending, loadAverage());
             String base = "http://127.0.0.1:" + context.getEnvironment().getProperty("local.server.port");
             String range = "from=" + verdictsFrom.truncatedTo(ChronoUnit.MINUTES).minus(Duration.ofMinutes(1))
                     + "&to=" + verdictsTo.truncatedTo(ChronoUnit.MINUTES).plus(Duration.ofMinutes(2));
@@ -636,7 +632,117 @@ public final class AggregationBench {
 
     /** CPU time of the broker and the registry (this JVM's child processes). */
     private static long childrenCpuNanos() {
-        return ProcessHandle.current().descendants().mapToLong(p -> p.info().totalCpuDuration().map(Duration::toNanos).orElse(0L)).sum();
+        return ProcessHandle.current().descendants().filter(p -> !p.info().arguments().map(a -> String.join(" ", a).contains("--" + PRODUCE_TO))
+                        .orElse(false))
+                .mapToLong(p -> p.info().totalCpuDuration().map(Duration::toNanos).orElse(0L)).sum();
+    }
+
+    /** Sends the live load ({@code --live-rate} per second for {@code --live-seconds}); returns the sending thread's CPU time. */
+    private long sendLive(String bootstrap, String registryUrl, int[] sent, java.util.concurrent.atomic.AtomicLong failed) {
+        Properties config = new Properties();
+        config.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+        config.put(ProducerConfig.COMPRESSION_TYPE_CONFIG, "lz4");
+        config.put(ProducerConfig.LINGER_MS_CONFIG, 20);
+        config.put(ProducerConfig.BATCH_SIZE_CONFIG, 256 * 1024);
+        java.lang.management.ThreadMXBean threads = ManagementFactory.getThreadMXBean();
+        long start = threads.getCurrentThreadCpuTime();
+        try (KafkaProducer<String, SpecificRecord> producer = new KafkaProducer<>(config, new StringSerializer(),
+                AvroSerdes.serializer(registryUrl, false))) {
+            long begin = System.nanoTime();
+            long end = begin + TimeUnit.SECONDS.toNanos(liveSeconds);
+            while (System.nanoTime() < end) {
+                long due = (System.nanoTime() - begin) * liveRate / 1_000_000_000L;
+                Instant now = Instant.now().truncatedTo(ChronoUnit.MILLIS);
+                while (sent[0] < due) {
+                    producer.send(verdictAt(sent[0], now), (metadata, error) -> {
+                        if (error != null) {
+                            failed.incrementAndGet();
+                        }
+                    });
+                    sent[0]++;
+                }
+                java.util.concurrent.locks.LockSupport.parkNanos(1_000_000);
+            }
+            producer.flush();
+        }
+        return threads.getCurrentThreadCpuTime() - start;
+    }
+
+    /**
+     * Runs the live load in a JVM of its own (this class, {@code --produce-to}), following its progress; takes over what it sent
+     * per account for the checks, and its CPU time.
+     */
+    private void liveProducerProcess(int[] sent, long[] producerCpu, java.util.concurrent.atomic.AtomicLong failed) {
+        List<String> command = new ArrayList<>(List.of(ProcessHandle.current().info().command().orElse("java"), "-Xmx256m", "-cp",
+                System.getProperty("java.class.path"), AggregationBench.class.getName(),
+                "--" + PRODUCE_TO + "=" + infrastructure.bootstrapServers() + "," + infrastructure.registryUrl()));
+        for (String option : List.of("agents", "accounts", "names", "live-rate", "live-seconds")) {
+            if (options.containsKey(option)) {
+                command.add("--" + option + "=" + options.get(option));
+            }
+        }
+        try {
+            Process process = new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.INHERIT).start();
+            boolean reported = false;
+            try (java.io.BufferedReader lines = new java.io.BufferedReader(new java.io.InputStreamReader(process.getInputStream()))) {
+                String line;
+                while ((line = lines.readLine()) != null) {
+                    String[] fields = line.split(" ");
+                    if (fields[0].equals("sent")) {
+                        sent[0] = Integer.parseInt(fields[1]);
+                    } else if (fields[0].equals("result")) {
+                        sent[0] = Integer.parseInt(fields[1]);
+                        producerCpu[0] = Long.parseLong(fields[2]);
+                        failed.addAndGet(Long.parseLong(fields[3]));
+                        verdictsFrom = Instant.ofEpochMilli(Long.parseLong(fields[4]));
+                        verdictsTo = Instant.ofEpochMilli(Long.parseLong(fields[5]));
+                        for (int a = 0; a < accountCount; a++) {
+                            verdictsByAccount[a] = Long.parseLong(fields[6 + 2 * a]);
+                            stoppedByAccount[a] = Long.parseLong(fields[7 + 2 * a]);
+                        }
+                        reported = true;
+                    }
+                }
+            }
+            int status = process.waitFor();
+            require(status == 0 && reported, "the producer process ended with status " + status + (reported ? "" : ", without its result"));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** The producer process's part: sends the live load, printing {@code sent N} each second and then one {@code result} line. */
+    private static void produceLiveAndReport(Map<String, String> options) throws Exception {
+        String[] to = options.get(PRODUCE_TO).split(",");
+        AggregationBench bench = new AggregationBench(options, null);
+        int[] sent = new int[1];
+        java.util.concurrent.atomic.AtomicLong failed = new java.util.concurrent.atomic.AtomicLong();
+        Thread progress = new Thread(() -> {
+            while (!Thread.currentThread().isInterrupted()) {
+                System.out.println("sent " + sent[0]);
+                System.out.flush();
+                try {
+                    Thread.sleep(1_000);
+                } catch (InterruptedException e) {
+                    return;
+                }
+            }
+        }, "progress");
+        progress.setDaemon(true);
+        progress.start();
+        bench.sendLive(to[0], to[1], sent, failed);
+        progress.interrupt();
+        StringBuilder result = new StringBuilder("result " + sent[0] + " " + processCpuNanos() + " " + failed.get() + " "
+                + bench.verdictsFrom.toEpochMilli() + " " + bench.verdictsTo.toEpochMilli());
+        for (int a = 0; a < bench.accountCount; a++) {
+            result.append(' ').append(bench.verdictsByAccount[a]).append(' ').append(bench.stoppedByAccount[a]);
+        }
+        System.out.println(result);
+        System.out.flush();
+        System.exit(0);
     }
 
     private static String loadAverage() {
