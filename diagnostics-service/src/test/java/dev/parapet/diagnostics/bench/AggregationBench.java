@@ -117,7 +117,7 @@ public final class AggregationBench {
     private final Admin admin;
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
     private final SplittableRandom random = new SplittableRandom(20261201);
-    /** The live load's producer: a process of its own (the default) or a thread of this JVM ({@code --live-producer=thread}). */
+    /** The live load's producer: a thread of this JVM (the default) or a process of its own ({@code --live-producer=process}). */
     private static final String LIVE_PRODUCER = "live-producer";
     /** Given to the producer's process: the broker and the registry ({@code bootstrap,registryUrl}). */
     private static final String PRODUCE_TO = "produce-to";
@@ -271,9 +271,11 @@ public final class AggregationBench {
             long[] producerCpu = new long[1];
             int[] sent = new int[1];
             java.util.concurrent.atomic.AtomicLong failed = new java.util.concurrent.atomic.AtomicLong();
-            // By default the load comes from a process of its own, as dns-service's verdicts do: in this JVM the generator's
-            // garbage (about 40 % of what was allocated at 56 000/s) was collected with the service's, pausing its threads.
-            boolean ownProcess = !"thread".equals(options.getOrDefault(LIVE_PRODUCER, "process"));
+            // By default the load comes from a thread of this JVM, as in the figures before 2026-12-05 10:00. With
+            // --live-producer=process it comes from a JVM of its own, as dns-service's verdicts do: the service then does not
+            // collect the generator's garbage (about 40 % of what was allocated at 56 000/s), but on two cores the second JVM
+            // costs more CPU than it saves (84 s against 47 s for the thread over 300 s; docs/diagnostics.md).
+            boolean ownProcess = "process".equals(options.getOrDefault(LIVE_PRODUCER, "thread"));
             Thread producerThread = ownProcess
                     ? new Thread(() -> liveProducerProcess(sent, producerCpu, failed), "live-verdicts-process")
                     : new Thread(() -> producerCpu[0] = sendLive(infrastructure.bootstrapServers(), infrastructure.registryUrl(), sent, failed),
