@@ -47,6 +47,11 @@ public final class TunnelDetector {
         String key() {
             return agentId != null ? "agent:" + agentId : "address:" + address;
         }
+
+        /** What tells clients apart in a window's key, without building {@link #key()} for every query: the agent, else the address. */
+        Object identity() {
+            return agentId != null ? agentId : address;
+        }
     }
 
     /**
@@ -69,7 +74,7 @@ public final class TunnelDetector {
     }
 
     /** A window: its start, and its length ({@link #MINUTE} or {@link #SPAN}). */
-    private record WindowKey(UUID account, String client, String registered, long minute, long length) {
+    private record WindowKey(UUID account, Object client, String registered, long minute, long length) {
 
         /** The window of the same client and domain, {@code length} long, that holds {@code time}. */
         WindowKey holding(long time, long length) {
@@ -101,7 +106,7 @@ public final class TunnelDetector {
             return Optional.empty();
         }
         long time = at.toEpochMilli();
-        WindowKey minute = new WindowKey(account, client.key(), split.registered(), time - Math.floorMod(time, MINUTE), MINUTE);
+        WindowKey minute = new WindowKey(account, client.identity(), split.registered(), time - Math.floorMod(time, MINUTE), MINUTE);
         WindowKey span = minute.holding(time, SPAN);
         Optional<Suspicion> found = observe(minute, account, client, split, name, queryType, at);
         if (found.isPresent()) {
