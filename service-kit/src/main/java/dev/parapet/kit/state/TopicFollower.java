@@ -17,6 +17,7 @@ import java.util.function.Consumer;
 import org.apache.avro.specific.SpecificRecord;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.WakeupException;
@@ -107,6 +108,8 @@ public final class TopicFollower implements AutoCloseable {
     private long chasingSince;
     private long lastCheckNanos;
     private long followingSince;
+    /** Whether the last check's question for the state topics' ends went unanswered (logged once). */
+    private boolean endsUnanswered;
 
     public TopicFollower(String name, Map<String, Object> consumerConfig, String registryUrl, MeterRegistry meters,
                          List<Subscription> subscriptions) {
@@ -310,7 +313,11 @@ public final class TopicFollower implements AutoCloseable {
         status = Status.FOLLOWING;
         followingSince = System.nanoTime();
         while (running) {
-            for (ConsumerRecord<String, byte[]> record : consumer.poll(Duration.ofMillis(100))) {
+            ConsumerRecords<String, byte[]> records = consumer.poll(Duration.ofMillis(100));
+            if (!records.isEmpty()) {
+                contact(); // records came: the broker answered
+            }
+            for (ConsumerRecord<String, byte[]> record : records) {
                 apply(record, values);
                 positions.put(new TopicPartition(record.topic(), record.partition()), record.offset() + 1);
             }
@@ -397,7 +404,18 @@ public final class TopicFollower implements AutoCloseable {
         try {
             ends = consumer.endOffsets(state, Duration.ofSeconds(5));
         } catch (org.apache.kafka.common.errors.TimeoutException e) {
+            // Said once, not at every check: past staleAfter without contact the follower is not following, and health
+            // (and the credential verifier's refusals) should have a reason in the log.
+            if (!endsUnanswered) {
+                LOG.warn("{}: the broker did not say within 5 s where the state topics end (last contact {} s ago); asking again",
+                        name, secondsSinceContact());
+                endsUnanswered = true;
+            }
             return;
+        }
+        if (endsUnanswered) {
+            LOG.info("{}: the broker answers again", name);
+            endsUnanswered = false;
         }
         contact();
         boolean shortOfEnd = ends.entrySet().stream().anyMatch(end -> positions.getOrDefault(end.getKey(), 0L) < end.getValue());
