@@ -8,11 +8,9 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.HashSet;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.TreeMap;
 
 import org.apache.kafka.streams.KeyValue;
@@ -35,8 +33,9 @@ import org.apache.kafka.streams.state.WindowStore;
  * {@code <account prefix><minute, 16 hex digits>.<sequence, 16 hex digits>}, so an account's records of a range of minutes
  * are one key range. Counts for a minute already rolled up (late verdicts) go to the minute store directly, as before.
  *
- * <p>The minute store's key {@link #LATEST} names the latest minute written to it (committed with the counters): an account's
- * minute after the one it named at the start holds nothing there until merged, so merging it needs no read of the store.
+ * <p>The minute store's key {@link #LATEST} names the latest minute written to it (committed with the counters): a minute
+ * after the one it named at the start holds there only what was merged since, which is held in memory until the roll-up,
+ * so merging it needs no read of the store.
  */
 public final class MinuteJournal {
 
@@ -62,9 +61,10 @@ public final class MinuteJournal {
     /** The latest minute in the minute store, {@link #UNREAD} until read; and its value when read (the store's counts until then are unknown). */
     private long latest = UNREAD;
     private long latestAtStart;
-    /** The accounts of each minute (after {@link #latestAtStart}) merged since then: merged again, they are added to what the store holds. */
-    private final Map<Long, Set<String>> merged = new HashMap<>();
-    /** What was merged into the minute store since then (the minutes after {@link #latestAtStart}), until rolled up into the hours. */
+    /**
+     * What was merged into the minute store since then, for the minutes after {@link #latestAtStart}, until rolled up into the
+     * hours: exactly what the store holds of those minutes (nothing else writes them before their roll-up).
+     */
     private final PendingCounts mergedCounts = new PendingCounts();
 
     MinuteJournal() {
@@ -80,7 +80,6 @@ public final class MinuteJournal {
     void reset() {
         index = null;
         latest = UNREAD;
-        merged.clear();
         mergedCounts.clear();
     }
 
@@ -136,7 +135,7 @@ public final class MinuteJournal {
 
     /**
      * The minute counts from {@code from} through {@code through} (inclusive, every minute merged), to be rolled up into their
-     * hours; nothing of them is merged any more. Those merged since the start are held in memory: reading a minute back from
+     * hours, then held no longer. Those merged since the start are held in memory: reading a minute back from
      * the minute store meant scanning all of it (a window store orders its keys by counter, then time), which grew with every
      * minute the store holds. Only the minutes written before the start are read from the store.
      */
@@ -144,12 +143,7 @@ public final class MinuteJournal {
         if (from <= latestAtStart) {
             RolledHours.minutes(minutes, from, Math.min(through, latestAtStart), (key, count) -> each.add(key.key(), key.window().start(), count));
         }
-        mergedCounts.drainThrough(through, (minute, key, count) -> {
-            if (minute > latestAtStart) {
-                each.add(key, minute, count);
-            }
-        });
-        merged.keySet().removeIf(minute -> minute <= through);
+        mergedCounts.drainThrough(through, (minute, key, count) -> each.add(key, minute, count));
     }
 
     private int mergeAccount(String account, long minute, List<String> keys, KeyValueStore<String, byte[]> journal,
@@ -161,15 +155,16 @@ public final class MinuteJournal {
                 decode(record, (dimension, count) -> sums.computeIfAbsent(dimension, d -> new long[1])[0] += count);
             }
         }
-        // Nothing of the account's minute in the store (no read needed) unless it was merged before, or written before the start.
-        boolean stored = minute <= latestAtStart || !merged.computeIfAbsent(minute, m -> new HashSet<>()).add(account);
         sums.forEach((dimension, count) -> {
             String key = account + dimension;
-            Long before = stored ? minutes.fetch(key, minute) : null;
-            minutes.put(key, before == null ? count[0] : before + count[0], minute);
+            long total;
             if (minute > latestAtStart) {
-                mergedCounts.add(key, minute, count[0]);
+                total = mergedCounts.add(key, minute, count[0]); // what the store holds of it, without reading RocksDB
+            } else {
+                Long before = minutes.fetch(key, minute); // written before the start: only the store knows
+                total = before == null ? count[0] : before + count[0];
             }
+            minutes.put(key, total, minute);
         });
         latest(minutes, minute);
         keys.forEach(journal::delete);

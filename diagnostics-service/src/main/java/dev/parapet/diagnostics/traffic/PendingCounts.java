@@ -22,7 +22,8 @@ final class PendingCounts {
         add(key, window, 1);
     }
 
-    void add(String key, long window, long n) {
+    /** Adds {@code n} to the key's count in the window; returns the count held now. */
+    long add(String key, long window, long n) {
         Map<String, long[]> counts;
         if (window == lastWindow) {
             counts = lastCounts;
@@ -35,9 +36,10 @@ final class PendingCounts {
         if (count == null) {
             counts.put(key, new long[] {n});
             size++;
-        } else {
-            count[0] += n;
+            return n;
         }
+        count[0] += n;
+        return count[0];
     }
 
     /** Distinct keys held. */
