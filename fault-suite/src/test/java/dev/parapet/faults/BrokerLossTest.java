@@ -21,6 +21,7 @@ import java.util.stream.Collectors;
 
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.TopicDescription;
+import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -34,6 +35,7 @@ import dev.parapet.stack.Waits;
  * query. No acknowledged write is lost, the services recover without a restart, and the time they
  * take is printed.
  */
+@Order(2)
 class BrokerLossTest {
 
     static final int WRITERS = 5;

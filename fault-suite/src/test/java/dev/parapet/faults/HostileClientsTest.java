@@ -13,7 +13,6 @@ import java.net.Socket;
 import java.net.SocketTimeoutException;
 import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.security.cert.X509Certificate;
 import java.time.Duration;
@@ -33,10 +32,9 @@ import javax.net.ssl.SSLContext;
 import javax.net.ssl.TrustManager;
 import javax.net.ssl.X509TrustManager;
 
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 import org.xbill.DNS.DClass;
 import org.xbill.DNS.Message;
 import org.xbill.DNS.Name;
@@ -50,26 +48,19 @@ import org.xbill.DNS.Type;
  * UDP and TCP DNS, DoH with garbage credentials at a high rate. Each service stays within its memory
  * limit and keeps answering; the legitimate clients' p99 during each attack is printed.
  */
+@SharedFaultStack.WithSharedStack
+@Order(4)
 class HostileClientsTest {
 
-    @TempDir
-    static Path directory;
     static FaultStack stack;
     static String credential;
 
     @BeforeAll
     static void start() throws Exception {
-        stack = FaultStack.start(directory, 1);
+        stack = SharedFaultStack.stack();
         UUID account = UUID.randomUUID();
         String key = Api.createKey(stack, account, stack.superAdmin(account));
         credential = Api.enrol(stack, key, "hostile-legit").json().get("credential").asText();
-    }
-
-    @AfterAll
-    static void stop() {
-        if (stack != null) {
-            stack.close();
-        }
     }
 
     /** Every HTTP listener: the four services' APIs, DoH on TLS, block pages on HTTP and HTTPS. */

@@ -37,6 +37,7 @@ import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -53,6 +54,7 @@ import dev.parapet.stack.StackDistribution;
  * followers, Streams applications, producers and dead-letter writers all work), yet a service cannot write
  * another's topic or read what it does not consume, and nobody gets in without a password.
  */
+@Order(1)
 class LockedDownKafkaTest {
 
     @TempDir

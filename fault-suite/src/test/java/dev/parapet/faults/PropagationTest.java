@@ -12,7 +12,6 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -22,8 +21,8 @@ import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 
+import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 import org.xbill.DNS.ARecord;
 import org.xbill.DNS.DClass;
 import org.xbill.DNS.Message;
@@ -51,13 +50,15 @@ import dev.parapet.stack.Waits;
  * Prints the figures (`grep propagation:`): the time from a write to "applied by every resolver",
  * how a plain write's answer relates to enforcement, and what {@code ?wait=enforced} costs.
  */
+@SharedFaultStack.WithSharedStack
+@Order(5)
 class PropagationTest {
 
     static final ObjectMapper JSON = new ObjectMapper();
     static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(3)).build();
     static final String OFFICE_RANGE = "127.0.77.0/24";
     static final String FROM_OFFICE = "127.0.77.10";
-    static final String UPSTREAM_ANSWER = "198.51.100.7";
+    static final String UPSTREAM_ANSWER = SharedFaultStack.UPSTREAM_ANSWER;
     /** dns-service's default block-page address, the answer to a blocked A query. */
     static final String BLOCKED_ANSWER = "127.0.0.1";
     static final int ROUNDS = 30;
@@ -82,98 +83,96 @@ class PropagationTest {
     String token;
 
     @Test
-    void aChangeIsSeenAppliedByEveryResolverAndWaitEnforcedAnswersOnlyOnceItIsEnforced(@TempDir Path directory) throws Exception {
-        try (Dnsmasq upstream = new Dnsmasq(directory.resolve("dnsmasq"), List.of("address=/propagation.test/" + UPSTREAM_ANSWER));
-             FaultStack started = FaultStack.start(directory, 1, List.of("--parapet.dns.upstreams=127.0.0.1:" + upstream.port()))) {
-            stack = started;
-            account = UUID.randomUUID();
-            token = stack.superAdmin(account);
+    void aChangeIsSeenAppliedByEveryResolverAndWaitEnforcedAnswersOnlyOnceItIsEnforced() throws Exception {
+        stack = SharedFaultStack.stack();
+        Dnsmasq upstream = SharedFaultStack.upstream();
+        account = UUID.randomUUID();
+        token = stack.superAdmin(account);
 
-            Waits.until("the resolver counted", Duration.ofSeconds(30), () -> resolversCounted() == 1);
+        Waits.until("the resolver counted", Duration.ofSeconds(30), () -> resolversCounted() == 1);
 
-            // The office, enforced before the answer: its queries are attributed from the first one.
-            Answer office = call("POST", "/locations?wait=enforced", "application/json",
-                    JSON.writeValueAsString(Map.of("name", "Office", "cidrs", List.of(OFFICE_RANGE))));
-            assertThat(office.status()).as(office.body()).isEqualTo(201);
-            assertThat(office.header("Parapet-Enforcement")).startsWith("enforced; applied=1; resolvers=1");
+        // The office, enforced before the answer: its queries are attributed from the first one.
+        Answer office = call("POST", "/locations?wait=enforced", "application/json",
+                JSON.writeValueAsString(Map.of("name", "Office", "cidrs", List.of(OFFICE_RANGE))));
+        assertThat(office.status()).as(office.body()).isEqualTo(201);
+        assertThat(office.header("Parapet-Enforcement")).startsWith("enforced; applied=1; resolvers=1");
 
-            Answer created = call("POST", "/policies", "application/json", JSON.writeValueAsString(Map.of("name", "Blocked",
-                    "type", "BLOCK_ALLOW_LIST", "scope", Map.of("everyone", true),
-                    "blockAllowList", Map.of("blocked", List.of("first.propagation.test"), "allowed", List.of()))));
-            assertThat(created.status()).as(created.body()).isEqualTo(201);
-            String policy = created.json().get("policyId").asText();
-            String changeId = created.header("Parapet-Change-Id");
-            assertThat(changeId).isNotNull();
+        Answer created = call("POST", "/policies", "application/json", JSON.writeValueAsString(Map.of("name", "Blocked",
+                "type", "BLOCK_ALLOW_LIST", "scope", Map.of("everyone", true),
+                "blockAllowList", Map.of("blocked", List.of("first.propagation.test"), "allowed", List.of()))));
+        assertThat(created.status()).as(created.body()).isEqualTo(201);
+        String policy = created.json().get("policyId").asText();
+        String changeId = created.header("Parapet-Change-Id");
+        assertThat(changeId).isNotNull();
 
-            // "applied by 1 of 1 resolvers"
-            Waits.until("the policy applied by every resolver", Duration.ofSeconds(10),
-                    () -> change(changeId).path("resolvers").path("enforced").asBoolean());
-            JsonNode applied = change(changeId);
-            assertThat(applied.path("resolvers").path("applied").asInt()).isEqualTo(1);
-            assertThat(applied.path("resolvers").path("total").asInt()).isEqualTo(1);
-            assertThat(applied.path("resolvers").path("lastAppliedAfterMillis").isNumber()).isTrue();
-            assertThat(query(stack.dnsPort, "first.propagation.test")).isEqualTo(BLOCKED_ANSWER);
-            System.out.printf("propagation: policy created, applied by %d of %d resolvers %d ms after the write%n",
-                    applied.path("resolvers").path("applied").asInt(), applied.path("resolvers").path("total").asInt(),
-                    applied.path("resolvers").path("lastAppliedAfterMillis").asLong());
+        // "applied by 1 of 1 resolvers"
+        Waits.until("the policy applied by every resolver", Duration.ofSeconds(10),
+                () -> change(changeId).path("resolvers").path("enforced").asBoolean());
+        JsonNode applied = change(changeId);
+        assertThat(applied.path("resolvers").path("applied").asInt()).isEqualTo(1);
+        assertThat(applied.path("resolvers").path("total").asInt()).isEqualTo(1);
+        assertThat(applied.path("resolvers").path("lastAppliedAfterMillis").isNumber()).isTrue();
+        assertThat(query(stack.dnsPort, "first.propagation.test")).isEqualTo(BLOCKED_ANSWER);
+        System.out.printf("propagation: policy created, applied by %d of %d resolvers %d ms after the write%n",
+                applied.path("resolvers").path("applied").asInt(), applied.path("resolvers").path("total").asInt(),
+                applied.path("resolvers").path("lastAppliedAfterMillis").asLong());
 
-            measure(policy, List.of(stack.dnsPort), "1 resolver");
-            measureLargeImports(List.of(stack.dnsPort));
+        measure(policy, List.of(stack.dnsPort), "1 resolver");
+        measureLargeImports(List.of(stack.dnsPort));
 
-            // A second resolver: both count, both enforce what wait=enforced answered for.
-            int secondPort = Ports.free();
-            FaultStack.Service second = stack.anotherDns("dns-service-2", secondPort,
-                    List.of("--parapet.dns.upstreams=127.0.0.1:" + upstream.port()));
-            second.start();
-            try {
-                second.awaitHealthy();
-                Waits.until("two resolvers counted", Duration.ofSeconds(30), () -> resolversCounted() == 2);
-                Answer both = importDomain(policy, "both.propagation.test", "&wait=enforced");
-                assertThat(both.header("Parapet-Enforcement")).startsWith("enforced; applied=2; resolvers=2");
-                assertThat(query(stack.dnsPort, "both.propagation.test")).isEqualTo(BLOCKED_ANSWER);
-                assertThat(query(secondPort, "both.propagation.test")).isEqualTo(BLOCKED_ANSWER);
+        // A second resolver: both count, both enforce what wait=enforced answered for.
+        int secondPort = Ports.free();
+        FaultStack.Service second = stack.anotherDns("dns-service-2", secondPort,
+                List.of("--parapet.dns.upstreams=127.0.0.1:" + upstream.port()));
+        second.start();
+        try {
+            second.awaitHealthy();
+            Waits.until("two resolvers counted", Duration.ofSeconds(30), () -> resolversCounted() == 2);
+            Answer both = importDomain(policy, "both.propagation.test", "&wait=enforced");
+            assertThat(both.header("Parapet-Enforcement")).startsWith("enforced; applied=2; resolvers=2");
+            assertThat(query(stack.dnsPort, "both.propagation.test")).isEqualTo(BLOCKED_ANSWER);
+            assertThat(query(secondPort, "both.propagation.test")).isEqualTo(BLOCKED_ANSWER);
 
-                // The account now also holds the 100 000-domain policy, which each resolver compiles again on any change.
-                measure(policy, List.of(stack.dnsPort, secondPort), "2 resolvers, the account also holding a 100 000-domain policy");
+            // The account now also holds the 100 000-domain policy, which each resolver compiles again on any change.
+            measure(policy, List.of(stack.dnsPort, secondPort), "2 resolvers, the account also holding a 100 000-domain policy");
 
-                // Frozen: still counted until silent for three heartbeats (15 s after its last report, which the
-                // write just before makes it send), so the wait ends at its bound (10 s).
-                assertThat(importDomain(policy, "last.propagation.test", "&wait=enforced").header("Parapet-Enforcement"))
-                        .startsWith("enforced; applied=2; resolvers=2");
-                signal(second, "STOP");
-                Answer frozen = importDomain(policy, "frozen.propagation.test", "&wait=enforced");
-                assertThat(frozen.status()).isEqualTo(200);
-                assertThat(frozen.header("Parapet-Enforcement")).matches("timeout; applied=1; resolvers=2; waited-ms=1\\d{4}");
-                assertThat(frozen.millis()).isBetween(10_000L, 15_000L);
-                assertThat(query(stack.dnsPort, "frozen.propagation.test")).isEqualTo(BLOCKED_ANSWER);
-                String frozenChange = frozen.header("Parapet-Change-Id");
-                System.out.printf("propagation: with one of 2 resolvers frozen, ?wait=enforced answered after %d ms: %s%n",
-                        frozen.millis(), frozen.header("Parapet-Enforcement"));
-                Waits.until("the frozen resolver no longer counts", Duration.ofSeconds(20),
-                        () -> change(frozenChange).path("resolvers").path("total").asInt() == 1);
-                assertThat(change(frozenChange).path("resolvers").path("enforced").asBoolean()).isTrue();
+            // Frozen: still counted until silent for three heartbeats (15 s after its last report, which the
+            // write just before makes it send), so the wait ends at its bound (10 s).
+            assertThat(importDomain(policy, "last.propagation.test", "&wait=enforced").header("Parapet-Enforcement"))
+                    .startsWith("enforced; applied=2; resolvers=2");
+            signal(second, "STOP");
+            Answer frozen = importDomain(policy, "frozen.propagation.test", "&wait=enforced");
+            assertThat(frozen.status()).isEqualTo(200);
+            assertThat(frozen.header("Parapet-Enforcement")).matches("timeout; applied=1; resolvers=2; waited-ms=1\\d{4}");
+            assertThat(frozen.millis()).isBetween(10_000L, 15_000L);
+            assertThat(query(stack.dnsPort, "frozen.propagation.test")).isEqualTo(BLOCKED_ANSWER);
+            String frozenChange = frozen.header("Parapet-Change-Id");
+            System.out.printf("propagation: with one of 2 resolvers frozen, ?wait=enforced answered after %d ms: %s%n",
+                    frozen.millis(), frozen.header("Parapet-Enforcement"));
+            Waits.until("the frozen resolver no longer counts", Duration.ofSeconds(20),
+                    () -> change(frozenChange).path("resolvers").path("total").asInt() == 1);
+            assertThat(change(frozenChange).path("resolvers").path("enforced").asBoolean()).isTrue();
 
+            signal(second, "CONT");
+            Waits.until("the resumed resolver counts again, with the change", Duration.ofSeconds(30), () -> {
+                JsonNode resolvers = change(frozenChange).path("resolvers");
+                return resolvers.path("total").asInt() == 2 && resolvers.path("applied").asInt() == 2;
+            });
+            assertThat(query(secondPort, "frozen.propagation.test")).isEqualTo(BLOCKED_ANSWER);
+
+            long stopping = System.nanoTime();
+            signal(second, "TERM");
+            Waits.until("a resolver that stops cleanly no longer counts", Duration.ofSeconds(10),
+                    () -> change(frozenChange).path("resolvers").path("total").asInt() == 1);
+            long uncounted = System.nanoTime();
+            second.process.close();
+            System.out.printf("propagation: a resolver asked to stop (SIGTERM) stopped counting after %d ms; its process "
+                            + "ended after %d ms%n", TimeUnit.NANOSECONDS.toMillis(uncounted - stopping),
+                    TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - stopping));
+        } finally {
+            if (second.process != null) {
                 signal(second, "CONT");
-                Waits.until("the resumed resolver counts again, with the change", Duration.ofSeconds(30), () -> {
-                    JsonNode resolvers = change(frozenChange).path("resolvers");
-                    return resolvers.path("total").asInt() == 2 && resolvers.path("applied").asInt() == 2;
-                });
-                assertThat(query(secondPort, "frozen.propagation.test")).isEqualTo(BLOCKED_ANSWER);
-
-                long stopping = System.nanoTime();
-                signal(second, "TERM");
-                Waits.until("a resolver that stops cleanly no longer counts", Duration.ofSeconds(10),
-                        () -> change(frozenChange).path("resolvers").path("total").asInt() == 1);
-                long uncounted = System.nanoTime();
                 second.process.close();
-                System.out.printf("propagation: a resolver asked to stop (SIGTERM) stopped counting after %d ms; its process "
-                                + "ended after %d ms%n", TimeUnit.NANOSECONDS.toMillis(uncounted - stopping),
-                        TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - stopping));
-            } finally {
-                if (second.process != null) {
-                    signal(second, "CONT");
-                    second.process.close();
-                }
             }
         }
     }

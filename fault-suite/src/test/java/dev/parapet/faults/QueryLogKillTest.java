@@ -15,8 +15,8 @@ import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.serialization.StringSerializer;
+import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 import dev.parapet.schemas.AvroSerdes;
 import dev.parapet.schemas.Topics;
@@ -34,68 +34,69 @@ import dev.parapet.stack.Waits;
  * the log holds every verdict published, once: the account's search counts exactly as many as the broker
  * acknowledged, and still that many after longer than the log's max-delay, when anything written twice would show.
  */
+@SharedFaultStack.WithSharedStack
+@Order(6)
 class QueryLogKillTest {
 
     static final int RATE = 2_000;
     static final Duration STREAM = Duration.ofSeconds(24);
 
     @Test
-    void everyVerdictIsInTheLogOnceAfterTheWriterIsKilledTwice(@TempDir Path directory) throws Exception {
-        try (FaultStack stack = FaultStack.start(directory, 1)) {
-            UUID account = UUID.randomUUID();
-            Instant from = Instant.now().minusSeconds(60);
-            AtomicLong acknowledged = new AtomicLong();
-            AtomicLong failed = new AtomicLong();
-            Map<String, Object> config = new java.util.HashMap<>(AvroSerdes.serializerConfig(stack.registry.url(), true));
-            config.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, stack.kafka.bootstrapServers());
-            config.put(ProducerConfig.ACKS_CONFIG, "all");
-            config.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
-            config.put(ProducerConfig.LINGER_MS_CONFIG, 5);
-            Thread streaming;
-            try (KafkaProducer<String, DnsVerdict> producer = new KafkaProducer<>(config, new StringSerializer(),
-                    AvroSerdes.<DnsVerdict>serializer(stack.registry.url(), false, true))) {
-                streaming = new Thread(() -> {
-                    long started = System.nanoTime();
-                    long sent = 0;
-                    while (System.nanoTime() - started < STREAM.toNanos()) {
-                        long due = (System.nanoTime() - started) * RATE / 1_000_000_000L;
-                        for (; sent < due; sent++) {
-                            producer.send(new ProducerRecord<>(Topics.VERDICTS.name(), account.toString(), verdict(account, sent)),
-                                    (metadata, error) -> (error == null ? acknowledged : failed).incrementAndGet());
-                        }
-                        KillRestartTest.pause(10);
+    void everyVerdictIsInTheLogOnceAfterTheWriterIsKilledTwice() throws Exception {
+        FaultStack stack = SharedFaultStack.stack();
+        UUID account = UUID.randomUUID();
+        Instant from = Instant.now().minusSeconds(60);
+        AtomicLong acknowledged = new AtomicLong();
+        AtomicLong failed = new AtomicLong();
+        Map<String, Object> config = new java.util.HashMap<>(AvroSerdes.serializerConfig(stack.registry.url(), true));
+        config.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, stack.kafka.bootstrapServers());
+        config.put(ProducerConfig.ACKS_CONFIG, "all");
+        config.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
+        config.put(ProducerConfig.LINGER_MS_CONFIG, 5);
+        Thread streaming;
+        try (KafkaProducer<String, DnsVerdict> producer = new KafkaProducer<>(config, new StringSerializer(),
+                AvroSerdes.<DnsVerdict>serializer(stack.registry.url(), false, true))) {
+            streaming = new Thread(() -> {
+                long started = System.nanoTime();
+                long sent = 0;
+                while (System.nanoTime() - started < STREAM.toNanos()) {
+                    long due = (System.nanoTime() - started) * RATE / 1_000_000_000L;
+                    for (; sent < due; sent++) {
+                        producer.send(new ProducerRecord<>(Topics.VERDICTS.name(), account.toString(), verdict(account, sent)),
+                                (metadata, error) -> (error == null ? acknowledged : failed).incrementAndGet());
                     }
-                    producer.flush();
-                }, "verdict-stream");
-                streaming.start();
-                for (int kill = 1; kill <= 2; kill++) {
-                    KillRestartTest.pause(7_000);
-                    long killed = System.nanoTime();
-                    long before = acknowledged.get();
-                    stack.diagnostics.kill();
-                    KillRestartTest.pause(300);
-                    stack.diagnostics.start();
-                    stack.diagnostics.awaitHealthy();
-                    System.out.printf("query log kill %d: killed after %d verdicts, healthy again in %.1f s%n", kill, before,
-                            (System.nanoTime() - killed) / 1e9);
+                    KillRestartTest.pause(10);
                 }
-                streaming.join();
+                producer.flush();
+            }, "verdict-stream");
+            streaming.start();
+            for (int kill = 1; kill <= 2; kill++) {
+                KillRestartTest.pause(7_000);
+                long killed = System.nanoTime();
+                long before = acknowledged.get();
+                stack.diagnostics.kill();
+                KillRestartTest.pause(300);
+                stack.diagnostics.start();
+                stack.diagnostics.awaitHealthy();
+                System.out.printf("query log kill %d: killed after %d verdicts, healthy again in %.1f s%n", kill, before,
+                        (System.nanoTime() - killed) / 1e9);
             }
-            long published = acknowledged.get();
-            assertThat(failed.get()).as("verdicts the broker refused").isZero();
-            assertThat(published).isGreaterThan(RATE * 10L);
+            streaming.join();
+        }
+        long published = acknowledged.get();
+        assertThat(failed.get()).as("verdicts the broker refused").isZero();
+        assertThat(published).isGreaterThan(RATE * 10L);
 
-            String token = stack.superAdmin(account);
-            String search = stack.diagnostics.url() + "/api/v1/accounts/" + account + "/query-log?size=1&from=" + from + "&to="
-                    + Instant.now().plusSeconds(60);
-            Waits.until("every published verdict in the query log", Duration.ofMinutes(2), () -> total(search, token) >= published);
-            KillRestartTest.pause(12_000);   // longer than the log's max-delay: anything written twice would be there now
-            long logged = total(search, token);
-            System.out.printf("query log kill: %d verdicts published, %d in the log after two kills%n", published, logged);
-            assertThat(logged).as("every verdict once: none lost, none twice").isEqualTo(published);
-            try (Stream<Path> files = Files.walk(directory.resolve("diagnostics-service/query-log"))) {
-                assertThat(files.filter(path -> path.toString().endsWith(".parquet")).count()).isPositive();
-            }
+        String token = stack.superAdmin(account);
+        String search = stack.diagnostics.url() + "/api/v1/accounts/" + account + "/query-log?size=1&from=" + from + "&to="
+                + Instant.now().plusSeconds(60);
+        Waits.until("every published verdict in the query log", Duration.ofMinutes(2), () -> total(search, token) >= published);
+        KillRestartTest.pause(12_000);   // longer than the log's max-delay: anything written twice would be there now
+        long logged = total(search, token);
+        System.out.printf("query log kill: %d verdicts published, %d in the log after two kills%n", published, logged);
+        assertThat(logged).as("every verdict once: none lost, none twice").isEqualTo(published);
+        try (Stream<Path> files = Files.walk(stack.data.resolve("diagnostics-service/query-log"))) {
+            assertThat(files.filter(path -> path.toString().endsWith(".parquet")).count()).isPositive();
         }
     }
 
