@@ -120,6 +120,7 @@ function openEditor(policy) {
   categoryRows(policy?.categoryFiltering);
   $('policy-safesearch').checked = Boolean(policy?.advancedSecurity?.enforceSafeSearch);
   $('policy-anonymizers').checked = Boolean(policy?.advancedSecurity?.blockAnonymizers);
+  $('policy-tunnels').checked = Boolean(policy?.advancedSecurity?.blockDetectedTunnels);
   $('policy-log-mode').value = policy?.logSettings?.mode || 'EVERYTHING';
   showType($('policy-type').value);
   for (const field of form.querySelectorAll('input, select, textarea')) {
@@ -170,7 +171,11 @@ function written() {
       })).filter((selection) => selection.mode !== 'NONE'),
     };
   } else if (type === 'ADVANCED_SECURITY') {
-    body.advancedSecurity = { enforceSafeSearch: $('policy-safesearch').checked, blockAnonymizers: $('policy-anonymizers').checked };
+    body.advancedSecurity = {
+      enforceSafeSearch: $('policy-safesearch').checked,
+      blockAnonymizers: $('policy-anonymizers').checked,
+      blockDetectedTunnels: $('policy-tunnels').checked,
+    };
   } else {
     body.logSettings = { mode: $('policy-log-mode').value };
   }

@@ -27,6 +27,7 @@ import dev.parapet.schemas.v1.settings.AgentSettings;
 import dev.parapet.schemas.v1.settings.SettingsCommand;
 import dev.parapet.schemas.v1.settings.SettingsCommandResult;
 import dev.parapet.schemas.v1.telemetry.AgentTelemetry;
+import dev.parapet.schemas.v1.tunnels.TunnelDetection;
 import dev.parapet.schemas.v1.verdicts.DnsVerdict;
 
 /**
@@ -135,10 +136,18 @@ public final class Topics {
             Topic.Cleanup.COMPACT, 1, COMPACTED, "dns-service", "settings-service",
             Map.of("segment.ms", Long.toString(Duration.ofMinutes(10).toMillis())));
 
+    /**
+     * The registered domains diagnostics-service finds an account's clients tunnelling through, for dns-service to
+     * block where the account's Advanced Security policy asks it to; a tombstone once none is active.
+     */
+    public static final Topic<TunnelDetection> TUNNEL_DETECTIONS = new Topic<>("parapet.tunnel-detections.v1",
+            "accountId/registeredDomain (a tombstone once no client's finding through it is active)", TunnelDetection.class,
+            Topic.Cleanup.COMPACT, 6, COMPACTED, "diagnostics-service", "dns-service");
+
     private static final List<Topic<? extends SpecificRecord>> ALL = List.of(ACCOUNT_KEYS, KEY_COMMANDS, KEY_COMMAND_RESULTS, AGENTS, AGENT_SETTINGS, SETTINGS_COMMANDS, SETTINGS_COMMAND_RESULTS,
             GLOBAL_COMMANDS, ACCOUNTS,
             POLICIES, LOCATIONS, EXCEPTIONS, PROFILE_GROUPS, CATEGORY_CATALOGUE, DOMAIN_CATEGORIES, CATEGORY_FEEDS,
-            ACCESS_REQUESTS_RAISED, ACCESS_REQUESTS, VERDICTS, AGENT_TELEMETRY, AUDIT, RESOLVER_APPLIED);
+            ACCESS_REQUESTS_RAISED, ACCESS_REQUESTS, VERDICTS, AGENT_TELEMETRY, AUDIT, RESOLVER_APPLIED, TUNNEL_DETECTIONS);
 
     private Topics() {
     }

@@ -133,7 +133,12 @@ class PoliciesTest {
                 .jsonPath("$.errors[?(@.field == 'categoryFiltering.groups[1].groupId')]").exists();
         create(Map.of("name", "Safe", "type", "ADVANCED_SECURITY", "scope", Map.of("everyone", true),
                 "advancedSecurity", Map.of("enforceSafeSearch", true, "blockAnonymizers", true)))
-                .expectStatus().isCreated().expectBody().jsonPath("$.advancedSecurity.enforceSafeSearch").isEqualTo(true);
+                .expectStatus().isCreated().expectBody().jsonPath("$.advancedSecurity.enforceSafeSearch").isEqualTo(true)
+                .jsonPath("$.advancedSecurity.blockDetectedTunnels").isEqualTo(false);
+        create(Map.of("name", "No tunnels", "type", "ADVANCED_SECURITY", "scope", Map.of("everyone", true),
+                "advancedSecurity", Map.of("blockDetectedTunnels", true)))
+                .expectStatus().isCreated().expectBody().jsonPath("$.advancedSecurity.blockDetectedTunnels").isEqualTo(true)
+                .jsonPath("$.advancedSecurity.blockAnonymizers").isEqualTo(false);
         create(Map.of("name", "Privacy", "type", "LOG_SETTINGS", "scope", Map.of("everyone", true),
                 "logSettings", Map.of("mode", "BLOCKED_ONLY")))
                 .expectStatus().isCreated().expectBody().jsonPath("$.logSettings.mode").isEqualTo("BLOCKED_ONLY");

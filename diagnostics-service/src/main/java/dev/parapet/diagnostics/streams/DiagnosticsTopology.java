@@ -18,6 +18,7 @@ import org.apache.kafka.streams.StreamsBuilder;
 import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.kstream.Consumed;
 import org.apache.kafka.streams.kstream.KStream;
+import org.apache.kafka.streams.kstream.Produced;
 import org.apache.kafka.streams.kstream.Repartitioned;
 import org.apache.kafka.streams.state.Stores;
 import org.springframework.boot.kafka.autoconfigure.KafkaProperties;
@@ -48,6 +49,7 @@ import dev.parapet.kit.kafka.RegistryProperties;
 import dev.parapet.kit.state.CommandProcessing;
 import dev.parapet.schemas.Topics;
 import dev.parapet.schemas.access.KafkaAccess;
+import dev.parapet.schemas.v1.tunnels.TunnelDetection;
 import dev.parapet.schemas.v1.verdicts.DnsVerdict;
 import io.micrometer.core.instrument.MeterRegistry;
 
@@ -144,7 +146,7 @@ public class DiagnosticsTopology {
                 DeviceProcessor.DEVICES_STORE, DeviceProcessor.ACCOUNTS_STORE);
 
         KStream<String, DnsVerdict> verdicts = traffic(builder, avro(registry));
-        tunnels(verdicts, builder, findings);
+        tunnels(verdicts, builder, findings, CommandProcessing.avroSerde(registry));
 
         // The audit log: the audit topic is keyed by account already, so each account's events live in one task.
         builder.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(AuditProcessor.STORE),
@@ -180,10 +182,13 @@ public class DiagnosticsTopology {
     }
 
     /** The DNS tunnel analysis on the same verdicts (the same task as their counts): findings kept for {@link TunnelProcessor#KEPT}. */
-    public static void tunnels(KStream<String, DnsVerdict> verdicts, StreamsBuilder builder, FindingEvents findings) {
+    public static void tunnels(KStream<String, DnsVerdict> verdicts, StreamsBuilder builder, FindingEvents findings,
+                               Serde<TunnelDetection> detections) {
         builder.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(TunnelProcessor.STORE),
                 Serdes.String(), new JsonSerde<>(TunnelFinding.class)));
-        verdicts.process(() -> new TunnelProcessor(TunnelRules.DEFAULT, findings), TunnelProcessor.STORE);
+        // The domains being tunnelled through, for dns-service: written in the same transaction as the findings.
+        verdicts.process(() -> new TunnelProcessor(TunnelRules.DEFAULT, findings), TunnelProcessor.STORE)
+                .to(Topics.TUNNEL_DETECTIONS.name(), Produced.with(Serdes.String(), detections));
     }
 
     private static KStream<String, SpecificRecord> byAccount(KStream<String, SpecificRecord> stream, String name, RegistryProperties registry,

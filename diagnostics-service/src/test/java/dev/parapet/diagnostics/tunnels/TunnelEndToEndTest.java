@@ -11,6 +11,10 @@ import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.serialization.StringDeserializer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -25,6 +29,9 @@ import com.jayway.jsonpath.JsonPath;
 
 import dev.parapet.diagnostics.DiagnosticsServiceSpringTest;
 import dev.parapet.diagnostics.Feed;
+import dev.parapet.schemas.AvroSerdes;
+import dev.parapet.schemas.Topics;
+import dev.parapet.schemas.v1.tunnels.TunnelDetection;
 import dev.parapet.schemas.v1.verdicts.Action;
 import dev.parapet.schemas.v1.verdicts.DnsVerdict;
 import dev.parapet.stack.RealInfrastructure;
@@ -64,6 +71,34 @@ class TunnelEndToEndTest {
     String tunnels(UUID account) {
         return http().get().uri("/api/v1/accounts/{a}/diagnostics/tunnels", account).headers(h -> h.setBearerAuth(admin(account)))
                 .exchange().expectStatus().isOk().expectBody(String.class).returnResult().getResponseBody();
+    }
+
+    /** The detections of this account on parapet.tunnel-detections.v1, read from the beginning for at most {@code wait}. */
+    static List<TunnelDetection> detections(UUID account, Duration wait) {
+        var infrastructure = RealInfrastructure.get();
+        List<TunnelDetection> found = new ArrayList<>();
+        try (KafkaConsumer<String, TunnelDetection> consumer = new KafkaConsumer<>(java.util.Map.of(
+                ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, infrastructure.bootstrapServers(),
+                ConsumerConfig.GROUP_ID_CONFIG, "tunnel-test-" + UUID.randomUUID(),
+                ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest"),
+                new StringDeserializer(), AvroSerdes.<TunnelDetection>deserializer(infrastructure.registryUrl(), false))) {
+            consumer.subscribe(List.of(Topics.TUNNEL_DETECTIONS.name()));
+            long deadline = System.nanoTime() + wait.toNanos();
+            while (found.isEmpty() && System.nanoTime() < deadline) {
+                for (ConsumerRecord<String, TunnelDetection> record : consumer.poll(Duration.ofMillis(500))) {
+                    if (record.key().startsWith(account + "/") && record.value() != null) {
+                        found.add(record.value());
+                    }
+                }
+            }
+            // Anything else of the account's, written with it.
+            for (ConsumerRecord<String, TunnelDetection> record : consumer.poll(Duration.ofSeconds(2))) {
+                if (record.key().startsWith(account + "/") && record.value() != null) {
+                    found.add(record.value());
+                }
+            }
+        }
+        return found;
     }
 
     @Test
@@ -121,6 +156,11 @@ class TunnelEndToEndTest {
         assertThat(JsonPath.<Boolean>read(event, "$.raised")).isTrue();
         assertThat(JsonPath.<String>read(event, "$.hostname")).isEqualTo("ann@example.com");
         assertThat(JsonPath.<String>read(event, "$.detail")).contains("tunnel.example", "distinct subdomains");
+
+        // dns-service is told, on the real broker: one detection, of the tunnel's domain, none of the CDN's.
+        List<TunnelDetection> told = detections(account, Duration.ofSeconds(30));
+        assertThat(told).extracting(TunnelDetection::getRegisteredDomain).containsExactly("tunnel.example");
+        assertThat(told.get(0).getLastClient()).isEqualTo("ann@example.com");
 
         UUID stranger = UUID.randomUUID();
         assertThat(JsonPath.<List<Object>>read(tunnels(stranger), "$.findings")).isEmpty();

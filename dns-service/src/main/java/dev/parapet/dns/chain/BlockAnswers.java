@@ -198,7 +198,8 @@ public final class BlockAnswers {
     }
 
     static int errorCode(Verdict verdict) {
-        return verdict.reason() == Reason.BLOCK_LIST || verdict.reason() == Reason.CNAME_BLOCKED && verdict.categories() == 0
+        return verdict.reason() == Reason.BLOCK_LIST || verdict.reason() == Reason.TUNNEL
+                || verdict.reason() == Reason.CNAME_BLOCKED && verdict.categories() == 0
                 ? ExtendedErrorCodeOption.BLOCKED : EDE_FILTERED;
     }
 
@@ -219,7 +220,8 @@ public final class BlockAnswers {
         }
         List<String> names = settings.categoryNames().apply(verdict.categories());
         String text = (verdict.action() == Action.WARNED ? "Warned" : "Blocked") + " by Parapet policy '" + verdict.policyName() + "'"
-                + (names.isEmpty() ? " (Block List)" : " (category: " + String.join(", ", names) + ")")
+                + (verdict.reason() == Reason.TUNNEL ? " (DNS tunnel detected)"
+                        : names.isEmpty() ? " (Block List)" : " (category: " + String.join(", ", names) + ")")
                 + (verdict.reason() == Reason.CNAME_BLOCKED ? ", via CNAME" : "");
         if (explanations.size() > 10_000) {
             explanations.clear();

@@ -50,13 +50,13 @@ final class AccountPolicies {
     /** A compiled policy: its scope and the payload of its type. */
     record Compiled(UUID policyId, String name, boolean everyone, Set<String> users, Set<UUID> groups,
                     Set<UUID> locations, DomainSet blocked, DomainSet allowed, long categoryMask, boolean warn,
-                    boolean safeSearch, boolean blockAnonymizers, LogMode logMode, Verdict[] listVerdicts) {
+                    boolean safeSearch, boolean blockAnonymizers, boolean blockTunnels, LogMode logMode, Verdict[] listVerdicts) {
 
         Compiled(UUID policyId, String name, boolean everyone, Set<String> users, Set<UUID> groups, Set<UUID> locations,
                  DomainSet blocked, DomainSet allowed, long categoryMask, boolean warn, boolean safeSearch,
-                 boolean blockAnonymizers, LogMode logMode) {
+                 boolean blockAnonymizers, boolean blockTunnels, LogMode logMode) {
             this(policyId, name, everyone, users, groups, locations, blocked, allowed, categoryMask, warn, safeSearch,
-                    blockAnonymizers, logMode, listVerdictsOf(policyId, name));
+                    blockAnonymizers, blockTunnels, logMode, listVerdictsOf(policyId, name));
         }
 
         /** A list policy's verdicts, made once: block and allow, for each log mode. */
@@ -164,6 +164,7 @@ final class AccountPolicies {
         boolean warn = false;
         boolean safeSearch = false;
         boolean blockAnonymizers = false;
+        boolean blockTunnels = false;
         LogMode logMode = LogMode.EVERYTHING;
         switch (policy.getType()) {
             case BLOCK_ALLOW_LIST -> {
@@ -192,6 +193,7 @@ final class AccountPolicies {
                 }
                 safeSearch = policy.getAdvancedSecurity().getEnforceSafeSearch();
                 blockAnonymizers = policy.getAdvancedSecurity().getBlockAnonymizers();
+                blockTunnels = policy.getAdvancedSecurity().getBlockDetectedTunnels();
                 mask = blockAnonymizers ? anonymizers : 0;
             }
             case LOG_SETTINGS -> {
@@ -203,13 +205,13 @@ final class AccountPolicies {
         }
         return new Compiled(policy.getPolicyId(), policy.getName(), scope.getEveryone(),
                 Set.copyOf(scope.getUserEmails()), Set.copyOf(scope.getProfileGroupIds()), Set.copyOf(scope.getLocationIds()),
-                blocked, allowed, mask, warn, safeSearch, blockAnonymizers, logMode);
+                blocked, allowed, mask, warn, safeSearch, blockAnonymizers, blockTunnels, logMode);
     }
 
     /** One Block List for everyone, nothing else: standalone mode. */
     static AccountPolicies blockingForEveryone(String name, DomainSet blocked) {
         Compiled list = new Compiled(new UUID(0, 1), name, true, Set.of(), Set.of(), Set.of(), blocked, DomainSet.of(), 0,
-                false, false, false, LogMode.NOTHING);
+                false, false, false, false, LogMode.NOTHING);
         return new AccountPolicies(DomainSet.of(), List.of(), Map.of(), Map.of(), new Compiled[] {list}, new Compiled[0],
                 new Compiled[0], new Compiled[0]);
     }
@@ -227,14 +229,22 @@ final class AccountPolicies {
         return !ipExceptions.isEmpty();
     }
 
+    /** The verdict for a name, for an account with no detected tunnels held (tests, tools). */
+    Verdict decide(byte[] name, int length, Asker asker, CategoryState categories, boolean rewrite) {
+        return decide(name, length, asker, categories, null, null, rewrite);
+    }
+
     /**
      * The verdict for a name (lower-case ASCII, no trailing dot) asked by someone.
      *
      * @param name       the name's bytes
      * @param categories the category state, consulted only when a category or anonymiser policy applies
+     * @param tunnels    the detected tunnels, consulted only when an Advanced Security policy blocking them applies
+     * @param accountId  the account these policies are (to look its detected tunnels up)
      * @param rewrite    whether SafeSearch may rewrite (false when checking a CNAME target)
      */
-    Verdict decide(byte[] name, int length, Asker asker, CategoryState categories, boolean rewrite) {
+    Verdict decide(byte[] name, int length, Asker asker, CategoryState categories, TunnelBlocks tunnels, UUID accountId,
+                   boolean rewrite) {
         if (exceptions.match(name, 0, length) >= 0) {
             return Verdict.EXCEPTION;
         }
@@ -257,6 +267,11 @@ final class AccountPolicies {
         }
         Compiled filter = first(categoryFilters, asker, askerGroups);
         Compiled security = first(advanced, asker, askerGroups);
+        // A detected tunnel is blocked before categories: a block beats a category's warning, and the reason says why.
+        if (security != null && security.blockTunnels() && tunnels != null
+                && tunnels.covering(accountId, name, length, System.currentTimeMillis()) != null) {
+            return new Verdict(Action.BLOCKED, Reason.TUNNEL, security.policyId(), security.name(), 0, logMode, null);
+        }
         long mask = (filter == null ? 0 : filter.categoryMask()) | (security == null ? 0 : security.categoryMask());
         if (mask != 0) {
             long of = categories == null ? 0 : categories.categoriesOf(name, 0, length);

@@ -53,6 +53,8 @@ public class ResolverState extends FollowedState {
     private final TopicFollower follower;
     /** Approved access requests: a stopped name allowed for one requester until a time. */
     private final AccessGrants grants = new AccessGrants();
+    /** The registered domains found tunnelled through, for the accounts whose Advanced Security blocks them. */
+    private final TunnelBlocks tunnels = new TunnelBlocks();
     private final CategoryState categories;
     private final CategoryBits bits;
 
@@ -89,7 +91,8 @@ public class ResolverState extends FollowedState {
                 new TopicFollower.Subscription(Topics.POLICIES.name(), true, this::onPolicy),
                 new TopicFollower.Subscription(Topics.EXCEPTIONS.name(), true, this::onExceptions),
                 new TopicFollower.Subscription(Topics.PROFILE_GROUPS.name(), true, this::onGroup),
-                new TopicFollower.Subscription(Topics.ACCESS_REQUESTS.name(), true, grants::apply)),
+                new TopicFollower.Subscription(Topics.ACCESS_REQUESTS.name(), true, grants::apply),
+                new TopicFollower.Subscription(Topics.TUNNEL_DETECTIONS.name(), true, tunnels::apply)),
                 this::publish);
     }
 
@@ -179,7 +182,11 @@ public class ResolverState extends FollowedState {
 
     /** After each batch read: compile what changed and swap the snapshot. */
     private void publish() {
-        if (standalone || !locationsDirty && dirtyAccounts.isEmpty()) {
+        if (standalone) {
+            return;
+        }
+        tunnels.publish();
+        if (!locationsDirty && dirtyAccounts.isEmpty()) {
             return;
         }
         if (locationsDirty) {
@@ -193,7 +200,7 @@ public class ResolverState extends FollowedState {
                     policies.getOrDefault(account, Map.of()).values(), groups.getOrDefault(account, Map.of()).values(),
                     bits, categories.catalogue()));
         }
-        snapshot = new Snapshot(ranges, endpoints, compiled, categories);
+        snapshot = new Snapshot(ranges, endpoints, compiled, categories, tunnels);
     }
 
     /**
@@ -227,6 +234,7 @@ public class ResolverState extends FollowedState {
 
     @Override
     protected void describe(Health.Builder builder) {
-        builder.withDetail("locations", locations.size()).withDetail("locationEndpoints", endpoints.size()).withDetail("accounts", compiled.size());
+        builder.withDetail("locations", locations.size()).withDetail("locationEndpoints", endpoints.size()).withDetail("accounts", compiled.size())
+                .withDetail("accountsWithDetectedTunnels", tunnels.accounts());
     }
 }

@@ -52,12 +52,18 @@ public final class Snapshot {
     private final List<Map<Integer, Attribution>> ipv4ByLength;
     private final Map<UUID, AccountPolicies> accounts;
     private final CategoryState categories;
+    private final TunnelBlocks tunnels;
 
     Snapshot(List<Range> ranges, Map<UUID, AccountPolicies> accounts, CategoryState categories) {
-        this(ranges, LocationEndpointIndex.EMPTY, accounts, categories);
+        this(ranges, LocationEndpointIndex.EMPTY, accounts, categories, null);
     }
 
     Snapshot(List<Range> ranges, LocationEndpointIndex endpoints, Map<UUID, AccountPolicies> accounts, CategoryState categories) {
+        this(ranges, endpoints, accounts, categories, null);
+    }
+
+    Snapshot(List<Range> ranges, LocationEndpointIndex endpoints, Map<UUID, AccountPolicies> accounts, CategoryState categories,
+             TunnelBlocks tunnels) {
         this.endpoints = endpoints;
         this.ranges = ranges.stream().sorted(Comparator.comparingInt((Range r) -> -r.cidr().prefixLength()))
                 .toArray(Range[]::new);
@@ -73,6 +79,7 @@ public final class Snapshot {
         this.ipv4ByLength = List.copyOf(byLength.values());
         this.accounts = Map.copyOf(accounts);
         this.categories = categories;
+        this.tunnels = tunnels;
     }
 
     /**
@@ -101,7 +108,7 @@ public final class Snapshot {
     Snapshot withAccount(UUID accountId, AccountPolicies policies) {
         Map<UUID, AccountPolicies> next = new java.util.HashMap<>(accounts);
         next.put(accountId, policies);
-        return new Snapshot(List.of(ranges), endpoints, next, categories);
+        return new Snapshot(List.of(ranges), endpoints, next, categories, tunnels);
     }
 
     private static int ipv4(InetAddress address) {
@@ -152,12 +159,12 @@ public final class Snapshot {
 
     /** The verdict for a name (lower-case ASCII bytes, no trailing dot). */
     public Verdict decide(Attribution who, byte[] name, int length) {
-        return policies(who).decide(name, length, asker(who), categories, true);
+        return policies(who).decide(name, length, asker(who), categories, tunnels, who.accountId(), true);
     }
 
     /** The verdict for a name that an answer's CNAME leads to: no rewriting, only whether it is stopped. */
     public Verdict decideTarget(Attribution who, byte[] name, int length) {
-        return policies(who).decide(name, length, asker(who), categories, false);
+        return policies(who).decide(name, length, asker(who), categories, tunnels, who.accountId(), false);
     }
 
     /** The category bits of a name (its own, or its nearest categorised parent's). */

@@ -73,7 +73,7 @@ final class Queries {
     }
 
     static Policy safeSearch() {
-        return policy(PolicyType.ADVANCED_SECURITY).setAdvancedSecurity(new AdvancedSecurity(true, false)).build();
+        return policy(PolicyType.ADVANCED_SECURITY).setAdvancedSecurity(new AdvancedSecurity(true, false, false)).build();
     }
 
     private static Policy.Builder policy(PolicyType type) {

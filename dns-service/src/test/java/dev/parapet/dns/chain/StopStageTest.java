@@ -33,6 +33,15 @@ class StopStageTest {
     }
 
     @Test
+    void aDetectedTunnelIsExplainedAsSuchAndBlockedBySecurityPolicy() {
+        dev.parapet.dns.policy.Verdict tunnel = new dev.parapet.dns.policy.Verdict(dev.parapet.schemas.v1.verdicts.Action.BLOCKED,
+                dev.parapet.schemas.v1.verdicts.Reason.TUNNEL, java.util.UUID.randomUUID(), "No tunnels", 0,
+                dev.parapet.schemas.v1.policies.LogMode.EVERYTHING, null);
+        assertThat(blocks(Queries.snapshot()).explanation(tunnel)).isEqualTo("Blocked by Parapet policy 'No tunnels' (DNS tunnel detected)");
+        assertThat(BlockAnswers.errorCode(tunnel)).isEqualTo(ExtendedErrorCodeOption.BLOCKED);
+    }
+
+    @Test
     void aBlockedNameGetsThePagesAddressAndAnExtendedErrorWithoutResolving() {
         Snapshot snapshot = Queries.snapshot(Queries.blockList("casino.example"));
         Queries.Rest rest = Queries.Rest.answering(a("casino.example", "203.0.113.5"));

@@ -65,6 +65,7 @@ import dev.parapet.schemas.v1.groups.ProfileGroup;
 import dev.parapet.schemas.v1.policies.Policy;
 import dev.parapet.schemas.v1.policies.PolicyType;
 import dev.parapet.schemas.v1.policies.SelectionMode;
+import dev.parapet.schemas.v1.tunnels.TunnelDetection;
 import dev.parapet.schemas.v1.verdicts.DnsVerdict;
 import dev.parapet.stack.RealInfrastructure.WithRealInfrastructure;
 
@@ -128,6 +129,7 @@ class ResolverEndToEndTest {
                 "host-record=social.test,198.51.100.20",
                 "host-record=news.test,198.51.100.40",
                 "host-record=later.test,198.51.100.41",
+                "host-record=a1b2c3.t.tunnel.test,198.51.100.42",
                 "host-record=xn--bcher-kva.test,198.51.100.50",
                 "host-record=www.google.com,142.250.0.1",
                 "host-record=forcesafesearch.google.com,216.239.38.120",
@@ -227,7 +229,7 @@ class ResolverEndToEndTest {
                 new CategoryGroupSelection("productivity", SelectionMode.CUSTOM, List.of("social-networking"))), FilterAction.WARN));
         publishPolicy(warnSocial);
         Policy safe = policy("Safe search", 100, everyone(), PolicyType.ADVANCED_SECURITY);
-        safe.setAdvancedSecurity(new AdvancedSecurity(true, true));
+        safe.setAdvancedSecurity(new AdvancedSecurity(true, true, true));
         publishPolicy(safe);
         records.publish(Topics.EXCEPTIONS.name(), ACCOUNT.toString(), AccountExceptions.newBuilder().setAccountId(ACCOUNT)
                 .setVersion(1).setDomains(List.of("intranet.test")).setIpRanges(List.of("10.20.30.0/24"))
@@ -430,6 +432,34 @@ class ResolverEndToEndTest {
             Thread.sleep(10);
         }
         System.out.println("policy change enforced " + (System.nanoTime() - published) / 1_000_000 + " ms after its record was written");
+    }
+
+    @Test
+    @Order(8)
+    void aDetectedTunnelIsBlockedWhileItsDetectionHolds() throws Exception {
+        configure();
+        String name = "a1b2c3.t.tunnel.test";
+        assertThat(shortA(FROM_OFFICE, name)).isEqualTo("198.51.100.42");
+        String key = ACCOUNT + "/tunnel.test";
+        long published = System.nanoTime();
+        records.publish(Topics.TUNNEL_DETECTIONS.name(), key, TunnelDetection.newBuilder().setAccountId(ACCOUNT)
+                .setRegisteredDomain("tunnel.test").setFirstSeen(Instant.now()).setLastSeen(Instant.now())
+                .setActiveMillis(Duration.ofMinutes(15).toMillis()).setReasons(List.of("test")).setLastClient("address " + FROM_OFFICE)
+                .build());
+        while (!shortA(FROM_OFFICE, name).equals(BLOCK_PAGE)) {
+            assertThat(System.nanoTime() - published).as("the detection enforced").isLessThan(TimeUnit.SECONDS.toNanos(10));
+            Thread.sleep(20);
+        }
+        System.out.println("tunnel detection enforced " + (System.nanoTime() - published) / 1_000_000 + " ms after its record");
+        assertThat(dig(FROM_OFFICE, name, "A")).contains("EDE: 15 (Blocked)").contains("Safe search").contains("DNS tunnel detected");
+        assertThat(shortA(FROM_OFFICE, "www.allowed.test")).as("another domain").isEqualTo("198.51.100.10");
+
+        records.publish(Topics.TUNNEL_DETECTIONS.name(), key, null);
+        published = System.nanoTime();
+        while (!shortA(FROM_OFFICE, name).equals("198.51.100.42")) {
+            assertThat(System.nanoTime() - published).as("the end of the detection enforced").isLessThan(TimeUnit.SECONDS.toNanos(10));
+            Thread.sleep(20);
+        }
     }
 
     @Test

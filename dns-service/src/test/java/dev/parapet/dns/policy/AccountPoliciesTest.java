@@ -375,6 +375,55 @@ class AccountPoliciesTest {
     }
 
     @Test
+    void aDetectedTunnelIsBlockedOnlyWhereTheAdvancedSecurityPolicySaysSo() {
+        TestPolicy security = TestPolicy.advanced("No tunnels").forEveryone().blockingDetectedTunnels();
+        TestPolicy ann = TestPolicy.advanced("Ann").forUser(ANN).enforcingSafeSearch();
+        account.with(security, ann).tunnelDetected("tunnel.test", java.time.Instant.now(), java.time.Duration.ofMinutes(15));
+
+        assertVerdict(account.decide("tunnel.test", nobody()), Action.BLOCKED, Reason.TUNNEL, security);
+        assertVerdict(account.decide("a1b2c3d4.t.tunnel.test", nobody()), Action.BLOCKED, Reason.TUNNEL, security);
+        assertVerdict(account.decideTarget("x.tunnel.test", nobody()), Action.BLOCKED, Reason.TUNNEL, security);
+        // Not a subdomain, only a name ending alike; and a user whose own policy does not block tunnels.
+        assertVerdict(account.decide("notatunnel.test", nobody()), Action.ALLOWED, Reason.DEFAULT_ALLOW, null);
+        assertVerdict(account.decide("x.tunnel.test", user(ANN)), Action.ALLOWED, Reason.DEFAULT_ALLOW, null);
+    }
+
+    @Test
+    void aDetectedTunnelStopsBeingBlockedWhenItsDetectionEndsOrGoesStale() {
+        TestPolicy security = TestPolicy.advanced("No tunnels").forEveryone().blockingDetectedTunnels();
+        account.with(security)
+                .tunnelDetected("stale.test", java.time.Instant.now().minusSeconds(16 * 60), java.time.Duration.ofMinutes(15))
+                .tunnelDetected("cleared.test", java.time.Instant.now(), java.time.Duration.ofMinutes(15))
+                .tunnelCleared("cleared.test");
+
+        assertVerdict(account.decide("x.stale.test", nobody()), Action.ALLOWED, Reason.DEFAULT_ALLOW, null);
+        assertVerdict(account.decide("x.cleared.test", nobody()), Action.ALLOWED, Reason.DEFAULT_ALLOW, null);
+    }
+
+    @Test
+    void anAllowListOrADomainExceptionLetsADetectedTunnelThrough() {
+        TestPolicy security = TestPolicy.advanced("No tunnels").forEveryone().blockingDetectedTunnels();
+        TestPolicy allowed = TestPolicy.list("Known good").forEveryone().allowing("cdn.test");
+        account.with(security, allowed).exceptDomains("trusted.test");
+        java.time.Instant now = java.time.Instant.now();
+        account.tunnelDetected("cdn.test", now, java.time.Duration.ofMinutes(15))
+                .tunnelDetected("trusted.test", now, java.time.Duration.ofMinutes(15));
+
+        assertVerdict(account.decide("a.cdn.test", nobody()), Action.ALLOWED, Reason.ALLOW_LIST, allowed);
+        assertVerdict(account.decide("a.trusted.test", nobody()), Action.ALLOWED, Reason.DOMAIN_EXCEPTION, null);
+    }
+
+    @Test
+    void aTunnelBlockComesBeforeACategoryWarning() {
+        TestPolicy filter = TestPolicy.categories("Warn on gambling", "gambling").forEveryone().warning();
+        TestPolicy security = TestPolicy.advanced("No tunnels").forEveryone().blockingDetectedTunnels();
+        account.with(filter, security).categorise("casino.test", "gambling")
+                .tunnelDetected("casino.test", java.time.Instant.now(), java.time.Duration.ofMinutes(15));
+
+        assertVerdict(account.decide("t.casino.test", nobody()), Action.BLOCKED, Reason.TUNNEL, security);
+    }
+
+    @Test
     void aCategoryBlockComesBeforeSafeSearch() {
         TestPolicy filter = TestPolicy.categories("No search", "search").forEveryone();
         TestPolicy security = TestPolicy.advanced("Safe").forEveryone().enforcingSafeSearch();

@@ -38,6 +38,7 @@ final class TestAccount {
     private final Map<String, List<String>> catalogueGroups = new HashMap<>();
     private final CategoryBits bits;
     private final DomainMap categorised = new DomainMap();
+    private final TunnelBlocks tunnels = new TunnelBlocks();
 
     TestAccount() {
         this(new CategoryBits());
@@ -87,6 +88,22 @@ final class TestAccount {
         return this;
     }
 
+    /** A registered domain detected as a tunnel, as {@code parapet.tunnel-detections.v1} says, active until then. */
+    TestAccount tunnelDetected(String registeredDomain, Instant lastSeen, java.time.Duration active) {
+        tunnels.apply(ID + "/" + registeredDomain, dev.parapet.schemas.v1.tunnels.TunnelDetection.newBuilder().setAccountId(ID)
+                .setRegisteredDomain(registeredDomain).setFirstSeen(lastSeen).setLastSeen(lastSeen).setActiveMillis(active.toMillis())
+                .setReasons(List.of("test")).setLastClient("test").build());
+        tunnels.publish();
+        return this;
+    }
+
+    /** The detection of a registered domain ended (a tombstone). */
+    TestAccount tunnelCleared(String registeredDomain) {
+        tunnels.apply(ID + "/" + registeredDomain, null);
+        tunnels.publish();
+        return this;
+    }
+
     /** The bit mask of these categories. */
     long maskOf(String... categoryIds) {
         return bits.maskOf(List.of(categoryIds));
@@ -108,25 +125,25 @@ final class TestAccount {
     /** The verdict for a query of this name. */
     Verdict decide(String name, AccountPolicies.Asker asker) {
         byte[] bytes = name.getBytes(StandardCharsets.US_ASCII);
-        return compile().decide(bytes, bytes.length, asker, categories(), true);
+        return compile().decide(bytes, bytes.length, asker, categories(), tunnels, ID, true);
     }
 
     /** The verdict for a name an answer's CNAME leads to. */
     Verdict decideTarget(String name, AccountPolicies.Asker asker) {
         byte[] bytes = name.getBytes(StandardCharsets.US_ASCII);
-        return compile().decide(bytes, bytes.length, asker, categories(), false);
+        return compile().decide(bytes, bytes.length, asker, categories(), tunnels, ID, false);
     }
 
     /** Why the verdict for a query of this name was reached. */
     Snapshot.Explanation explain(String name, AccountPolicies.Asker asker) {
         byte[] bytes = name.getBytes(StandardCharsets.US_ASCII);
         AccountPolicies compiled = compile();
-        return compiled.explain(bytes, bytes.length, asker, compiled.decide(bytes, bytes.length, asker, categories(), true));
+        return compiled.explain(bytes, bytes.length, asker, compiled.decide(bytes, bytes.length, asker, categories(), tunnels, ID, true));
     }
 
     /** A snapshot holding this account with these location ranges. */
     Snapshot snapshot(Snapshot.Range... ranges) {
-        return new Snapshot(List.of(ranges), Map.of(ID, compile()), categories());
+        return new Snapshot(List.of(ranges), LocationEndpointIndex.EMPTY, Map.of(ID, compile()), categories(), tunnels);
     }
 
     /** What decided: the action, the reason and the policy (null: none). */

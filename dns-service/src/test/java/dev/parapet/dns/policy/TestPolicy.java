@@ -43,6 +43,7 @@ final class TestPolicy {
     private FilterAction action = FilterAction.BLOCK;
     private boolean safeSearch;
     private boolean blockAnonymizers;
+    private boolean blockTunnels;
     private LogMode logMode;
     private boolean payload = true;
 
@@ -132,6 +133,11 @@ final class TestPolicy {
         return this;
     }
 
+    TestPolicy blockingDetectedTunnels() {
+        blockTunnels = true;
+        return this;
+    }
+
     TestPolicy priority(int value) {
         priority = value;
         return this;
@@ -166,7 +172,7 @@ final class TestPolicy {
             switch (type) {
                 case BLOCK_ALLOW_LIST -> policy.setBlockAllowList(new BlockAllowList(List.copyOf(blocked), List.copyOf(allowed)));
                 case CATEGORY_FILTERING -> policy.setCategoryFiltering(new CategoryFiltering(List.copyOf(selections), action));
-                case ADVANCED_SECURITY -> policy.setAdvancedSecurity(new AdvancedSecurity(safeSearch, blockAnonymizers));
+                case ADVANCED_SECURITY -> policy.setAdvancedSecurity(new AdvancedSecurity(safeSearch, blockAnonymizers, blockTunnels));
                 case LOG_SETTINGS -> policy.setLogSettings(new LogSettings(logMode));
             }
         }

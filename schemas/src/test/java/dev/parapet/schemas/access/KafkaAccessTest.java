@@ -50,6 +50,10 @@ class KafkaAccessTest {
             diagnostics-service | parapet.agent-settings.v1        | yes | no
             diagnostics-service | parapet.policies.v1              | no  | no
             diagnostics-service | parapet.audit.v1                 | yes | yes
+            diagnostics-service | parapet.tunnel-detections.v1     | no  | yes
+            dns-service         | parapet.tunnel-detections.v1     | yes | no
+            settings-service    | parapet.tunnel-detections.v1     | no  | no
+            key-service         | parapet.tunnel-detections.v1     | no  | no
             registry            | parapet.registry-journal.v1      | yes | yes
             registry            | parapet.registry-snapshots.v1    | yes | yes
             registry            | parapet.agents.v1                | no  | no

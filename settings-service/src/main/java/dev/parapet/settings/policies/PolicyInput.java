@@ -95,7 +95,8 @@ final class PolicyInput {
                             state.catalogue(), errors));
                     case ADVANCED_SECURITY -> policy.setAdvancedSecurity(new AdvancedSecurity(
                             Boolean.TRUE.equals(body.advancedSecurity().enforceSafeSearch()),
-                            Boolean.TRUE.equals(body.advancedSecurity().blockAnonymizers())));
+                            Boolean.TRUE.equals(body.advancedSecurity().blockAnonymizers()),
+                            Boolean.TRUE.equals(body.advancedSecurity().blockDetectedTunnels())));
                     case LOG_SETTINGS -> {
                         LogMode mode = enumValue(LogMode.class, body.logSettings().mode(), "logSettings.mode", errors);
                         policy.setLogSettings(new LogSettings(mode == null ? LogMode.EVERYTHING : mode));
@@ -254,7 +255,8 @@ final class PolicyInput {
                 filtering == null ? null : new PolicyJson.CategoryFiltering(filtering.getAction().name(),
                         filtering.getGroups().stream().map(g -> new PolicyJson.GroupSelection(g.getGroupId(), g.getMode().name(),
                                 g.getCategoryIds())).toList()),
-                advanced == null ? null : new PolicyJson.AdvancedSecurity(advanced.getEnforceSafeSearch(), advanced.getBlockAnonymizers()),
+                advanced == null ? null : new PolicyJson.AdvancedSecurity(advanced.getEnforceSafeSearch(), advanced.getBlockAnonymizers(),
+                        advanced.getBlockDetectedTunnels()),
                 log == null ? null : new PolicyJson.LogSettings(log.getMode().name()),
                 policy.getUpdatedBy(), policy.getUpdatedAt(), null);
     }

@@ -28,7 +28,8 @@ public final class PolicyJson {
     public record CategoryFiltering(String action, List<GroupSelection> groups) {
     }
 
-    public record AdvancedSecurity(Boolean enforceSafeSearch, Boolean blockAnonymizers) {
+    /** Off where left out. blockDetectedTunnels: block the registered domains diagnostics finds tunnelled through. */
+    public record AdvancedSecurity(Boolean enforceSafeSearch, Boolean blockAnonymizers, Boolean blockDetectedTunnels) {
     }
 
     public record LogSettings(String mode) {
