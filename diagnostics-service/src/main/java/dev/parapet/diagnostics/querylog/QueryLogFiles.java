@@ -182,6 +182,53 @@ public final class QueryLogFiles {
     }
 
     /**
+     * The files of an hour a reader reads, sorted: the committed ones, less those a compacted file of the same partition
+     * covers (left for a moment by a compaction between its rename and its deletions, or by one that stopped there).
+     *
+     * @param commits the commits read so far (by partition)
+     */
+    public List<Path> readable(Path hour, java.util.Map<Integer, OptionalLong> commits) {
+        List<Path> committed = committed(hour, commits);
+        committed.removeAll(superseded(committed));
+        return committed;
+    }
+
+    /** The hour's committed files, sorted (none if the hour is gone). */
+    List<Path> committed(Path hour, java.util.Map<Integer, OptionalLong> commits) {
+        List<Path> committed = new ArrayList<>();
+        try (java.nio.file.DirectoryStream<Path> listing = Files.newDirectoryStream(hour, "*.parquet")) {
+            for (Path file : listing) {
+                if (isCommitted(file, commits)) {
+                    committed.add(file);
+                }
+            }
+        } catch (NoSuchFileException none) {
+            // no such hour, or removed meanwhile
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        committed.sort(null);
+        return committed;
+    }
+
+    /** Of these files (one hour's), those whose batch another file of the same partition covers: a compaction's inputs. */
+    static List<Path> superseded(List<Path> files) {
+        List<Path> superseded = new ArrayList<>();
+        for (Path file : files) {
+            Batch batch = Batch.of(file.getFileName().toString()).orElseThrow();
+            for (Path other : files) {
+                Batch covering = Batch.of(other.getFileName().toString()).orElseThrow();
+                if (covering.partition() == batch.partition() && !covering.equals(batch) && covering.first() <= batch.first()
+                        && covering.last() >= batch.last()) {
+                    superseded.add(file);
+                    break;
+                }
+            }
+        }
+        return superseded;
+    }
+
+    /**
      * A lock on the partition's part of the log, held by the one writer it is assigned to: a writer that lost
      * the partition without knowing it yet (a stalled write) keeps it until it finds out, and the new owner
      * waits for it before it removes unfinished batches, so the two never write the same partition at once.

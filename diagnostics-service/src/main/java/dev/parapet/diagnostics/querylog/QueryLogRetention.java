@@ -56,15 +56,26 @@ import dev.parapet.diagnostics.querylog.RetentionDecisions.Step;
  * again (its detail file is rewritten, which is harmless if it already was, then it is renamed), a
  * {@code .tmp} one is counted again from the untouched detail file. The hidden names keep unfinished files
  * out of every reader's {@code *.parquet}, Trino's and Hive's included.
+ * <p>
+ * Compacting an hour's small files, once the hour is {@link #COMPACT_AFTER} over: the writer makes a file per batch,
+ * partition and hour (several a minute), which a search must open one by one. Each partition's committed files of the
+ * hour are copied, rows in their order, into {@code .compact-P-A-B.parquet.tmp} (A the first of their first offsets,
+ * B the last of their last), whose row count is checked against theirs, renamed {@code P-A-B.parquet}, and then they
+ * are deleted. The new file covers their offsets, so the writer's reasoning about names and offsets holds (it is
+ * committed; it is never uncommitted), and until they are gone, or after a crash before that, readers skip a file a
+ * larger one of its partition covers ({@link QueryLogFiles#readable}); the next run deletes them. A late verdict's
+ * file that comes after is simply compacted by a later run.
  */
 public final class QueryLogRetention implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(QueryLogRetention.class);
     /** How long a run waits for an account another instance (or a deletion) is busy with before it passes on. */
     static final Duration RUN_WAIT = Duration.ofSeconds(1);
+    /** How long after its end an hour's files are compacted: past the writer's delay, so that few late files follow. */
+    static final Duration COMPACT_AFTER = Duration.ofMinutes(15);
 
     /** What a run did. */
-    public record Report(int accounts, int hoursDeleted, int filesRolledUp, int accountsBusy, int accountsFailed) {
+    public record Report(int accounts, int hoursDeleted, int filesRolledUp, int accountsBusy, int accountsFailed, int filesCompacted) {
     }
 
     private record Hour(LocalDate date, int hour) implements Comparable<Hour> {
@@ -95,6 +106,7 @@ public final class QueryLogRetention implements AutoCloseable {
         int rolledUp = 0;
         int busy = 0;
         int failed = 0;
+        int compacted = 0;
         for (UUID account : accounts()) {
             accounts++;
             try {
@@ -104,6 +116,7 @@ public final class QueryLogRetention implements AutoCloseable {
                 } else {
                     deleted += done.get()[0];
                     rolledUp += done.get()[1];
+                    compacted += done.get()[2];
                 }
             } catch (RuntimeException e) {
                 // One account's damaged file does not keep retention from the others; the next run tries again.
@@ -111,7 +124,7 @@ public final class QueryLogRetention implements AutoCloseable {
                 LOG.warn("Query log retention failed for account {}", account, e);
             }
         }
-        return new Report(accounts, deleted, rolledUp, busy, failed);
+        return new Report(accounts, deleted, rolledUp, busy, failed, compacted);
     }
 
     /**
@@ -125,13 +138,18 @@ public final class QueryLogRetention implements AutoCloseable {
         return deleted.map(OptionalLong::of).orElse(OptionalLong.empty());
     }
 
-    /** The hours deleted and the detail files rolled up. */
+    /** The hours deleted, the detail files rolled up and the small files compacted. */
     private int[] apply(UUID account, Instant now) {
         Retention retention = settings.of(account);
         Map<Integer, OptionalLong> commits = new HashMap<>();
         int deleted = 0;
         int rolledUp = 0;
+        int compacted = 0;
         for (Hour hour : hours(account)) {
+            Instant end = hour.date().atTime(hour.hour(), 0).toInstant(java.time.ZoneOffset.UTC).plus(Duration.ofHours(1));
+            if (end.plus(COMPACT_AFTER).isBefore(now)) {
+                compacted += compact(files.hour(account, hour.date(), hour.hour()), commits);
+            }
             List<Path> committed = committed(files.hour(account, hour.date(), hour.hour()), commits);
             Path rollups = files.rollupHour(account, hour.date(), hour.hour());
             boolean done = committed.stream().allMatch(file -> Files.exists(rollups.resolve(file.getFileName())));
@@ -151,7 +169,70 @@ public final class QueryLogRetention implements AutoCloseable {
                 }
             }
         }
-        return new int[] {deleted, rolledUp};
+        return new int[] {deleted, rolledUp, compacted};
+    }
+
+    /** The class comment's compaction of one hour; the files merged. */
+    private int compact(Path hour, Map<Integer, OptionalLong> commits) {
+        List<Path> committed = files.committed(hour, commits);
+        if (committed.isEmpty()) {
+            return 0;
+        }
+        try {
+            // What a compaction that stopped left: inputs it had replaced, and a copy it had not finished.
+            List<Path> superseded = QueryLogFiles.superseded(committed);
+            for (Path leftover : superseded) {
+                Files.deleteIfExists(leftover);
+            }
+            committed.removeAll(superseded);
+            try (DirectoryStream<Path> unfinished = Files.newDirectoryStream(hour, ".compact-*.tmp")) {
+                for (Path file : unfinished) {
+                    Files.deleteIfExists(file);
+                }
+            }
+            Map<Integer, List<Path>> byPartition = new java.util.TreeMap<>();
+            for (Path file : committed) {
+                QueryLogFiles.Batch batch = QueryLogFiles.Batch.of(file.getFileName().toString()).orElseThrow();
+                byPartition.computeIfAbsent(batch.partition(), p -> new ArrayList<>()).add(file);
+            }
+            int merged = 0;
+            for (Map.Entry<Integer, List<Path>> partition : byPartition.entrySet()) {
+                List<Path> inputs = partition.getValue();
+                if (inputs.size() < 2) {
+                    continue;
+                }
+                long first = Long.MAX_VALUE;
+                long last = -1;
+                for (Path input : inputs) {
+                    QueryLogFiles.Batch batch = QueryLogFiles.Batch.of(input.getFileName().toString()).orElseThrow();
+                    first = Math.min(first, batch.first());
+                    last = Math.max(last, batch.last());
+                }
+                QueryLogFiles.Batch covering = new QueryLogFiles.Batch(partition.getKey(), first, last);
+                Path temporary = hour.resolve(".compact-" + covering.fileName() + ".tmp");
+                // Paths made of the root, a UUID, a date, an hour and batches' numbers: no text from outside.
+                String sources = "read_parquet([" + inputs.stream().map(input -> QueryLogWriter.literal(input.toString()))
+                        .collect(java.util.stream.Collectors.joining(", ")) + "], hive_partitioning = false)";
+                execute("COPY (SELECT * FROM " + sources + ") TO " + QueryLogWriter.literal(temporary.toString())
+                        + " (FORMAT parquet, COMPRESSION zstd)");
+                long expected = count(sources);
+                long copied = count("read_parquet(" + QueryLogWriter.literal(temporary.toString()) + ", hive_partitioning = false)");
+                if (copied != expected) {
+                    Files.deleteIfExists(temporary);
+                    throw new IllegalStateException("compacting " + hour + " copied " + copied + " of " + expected + " rows");
+                }
+                Files.move(temporary, hour.resolve(covering.fileName()), StandardCopyOption.ATOMIC_MOVE);
+                for (Path input : inputs) {
+                    Files.deleteIfExists(input);
+                }
+                merged += inputs.size();
+            }
+            return merged;
+        } catch (NoSuchFileException gone) {
+            return 0;   // the hour was deleted meanwhile (an account's deletion holds the same lock: an operator's hand)
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
     }
 
     /** The three steps of the class's comment, each skipped if a run before did it. */
@@ -180,38 +261,40 @@ public final class QueryLogRetention implements AutoCloseable {
     }
 
     private void execute(String sql) {
-        try {
-            if (duck == null) {
-                if (closed) {
-                    throw new IllegalStateException("The query log's retention is closed");
-                }
-                // One file at a time, like the writer: bounded, and off the service's heap.
-                duck = QueryLogWriter.bounded("128MB", 1);
-            }
-            try (Statement statement = duck.createStatement()) {
-                statement.execute(sql);
-            }
+        try (Statement statement = duck().createStatement()) {
+            statement.execute(sql);
         } catch (SQLException e) {
             throw new IllegalStateException("The query log's retention could not rewrite a file", e);
         }
     }
 
-    /** The hour's files of whole batches, the only ones retention touches (a batch being written is its writer's). */
-    private List<Path> committed(Path hour, Map<Integer, OptionalLong> commits) {
-        List<Path> committed = new ArrayList<>();
-        try (DirectoryStream<Path> listing = Files.newDirectoryStream(hour, "*.parquet")) {
-            for (Path file : listing) {
-                if (files.isCommitted(file, commits)) {
-                    committed.add(file);
-                }
-            }
-        } catch (NoSuchFileException none) {
-            // an hour with roll-ups only
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
+    private long count(String source) {
+        try (Statement statement = duck().createStatement();
+             java.sql.ResultSet rows = statement.executeQuery("SELECT count(*) FROM " + source)) {
+            rows.next();
+            return rows.getLong(1);
+        } catch (SQLException e) {
+            throw new IllegalStateException("The query log's retention could not count a file's rows", e);
         }
-        committed.sort(null);
-        return committed;
+    }
+
+    /** Opened at the first use; one file at a time, like the writer: bounded, and off the service's heap. */
+    private DuckDBConnection duck() throws SQLException {
+        if (duck == null) {
+            if (closed) {
+                throw new IllegalStateException("The query log's retention is closed");
+            }
+            duck = QueryLogWriter.bounded("128MB", 1);
+        }
+        return duck;
+    }
+
+    /**
+     * The hour's files of whole batches not superseded by a compacted one, the only ones retention touches (a batch being
+     * written is its writer's).
+     */
+    private List<Path> committed(Path hour, Map<Integer, OptionalLong> commits) {
+        return files.readable(hour, commits);
     }
 
     /** The accounts with verdicts or roll-ups. */

@@ -42,7 +42,7 @@ public final class QueryLogRetentionSchedule implements SmartLifecycle {
     private void runOnce() {
         try {
             QueryLogRetention.Report report = retention.run(Instant.now());
-            if (report.hoursDeleted() > 0 || report.filesRolledUp() > 0 || report.accountsFailed() > 0) {
+            if (report.hoursDeleted() > 0 || report.filesRolledUp() > 0 || report.accountsFailed() > 0 || report.filesCompacted() > 0) {
                 LOG.info("Query log retention: {}", report);
             }
         } catch (RuntimeException e) {

@@ -338,21 +338,9 @@ public final class QueryLogSearch implements AutoCloseable {
             LocalDateTime at = LocalDateTime.ofInstant(hour, ZoneOffset.UTC);
             Path directory = files.hour(account, at.toLocalDate(), at.getHour());
             if (Files.isDirectory(directory)) {
-                List<String> committed = new ArrayList<>();
-                try (var listing = Files.newDirectoryStream(directory, "*.parquet")) {
-                    for (Path file : listing) {
-                        if (files.isCommitted(file, commits)) {
-                            committed.add(file.toString());
-                        }
-                    }
-                } catch (java.nio.file.NoSuchFileException gone) {
-                    // removed meanwhile
-                } catch (IOException e) {
-                    throw new UncheckedIOException(e);
-                }
-                if (!committed.isEmpty()) {
-                    java.util.Collections.sort(committed);
-                    hours.add(committed);
+                List<String> readable = files.readable(directory, commits).stream().map(Path::toString).toList();
+                if (!readable.isEmpty()) {
+                    hours.add(readable);
                 }
             }
             hour = hour.plus(1, ChronoUnit.HOURS);
