@@ -29,7 +29,7 @@ import dev.parapet.stack.Waits;
  * once the key is deleted every one of them is refused.
  */
 @SharedFaultStack.WithSharedStack
-@Order(7)
+@Order(8)
 class KillRestartTest {
 
     static final int WRITERS = 20;

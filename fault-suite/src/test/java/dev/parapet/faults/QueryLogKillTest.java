@@ -35,7 +35,7 @@ import dev.parapet.stack.Waits;
  * acknowledged, and still that many after longer than the log's max-delay, when anything written twice would show.
  */
 @SharedFaultStack.WithSharedStack
-@Order(6)
+@Order(7)
 class QueryLogKillTest {
 
     static final int RATE = 2_000;

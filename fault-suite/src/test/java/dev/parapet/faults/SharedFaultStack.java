@@ -30,8 +30,10 @@ final class SharedFaultStack implements BeforeAllCallback {
     @interface WithSharedStack {
     }
 
-    /** The names dnsmasq answers (PropagationTest's), and every other name refused. */
+    /** dnsmasq's answer for PropagationTest's names (propagation.test and below); every name not listed is refused. */
     static final String UPSTREAM_ANSWER = "198.51.100.7";
+    /** dnsmasq's answer for TunnelBlockTest's domain (tunnel.test and below). */
+    static final String TUNNEL_ANSWER = "198.51.100.8";
 
     private static final ExtensionContext.Namespace NAMESPACE = ExtensionContext.Namespace.create(SharedFaultStack.class);
 
@@ -67,7 +69,8 @@ final class SharedFaultStack implements BeforeAllCallback {
         Path data = Path.of("target", "fault-stack-" + ProcessHandle.current().pid()).toAbsolutePath();
         Dnsmasq upstream = null;
         try {
-            upstream = new Dnsmasq(data.resolve("dnsmasq"), List.of("address=/propagation.test/" + UPSTREAM_ANSWER));
+            upstream = new Dnsmasq(data.resolve("dnsmasq"), List.of("address=/propagation.test/" + UPSTREAM_ANSWER,
+                    "address=/tunnel.test/" + TUNNEL_ANSWER));
             FaultStack stack = FaultStack.start(data, 1, List.of("--parapet.dns.upstreams=127.0.0.1:" + upstream.port()));
             return new Shared(data, upstream, stack);
         } catch (Exception e) {
