@@ -1,6 +1,11 @@
 package dev.parapet.faults;
 
 import java.io.IOException;
+import java.net.DatagramPacket;
+import java.net.DatagramSocket;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.SocketTimeoutException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -12,10 +17,13 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 
+import org.xbill.DNS.ARecord;
 import org.xbill.DNS.DClass;
 import org.xbill.DNS.Message;
 import org.xbill.DNS.Name;
+import org.xbill.DNS.Rcode;
 import org.xbill.DNS.Record;
+import org.xbill.DNS.Section;
 import org.xbill.DNS.Type;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -110,6 +118,27 @@ final class Api {
     }
 
     /** The p-th percentile (0-100) of the samples, in the samples' unit. */
+    /**
+     * A query for the name's A records over UDP from the address (a loopback address of a location's range), and the
+     * first A record of the answer, or the rcode's name if there is none ("no answer" after 2 s).
+     */
+    static String firstA(int port, String from, String name) throws IOException {
+        byte[] wire = Message.newQuery(Record.newRecord(Name.fromString(name + "."), Type.A, DClass.IN)).toWire();
+        try (DatagramSocket socket = new DatagramSocket(new InetSocketAddress(InetAddress.getByName(from), 0))) {
+            socket.setSoTimeout(2_000);
+            socket.send(new DatagramPacket(wire, wire.length, InetAddress.getByName("127.0.0.1"), port));
+            byte[] buffer = new byte[4096];
+            DatagramPacket packet = new DatagramPacket(buffer, buffer.length);
+            socket.receive(packet);
+            Message answer = new Message(java.util.Arrays.copyOf(buffer, packet.getLength()));
+            return answer.getSection(Section.ANSWER).stream().filter(ARecord.class::isInstance)
+                    .map(record -> ((ARecord) record).getAddress().getHostAddress()).findFirst()
+                    .orElse(Rcode.string(answer.getRcode()));
+        } catch (SocketTimeoutException e) {
+            return "no answer";
+        }
+    }
+
     static long percentile(List<Long> samples, double p) {
         if (samples.isEmpty()) {
             return -1;

@@ -3,11 +3,6 @@ package dev.parapet.faults;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.IOException;
-import java.net.DatagramPacket;
-import java.net.DatagramSocket;
-import java.net.InetAddress;
-import java.net.InetSocketAddress;
-import java.net.SocketTimeoutException;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -16,14 +11,6 @@ import java.util.UUID;
 
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
-import org.xbill.DNS.ARecord;
-import org.xbill.DNS.DClass;
-import org.xbill.DNS.Message;
-import org.xbill.DNS.Name;
-import org.xbill.DNS.Rcode;
-import org.xbill.DNS.Record;
-import org.xbill.DNS.Section;
-import org.xbill.DNS.Type;
 
 import dev.parapet.stack.Waits;
 
@@ -104,19 +91,8 @@ class TunnelBlockTest {
 
     /** The first A record of the answer dns-service gives the office, or the rcode's name if there is none. */
     static String query(int port, String name) {
-        try (DatagramSocket socket = new DatagramSocket(new InetSocketAddress(InetAddress.getByName(FROM_OFFICE), 0))) {
-            byte[] wire = Message.newQuery(Record.newRecord(Name.fromString(name + "."), Type.A, DClass.IN)).toWire();
-            socket.setSoTimeout(2_000);
-            socket.send(new DatagramPacket(wire, wire.length, InetAddress.getByName("127.0.0.1"), port));
-            byte[] buffer = new byte[4096];
-            DatagramPacket packet = new DatagramPacket(buffer, buffer.length);
-            socket.receive(packet);
-            Message answer = new Message(java.util.Arrays.copyOf(buffer, packet.getLength()));
-            return answer.getSection(Section.ANSWER).stream().filter(ARecord.class::isInstance)
-                    .map(record -> ((ARecord) record).getAddress().getHostAddress()).findFirst()
-                    .orElse(Rcode.string(answer.getRcode()));
-        } catch (SocketTimeoutException e) {
-            return "no answer";
+        try {
+            return Api.firstA(port, FROM_OFFICE, name);
         } catch (IOException e) {
             throw new java.io.UncheckedIOException(e);
         }

@@ -2,9 +2,6 @@ package dev.parapet.diagnostics.traffic;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -17,10 +14,7 @@ import java.util.Properties;
 import java.util.SplittableRandom;
 import java.util.UUID;
 
-import org.apache.kafka.common.serialization.Deserializer;
-import org.apache.kafka.common.serialization.Serde;
 import org.apache.kafka.common.serialization.Serdes;
-import org.apache.kafka.common.serialization.Serializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.apache.kafka.streams.KeyValue;
 import org.apache.kafka.streams.StreamsBuilder;
@@ -37,6 +31,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import dev.parapet.diagnostics.streams.CommitHook;
+import dev.parapet.diagnostics.AvroMessages;
 import dev.parapet.diagnostics.streams.DiagnosticsTopology;
 import dev.parapet.schemas.Topics;
 import dev.parapet.schemas.v1.verdicts.Action;
@@ -65,14 +60,14 @@ class TrafficProcessorTest {
     @BeforeEach
     void start() {
         StreamsBuilder builder = new StreamsBuilder();
-        DiagnosticsTopology.traffic(builder, new SingleObjectSerde());
+        DiagnosticsTopology.traffic(builder, new AvroMessages<>(DnsVerdict.class));
         Properties config = new Properties();
         config.put(StreamsConfig.APPLICATION_ID_CONFIG, "traffic-test");
         config.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "127.0.0.1:9");
         config.put(StreamsConfig.STATE_DIR_CONFIG, state.toString());
         config.put(StreamsConfig.STATESTORE_CACHE_MAX_BYTES_CONFIG, 1L << 20);
         driver = new TopologyTestDriver(builder.build(), config);
-        verdicts = driver.createInputTopic(Topics.VERDICTS.name(), new StringSerializer(), new SingleObjectSerde().serializer());
+        verdicts = driver.createInputTopic(Topics.VERDICTS.name(), new StringSerializer(), new AvroMessages<>(DnsVerdict.class).serializer());
     }
 
     @AfterEach
@@ -311,33 +306,5 @@ class TrafficProcessorTest {
                 .setQueryType("A").setAction(blocked ? Action.BLOCKED : Action.ALLOWED)
                 .setReason(blocked ? Reason.CATEGORY : Reason.DEFAULT_ALLOW).setCategoryIds(categories)
                 .setResponseCode(blocked ? "NXDOMAIN" : failed ? "SERVFAIL" : "NOERROR").setLatencyMicros(200).setCached(false).build();
-    }
-
-    /** Avro's single-object encoding: the test needs no registry. */
-    private static final class SingleObjectSerde implements Serde<DnsVerdict> {
-        @Override
-        public Serializer<DnsVerdict> serializer() {
-            return (topic, verdict) -> {
-                try {
-                    ByteBuffer buffer = verdict.toByteBuffer();
-                    byte[] bytes = new byte[buffer.remaining()];
-                    buffer.get(bytes);
-                    return bytes;
-                } catch (IOException e) {
-                    throw new UncheckedIOException(e);
-                }
-            };
-        }
-
-        @Override
-        public Deserializer<DnsVerdict> deserializer() {
-            return (topic, bytes) -> {
-                try {
-                    return DnsVerdict.fromByteBuffer(ByteBuffer.wrap(bytes));
-                } catch (IOException e) {
-                    throw new UncheckedIOException(e);
-                }
-            };
-        }
     }
 }

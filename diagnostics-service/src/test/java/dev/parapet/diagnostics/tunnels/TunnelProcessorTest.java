@@ -2,9 +2,6 @@ package dev.parapet.diagnostics.tunnels;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.ByteBuffer;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -13,10 +10,6 @@ import java.util.Properties;
 import java.util.Random;
 import java.util.UUID;
 
-import org.apache.avro.specific.SpecificRecordBase;
-import org.apache.kafka.common.serialization.Deserializer;
-import org.apache.kafka.common.serialization.Serde;
-import org.apache.kafka.common.serialization.Serializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.apache.kafka.streams.KeyValue;
@@ -32,6 +25,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import dev.parapet.diagnostics.AvroMessages;
 import dev.parapet.diagnostics.devices.FindingEvents;
 import dev.parapet.diagnostics.streams.DiagnosticsTopology;
 import dev.parapet.schemas.Topics;
@@ -64,7 +58,7 @@ class TunnelProcessorTest {
     void start() {
         StreamsBuilder builder = new StreamsBuilder();
         KStream<String, DnsVerdict> stream = builder.stream(Topics.VERDICTS.name(),
-                Consumed.with(new org.apache.kafka.common.serialization.Serdes.StringSerde(), new AvroMessages<>(DnsVerdict.class)));
+                Consumed.with(org.apache.kafka.common.serialization.Serdes.String(), new AvroMessages<>(DnsVerdict.class)));
         DiagnosticsTopology.tunnels(stream, builder, new FindingEvents(), new AvroMessages<>(TunnelDetection.class));
         Properties config = new Properties();
         config.put(StreamsConfig.APPLICATION_ID_CONFIG, "tunnel-test");
@@ -141,49 +135,5 @@ class TunnelProcessorTest {
         }
         driver.advanceWallClockTime(Duration.ofMinutes(20));
         assertThat(detections.readKeyValuesToList()).isEmpty();
-    }
-
-    /** Avro's single-object encoding: the test's serde, no registry. */
-    static final class AvroMessages<T extends SpecificRecordBase> implements Serde<T> {
-
-        private final Class<T> type;
-
-        AvroMessages(Class<T> type) {
-            this.type = type;
-        }
-
-        @Override
-        public Serializer<T> serializer() {
-            return (topic, value) -> {
-                if (value == null) {
-                    return null;
-                }
-                try {
-                    ByteBuffer buffer = (ByteBuffer) type.getMethod("toByteBuffer").invoke(value);
-                    byte[] bytes = new byte[buffer.remaining()];
-                    buffer.get(bytes);
-                    return bytes;
-                } catch (ReflectiveOperationException e) {
-                    throw new IllegalStateException(e);
-                }
-            };
-        }
-
-        @Override
-        public Deserializer<T> deserializer() {
-            return (topic, bytes) -> {
-                if (bytes == null) {
-                    return null;
-                }
-                try {
-                    return type.cast(type.getMethod("fromByteBuffer", ByteBuffer.class).invoke(null, ByteBuffer.wrap(bytes)));
-                } catch (ReflectiveOperationException e) {
-                    if (e.getCause() instanceof IOException io) {
-                        throw new UncheckedIOException(io);
-                    }
-                    throw new IllegalStateException(e);
-                }
-            };
-        }
     }
 }
