@@ -14,9 +14,12 @@ import java.util.stream.Stream;
 
 import dev.parapet.diagnostics.querylog.QueryLogFiles;
 import dev.parapet.diagnostics.querylog.QueryLogFiles.Batch;
+import dev.parapet.diagnostics.querylog.QueryLogRetention;
 import dev.parapet.diagnostics.querylog.QueryLogSearch;
 import dev.parapet.diagnostics.querylog.QueryLogWriter;
 import dev.parapet.diagnostics.querylog.QueryLogWriter.Entry;
+import dev.parapet.diagnostics.querylog.Retention;
+import dev.parapet.diagnostics.querylog.RetentionSettings;
 import dev.parapet.schemas.v1.verdicts.Action;
 import dev.parapet.schemas.v1.verdicts.DnsVerdict;
 import dev.parapet.schemas.v1.verdicts.Reason;
@@ -31,8 +34,11 @@ import dev.parapet.schemas.v1.verdicts.Transport;
  * test-compile} and {@code dependency:build-classpath -Dmdep.outputFile=target/bench.classpath}):
  * <pre>
  * java -cp "$(cat diagnostics-service/target/bench.classpath):diagnostics-service/target/classes:diagnostics-service/target/test-classes" \
- *   dev.parapet.diagnostics.bench.QueryLogBench ../shared/data 10000000 /tmp/query-log-bench
+ *   dev.parapet.diagnostics.bench.QueryLogBench ../shared/data 10000000 /tmp/query-log-bench [batch size]
  * </pre>
+ * A batch size below 50 000 writes the day as a writer whose partition fills no batch within its 10 s delay does
+ * (an account's verdicts all go to one partition: at 10 million a day, about 1 160 every 10 s, 360 files an hour);
+ * the searches then run on those files, again after the retention run compacts them, and both are printed.
  */
 public final class QueryLogBench {
 
@@ -40,6 +46,7 @@ public final class QueryLogBench {
         Path data = Path.of(args.length > 0 ? args[0] : "../shared/data");
         int verdicts = args.length > 1 ? Integer.parseInt(args[1]) : 10_000_000;
         Path root = Path.of(args.length > 2 ? args[2] : "/tmp/query-log-bench");
+        int batchSize = args.length > 3 ? Integer.parseInt(args[3]) : 50_000;
         if (Files.exists(root)) {
             try (Stream<Path> old = Files.walk(root)) {
                 old.sorted(java.util.Comparator.reverseOrder()).forEach(path -> path.toFile().delete());
@@ -58,7 +65,6 @@ public final class QueryLogBench {
         long spacing = Duration.ofDays(1).toNanos() / verdicts;
 
         QueryLogFiles files = new QueryLogFiles(root);
-        int batchSize = 50_000;
         long writing = 0;
         String someBlocked = null;
         try (QueryLogWriter writer = new QueryLogWriter(files)) {
@@ -86,22 +92,38 @@ public final class QueryLogBench {
                 }
             }
         }
-        long bytes;
-        long fileCount;
+        long[] footprint = footprint(files);
+        System.out.printf("query log: %d verdicts written in %.1f s of writing (batches of %d): %.0f verdicts/s; %d files, %.1f bytes per verdict%n",
+                verdicts, writing / 1e9, batchSize, verdicts / (writing / 1e9), footprint[0], (double) footprint[1] / verdicts);
+        searches(files, account, day, someBlocked, popular, locations, verdicts, batchSize < 50_000 ? 5 : 20);
+        if (batchSize < 50_000) {
+            long started = System.nanoTime();
+            QueryLogRetention.Report report;
+            try (QueryLogRetention retention = new QueryLogRetention(files, new RetentionSettings(files, new Retention(30, 365)))) {
+                report = retention.run(day.plus(Duration.ofDays(2)));
+            }
+            footprint = footprint(files);
+            System.out.printf("compaction: %d files merged in %.1f s; %d files, %.1f bytes per verdict%n", report.filesCompacted(),
+                    (System.nanoTime() - started) / 1e9, footprint[0], (double) footprint[1] / verdicts);
+            searches(files, account, day, someBlocked, popular, locations, verdicts, 20);
+        }
+    }
+
+    /** The log's Parquet files: how many, and their bytes. */
+    private static long[] footprint(QueryLogFiles files) throws IOException {
         try (Stream<Path> walk = Files.walk(files.table())) {
             List<Path> parquet = walk.filter(path -> path.toString().endsWith(".parquet")).toList();
-            fileCount = parquet.size();
             long sum = 0;
             for (Path path : parquet) {
                 sum += Files.size(path);
             }
-            bytes = sum;
+            return new long[] {parquet.size(), sum};
         }
-        System.out.printf("query log: %d verdicts written in %.1f s of writing: %.0f verdicts/s; %d files, %.1f bytes per verdict%n",
-                verdicts, writing / 1e9, verdicts / (writing / 1e9), fileCount, (double) bytes / verdicts);
+    }
 
+    private static void searches(QueryLogFiles files, UUID account, Instant day, String blockedName, List<String> popular, UUID[] locations,
+                                 int verdicts, int repetitions) {
         try (QueryLogSearch search = new QueryLogSearch(files, "512MB", 2)) {
-            String blockedName = someBlocked;
             Instant from = day;
             Instant to = day.plus(Duration.ofDays(1));
             String someSuffix = popular.get(3).replaceFirst("^www\\.", "");
@@ -119,7 +141,7 @@ public final class QueryLogBench {
             for (Case each : cases) {
                 int page = each.what().startsWith("everything") ? 100 : 0;
                 search.search(account, each.filter(), page, 50);
-                long[] times = new long[20];
+                long[] times = new long[repetitions];
                 long total = 0;
                 for (int i = 0; i < times.length; i++) {
                     long started = System.nanoTime();
