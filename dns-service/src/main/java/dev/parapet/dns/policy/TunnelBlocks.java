@@ -3,15 +3,16 @@ package dev.parapet.dns.policy;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.regex.Pattern;
 
 import org.apache.avro.specific.SpecificRecord;
 
+import dev.parapet.dns.index.DomainMap;
 import dev.parapet.dns.index.DomainSet;
 import dev.parapet.schemas.v1.tunnels.TunnelDetection;
 
@@ -24,6 +25,10 @@ import dev.parapet.schemas.v1.tunnels.TunnelDetection;
  * <p>Records are checked before they are held: the key must be {@code accountId/registeredDomain} and agree with the
  * value, and the domain must be a DNS name of at least two labels, so that no record, however made, blocks a
  * top-level domain. Consulted only when the applying Advanced Security policy blocks detected tunnels.
+ *
+ * <p>Each account's detections are a {@link DomainMap} from domain to the end of its detection (epoch millis), as the
+ * categories are; the query path reads its immutable {@link DomainSet} snapshot, which gives the value of the name's
+ * nearest detected parent without allocating.
  */
 public final class TunnelBlocks {
 
@@ -34,14 +39,12 @@ public final class TunnelBlocks {
     private static final Pattern DOMAIN = Pattern.compile("(?=.{3,253}$)([a-z0-9_](?:[a-z0-9_-]{0,61}[a-z0-9_])?\\.)+"
             + "[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?");
 
-    /** One account's detections, for the query path: the set of domains, and until when each applies. */
-    record Detected(DomainSet domains, Map<String, Long> activeUntil) {
-    }
-
-    /** What the follower holds (its thread only): by account, by domain. */
-    private final Map<UUID, Map<String, Long>> held = new HashMap<>();
-    private final Set<UUID> changed = ConcurrentHashMap.newKeySet();
-    private volatile Map<UUID, Detected> byAccount = Map.of();
+    /** What the follower holds (its thread only): by account, each domain until when it applies. */
+    private final Map<UUID, DomainMap> held = new HashMap<>();
+    /** The accounts changed since the last {@link #publish} (the follower's thread only). */
+    private final Set<UUID> changed = new HashSet<>();
+    /** For the query path: each account's detections, the end of each as its value. */
+    private volatile Map<UUID, DomainSet> byAccount = Map.of();
 
     /** One record of the topic (the follower's thread). */
     public void apply(String key, SpecificRecord value) {
@@ -61,8 +64,9 @@ public final class TunnelBlocks {
             return;
         }
         if (value == null) {
-            Map<String, Long> ofAccount = held.get(account);
-            if (ofAccount != null && ofAccount.remove(domain) != null) {
+            DomainMap ofAccount = held.get(account);
+            if (ofAccount != null) {
+                ofAccount.put(domain, 0);   // 0 removes
                 changed.add(account);
             }
             return;
@@ -73,8 +77,8 @@ public final class TunnelBlocks {
             return;
         }
         long active = Math.max(0, Math.min(detection.getActiveMillis(), MAX_ACTIVE.toMillis()));
-        long until = detection.getLastSeen().toEpochMilli() + active;
-        held.computeIfAbsent(account, a -> new HashMap<>()).put(domain, until);
+        long until = Math.max(0, detection.getLastSeen().toEpochMilli() + active);   // 0 (over long ago) removes
+        held.computeIfAbsent(account, a -> new DomainMap()).put(domain, until);
         changed.add(account);
     }
 
@@ -83,17 +87,17 @@ public final class TunnelBlocks {
         if (changed.isEmpty()) {
             return;
         }
-        Map<UUID, Detected> next = new HashMap<>(byAccount);
-        for (UUID account : Set.copyOf(changed)) {
-            changed.remove(account);
-            Map<String, Long> ofAccount = held.getOrDefault(account, Map.of());
-            if (ofAccount.isEmpty()) {
+        Map<UUID, DomainSet> next = new HashMap<>(byAccount);
+        for (UUID account : changed) {
+            DomainMap ofAccount = held.get(account);
+            if (ofAccount == null || ofAccount.size() == 0) {
                 held.remove(account);
                 next.remove(account);
             } else {
-                next.put(account, new Detected(DomainSet.of(ofAccount.keySet().toArray(String[]::new)), Map.copyOf(ofAccount)));
+                next.put(account, ofAccount.snapshot());
             }
         }
+        changed.clear();
         byAccount = Map.copyOf(next);
     }
 
@@ -102,23 +106,18 @@ public final class TunnelBlocks {
      * {@code nowMillis}; null otherwise. Allocates only when a detected domain covers the name.
      */
     public String covering(UUID accountId, byte[] name, int length, long nowMillis) {
-        Detected detected = byAccount.get(accountId);
-        if (detected == null) {
+        DomainSet detected = byAccount.get(accountId);
+        if (detected == null || detected.valueOf(name, 0, length) <= nowMillis) {
             return null;
         }
-        int at = detected.domains().match(name, 0, length);
-        if (at < 0) {
-            return null;
-        }
-        String domain = new String(name, at, length - at, StandardCharsets.US_ASCII);
-        Long until = detected.activeUntil().get(domain);
-        return until != null && until > nowMillis ? domain : null;
+        int at = detected.match(name, 0, length);
+        return new String(name, at, length - at, StandardCharsets.US_ASCII);
     }
 
-    /** How many domains are held for the account (active or not), for health and tests. */
+    /** How many domains are held for the account (active or not), for tests. */
     int heldFor(UUID accountId) {
-        Detected detected = byAccount.get(accountId);
-        return detected == null ? 0 : detected.activeUntil().size();
+        DomainSet detected = byAccount.get(accountId);
+        return detected == null ? 0 : detected.size();
     }
 
     /** How many accounts have a detection held. */
