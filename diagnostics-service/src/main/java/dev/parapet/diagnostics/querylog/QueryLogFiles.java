@@ -211,18 +211,32 @@ public final class QueryLogFiles {
         return committed;
     }
 
-    /** Of these files (one hour's), those whose batch another file of the same partition covers: a compaction's inputs. */
+    /**
+     * Of these files (one hour's), those whose batch another file of the same partition covers: a compaction's inputs.
+     * Each name is read once; in order of partition, then first offset, then last offset from the largest, a file is
+     * covered exactly when one before it in its partition reaches at least as far.
+     */
     static List<Path> superseded(List<Path> files) {
-        List<Path> superseded = new ArrayList<>();
+        record Named(Path file, Batch batch) {
+        }
+        List<Named> named = new ArrayList<>(files.size());
         for (Path file : files) {
-            Batch batch = Batch.of(file.getFileName().toString()).orElseThrow();
-            for (Path other : files) {
-                Batch covering = Batch.of(other.getFileName().toString()).orElseThrow();
-                if (covering.partition() == batch.partition() && !covering.equals(batch) && covering.first() <= batch.first()
-                        && covering.last() >= batch.last()) {
-                    superseded.add(file);
-                    break;
-                }
+            named.add(new Named(file, Batch.of(file.getFileName().toString()).orElseThrow()));
+        }
+        named.sort(java.util.Comparator.comparingInt((Named n) -> n.batch().partition()).thenComparingLong(n -> n.batch().first())
+                .thenComparing(java.util.Comparator.comparingLong((Named n) -> n.batch().last()).reversed()));
+        List<Path> superseded = new ArrayList<>();
+        int partition = -1;
+        long reach = -1;
+        for (Named each : named) {
+            if (each.batch().partition() != partition) {
+                partition = each.batch().partition();
+                reach = -1;
+            }
+            if (each.batch().last() <= reach) {
+                superseded.add(each.file());
+            } else {
+                reach = each.batch().last();
             }
         }
         return superseded;
