@@ -42,14 +42,24 @@ public final class Feed implements AutoCloseable {
                 .setStatus(AgentStatus.ACTIVE).setEnrolledAt(millis(enrolledAt)).setLastEnrolledAt(millis(enrolledAt)).build());
     }
 
+    /** A report as the intake writes it: keyed by account. */
     public void telemetry(UUID account, UUID agentId, Report report, Instant receivedAt) throws Exception {
+        telemetry(account.toString(), account, agentId, report, receivedAt);
+    }
+
+    /** A report as releases before 2026-12-05 wrote it: keyed by agent. */
+    public void telemetryKeyedByAgent(UUID account, UUID agentId, Report report, Instant receivedAt) throws Exception {
+        telemetry(agentId.toString(), account, agentId, report, receivedAt);
+    }
+
+    private void telemetry(String key, UUID account, UUID agentId, Report report, Instant receivedAt) throws Exception {
         AgentStatusReport status = AgentStatusReport.newBuilder().setAgentVersion(report.agentVersion()).setOsName(report.os())
                 .setOsEdition(report.edition()).setOsVersion(report.version()).setEnabled(report.enabled())
                 .setProtectionState(report.enabled() ? ProtectionState.PROTECTED : ProtectionState.DISABLED)
                 .setSignedInUser("ann@example.com").setUserIdentifiedBy(UserIdentification.SSO)
                 .setAgentClock(millis(receivedAt.plusMillis(report.clockOffsetMillis())))
                 .setLastConfigVersionApplied(report.configVersion()).setConfigurationSource(ConfigurationSource.LIVE_STREAM).build();
-        records.publish(Topics.AGENT_TELEMETRY.name(), agentId.toString(), AgentTelemetry.newBuilder().setEventId(UUID.randomUUID())
+        records.publish(Topics.AGENT_TELEMETRY.name(), key, AgentTelemetry.newBuilder().setEventId(UUID.randomUUID())
                 .setAccountId(account).setAgentId(agentId).setReceivedAt(millis(receivedAt)).setKind(TelemetryKind.HEARTBEAT)
                 .setStatus(status).setLastErrors(List.of()).build());
     }

@@ -118,7 +118,7 @@ public final class Topics {
             "dns-service", "diagnostics-service");
 
     public static final Topic<AgentTelemetry> AGENT_TELEMETRY = new Topic<>("parapet.agent-telemetry.v1",
-            "agentId", AgentTelemetry.class, Topic.Cleanup.DELETE, 12, Optional.of(Duration.ofDays(7)),
+            "accountId", AgentTelemetry.class, Topic.Cleanup.DELETE, 12, Optional.of(Duration.ofDays(7)),
             "diagnostics-service", "diagnostics-service");
 
     public static final Topic<AuditEvent> AUDIT = new Topic<>("parapet.audit.v1",

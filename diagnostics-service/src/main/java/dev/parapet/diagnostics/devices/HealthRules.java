@@ -3,11 +3,11 @@ package dev.parapet.diagnostics.devices;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.function.Function;
-import java.util.stream.Collectors;
+import java.util.concurrent.ConcurrentHashMap;
 
 import dev.parapet.diagnostics.DiagnosticsProperties;
 
@@ -30,6 +30,14 @@ public final class HealthRules {
     private final Duration clockSkew;
     private final Duration configurationGrace;
     private final String latestAgentVersion;
+    /*
+     * Every heartbeat asks the same few questions of the same few strings (a fleet runs a handful of agent versions and
+     * operating systems): the answers are kept, up to MEMO entries each, so that versions are not split and platforms
+     * not matched against patterns per heartbeat. Agents write these strings, so the memos stop growing when full.
+     */
+    private static final int MEMO = 4096;
+    private final Map<String, Boolean> outdated = new ConcurrentHashMap<>();
+    private final Map<List<String>, Optional<String>> unsupported = new ConcurrentHashMap<>();
 
     public HealthRules(Duration heartbeatTimeout, Duration clockSkew, Duration configurationGrace, String latestAgentVersion) {
         this.heartbeatTimeout = heartbeatTimeout;
@@ -48,7 +56,7 @@ public final class HealthRules {
         if (!row.active()) {
             return List.of();
         }
-        Map<FindingCode, Finding> before = row.findings().stream().collect(Collectors.toMap(Finding::code, Function.identity(), (a, b) -> a));
+        List<Finding> before = row.findings();
         List<Finding> found = new ArrayList<>();
         Instant heard = row.lastSeen() != null ? row.lastSeen() : row.enrolledAt();
         if (heard != null && Duration.between(heard, now).compareTo(heartbeatTimeout) > 0) {
@@ -58,7 +66,7 @@ public final class HealthRules {
         if (row.lastSeen() == null) {
             return found;
         }
-        Platforms.unsupported(row.osName(), row.osEdition(), row.osVersion())
+        unsupported(row.osName(), row.osEdition(), row.osVersion())
                 .ifPresent(reason -> add(found, before, FindingCode.UNSUPPORTED_PLATFORM, reason, now));
         if (row.clockSkewMillis() != null && Math.abs(row.clockSkewMillis()) > clockSkew.toMillis()) {
             add(found, before, FindingCode.CLOCK_SKEW, "the device's clock is " + Math.abs(row.clockSkewMillis()) / 1000 + " s "
@@ -69,7 +77,7 @@ public final class HealthRules {
         } else if (row.protectionState() != null && !"PROTECTED".equals(row.protectionState())) {
             add(found, before, FindingCode.NOT_PROTECTED, "the agent reports " + row.protectionState(), now);
         }
-        if (row.agentVersion() != null && compareVersions(row.agentVersion(), latestAgentVersion) < 0) {
+        if (row.agentVersion() != null && outdated(row.agentVersion())) {
             add(found, before, FindingCode.OUTDATED_AGENT, "agent " + row.agentVersion() + " is older than " + latestAgentVersion, now);
         }
         if (settings != null && row.lastConfigVersionApplied() != null && row.lastConfigVersionApplied() < settings.version()
@@ -134,9 +142,38 @@ public final class HealthRules {
         return Duration.between(updatedAt, now).compareTo(configurationGrace) > 0;
     }
 
-    private static void add(List<Finding> found, Map<FindingCode, Finding> before, FindingCode code, String detail, Instant now) {
-        Finding previous = before.get(code);
-        found.add(new Finding(code, detail, previous != null ? previous.since() : now));
+    private static void add(List<Finding> found, List<Finding> before, FindingCode code, String detail, Instant now) {
+        Instant since = now;
+        for (Finding previous : before) {
+            if (previous.code() == code) {
+                since = previous.since();
+                break;
+            }
+        }
+        found.add(new Finding(code, detail, since));
+    }
+
+    private boolean outdated(String agentVersion) {
+        Boolean known = outdated.get(agentVersion);
+        if (known == null) {
+            known = compareVersions(agentVersion, latestAgentVersion) < 0;
+            if (outdated.size() < MEMO) {
+                outdated.put(agentVersion, known);
+            }
+        }
+        return known;
+    }
+
+    private Optional<String> unsupported(String osName, String osEdition, String osVersion) {
+        List<String> platform = Arrays.asList(osName, osEdition, osVersion);
+        Optional<String> known = unsupported.get(platform);
+        if (known == null) {
+            known = Platforms.unsupported(osName, osEdition, osVersion);
+            if (unsupported.size() < MEMO) {
+                unsupported.put(platform, known);
+            }
+        }
+        return known;
     }
 
     /** Numeric comparison of dotted versions ("1.10.0" > "1.9.2"); a suffix after '-' sorts before the release. */

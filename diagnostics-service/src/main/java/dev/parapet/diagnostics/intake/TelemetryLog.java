@@ -19,8 +19,9 @@ import reactor.core.publisher.Mono;
 import reactor.core.scheduler.Schedulers;
 
 /**
- * Writes accepted reports to {@code parapet.agent-telemetry.v1}, keyed by agent (one agent's reports
- * stay in order on one partition), through the kit's producer (idempotent, acks=all). It completes
+ * Writes accepted reports to {@code parapet.agent-telemetry.v1}, keyed by account (an account's reports,
+ * and so each agent's, stay in order on one partition: the partition of the task that keeps the account's
+ * devices, which then reads them without a repartition), through the kit's producer (idempotent, acks=all). It completes
  * only once Kafka has acknowledged every record, so the agent is never told a report was accepted
  * that could still be lost.
  */
@@ -53,7 +54,7 @@ class TelemetryLog {
         }
         // KafkaTemplate.send can block (metadata, the first schema lookup, a full buffer): never on an event loop.
         return Mono.fromCallable(() -> records.stream()
-                        .map(record -> kafka.send(Topics.AGENT_TELEMETRY.name(), record.getAgentId().toString(), record))
+                        .map(record -> kafka.send(Topics.AGENT_TELEMETRY.name(), record.getAccountId().toString(), record))
                         .toArray(CompletableFuture[]::new))
                 .subscribeOn(Schedulers.boundedElastic())
                 .flatMap(sends -> Mono.fromFuture(CompletableFuture.allOf(sends)))

@@ -16,8 +16,10 @@ import org.apache.kafka.common.serialization.Serde;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.streams.StreamsBuilder;
 import org.apache.kafka.streams.StreamsConfig;
+import org.apache.kafka.streams.kstream.Branched;
 import org.apache.kafka.streams.kstream.Consumed;
 import org.apache.kafka.streams.kstream.KStream;
+import org.apache.kafka.streams.kstream.Named;
 import org.apache.kafka.streams.kstream.Produced;
 import org.apache.kafka.streams.kstream.Repartitioned;
 import org.apache.kafka.streams.state.Stores;
@@ -56,8 +58,8 @@ import io.micrometer.core.instrument.MeterRegistry;
 /**
  * diagnostics-service's aggregation, one Kafka Streams application with exactly-once processing:
  * <ul>
- * <li>the device inventory: telemetry (keyed by agent), the agents' records and the accounts' agent
- * settings, each repartitioned by account into one {@link DeviceProcessor}, so that an account's
+ * <li>the device inventory: telemetry (keyed by account already), the agents' records and the accounts' agent
+ * settings (each repartitioned by account) into one {@link DeviceProcessor}, so that an account's
  * devices live in one task and one instance answers for all of them;</li>
  * <li>traffic: verdicts (already keyed by account) counted by {@link TrafficProcessor} into
  * second, minute and hour window stores;</li>
@@ -132,9 +134,8 @@ public class DiagnosticsTopology {
     KStream<String, DnsVerdict> diagnosticsTopologyDefinition(StreamsBuilder builder, RegistryProperties registry,
                                                               DiagnosticsProperties properties, FindingEvents findings) {
         deviceStores(builder);
-        KStream<String, SpecificRecord> telemetry = byAccount(builder.stream(Topics.AGENT_TELEMETRY.name(),
-                Consumed.with(Serdes.String(), avro(registry))), "telemetry-by-account", registry,
-                value -> ((dev.parapet.schemas.v1.telemetry.AgentTelemetry) value).getAccountId().toString());
+        KStream<String, SpecificRecord> telemetry = telemetryByAccount(builder.stream(Topics.AGENT_TELEMETRY.name(),
+                Consumed.with(Serdes.String(), avro(registry))), registry);
         KStream<String, SpecificRecord> agents = byAccount(builder.stream(Topics.AGENTS.name(),
                 Consumed.with(Serdes.String(), avro(registry))), "agents-by-account", registry,
                 value -> ((dev.parapet.schemas.v1.agents.AgentState) value).getAccountId().toString());
@@ -143,7 +144,7 @@ public class DiagnosticsTopology {
                 value -> ((dev.parapet.schemas.v1.settings.AgentSettings) value).getAccountId().toString());
         HealthRules rules = HealthRules.of(properties);
         telemetry.merge(agents).merge(settings).process(() -> new DeviceProcessor(rules, properties.findingsInterval(), findings),
-                DeviceProcessor.DEVICES_STORE, DeviceProcessor.ACCOUNTS_STORE);
+                DeviceProcessor.STORES);
 
         KStream<String, DnsVerdict> verdicts = traffic(builder, avro(registry));
         tunnels(verdicts, builder, findings, CommandProcessing.avroSerde(registry));
@@ -156,10 +157,14 @@ public class DiagnosticsTopology {
         return verdicts;
     }
 
-    /** The device inventory's stores: the rows (binary, cached: read and written on every heartbeat) and the accounts' settings. */
+    /**
+     * The device inventory's stores: the rows (binary; read and written on every heartbeat, so the processor holds them
+     * decoded and writes each changed one at the commit, which its hook announces: no record cache) and the accounts' settings.
+     */
     public static void deviceStores(StreamsBuilder builder) {
         builder.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(DeviceProcessor.DEVICES_STORE),
-                Serdes.String(), new DeviceRowSerde()).withCachingEnabled());
+                Serdes.String(), new DeviceRowSerde()).withCachingDisabled());
+        builder.addStateStore(CommitHook.builder(DeviceProcessor.COMMIT_HOOK));
         builder.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(DeviceProcessor.ACCOUNTS_STORE),
                 Serdes.String(), new JsonSerde<>(HealthRules.AccountSettings.class)));
     }
@@ -189,6 +194,26 @@ public class DiagnosticsTopology {
         // The domains being tunnelled through, for dns-service: written in the same transaction as the findings.
         verdicts.process(() -> new TunnelProcessor(TunnelRules.DEFAULT, findings), TunnelProcessor.STORE)
                 .to(Topics.TUNNEL_DETECTIONS.name(), Produced.with(Serdes.String(), detections));
+    }
+
+    /**
+     * Telemetry by account, for the device inventory. The intake keys it by account, so a record is already in the
+     * partition of its account's task and goes straight to it: no second trip through Kafka (a repartition produced,
+     * consumed and decoded again cost about a third of a heartbeat's processing). A record keyed otherwise (by agent,
+     * as releases before 2026-12-05 wrote them, or by a producer that got the key wrong) goes through the repartition
+     * by account as before; its order relative to the account's other heartbeats does not matter, each carries its time.
+     */
+    static KStream<String, SpecificRecord> telemetryByAccount(KStream<String, SpecificRecord> telemetry, RegistryProperties registry) {
+        Map<String, KStream<String, SpecificRecord>> branches = telemetry.filter((key, value) -> value != null)
+                .split(Named.as("telemetry-"))
+                .branch((key, value) -> accountOf(value).equals(key), Branched.as("keyed-by-account"))
+                .defaultBranch(Branched.as("keyed-otherwise"));
+        return branches.get("telemetry-keyed-by-account").merge(byAccount(branches.get("telemetry-keyed-otherwise"),
+                "telemetry-by-account", registry, DiagnosticsTopology::accountOf));
+    }
+
+    private static String accountOf(SpecificRecord telemetry) {
+        return ((dev.parapet.schemas.v1.telemetry.AgentTelemetry) telemetry).getAccountId().toString();
     }
 
     private static KStream<String, SpecificRecord> byAccount(KStream<String, SpecificRecord> stream, String name, RegistryProperties registry,

@@ -154,4 +154,16 @@ class HealthRulesTest {
                 "macOS", null, "14.4", true, "REVOKED", null, "NONE", NOW, 0L, 5L, "CACHED", null, List.of(), NOW, NOW, List.of());
         assertThat(rules.nextChange(revoked, current)).isNull();
     }
+
+    /** The answers kept per version and platform stop growing at their bound; the answers do not change past it. */
+    @Test
+    void aFleetReportingThousandsOfDistinctVersionsIsJudgedTheSameBeyondTheMemosBound() {
+        for (int i = 0; i < 5_000; i++) {
+            DeviceRow old = row("Windows", "Home", "11." + i, true, "1.1." + i, 0, 0, NOW);
+            assertThat(codes(rules.evaluate(old, null, NOW))).containsExactlyInAnyOrder(FindingCode.OUTDATED_AGENT,
+                    FindingCode.UNSUPPORTED_PLATFORM);
+            DeviceRow current = row("Windows", "Pro", "11 " + i, true, "1.2." + i, 0, 0, NOW);
+            assertThat(codes(rules.evaluate(current, null, NOW))).isEmpty();
+        }
+    }
 }

@@ -123,7 +123,7 @@ class TelemetryIntakeTest {
         });
         assertThat(count("accepted") - acceptedBefore).isEqualTo(2);
 
-        List<AgentTelemetry> written = TopicRecords.valuesFor(Topics.AGENT_TELEMETRY.name(), agent.toString());
+        List<AgentTelemetry> written = written(account, agent);
         assertThat(written).extracting(AgentTelemetry::getEventId)
                 .containsExactly(response.results().get(0).eventId(), response.results().get(1).eventId());
         assertThat(written).allSatisfy(record -> {
@@ -202,7 +202,7 @@ class TelemetryIntakeTest {
                 .containsExactlyInAnyOrder("reports[3].signedInUser", "reports[3].lastErrors[0]");
         assertThat(count("refused") - refusedBefore).isEqualTo(3);
 
-        List<AgentTelemetry> written = TopicRecords.valuesFor(Topics.AGENT_TELEMETRY.name(), agent.toString());
+        List<AgentTelemetry> written = written(account, agent);
         assertThat(written).extracting(AgentTelemetry::getEventId).containsExactly(response.results().get(0).eventId());
     }
 
@@ -242,7 +242,7 @@ class TelemetryIntakeTest {
                 .expectBody().jsonPath("$.errors[0].field").isEqualTo("reports");
         post(credential, "{\"reports\":[],\"reports\":[]}").expectStatus().isBadRequest()
                 .expectBody().jsonPath("$.detail").value(detail -> assertThat((String) detail).contains("Duplicate"));
-        assertThat(TopicRecords.valuesFor(Topics.AGENT_TELEMETRY.name(), agent.toString())).isEmpty();
+        assertThat(written(account, agent)).isEmpty();
     }
 
     @Test
@@ -268,7 +268,7 @@ class TelemetryIntakeTest {
         post(credential, batch(padded)).expectStatus().isEqualTo(413)
                 .expectHeader().contentTypeCompatibleWith(MediaType.APPLICATION_PROBLEM_JSON)
                 .expectBody().jsonPath("$.detail").value(detail -> assertThat((String) detail).contains("256 KiB"));
-        assertThat(TopicRecords.valuesFor(Topics.AGENT_TELEMETRY.name(), agent.toString())).isEmpty();
+        assertThat(written(account, agent)).isEmpty();
     }
 
     @Test
@@ -279,7 +279,7 @@ class TelemetryIntakeTest {
                 .contentType(MediaType.APPLICATION_JSON).body(chunked, DataBuffer.class).exchange()
                 .expectStatus().isEqualTo(413)
                 .expectHeader().contentTypeCompatibleWith(MediaType.APPLICATION_PROBLEM_JSON).expectBody().returnResult();
-        assertThat(TopicRecords.valuesFor(Topics.AGENT_TELEMETRY.name(), agent.toString())).isEmpty();
+        assertThat(written(account, agent)).isEmpty();
     }
 
     @Test
@@ -295,12 +295,19 @@ class TelemetryIntakeTest {
         post(credential, batch(impersonating)).expectStatus().isOk().expectBody().jsonPath("$.accepted").isEqualTo(1);
         post(otherCredential, batch(heartbeat())).expectStatus().isOk().expectBody().jsonPath("$.accepted").isEqualTo(1);
 
-        List<AgentTelemetry> mine = TopicRecords.valuesFor(Topics.AGENT_TELEMETRY.name(), agent.toString());
+        List<AgentTelemetry> mine = written(account, agent);
         assertThat(mine).singleElement().satisfies(record -> {
             assertThat(record.getAccountId()).isEqualTo(account);
             assertThat(record.getAgentId()).isEqualTo(agent);
         });
-        List<AgentTelemetry> theirs = TopicRecords.valuesFor(Topics.AGENT_TELEMETRY.name(), otherAgent.toString());
+        List<AgentTelemetry> theirs = written(otherAccount, otherAgent);
         assertThat(theirs).singleElement().satisfies(record -> assertThat(record.getAccountId()).isEqualTo(otherAccount));
+    }
+
+    /** The agent's records, under its account's key (the intake keys telemetry by account; never by agent). */
+    private static List<AgentTelemetry> written(UUID account, UUID agent) {
+        assertThat(TopicRecords.valuesFor(Topics.AGENT_TELEMETRY.name(), agent.toString())).isEmpty();
+        return TopicRecords.<AgentTelemetry>valuesFor(Topics.AGENT_TELEMETRY.name(), account.toString()).stream()
+                .filter(record -> record.getAgentId().equals(agent)).toList();
     }
 }

@@ -1,0 +1,160 @@
+package dev.parapet.diagnostics.devices;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+
+import org.apache.kafka.streams.KeyValue;
+import org.apache.kafka.streams.processor.StateStore;
+import org.apache.kafka.streams.processor.StateStoreContext;
+import org.apache.kafka.streams.state.KeyValueIterator;
+import org.apache.kafka.streams.state.KeyValueStore;
+import org.junit.jupiter.api.Test;
+
+class RowsTest {
+
+    /** A store that records its writes: the processor's real store is RocksDB, whose writes are the cost being saved. */
+    private static final class RecordingStore implements KeyValueStore<String, DeviceRow> {
+        final Map<String, DeviceRow> rows = new HashMap<>();
+        final List<String> puts = new ArrayList<>();
+        int gets;
+
+        @Override
+        public void put(String key, DeviceRow value) {
+            puts.add(key);
+            rows.put(key, value);
+        }
+
+        @Override
+        public DeviceRow get(String key) {
+            gets++;
+            return rows.get(key);
+        }
+
+        @Override
+        public DeviceRow putIfAbsent(String key, DeviceRow value) {
+            throw new UnsupportedOperationException();
+        }
+
+        @Override
+        public void putAll(List<KeyValue<String, DeviceRow>> entries) {
+            throw new UnsupportedOperationException();
+        }
+
+        @Override
+        public DeviceRow delete(String key) {
+            throw new UnsupportedOperationException();
+        }
+
+        @Override
+        public KeyValueIterator<String, DeviceRow> range(String from, String to) {
+            throw new UnsupportedOperationException();
+        }
+
+        @Override
+        public KeyValueIterator<String, DeviceRow> all() {
+            throw new UnsupportedOperationException();
+        }
+
+        @Override
+        public long approximateNumEntries() {
+            return rows.size();
+        }
+
+        @Override
+        public String name() {
+            return "devices";
+        }
+
+        @Override
+        public void init(StateStoreContext context, StateStore root) {
+        }
+
+        @Override
+        public void flush() {
+        }
+
+        @Override
+        public void close() {
+        }
+
+        @Override
+        public boolean persistent() {
+            return false;
+        }
+
+        @Override
+        public boolean isOpen() {
+            return true;
+        }
+    }
+
+    private final RecordingStore store = new RecordingStore();
+
+    private static final Map<String, Instant> MARKS = new HashMap<>();
+
+    /** A row told apart by its first-seen time, one per name. */
+    private static DeviceRow row(String name) {
+        Instant mark = MARKS.computeIfAbsent(name, n -> Instant.ofEpochSecond(1_000_000 + MARKS.size()));
+        return DeviceRowSerdeTest.full(UUID.randomUUID(), UUID.randomUUID()).withFirstSeen(mark);
+    }
+
+    private static String name(DeviceRow row) {
+        return MARKS.entrySet().stream().filter(e -> e.getValue().equals(row.firstSeen())).findFirst().orElseThrow().getKey();
+    }
+
+    @Test
+    void aRowChangedManyTimesBetweenCommitsIsWrittenOnceWithItsLastValue() {
+        Rows rows = new Rows(store, 10);
+        store.rows.put("a/1", row("stored"));
+        assertThat(name(rows.get("a/1"))).isEqualTo("stored");
+        for (int beat = 0; beat < 5; beat++) {
+            rows.put("a/1", row("beat-" + beat));
+            assertThat(name(rows.get("a/1"))).isEqualTo("beat-" + beat);
+        }
+        rows.put("a/2", row("new"));
+        assertThat(store.puts).isEmpty();
+        assertThat(store.gets).isEqualTo(1);
+
+        rows.writeChanged();
+        assertThat(store.puts).containsExactlyInAnyOrder("a/1", "a/2");
+        assertThat(name(store.rows.get("a/1"))).isEqualTo("beat-4");
+        rows.writeChanged();
+        assertThat(store.puts).hasSize(2);
+        assertThat(rows.get("missing")).isNull();
+    }
+
+    @Test
+    void beyondItsBoundTheLeastRecentlyUsedRowGoesAndIsWrittenFirstIfChanged() {
+        Rows rows = new Rows(store, 2);
+        store.rows.put("clean", row("clean"));
+        rows.get("clean");
+        rows.put("changed", row("changed"));
+        rows.get("clean");              // "changed" is now the least recently used
+        rows.put("third", row("third"));
+        assertThat(rows.size()).isEqualTo(2);
+        assertThat(store.puts).containsExactly("changed");
+        assertThat(name(store.rows.get("changed"))).isEqualTo("changed");
+
+        rows.put("fourth", row("fourth"));   // "clean" goes, unchanged: not written
+        assertThat(store.puts).containsExactly("changed");
+        rows.writeChanged();
+        assertThat(store.puts).containsExactly("changed", "third", "fourth");
+    }
+
+    @Test
+    void afterAnAbortNothingHeldIsWrittenAndRowsAreReadFromTheStoreAgain() {
+        Rows rows = new Rows(store, 10);
+        store.rows.put("a/1", row("committed"));
+        rows.put("a/1", row("uncommitted"));
+        rows.clear();
+        rows.writeChanged();
+        assertThat(store.puts).isEmpty();
+        assertThat(name(rows.get("a/1"))).isEqualTo("committed");
+    }
+}
