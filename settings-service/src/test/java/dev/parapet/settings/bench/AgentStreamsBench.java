@@ -5,6 +5,7 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -55,6 +56,8 @@ import reactor.netty.resources.ConnectionProvider;
  * delivery, and the load average beside it, since the client shares the cores. {@code warmup}
  * rounds (2) run first and are not counted; then the deliveries of all counted rounds together.</li>
  * </ol>
+ * The streams are read as an agent reads them, the frames split from the bytes ({@code -Dreader=light}, the default);
+ * {@code -Dreader=webclient} decodes them with Spring's WebClient and SSE codec instead, as before 2026-12-05.
  * The writes are also broken down by stage ({@link WriteStages}: the bench watches the command and
  * output topics itself). {@code -Dagents=0} measures the writes only.
  * Run (with the local stack up, from the repository root). A listener holds at most 10 000
@@ -123,20 +126,36 @@ public final class AgentStreamsBench {
         CountDownLatch opened = new CountDownLatch(agents);
         long openStarted = System.nanoTime();
         List<reactor.core.Disposable> streams = new ArrayList<>();
+        // The reader: "light" (default) takes the stream's bytes from Reactor Netty and splits the frames itself, as an
+        // agent's own reader does; "webclient" decodes them with Spring's SSE codec, several times the CPU per event, on
+        // the cores settings-service uses too (the figures before 2026-12-05 were taken with it).
+        boolean light = !"webclient".equals(System.getProperty("reader", "light"));
+        reactor.netty.http.client.HttpClient netty = reactor.netty.http.client.HttpClient.create(pool).responseTimeout(null)
+                .baseUrl(settingsUrl);
         for (int i = 0; i < agents; i++) {
             String credential = credentials.get(i);
+            java.util.function.BiConsumer<String, String> onEvent = (event, id) -> {
+                if ("configuration".equals(event)) {
+                    snapshots.incrementAndGet();
+                    opened.countDown();
+                } else if ("settings".equals(event) && id != null && id.startsWith("s" + expectedSettingsId.get() + ".")) {
+                    arrivals.add(System.nanoTime());
+                }
+            };
+            if (light) {
+                Frames frames = new Frames(onEvent);
+                streams.add(netty.headers(h -> h.set("Authorization", "Bearer " + credential)).get().uri("/agent/v1/configuration")
+                        .response((response, body) -> response.status().code() == 200 ? body.asString(StandardCharsets.UTF_8)
+                                : reactor.core.publisher.Flux.error(new IllegalStateException("stream answered " + response.status())))
+                        .retryWhen(reactor.util.retry.Retry.backoff(50, Duration.ofMillis(200)).maxBackoff(Duration.ofSeconds(2))
+                                .doBeforeRetry(retry -> frames.reset()))
+                        .subscribe(frames::accept, error -> errors.incrementAndGet()));
+                continue;
+            }
             streams.add(client.get().uri("/agent/v1/configuration").headers(h -> h.setBearerAuth(credential))
                     .retrieve().bodyToFlux(new ParameterizedTypeReference<ServerSentEvent<String>>() { })
                     .retryWhen(reactor.util.retry.Retry.backoff(50, Duration.ofMillis(200)).maxBackoff(Duration.ofSeconds(2)))
-                    .subscribe(event -> {
-                        if ("configuration".equals(event.event())) {
-                            snapshots.incrementAndGet();
-                            opened.countDown();
-                        } else if ("settings".equals(event.event()) && event.id() != null
-                                && event.id().startsWith("s" + expectedSettingsId.get() + ".")) {
-                            arrivals.add(System.nanoTime());
-                        }
-                    }, error -> errors.incrementAndGet()));
+                    .subscribe(event -> onEvent.accept(event.event(), event.id()), error -> errors.incrementAndGet()));
         }
         if (!opened.await(5, TimeUnit.MINUTES)) {
             System.out.printf("only %d of %d streams opened (%d errors)%n", snapshots.get(), agents, errors.get());
@@ -235,6 +254,41 @@ public final class AgentStreamsBench {
         }
         Thread.sleep(2000);
         return credentials;
+    }
+
+    /** Server-sent events split from a stream's text: each frame's {@code event} and {@code id}, to the consumer. */
+    private static final class Frames {
+        private final java.util.function.BiConsumer<String, String> onEvent;
+        private final StringBuilder pending = new StringBuilder();
+
+        Frames(java.util.function.BiConsumer<String, String> onEvent) {
+            this.onEvent = onEvent;
+        }
+
+        void reset() {
+            pending.setLength(0);
+        }
+
+        void accept(String text) {
+            pending.append(text);
+            int end;
+            while ((end = pending.indexOf("\n\n")) >= 0) {
+                String frame = pending.substring(0, end);
+                String event = null;
+                String id = null;
+                for (String line : frame.split("\n")) {
+                    if (line.startsWith("event:")) {
+                        event = line.substring(6).strip();
+                    } else if (line.startsWith("id:")) {
+                        id = line.substring(3).strip();
+                    }
+                }
+                pending.delete(0, end + 2);
+                if (event != null) {
+                    onEvent.accept(event, id);
+                }
+            }
+        }
     }
 
     /** The settings-service process on this machine (the local stack's). */
