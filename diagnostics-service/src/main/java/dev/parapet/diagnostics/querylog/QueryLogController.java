@@ -89,6 +89,40 @@ public class QueryLogController {
                 .map(found -> new Result(start, end, found.total(), page, size, found.rows()));
     }
 
+    /** The roll-ups' answer: the range, the allowed queries and distinct (name, type, location) in it, and one page. */
+    public record RolledUpResult(Instant from, Instant to, long queries, long names, int hours, int page, int size,
+                                 java.util.List<QueryLogSearch.RolledUp> rows) {
+    }
+
+    /**
+     * The allowed queries of the hours whose detail no longer holds them (past the account's horizon for allowed queries,
+     * {@code allowedDays}): counted per name, query type and location, the most queried first, over the whole hours that
+     * overlap the range (by default the last 7 days). By name (exact) or suffix, and location. {@code web-security:read},
+     * as a search; no user, device or time within the hour was kept, so none can be asked for.
+     */
+    @GetMapping("/rolled-up")
+    public Mono<RolledUpResult> rolledUp(@PathVariable UUID accountId, @RequestParam(required = false) String from,
+                                         @RequestParam(required = false) String to, @RequestParam(required = false) String name,
+                                         @RequestParam(required = false) String suffix, @RequestParam(required = false) UUID location,
+                                         @RequestParam(defaultValue = "0") int page, @RequestParam(defaultValue = "50") int size,
+                                         @AuthenticationPrincipal Admin admin) {
+        admin.require(accountId, Permission.WEB_SECURITY_READ);
+        if (page < 0 || page > 10_000) {
+            throw Problems.invalid("page", "must be from 0 to 10000");
+        }
+        if (size < 1 || size > MAX_PAGE_SIZE) {
+            throw Problems.invalid("size", "must be from 1 to " + MAX_PAGE_SIZE);
+        }
+        Range range = Range.of(from, to, Duration.ofDays(7));
+        String exact = name(name, "name");
+        String under = name(suffix, "suffix");
+        return Mono.fromCallable(() -> search.rolledUp(accountId, range.from(), range.to(), exact, under,
+                        location == null ? null : location.toString(), page, size))
+                .subscribeOn(Schedulers.boundedElastic())
+                .map(found -> new RolledUpResult(range.from(), range.to(), found.queries(), found.names(), found.hours(), page, size,
+                        found.rows()));
+    }
+
     static final int MAX_TUPLES = 1_000_000;
     static final int ROWS_PER_CHUNK = 2_000;
     private static final JsonMapper JSON = JsonMapper.builder().build();

@@ -170,6 +170,97 @@ public final class QueryLogSearch implements AutoCloseable {
         }
     }
 
+    /** Allowed queries of a name, type and location in the hours rolled up, summed over the hours asked for. */
+    public record RolledUp(String queryName, String queryType, String locationId, long queries) {
+    }
+
+    /** A page of them, the most queried first: the queries and the distinct (name, type, location) in the whole range. */
+    public record RolledUpPage(long queries, long names, int hours, List<RolledUp> rows) {
+    }
+
+    /**
+     * The allowed queries kept as counts once their hours passed the account's horizon for allowed queries
+     * ({@link QueryLogRetention}: the detail then holds only what was not allowed), for the hours that overlap
+     * {@code [from, to)}, by name (exact, or with everything under it) and location. The files read are the account's
+     * roll-ups of those hours, found as {@link #hours} finds the detail's; nothing of the request is in the SQL's text.
+     */
+    public RolledUpPage rolledUp(UUID account, Instant from, Instant to, String name, String suffix, String location, int page, int size) {
+        for (int attempt = 1; ; attempt++) {
+            List<String> rolled = rolledUpFiles(account, from, to);
+            try {
+                return rolledUp(rolled, name, suffix, location, page, size);
+            } catch (SQLException e) {
+                boolean vanished = rolled.stream().anyMatch(file -> !Files.exists(Path.of(file)));
+                if (!vanished || attempt == LIST_ATTEMPTS) {
+                    throw new IllegalStateException("The query log's roll-ups could not be read", e);
+                }
+            }
+        }
+    }
+
+    private RolledUpPage rolledUp(List<String> rolled, String name, String suffix, String location, int page, int size)
+            throws SQLException {
+        if (rolled.isEmpty()) {
+            return new RolledUpPage(0, 0, 0, List.of());
+        }
+        int hours = (int) rolled.stream().map(file -> Path.of(file).getParent()).distinct().count();
+        List<Object> parameters = new ArrayList<>();
+        StringBuilder where = new StringBuilder(" WHERE action = 'ALLOWED'");
+        condition(where, parameters, "query_name = ?", name);
+        if (suffix != null) {
+            where.append(" AND (query_name = ? OR ends_with(query_name, ?))");
+            parameters.add(suffix);
+            parameters.add("." + suffix);
+        }
+        condition(where, parameters, "location_id = ?", location);
+        String grouped = "SELECT query_name, query_type, location_id, sum(count) AS queries FROM read_parquet(["
+                + rolled.stream().map(QueryLogWriter::literal).collect(Collectors.joining(", ")) + "], hive_partitioning = false)"
+                + where + " GROUP BY query_name, query_type, location_id";
+        try (DuckDBConnection connection = connection()) {
+            long queries;
+            long names;
+            try (PreparedStatement totals = connection.prepareStatement("SELECT coalesce(sum(queries), 0), count(*) FROM (" + grouped + ")")) {
+                bind(totals, parameters, List.of());
+                try (ResultSet result = totals.executeQuery()) {
+                    result.next();
+                    queries = result.getLong(1);
+                    names = result.getLong(2);
+                }
+            }
+            List<RolledUp> rows = new ArrayList<>();
+            try (PreparedStatement select = connection.prepareStatement(grouped
+                    + " ORDER BY queries DESC, query_name, query_type, location_id NULLS FIRST LIMIT ? OFFSET ?")) {
+                bind(select, parameters, List.of(size, (long) page * size));
+                try (ResultSet result = select.executeQuery()) {
+                    while (result.next()) {
+                        rows.add(new RolledUp(result.getString(1), result.getString(2), result.getString(3), result.getLong(4)));
+                    }
+                }
+            }
+            return new RolledUpPage(queries, names, hours, rows);
+        }
+    }
+
+    /** The account's roll-up files of the hours overlapping the range (finished ones only: unfinished ones have hidden names). */
+    List<String> rolledUpFiles(UUID account, Instant from, Instant to) {
+        List<String> rolled = new ArrayList<>();
+        Instant hour = from.truncatedTo(ChronoUnit.HOURS);
+        while (hour.isBefore(to)) {
+            LocalDateTime at = LocalDateTime.ofInstant(hour, ZoneOffset.UTC);
+            Path directory = files.rollupHour(account, at.toLocalDate(), at.getHour());
+            if (Files.isDirectory(directory)) {
+                try (java.util.stream.Stream<Path> listing = Files.list(directory)) {
+                    listing.map(Path::toString).filter(file -> file.endsWith(".parquet") && !Path.of(file).getFileName().toString()
+                            .startsWith(".")).sorted().forEach(rolled::add);
+                } catch (IOException | UncheckedIOException gone) {
+                    // retention deleted the hour while it was listed: nothing of it to read
+                }
+            }
+            hour = hour.plus(1, ChronoUnit.HOURS);
+        }
+        return rolled;
+    }
+
     /**
      * One distinct (name, user, device, location) of the log, and how many queries it stands for: what a policy
      * preview replays (the policies decide by these, never by the time or the client's address).

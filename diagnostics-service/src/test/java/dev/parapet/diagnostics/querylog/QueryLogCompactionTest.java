@@ -172,4 +172,35 @@ class QueryLogCompactionTest {
         assertThat(names(hour(PAST))).containsExactly("0-0-6.parquet");
         assertThat(total(PAST)).isEqualTo(7);
     }
+
+    /**
+     * Compaction comes first in a retention run, so an hour that reaches its account's horizon for allowed queries is
+     * rolled up from its compacted files: one roll-up file per partition, however many batches the writer made.
+     */
+    @Test
+    void anHourWrittenInManyBatchesIsRolledUpIntoOneFilePerPartition() throws Exception {
+        for (int i = 0; i < 6; i++) {
+            write(0, PAST, 4);
+            write(1, PAST, 3);
+        }
+        List<String> written = rows(PAST);
+        long allowed = written.stream().filter(row -> row.startsWith("ALLOWED ")).count();
+        assertThat(names(hour(PAST))).hasSize(12);
+
+        QueryLogRetention.Report report = retention.run(PAST.plus(Duration.ofDays(31)));
+
+        assertThat(report.filesCompacted()).isEqualTo(12);
+        LocalDateTime past = LocalDateTime.ofInstant(PAST, ZoneOffset.UTC);
+        assertThat(names(files.rollupHour(account, past.toLocalDate(), past.getHour())))
+                .containsExactly("0-0-23.parquet", "1-0-17.parquet");
+        Map<String, Long> rolledUp = QueryLogRetentionTest.rollup(files, account, PAST);
+        assertThat(rolledUp.values().stream().mapToLong(Long::longValue).sum()).isEqualTo(allowed);
+        assertThat(rows(PAST)).as("the detail keeps the rest").isEqualTo(written.stream().filter(row -> !row.startsWith("ALLOWED ")).toList());
+        QueryLogSearch.RolledUpPage read = search.rolledUp(account, PAST.minus(Duration.ofHours(1)), PAST.plus(Duration.ofHours(1)), null,
+                null, null, 0, 5);
+        assertThat(read.queries()).isEqualTo(allowed);
+        assertThat(read.names()).as("each allowed name is distinct here").isEqualTo(allowed);
+        assertThat(read.hours()).isEqualTo(1);
+        assertThat(read.rows()).hasSize(5).allSatisfy(row -> assertThat(row.queries()).isEqualTo(1));
+    }
 }

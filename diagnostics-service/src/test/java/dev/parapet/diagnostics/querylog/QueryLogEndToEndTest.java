@@ -35,6 +35,8 @@ class QueryLogEndToEndTest {
     int port;
     @Autowired
     QueryLogFiles files;
+    @Autowired
+    QueryLogRetention retention;
 
     static Feed feed;
 
@@ -127,5 +129,56 @@ class QueryLogEndToEndTest {
                     .exchange().expectStatus().isBadRequest();
         }
         assertThat(files.account(account).toFile()).as("the account's rows lie under its own directory").isDirectory();
+    }
+
+    /**
+     * Past the account's horizon for allowed queries (one day here), a retention run keeps its allowed queries as counts:
+     * the search no longer finds them, the roll-ups' read does, summed by name, type and location, and to this account only.
+     */
+    @Test
+    void allowedQueriesPastTheirHorizonAreReadAsCountsByTheirAccountOnly() throws Exception {
+        UUID account = UUID.randomUUID();
+        UUID leeds = UUID.randomUUID();
+        Instant twoDaysAgo = Instant.now().minus(Duration.ofDays(2)).truncatedTo(ChronoUnit.HOURS).plusSeconds(300);
+        feed.verdicts(List.of(
+                Feed.verdict(account, twoDaysAgo, Action.ALLOWED, "www.example.com", List.of(), leeds, UUID.randomUUID(), "ann@example.com"),
+                Feed.verdict(account, twoDaysAgo.plusSeconds(1), Action.ALLOWED, "www.example.com", List.of(), leeds, UUID.randomUUID(), "bob@example.com"),
+                Feed.verdict(account, twoDaysAgo.plusSeconds(2), Action.ALLOWED, "cdn.example.com", List.of(), null, null, null),
+                Feed.verdict(account, twoDaysAgo.plusSeconds(3), Action.BLOCKED, "login.phish.example", List.of("phishing"), leeds, null, null)));
+        String range = "from=" + twoDaysAgo.minus(Duration.ofHours(1)) + "&to=" + twoDaysAgo.plus(Duration.ofHours(1));
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        while (JsonPath.<Integer>read(search(account, admin(account), range), "$.total") < 4 && System.nanoTime() < deadline) {
+            Thread.sleep(250);
+        }
+        http().put().uri("/api/v1/accounts/" + account + "/query-log/retention").headers(h -> h.setBearerAuth(admin(account)))
+                .contentType(org.springframework.http.MediaType.APPLICATION_JSON).bodyValue("{\"allowedDays\":1,\"securityDays\":30}")
+                .exchange().expectStatus().isOk();
+
+        retention.run(Instant.now());
+
+        assertThat(JsonPath.<List<String>>read(search(account, admin(account), range), "$.verdicts[*].queryName"))
+                .as("the detail keeps the block only").containsExactly("login.phish.example");
+        String rolled = http().get().uri("/api/v1/accounts/" + account + "/query-log/rolled-up?" + range).headers(h -> h.setBearerAuth(admin(account)))
+                .exchange().expectStatus().isOk().expectBody(String.class).returnResult().getResponseBody();
+        assertThat(JsonPath.<Integer>read(rolled, "$.queries")).isEqualTo(3);
+        assertThat(JsonPath.<Integer>read(rolled, "$.names")).isEqualTo(2);
+        assertThat(JsonPath.<List<String>>read(rolled, "$.rows[*].queryName")).containsExactly("www.example.com", "cdn.example.com");
+        assertThat(JsonPath.<List<Integer>>read(rolled, "$.rows[*].queries")).containsExactly(2, 1);
+        assertThat(JsonPath.<String>read(rolled, "$.rows[0].locationId")).isEqualTo(leeds.toString());
+        String suffix = http().get().uri("/api/v1/accounts/" + account + "/query-log/rolled-up?suffix=CDN.example.com.&" + range)
+                .headers(h -> h.setBearerAuth(admin(account))).exchange().expectStatus().isOk().expectBody(String.class).returnResult()
+                .getResponseBody();
+        assertThat(JsonPath.<List<String>>read(suffix, "$.rows[*].queryName")).containsExactly("cdn.example.com");
+
+        UUID other = UUID.randomUUID();
+        http().get().uri("/api/v1/accounts/" + account + "/query-log/rolled-up?" + range).headers(h -> h.setBearerAuth(admin(other)))
+                .exchange().expectStatus().isForbidden();
+        String theirs = http().get().uri("/api/v1/accounts/" + other + "/query-log/rolled-up?" + range).headers(h -> h.setBearerAuth(admin(other)))
+                .exchange().expectStatus().isOk().expectBody(String.class).returnResult().getResponseBody();
+        assertThat(JsonPath.<Integer>read(theirs, "$.queries")).isZero();
+        for (String bad : List.of("size=0", "page=-1", "location=leeds", "from=2026-01-01T00:00:00Z&to=2026-03-01T00:00:00Z")) {
+            http().get().uri("/api/v1/accounts/" + account + "/query-log/rolled-up?" + bad).headers(h -> h.setBearerAuth(admin(account)))
+                    .exchange().expectStatus().isBadRequest();
+        }
     }
 }

@@ -116,6 +116,11 @@ class QueryLogRetentionTest {
 
     /** The hour's roll-up: name, action, count; and that no identity is in it. */
     Map<String, Long> rollup(UUID whose, Instant at) throws Exception {
+        return rollup(files, whose, at);
+    }
+
+    /** The hour's roll-up under {@code files}' root: name, type and action, and the count of each. */
+    static Map<String, Long> rollup(QueryLogFiles files, UUID whose, Instant at) throws Exception {
         LocalDateTime hour = LocalDateTime.ofInstant(at, ZoneOffset.UTC);
         Path directory = files.rollupHour(whose, hour.toLocalDate(), hour.getHour());
         Map<String, Long> counts = new TreeMap<>();
