@@ -67,12 +67,7 @@ public class QueryLogController {
                                @RequestParam(required = false) UUID policy, @RequestParam(defaultValue = "0") int page,
                                @RequestParam(defaultValue = "50") int size, @AuthenticationPrincipal Admin admin) {
         admin.require(accountId, Permission.WEB_SECURITY_READ);
-        if (page < 0 || page > 10_000) {
-            throw Problems.invalid("page", "must be from 0 to 10000");
-        }
-        if (size < 1 || size > MAX_PAGE_SIZE) {
-            throw Problems.invalid("size", "must be from 1 to " + MAX_PAGE_SIZE);
-        }
+        paging(page, size);
         Range range = Range.of(from, to, Duration.ofDays(1));
         Instant start = range.from();
         Instant end = range.to();
@@ -107,12 +102,7 @@ public class QueryLogController {
                                          @RequestParam(defaultValue = "0") int page, @RequestParam(defaultValue = "50") int size,
                                          @AuthenticationPrincipal Admin admin) {
         admin.require(accountId, Permission.WEB_SECURITY_READ);
-        if (page < 0 || page > 10_000) {
-            throw Problems.invalid("page", "must be from 0 to 10000");
-        }
-        if (size < 1 || size > MAX_PAGE_SIZE) {
-            throw Problems.invalid("size", "must be from 1 to " + MAX_PAGE_SIZE);
-        }
+        paging(page, size);
         Range range = Range.of(from, to, Duration.ofDays(7));
         String exact = name(name, "name");
         String under = name(suffix, "suffix");
@@ -238,6 +228,15 @@ public class QueryLogController {
             return instant;
         } catch (DateTimeParseException e) {
             throw Problems.invalid(field, "must be an ISO-8601 instant such as 2026-12-01T10:00:00Z");
+        }
+    }
+
+    private static void paging(int page, int size) {
+        if (page < 0 || page > 10_000) {
+            throw Problems.invalid("page", "must be from 0 to 10000");
+        }
+        if (size < 1 || size > MAX_PAGE_SIZE) {
+            throw Problems.invalid("size", "must be from 1 to " + MAX_PAGE_SIZE);
         }
     }
 
