@@ -17,6 +17,9 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * @param findingsInterval      how often the devices due for a time-driven finding (NO_HEARTBEAT, CONFIGURATION_BEHIND) are looked for: a check of deadlines in memory, not a read of the devices
  * @param streamThreads         Kafka Streams threads
  * @param liveStreamsPerAccount live streams an account may hold open (on the instance that owns its data); more get 429
+ * @param deviceRowsHeld        device rows the inventory holds decoded in memory on this instance, at most (about 1.3 KB of
+ *                              heap each; divided among its tasks): a device whose row is held costs no store read per
+ *                              heartbeat. Raise it with the heap for an instance that keeps more devices
  * @param relayKey              base64 of at least 32 random bytes, the same on every instance: signs the queries one
  *                              instance passes on to another (instead of the administrator's token). Unset, each
  *                              instance makes a random one, which is right for one instance alone; several
@@ -33,6 +36,7 @@ public record DiagnosticsProperties(
         @DefaultValue("1s") Duration findingsInterval,
         @DefaultValue("2") int streamThreads,
         @DefaultValue("20") int liveStreamsPerAccount,
+        @DefaultValue("24000") int deviceRowsHeld,
         String relayKey) {
 
     @Override

@@ -17,6 +17,7 @@ import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
 import org.apache.kafka.streams.state.KeyValueIterator;
 import org.apache.kafka.streams.state.KeyValueStore;
+import org.apache.kafka.streams.state.internals.CachedStateStore;
 
 import dev.parapet.diagnostics.streams.CommitHook;
 import dev.parapet.schemas.v1.agents.AgentState;
@@ -37,10 +38,13 @@ import dev.parapet.schemas.v1.telemetry.AgentTelemetry;
  * while the service was stopped is due at once).
  *
  * <p>Every heartbeat reads and rewrites its device's row, so the rows are kept decoded here ({@link Rows}):
- * read from the store once, changed in memory, and written to the store (RocksDB and its changelog) once per
- * commit, by the {@link CommitHook} before Kafka Streams commits, so exactly-once holds. Kafka Streams' record
- * cache did this job before, at the cost of a byte-array-ordered tree lookup and a decode per heartbeat (40 %
- * of a heartbeat's processing with 100 000 devices).
+ * read from the store once, changed in memory, and written to the store (its record cache, RocksDB and its
+ * changelog) once per commit, by the {@link CommitHook} before Kafka Streams commits, so exactly-once holds. The
+ * record cache alone did this job before, at the cost of a byte-array-ordered tree lookup and a decode per
+ * heartbeat (40 % of a heartbeat's processing with 100 000 devices); it stays behind the rows held, for the
+ * devices beyond their bound, whose rows it keeps as bytes within the instance's cache budget. What is held never outlives the task's state: a task that
+ * is closed dirty (an abort, a fenced producer) is initialised again before it processes anything, and
+ * {@link #init} starts with nothing held, reading rows back from the store, which exactly-once has reset.
  */
 public final class DeviceProcessor implements Processor<String, SpecificRecord, Void, Void>, CommitHook.Listener {
 
@@ -50,10 +54,11 @@ public final class DeviceProcessor implements Processor<String, SpecificRecord, 
     public static final String COMMIT_HOOK = "devices-commit-hook";
     /** The stores the processor is connected to. */
     public static final String[] STORES = {DEVICES_STORE, ACCOUNTS_STORE, COMMIT_HOOK};
-    /** Rows kept decoded per task, at most (the changed ones are written at the next commit whatever the bound). */
-    static final int ROWS_KEPT = 20_000;
+    /** Rows held decoded per task unless told otherwise (the changed ones are written at the next commit whatever the bound). */
+    static final int ROWS_HELD = 2_000;
 
     private final HealthRules rules;
+    private final int rowsHeld;
     private final Duration reviewInterval;
     private final FindingEvents events;
     private KeyValueStore<String, DeviceRow> store;
@@ -63,6 +68,12 @@ public final class DeviceProcessor implements Processor<String, SpecificRecord, 
     private final Deadlines accountsDue = new Deadlines();
 
     public DeviceProcessor(HealthRules rules, Duration reviewInterval, FindingEvents events) {
+        this(rules, reviewInterval, events, ROWS_HELD);
+    }
+
+    /** {@code rowsHeld}: the task's share of {@code parapet.diagnostics.device-rows-held}. */
+    public DeviceProcessor(HealthRules rules, Duration reviewInterval, FindingEvents events, int rowsHeld) {
+        this.rowsHeld = Math.max(1, rowsHeld);
         this.rules = rules;
         this.reviewInterval = reviewInterval;
         this.events = events;
@@ -75,7 +86,7 @@ public final class DeviceProcessor implements Processor<String, SpecificRecord, 
     @Override
     public void init(ProcessorContext<Void, Void> context) {
         store = context.getStateStore(DEVICES_STORE);
-        devices = new Rows(store, ROWS_KEPT);
+        devices = new Rows(store, rowsHeld);
         accounts = context.getStateStore(ACCOUNTS_STORE);
         CommitHook hook = context.getStateStore(COMMIT_HOOK);
         hook.listen(this);
@@ -140,9 +151,17 @@ public final class DeviceProcessor implements Processor<String, SpecificRecord, 
     @Override
     public void flush() {
         devices.writeChanged();
+        // The store's record cache too, now: the task may have flushed it before this hook, and what was just written
+        // must reach the changelog in this transaction.
+        if (store instanceof CachedStateStore<?, ?> cached) {
+            cached.flushCache();
+        }
     }
 
-    /** After an aborted transaction: the rows held may be ahead of the store, whose records will be processed again. */
+    /**
+     * When the hook's cache is cleared (Kafka Streams does so when a task changes between active and standby): what is
+     * held is dropped, the store is the truth. (A task closed dirty is initialised again instead, which starts empty.)
+     */
     @Override
     public void discard() {
         devices.clear();

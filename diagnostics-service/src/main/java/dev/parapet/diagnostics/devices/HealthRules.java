@@ -33,7 +33,7 @@ public final class HealthRules {
     /*
      * Every heartbeat asks the same few questions of the same few strings (a fleet runs a handful of agent versions and
      * operating systems): the answers are kept, up to MEMO entries each, so that versions are not split and platforms
-     * not matched against patterns per heartbeat. Agents write these strings, so the memos stop growing when full.
+     * not matched against patterns per heartbeat. Agents write these strings, so a full memo starts again empty.
      */
     private static final int MEMO = 4096;
     private final Map<String, Boolean> outdated = new ConcurrentHashMap<>();
@@ -157,9 +157,10 @@ public final class HealthRules {
         Boolean known = outdated.get(agentVersion);
         if (known == null) {
             known = compareVersions(agentVersion, latestAgentVersion) < 0;
-            if (outdated.size() < MEMO) {
-                outdated.put(agentVersion, known);
+            if (outdated.size() >= MEMO) {
+                outdated.clear();
             }
+            outdated.put(agentVersion, known);
         }
         return known;
     }
@@ -169,9 +170,10 @@ public final class HealthRules {
         Optional<String> known = unsupported.get(platform);
         if (known == null) {
             known = Platforms.unsupported(osName, osEdition, osVersion);
-            if (unsupported.size() < MEMO) {
-                unsupported.put(platform, known);
+            if (unsupported.size() >= MEMO) {
+                unsupported.clear();
             }
+            unsupported.put(platform, known);
         }
         return known;
     }

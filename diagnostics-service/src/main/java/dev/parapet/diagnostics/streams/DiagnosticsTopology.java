@@ -143,7 +143,8 @@ public class DiagnosticsTopology {
                 Consumed.with(Serdes.String(), avro(registry))), "settings-by-account", registry,
                 value -> ((dev.parapet.schemas.v1.settings.AgentSettings) value).getAccountId().toString());
         HealthRules rules = HealthRules.of(properties);
-        telemetry.merge(agents).merge(settings).process(() -> new DeviceProcessor(rules, properties.findingsInterval(), findings),
+        int rowsPerTask = Math.max(100, properties.deviceRowsHeld() / PARTITIONS);
+        telemetry.merge(agents).merge(settings).process(() -> new DeviceProcessor(rules, properties.findingsInterval(), findings, rowsPerTask),
                 DeviceProcessor.STORES);
 
         KStream<String, DnsVerdict> verdicts = traffic(builder, avro(registry));
@@ -159,11 +160,12 @@ public class DiagnosticsTopology {
 
     /**
      * The device inventory's stores: the rows (binary; read and written on every heartbeat, so the processor holds them
-     * decoded and writes each changed one at the commit, which its hook announces: no record cache) and the accounts' settings.
+     * decoded and writes each changed one at the commit, which its hook announces; the record cache behind them keeps
+     * the rows of devices beyond the processor's bound) and the accounts' settings.
      */
     public static void deviceStores(StreamsBuilder builder) {
         builder.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(DeviceProcessor.DEVICES_STORE),
-                Serdes.String(), new DeviceRowSerde()).withCachingDisabled());
+                Serdes.String(), new DeviceRowSerde()).withCachingEnabled());
         builder.addStateStore(CommitHook.builder(DeviceProcessor.COMMIT_HOOK));
         builder.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(DeviceProcessor.ACCOUNTS_STORE),
                 Serdes.String(), new JsonSerde<>(HealthRules.AccountSettings.class)));

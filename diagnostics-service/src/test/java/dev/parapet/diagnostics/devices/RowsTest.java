@@ -23,9 +23,15 @@ class RowsTest {
         final Map<String, DeviceRow> rows = new HashMap<>();
         final List<String> puts = new ArrayList<>();
         int gets;
+        /** The next write of this key fails, as RocksDB's does when the disk is full. */
+        String failNext;
 
         @Override
         public void put(String key, DeviceRow value) {
+            if (key.equals(failNext)) {
+                failNext = null;
+                throw new IllegalStateException("disk full");
+            }
             puts.add(key);
             rows.put(key, value);
         }
@@ -130,21 +136,27 @@ class RowsTest {
     }
 
     @Test
-    void beyondItsBoundTheLeastRecentlyUsedRowGoesAndIsWrittenFirstIfChanged() {
+    void beyondItsBoundRowsAreReadAndWrittenThroughTheStoreAndThoseHeldStayHeld() {
         Rows rows = new Rows(store, 2);
         store.rows.put("clean", row("clean"));
         rows.get("clean");
         rows.put("changed", row("changed"));
-        rows.get("clean");              // "changed" is now the least recently used
-        rows.put("third", row("third"));
         assertThat(rows.size()).isEqualTo(2);
-        assertThat(store.puts).containsExactly("changed");
-        assertThat(name(store.rows.get("changed"))).isEqualTo("changed");
 
-        rows.put("fourth", row("fourth"));   // "clean" goes, unchanged: not written
-        assertThat(store.puts).containsExactly("changed");
+        rows.put("third", row("third"));      // full: written through at once, not held
+        assertThat(store.puts).containsExactly("third");
+        assertThat(rows.size()).isEqualTo(2);
+        int gets = store.gets;
+        assertThat(name(rows.get("third"))).isEqualTo("third");
+        assertThat(store.gets).as("read from the store each time").isEqualTo(gets + 1);
+        rows.put("changed", row("changed again"));   // held: still held, written at the commit only
+        assertThat(store.puts).containsExactly("third");
+
         rows.writeChanged();
-        assertThat(store.puts).containsExactly("changed", "third", "fourth");
+        assertThat(store.puts).containsExactly("third", "changed");
+        assertThat(name(store.rows.get("changed"))).isEqualTo("changed again");
+        assertThat(name(rows.get("clean"))).isEqualTo("clean");
+        assertThat(store.gets).as("a held row is not read again").isEqualTo(gets + 1);
     }
 
     @Test
@@ -156,5 +168,15 @@ class RowsTest {
         rows.writeChanged();
         assertThat(store.puts).isEmpty();
         assertThat(name(rows.get("a/1"))).isEqualTo("committed");
+    }
+
+    @Test
+    void aChangedRowIsStillMarkedAfterAFailedCommitWriteAndWrittenByTheNext() {
+        Rows rows = new Rows(store, 10);
+        rows.put("a/1", row("changed"));
+        store.failNext = "a/1";
+        org.assertj.core.api.Assertions.assertThatThrownBy(rows::writeChanged).hasMessage("disk full");
+        rows.writeChanged();
+        assertThat(store.puts).containsExactly("a/1");
     }
 }
