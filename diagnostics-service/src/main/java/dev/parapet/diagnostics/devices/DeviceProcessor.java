@@ -17,7 +17,6 @@ import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
 import org.apache.kafka.streams.state.KeyValueIterator;
 import org.apache.kafka.streams.state.KeyValueStore;
-import org.apache.kafka.streams.state.internals.CachedStateStore;
 
 import dev.parapet.diagnostics.streams.CommitHook;
 import dev.parapet.schemas.v1.agents.AgentState;
@@ -42,9 +41,10 @@ import dev.parapet.schemas.v1.telemetry.AgentTelemetry;
  * changelog) once per commit, by the {@link CommitHook} before Kafka Streams commits, so exactly-once holds. The
  * record cache alone did this job before, at the cost of a byte-array-ordered tree lookup and a decode per
  * heartbeat (40 % of a heartbeat's processing with 100 000 devices); it stays behind the rows held, for the
- * devices beyond their bound, whose rows it keeps as bytes within the instance's cache budget. What is held never outlives the task's state: a task that
- * is closed dirty (an abort, a fenced producer) is initialised again before it processes anything, and
- * {@link #init} starts with nothing held, reading rows back from the store, which exactly-once has reset.
+ * devices beyond their bound, whose rows it keeps as bytes within the instance's cache budget. What is held never
+ * outlives the task's state: a task that is closed dirty (an abort, a fenced producer) is initialised again before
+ * it processes anything, and {@link #init} starts with nothing held, reading rows back from the store, which
+ * exactly-once has reset.
  */
 public final class DeviceProcessor implements Processor<String, SpecificRecord, Void, Void>, CommitHook.Listener {
 
@@ -151,11 +151,7 @@ public final class DeviceProcessor implements Processor<String, SpecificRecord, 
     @Override
     public void flush() {
         devices.writeChanged();
-        // The store's record cache too, now: the task may have flushed it before this hook, and what was just written
-        // must reach the changelog in this transaction.
-        if (store instanceof CachedStateStore<?, ?> cached) {
-            cached.flushCache();
-        }
+        CommitHook.flushCache(store);
     }
 
     /**

@@ -8,6 +8,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Supplier;
 
 import dev.parapet.diagnostics.DiagnosticsProperties;
 
@@ -154,26 +155,23 @@ public final class HealthRules {
     }
 
     private boolean outdated(String agentVersion) {
-        Boolean known = outdated.get(agentVersion);
-        if (known == null) {
-            known = compareVersions(agentVersion, latestAgentVersion) < 0;
-            if (outdated.size() >= MEMO) {
-                outdated.clear();
-            }
-            outdated.put(agentVersion, known);
-        }
-        return known;
+        return remembered(outdated, agentVersion, () -> compareVersions(agentVersion, latestAgentVersion) < 0);
     }
 
     private Optional<String> unsupported(String osName, String osEdition, String osVersion) {
-        List<String> platform = Arrays.asList(osName, osEdition, osVersion);
-        Optional<String> known = unsupported.get(platform);
+        return remembered(unsupported, Arrays.asList(osName, osEdition, osVersion),
+                () -> Platforms.unsupported(osName, osEdition, osVersion));
+    }
+
+    /** The memo's answer for the key, worked out and kept if it has none (a full memo starts again empty). */
+    private static <K, V> V remembered(Map<K, V> memo, K key, Supplier<V> answer) {
+        V known = memo.get(key);
         if (known == null) {
-            known = Platforms.unsupported(osName, osEdition, osVersion);
-            if (unsupported.size() >= MEMO) {
-                unsupported.clear();
+            known = answer.get();
+            if (memo.size() >= MEMO) {
+                memo.clear();
             }
-            unsupported.put(platform, known);
+            memo.put(key, known);
         }
         return known;
     }

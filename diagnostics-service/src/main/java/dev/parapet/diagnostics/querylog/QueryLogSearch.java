@@ -91,14 +91,29 @@ public final class QueryLogSearch implements AutoCloseable {
      * and answers from what is left, so a deleted log answers empty rather than an error.
      */
     public Page search(UUID account, Filter filter, int page, int size) {
+        return listedThenRead(() -> hours(account, filter.from(), filter.to()), hours -> hours.stream().flatMap(List::stream),
+                hours -> search(hours, filter, page, size), "The query log could not be searched");
+    }
+
+    /** What a reader does with the files it listed; may fail on a file that went meanwhile. */
+    private interface Read<F, R> {
+        R from(F files) throws SQLException;
+    }
+
+    /**
+     * Lists the files and reads them; a read that failed on a file now gone (retention, a deletion on request) lists
+     * them again, at most {@link #LIST_ATTEMPTS} times in all.
+     */
+    private static <F, R> R listedThenRead(java.util.function.Supplier<F> list, java.util.function.Function<F, java.util.stream.Stream<String>> paths,
+                                           Read<F, R> read, String failure) {
         for (int attempt = 1; ; attempt++) {
-            List<List<String>> hours = hours(account, filter.from(), filter.to());
+            F files = list.get();
             try {
-                return search(hours, filter, page, size);
+                return read.from(files);
             } catch (SQLException e) {
-                boolean vanished = hours.stream().flatMap(List::stream).anyMatch(file -> !Files.exists(Path.of(file)));
+                boolean vanished = paths.apply(files).anyMatch(file -> !Files.exists(Path.of(file)));
                 if (!vanished || attempt == LIST_ATTEMPTS) {
-                    throw new IllegalStateException("The query log could not be searched", e);
+                    throw new IllegalStateException(failure, e);
                 }
             }
         }
@@ -185,17 +200,8 @@ public final class QueryLogSearch implements AutoCloseable {
      * roll-ups of those hours, found as {@link #hours} finds the detail's; nothing of the request is in the SQL's text.
      */
     public RolledUpPage rolledUp(UUID account, Instant from, Instant to, String name, String suffix, String location, int page, int size) {
-        for (int attempt = 1; ; attempt++) {
-            List<String> rolled = rolledUpFiles(account, from, to);
-            try {
-                return rolledUp(rolled, name, suffix, location, page, size);
-            } catch (SQLException e) {
-                boolean vanished = rolled.stream().anyMatch(file -> !Files.exists(Path.of(file)));
-                if (!vanished || attempt == LIST_ATTEMPTS) {
-                    throw new IllegalStateException("The query log's roll-ups could not be read", e);
-                }
-            }
-        }
+        return listedThenRead(() -> rolledUpFiles(account, from, to), List::stream,
+                rolled -> rolledUp(rolled, name, suffix, location, page, size), "The query log's roll-ups could not be read");
     }
 
     private RolledUpPage rolledUp(List<String> rolled, String name, String suffix, String location, int page, int size)

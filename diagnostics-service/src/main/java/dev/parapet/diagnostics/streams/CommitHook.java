@@ -56,6 +56,16 @@ public final class CommitHook implements StateStore, CachedStateStore<Object, Ob
         this.listener = listener;
     }
 
+    /**
+     * Flushes a store's record cache, if it has one: a listener's writes into a cached store must reach its changelog in
+     * the commit being prepared, and the task may have flushed that store before the hook.
+     */
+    public static void flushCache(StateStore store) {
+        if (store instanceof CachedStateStore<?, ?> cached) {
+            cached.flushCache();
+        }
+    }
+
     public static StoreBuilder<CommitHook> builder(String name) {
         return new Builder(name);
     }

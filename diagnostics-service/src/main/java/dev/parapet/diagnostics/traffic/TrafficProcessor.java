@@ -11,7 +11,6 @@ import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
 import org.apache.kafka.streams.state.KeyValueStore;
 import org.apache.kafka.streams.state.WindowStore;
-import org.apache.kafka.streams.state.internals.CachedStateStore;
 
 import dev.parapet.diagnostics.streams.CommitHook;
 import dev.parapet.schemas.v1.verdicts.DnsVerdict;
@@ -137,7 +136,7 @@ public final class TrafficProcessor implements Processor<String, DnsVerdict, Voi
         journal.write(pendingMinutes, through, journalStore, minutes);
         pendingHours.drainInto(hours);
         rollUp();
-        flushCache(seconds);
+        CommitHook.flushCache(seconds);
     }
 
     /** The last minute in the hour store, read from it once (after a start or an abort). */
@@ -203,9 +202,4 @@ public final class TrafficProcessor implements Processor<String, DnsVerdict, Voi
         journal.reset();
     }
 
-    private static void flushCache(WindowStore<String, Long> store) {
-        if (store instanceof CachedStateStore<?, ?> cached) {
-            cached.flushCache();
-        }
-    }
 }
