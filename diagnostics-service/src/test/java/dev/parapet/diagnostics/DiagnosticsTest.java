@@ -112,7 +112,10 @@ class DiagnosticsTest {
         String devices = awaitJson(account, "/devices", json -> (int) JsonPath.read(json, "$.total") == 8
                 && JsonPath.<List<Object>>read(json, "$.devices[*].device.lastSeen").stream().filter(java.util.Objects::nonNull).count() == 7
                 && !JsonPath.<List<Object>>read(json, "$.devices[*].device.hostname").contains(null)
-                && findingsOf(json, "silent").contains("NO_HEARTBEAT"));
+                // Every record seen, the account's settings included: they come round by a repartition, so they may be
+                // counted a commit after the telemetry that goes straight to its task.
+                && List.of("home", "skewed", "disabled", "outdated", "behind", "silent").stream()
+                        .noneMatch(host -> findingsOf(json, host).isEmpty()));
         assertThat(findingsOf(devices, "good")).isEmpty();
         assertThat(findingsOf(devices, "home")).containsExactly("UNSUPPORTED_PLATFORM");
         assertThat(findingsOf(devices, "skewed")).containsExactly("CLOCK_SKEW");
