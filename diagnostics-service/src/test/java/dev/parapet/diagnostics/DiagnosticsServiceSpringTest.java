@@ -21,7 +21,9 @@ import dev.parapet.stack.RealInfrastructure.WithRealInfrastructure;
         "parapet.diagnostics.findings-interval=1s",
         "parapet.diagnostics.configuration-grace=0s",
         "parapet.diagnostics.latest-agent-version=1.2.0",
-        "parapet.diagnostics.relay-key=" + DiagnosticsServiceSpringTest.RELAY_KEY})
+        "parapet.diagnostics.relay-key=" + DiagnosticsServiceSpringTest.RELAY_KEY,
+        // AccountSiemDestinationsTest runs its own exports of the destinations on the topic, in the accounts' groups.
+        "parapet.diagnostics.siem.account-destinations=false"})
 public @interface DiagnosticsServiceSpringTest {
 
     /** Short, so that a silent device's NO_HEARTBEAT is raised within a test. */
@@ -37,5 +39,6 @@ public @interface DiagnosticsServiceSpringTest {
             "--parapet.diagnostics.findings-interval=1s",
             "--parapet.diagnostics.configuration-grace=0s",
             "--parapet.diagnostics.latest-agent-version=1.2.0",
-            "--parapet.diagnostics.relay-key=" + RELAY_KEY};
+            "--parapet.diagnostics.relay-key=" + RELAY_KEY,
+            "--parapet.diagnostics.siem.account-destinations=false"};
 }

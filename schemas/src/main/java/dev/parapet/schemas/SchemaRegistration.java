@@ -32,6 +32,7 @@ public final class SchemaRegistration {
             dev.parapet.schemas.v1.policies.Policies.PROTOCOL,
             dev.parapet.schemas.v1.resolvers.Resolvers.PROTOCOL,
             dev.parapet.schemas.v1.settings.Settings.PROTOCOL,
+            dev.parapet.schemas.v1.siem.Siem.PROTOCOL,
             dev.parapet.schemas.v1.telemetry.Telemetry.PROTOCOL,
             dev.parapet.schemas.v1.tunnels.Tunnels.PROTOCOL,
             dev.parapet.schemas.v1.verdicts.Verdicts.PROTOCOL);

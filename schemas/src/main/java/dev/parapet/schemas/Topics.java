@@ -26,6 +26,7 @@ import dev.parapet.schemas.v1.resolvers.ResolverApplied;
 import dev.parapet.schemas.v1.settings.AgentSettings;
 import dev.parapet.schemas.v1.settings.SettingsCommand;
 import dev.parapet.schemas.v1.settings.SettingsCommandResult;
+import dev.parapet.schemas.v1.siem.SiemDestination;
 import dev.parapet.schemas.v1.telemetry.AgentTelemetry;
 import dev.parapet.schemas.v1.tunnels.TunnelDetection;
 import dev.parapet.schemas.v1.verdicts.DnsVerdict;
@@ -144,10 +145,15 @@ public final class Topics {
             "accountId/registeredDomain (a tombstone once no client's finding through it is active)", TunnelDetection.class,
             Topic.Cleanup.COMPACT, 6, COMPACTED, "diagnostics-service", "dns-service");
 
+    public static final Topic<SiemDestination> SIEM_DESTINATIONS = new Topic<>("parapet.siem-destinations.v1",
+            "accountId (a tombstone removes the account's destination)", SiemDestination.class, Topic.Cleanup.COMPACT, 6, COMPACTED,
+            "settings-service", "settings-service, diagnostics-service");
+
     private static final List<Topic<? extends SpecificRecord>> ALL = List.of(ACCOUNT_KEYS, KEY_COMMANDS, KEY_COMMAND_RESULTS, AGENTS, AGENT_SETTINGS, SETTINGS_COMMANDS, SETTINGS_COMMAND_RESULTS,
             GLOBAL_COMMANDS, ACCOUNTS,
             POLICIES, LOCATIONS, EXCEPTIONS, PROFILE_GROUPS, CATEGORY_CATALOGUE, DOMAIN_CATEGORIES, CATEGORY_FEEDS,
-            ACCESS_REQUESTS_RAISED, ACCESS_REQUESTS, VERDICTS, AGENT_TELEMETRY, AUDIT, RESOLVER_APPLIED, TUNNEL_DETECTIONS);
+            ACCESS_REQUESTS_RAISED, ACCESS_REQUESTS, VERDICTS, AGENT_TELEMETRY, AUDIT, RESOLVER_APPLIED, TUNNEL_DETECTIONS,
+            SIEM_DESTINATIONS);
 
     private Topics() {
     }

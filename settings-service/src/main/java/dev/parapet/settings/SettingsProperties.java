@@ -17,7 +17,7 @@ import dev.parapet.settings.quotas.Quotas;
  * @param currentEncryptionKey the id that seals new secrets
  * @param commandTimeout       how long an API call waits for its change to be applied
  * @param stateDirectory       the command processor's local state (rebuilt from Kafka if lost)
- * @param allowPrivateRanges   accept private and loopback ranges as locations (the local stack and tests only)
+ * @param allowPrivateRanges   accept private and loopback ranges as locations, and such addresses as SIEM destinations (the local stack and tests only)
  * @param operatorAccounts     accounts of the platform operator, whose Super and Full Administrators may import category feeds
  *                             and manage feed subscriptions
  * @param streamHeartbeat      how often an idle agent configuration stream sends a comment, to keep proxies from closing it

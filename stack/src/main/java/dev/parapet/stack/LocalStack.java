@@ -156,7 +156,9 @@ public final class LocalStack {
                 new ServiceProcesses.Spec("dns-service", ports.dnsService(), "384m", dnsArguments(ports, data, dnsSecrets)),
                 new ServiceProcesses.Spec("diagnostics-service", ports.diagnosticsService(), "384m", List.of(
                         "--parapet.diagnostics.state-directory=" + data.resolve("diagnostics-service").resolve("streams"),
-                        "--parapet.diagnostics.query-log.directory=" + data.resolve("diagnostics-service").resolve("query-log"))),
+                        "--parapet.diagnostics.query-log.directory=" + data.resolve("diagnostics-service").resolve("query-log"),
+                        // Local only: an administrator's SIEM destination may be a receiver on this machine.
+                        "--parapet.diagnostics.siem.allow-private-addresses=true")),
                 // The Administration Console: signs administrators in at the identity provider, relays to the services.
                 new ServiceProcesses.Spec("console", CONSOLE_PORT, "192m", consoleArguments(ports, identityIssuer)));
         Map<String, String> springProperties = new java.util.LinkedHashMap<>(infrastructure.springProperties());

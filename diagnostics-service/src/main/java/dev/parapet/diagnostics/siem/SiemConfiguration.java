@@ -3,7 +3,11 @@ package dev.parapet.diagnostics.siem;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.util.List;
+import java.util.Set;
+import java.util.UUID;
+import java.util.stream.Collectors;
 
+import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.boot.kafka.autoconfigure.KafkaProperties;
 import org.springframework.context.SmartLifecycle;
@@ -23,10 +27,25 @@ public class SiemConfiguration {
     SiemExports siemExports(SiemProperties properties, KafkaProperties kafka, RegistryProperties registry, MeterRegistry meters) {
         String hostname = properties.hostname().isEmpty() ? localHostname() : properties.hostname();
         return new SiemExports(properties.destinations().stream()
-                .map(destination -> new SiemExport(destination, new Syslog(destination.facility(), hostname, destination.format()),
+                .map(destination -> new SiemExport(destination.account(), new Syslog(destination.facility(), hostname, destination.format()),
                         new SyslogTls(destination, properties.connectTimeout()), kafka.buildConsumerProperties(), registry.url(),
                         properties, meters))
                 .toList());
+    }
+
+    /**
+     * The destinations accounts' administrators set (settings-service), each exported as the operator's are; not on an
+     * instance with {@code parapet.diagnostics.siem.account-destinations=false} (one that must not connect out).
+     */
+    @Bean
+    @ConditionalOnProperty(name = "parapet.diagnostics.siem.account-destinations", havingValue = "true", matchIfMissing = true)
+    AccountSiemDestinations accountSiemDestinations(SiemProperties properties, KafkaProperties kafka, RegistryProperties registry,
+                                                    MeterRegistry meters) {
+        String hostname = properties.hostname().isEmpty() ? localHostname() : properties.hostname();
+        Set<UUID> operators = properties.destinations().stream().map(SiemProperties.Destination::account).collect(Collectors.toSet());
+        return new AccountSiemDestinations(kafka.buildConsumerProperties(), registry.url(), meters, operators,
+                destination -> AccountSiemDestinations.export(destination, properties, hostname, kafka.buildConsumerProperties(),
+                        registry.url(), meters));
     }
 
     private static String localHostname() {

@@ -11,6 +11,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.UUID;
 
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
@@ -25,10 +26,10 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.context.SmartLifecycle;
 
-import dev.parapet.diagnostics.siem.SiemProperties.Destination;
 import dev.parapet.diagnostics.querylog.VerdictReader;
 import dev.parapet.schemas.AvroSerdes;
 import dev.parapet.schemas.Topics;
+import dev.parapet.schemas.access.KafkaAccess;
 import dev.parapet.schemas.v1.verdicts.DnsVerdict;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -54,7 +55,7 @@ public final class SiemExport implements SmartLifecycle {
     /** The longest a stop waits for the export's thread (out of a connection attempt within the connect timeout, at most). */
     static final Duration STOP_TIMEOUT = Duration.ofSeconds(20);
 
-    private final Destination destination;
+    private final UUID account;
     private final Syslog syslog;
     private final SyslogTls tls;
     private final Map<String, Object> consumerConfig;
@@ -77,13 +78,13 @@ public final class SiemExport implements SmartLifecycle {
     /** Offsets of what was read and sent (or had nothing to send) but not committed yet. */
     private final Map<TopicPartition, OffsetAndMetadata> uncommitted = new HashMap<>();
 
-    public SiemExport(Destination destination, Syslog syslog, SyslogTls tls, Map<String, Object> consumerConfig, String registryUrl,
+    public SiemExport(UUID account, Syslog syslog, SyslogTls tls, Map<String, Object> consumerConfig, String registryUrl,
                       SiemProperties properties, MeterRegistry meters) {
-        this.destination = destination;
+        this.account = account;
         this.syslog = syslog;
         this.tls = tls;
         this.consumerConfig = new HashMap<>(consumerConfig);
-        this.consumerConfig.put(ConsumerConfig.GROUP_ID_CONFIG, destination.group());
+        this.consumerConfig.put(ConsumerConfig.GROUP_ID_CONFIG, KafkaAccess.SIEM_GROUP_PREFIX + account);
         this.consumerConfig.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
         this.consumerConfig.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, properties.startAt());
         this.consumerConfig.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
@@ -91,18 +92,18 @@ public final class SiemExport implements SmartLifecycle {
         this.registryUrl = registryUrl;
         this.minBackoff = properties.minBackoff();
         this.maxBackoff = properties.maxBackoff();
-        this.accountKey = destination.account().toString().getBytes(StandardCharsets.UTF_8);
-        String account = destination.account().toString();
-        this.sent = meters.counter("parapet.diagnostics.siem.sent", "account", account);
-        this.failures = meters.counter("parapet.diagnostics.siem.failures", "account", account);
-        this.reconnects = meters.counter("parapet.diagnostics.siem.reconnects", "account", account);
-        this.unreadable = meters.counter("parapet.diagnostics.siem.unreadable", "account", account);
+        this.accountKey = account.toString().getBytes(StandardCharsets.UTF_8);
+        String tag = account.toString();
+        this.sent = meters.counter("parapet.diagnostics.siem.sent", "account", tag);
+        this.failures = meters.counter("parapet.diagnostics.siem.failures", "account", tag);
+        this.reconnects = meters.counter("parapet.diagnostics.siem.reconnects", "account", tag);
+        this.unreadable = meters.counter("parapet.diagnostics.siem.unreadable", "account", tag);
     }
 
     @Override
     public void start() {
         running = true;
-        thread = new Thread(this::run, "siem-" + destination.account());
+        thread = new Thread(this::run, "siem-" + account);
         thread.setDaemon(true);
         thread.start();
     }
@@ -244,7 +245,7 @@ public final class SiemExport implements SmartLifecycle {
                 reconnects.increment();
             }
             connectedBefore = true;
-            LOG.info("SIEM {}: connected for account {}", tls.target(), destination.account());
+            LOG.info("SIEM {}: connected for account {}", tls.target(), account);
         }
         open.write(frames);
         sent.increment(frames.size());

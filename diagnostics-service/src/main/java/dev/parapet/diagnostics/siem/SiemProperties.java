@@ -28,6 +28,9 @@ import dev.parapet.schemas.access.KafkaAccess;
  * @param connectTimeout how long a connection and its TLS handshake may take
  * @param minBackoff     the first pause after a failure, doubled after each failure in a row
  * @param maxBackoff     the longest pause
+ * @param allowPrivateAddresses whether destinations set by accounts' administrators (parapet.siem-destinations.v1) may be
+ *                              reached at loopback and private addresses (the local stack and tests only); the
+ *                              operator's own destinations, configured here, always may
  */
 @ConfigurationProperties("parapet.diagnostics.siem")
 public record SiemProperties(
@@ -37,7 +40,8 @@ public record SiemProperties(
         @DefaultValue("latest") String startAt,
         @DefaultValue("10s") Duration connectTimeout,
         @DefaultValue("1s") Duration minBackoff,
-        @DefaultValue("30s") Duration maxBackoff) {
+        @DefaultValue("30s") Duration maxBackoff,
+        @DefaultValue("false") boolean allowPrivateAddresses) {
 
     private static final String PREFIX = "parapet.diagnostics.siem.";
 

@@ -4,6 +4,7 @@ import java.io.BufferedOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.net.SocketTimeoutException;
@@ -34,6 +35,9 @@ import javax.net.ssl.SSLSocketFactory;
 import javax.net.ssl.TrustManager;
 import javax.net.ssl.TrustManagerFactory;
 
+import dev.parapet.kit.net.Cidr;
+import dev.parapet.schemas.v1.siem.SiemDestination;
+
 /**
  * Connections to one syslog receiver over TLS 1.2 or 1.3, trusting only the certificate authorities of
  * the destination's CA file (not the JVM's), and by default checking that the receiver's certificate
@@ -51,30 +55,64 @@ final class SyslogTls {
     private final int port;
     private final boolean verifyHostname;
     private final int timeoutMillis;
+    /** Whether only public addresses may be connected to (an administrator's destination; the operator's are trusted). */
+    private final boolean publicOnly;
 
-    /** @throws IllegalArgumentException when the CA file holds no certificate it can read */
+    /** An operator's destination. @throws IllegalArgumentException when the CA file holds no certificate it can read */
     SyslogTls(SiemProperties.Destination destination, Duration connectTimeout) {
-        this.sockets = context(destination).getSocketFactory();
-        this.host = destination.host();
-        this.port = destination.port();
-        this.verifyHostname = destination.verifyHostname();
-        this.timeoutMillis = Math.toIntExact(connectTimeout.toMillis());
+        this(context(destination.mutualTls() ? identity(destination.clientCertificateFile(), destination.clientKeyFile()) : null,
+                        trusting(caFile(destination.caFile()), "the CA file " + destination.caFile().toAbsolutePath())),
+                destination.host(), destination.port(), destination.verifyHostname(), connectTimeout, false);
     }
 
-    private static SSLContext context(SiemProperties.Destination destination) {
+    private SyslogTls(SSLContext context, String host, int port, boolean verifyHostname, Duration connectTimeout, boolean publicOnly) {
+        this.sockets = context.getSocketFactory();
+        this.host = host;
+        this.port = port;
+        this.verifyHostname = verifyHostname;
+        this.timeoutMillis = Math.toIntExact(connectTimeout.toMillis());
+        this.publicOnly = publicOnly;
+    }
+
+    /**
+     * An account's destination, set by its administrators through settings-service: its authorities come as PEM text, it
+     * never has a client certificate, and unless {@code allowPrivateAddresses} its host is connected to only at a public
+     * address (checked at each connection, on the addresses the name resolves to then: an administrator must not reach
+     * the operator's own network through Parapet).
+     *
+     * @throws IllegalArgumentException when the text holds no certificate it can read
+     */
+    static SyslogTls ofAccount(SiemDestination destination, Duration connectTimeout, boolean allowPrivateAddresses) {
+        List<Certificate> authorities;
+        try {
+            authorities = certificates(new java.io.ByteArrayInputStream(destination.getCaCertificates().getBytes(StandardCharsets.US_ASCII)));
+        } catch (GeneralSecurityException e) {
+            throw new IllegalArgumentException("the account's CA certificates cannot be read as PEM certificates: " + e, e);
+        }
+        return new SyslogTls(context(null, trusting(authorities, "the account's CA certificates")), destination.getHost(),
+                destination.getPort(), destination.getVerifyHostname(), connectTimeout, !allowPrivateAddresses);
+    }
+
+    private static SSLContext context(KeyManager[] identity, TrustManager[] trusted) {
         try {
             SSLContext context = SSLContext.getInstance("TLS");
-            context.init(destination.mutualTls() ? identity(destination.clientCertificateFile(), destination.clientKeyFile()) : null,
-                    trusting(destination.caFile()), null);
+            context.init(identity, trusted, null);
             return context;
         } catch (GeneralSecurityException e) {
             throw new IllegalStateException("TLS is not available: " + e, e);
         }
     }
 
-    private static TrustManager[] trusting(Path caFile) {
+    private static List<Certificate> caFile(Path caFile) {
         try {
-            List<Certificate> authorities = certificates(caFile);
+            return certificates(caFile);
+        } catch (IOException | GeneralSecurityException e) {
+            throw new IllegalArgumentException("the CA file " + caFile.toAbsolutePath() + " cannot be read as PEM certificates: " + e, e);
+        }
+    }
+
+    private static TrustManager[] trusting(List<Certificate> authorities, String what) {
+        try {
             KeyStore trusted = KeyStore.getInstance(KeyStore.getDefaultType());
             trusted.load(null, null);
             for (int i = 0; i < authorities.size(); i++) {
@@ -84,7 +122,7 @@ final class SyslogTls {
             trust.init(trusted);
             return trust.getTrustManagers();
         } catch (IOException | GeneralSecurityException e) {
-            throw new IllegalArgumentException("the CA file " + caFile.toAbsolutePath() + " cannot be read as PEM certificates: " + e, e);
+            throw new IllegalArgumentException(what + " cannot be used as trusted certificates: " + e, e);
         }
     }
 
@@ -112,12 +150,16 @@ final class SyslogTls {
 
     private static List<Certificate> certificates(Path file) throws IOException, GeneralSecurityException {
         try (InputStream in = Files.newInputStream(file)) {
-            List<Certificate> certificates = List.copyOf(CertificateFactory.getInstance("X.509").generateCertificates(in));
-            if (certificates.isEmpty()) {
-                throw new CertificateException("no PEM certificate in it");
-            }
-            return certificates;
+            return certificates(in);
         }
+    }
+
+    private static List<Certificate> certificates(InputStream in) throws GeneralSecurityException {
+        List<Certificate> certificates = List.copyOf(CertificateFactory.getInstance("X.509").generateCertificates(in));
+        if (certificates.isEmpty()) {
+            throw new CertificateException("no PEM certificate in it");
+        }
+        return certificates;
     }
 
     private static PrivateKey privateKey(Path file) throws IOException, GeneralSecurityException {
@@ -151,7 +193,7 @@ final class SyslogTls {
         Socket plain = new Socket();
         attempt.accept(plain);
         try {
-            plain.connect(new InetSocketAddress(host, port), timeoutMillis);
+            plain.connect(publicOnly ? new InetSocketAddress(publicAddress(), port) : new InetSocketAddress(host, port), timeoutMillis);
             SSLSocket tls = (SSLSocket) sockets.createSocket(plain, host, port, true);
             tls.setEnabledProtocols(Arrays.stream(tls.getSupportedProtocols()).filter(PROTOCOLS::contains).toArray(String[]::new));
             if (verifyHostname) {
@@ -166,6 +208,22 @@ final class SyslogTls {
             plain.close();
             throw e;
         }
+    }
+
+    /**
+     * The address to connect to: the first the host resolves to, when none of them is off the internet (loopback,
+     * private, link-local, unique-local, shared, unspecified or multicast). Connecting to the address checked, not to the
+     * name again, leaves no second lookup to answer otherwise.
+     */
+    private InetAddress publicAddress() throws IOException {
+        InetAddress[] addresses = InetAddress.getAllByName(host);
+        for (InetAddress address : addresses) {
+            if (address.isMulticastAddress() || Cidr.of(address).nonPublicOverlap().isPresent()) {
+                throw new IOException(host + " resolves to " + address.getHostAddress() + ", not a public address: refused "
+                        + "(parapet.diagnostics.siem.allow-private-addresses)");
+            }
+        }
+        return addresses[0];
     }
 
     String target() {

@@ -78,10 +78,10 @@ class SiemExportTest {
         SiemProperties properties = new SiemProperties(List.of(
                 new Destination(jsonAccount, "127.0.0.1", jsonPort, certificates.ca(), true, SiemFormat.JSON, Facility.LOCAL0, null, null),
                 new Destination(cefAccount, "localhost", cefPort, certificates.ca(), true, SiemFormat.CEF, Facility.USER, null, null)),
-                "test-host", 50, "earliest", Duration.ofSeconds(5), Duration.ofMillis(100), Duration.ofSeconds(1));
+                "test-host", 50, "earliest", Duration.ofSeconds(5), Duration.ofMillis(100), Duration.ofSeconds(1), false);
         Map<String, Object> consumer = Map.of(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, RealInfrastructure.get().bootstrapServers());
         for (Destination destination : properties.destinations()) {
-            SiemExport export = new SiemExport(destination, new Syslog(destination.facility(), properties.hostname(), destination.format()),
+            SiemExport export = new SiemExport(destination.account(), new Syslog(destination.facility(), properties.hostname(), destination.format()),
                     new SyslogTls(destination, properties.connectTimeout()), consumer, RealInfrastructure.get().registryUrl(), properties,
                     meters);
             export.start();
@@ -175,8 +175,8 @@ class SiemExportTest {
             Destination destination = new Destination(account, "127.0.0.1", port, certificates.ca(), true, SiemFormat.JSON, Facility.LOCAL0,
                     certificates.clientCertificate(), certificates.clientKey());
             SiemProperties properties = new SiemProperties(List.of(destination), "test-host", 50, "earliest", Duration.ofSeconds(5),
-                    Duration.ofMillis(100), Duration.ofSeconds(1));
-            SiemExport export = new SiemExport(destination, new Syslog(Facility.LOCAL0, "test-host", SiemFormat.JSON),
+                    Duration.ofMillis(100), Duration.ofSeconds(1), false);
+            SiemExport export = new SiemExport(destination.account(), new Syslog(Facility.LOCAL0, "test-host", SiemFormat.JSON),
                     new SyslogTls(destination, properties.connectTimeout()), Map.of(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG,
                     RealInfrastructure.get().bootstrapServers()), RealInfrastructure.get().registryUrl(), properties, meters);
             exports.add(export);
@@ -212,10 +212,10 @@ class SiemExportTest {
                     new Destination(one, "127.0.0.1", silentOne.getLocalPort(), ca, true, SiemFormat.JSON, Facility.LOCAL0, null, null),
                     new Destination(two, "127.0.0.1", silentTwo.getLocalPort(), ca, true, SiemFormat.JSON, Facility.LOCAL0, null, null));
             SiemProperties properties = new SiemProperties(destinations, "test-host", 50, "earliest", Duration.ofMinutes(5),
-                    Duration.ofMillis(100), Duration.ofSeconds(1));
+                    Duration.ofMillis(100), Duration.ofSeconds(1), false);
             List<SiemExport> silent = new ArrayList<>();
             for (Destination destination : destinations) {
-                silent.add(new SiemExport(destination, new Syslog(Facility.LOCAL0, "test-host", SiemFormat.JSON),
+                silent.add(new SiemExport(destination.account(), new Syslog(Facility.LOCAL0, "test-host", SiemFormat.JSON),
                         new SyslogTls(destination, properties.connectTimeout()), Map.of(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG,
                         RealInfrastructure.get().bootstrapServers()), RealInfrastructure.get().registryUrl(), properties, meters));
             }

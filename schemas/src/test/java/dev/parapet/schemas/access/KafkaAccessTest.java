@@ -54,6 +54,10 @@ class KafkaAccessTest {
             dns-service         | parapet.tunnel-detections.v1     | yes | no
             settings-service    | parapet.tunnel-detections.v1     | no  | no
             key-service         | parapet.tunnel-detections.v1     | no  | no
+            settings-service    | parapet.siem-destinations.v1     | yes | yes
+            diagnostics-service | parapet.siem-destinations.v1     | yes | no
+            dns-service         | parapet.siem-destinations.v1     | no  | no
+            key-service         | parapet.siem-destinations.v1     | no  | no
             registry            | parapet.registry-journal.v1      | yes | yes
             registry            | parapet.registry-snapshots.v1    | yes | yes
             registry            | parapet.agents.v1                | no  | no

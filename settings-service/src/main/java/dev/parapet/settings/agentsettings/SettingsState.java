@@ -25,6 +25,7 @@ import dev.parapet.schemas.v1.categories.CategoryCatalogue;
 import dev.parapet.schemas.v1.categories.CategoryFeedSubscription;
 import dev.parapet.schemas.v1.exceptions.AccountExceptions;
 import dev.parapet.schemas.v1.groups.ProfileGroup;
+import dev.parapet.schemas.v1.siem.SiemDestination;
 import dev.parapet.schemas.v1.locations.Location;
 import dev.parapet.schemas.v1.policies.Policy;
 import dev.parapet.schemas.v1.access.AccessRequest;
@@ -58,6 +59,7 @@ public class SettingsState extends FollowedState {
     private final List<Consumer<Change>> listeners = new CopyOnWriteArrayList<>();
     private volatile CategoryCatalogue catalogue;
     private final Map<String, CategoryFeedSubscription> feedSubscriptions = new ConcurrentHashMap<>();
+    private final Map<UUID, SiemDestination> siemDestinations = new ConcurrentHashMap<>();
     private final TopicFollower follower;
     private final CommandGateway<SettingsCommandResult> commands;
     private final CommandGateway<SettingsCommandResult> globalCommands;
@@ -104,6 +106,17 @@ public class SettingsState extends FollowedState {
                         feedSubscriptions.remove(key);
                     }
                 }),
+                new TopicFollower.Subscription(Topics.SIEM_DESTINATIONS.name(), true, (key, value) -> {
+                    if (value instanceof SiemDestination update) {
+                        siemDestinations.put(update.getAccountId(), update);
+                    } else if (value == null && key != null) {
+                        try {
+                            siemDestinations.remove(UUID.fromString(key));
+                        } catch (IllegalArgumentException notOurs) {
+                            // a key that is no account names nothing held
+                        }
+                    }
+                }),
                 new TopicFollower.Subscription(Topics.SETTINGS_COMMAND_RESULTS.name(), false, (key, value) -> {
                     if (value instanceof SettingsCommandResult result) {
                         commands.complete(result.getCommandId(), result);
@@ -129,6 +142,11 @@ public class SettingsState extends FollowedState {
 
     public AccountRecords<AccessRequest> accessRequests() {
         return accessRequests;
+    }
+
+    /** The account's SIEM destination, if its administrators set one. */
+    public Optional<SiemDestination> siemDestination(UUID accountId) {
+        return Optional.ofNullable(siemDestinations.get(accountId));
     }
 
     public AccountRecords<ProfileGroup> groups() {

@@ -14,6 +14,7 @@ import dev.parapet.settings.feeds.FeedSubscriptionDecisions;
 import dev.parapet.settings.groups.GroupDecisions;
 import dev.parapet.settings.locations.LocationDecisions;
 import dev.parapet.settings.policies.PolicyDecisions;
+import dev.parapet.settings.siem.SiemDestinationDecisions;
 
 /**
  * Every feature the writers run, each registered once beside its decisions ({@link Feature}); what
@@ -31,7 +32,8 @@ public final class CommandFeatures {
             AccessRequestDecisions.FEATURE,
             LocationDecisions.FEATURE,
             FeedSubscriptionDecisions.FEATURE,
-            AccountDecisions.FEATURE);
+            AccountDecisions.FEATURE,
+            SiemDestinationDecisions.FEATURE);
 
     private static final Map<Class<?>, Feature> BY_COMMAND = new HashMap<>();
     private static final Map<String, String> STORE_OF_TOPIC = new LinkedHashMap<>();

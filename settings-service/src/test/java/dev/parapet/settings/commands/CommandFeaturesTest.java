@@ -15,6 +15,7 @@ import org.apache.avro.Schema;
 import org.junit.jupiter.api.Test;
 
 import dev.parapet.schemas.Topics;
+import dev.parapet.settings.siem.SiemDestinationDecisions;
 import dev.parapet.schemas.v1.access.AccessRequestRaised;
 import dev.parapet.schemas.v1.settings.SettingsCommand;
 import dev.parapet.schemas.v1.settings.SettingsRejection;
@@ -48,7 +49,7 @@ class CommandFeaturesTest {
     @Test
     void everyCommandTheSchemaAllowsIsRegisteredByOneFeatureOnItsWriter() {
         List<Class<?>> types = commandTypes();
-        assertThat(types).hasSize(23);
+        assertThat(types).hasSize(25);
         Set<Class<?>> registered = CommandFeatures.ALL.stream().flatMap(feature -> feature.commandTypes().stream()).collect(Collectors.toSet());
         assertThat(registered).containsExactlyInAnyOrderElementsOf(types);
         for (Class<?> type : types) {
@@ -69,10 +70,11 @@ class CommandFeaturesTest {
                 Topics.DOMAIN_CATEGORIES.name(), SettingsCommandTopology.DOMAIN_CATEGORIES_STORE,
                 Topics.CATEGORY_FEEDS.name(), SettingsCommandTopology.CATEGORY_FEEDS_STORE,
                 Topics.ACCOUNTS.name(), SettingsCommandTopology.ACCOUNTS_STORE,
-                Topics.ACCESS_REQUESTS.name(), SettingsCommandTopology.ACCESS_REQUESTS_STORE));
+                Topics.ACCESS_REQUESTS.name(), SettingsCommandTopology.ACCESS_REQUESTS_STORE,
+                Topics.SIEM_DESTINATIONS.name(), SiemDestinationDecisions.STORE));
         assertThat(CommandFeatures.storesOf(Feature.Writer.ACCOUNT)).containsExactlyInAnyOrder(SettingsCommandTopology.SETTINGS_STORE,
                 SettingsCommandTopology.EXCEPTIONS_STORE, SettingsCommandTopology.POLICIES_STORE, SettingsCommandTopology.GROUPS_STORE,
-                SettingsCommandTopology.ACCESS_REQUESTS_STORE);
+                SettingsCommandTopology.ACCESS_REQUESTS_STORE, SiemDestinationDecisions.STORE);
         assertThat(CommandFeatures.storesOf(Feature.Writer.GLOBAL)).containsExactlyInAnyOrder(SettingsCommandTopology.LOCATIONS_STORE,
                 SettingsCommandTopology.DOMAIN_CATEGORIES_STORE, SettingsCommandTopology.CATEGORY_FEEDS_STORE,
                 SettingsCommandTopology.ACCOUNTS_STORE);
