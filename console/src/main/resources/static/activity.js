@@ -1,6 +1,7 @@
 // Activity: the account's query log, searched by diagnostics-service (Parquet files read by DuckDB, the account's
 // own files only) and paged there: the page never holds more than one page of queries, however many there are.
-import { $, api, read, el, fill, pager, when, failed, notice, showFieldErrors, clearFieldErrors, shapeWrites } from './core.js';
+import { $, api, read, el, fill, pager, when, failed, notice, showFieldErrors, clearFieldErrors, shapeWrites, confirmed, etag, state }
+  from './core.js';
 
 const SIZE = 50;
 const RANGES = { hour: 3_600_000, day: 86_400_000, week: 7 * 86_400_000 };
@@ -137,11 +138,69 @@ async function reIdentify(event) {
   }
 }
 
+/** The account's SIEM destination (settings-service's siem-destination): its version, for If-Match, once read. */
+let siemVersion = null;
+
+function showSiem(destination) {
+  siemVersion = destination ? destination.version : null;
+  $('remove-siem').hidden = !destination;
+  if (!destination) {
+    $('siem-current').textContent = 'Queries are not sent to a SIEM.';
+    return;
+  }
+  $('siem-host').value = destination.host;
+  $('siem-port').value = destination.port;
+  $('siem-format').value = destination.format;
+  $('siem-facility').value = destination.facility;
+  $('siem-verify-hostname').checked = destination.verifyHostname;
+  $('siem-ca').value = destination.caCertificates;
+  const authorities = destination.certificates.map((ca) => `${ca.subject} (until ${when(ca.notAfter)})`).join('; ');
+  $('siem-current').textContent = `Queries go to ${destination.host}:${destination.port} as ${destination.format}, trusting ${authorities}.`
+    + ` Set by ${destination.updatedBy}, ${when(destination.updatedAt)}.`;
+}
+
+async function loadSiem() {
+  try {
+    showSiem(await (await api('GET', 'siem-destination')).json());
+  } catch (error) {
+    if (error.status !== 404) throw error;
+    showSiem(null);
+  }
+}
+
+async function saveSiem(event) {
+  event.preventDefault();
+  clearFieldErrors('siem');
+  try {
+    const destination = await (await api('PUT', 'siem-destination', { host: $('siem-host').value.trim(),
+      port: Number($('siem-port').value), format: $('siem-format').value, facility: $('siem-facility').value,
+      verifyHostname: $('siem-verify-hostname').checked, caCertificates: $('siem-ca').value },
+    siemVersion === null ? {} : { 'If-Match': etag(siemVersion) })).json();
+    showSiem(destination);
+    notice(`Queries now go to ${destination.host}:${destination.port}.`);
+  } catch (error) {
+    if (error.status === 400) showFieldErrors('siem', error);
+    failed(error, 'The destination was not saved');
+  }
+}
+
+async function removeSiem() {
+  if (!await confirmed('Stop sending to the SIEM?', 'Queries stop going to the receiver at once.', 'Stop sending')) return;
+  try {
+    await api('DELETE', 'siem-destination', undefined, { 'If-Match': etag(siemVersion) });
+    showSiem(null);
+    notice('Queries are no longer sent to a SIEM.');
+  } catch (error) {
+    failed(error, 'Sending was not stopped');
+  }
+}
+
 export async function showActivity() {
   await loadPickers();
   await searchActivity();
   try {
     await loadLogSettings();
+    await loadSiem();
   } catch (error) {
     failed(error, "The log's settings could not be read");
   }
@@ -159,5 +218,10 @@ export function setUpActivity() {
   $('retention-form').addEventListener('submit', saveRetention);
   $('privacy-form').addEventListener('submit', savePrivacy);
   $('reidentify-form').addEventListener('submit', reIdentify);
+  $('siem-form').addEventListener('submit', saveSiem);
+  $('remove-siem').addEventListener('click', removeSiem);
   shapeWrites('activity');
+  if (!state.access.privileged) {
+    for (const button of document.querySelectorAll('#siem-settings .write')) button.disabled = true;
+  }
 }

@@ -530,6 +530,30 @@ class ConsoleBrowserTest {
             click("reidentify");
             waitFor(ExpectedConditions.textToBePresentInElementLocated(By.id("notice"), "No identity behind anon-00000000000000000000"));
             assertAccessible("activity settings");
+
+            // The SIEM destination: none yet; text that is no certificate refused beside its field; a receiver with a CA
+            // saved (the local stack allows one on this machine), shown with its authority, then no longer sent to.
+            browser.findElement(By.cssSelector("#siem-settings summary")).click();
+            waitFor(ExpectedConditions.textToBePresentInElementLocated(By.id("siem-current"), "not sent to a SIEM"));
+            type("siem-host", "127.0.0.1");
+            type("siem-ca", "not a certificate");
+            click("save-siem");
+            waitFor(ExpectedConditions.textToBePresentInElementLocated(By.id("siem-caCertificates-error"), "no PEM certificate"));
+            Path ca = Files.createTempDirectory(JourneyStack.work, "siem-").resolve("ca.pem");
+            Processes.Result made = Processes.run(List.of("openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256",
+                    "-nodes", "-keyout", ca.resolveSibling("ca.key").toString(), "-out", ca.toString(), "-days", "2", "-subj", "/CN=Console SIEM CA"));
+            assertThat(made.exit()).as(made.output()).isZero();
+            type("siem-ca", Files.readString(ca));
+            new org.openqa.selenium.support.ui.Select(browser.findElement(By.id("siem-format"))).selectByValue("CEF");
+            click("save-siem");
+            waitFor(ExpectedConditions.textToBePresentInElementLocated(By.id("notice"), "Queries now go to 127.0.0.1:6514"));
+            assertThat(text("siem-current")).contains("as CEF", "CN=Console SIEM CA");
+            assertThat(send("GET", "siem-destination", "").get("format").asText()).isEqualTo("CEF");
+            assertAccessible("SIEM destination");
+            click("remove-siem");
+            waitFor(driver -> driver.findElement(By.id("confirm-dialog")).getAttribute("open") != null);
+            click("confirm-ok");
+            waitFor(ExpectedConditions.textToBePresentInElementLocated(By.id("notice"), "no longer sent to a SIEM"));
             go("audit");
             new org.openqa.selenium.support.ui.Select(browser.findElement(By.id("audit-action"))).selectByValue("access-request.");
             browser.findElement(By.cssSelector("#audit-filters button[type='submit']")).click();

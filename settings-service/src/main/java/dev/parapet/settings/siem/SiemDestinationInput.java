@@ -117,6 +117,10 @@ public record SiemDestinationInput(String host, Integer port, String caCertifica
                     + "and treat that key as exposed"));
             return List.of();
         }
+        if (!pem.contains("-----BEGIN CERTIFICATE-----")) {
+            errors.add(new Problems.FieldError("caCertificates", "holds no PEM certificate (-----BEGIN CERTIFICATE-----)"));
+            return List.of();
+        }
         try {
             List<CertificateView> views = new ArrayList<>();
             for (var certificate : CertificateFactory.getInstance("X.509")
@@ -125,7 +129,7 @@ public record SiemDestinationInput(String host, Integer port, String caCertifica
                 views.add(new CertificateView(x509.getSubjectX500Principal().getName(), x509.getIssuerX500Principal().getName(),
                         x509.getNotAfter().toInstant().toString()));
             }
-            if (views.isEmpty() || !pem.contains("-----BEGIN CERTIFICATE-----")) {
+            if (views.isEmpty()) {
                 errors.add(new Problems.FieldError("caCertificates", "holds no PEM certificate (BEGIN CERTIFICATE)"));
             } else if (views.size() > MAX_CERTIFICATES) {
                 errors.add(new Problems.FieldError("caCertificates", "holds " + views.size() + " certificates, more than "

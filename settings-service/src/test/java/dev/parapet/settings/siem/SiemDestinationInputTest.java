@@ -80,7 +80,9 @@ public class SiemDestinationInputTest {
     @Test
     void theAuthoritiesMustBePemCertificatesAndNeverAKey() {
         assertThat(refusedField(check("siem.example.com", 6514, null, false))).isEqualTo("caCertificates");
-        assertThat(refusedField(check("siem.example.com", 6514, "not a certificate", false))).isEqualTo("caCertificates");
+        SiemDestinationInput.Checked text = check("siem.example.com", 6514, "not a certificate", false);
+        assertThat(refusedField(text)).isEqualTo("caCertificates");
+        assertThat(text.errors().get(0).reason()).isEqualTo("holds no PEM certificate (-----BEGIN CERTIFICATE-----)");
         assertThat(refusedField(check("siem.example.com", 6514, CA.replace("MII", "XXX"), false))).isEqualTo("caCertificates");
         SiemDestinationInput.Checked withKey = check("siem.example.com", 6514,
                 CA + "-----BEGIN PRIVATE KEY-----\nMIGHAgEAMBMGByqGSM49AgEGCCqGSM49AwEHBG0wawIBAQQg\n-----END PRIVATE KEY-----\n", false);
