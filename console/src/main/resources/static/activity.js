@@ -185,7 +185,8 @@ async function saveSiem(event) {
 }
 
 async function removeSiem() {
-  if (!await confirmed('Stop sending to the SIEM?', 'Queries stop going to the receiver at once.', 'Stop sending')) return;
+  if (!await confirmed('Stop sending to the SIEM?', 'Queries stop going to the receiver at once. A destination set again '
+    + 'later gets the queries from then on, not those of the time between.', 'Stop sending')) return;
   try {
     await api('DELETE', 'siem-destination', undefined, { 'If-Match': etag(siemVersion) });
     showSiem(null);

@@ -129,6 +129,9 @@ class TwoInstancesTest {
                 awaitAnswers("the new instance answers", account.getValue(), account.getKey(), window, base(fresh), first);
             }
         }
+        // The tests after this one share the first instance: it is left alone again, with every task restored and running.
+        await("the first instance alone again, running", () -> clients() == 1
+                && streams.getKafkaStreams().state() == org.apache.kafka.streams.KafkaStreams.State.RUNNING);
     }
 
     /**

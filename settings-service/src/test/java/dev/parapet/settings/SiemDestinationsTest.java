@@ -65,29 +65,36 @@ class SiemDestinationsTest {
         put(full, body("127.0.0.1"), null).expectStatus().isBadRequest().expectBody()
                 .jsonPath("$.errors[0].field").isEqualTo("host");
 
-        DestinationView set = put(full, body("siem.example.com"), null).expectStatus().isOk().expectHeader().valueEquals("ETag", "\"v1\"")
+        long before = System.currentTimeMillis();
+        DestinationView set = put(full, body("siem.example.com"), null).expectStatus().isOk()
                 .expectBody(DestinationView.class).returnResult().getResponseBody();
         assertThat(set.host()).isEqualTo("siem.example.com");
         assertThat(set.format()).isEqualTo("CEF");
         assertThat(set.facility()).isEqualTo("LOCAL0");
         assertThat(set.verifyHostname()).isTrue();
-        assertThat(set.version()).isEqualTo(1);
+        assertThat(set.version()).as("a new destination's version is its creation's milliseconds").isBetween(before,
+                System.currentTimeMillis());
         assertThat(set.updatedBy()).isEqualTo("admin@example.com");
         assertThat(set.certificates()).singleElement().satisfies(ca -> assertThat(ca.subject()).contains("CN=Parapet test SIEM CA"));
 
         DestinationView read = http.get().uri(PATH, account).headers(h -> h.setBearerAuth(full)).exchange().expectStatus().isOk()
+                .expectHeader().valueEquals("ETag", "\"v" + set.version() + "\"")
                 .expectBody(DestinationView.class).returnResult().getResponseBody();
         assertThat(read).isEqualTo(set);
 
         put(full, body("other.example.com"), "\"v7\"").expectStatus().isEqualTo(412);
-        DestinationView replaced = put(full, body("other.example.com"), "\"v1\"").expectStatus().isOk()
+        DestinationView replaced = put(full, body("other.example.com"), "\"v" + set.version() + "\"").expectStatus().isOk()
                 .expectBody(DestinationView.class).returnResult().getResponseBody();
         assertThat(replaced.host()).isEqualTo("other.example.com");
-        assertThat(replaced.version()).isEqualTo(2);
+        assertThat(replaced.version()).isEqualTo(set.version() + 1);
 
         http.delete().uri(PATH, account).headers(h -> h.setBearerAuth(full)).exchange().expectStatus().isNoContent();
         http.get().uri(PATH, account).headers(h -> h.setBearerAuth(full)).exchange().expectStatus().isNotFound();
         http.delete().uri(PATH, account).headers(h -> h.setBearerAuth(full)).exchange().expectStatus().isNotFound();
+
+        // Set again after the removal: a version read before it does not match the new destination.
+        put(full, body("siem.example.com"), null).expectStatus().isOk();
+        put(full, body("stale.example.com"), "\"v" + replaced.version() + "\"").expectStatus().isEqualTo(412);
     }
 
     @Test

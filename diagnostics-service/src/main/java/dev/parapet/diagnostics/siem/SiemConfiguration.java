@@ -44,7 +44,7 @@ public class SiemConfiguration {
         String hostname = properties.hostname().isEmpty() ? localHostname() : properties.hostname();
         Set<UUID> operators = properties.destinations().stream().map(SiemProperties.Destination::account).collect(Collectors.toSet());
         return new AccountSiemDestinations(kafka.buildConsumerProperties(), registry.url(), meters, operators,
-                destination -> AccountSiemDestinations.export(destination, properties, hostname, kafka.buildConsumerProperties(),
+                properties.maxAccountDestinations(), destination -> AccountSiemDestinations.export(destination, properties, hostname, kafka.buildConsumerProperties(),
                         registry.url(), meters));
     }
 

@@ -78,13 +78,23 @@ public final class SiemExport implements SmartLifecycle {
     /** Offsets of what was read and sent (or had nothing to send) but not committed yet. */
     private final Map<TopicPartition, OffsetAndMetadata> uncommitted = new HashMap<>();
 
+    /** An operator's destination: its group is {@code diagnostics-service-siem-<account>}. */
     public SiemExport(UUID account, Syslog syslog, SyslogTls tls, Map<String, Object> consumerConfig, String registryUrl,
                       SiemProperties properties, MeterRegistry meters) {
+        this(account, KafkaAccess.SIEM_GROUP_PREFIX + account, syslog, tls, consumerConfig, registryUrl, properties, meters);
+    }
+
+    /** @param group the consumer group, which must begin with {@link KafkaAccess#SIEM_GROUP_PREFIX} (the service's ACL) */
+    public SiemExport(UUID account, String group, Syslog syslog, SyslogTls tls, Map<String, Object> consumerConfig, String registryUrl,
+                      SiemProperties properties, MeterRegistry meters) {
+        if (!group.startsWith(KafkaAccess.SIEM_GROUP_PREFIX)) {
+            throw new IllegalArgumentException("a SIEM export's group begins " + KafkaAccess.SIEM_GROUP_PREFIX + ", not " + group);
+        }
         this.account = account;
         this.syslog = syslog;
         this.tls = tls;
         this.consumerConfig = new HashMap<>(consumerConfig);
-        this.consumerConfig.put(ConsumerConfig.GROUP_ID_CONFIG, KafkaAccess.SIEM_GROUP_PREFIX + account);
+        this.consumerConfig.put(ConsumerConfig.GROUP_ID_CONFIG, group);
         this.consumerConfig.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
         this.consumerConfig.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, properties.startAt());
         this.consumerConfig.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");

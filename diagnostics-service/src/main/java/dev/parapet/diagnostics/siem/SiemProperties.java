@@ -28,6 +28,8 @@ import dev.parapet.schemas.access.KafkaAccess;
  * @param connectTimeout how long a connection and its TLS handshake may take
  * @param minBackoff     the first pause after a failure, doubled after each failure in a row
  * @param maxBackoff     the longest pause
+ * @param maxAccountDestinations the most destinations set by accounts' administrators this instance exports at once (each
+ *                               is a reader of the whole verdicts topic); beyond it a destination waits, counted and logged
  * @param allowPrivateAddresses whether destinations set by accounts' administrators (parapet.siem-destinations.v1) may be
  *                              reached at loopback and private addresses (the local stack and tests only); the
  *                              operator's own destinations, configured here, always may
@@ -41,7 +43,8 @@ public record SiemProperties(
         @DefaultValue("10s") Duration connectTimeout,
         @DefaultValue("1s") Duration minBackoff,
         @DefaultValue("30s") Duration maxBackoff,
-        @DefaultValue("false") boolean allowPrivateAddresses) {
+        @DefaultValue("false") boolean allowPrivateAddresses,
+        @DefaultValue("50") int maxAccountDestinations) {
 
     private static final String PREFIX = "parapet.diagnostics.siem.";
 
@@ -63,6 +66,9 @@ public record SiemProperties(
         if (connectTimeout.isNegative() || connectTimeout.isZero()) {
             // A zero timeout is "wait for ever" to the socket: one unanswering receiver would hold its destination.
             throw new IllegalArgumentException(PREFIX + "connect-timeout must be positive, not " + connectTimeout);
+        }
+        if (maxAccountDestinations < 0) {
+            throw new IllegalArgumentException(PREFIX + "max-account-destinations must be 0 or more");
         }
         if (minBackoff.isNegative() || minBackoff.isZero() || maxBackoff.compareTo(minBackoff) < 0) {
             throw new IllegalArgumentException(PREFIX + "min-backoff must be positive and at most max-backoff");

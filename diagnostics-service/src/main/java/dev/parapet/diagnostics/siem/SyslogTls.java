@@ -218,7 +218,7 @@ final class SyslogTls {
     private InetAddress publicAddress() throws IOException {
         InetAddress[] addresses = InetAddress.getAllByName(host);
         for (InetAddress address : addresses) {
-            if (address.isMulticastAddress() || Cidr.of(address).nonPublicOverlap().isPresent()) {
+            if (!Cidr.isPublic(address)) {
                 throw new IOException(host + " resolves to " + address.getHostAddress() + ", not a public address: refused "
                         + "(parapet.diagnostics.siem.allow-private-addresses)");
             }

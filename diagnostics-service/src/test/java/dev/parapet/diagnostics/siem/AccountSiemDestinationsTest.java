@@ -56,6 +56,8 @@ class AccountSiemDestinationsTest {
     final SimpleMeterRegistry meters = new SimpleMeterRegistry();
     final UUID account = UUID.randomUUID();
     final UUID operators = UUID.randomUUID();
+    final UUID waiting = UUID.randomUUID();
+    final Instant created = Instant.now().truncatedTo(java.time.temporal.ChronoUnit.MILLIS);
     final int firstPort = Ports.free();
     final int secondPort = Ports.free();
 
@@ -68,16 +70,20 @@ class AccountSiemDestinationsTest {
                 Map.of(firstPort, directory.resolve("first.log"), secondPort, directory.resolve("second.log")));
         rsyslog.start();
         SiemProperties properties = new SiemProperties(List.of(), "test-host", 50, "earliest", Duration.ofSeconds(5),
-                Duration.ofMillis(100), Duration.ofSeconds(1), true);
+                Duration.ofMillis(100), Duration.ofSeconds(1), true, 1);
         Map<String, Object> consumer = Map.of(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, RealInfrastructure.get().bootstrapServers());
         String registry = RealInfrastructure.get().registryUrl();
-        destinations = new AccountSiemDestinations(consumer, registry, meters, Set.of(operators),
+        destinations = new AccountSiemDestinations(consumer, registry, meters, Set.of(operators), properties.maxAccountDestinations(),
                 destination -> AccountSiemDestinations.export(destination, properties, "test-host", consumer, registry, meters));
         destinations.start();
     }
 
     @AfterEach
-    void stop() {
+    void stop() throws Exception {
+        // Each test's accounts are its own; their records go, so that a test run again on the same broker starts clean.
+        for (UUID each : List.of(account, operators, waiting)) {
+            feed.records.publish(Topics.SIEM_DESTINATIONS.name(), each.toString(), null);
+        }
         destinations.stop();
         rsyslog.close();
         feed.close();
@@ -86,7 +92,7 @@ class AccountSiemDestinationsTest {
     private SiemDestination destination(UUID account, int port, long version, SiemFormat format) throws IOException {
         return SiemDestination.newBuilder().setAccountId(account).setHost("127.0.0.1").setPort(port)
                 .setCaCertificates(Files.readString(certificates.ca())).setFormat(format).setFacility(SiemFacility.LOCAL0)
-                .setVersion(version).setUpdatedBy("admin@example.com").setUpdatedAt(Instant.now()).build();
+                .setCreatedAt(created).setVersion(version).setUpdatedBy("admin@example.com").setUpdatedAt(Instant.now()).build();
     }
 
     private List<DnsVerdict> verdicts(int count, UUID... accounts) throws Exception {
@@ -120,13 +126,23 @@ class AccountSiemDestinationsTest {
         assertThat(rsyslog.received(secondPort)).hasSize(10).allSatisfy(line -> assertThat(line).startsWith("CEF:0|Parapet|"));
         assertThat(rsyslog.received(firstPort)).hasSize(10);
 
-        // Removed: the export stops, and later verdicts go nowhere.
+        // A second account's destination beyond max-account-destinations (1 here) waits for room.
+        feed.records.publish(Topics.SIEM_DESTINATIONS.name(), waiting.toString(), destination(waiting, firstPort, 1, SiemFormat.JSON));
+        SiemExportTest.await("the second account's record read", () -> meters.counter("parapet.diagnostics.siem.destinations.refused")
+                .count() > 0);
+        assertThat(destinations.runningVersions()).isEqualTo(Map.of(account, 2L));
+
+        // Removed: the export stops, later verdicts of the account go nowhere, and the waiting account's starts.
         feed.records.publish(Topics.SIEM_DESTINATIONS.name(), account.toString(), null);
-        SiemExportTest.await("the export stopped", () -> destinations.runningVersions().isEmpty());
+        SiemExportTest.await("the export stopped, the waiting one started", () -> destinations.runningVersions().equals(Map.of(waiting, 1L)));
         verdicts(10, account);
+        verdicts(5, waiting);
+        SiemExportTest.await("the waiting account's verdicts at the first receiver", () -> rsyslog.received(firstPort).size() >= 15);
         Thread.sleep(2_000);
         assertThat(rsyslog.received(secondPort)).hasSize(10);
-        assertThat(rsyslog.received(firstPort)).hasSize(10);
+        assertThat(rsyslog.received(firstPort)).hasSize(15);
+        assertThat(rsyslog.received(firstPort).subList(10, 15)).allSatisfy(line -> assertThat(line).contains("\"accountId\":\"" + waiting
+                + "\""));
     }
 
     @Test

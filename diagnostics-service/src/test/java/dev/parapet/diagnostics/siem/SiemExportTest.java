@@ -78,7 +78,7 @@ class SiemExportTest {
         SiemProperties properties = new SiemProperties(List.of(
                 new Destination(jsonAccount, "127.0.0.1", jsonPort, certificates.ca(), true, SiemFormat.JSON, Facility.LOCAL0, null, null),
                 new Destination(cefAccount, "localhost", cefPort, certificates.ca(), true, SiemFormat.CEF, Facility.USER, null, null)),
-                "test-host", 50, "earliest", Duration.ofSeconds(5), Duration.ofMillis(100), Duration.ofSeconds(1), false);
+                "test-host", 50, "earliest", Duration.ofSeconds(5), Duration.ofMillis(100), Duration.ofSeconds(1), false, 50);
         Map<String, Object> consumer = Map.of(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, RealInfrastructure.get().bootstrapServers());
         for (Destination destination : properties.destinations()) {
             SiemExport export = new SiemExport(destination.account(), new Syslog(destination.facility(), properties.hostname(), destination.format()),
@@ -175,7 +175,7 @@ class SiemExportTest {
             Destination destination = new Destination(account, "127.0.0.1", port, certificates.ca(), true, SiemFormat.JSON, Facility.LOCAL0,
                     certificates.clientCertificate(), certificates.clientKey());
             SiemProperties properties = new SiemProperties(List.of(destination), "test-host", 50, "earliest", Duration.ofSeconds(5),
-                    Duration.ofMillis(100), Duration.ofSeconds(1), false);
+                    Duration.ofMillis(100), Duration.ofSeconds(1), false, 50);
             SiemExport export = new SiemExport(destination.account(), new Syslog(Facility.LOCAL0, "test-host", SiemFormat.JSON),
                     new SyslogTls(destination, properties.connectTimeout()), Map.of(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG,
                     RealInfrastructure.get().bootstrapServers()), RealInfrastructure.get().registryUrl(), properties, meters);
@@ -212,7 +212,7 @@ class SiemExportTest {
                     new Destination(one, "127.0.0.1", silentOne.getLocalPort(), ca, true, SiemFormat.JSON, Facility.LOCAL0, null, null),
                     new Destination(two, "127.0.0.1", silentTwo.getLocalPort(), ca, true, SiemFormat.JSON, Facility.LOCAL0, null, null));
             SiemProperties properties = new SiemProperties(destinations, "test-host", 50, "earliest", Duration.ofMinutes(5),
-                    Duration.ofMillis(100), Duration.ofSeconds(1), false);
+                    Duration.ofMillis(100), Duration.ofSeconds(1), false, 50);
             List<SiemExport> silent = new ArrayList<>();
             for (Destination destination : destinations) {
                 silent.add(new SiemExport(destination.account(), new Syslog(Facility.LOCAL0, "test-host", SiemFormat.JSON),

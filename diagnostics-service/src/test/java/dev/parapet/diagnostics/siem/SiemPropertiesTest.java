@@ -100,11 +100,11 @@ class SiemPropertiesTest {
         assertThat(good.group()).isEqualTo("diagnostics-service-siem-" + account);
         assertThatThrownBy(() -> new SyslogTls(good, Duration.ofSeconds(1))).hasMessageContaining("cannot be read as PEM certificates");
         assertThatThrownBy(() -> new SiemProperties(List.of(good, good), "", 500, "latest", Duration.ofSeconds(1), Duration.ofSeconds(1),
-                Duration.ofSeconds(30), false)).hasMessageContaining("one destination per account");
+                Duration.ofSeconds(30), false, 50)).hasMessageContaining("one destination per account");
         assertThatThrownBy(() -> new SiemProperties(List.of(), "", 500, "yesterday", Duration.ofSeconds(1), Duration.ofSeconds(1),
-                Duration.ofSeconds(30), false)).hasMessageContaining("start-at");
+                Duration.ofSeconds(30), false, 50)).hasMessageContaining("start-at");
         assertThatThrownBy(() -> new SiemProperties(List.of(), "", 500, "latest", Duration.ZERO, Duration.ofSeconds(1),
-                Duration.ofSeconds(30), false)).hasMessageContaining("connect-timeout must be positive");
+                Duration.ofSeconds(30), false, 50)).hasMessageContaining("connect-timeout must be positive");
         assertThatThrownBy(() -> bind(Map.of("parapet.diagnostics.siem.connect-timeout", "0s")))
                 .hasRootCauseMessage("parapet.diagnostics.siem.connect-timeout must be positive, not PT0S");
     }

@@ -109,10 +109,65 @@ public record Cidr(InetAddress network, int prefixLength) {
         return overlaps(of(address));
     }
 
-    /** Ranges that are not on the public internet: private, loopback, link-local, unique-local, CGNAT, unspecified. */
+    /**
+     * Ranges that are not on the public internet: private, loopback, link-local, unique-local, site-local, CGNAT,
+     * unspecified, the IETF's protocol assignments, the benchmarking range and the reserved 240/4.
+     */
     private static final List<Cidr> NON_PUBLIC = Stream.of("0.0.0.0/8", "10.0.0.0/8", "100.64.0.0/10", "127.0.0.0/8",
-            "169.254.0.0/16", "172.16.0.0/12", "192.168.0.0/16", "::/128", "::1/128", "fc00::/7", "fe80::/10")
+            "169.254.0.0/16", "172.16.0.0/12", "192.0.0.0/24", "192.168.0.0/16", "198.18.0.0/15", "240.0.0.0/4", "::/128", "::1/128",
+            "fc00::/7", "fe80::/10", "fec0::/10")
             .map(text -> parse(text).cidr().orElseThrow()).toList();
+
+    /** IPv6 ranges whose addresses reach an IPv4 address through a translator or tunnel: NAT64 (RFC 6052, 8215), Teredo. */
+    private static final List<Cidr> TRANSLATED = Stream.of("64:ff9b::/96", "64:ff9b:1::/48", "2001::/32")
+            .map(text -> parse(text).cidr().orElseThrow()).toList();
+
+    /**
+     * Whether a connection to this address reaches the public internet, for whatever Parapet connects to on someone's
+     * behalf (a SIEM, a feed): not multicast, not in a non-public range; an IPv6 address that carries an IPv4 one
+     * (IPv4-mapped {@code ::ffff:0:0/96}, IPv4-compatible {@code ::/96}, 6to4 {@code 2002::/16}) is judged by the IPv4
+     * address it carries, and NAT64 and Teredo addresses, which reach an IPv4 address through a translator, are not public.
+     * A name lookup can answer with any of these (the JDK keeps an IPv4-mapped answer as an IPv6 address), so this is
+     * the check for resolved addresses, not only for literals.
+     */
+    public static boolean isPublic(InetAddress address) {
+        if (address.isMulticastAddress()) {
+            return false;
+        }
+        byte[] bytes = address.getAddress();
+        if (bytes.length == 16) {
+            Optional<InetAddress> carried = carriedIpv4(bytes);
+            if (carried.isPresent()) {
+                return isPublic(carried.get());
+            }
+            if (TRANSLATED.stream().anyMatch(range -> range.contains(address))) {
+                return false;
+            }
+        }
+        return of(address).nonPublicOverlap().isEmpty();
+    }
+
+    /** The IPv4 address an IPv4-mapped, IPv4-compatible or 6to4 address carries. */
+    private static Optional<InetAddress> carriedIpv4(byte[] bytes) {
+        boolean zeroTo10 = true;
+        for (int i = 0; i < 10; i++) {
+            zeroTo10 &= bytes[i] == 0;
+        }
+        byte[] ipv4 = null;
+        if (zeroTo10 && ((bytes[10] == (byte) 0xff && bytes[11] == (byte) 0xff) || (bytes[10] == 0 && bytes[11] == 0))) {
+            ipv4 = java.util.Arrays.copyOfRange(bytes, 12, 16);   // ::ffff:a.b.c.d, ::a.b.c.d (and :: and ::1, as 0.0.0.0 and 0.0.0.1)
+        } else if (bytes[0] == 0x20 && bytes[1] == 0x02) {
+            ipv4 = java.util.Arrays.copyOfRange(bytes, 2, 6);     // 2002:AABB:CCDD::/48
+        }
+        if (ipv4 == null) {
+            return Optional.empty();
+        }
+        try {
+            return Optional.of(InetAddress.getByAddress(ipv4));
+        } catch (UnknownHostException impossible) {
+            return Optional.empty();
+        }
+    }
 
     /** The non-public range this one overlaps, if any: such a range cannot be an office's egress address. */
     public Optional<Cidr> nonPublicOverlap() {

@@ -232,7 +232,7 @@ public final class FeedFetcher implements AutoCloseable {
         try {
             List<String> nonPublic = new ArrayList<>();
             for (InetAddress address : InetAddress.getAllByName(host)) {
-                if (address.isMulticastAddress() || Cidr.of(address).nonPublicOverlap().isPresent()) {
+                if (!Cidr.isPublic(address)) {
                     nonPublic.add(address.getHostAddress());
                 }
             }

@@ -39,8 +39,11 @@ public final class SiemDestinationDecisions {
         if (set.getExpectedVersion() != null && set.getExpectedVersion() != current) {
             return Decision.refused(command, SettingsRejection.VERSION_MISMATCH, current, null);
         }
+        // A new destination's version starts at its creation's milliseconds: an ETag read before a removal never matches it.
         SiemDestination next = SiemDestination.newBuilder(set.getDestination()).setAccountId(command.getAccountId())
-                .setVersion(current + 1).setUpdatedBy(Actors.name(command.getActor())).setUpdatedAt(now).build();
+                .setCreatedAt(stored == null ? now : stored.getCreatedAt())
+                .setVersion(stored == null ? Math.max(1, now.toEpochMilli()) : current + 1)
+                .setUpdatedBy(Actors.name(command.getActor())).setUpdatedAt(now).build();
         return Decision.accepted(command, Topics.SIEM_DESTINATIONS.name(), command.getAccountId().toString(), next, next.getVersion(),
                 Decision.audit(command, stored == null ? "siem-destination.create" : "siem-destination.update", "siem-destination",
                         command.getAccountId().toString(), AuditJson.describe(stored), AuditJson.describe(next), now));

@@ -63,7 +63,7 @@ public record SiemDestinationInput(String host, Integer port, String caCertifica
         }
         return new Checked(Optional.of(SiemDestination.newBuilder().setAccountId(new java.util.UUID(0, 0)).setHost(checkedHost)
                 .setPort(port).setCaCertificates(caCertificates.strip() + "\n").setVerifyHostname(verifyHostname == null || verifyHostname)
-                .setFormat(checkedFormat).setFacility(checkedFacility).setVersion(0).setUpdatedBy("")
+                .setFormat(checkedFormat).setFacility(checkedFacility).setCreatedAt(java.time.Instant.EPOCH).setVersion(0).setUpdatedBy("")
                 .setUpdatedAt(java.time.Instant.EPOCH).build()), List.of());
     }
 
@@ -76,7 +76,7 @@ public record SiemDestinationInput(String host, Integer port, String caCertifica
         Optional<InetAddress> literal = host.length() <= 45 && host.matches("[0-9a-f:.]+") ? Cidr.address(host) : Optional.empty();
         if (literal.isPresent()) {
             InetAddress address = literal.get();
-            if (!allowPrivate && (address.isMulticastAddress() || Cidr.of(address).nonPublicOverlap().isPresent())) {
+            if (!allowPrivate && !Cidr.isPublic(address)) {
                 errors.add(new Problems.FieldError("host", host + " is not a public address: Parapet sends verdicts only to receivers on "
                         + "the internet"));
             }

@@ -21,12 +21,14 @@ import dev.parapet.settings.commands.Decision;
 class SiemDestinationDecisionsTest {
 
     private static final Instant NOW = Instant.parse("2026-12-05T10:00:00Z");
+    private static final Instant CREATED = Instant.parse("2026-11-01T09:00:00Z");
 
     private final UUID account = UUID.randomUUID();
 
     private static SiemDestination destination(long version, String host) {
         return SiemDestination.newBuilder().setAccountId(UUID.randomUUID()).setHost(host).setPort(6514).setCaCertificates("pem")
-                .setFormat(SiemFormat.CEF).setVersion(version).setUpdatedBy("someone").setUpdatedAt(Instant.EPOCH).build();
+                .setFormat(SiemFormat.CEF).setCreatedAt(CREATED).setVersion(version).setUpdatedBy("someone").setUpdatedAt(Instant.EPOCH)
+                .build();
     }
 
     private Decision set(SiemDestination stored, Long expected, SiemDestination wanted) {
@@ -43,13 +45,15 @@ class SiemDestinationDecisionsTest {
         assertThat(created.outputs().get(0).key()).isEqualTo(account.toString());
         SiemDestination stored = (SiemDestination) created.outputs().get(0).value();
         assertThat(stored.getAccountId()).as("whatever the body said").isEqualTo(account);
-        assertThat(stored.getVersion()).as("not the body's").isEqualTo(1);
+        assertThat(stored.getVersion()).as("not the body's: the creation's milliseconds").isEqualTo(NOW.toEpochMilli());
+        assertThat(stored.getCreatedAt()).isEqualTo(NOW);
         assertThat(stored.getUpdatedAt()).isEqualTo(NOW);
         assertThat(stored.getHost()).isEqualTo("siem.example.com");
         assertThat(((AuditEvent) created.outputs().get(1).value()).getAction()).isEqualTo("siem-destination.create");
 
-        Decision replaced = set(stored, 1L, destination(0, "other.example.com"));
-        assertThat(((SiemDestination) replaced.outputs().get(0).value()).getVersion()).isEqualTo(2);
+        Decision replaced = set(stored, NOW.toEpochMilli(), destination(0, "other.example.com"));
+        assertThat(((SiemDestination) replaced.outputs().get(0).value()).getVersion()).isEqualTo(NOW.toEpochMilli() + 1);
+        assertThat(((SiemDestination) replaced.outputs().get(0).value()).getCreatedAt()).as("kept").isEqualTo(NOW);
         assertThat(((AuditEvent) replaced.outputs().get(1).value()).getAction()).isEqualTo("siem-destination.update");
         assertThat(((AuditEvent) replaced.outputs().get(1).value()).getBefore()).contains("siem.example.com");
     }

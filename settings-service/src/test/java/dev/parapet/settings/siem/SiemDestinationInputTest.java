@@ -55,7 +55,8 @@ public class SiemDestinationInputTest {
 
     @ParameterizedTest
     @ValueSource(strings = {"127.0.0.1", "10.1.2.3", "192.168.0.10", "169.254.169.254", "::1", "fd00::1", "::ffff:127.0.0.1",
-            "0.0.0.0", "224.0.0.1", "localhost", "siem.localhost", "intranet"})
+            "0.0.0.0", "224.0.0.1", "64:ff9b::a00:1", "2002:a00:1::1", "fec0::1", "198.18.0.1", "localhost", "siem.localhost",
+            "intranet"})
     void addressesAndNamesOffTheInternetAreRefusedUnlessTheOperatorAllowsThem(String host) {
         assertThat(refusedField(check(host, 6514, CA, false))).isEqualTo("host");
         if (!host.equals("224.0.0.1")) {
