@@ -54,8 +54,6 @@ public final class DeviceProcessor implements Processor<String, SpecificRecord, 
     public static final String COMMIT_HOOK = "devices-commit-hook";
     /** The stores the processor is connected to. */
     public static final String[] STORES = {DEVICES_STORE, ACCOUNTS_STORE, COMMIT_HOOK};
-    /** Rows held decoded per task unless told otherwise (the changed ones are written at the next commit whatever the bound). */
-    static final int ROWS_HELD = 2_000;
 
     private final HealthRules rules;
     private final int rowsHeld;
@@ -66,10 +64,6 @@ public final class DeviceProcessor implements Processor<String, SpecificRecord, 
     private KeyValueStore<String, HealthRules.AccountSettings> accounts;
     private final Deadlines devicesDue = new Deadlines();
     private final Deadlines accountsDue = new Deadlines();
-
-    public DeviceProcessor(HealthRules rules, Duration reviewInterval, FindingEvents events) {
-        this(rules, reviewInterval, events, ROWS_HELD);
-    }
 
     /** {@code rowsHeld}: the task's share of {@code parapet.diagnostics.device-rows-held}. */
     public DeviceProcessor(HealthRules rules, Duration reviewInterval, FindingEvents events, int rowsHeld) {

@@ -131,11 +131,7 @@ public final class QueryLogSearch implements AutoCloseable {
         condition(where, parameters, "agent_id = ?", filter.agent());
         condition(where, parameters, "location_id = ?", filter.location());
         condition(where, parameters, "query_name = ?", filter.name());
-        if (filter.suffix() != null) {
-            where.append(" AND (query_name = ? OR ends_with(query_name, ?))");
-            parameters.add(filter.suffix());
-            parameters.add("." + filter.suffix());
-        }
+        under(where, parameters, filter.suffix());
         condition(where, parameters, "action = ?", filter.action());
         condition(where, parameters, "list_contains(category_ids, ?)", filter.category());
         condition(where, parameters, "policy_id = ?", filter.policy());
@@ -213,11 +209,7 @@ public final class QueryLogSearch implements AutoCloseable {
         List<Object> parameters = new ArrayList<>();
         StringBuilder where = new StringBuilder(" WHERE action = 'ALLOWED'");
         condition(where, parameters, "query_name = ?", name);
-        if (suffix != null) {
-            where.append(" AND (query_name = ? OR ends_with(query_name, ?))");
-            parameters.add(suffix);
-            parameters.add("." + suffix);
-        }
+        under(where, parameters, suffix);
         condition(where, parameters, "location_id = ?", location);
         String grouped = "SELECT query_name, query_type, location_id, sum(count) AS queries FROM read_parquet(["
                 + rolled.stream().map(QueryLogWriter::literal).collect(Collectors.joining(", ")) + "], hive_partitioning = false)"
@@ -250,10 +242,8 @@ public final class QueryLogSearch implements AutoCloseable {
     /** The account's roll-up files of the hours overlapping the range (finished ones only: unfinished ones have hidden names). */
     List<String> rolledUpFiles(UUID account, Instant from, Instant to) {
         List<String> rolled = new ArrayList<>();
-        Instant hour = from.truncatedTo(ChronoUnit.HOURS);
-        while (hour.isBefore(to)) {
-            LocalDateTime at = LocalDateTime.ofInstant(hour, ZoneOffset.UTC);
-            Path directory = files.rollupHour(account, at.toLocalDate(), at.getHour());
+        eachHour(from, to, (date, hour) -> {
+            Path directory = files.rollupHour(account, date, hour);
             if (Files.isDirectory(directory)) {
                 try (java.util.stream.Stream<Path> listing = Files.list(directory)) {
                     listing.map(Path::toString).filter(file -> file.endsWith(".parquet") && !Path.of(file).getFileName().toString()
@@ -262,8 +252,7 @@ public final class QueryLogSearch implements AutoCloseable {
                     // retention deleted the hour while it was listed: nothing of it to read
                 }
             }
-            hour = hour.plus(1, ChronoUnit.HOURS);
-        }
+        });
         return rolled;
     }
 
@@ -430,18 +419,15 @@ public final class QueryLogSearch implements AutoCloseable {
     List<List<String>> hours(UUID account, Instant from, Instant to) {
         List<List<String>> hours = new ArrayList<>();
         Map<Integer, java.util.OptionalLong> commits = new HashMap<>();
-        Instant hour = from.truncatedTo(ChronoUnit.HOURS);
-        while (hour.isBefore(to)) {
-            LocalDateTime at = LocalDateTime.ofInstant(hour, ZoneOffset.UTC);
-            Path directory = files.hour(account, at.toLocalDate(), at.getHour());
+        eachHour(from, to, (date, hour) -> {
+            Path directory = files.hour(account, date, hour);
             if (Files.isDirectory(directory)) {
                 List<String> readable = files.readable(directory, commits).stream().map(Path::toString).toList();
                 if (!readable.isEmpty()) {
                     hours.add(readable);
                 }
             }
-            hour = hour.plus(1, ChronoUnit.HOURS);
-        }
+        });
         return hours;
     }
 
@@ -449,6 +435,23 @@ public final class QueryLogSearch implements AutoCloseable {
         if (value != null) {
             where.append(" AND ").append(sql);
             parameters.add(value);
+        }
+    }
+
+    /** The name {@code suffix} or any name under it ({@code example.com} matches {@code www.example.com}), if asked for. */
+    private static void under(StringBuilder where, List<Object> parameters, String suffix) {
+        if (suffix != null) {
+            where.append(" AND (query_name = ? OR ends_with(query_name, ?))");
+            parameters.add(suffix);
+            parameters.add("." + suffix);
+        }
+    }
+
+    /** Each hour (UTC) that overlaps {@code [from, to)}, oldest first. */
+    private static void eachHour(Instant from, Instant to, java.util.function.BiConsumer<java.time.LocalDate, Integer> hour) {
+        for (Instant at = from.truncatedTo(ChronoUnit.HOURS); at.isBefore(to); at = at.plus(1, ChronoUnit.HOURS)) {
+            LocalDateTime utc = LocalDateTime.ofInstant(at, ZoneOffset.UTC);
+            hour.accept(utc.toLocalDate(), utc.getHour());
         }
     }
 

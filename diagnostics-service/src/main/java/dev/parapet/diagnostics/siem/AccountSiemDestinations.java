@@ -40,21 +40,16 @@ public final class AccountSiemDestinations implements SmartLifecycle {
 
     private static final Logger LOG = LoggerFactory.getLogger(AccountSiemDestinations.class);
 
-    /** What one export of an account's destination is built from: a running export, not started yet. */
-    @FunctionalInterface
-    public interface Exports {
-        /** @throws IllegalArgumentException when the destination cannot work (its certificates unreadable) */
-        SiemExport of(SiemDestination destination);
-    }
-
     private record Running(long version, SiemExport export) {
     }
 
     private final Map<String, Object> consumerConfig;
     private final String registryUrl;
     private final MeterRegistry meters;
+    private final SiemProperties properties;
+    private final String hostname;
+    /** The accounts the operator configured a destination for ({@link SiemProperties#destinations()}). */
     private final Set<UUID> operatorAccounts;
-    private final Exports exports;
     private final int maxRunning;
     private final Counter refused;
     /** Each account's latest record not applied yet (empty: removed), in the order the accounts came. */
@@ -67,21 +62,27 @@ public final class AccountSiemDestinations implements SmartLifecycle {
     private volatile ExecutorService changes;
     private volatile boolean started;
 
-    public AccountSiemDestinations(Map<String, Object> consumerConfig, String registryUrl, MeterRegistry meters,
-                                   Set<UUID> operatorAccounts, int maxRunning, Exports exports) {
+    /** @param hostname the HOSTNAME of every message */
+    public AccountSiemDestinations(SiemProperties properties, String hostname, Map<String, Object> consumerConfig, String registryUrl,
+                                   MeterRegistry meters) {
         this.consumerConfig = Map.copyOf(consumerConfig);
         this.registryUrl = registryUrl;
         this.meters = meters;
-        this.operatorAccounts = Set.copyOf(operatorAccounts);
-        this.maxRunning = maxRunning;
-        this.exports = exports;
+        this.properties = properties;
+        this.hostname = hostname;
+        this.operatorAccounts = properties.destinations().stream().map(SiemProperties.Destination::account)
+                .collect(java.util.stream.Collectors.toUnmodifiableSet());
+        this.maxRunning = properties.maxAccountDestinations();
         this.refused = meters.counter("parapet.diagnostics.siem.destinations.refused");
         meters.gauge("parapet.diagnostics.siem.destinations.running", running, Map::size);
     }
 
-    /** An account's export as the service builds it: the destination's format, facility, certificates and group; checked addresses. */
-    public static SiemExport export(SiemDestination destination, SiemProperties properties, String hostname,
-                                    Map<String, Object> consumerConfig, String registryUrl, MeterRegistry meters) {
+    /**
+     * An account's export: the destination's format, facility, certificates and group; checked addresses.
+     *
+     * @throws IllegalArgumentException when the destination cannot work (its certificates unreadable)
+     */
+    private SiemExport export(SiemDestination destination) {
         return new SiemExport(destination.getAccountId(), group(destination),
                 new Syslog(Syslog.Facility.valueOf(destination.getFacility().name()), hostname,
                         SiemFormat.valueOf(destination.getFormat().name())),
@@ -196,7 +197,7 @@ public final class AccountSiemDestinations implements SmartLifecycle {
         UUID account = destination.getAccountId();
         SiemExport export;
         try {
-            export = exports.of(destination);
+            export = export(destination);
         } catch (RuntimeException e) {
             refused.increment();
             LOG.warn("SIEM destinations: account {}'s destination {}:{} cannot be used: {}", account, destination.getHost(),

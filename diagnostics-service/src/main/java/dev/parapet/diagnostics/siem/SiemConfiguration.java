@@ -3,9 +3,6 @@ package dev.parapet.diagnostics.siem;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.util.List;
-import java.util.Set;
-import java.util.UUID;
-import java.util.stream.Collectors;
 
 import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
@@ -25,9 +22,10 @@ public class SiemConfiguration {
     /** Every export, each a lifecycle of its own; built here so that a bad destination stops the start. */
     @Bean
     SiemExports siemExports(SiemProperties properties, KafkaProperties kafka, RegistryProperties registry, MeterRegistry meters) {
-        String hostname = properties.hostname().isEmpty() ? localHostname() : properties.hostname();
+        String hostname = hostname(properties);
         return new SiemExports(properties.destinations().stream()
-                .map(destination -> new SiemExport(destination.account(), new Syslog(destination.facility(), hostname, destination.format()),
+                .map(destination -> new SiemExport(destination.account(), destination.group(),
+                        new Syslog(destination.facility(), hostname, destination.format()),
                         new SyslogTls(destination, properties.connectTimeout()), kafka.buildConsumerProperties(), registry.url(),
                         properties, meters))
                 .toList());
@@ -41,14 +39,14 @@ public class SiemConfiguration {
     @ConditionalOnProperty(name = "parapet.diagnostics.siem.account-destinations", havingValue = "true", matchIfMissing = true)
     AccountSiemDestinations accountSiemDestinations(SiemProperties properties, KafkaProperties kafka, RegistryProperties registry,
                                                     MeterRegistry meters) {
-        String hostname = properties.hostname().isEmpty() ? localHostname() : properties.hostname();
-        Set<UUID> operators = properties.destinations().stream().map(SiemProperties.Destination::account).collect(Collectors.toSet());
-        return new AccountSiemDestinations(kafka.buildConsumerProperties(), registry.url(), meters, operators,
-                properties.maxAccountDestinations(), destination -> AccountSiemDestinations.export(destination, properties, hostname, kafka.buildConsumerProperties(),
-                        registry.url(), meters));
+        return new AccountSiemDestinations(properties, hostname(properties), kafka.buildConsumerProperties(), registry.url(), meters);
     }
 
-    private static String localHostname() {
+    /** The HOSTNAME of every message: the configured one, else this machine's name. */
+    private static String hostname(SiemProperties properties) {
+        if (!properties.hostname().isEmpty()) {
+            return properties.hostname();
+        }
         try {
             return InetAddress.getLocalHost().getHostName();
         } catch (UnknownHostException e) {

@@ -78,13 +78,11 @@ public final class SiemExport implements SmartLifecycle {
     /** Offsets of what was read and sent (or had nothing to send) but not committed yet. */
     private final Map<TopicPartition, OffsetAndMetadata> uncommitted = new HashMap<>();
 
-    /** An operator's destination: its group is {@code diagnostics-service-siem-<account>}. */
-    public SiemExport(UUID account, Syslog syslog, SyslogTls tls, Map<String, Object> consumerConfig, String registryUrl,
-                      SiemProperties properties, MeterRegistry meters) {
-        this(account, KafkaAccess.SIEM_GROUP_PREFIX + account, syslog, tls, consumerConfig, registryUrl, properties, meters);
-    }
-
-    /** @param group the consumer group, which must begin with {@link KafkaAccess#SIEM_GROUP_PREFIX} (the service's ACL) */
+    /**
+     * @param group the consumer group, which must begin with {@link KafkaAccess#SIEM_GROUP_PREFIX} (the service's ACL): an
+     *              operator's destination's {@link SiemProperties.Destination#group()}, an administrator's
+     *              {@link AccountSiemDestinations#group}
+     */
     public SiemExport(UUID account, String group, Syslog syslog, SyslogTls tls, Map<String, Object> consumerConfig, String registryUrl,
                       SiemProperties properties, MeterRegistry meters) {
         if (!group.startsWith(KafkaAccess.SIEM_GROUP_PREFIX)) {

@@ -99,7 +99,7 @@ class DeviceReviewTest {
         StreamsBuilder builder = new StreamsBuilder();
         DiagnosticsTopology.deviceStores(builder);
         builder.stream("devices-in", Consumed.with(Serdes.String(), new RecordSerde()))
-                .process(() -> new DeviceProcessor(rules, Duration.ofSeconds(1), findings), DeviceProcessor.STORES);
+                .process(() -> new DeviceProcessor(rules, Duration.ofSeconds(1), findings, 2_000), DeviceProcessor.STORES);
         Properties config = new Properties();
         config.put(StreamsConfig.APPLICATION_ID_CONFIG, "device-review-test");
         config.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "127.0.0.1:9");

@@ -69,12 +69,13 @@ class AccountSiemDestinationsTest {
         rsyslog = new Rsyslog(directory.resolve("rsyslog"), certificates,
                 Map.of(firstPort, directory.resolve("first.log"), secondPort, directory.resolve("second.log")));
         rsyslog.start();
-        SiemProperties properties = new SiemProperties(List.of(), "test-host", 50, "earliest", Duration.ofSeconds(5),
+        // The operator configured a destination for one account (never reached here: only the account's own record is).
+        SiemProperties properties = new SiemProperties(List.of(new SiemProperties.Destination(operators, "127.0.0.1", 9, certificates.ca(),
+                true, dev.parapet.diagnostics.siem.SiemFormat.JSON, Syslog.Facility.LOCAL0, null, null)), "test-host", 50, "earliest", Duration.ofSeconds(5),
                 Duration.ofMillis(100), Duration.ofSeconds(1), true, 1);
         Map<String, Object> consumer = Map.of(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, RealInfrastructure.get().bootstrapServers());
         String registry = RealInfrastructure.get().registryUrl();
-        destinations = new AccountSiemDestinations(consumer, registry, meters, Set.of(operators), properties.maxAccountDestinations(),
-                destination -> AccountSiemDestinations.export(destination, properties, "test-host", consumer, registry, meters));
+        destinations = new AccountSiemDestinations(properties, "test-host", consumer, registry, meters);
         destinations.start();
     }
 

@@ -81,7 +81,7 @@ class SiemExportTest {
                 "test-host", 50, "earliest", Duration.ofSeconds(5), Duration.ofMillis(100), Duration.ofSeconds(1), false, 50);
         Map<String, Object> consumer = Map.of(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, RealInfrastructure.get().bootstrapServers());
         for (Destination destination : properties.destinations()) {
-            SiemExport export = new SiemExport(destination.account(), new Syslog(destination.facility(), properties.hostname(), destination.format()),
+            SiemExport export = new SiemExport(destination.account(), destination.group(), new Syslog(destination.facility(), properties.hostname(), destination.format()),
                     new SyslogTls(destination, properties.connectTimeout()), consumer, RealInfrastructure.get().registryUrl(), properties,
                     meters);
             export.start();
@@ -176,7 +176,7 @@ class SiemExportTest {
                     certificates.clientCertificate(), certificates.clientKey());
             SiemProperties properties = new SiemProperties(List.of(destination), "test-host", 50, "earliest", Duration.ofSeconds(5),
                     Duration.ofMillis(100), Duration.ofSeconds(1), false, 50);
-            SiemExport export = new SiemExport(destination.account(), new Syslog(Facility.LOCAL0, "test-host", SiemFormat.JSON),
+            SiemExport export = new SiemExport(destination.account(), destination.group(), new Syslog(Facility.LOCAL0, "test-host", SiemFormat.JSON),
                     new SyslogTls(destination, properties.connectTimeout()), Map.of(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG,
                     RealInfrastructure.get().bootstrapServers()), RealInfrastructure.get().registryUrl(), properties, meters);
             exports.add(export);
@@ -215,7 +215,7 @@ class SiemExportTest {
                     Duration.ofMillis(100), Duration.ofSeconds(1), false, 50);
             List<SiemExport> silent = new ArrayList<>();
             for (Destination destination : destinations) {
-                silent.add(new SiemExport(destination.account(), new Syslog(Facility.LOCAL0, "test-host", SiemFormat.JSON),
+                silent.add(new SiemExport(destination.account(), destination.group(), new Syslog(Facility.LOCAL0, "test-host", SiemFormat.JSON),
                         new SyslogTls(destination, properties.connectTimeout()), Map.of(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG,
                         RealInfrastructure.get().bootstrapServers()), RealInfrastructure.get().registryUrl(), properties, meters));
             }

@@ -89,9 +89,8 @@ public class SiemDestinationController {
     }
 
     static DestinationView view(SiemDestination destination) {
-        List<dev.parapet.kit.problem.Problems.FieldError> ignored = new ArrayList<>();
         return new DestinationView(destination.getHost(), destination.getPort(), destination.getCaCertificates(),
-                SiemDestinationInput.certificates(destination.getCaCertificates(), ignored), destination.getVerifyHostname(),
+                SiemDestinationInput.certificates(destination.getCaCertificates(), new ArrayList<>()), destination.getVerifyHostname(),
                 destination.getFormat().name(), destination.getFacility().name(), destination.getVersion(), destination.getUpdatedBy(),
                 destination.getUpdatedAt());
     }

@@ -6,10 +6,13 @@ import java.nio.charset.StandardCharsets;
 import java.security.cert.CertificateException;
 import java.security.cert.CertificateFactory;
 import java.security.cert.X509Certificate;
+import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
+import java.util.UUID;
 import java.util.regex.Pattern;
 
 import dev.parapet.kit.net.Cidr;
@@ -61,10 +64,10 @@ public record SiemDestinationInput(String host, Integer port, String caCertifica
         if (!errors.isEmpty()) {
             return new Checked(Optional.empty(), List.copyOf(errors));
         }
-        return new Checked(Optional.of(SiemDestination.newBuilder().setAccountId(new java.util.UUID(0, 0)).setHost(checkedHost)
+        return new Checked(Optional.of(SiemDestination.newBuilder().setAccountId(new UUID(0, 0)).setHost(checkedHost)
                 .setPort(port).setCaCertificates(caCertificates.strip() + "\n").setVerifyHostname(verifyHostname == null || verifyHostname)
-                .setFormat(checkedFormat).setFacility(checkedFacility).setCreatedAt(java.time.Instant.EPOCH).setVersion(0).setUpdatedBy("")
-                .setUpdatedAt(java.time.Instant.EPOCH).build()), List.of());
+                .setFormat(checkedFormat).setFacility(checkedFacility).setCreatedAt(Instant.EPOCH).setVersion(0).setUpdatedBy("")
+                .setUpdatedAt(Instant.EPOCH).build()), List.of());
     }
 
     private static String host(String text, boolean allowPrivate, List<Problems.FieldError> errors) {
@@ -151,7 +154,7 @@ public record SiemDestinationInput(String host, Integer port, String caCertifica
                 return value;
             }
         }
-        errors.add(new Problems.FieldError(field, "must be one of " + java.util.Arrays.toString(type.getEnumConstants())));
+        errors.add(new Problems.FieldError(field, "must be one of " + Arrays.toString(type.getEnumConstants())));
         return otherwise;
     }
 }
