@@ -1,7 +1,6 @@
 package dev.parapet.diagnostics.devices;
 
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
@@ -24,33 +23,31 @@ import java.util.TreeMap;
  * then by key. (A sorted set of every key's time, moved on every heartbeat, cost a tenth of a
  * heartbeat's processing.)
  */
-final class Deadlines {
+final class Deadlines<K extends Comparable<? super K>> {
 
     static final int BUCKET_SHIFT = 10;
-    private static final Comparator<Map.Entry<String, Long>> TIME_THEN_KEY =
-            Map.Entry.<String, Long>comparingByValue().thenComparing(Map.Entry.comparingByKey());
 
-    private final Map<String, Long> byKey = new HashMap<>();
-    private final TreeMap<Long, Set<String>> buckets = new TreeMap<>();
+    private final Map<K, Long> byKey = new HashMap<>();
+    private final TreeMap<Long, Set<K>> buckets = new TreeMap<>();
 
     /** Due at {@code at} (epoch milliseconds), instead of any earlier time scheduled for it. */
-    void schedule(String key, long at) {
+    void schedule(K key, long at) {
         Long previous = byKey.put(key, at);
         if (previous == null || at < previous) {
             buckets.computeIfAbsent(at >> BUCKET_SHIFT, bucket -> new HashSet<>()).add(key);
         }
     }
 
-    void cancel(String key) {
+    void cancel(K key) {
         byKey.remove(key);
     }
 
     /** The keys due at {@code now} or before, earliest first (then by key), no longer scheduled. */
-    List<String> takeDue(long now) {
-        List<Map.Entry<String, Long>> due = new ArrayList<>();
-        List<String> later = new ArrayList<>();
+    List<K> takeDue(long now) {
+        List<Map.Entry<K, Long>> due = new ArrayList<>();
+        List<K> later = new ArrayList<>();
         while (!buckets.isEmpty() && buckets.firstKey() <= now >> BUCKET_SHIFT) {
-            for (String key : buckets.pollFirstEntry().getValue()) {
+            for (K key : buckets.pollFirstEntry().getValue()) {
                 Long at = byKey.get(key);
                 if (at == null) {
                     continue;   // cancelled, or taken from an earlier bucket it had been moved to
@@ -63,11 +60,11 @@ final class Deadlines {
                 }
             }
         }
-        for (String key : later) {
+        for (K key : later) {
             buckets.computeIfAbsent(byKey.get(key) >> BUCKET_SHIFT, bucket -> new HashSet<>()).add(key);
         }
-        due.sort(TIME_THEN_KEY);
-        List<String> keys = new ArrayList<>(due.size());
+        due.sort(Map.Entry.<K, Long>comparingByValue().thenComparing(Map.Entry.comparingByKey()));
+        List<K> keys = new ArrayList<>(due.size());
         due.forEach(entry -> keys.add(entry.getKey()));
         return keys;
     }

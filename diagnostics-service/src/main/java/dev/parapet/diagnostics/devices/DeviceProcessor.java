@@ -3,13 +3,16 @@ package dev.parapet.diagnostics.devices;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.Set;
+import java.util.UUID;
 import java.util.stream.Collectors;
 
 import org.apache.avro.specific.SpecificRecord;
-import org.apache.kafka.common.serialization.StringSerializer;
 import org.apache.kafka.streams.KeyValue;
 import org.apache.kafka.streams.processor.PunctuationType;
 import org.apache.kafka.streams.processor.api.Processor;
@@ -25,7 +28,7 @@ import dev.parapet.schemas.v1.telemetry.AgentTelemetry;
 
 /**
  * Keeps the device inventory of the accounts of its partition: one row per agent under
- * {@code accountId/agentId}, from the agents' records and their telemetry, with findings decided
+ {@link DeviceKey} (account and agent), from the agents' records and their telemetry, with findings decided
  * by {@link HealthRules} on every change. Raised and cleared findings go to {@link FindingEvents}.
  *
  * <p>The findings that come with time alone (no heartbeat, configuration behind) are reviewed by
@@ -36,12 +39,12 @@ import dev.parapet.schemas.v1.telemetry.AgentTelemetry;
  * deadlines live in memory, built from the store when the task starts (a device whose deadline passed
  * while the service was stopped is due at once).
  *
- * <p>Every heartbeat reads and rewrites its device's row, so the rows are kept decoded here ({@link Rows}):
- * read from the store once, changed in memory, and written to the store (its record cache, RocksDB and its
- * changelog) once per commit, by the {@link CommitHook} before Kafka Streams commits, so exactly-once holds. The
- * record cache alone did this job before, at the cost of a byte-array-ordered tree lookup and a decode per
- * heartbeat (40 % of a heartbeat's processing with 100 000 devices); it stays behind the rows held, for the
- * devices beyond their bound, whose rows it keeps as bytes within the instance's cache budget. What is held never
+ * <p>Every heartbeat reads and rewrites its device's row, so the rows are kept decoded here ({@link Rows}), under a
+ * {@link DeviceKey} of two UUIDs: read from the store once, changed in memory, and written to the store (RocksDB and
+ * its changelog) once per commit, by the {@link CommitHook} before Kafka Streams commits, so exactly-once holds. The
+ * store has no record cache: with every row held it only added a byte-array-ordered tree lookup per write (a third of
+ * a heartbeat's processing with 100 000 devices); the devices beyond the bound are read from and written to RocksDB
+ * directly, on every heartbeat. The accounts' settings are held too (every heartbeat needs its account's). What is held never
  * outlives the task's state: a task that is closed dirty (an abort, a fenced producer) is initialised again before
  * it processes anything, and {@link #init} starts with nothing held, reading rows back from the store, which
  * exactly-once has reset.
@@ -59,11 +62,13 @@ public final class DeviceProcessor implements Processor<String, SpecificRecord, 
     private final int rowsHeld;
     private final Duration reviewInterval;
     private final FindingEvents events;
-    private KeyValueStore<String, DeviceRow> store;
-    private Rows devices;
+    private KeyValueStore<DeviceKey, DeviceRow> store;
+    private Rows<DeviceKey> devices;
     private KeyValueStore<String, HealthRules.AccountSettings> accounts;
-    private final Deadlines devicesDue = new Deadlines();
-    private final Deadlines accountsDue = new Deadlines();
+    /** The accounts' settings as read from their store (which is written through): every heartbeat needs its account's. */
+    private final Map<UUID, Optional<HealthRules.AccountSettings>> accountsHeld = new HashMap<>();
+    private final Deadlines<DeviceKey> devicesDue = new Deadlines<>();
+    private final Deadlines<String> accountsDue = new Deadlines<>();
 
     /** {@code rowsHeld}: the task's share of {@code parapet.diagnostics.device-rows-held}. */
     public DeviceProcessor(HealthRules rules, Duration reviewInterval, FindingEvents events, int rowsHeld) {
@@ -73,23 +78,20 @@ public final class DeviceProcessor implements Processor<String, SpecificRecord, 
         this.events = events;
     }
 
-    public static String key(Object accountId, Object agentId) {
-        return accountId + "/" + agentId;
-    }
-
     @Override
     public void init(ProcessorContext<Void, Void> context) {
         store = context.getStateStore(DEVICES_STORE);
-        devices = new Rows(store, rowsHeld);
+        devices = new Rows<>(store, rowsHeld);
         accounts = context.getStateStore(ACCOUNTS_STORE);
         CommitHook hook = context.getStateStore(COMMIT_HOOK);
         hook.listen(this);
         devicesDue.clear();
         accountsDue.clear();
+        accountsHeld.clear();
         // Each device's deadline takes its account's current settings into account, including a change
         // still in its grace: no account needs a deadline of its own at the start.
-        try (KeyValueIterator<String, DeviceRow> all = store.all()) {
-            all.forEachRemaining(device -> scheduleDevice(device.key, device.value, accounts.get(device.value.accountId().toString())));
+        try (KeyValueIterator<DeviceKey, DeviceRow> all = store.all()) {
+            all.forEachRemaining(device -> scheduleDevice(device.key, device.value, settingsOf(device.value.accountId())));
         }
         context.schedule(reviewInterval, PunctuationType.WALL_CLOCK_TIME, now -> review(Instant.ofEpochMilli(now)));
     }
@@ -98,11 +100,11 @@ public final class DeviceProcessor implements Processor<String, SpecificRecord, 
     public void process(Record<String, SpecificRecord> record) {
         Instant now = Instant.now();
         if (record.value() instanceof AgentTelemetry telemetry) {
-            String key = key(telemetry.getAccountId(), telemetry.getAgentId());
+            DeviceKey key = new DeviceKey(telemetry.getAccountId(), telemetry.getAgentId());
             DeviceRow before = devices.get(key);
             save(key, before, DeviceUpdates.withTelemetry(before, telemetry), now);
         } else if (record.value() instanceof AgentState agent) {
-            String key = key(agent.getAccountId(), agent.getAgentId());
+            DeviceKey key = new DeviceKey(agent.getAccountId(), agent.getAgentId());
             DeviceRow before = devices.get(key);
             save(key, before, DeviceUpdates.withAgent(before, agent), now);
         } else if (record.value() instanceof AgentSettings settings) {
@@ -110,6 +112,7 @@ public final class DeviceProcessor implements Processor<String, SpecificRecord, 
             HealthRules.AccountSettings current = new HealthRules.AccountSettings(settings.getVersion(), settings.getUpdatedAt(),
                     settings.getEnforceUserAuthentication());
             accounts.put(account, current);
+            accountsHeld.put(settings.getAccountId(), Optional.of(current));
             // A change made just now raises CONFIGURATION_BEHIND only once its grace has passed: the
             // account's devices are looked at again then (its deadline), or at once for a change older
             // than that (one read late). Re-reading them on every change cost 10 000 rows per
@@ -128,7 +131,7 @@ public final class DeviceProcessor implements Processor<String, SpecificRecord, 
         for (String account : accountsDue.takeDue(now.toEpochMilli())) {
             reevaluate(account, now);
         }
-        for (String key : devicesDue.takeDue(now.toEpochMilli())) {
+        for (DeviceKey key : devicesDue.takeDue(now.toEpochMilli())) {
             DeviceRow row = devices.get(key);
             if (row != null) {
                 save(key, row, row, now);
@@ -138,7 +141,7 @@ public final class DeviceProcessor implements Processor<String, SpecificRecord, 
 
     private void reevaluate(String account, Instant now) {
         devices.writeChanged();
-        reevaluate(store.prefixScan(account + "/", new StringSerializer()), now);
+        reevaluate(store.prefixScan(UUID.fromString(account), DeviceKey.accountPrefixSerializer()), now);
     }
 
     /** Before a commit: the rows changed since the last one, into the store and its changelog. */
@@ -155,6 +158,11 @@ public final class DeviceProcessor implements Processor<String, SpecificRecord, 
     @Override
     public void discard() {
         devices.clear();
+        accountsHeld.clear();
+    }
+
+    private HealthRules.AccountSettings settingsOf(UUID account) {
+        return accountsHeld.computeIfAbsent(account, id -> Optional.ofNullable(accounts.get(id.toString()))).orElse(null);
     }
 
     private void scheduleAccount(String account, HealthRules.AccountSettings settings) {
@@ -163,7 +171,7 @@ public final class DeviceProcessor implements Processor<String, SpecificRecord, 
         }
     }
 
-    private void scheduleDevice(String key, DeviceRow row, HealthRules.AccountSettings settings) {
+    private void scheduleDevice(DeviceKey key, DeviceRow row, HealthRules.AccountSettings settings) {
         Instant next = rules.nextChange(row, settings);
         if (next == null) {
             devicesDue.cancel(key);
@@ -173,8 +181,8 @@ public final class DeviceProcessor implements Processor<String, SpecificRecord, 
     }
 
     /** Evaluates every row the iterator yields (read whole first: saving while iterating would move the store under it). */
-    private void reevaluate(KeyValueIterator<String, DeviceRow> iterator, Instant now) {
-        List<KeyValue<String, DeviceRow>> rows = new ArrayList<>();
+    private void reevaluate(KeyValueIterator<DeviceKey, DeviceRow> iterator, Instant now) {
+        List<KeyValue<DeviceKey, DeviceRow>> rows = new ArrayList<>();
         try (iterator) {
             iterator.forEachRemaining(rows::add);
         }
@@ -182,14 +190,17 @@ public final class DeviceProcessor implements Processor<String, SpecificRecord, 
     }
 
     /** Evaluates the row's findings and stores it if anything changed, announcing raised and cleared findings. */
-    private void save(String key, DeviceRow before, DeviceRow row, Instant now) {
-        HealthRules.AccountSettings settings = accounts.get(row.accountId().toString());
+    private void save(DeviceKey key, DeviceRow before, DeviceRow row, Instant now) {
+        HealthRules.AccountSettings settings = settingsOf(row.accountId());
         DeviceRow evaluated = row.withFindings(rules.evaluate(row, settings, now));
         scheduleDevice(key, evaluated, settings);
         if (Objects.equals(before, evaluated)) {
             return;
         }
         devices.put(key, evaluated);
+        if (before != null && before.findings().equals(evaluated.findings())) {
+            return;   // the usual heartbeat: seen again, nothing raised or cleared
+        }
         Set<FindingCode> had = codes(before);
         Set<FindingCode> has = codes(evaluated);
         for (Finding finding : evaluated.findings()) {

@@ -56,8 +56,12 @@ public final class DeviceRowSerde implements Serde<DeviceRow> {
         };
     }
 
+    /** Each stream thread's buffer: a row is written on every commit of every changed device. */
+    private static final ThreadLocal<Out> BUFFERS = ThreadLocal.withInitial(Out::new);
+
     static byte[] write(DeviceRow row) {
-        Out out = new Out();
+        Out out = BUFFERS.get();
+        out.length = 0;
         out.writeByte(VERSION);
         out.uuid(row.accountId());
         out.uuid(row.agentId());
@@ -110,21 +114,21 @@ public final class DeviceRowSerde implements Serde<DeviceRow> {
         UUID agentId = in.uuid();
         String deviceId = in.string();
         String hostname = in.string();
-        String status = in.string();
+        String status = Interned.VALUES.of(in.string());
         Instant enrolledAt = in.instant();
-        String agentVersion = in.string();
-        String osName = in.string();
-        String osEdition = in.string();
-        String osVersion = in.string();
+        String agentVersion = Interned.VALUES.of(in.string());
+        String osName = Interned.VALUES.of(in.string());
+        String osEdition = Interned.VALUES.of(in.string());
+        String osVersion = Interned.VALUES.of(in.string());
         byte enabledByte = in.readByte();
         Boolean enabled = enabledByte == 0 ? null : enabledByte == 2;
-        String protectionState = in.string();
+        String protectionState = Interned.VALUES.of(in.string());
         String signedInUser = in.string();
-        String userIdentifiedBy = in.string();
+        String userIdentifiedBy = Interned.VALUES.of(in.string());
         Instant agentClock = in.instant();
         Long clockSkewMillis = in.number();
         Long lastConfigVersionApplied = in.number();
-        String configurationSource = in.string();
+        String configurationSource = Interned.VALUES.of(in.string());
         DeviceRow.TestBlocking test = null;
         if (in.readBoolean()) {
             test = new DeviceRow.TestBlocking(in.instant(), in.readBoolean(), in.readBoolean(), in.string());
@@ -195,6 +199,22 @@ public final class DeviceRowSerde implements Serde<DeviceRow> {
         void string(String value) {
             if (value == null) {
                 writeInt(-1);
+                return;
+            }
+            int chars = value.length();
+            ensure(4 + chars);
+            int start = length + 4;
+            int i = 0;
+            for (; i < chars; i++) {     // ASCII, nearly every field, written as it is read
+                char c = value.charAt(i);
+                if (c >= 0x80) {
+                    break;
+                }
+                buffer[start + i] = (byte) c;
+            }
+            if (i == chars) {
+                writeInt(chars);
+                length += chars;
                 return;
             }
             byte[] utf8 = value.getBytes(StandardCharsets.UTF_8);

@@ -18,13 +18,14 @@ public final class DeviceUpdates {
     public static DeviceRow withAgent(DeviceRow row, AgentState agent) {
         if (row == null) {
             return new DeviceRow(agent.getAccountId(), agent.getAgentId(), agent.getDeviceId(), agent.getHostname(),
-                    agent.getStatus().name(), agent.getEnrolledAt(), agent.getAgentVersion(), agent.getOsName(), null,
-                    agent.getOsVersion(), null, null, null, null, null, null, null, null, null, List.of(), null, null, List.of());
+                    agent.getStatus().name(), agent.getEnrolledAt(), Interned.VALUES.of(agent.getAgentVersion()), Interned.VALUES.of(agent.getOsName()), null,
+                    Interned.VALUES.of(agent.getOsVersion()), null, null, null, null, null, null, null, null, null, List.of(), null, null, List.of());
         }
         boolean reported = row.lastSeen() != null;
         return new DeviceRow(row.accountId(), row.agentId(), agent.getDeviceId(), agent.getHostname(), agent.getStatus().name(),
-                agent.getEnrolledAt(), reported ? row.agentVersion() : agent.getAgentVersion(), reported ? row.osName() : agent.getOsName(),
-                row.osEdition(), reported ? row.osVersion() : agent.getOsVersion(), row.enabled(), row.protectionState(),
+                agent.getEnrolledAt(), reported ? row.agentVersion() : Interned.VALUES.of(agent.getAgentVersion()),
+                reported ? row.osName() : Interned.VALUES.of(agent.getOsName()), row.osEdition(),
+                reported ? row.osVersion() : Interned.VALUES.of(agent.getOsVersion()), row.enabled(), row.protectionState(),
                 row.signedInUser(), row.userIdentifiedBy(), row.agentClock(), row.clockSkewMillis(), row.lastConfigVersionApplied(),
                 row.configurationSource(), row.lastTestBlocking(), row.lastErrors(), row.firstSeen(), row.lastSeen(), row.findings());
     }
@@ -50,7 +51,8 @@ public final class DeviceUpdates {
                 status.getLastTestBlocking().getAllowedNameResolved(), status.getLastTestBlocking().getDetail());
         List<String> errors = telemetry.getKind() == TelemetryKind.DIAGNOSTIC_REPORT ? telemetry.getLastErrors() : row.lastErrors();
         return new DeviceRow(row.accountId(), row.agentId(), row.deviceId(), row.hostname(), row.status(), row.enrolledAt(),
-                status.getAgentVersion(), status.getOsName(), status.getOsEdition(), status.getOsVersion(), status.getEnabled(),
+                Interned.VALUES.of(status.getAgentVersion(), row.agentVersion()), Interned.VALUES.of(status.getOsName(), row.osName()),
+                Interned.VALUES.of(status.getOsEdition(), row.osEdition()), Interned.VALUES.of(status.getOsVersion(), row.osVersion()), status.getEnabled(),
                 status.getProtectionState().name(), status.getSignedInUser(), status.getUserIdentifiedBy().name(),
                 status.getAgentClock(), status.getAgentClock().toEpochMilli() - received.toEpochMilli(),
                 status.getLastConfigVersionApplied(), status.getConfigurationSource() == null ? null : status.getConfigurationSource().name(),

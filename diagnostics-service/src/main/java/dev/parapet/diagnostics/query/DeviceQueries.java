@@ -8,13 +8,13 @@ import java.util.Optional;
 import java.util.UUID;
 import java.util.function.Predicate;
 
-import org.apache.kafka.common.serialization.StringSerializer;
 import org.apache.kafka.streams.KeyQueryMetadata;
 import org.apache.kafka.streams.state.KeyValueIterator;
 import org.apache.kafka.streams.state.QueryableStoreTypes;
 import org.apache.kafka.streams.state.ReadOnlyKeyValueStore;
 import org.springframework.stereotype.Component;
 
+import dev.parapet.diagnostics.devices.DeviceKey;
 import dev.parapet.diagnostics.devices.DeviceProcessor;
 import dev.parapet.diagnostics.devices.DeviceRow;
 import dev.parapet.diagnostics.devices.Finding;
@@ -52,10 +52,10 @@ public class DeviceQueries {
     }
 
     public List<DeviceRow> rows(UUID account, KeyQueryMetadata metadata) {
-        ReadOnlyKeyValueStore<String, DeviceRow> store = instances.store(DeviceProcessor.DEVICES_STORE,
+        ReadOnlyKeyValueStore<DeviceKey, DeviceRow> store = instances.store(DeviceProcessor.DEVICES_STORE,
                 QueryableStoreTypes.keyValueStore(), metadata);
         List<DeviceRow> rows = new ArrayList<>();
-        try (KeyValueIterator<String, DeviceRow> it = store.prefixScan(account + "/", new StringSerializer())) {
+        try (KeyValueIterator<DeviceKey, DeviceRow> it = store.prefixScan(account, DeviceKey.accountPrefixSerializer())) {
             it.forEachRemaining(kv -> rows.add(kv.value));
         }
         rows.sort(BY_HOST);
@@ -73,9 +73,9 @@ public class DeviceQueries {
     }
 
     public Optional<DeviceView> device(UUID account, UUID agentId, KeyQueryMetadata metadata) {
-        ReadOnlyKeyValueStore<String, DeviceRow> store = instances.store(DeviceProcessor.DEVICES_STORE,
+        ReadOnlyKeyValueStore<DeviceKey, DeviceRow> store = instances.store(DeviceProcessor.DEVICES_STORE,
                 QueryableStoreTypes.keyValueStore(), metadata);
-        return Optional.ofNullable(store.get(DeviceProcessor.key(account, agentId))).map(row -> new DeviceView(row, row.protectedNow()));
+        return Optional.ofNullable(store.get(new DeviceKey(account, agentId))).map(row -> new DeviceView(row, row.protectedNow()));
     }
 
     public FindingPage findings(UUID account, KeyQueryMetadata metadata, Optional<FindingCode> code, int page, int size) {

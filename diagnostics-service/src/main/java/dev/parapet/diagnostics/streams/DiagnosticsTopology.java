@@ -37,6 +37,7 @@ import org.springframework.kafka.listener.DeadLetterPublishingRecoverer;
 import org.springframework.kafka.streams.KafkaStreamsMicrometerListener;
 
 import dev.parapet.diagnostics.DiagnosticsProperties;
+import dev.parapet.diagnostics.devices.DeviceKey;
 import dev.parapet.diagnostics.devices.DeviceProcessor;
 import dev.parapet.diagnostics.devices.DeviceRowSerde;
 import dev.parapet.diagnostics.devices.FindingEvents;
@@ -143,7 +144,7 @@ public class DiagnosticsTopology {
                 Consumed.with(Serdes.String(), avro(registry))), "settings-by-account", registry,
                 value -> ((dev.parapet.schemas.v1.settings.AgentSettings) value).getAccountId().toString());
         HealthRules rules = HealthRules.of(properties);
-        int rowsPerTask = Math.max(100, properties.deviceRowsHeld() / PARTITIONS);
+        int rowsPerTask = Math.max(100, properties.deviceRowsHeldOnThisInstance() / PARTITIONS);
         telemetry.merge(agents).merge(settings).process(() -> new DeviceProcessor(rules, properties.findingsInterval(), findings, rowsPerTask),
                 DeviceProcessor.STORES);
 
@@ -160,12 +161,13 @@ public class DiagnosticsTopology {
 
     /**
      * The device inventory's stores: the rows (binary; read and written on every heartbeat, so the processor holds them
-     * decoded and writes each changed one at the commit, which its hook announces; the record cache behind them keeps
-     * the rows of devices beyond the processor's bound) and the accounts' settings.
+     * decoded and writes each changed one at the commit, which its hook announces; no record cache, which would only add
+     * a tree lookup per write; keyed by {@link DeviceKey}, whose bytes are the {@code account/agent} text earlier releases
+     * stored) and the accounts' settings.
      */
     public static void deviceStores(StreamsBuilder builder) {
         builder.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(DeviceProcessor.DEVICES_STORE),
-                Serdes.String(), new DeviceRowSerde()).withCachingEnabled());
+                DeviceKey.SERDE, new DeviceRowSerde()).withCachingDisabled());
         builder.addStateStore(CommitHook.builder(DeviceProcessor.COMMIT_HOOK));
         builder.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(DeviceProcessor.ACCOUNTS_STORE),
                 Serdes.String(), new JsonSerde<>(HealthRules.AccountSettings.class)));

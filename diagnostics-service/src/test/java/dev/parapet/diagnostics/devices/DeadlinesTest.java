@@ -6,7 +6,7 @@ import org.junit.jupiter.api.Test;
 
 class DeadlinesTest {
 
-    private final Deadlines deadlines = new Deadlines();
+    private final Deadlines<String> deadlines = new Deadlines<>();
 
     @Test
     void whatIsDueComesOutInTimeOrderOnceAndTheRestWaits() {

@@ -116,7 +116,7 @@ class RowsTest {
 
     @Test
     void aRowChangedManyTimesBetweenCommitsIsWrittenOnceWithItsLastValue() {
-        Rows rows = new Rows(store, 10);
+        Rows<String> rows = new Rows<>(store, 10);
         store.rows.put("a/1", row("stored"));
         assertThat(name(rows.get("a/1"))).isEqualTo("stored");
         for (int beat = 0; beat < 5; beat++) {
@@ -137,7 +137,7 @@ class RowsTest {
 
     @Test
     void beyondItsBoundRowsAreReadAndWrittenThroughTheStoreAndThoseHeldStayHeld() {
-        Rows rows = new Rows(store, 2);
+        Rows<String> rows = new Rows<>(store, 2);
         store.rows.put("clean", row("clean"));
         rows.get("clean");
         rows.put("changed", row("changed"));
@@ -160,8 +160,22 @@ class RowsTest {
     }
 
     @Test
+    void aPutChangesTheRowOfItsOwnKeyWhicheverRowWasReadLast() {
+        Rows<String> rows = new Rows<>(store, 10);
+        store.rows.put("a/1", row("one"));
+        store.rows.put("a/2", row("two"));
+        rows.get("a/1");
+        rows.get("a/2");
+        rows.put("a/1", row("one changed"));
+        assertThat(name(rows.get("a/1"))).isEqualTo("one changed");
+        assertThat(name(rows.get("a/2"))).isEqualTo("two");
+        rows.writeChanged();
+        assertThat(store.puts).containsExactly("a/1");
+    }
+
+    @Test
     void afterAnAbortNothingHeldIsWrittenAndRowsAreReadFromTheStoreAgain() {
-        Rows rows = new Rows(store, 10);
+        Rows<String> rows = new Rows<>(store, 10);
         store.rows.put("a/1", row("committed"));
         rows.put("a/1", row("uncommitted"));
         rows.clear();
@@ -172,7 +186,7 @@ class RowsTest {
 
     @Test
     void aChangedRowIsStillMarkedAfterAFailedCommitWriteAndWrittenByTheNext() {
-        Rows rows = new Rows(store, 10);
+        Rows<String> rows = new Rows<>(store, 10);
         rows.put("a/1", row("changed"));
         store.failNext = "a/1";
         org.assertj.core.api.Assertions.assertThatThrownBy(rows::writeChanged).hasMessage("disk full");
