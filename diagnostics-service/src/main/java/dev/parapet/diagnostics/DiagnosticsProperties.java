@@ -20,7 +20,7 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * @param deviceRowsHeld        device rows the inventory holds decoded in memory on this instance, at most (about 600 bytes
  *                              of heap each; divided among its tasks): a device whose row is held costs no store read per
  *                              heartbeat, and its row is written once per commit however many heartbeats changed it.
- *                              Unset (-1), as many as fit in an eighth of the heap: 80 000 with 384 MiB, 200 000 with 1 GiB
+ *                              Unset (-1), as many as fit in a fifth of the heap: 120 000 with 384 MiB, 320 000 with 1 GiB
  * @param relayKey              base64 of at least 32 random bytes, the same on every instance: signs the queries one
  *                              instance passes on to another (instead of the administrator's token). Unset, each
  *                              instance makes a random one, which is right for one instance alone; several
@@ -43,9 +43,9 @@ public record DiagnosticsProperties(
     /** What a held device row costs in the heap, about (measured with 100 000 rows of typical agents). */
     static final int HELD_ROW_BYTES = 640;
 
-    /** {@link #deviceRowsHeld}, or what an eighth of the heap holds when it is unset. */
+    /** {@link #deviceRowsHeld}, or what a fifth of the heap holds when it is unset. */
     public int deviceRowsHeldOnThisInstance() {
-        return deviceRowsHeld >= 0 ? deviceRowsHeld : (int) Math.min(Integer.MAX_VALUE, Runtime.getRuntime().maxMemory() / 8 / HELD_ROW_BYTES);
+        return deviceRowsHeld >= 0 ? deviceRowsHeld : (int) Math.min(Integer.MAX_VALUE, Runtime.getRuntime().maxMemory() / 5 / HELD_ROW_BYTES);
     }
 
     @Override
