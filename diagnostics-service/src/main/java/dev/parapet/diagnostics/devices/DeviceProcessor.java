@@ -28,7 +28,7 @@ import dev.parapet.schemas.v1.telemetry.AgentTelemetry;
 
 /**
  * Keeps the device inventory of the accounts of its partition: one row per agent under
- {@link DeviceKey} (account and agent), from the agents' records and their telemetry, with findings decided
+ * {@link DeviceKey} (account and agent), from the agents' records and their telemetry, with findings decided
  * by {@link HealthRules} on every change. Raised and cleared findings go to {@link FindingEvents}.
  *
  * <p>The findings that come with time alone (no heartbeat, configuration behind) are reviewed by
