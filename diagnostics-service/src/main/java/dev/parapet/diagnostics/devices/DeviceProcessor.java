@@ -68,7 +68,7 @@ public final class DeviceProcessor implements Processor<String, SpecificRecord, 
     /** The accounts' settings as read from their store (which is written through): every heartbeat needs its account's. */
     private final Map<UUID, Optional<HealthRules.AccountSettings>> accountsHeld = new HashMap<>();
     private final Deadlines<DeviceKey> devicesDue = new Deadlines<>();
-    private final Deadlines<String> accountsDue = new Deadlines<>();
+    private final Deadlines<UUID> accountsDue = new Deadlines<>();
 
     /** {@code rowsHeld}: the task's share of {@code parapet.diagnostics.device-rows-held}. */
     public DeviceProcessor(HealthRules rules, Duration reviewInterval, FindingEvents events, int rowsHeld) {
@@ -108,11 +108,11 @@ public final class DeviceProcessor implements Processor<String, SpecificRecord, 
             DeviceRow before = devices.get(key);
             save(key, before, DeviceUpdates.withAgent(before, agent), now);
         } else if (record.value() instanceof AgentSettings settings) {
-            String account = settings.getAccountId().toString();
+            UUID account = settings.getAccountId();
             HealthRules.AccountSettings current = new HealthRules.AccountSettings(settings.getVersion(), settings.getUpdatedAt(),
                     settings.getEnforceUserAuthentication());
-            accounts.put(account, current);
-            accountsHeld.put(settings.getAccountId(), Optional.of(current));
+            accounts.put(account.toString(), current);
+            accountsHeld.put(account, Optional.of(current));
             // A change made just now raises CONFIGURATION_BEHIND only once its grace has passed: the
             // account's devices are looked at again then (its deadline), or at once for a change older
             // than that (one read late). Re-reading them on every change cost 10 000 rows per
@@ -128,7 +128,7 @@ public final class DeviceProcessor implements Processor<String, SpecificRecord, 
 
     /** What is due: accounts whose settings' grace ended (all their devices), then single devices. */
     private void review(Instant now) {
-        for (String account : accountsDue.takeDue(now.toEpochMilli())) {
+        for (UUID account : accountsDue.takeDue(now.toEpochMilli())) {
             reevaluate(account, now);
         }
         for (DeviceKey key : devicesDue.takeDue(now.toEpochMilli())) {
@@ -139,9 +139,9 @@ public final class DeviceProcessor implements Processor<String, SpecificRecord, 
         }
     }
 
-    private void reevaluate(String account, Instant now) {
+    private void reevaluate(UUID account, Instant now) {
         devices.writeChanged();
-        reevaluate(store.prefixScan(UUID.fromString(account), DeviceKey.accountPrefixSerializer()), now);
+        reevaluate(store.prefixScan(account, DeviceKey.accountPrefixSerializer()), now);
     }
 
     /** Before a commit: the rows changed since the last one, into the store and its changelog. */
@@ -165,7 +165,7 @@ public final class DeviceProcessor implements Processor<String, SpecificRecord, 
         return accountsHeld.computeIfAbsent(account, id -> Optional.ofNullable(accounts.get(id.toString()))).orElse(null);
     }
 
-    private void scheduleAccount(String account, HealthRules.AccountSettings settings) {
+    private void scheduleAccount(UUID account, HealthRules.AccountSettings settings) {
         if (settings.updatedAt() != null) {
             accountsDue.schedule(account, rules.configurationGraceEnd(settings.updatedAt()).toEpochMilli());
         }
