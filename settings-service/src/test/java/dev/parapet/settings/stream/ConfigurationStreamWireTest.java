@@ -154,8 +154,19 @@ class ConfigurationStreamWireTest {
             return response.headers().firstValue("Content-Type").orElse(null);
         }
 
-        /** The bytes of the next event, up to and including the blank line that ends it. */
+        /**
+         * The bytes of the next event, up to and including the blank line that ends it. A keep-alive comment, which the
+         * service writes to every stream on its own clock and a client ignores, is passed over: it is not an event.
+         */
         String nextEvent() throws Exception {
+            String frame = nextFrame();
+            while (frame.startsWith(":") && frame.lines().allMatch(line -> line.isEmpty() || line.startsWith(":"))) {
+                frame = nextFrame();
+            }
+            return frame;
+        }
+
+        private String nextFrame() throws Exception {
             return CompletableFuture.supplyAsync(() -> {
                 try {
                     ByteArrayOutputStream event = new ByteArrayOutputStream();
