@@ -1,0 +1,55 @@
+package dev.parapet.diagnostics.querylog;
+
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Optional;
+
+/** A store that passes every call to another, for tests that change one answer. */
+class ForwardingStore implements ObjectStore {
+
+    private final ObjectStore delegate;
+
+    ForwardingStore(ObjectStore delegate) {
+        this.delegate = delegate;
+    }
+
+    @Override
+    public String describe() {
+        return delegate.describe();
+    }
+
+    @Override
+    public List<Listed> list(String prefix, String startAfter) {
+        return delegate.list(prefix, startAfter);
+    }
+
+    @Override
+    public Optional<byte[]> read(String key) {
+        return delegate.read(key);
+    }
+
+    @Override
+    public boolean create(String key, byte[] content) {
+        return delegate.create(key, content);
+    }
+
+    @Override
+    public Listed publish(Path file, String key) {
+        return delegate.publish(file, key);
+    }
+
+    @Override
+    public void download(Listed object, Path target) throws Vanished {
+        delegate.download(object, target);
+    }
+
+    @Override
+    public void delete(String key) {
+        delegate.delete(key);
+    }
+
+    @Override
+    public void close() {
+        delegate.close();
+    }
+}
