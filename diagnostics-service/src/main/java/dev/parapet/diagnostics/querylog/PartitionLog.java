@@ -46,6 +46,8 @@ final class PartitionLog {
     private static final Pattern ENTRY = Pattern.compile("entry-(\\d{19})");
     private static final Pattern CHECKPOINT = Pattern.compile("checkpoint-(\\d{19})");
     private static final Pattern CLAIM_LINE = Pattern.compile("claim (\\d{1,9}) (\\d{1,19}) ([A-Za-z0-9/-]{1,80})");
+    /** The claim id of epoch 0, the files written before epochs. */
+    static final String BEFORE_EPOCHS = "before-epochs";
     private static final Pattern COMMIT_LINE = Pattern.compile("commit (\\d{1,9}) (\\d{1,19}) ([A-Za-z0-9/-]{1,80})");
 
     private final ObjectStore store;
@@ -84,7 +86,19 @@ final class PartitionLog {
             return new State(partition, -1, -1, new TreeMap<>());
         }
 
-        /** The epoch whose writer may commit (0: none has claimed the partition yet). */
+        /**
+         * The state before the first entry: empty, or, in a log written before epochs (a directory whose partition has
+         * only the one-line commit file {@code _commits/partition-<p>}), epoch 0 from offset 0 to the offset committed
+         * there, which is what the files named without an epoch hold.
+         */
+        static State before(int partition, OptionalLong committedBeforeEpochs) {
+            if (committedBeforeEpochs.isEmpty()) {
+                return empty(partition);
+            }
+            return new State(partition, -1, committedBeforeEpochs.getAsLong(), new TreeMap<>(Map.of(0, new Start(0, BEFORE_EPOCHS))));
+        }
+
+        /** The epoch whose writer may commit (0: none has claimed the partition since epochs began). */
         int current() {
             return epochs.isEmpty() ? 0 : epochs.lastKey();
         }
@@ -102,15 +116,18 @@ final class PartitionLog {
             return OptionalLong.of(next == null ? committed : next.getValue().offset() - 1);
         }
 
-        /** Whether an object of the epoch holding offsets {@code first..last} is part of the log. */
-        boolean counts(int epoch, long first, long last) {
-            Start start = epochs.get(epoch);
-            return start != null && first >= start.offset() && last <= end(epoch).getAsLong();
+        /**
+         * Whether an object of the epoch whose offsets end at {@code last} is part of the log: its epoch began, and it
+         * ends within the epoch's window. Its first offset may lie in an earlier epoch's window: a compaction names what
+         * it merged with the epoch current when it ran (docs/query-log-object-store.md §4.4).
+         */
+        boolean counts(int epoch, long last) {
+            return epochs.containsKey(epoch) && last <= end(epoch).getAsLong();
         }
 
         /** Whether such an object will never count, whatever is appended: its epoch has ended without it. */
-        boolean isGarbage(int epoch, long first, long last) {
-            return epoch < current() && !counts(epoch, first, last);
+        boolean isGarbage(int epoch, long last) {
+            return epoch < current() && !counts(epoch, last);
         }
 
         /** This state with entry {@code sequence} folded in; an entry that breaks the rules changes nothing but the sequence. */
@@ -288,7 +305,21 @@ final class PartitionLog {
                 }
             }
         }
-        return State.empty(partition);
+        return State.before(partition, committedBeforeEpochs(partition));
+    }
+
+    /** The one-line commit file of a log written before epochs, if the partition has one. */
+    private OptionalLong committedBeforeEpochs(int partition) {
+        String key = "_commits/partition-" + partition;
+        Optional<byte[]> content = store.read(key);
+        if (content.isEmpty()) {
+            return OptionalLong.empty();
+        }
+        try {
+            return OptionalLong.of(Long.parseLong(new String(content.get(), StandardCharsets.US_ASCII).strip()));
+        } catch (NumberFormatException e) {
+            throw new IllegalStateException("The query log's commit file " + key + " in " + store.describe() + " is damaged", e);
+        }
     }
 
     /** The state with the entries after it folded in, or empty if one of them is gone (the read must start again). */

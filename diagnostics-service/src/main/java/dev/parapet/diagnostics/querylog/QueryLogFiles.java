@@ -28,19 +28,26 @@ import java.util.regex.Pattern;
  * </pre>
  * The layout is Hive's, which Trino, Spark, DuckDB and ClickHouse read with {@code account}, {@code date}
  * and {@code hour} as columns. A batch of one partition becomes one file per account and hour it holds,
- * each written under a temporary name and renamed; once every file of the batch is in place its last
- * offset is written to the partition's commit file (also by rename). A file whose first offset lies past
- * the committed offset belongs to a batch that was not finished: {@link #removeUncommitted} deletes it
- * before the batch is written again, so a verdict is in the log exactly once whatever the crash.
+ * each written under a temporary name and renamed, and named with the epoch of its writer's claim on the partition
+ * ({@code <partition>-<first>-<last>-e<epoch>.parquet}); once every file of the batch is in place, its writer commits
+ * it in the partition's log ({@link PartitionLog}, under {@code _log/}). A file counts only if its epoch's window holds
+ * its last offset: a batch cut off before its commit, and a batch of a writer that another has fenced by claiming the
+ * partition, never count, so a verdict is in the log exactly once whatever the crash, with no lock between instances.
+ * {@link #removeUncommitted} deletes what never will count. Files named without an epoch, and the one-line commit files
+ * {@code _commits/partition-<p>}, are those of a log written before epochs: they are epoch 0.
  */
 public final class QueryLogFiles {
 
-    private static final Pattern FILE = Pattern.compile("(\\d{1,9})-(\\d{1,19})-(\\d{1,19})\\.parquet(\\.tmp)?");
+    private static final Pattern FILE = Pattern.compile("(\\d{1,9})-(\\d{1,19})-(\\d{1,19})(?:-e(\\d{1,9}))?\\.parquet(\\.tmp)?");
 
     private final Path root;
+    private final PartitionLog log;
+    /** The partitions this instance's writer holds, with its claim on each. */
+    private final java.util.Map<Integer, PartitionLog.Claim> claims = new java.util.concurrent.ConcurrentHashMap<>();
 
     public QueryLogFiles(Path root) {
         this.root = root.toAbsolutePath().normalize();
+        this.log = new PartitionLog(new DirectoryObjectStore(this.root));
     }
 
     public Path root() {
@@ -100,17 +107,26 @@ public final class QueryLogFiles {
         return root.resolve("_retention").resolve("lock");
     }
 
-    /** The batch {@code [first, last]} of a partition. */
-    public record Batch(int partition, long first, long last) {
+    /** The batch {@code [first, last]} of a partition, written in an epoch of the partition's log (0: before epochs). */
+    public record Batch(int partition, long first, long last, int epoch) {
 
         public Batch {
-            if (partition < 0 || first < 0 || last < first) {
-                throw new IllegalArgumentException("batch " + partition + " " + first + "-" + last);
+            if (partition < 0 || first < 0 || last < first || epoch < 0) {
+                throw new IllegalArgumentException("batch " + partition + " " + first + "-" + last + " e" + epoch);
             }
         }
 
+        /** A batch whose epoch its writer's claim will give ({@link QueryLogWriter#write}). */
+        public Batch(int partition, long first, long last) {
+            this(partition, first, last, 0);
+        }
+
+        Batch inEpoch(int epoch) {
+            return new Batch(partition, first, last, epoch);
+        }
+
         public String fileName() {
-            return partition + "-" + first + "-" + last + ".parquet";
+            return partition + "-" + first + "-" + last + (epoch == 0 ? "" : "-e" + epoch) + ".parquet";
         }
 
         /** The batch a file's name names, if it is one of the log's (finished or temporary). */
@@ -121,38 +137,67 @@ public final class QueryLogFiles {
             }
             try {
                 return Optional.of(new Batch(Integer.parseInt(matcher.group(1)), Long.parseLong(matcher.group(2)),
-                        Long.parseLong(matcher.group(3))));
+                        Long.parseLong(matcher.group(3)), matcher.group(4) == null ? 0 : Integer.parseInt(matcher.group(4))));
             } catch (IllegalArgumentException tooLarge) {
                 return Optional.empty();
             }
         }
     }
 
-    private Path commitFile(int partition) {
-        return root.resolve("_commits").resolve("partition-" + partition);
+    /**
+     * Claims the partition for this instance's writer, in a new epoch: a writer that held it before is fenced (its
+     * next commit fails, and what it writes from then on never counts).
+     */
+    public PartitionLog.Claim claim(int partition) {
+        PartitionLog.Claim claim = log.claim(partition);
+        claims.put(partition, claim);
+        return claim;
+    }
+
+    /** This instance's claim on the partition, made now if it holds none (a writer writing a partition first). */
+    PartitionLog.Claim claimed(int partition) {
+        return claims.computeIfAbsent(partition, log::claim);
+    }
+
+    /** Forgets this instance's claim on the partition (Kafka gave it to another). */
+    public void release(int partition) {
+        claims.remove(partition);
+    }
+
+    /** The partition's state: its epochs and how far it is committed. */
+    PartitionLog.State state(int partition) {
+        return log.read(partition);
     }
 
     /** The last offset of the partition's last whole batch, if any batch was written. */
     public OptionalLong committed(int partition) {
-        try {
-            String text = Files.readString(commitFile(partition), StandardCharsets.US_ASCII).strip();
-            return OptionalLong.of(Long.parseLong(text));
-        } catch (NoSuchFileException none) {
-            return OptionalLong.empty();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        } catch (NumberFormatException e) {
-            throw new IllegalStateException("The query log's commit file " + commitFile(partition) + " is damaged", e);
-        }
-    }
-
-    /** Records the batch as whole: written after every file of it is in place. */
-    public void commit(Batch batch) {
-        replace(commitFile(batch.partition()), Long.toString(batch.last()));
+        return log.read(partition).committedOffset();
     }
 
     /**
-     * Replaces a small file of the log's own (a commit, an account's settings) whole: written under a name of its
+     * Records the batch as whole: written after every file of it is in place.
+     *
+     * @throws PartitionLog.Fenced if another writer has claimed the partition since this one did
+     */
+    public void commit(Batch batch) {
+        PartitionLog.Claim claim = claims.get(batch.partition());
+        if (claim == null || claim.epoch() != batch.epoch()) {
+            throw new PartitionLog.Fenced(batch.partition(), batch.epoch());
+        }
+        if (batch.first() <= claim.committed()) {
+            // Offsets already committed would be in the log twice.
+            throw new IllegalArgumentException(batch + " begins at or before the committed offset " + claim.committed());
+        }
+        try {
+            claims.put(batch.partition(), log.commit(claim, batch.last()));
+        } catch (PartitionLog.Fenced fenced) {
+            claims.remove(batch.partition(), claim);
+            throw fenced;
+        }
+    }
+
+    /**
+     * Replaces a small file of the log's own (an account's settings) whole: written under a name of its
      * own, then renamed over it, so a reader sees the old content or the new, and of two instances writing at once
      * the last rename wins whole.
      */
@@ -172,13 +217,12 @@ public final class QueryLogFiles {
      *
      * @param commits the commits read so far (by partition), read once per search
      */
-    public boolean isCommitted(Path file, java.util.Map<Integer, OptionalLong> commits) {
+    public boolean isCommitted(Path file, java.util.Map<Integer, PartitionLog.State> commits) {
         Optional<Batch> batch = Batch.of(file.getFileName().toString());
         if (batch.isEmpty() || file.getFileName().toString().endsWith(".tmp")) {
             return false;
         }
-        OptionalLong committed = commits.computeIfAbsent(batch.get().partition(), this::committed);
-        return committed.isPresent() && batch.get().last() <= committed.getAsLong();
+        return commits.computeIfAbsent(batch.get().partition(), log::read).counts(batch.get().epoch(), batch.get().last());
     }
 
     /**
@@ -187,14 +231,14 @@ public final class QueryLogFiles {
      *
      * @param commits the commits read so far (by partition)
      */
-    public List<Path> readable(Path hour, java.util.Map<Integer, OptionalLong> commits) {
+    public List<Path> readable(Path hour, java.util.Map<Integer, PartitionLog.State> commits) {
         List<Path> committed = committed(hour, commits);
         committed.removeAll(superseded(committed));
         return committed;
     }
 
     /** The hour's committed files, sorted (none if the hour is gone). */
-    List<Path> committed(Path hour, java.util.Map<Integer, OptionalLong> commits) {
+    List<Path> committed(Path hour, java.util.Map<Integer, PartitionLog.State> commits) {
         List<Path> committed = new ArrayList<>();
         try (java.nio.file.DirectoryStream<Path> listing = Files.newDirectoryStream(hour, "*.parquet")) {
             for (Path file : listing) {
@@ -243,45 +287,16 @@ public final class QueryLogFiles {
     }
 
     /**
-     * A lock on the partition's part of the log, held by the one writer it is assigned to: a writer that lost
-     * the partition without knowing it yet (a stalled write) keeps it until it finds out, and the new owner
-     * waits for it before it removes unfinished batches, so the two never write the same partition at once.
-     * Works across instances where the shared file system honours locks (a local volume, NFSv4).
-     *
-     * @return the lock, or empty if another holds it
-     */
-    public Optional<java.nio.channels.FileLock> tryLock(int partition) {
-        Path file = root.resolve("_commits").resolve("partition-" + partition + ".lock");
-        try {
-            Files.createDirectories(file.getParent());
-            java.nio.channels.FileChannel channel = java.nio.channels.FileChannel.open(file, java.nio.file.StandardOpenOption.CREATE,
-                    java.nio.file.StandardOpenOption.WRITE);
-            java.nio.channels.FileLock lock;
-            try {
-                lock = channel.tryLock();
-            } catch (java.nio.channels.OverlappingFileLockException heldHere) {
-                lock = null;
-            }
-            if (lock == null) {
-                channel.close();
-                return Optional.empty();
-            }
-            return Optional.of(lock);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-    }
-
-    /**
-     * Deletes what unfinished batches of these partitions left: every file of theirs that is not
-     * {@linkplain #isCommitted committed} (temporary files, and files past the partition's committed offset).
-     * Other partitions' files (another instance's) are left alone.
+     * Deletes what will never count of these partitions' files: those of an epoch that ended without them (a batch cut
+     * off before its commit, a fenced writer's), temporary ones among them, and, where this instance holds the current
+     * epoch, its own uncommitted ones (a batch that failed before its commit, to be written again). Other partitions'
+     * files, and the current epoch's when another instance holds it, are left alone.
      *
      * @return the files deleted
      */
     public List<Path> removeUncommitted(Set<Integer> partitions) {
         List<Path> removed = new ArrayList<>();
-        java.util.Map<Integer, OptionalLong> commits = new java.util.HashMap<>();
+        java.util.Map<Integer, PartitionLog.State> states = new java.util.HashMap<>();
         if (!Files.isDirectory(table())) {
             return removed;
         }
@@ -291,7 +306,7 @@ public final class QueryLogFiles {
                 @Override
                 public java.nio.file.FileVisitResult visitFile(Path file, java.nio.file.attribute.BasicFileAttributes attributes) throws IOException {
                     Optional<Batch> batch = Batch.of(file.getFileName().toString());
-                    if (batch.isPresent() && partitions.contains(batch.get().partition()) && !isCommitted(file, commits)) {
+                    if (batch.isPresent() && partitions.contains(batch.get().partition()) && willNeverCount(batch.get(), file, states)) {
                         Files.deleteIfExists(file);
                         removed.add(file);
                     }
@@ -310,5 +325,16 @@ public final class QueryLogFiles {
             throw new UncheckedIOException(e);
         }
         return removed;
+    }
+
+    private boolean willNeverCount(Batch batch, Path file, java.util.Map<Integer, PartitionLog.State> states) {
+        PartitionLog.State state = states.computeIfAbsent(batch.partition(), log::read);
+        PartitionLog.Claim ours = claims.get(batch.partition());
+        boolean oursIsCurrent = ours != null && ours.epoch() == state.current() && ours.id().equals(state.epochs().get(state.current()).claimId());
+        boolean temporary = file.getFileName().toString().endsWith(".tmp");
+        if (batch.epoch() < state.current() || batch.epoch() == state.current() && oursIsCurrent) {
+            return temporary || !state.counts(batch.epoch(), batch.last());
+        }
+        return false;   // the current epoch of another writer, or a newer epoch than the state read: theirs
     }
 }

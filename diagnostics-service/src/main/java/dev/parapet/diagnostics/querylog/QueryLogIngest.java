@@ -35,15 +35,15 @@ import io.micrometer.core.instrument.MeterRegistry;
  * Reads {@code parapet.verdicts.v1} into the query log. A plain consumer in the group
  * {@value #GROUP}, so that several instances share the partitions; where it starts in a partition is
  * the query log's own commit, never the group's offsets (those are committed only to show the lag). At
- * each assignment it removes what an unfinished batch of the partition left and seeks past the last
- * whole batch; it writes a partition's batch once it holds {@code batchSize} verdicts or is
- * {@code maxDelay} old. A batch that cannot be written (a full disk) is read again from its start after
- * a pause; a record that cannot be read is counted, logged and skipped (its offset is inside the next
- * batch's range, so it is not read again); one the registry could not be asked about is read again, at most
- * {@value VerdictReader#READ_ATTEMPTS} times. The writer holds a lock on each partition it is assigned
- * ({@link QueryLogFiles#tryLock}), so an instance that lost a partition during a stalled write finishes
- * that write before the new owner tidies up after it. Verdicts read and not yet written are bounded
- * ({@code 2 x batchSize} over all partitions: the largest partition's batch is written when they pass it).
+ * each assignment it claims the partition in the log ({@link QueryLogFiles#claim}: a new epoch, which fences
+ * an instance that lost the partition without knowing it yet, so nothing it writes from then on counts), removes what
+ * an unfinished batch of the partition left and seeks past the last whole batch; it writes a partition's batch once it
+ * holds {@code batchSize} verdicts or is {@code maxDelay} old. A batch that cannot be written (a full disk) or whose
+ * commit was fenced is read again from the log's commit after a pause, under a new claim; a record that cannot be read
+ * is counted, logged and skipped (its offset is inside the next batch's range, so it is not read again); one the
+ * registry could not be asked about is read again, at most {@value VerdictReader#READ_ATTEMPTS} times. Verdicts read
+ * and not yet written are bounded ({@code 2 x batchSize} over all partitions: the largest partition's batch is written
+ * when they pass it).
  */
 public final class QueryLogIngest implements SmartLifecycle {
 
@@ -61,8 +61,8 @@ public final class QueryLogIngest implements SmartLifecycle {
     private volatile boolean running;
     private volatile KafkaConsumer<String, byte[]> consumer;
     private Thread thread;
-    /** The locks of the partitions assigned to this writer. */
-    private final Map<Integer, java.nio.channels.FileLock> locks = new HashMap<>();
+    /** The partitions assigned to this writer, each claimed in the log. */
+    private final Set<Integer> claimed = new java.util.HashSet<>();
 
     /** A partition's verdicts read and not yet written. */
     private static final class Pending {
@@ -170,7 +170,7 @@ public final class QueryLogIngest implements SmartLifecycle {
                 @Override
                 public void onPartitionsAssigned(Collection<TopicPartition> partitions) {
                     Set<Integer> numbers = partitions.stream().map(TopicPartition::partition).collect(Collectors.toSet());
-                    numbers.forEach(QueryLogIngest.this::lock);
+                    numbers.forEach(QueryLogIngest.this::claim);
                     int removed = files.removeUncommitted(numbers).size();
                     if (removed > 0) {
                         LOG.info("query log: removed {} file(s) of unfinished batches of partitions {}", removed, numbers);
@@ -223,38 +223,20 @@ public final class QueryLogIngest implements SmartLifecycle {
         }
     }
 
-    /** Takes the partition's lock, waiting (up to two minutes) for a writer that lost it to finish its batch. */
-    private void lock(int partition) {
-        if (locks.containsKey(partition)) {
-            return;
-        }
-        long deadline = System.nanoTime() + Duration.ofMinutes(2).toNanos();
-        while (true) {
-            var lock = files.tryLock(partition);
-            if (lock.isPresent()) {
-                locks.put(partition, lock.get());
-                return;
-            }
-            if (System.nanoTime() > deadline || !running) {
-                throw new IllegalStateException("partition " + partition + " of the query log is still locked by another writer");
-            }
-            sleep(200);
-        }
+    /** Claims the partition in the log, in a new epoch: whoever wrote it before is fenced from now on. */
+    private void claim(int partition) {
+        files.claim(partition);
+        claimed.add(partition);
     }
 
     private void release(int partition) {
-        java.nio.channels.FileLock lock = locks.remove(partition);
-        if (lock != null) {
-            try {
-                lock.channel().close();
-            } catch (java.io.IOException ignored) {
-                // released with its channel in any case
-            }
+        if (claimed.remove(partition)) {
+            files.release(partition);
         }
     }
 
     private void releaseAll() {
-        List.copyOf(locks.keySet()).forEach(this::release);
+        List.copyOf(claimed).forEach(this::release);
     }
 
     private void write(KafkaConsumer<String, byte[]> kafka, QueryLogWriter writer, int partition, Pending batch) {
@@ -266,8 +248,12 @@ public final class QueryLogIngest implements SmartLifecycle {
             LOG.error("query log: could not write partition {} offsets {}-{} ({}); reading them again", partition, batch.first, batch.last,
                     e.toString());
             sleep(1000);
-            files.removeUncommitted(Set.of(partition));
-            resume(kafka, topicPartition);
+            if (kafka.assignment().contains(topicPartition)) {
+                // A new epoch: what the failed attempt left never counts, whether or not it is deleted now.
+                claim(partition);
+                files.removeUncommitted(Set.of(partition));
+                resume(kafka, topicPartition);
+            }
             return;
         }
         written.increment(batch.entries.size());

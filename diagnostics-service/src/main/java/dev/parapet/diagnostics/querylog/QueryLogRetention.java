@@ -141,7 +141,7 @@ public final class QueryLogRetention implements AutoCloseable {
     /** The hours deleted, the detail files rolled up and the small files compacted. */
     private int[] apply(UUID account, Instant now) {
         Retention retention = settings.of(account);
-        Map<Integer, OptionalLong> commits = new HashMap<>();
+        Map<Integer, PartitionLog.State> commits = new HashMap<>();
         int deleted = 0;
         int rolledUp = 0;
         int compacted = 0;
@@ -173,7 +173,7 @@ public final class QueryLogRetention implements AutoCloseable {
     }
 
     /** The class comment's compaction of one hour; the files merged. */
-    private int compact(Path hour, Map<Integer, OptionalLong> commits) {
+    private int compact(Path hour, Map<Integer, PartitionLog.State> commits) {
         List<Path> committed = files.committed(hour, commits);
         if (committed.isEmpty()) {
             return 0;
@@ -208,7 +208,9 @@ public final class QueryLogRetention implements AutoCloseable {
                     first = Math.min(first, batch.first());
                     last = Math.max(last, batch.last());
                 }
-                QueryLogFiles.Batch covering = new QueryLogFiles.Batch(partition.getKey(), first, last);
+                // Named with the epoch current now: its window reaches past every input, which are all committed, for good.
+                int epoch = commits.computeIfAbsent(partition.getKey(), files::state).current();
+                QueryLogFiles.Batch covering = new QueryLogFiles.Batch(partition.getKey(), first, last, epoch);
                 Path temporary = hour.resolve(".compact-" + covering.fileName() + ".tmp");
                 // Paths made of the root, a UUID, a date, an hour and batches' numbers: no text from outside.
                 String sources = "read_parquet([" + inputs.stream().map(input -> QueryLogWriter.literal(input.toString()))
@@ -293,7 +295,7 @@ public final class QueryLogRetention implements AutoCloseable {
      * The hour's files of whole batches not superseded by a compacted one, the only ones retention touches (a batch being
      * written is its writer's).
      */
-    private List<Path> committed(Path hour, Map<Integer, OptionalLong> commits) {
+    private List<Path> committed(Path hour, Map<Integer, PartitionLog.State> commits) {
         return files.readable(hour, commits);
     }
 

@@ -418,7 +418,7 @@ public final class QueryLogSearch implements AutoCloseable {
      */
     List<List<String>> hours(UUID account, Instant from, Instant to) {
         List<List<String>> hours = new ArrayList<>();
-        Map<Integer, java.util.OptionalLong> commits = new HashMap<>();
+        Map<Integer, PartitionLog.State> commits = new HashMap<>();
         eachHour(from, to, (date, hour) -> {
             Path directory = files.hour(account, date, hour);
             if (Files.isDirectory(directory)) {

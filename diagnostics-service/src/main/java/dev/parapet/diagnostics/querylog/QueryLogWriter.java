@@ -76,9 +76,13 @@ public final class QueryLogWriter implements AutoCloseable {
     /**
      * Writes one batch of one partition (its entries in offset order, the batch's range being that of
      * its first and last entry's offsets; offsets skipped in between, such as unreadable records, are
-     * part of it), then commits it.
+     * part of it), then commits it, in the epoch of this instance's claim on the partition (claimed now if it holds none).
+     *
+     * @throws PartitionLog.Fenced if another instance claimed the partition since: the batch's files never count
      */
     public void write(QueryLogFiles.Batch batch, List<Entry> entries) {
+        // Named with the epoch of this instance's claim on the partition: only that epoch's commit makes them count.
+        batch = batch.inEpoch(files.claimed(batch.partition()).epoch());
         Map<Hour, List<Entry>> byHour = new LinkedHashMap<>();
         for (Entry entry : entries) {
             if (entry.partition() != batch.partition() || entry.offset() < batch.first() || entry.offset() > batch.last()) {

@@ -58,18 +58,18 @@ abstract class PartitionLogContract {
         assertThatThrownBy(() -> first.commit(zombie, 29)).isInstanceOf(PartitionLog.Fenced.class);
         PartitionLog.State state = new PartitionLog(store).read(3);
         assertThat(state.committed()).isEqualTo(19);
-        assertThat(state.counts(1, 0, 9)).isTrue();
-        assertThat(state.counts(1, 10, 19)).isTrue();
-        assertThat(state.counts(1, 20, 29)).as("the zombie's batch").isFalse();
-        assertThat(state.isGarbage(1, 20, 29)).isTrue();
-        assertThat(state.counts(2, 20, 25)).as("a batch not yet committed").isFalse();
-        assertThat(state.isGarbage(2, 20, 25)).isFalse();
+        assertThat(state.counts(1, 9)).isTrue();
+        assertThat(state.counts(1, 19)).isTrue();
+        assertThat(state.counts(1, 29)).as("the zombie's batch").isFalse();
+        assertThat(state.isGarbage(1, 29)).isTrue();
+        assertThat(state.counts(2, 25)).as("a batch not yet committed").isFalse();
+        assertThat(state.isGarbage(2, 25)).isFalse();
 
         second.commit(b, 25);
         state = new PartitionLog(store).read(3);
-        assertThat(state.counts(2, 20, 25)).isTrue();
-        assertThat(state.counts(1, 20, 29)).isFalse();
-        assertThat(state.counts(2, 26, 30)).isFalse();
+        assertThat(state.counts(2, 25)).isTrue();
+        assertThat(state.counts(1, 29)).isFalse();
+        assertThat(state.counts(2, 30)).isFalse();
         assertThat(new PartitionLog(store).read(4)).isEqualTo(PartitionLog.State.empty(4));
     }
 
@@ -86,8 +86,8 @@ abstract class PartitionLogContract {
         PartitionLog.State state = log.read(0);
         assertThat(state.end(a.epoch())).hasValue(4);
         assertThat(state.end(b.epoch())).hasValue(4);
-        assertThat(state.counts(b.epoch(), 5, 5)).isFalse();
-        assertThat(state.isGarbage(b.epoch(), 5, 5)).isTrue();
+        assertThat(state.counts(b.epoch(), 5)).isFalse();
+        assertThat(state.isGarbage(b.epoch(), 5)).isTrue();
     }
 
     @Test
@@ -153,6 +153,29 @@ abstract class PartitionLogContract {
         assertThat(new PartitionLog(store).claim(5).resumeAt()).isEqualTo(10L * (commits - 1) + 10);
     }
 
+    @Test
+    void aLogWrittenBeforeEpochsIsEpochZeroUpToItsCommitFile() {
+        store.create("_commits/partition-6", "41\n".getBytes(StandardCharsets.US_ASCII));
+        PartitionLog log = new PartitionLog(store);
+
+        PartitionLog.State before = log.read(6);
+        assertThat(before.current()).isZero();
+        assertThat(before.counts(0, 41)).as("a file named without an epoch, committed").isTrue();
+        assertThat(before.counts(0, 42)).isFalse();
+        PartitionLog.Claim claim = log.claim(6);
+        assertThat(claim.epoch()).isEqualTo(1);
+        assertThat(claim.resumeAt()).isEqualTo(42);
+        log.commit(claim, 50);
+        PartitionLog.State after = new PartitionLog(store).read(6);
+        assertThat(after.counts(0, 41)).isTrue();
+        assertThat(after.counts(0, 45)).as("written without an epoch after epochs began: never").isFalse();
+        assertThat(after.isGarbage(0, 45)).isTrue();
+        assertThat(after.counts(1, 50)).isTrue();
+
+        store.create("_commits/partition-8", "damaged".getBytes(StandardCharsets.US_ASCII));
+        assertThatThrownBy(() -> log.read(8)).hasMessageContaining("damaged");
+    }
+
     /** Two writers that keep taking the partition from each other, publishing batches past their windows when fenced. */
     @Test
     void writersTakingAPartitionFromEachOtherCountEveryOffsetExactlyOnce() throws Exception {
@@ -185,7 +208,7 @@ abstract class PartitionLogContract {
             assertThat(matcher.matches()).as(object.key()).isTrue();
             long first = Long.parseLong(matcher.group(1));
             long last = Long.parseLong(matcher.group(2));
-            if (state.counts(Integer.parseInt(matcher.group(3)), first, last)) {
+            if (state.counts(Integer.parseInt(matcher.group(3)), last)) {
                 counted.add(new Batch(first, last));
             } else {
                 notCounted++;

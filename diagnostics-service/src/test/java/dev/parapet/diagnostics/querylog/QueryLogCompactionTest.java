@@ -122,7 +122,7 @@ class QueryLogCompactionTest {
         QueryLogRetention.Report report = retention.run(NOW);
 
         assertThat(report.filesCompacted()).isEqualTo(10);
-        assertThat(names(hour(PAST))).containsExactly("0-0-19.parquet", "1-0-14.parquet", "2-0-1.parquet");
+        assertThat(names(hour(PAST))).containsExactly("0-0-19-e1.parquet", "1-0-14-e1.parquet", "2-0-1-e1.parquet");
         assertThat(rows(PAST)).isEqualTo(before);
         assertThat(search.hours(account, PAST.minusSeconds(1200), PAST.plusSeconds(1200)).get(0)).as("files a search opens").hasSize(3);
         assertThat(names(hour(CURRENT))).as("the current hour is left to its writer").hasSize(3);
@@ -131,7 +131,7 @@ class QueryLogCompactionTest {
         assertThat(retention.run(NOW).filesCompacted()).isZero();
         write(0, PAST, 1);
         assertThat(retention.run(NOW).filesCompacted()).isEqualTo(2);
-        assertThat(names(hour(PAST))).containsExactly("0-0-26.parquet", "1-0-14.parquet", "2-0-1.parquet");
+        assertThat(names(hour(PAST))).containsExactly("0-0-26-e1.parquet", "1-0-14-e1.parquet", "2-0-1-e1.parquet");
         assertThat(rows(PAST)).hasSize(before.size() + 1);
     }
 
@@ -140,11 +140,11 @@ class QueryLogCompactionTest {
         write(0, PAST, 3);
         write(0, PAST, 3);
         // A batch written but not committed (its writer crashed before its commit): its file stays out of everything.
-        Path uncommitted = hour(PAST).resolve(new Batch(0, 6, 9).fileName());
-        Files.copy(hour(PAST).resolve(new Batch(0, 3, 5).fileName()), uncommitted);
+        Path uncommitted = hour(PAST).resolve(new Batch(0, 6, 9, 1).fileName());
+        Files.copy(hour(PAST).resolve(new Batch(0, 3, 5, 1).fileName()), uncommitted);
 
         assertThat(retention.run(NOW).filesCompacted()).isEqualTo(2);
-        assertThat(names(hour(PAST))).containsExactly("0-0-5.parquet", "0-6-9.parquet");
+        assertThat(names(hour(PAST))).containsExactly("0-0-5-e1.parquet", "0-6-9-e1.parquet");
         assertThat(total(PAST)).isEqualTo(6);
     }
 
@@ -152,8 +152,8 @@ class QueryLogCompactionTest {
     void aCompactionStoppedBetweenItsRenameAndItsDeletionsIsReadOnceAndFinishedByTheNextRun() throws Exception {
         write(0, PAST, 3);
         write(0, PAST, 4);
-        Path first = hour(PAST).resolve("0-0-2.parquet");
-        Path second = hour(PAST).resolve("0-3-6.parquet");
+        Path first = hour(PAST).resolve("0-0-2-e1.parquet");
+        Path second = hour(PAST).resolve("0-3-6-e1.parquet");
         Path keptFirst = root.resolve("kept-first");
         Path keptSecond = root.resolve("kept-second");
         Files.copy(first, keptFirst);
@@ -166,10 +166,10 @@ class QueryLogCompactionTest {
 
         assertThat(total(PAST)).as("read once").isEqualTo(7);
         assertThat(files.readable(hour(PAST), new HashMap<>())).extracting(path -> path.getFileName().toString())
-                .containsExactly("0-0-6.parquet");
+                .containsExactly("0-0-6-e1.parquet");
 
         assertThat(retention.run(NOW).filesCompacted()).isZero();
-        assertThat(names(hour(PAST))).containsExactly("0-0-6.parquet");
+        assertThat(names(hour(PAST))).containsExactly("0-0-6-e1.parquet");
         assertThat(total(PAST)).isEqualTo(7);
     }
 
@@ -192,7 +192,7 @@ class QueryLogCompactionTest {
         assertThat(report.filesCompacted()).isEqualTo(12);
         LocalDateTime past = LocalDateTime.ofInstant(PAST, ZoneOffset.UTC);
         assertThat(names(files.rollupHour(account, past.toLocalDate(), past.getHour())))
-                .containsExactly("0-0-23.parquet", "1-0-17.parquet");
+                .containsExactly("0-0-23-e1.parquet", "1-0-17-e1.parquet");
         Map<String, Long> rolledUp = QueryLogRetentionTest.rollup(files, account, PAST);
         assertThat(rolledUp.values().stream().mapToLong(Long::longValue).sum()).isEqualTo(allowed);
         assertThat(rows(PAST)).as("the detail keeps the rest").isEqualTo(written.stream().filter(row -> !row.startsWith("ALLOWED ")).toList());

@@ -225,8 +225,8 @@ class QueryLogRetentionTest {
         LocalDateTime older = LocalDateTime.ofInstant(OLDER, ZoneOffset.UTC);
         Path oldHour = files.hour(account, old.toLocalDate(), old.getHour());
         Path olderHour = files.hour(account, older.toLocalDate(), older.getHour());
-        Files.copy(oldHour.resolve("0-0-5.parquet"), originals.resolve("0-0-5.parquet"));
-        Files.copy(olderHour.resolve("1-0-8.parquet"), originals.resolve("1-0-8.parquet"));
+        Files.copy(oldHour.resolve("0-0-5-e1.parquet"), originals.resolve("0-0-5-e1.parquet"));
+        Files.copy(olderHour.resolve("1-0-8-e1.parquet"), originals.resolve("1-0-8-e1.parquet"));
 
         retention.run(NOW);
         Map<String, String> whole = state();
@@ -234,15 +234,15 @@ class QueryLogRetentionTest {
         Path oldRollups = files.rollupHour(account, old.toLocalDate(), old.getHour());
         Path olderRollups = files.rollupHour(account, older.toLocalDate(), older.getHour());
         // Cut after the roll-up was complete, before its detail file was rewritten:
-        Files.move(oldRollups.resolve("0-0-5.parquet"), oldRollups.resolve(".0-0-5.parquet.pending"));
-        Files.copy(originals.resolve("0-0-5.parquet"), oldHour.resolve("0-0-5.parquet"), StandardCopyOption.REPLACE_EXISTING);
+        Files.move(oldRollups.resolve("0-0-5-e1.parquet"), oldRollups.resolve(".0-0-5-e1.parquet.pending"));
+        Files.copy(originals.resolve("0-0-5-e1.parquet"), oldHour.resolve("0-0-5-e1.parquet"), StandardCopyOption.REPLACE_EXISTING);
         // after the detail file was rewritten, before the roll-up was renamed into place:
-        Files.move(oldRollups.resolve("1-0-8.parquet"), oldRollups.resolve(".1-0-8.parquet.pending"));
+        Files.move(oldRollups.resolve("1-0-8-e1.parquet"), oldRollups.resolve(".1-0-8-e1.parquet.pending"));
         // while both the roll-up and the rewritten detail file were half written:
-        Files.delete(olderRollups.resolve("1-0-8.parquet"));
-        Files.copy(originals.resolve("1-0-8.parquet"), olderHour.resolve("1-0-8.parquet"), StandardCopyOption.REPLACE_EXISTING);
-        Files.writeString(olderRollups.resolve(".1-0-8.parquet.tmp"), "half a roll-up");
-        Files.writeString(olderHour.resolve(".1-0-8.parquet.rewrite"), "half a file");
+        Files.delete(olderRollups.resolve("1-0-8-e1.parquet"));
+        Files.copy(originals.resolve("1-0-8-e1.parquet"), olderHour.resolve("1-0-8-e1.parquet"), StandardCopyOption.REPLACE_EXISTING);
+        Files.writeString(olderRollups.resolve(".1-0-8-e1.parquet.tmp"), "half a roll-up");
+        Files.writeString(olderHour.resolve(".1-0-8-e1.parquet.rewrite"), "half a file");
         assertThat(searched(account, OLD)).as("the cut-off state: allowed rows back in detail").contains("ALLOWED a.example");
 
         QueryLogRetention.Report rerun = retention.run(NOW);

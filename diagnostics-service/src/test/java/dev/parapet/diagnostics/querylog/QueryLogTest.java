@@ -70,9 +70,9 @@ class QueryLogTest {
         writer.write(new Batch(0, 10, 14), batch);
 
         assertThat(parquetFiles()).containsExactlyInAnyOrder(
-                "verdicts/account=" + account + "/date=2026-12-03/hour=12/0-10-14.parquet",
-                "verdicts/account=" + account + "/date=2026-12-03/hour=13/0-10-14.parquet",
-                "verdicts/account=" + other + "/date=2026-12-03/hour=12/0-10-14.parquet");
+                "verdicts/account=" + account + "/date=2026-12-03/hour=12/0-10-14-e1.parquet",
+                "verdicts/account=" + account + "/date=2026-12-03/hour=13/0-10-14-e1.parquet",
+                "verdicts/account=" + other + "/date=2026-12-03/hour=12/0-10-14-e1.parquet");
         assertThat(files.committed(0)).hasValue(14);
 
         QueryLogSearch.Page all = search.search(account, day(null, null, null, null), 0, 50);
@@ -142,36 +142,69 @@ class QueryLogTest {
         writer.write(new Batch(2, 0, 1), List.of(
                 entry(2, 0, Feed.verdict(account, NOON, Action.ALLOWED, "a.example", List.of(), null, null, null)),
                 entry(2, 1, Feed.verdict(account, NOON.plusSeconds(3600), Action.ALLOWED, "b.example", List.of(), null, null, null))));
-        // A crash in the next batch: one of its hours renamed into place, one left temporary, no commit.
-        Path renamed = files.hour(account, NOON_DATE, 12).resolve("2-2-3.parquet");
-        Files.copy(files.hour(account, NOON_DATE, 12).resolve("2-0-1.parquet"), renamed);
-        Path temporary = files.hour(account, NOON_DATE, 13).resolve("2-2-3.parquet.tmp");
+        // A crash in the next batch of epoch 1: one of its hours renamed into place, one left temporary, no commit.
+        Path renamed = files.hour(account, NOON_DATE, 12).resolve("2-2-3-e1.parquet");
+        Files.copy(files.hour(account, NOON_DATE, 12).resolve("2-0-1-e1.parquet"), renamed);
+        Path temporary = files.hour(account, NOON_DATE, 13).resolve("2-2-3-e1.parquet.tmp");
         Files.writeString(temporary, "half a file");
-        Path anotherInstances = files.hour(account, NOON_DATE, 12).resolve("3-0-9.parquet");
-        Files.copy(files.hour(account, NOON_DATE, 12).resolve("2-0-1.parquet"), anotherInstances);
-        files.commit(new Batch(3, 0, 9));
+        // Another instance's partition, committed.
+        QueryLogFiles anotherInstance = new QueryLogFiles(root);
+        anotherInstance.claim(3);
+        Path anotherInstances = files.hour(account, NOON_DATE, 12).resolve("3-0-9-e1.parquet");
+        Files.copy(files.hour(account, NOON_DATE, 12).resolve("2-0-1-e1.parquet"), anotherInstances);
+        anotherInstance.commit(new Batch(3, 0, 9, 1));
         assertThat(search.search(account, day(null, null, null, null), 0, 50).rows()).extracting(QueryLogSearch.Row::queryName)
                 .as("a search reads whole batches only").containsExactlyInAnyOrder("a.example", "b.example", "a.example");
-        Files.delete(anotherInstances);
-        Files.copy(files.hour(account, NOON_DATE, 12).resolve("2-0-1.parquet"), anotherInstances);
 
-        assertThat(files.removeUncommitted(Set.of(2))).containsExactlyInAnyOrder(renamed, temporary);
-        assertThat(anotherInstances).as("another partition's files are not this writer's to remove").exists();
+        // The restart claims the partition in epoch 2: what epoch 1 left uncommitted can never count, and goes.
+        QueryLogFiles restarted = new QueryLogFiles(root);
+        assertThat(restarted.claim(2).resumeAt()).isEqualTo(2);
+        assertThat(restarted.removeUncommitted(Set.of(2, 3))).containsExactlyInAnyOrder(renamed, temporary);
+        assertThat(anotherInstances).as("another instance's committed file").exists();
         Files.delete(anotherInstances);
-        assertThat(files.committed(2)).hasValue(1);
+        assertThat(restarted.committed(2)).hasValue(1);
 
         // Read again from offset 2 after the restart, in batches cut differently.
-        writer.write(new Batch(2, 2, 2), List.of(entry(2, 2, Feed.verdict(account, NOON.plusSeconds(1), Action.BLOCKED, "c.example", List.of(), null, null, null))));
-        writer.write(new Batch(2, 3, 3), List.of(entry(2, 3, Feed.verdict(account, NOON.plusSeconds(3601), Action.ALLOWED, "d.example", List.of(), null, null, null))));
+        try (QueryLogWriter again = new QueryLogWriter(restarted)) {
+            again.write(new Batch(2, 2, 2), List.of(entry(2, 2, Feed.verdict(account, NOON.plusSeconds(1), Action.BLOCKED, "c.example", List.of(), null, null, null))));
+            again.write(new Batch(2, 3, 3), List.of(entry(2, 3, Feed.verdict(account, NOON.plusSeconds(3601), Action.ALLOWED, "d.example", List.of(), null, null, null))));
+        }
         assertThat(search.search(account, day(null, null, null, null), 0, 50).rows()).extracting(QueryLogSearch.Row::queryName)
                 .containsExactlyInAnyOrder("a.example", "b.example", "c.example", "d.example");
         assertThat(files.committed(2)).hasValue(3);
     }
 
     @Test
+    void aWriterAnotherInstanceFencedNeverCountsAndTheNewOwnerResumesAtTheCommit() throws Exception {
+        writer.write(new Batch(7, 0, 1), List.of(
+                entry(7, 0, Feed.verdict(account, NOON, Action.ALLOWED, "a.example", List.of(), null, null, null)),
+                entry(7, 1, Feed.verdict(account, NOON.plusSeconds(1), Action.ALLOWED, "b.example", List.of(), null, null, null))));
+        // Kafka gave the partition to another instance while this one was stalled: it claims it, in epoch 2.
+        QueryLogFiles newOwnerFiles = new QueryLogFiles(root);
+        assertThat(newOwnerFiles.claim(7).resumeAt()).isEqualTo(2);
+
+        // The stalled writer goes on with the batch it had read: its files land, its commit is refused.
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> writer.write(new Batch(7, 2, 3), List.of(
+                        entry(7, 2, Feed.verdict(account, NOON.plusSeconds(2), Action.ALLOWED, "zombie.example", List.of(), null, null, null)),
+                        entry(7, 3, Feed.verdict(account, NOON.plusSeconds(3600), Action.ALLOWED, "zombie.example", List.of(), null, null, null)))))
+                .isInstanceOf(PartitionLog.Fenced.class);
+        try (QueryLogWriter newOwner = new QueryLogWriter(newOwnerFiles)) {
+            newOwner.write(new Batch(7, 2, 3), List.of(
+                    entry(7, 2, Feed.verdict(account, NOON.plusSeconds(2), Action.ALLOWED, "c.example", List.of(), null, null, null)),
+                    entry(7, 3, Feed.verdict(account, NOON.plusSeconds(3600), Action.ALLOWED, "d.example", List.of(), null, null, null))));
+        }
+
+        assertThat(search.search(account, day(null, null, null, null), 0, 50).rows()).extracting(QueryLogSearch.Row::queryName)
+                .containsExactlyInAnyOrder("a.example", "b.example", "c.example", "d.example");
+        assertThat(files.committed(7)).hasValue(3);
+        assertThat(newOwnerFiles.removeUncommitted(Set.of(7))).extracting(file -> file.getFileName().toString())
+                .as("the stalled writer's files").containsExactly("7-2-3-e1.parquet", "7-2-3-e1.parquet");
+    }
+
+    @Test
     void aWriteThatFailsLeavesNothingForTheNextFileAndItsBatchIsNotCommitted() throws Exception {
         // The temporary name taken by a directory: DuckDB's COPY fails after the rows were appended.
-        Path blocked = files.hour(account, NOON_DATE, 12).resolve("4-0-0.parquet.tmp");
+        Path blocked = files.hour(account, NOON_DATE, 12).resolve("4-0-0-e1.parquet.tmp");
         Files.createDirectories(blocked);
         org.assertj.core.api.Assertions.assertThatThrownBy(() -> writer.write(new Batch(4, 0, 0),
                 List.of(entry(4, 0, Feed.verdict(account, NOON, Action.BLOCKED, "mine.example", List.of(), null, null, null)))))
@@ -185,19 +218,13 @@ class QueryLogTest {
     }
 
     @Test
-    void aPartitionIsLockedByOneWriterAtATime() throws Exception {
-        var first = files.tryLock(7);
-        assertThat(first).isPresent();
-        assertThat(files.tryLock(7)).as("held").isEmpty();
-        assertThat(files.tryLock(8)).isPresent().get().satisfies(lock -> lock.channel().close());
-        first.get().channel().close();
-        assertThat(files.tryLock(7)).as("released with its channel").isPresent().get().satisfies(lock -> lock.channel().close());
-    }
-
-    @Test
     void namesThatAreNotTheLogsAreLeftAloneAndDamagedCommitsSaySo() throws Exception {
         assertThat(Batch.of("0-10-14.parquet")).contains(new Batch(0, 10, 14));
         assertThat(Batch.of("0-10-14.parquet.tmp")).contains(new Batch(0, 10, 14));
+        assertThat(Batch.of("0-10-14-e3.parquet")).contains(new Batch(0, 10, 14, 3));
+        assertThat(new Batch(0, 10, 14, 3).fileName()).isEqualTo("0-10-14-e3.parquet");
+        assertThat(new Batch(0, 10, 14).fileName()).as("before epochs").isEqualTo("0-10-14.parquet");
+        assertThat(Batch.of("0-10-14-e.parquet")).isEmpty();
         assertThat(Batch.of("0-14-10.parquet")).isEmpty();
         assertThat(Batch.of("x-1-2.parquet")).isEmpty();
         assertThat(Batch.of("0-99999999999999999999-1.parquet")).isEmpty();
