@@ -36,6 +36,9 @@ interface ObjectStore extends AutoCloseable {
     /** The objects whose keys start with {@code prefix} and sort after {@code startAfter} (null: from the first), in key order. */
     List<Listed> list(String prefix, String startAfter);
 
+    /** The names of the "directories" right under a prefix that ends with {@code /} (such as {@code account=<uuid>}), sorted. */
+    List<String> children(String prefix);
+
     /** A small object's bytes, or empty if there is none. */
     Optional<byte[]> read(String key);
 
@@ -46,14 +49,55 @@ interface ObjectStore extends AutoCloseable {
      */
     boolean create(String key, byte[] content);
 
-    /** Writes the file's content as the object, whole, replacing any object of the key. The file is left as it was. */
+    /** A new local file to write an object's content into, then {@linkplain #publish publish} (on the store's file system). */
+    Path temporary(String key);
+
+    /** Makes the file's content the object, whole, replacing any object of the key. The file is used up (moved or sent). */
     Listed publish(Path file, String key);
+
+    /** Writes a small object whole, replacing any object of the key. */
+    void write(String key, byte[] content);
 
     /** Copies the listed object, at the version listed, to the target file (replacing it). */
     void download(Listed object, Path target) throws Vanished;
 
+    /**
+     * A local file with the listed object's content, for DuckDB to read: a directory's own file, or a copy an S3 store
+     * keeps in its local cache.
+     */
+    Path local(Listed object) throws Vanished;
+
+    /** Drops the local copies of objects under the prefix (an account's log deleted on request). */
+    void forget(String prefix);
+
+    /** Moves an object to another key: the target appears whole (on S3 a copy, then the source deleted). */
+    void move(String from, String to);
+
     /** Deletes the object if it is there (no error if not). */
     void delete(String key);
+
+    /** Deletes every object under the prefix; how many there were. */
+    default long deleteAll(String prefix) {
+        List<Listed> listed = list(prefix, null);
+        listed.forEach(object -> delete(object.key()));
+        return listed.size();
+    }
+
+    /**
+     * Exclusive hold of a key between every instance sharing the store, or empty if not had within {@code wait}: a lock
+     * on a directory's file, a lease on S3.
+     */
+    java.util.Optional<Hold> tryHold(String key, java.time.Duration wait);
+
+    /** A hold on a key, released by {@link #close}. */
+    interface Hold extends AutoCloseable {
+
+        /** Fails if the hold may have passed to another instance (a lease not renewed in time): stop before the next change. */
+        void check();
+
+        @Override
+        void close();
+    }
 
     @Override
     void close();

@@ -19,10 +19,11 @@ import java.util.regex.Pattern;
 
 /**
  * The query log's files: where each hour of an account's verdicts lies, what a file's name says, and
- * which batches are committed.
+ * which batches are committed. The root is a directory or an S3 bucket and prefix ({@link ObjectStore}); the layout
+ * is the same in both, as keys under the root.
  * <pre>
- * &lt;root&gt;/verdicts/account=&lt;uuid&gt;/date=&lt;yyyy-mm-dd&gt;/hour=&lt;hh&gt;/&lt;partition&gt;-&lt;first offset&gt;-&lt;last offset&gt;.parquet
- * &lt;root&gt;/_commits/partition-&lt;partition&gt;     the last offset of the partition's last whole batch
+ * &lt;root&gt;/verdicts/account=&lt;uuid&gt;/date=&lt;yyyy-mm-dd&gt;/hour=&lt;hh&gt;/&lt;partition&gt;-&lt;first offset&gt;-&lt;last offset&gt;-e&lt;epoch&gt;.parquet
+ * &lt;root&gt;/_log/partition-&lt;partition&gt;/…   who writes the partition, and how far it is whole ({@link PartitionLog})
  * &lt;root&gt;/rollups/account=&lt;uuid&gt;/date=&lt;yyyy-mm-dd&gt;/hour=&lt;hh&gt;/&lt;detail file's name&gt;   ALLOWED rows counted, once retention rolled them up
  * &lt;root&gt;/_retention/account=&lt;uuid&gt;.json   the account's own retention
  * </pre>
@@ -39,72 +40,130 @@ import java.util.regex.Pattern;
 public final class QueryLogFiles {
 
     private static final Pattern FILE = Pattern.compile("(\\d{1,9})-(\\d{1,19})-(\\d{1,19})(?:-e(\\d{1,9}))?\\.parquet(\\.tmp)?");
+    private static final Pattern HOUR_KEY = Pattern.compile("date=(\\d{4}-\\d{2}-\\d{2})/hour=(\\d{2})/([^/]+)");
+    /** Held by whoever applies retention to, or deletes, an account's files. */
+    static final String RETENTION_LOCK = "_retention/lock";
 
-    private final Path root;
+    private final ObjectStore store;
     private final PartitionLog log;
     /** The partitions this instance's writer holds, with its claim on each. */
     private final java.util.Map<Integer, PartitionLog.Claim> claims = new java.util.concurrent.ConcurrentHashMap<>();
 
+    /** The log in a directory. */
     public QueryLogFiles(Path root) {
-        this.root = root.toAbsolutePath().normalize();
-        this.log = new PartitionLog(new DirectoryObjectStore(this.root));
+        this(new DirectoryObjectStore(root));
     }
 
-    public Path root() {
-        return root;
+    QueryLogFiles(ObjectStore store) {
+        this.store = store;
+        this.log = new PartitionLog(store);
     }
 
-    public Path table() {
-        return root.resolve("verdicts");
+    ObjectStore store() {
+        return store;
     }
 
-    /** The account's directory (which may not exist yet). */
-    public Path account(UUID account) {
-        return table().resolve("account=" + account);
+    /** Whether the root is a directory (not an object store). */
+    boolean isDirectory() {
+        return store instanceof DirectoryObjectStore;
     }
 
-    public Path date(UUID account, LocalDate date) {
-        return account(account).resolve("date=" + date);
+    private DirectoryObjectStore directory() {
+        if (store instanceof DirectoryObjectStore directory) {
+            return directory;
+        }
+        throw new IllegalStateException("The query log is in " + store.describe() + ", not a directory");
     }
 
-    public Path hour(UUID account, LocalDate date, int hour) {
+    // The layout as keys, for every root.
+
+    static String accountKey(UUID account) {
+        return "verdicts/account=" + account + "/";
+    }
+
+    static String dateKey(UUID account, LocalDate date) {
+        return accountKey(account) + "date=" + date + "/";
+    }
+
+    static String hourKey(UUID account, LocalDate date, int hour) {
         if (hour < 0 || hour > 23) {
             throw new IllegalArgumentException("hour " + hour);
         }
-        return date(account, date).resolve("hour=" + String.format("%02d", hour));
+        return dateKey(account, date) + "hour=" + String.format("%02d", hour) + "/";
     }
 
     /** Where hours of ALLOWED queries past their detail retention are kept as counts, in the same layout. */
-    public Path rollups() {
-        return root.resolve("rollups");
+    static String rollupAccountKey(UUID account) {
+        return "rollups/account=" + account + "/";
     }
 
-    public Path rollupAccount(UUID account) {
-        return rollups().resolve("account=" + account);
-    }
-
-    public Path rollupHour(UUID account, LocalDate date, int hour) {
-        return rollups().resolve(table().relativize(hour(account, date, hour)));
+    static String rollupHourKey(UUID account, LocalDate date, int hour) {
+        return "rollups/" + hourKey(account, date, hour).substring("verdicts/".length());
     }
 
     /** The account's own retention, if it set one (see {@link RetentionSettings}). */
-    public Path retention(UUID account) {
-        return root.resolve("_retention").resolve("account=" + account + ".json");
+    static String retentionKey(UUID account) {
+        return "_retention/account=" + account + ".json";
     }
 
     /** Whether the account asks for pseudonyms (see {@link QueryLogPrivacy}). */
+    static String privacyKey(UUID account) {
+        return "_privacy/account=" + account + ".json";
+    }
+
+    /** The sealed identities behind the account's pseudonyms, one object per batch that had new ones. */
+    static String identitiesKey(UUID account) {
+        return "identities/account=" + account + "/";
+    }
+
+    // The same places as files, on a directory root (for tests and operators' tools).
+
+    public Path root() {
+        return directory().root();
+    }
+
+    public Path table() {
+        return root().resolve("verdicts");
+    }
+
+    public Path account(UUID account) {
+        return path(accountKey(account));
+    }
+
+    public Path date(UUID account, LocalDate date) {
+        return path(dateKey(account, date));
+    }
+
+    public Path hour(UUID account, LocalDate date, int hour) {
+        return path(hourKey(account, date, hour));
+    }
+
+    public Path rollups() {
+        return root().resolve("rollups");
+    }
+
+    public Path rollupAccount(UUID account) {
+        return path(rollupAccountKey(account));
+    }
+
+    public Path rollupHour(UUID account, LocalDate date, int hour) {
+        return path(rollupHourKey(account, date, hour));
+    }
+
+    public Path retention(UUID account) {
+        return path(retentionKey(account));
+    }
+
     public Path privacy(UUID account) {
-        return root.resolve("_privacy").resolve("account=" + account + ".json");
+        return path(privacyKey(account));
     }
 
-    /** The sealed identities behind the account's pseudonyms, one file per batch that had new ones. */
     public Path identities(UUID account) {
-        return root.resolve("identities").resolve("account=" + account);
+        return path(identitiesKey(account));
     }
 
-    /** Held by whoever applies retention to, or deletes, an account's files. */
-    Path retentionLock() {
-        return root.resolve("_retention").resolve("lock");
+    private Path path(String key) {
+        return directory().path(key.endsWith("/") ? key.substring(0, key.length() - 1) : key);
     }
 
     /** The batch {@code [first, last]} of a partition, written in an epoch of the partition's log (0: before epochs). */
@@ -196,89 +255,116 @@ public final class QueryLogFiles {
         }
     }
 
-    /**
-     * Replaces a small file of the log's own (an account's settings) whole: written under a name of its
-     * own, then renamed over it, so a reader sees the old content or the new, and of two instances writing at once
-     * the last rename wins whole.
-     */
-    static void replace(Path file, String content) {
-        Path temporary = file.resolveSibling(file.getFileName() + "." + UUID.randomUUID() + ".tmp");
-        try {
-            Files.createDirectories(file.getParent());
-            Files.writeString(temporary, content, StandardCharsets.UTF_8);
-            Files.move(temporary, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+    /** The name an object's key ends with. */
+    static String name(String key) {
+        return key.substring(key.lastIndexOf('/') + 1);
     }
 
     /**
-     * Whether the file is part of a whole batch (committed), so that a search may read it.
+     * Whether the object is part of a whole batch (committed), so that a search may read it.
      *
-     * @param commits the commits read so far (by partition), read once per search
+     * @param commits the partitions' states read so far, read once per search
      */
-    public boolean isCommitted(Path file, java.util.Map<Integer, PartitionLog.State> commits) {
-        Optional<Batch> batch = Batch.of(file.getFileName().toString());
-        if (batch.isEmpty() || file.getFileName().toString().endsWith(".tmp")) {
+    boolean isCommitted(String key, java.util.Map<Integer, PartitionLog.State> commits) {
+        Optional<Batch> batch = Batch.of(name(key));
+        if (batch.isEmpty() || key.endsWith(".tmp")) {
             return false;
         }
         return commits.computeIfAbsent(batch.get().partition(), log::read).counts(batch.get().epoch(), batch.get().last());
     }
 
     /**
-     * The files of an hour a reader reads, sorted: the committed ones, less those a compacted file of the same partition
+     * The objects of an hour a reader reads, sorted: the committed ones, less those a compacted object of the same partition
      * covers (left for a moment by a compaction between its rename and its deletions, or by one that stopped there).
      *
-     * @param commits the commits read so far (by partition)
+     * @param hour    the hour's objects as listed
+     * @param commits the partitions' states read so far
      */
-    public List<Path> readable(Path hour, java.util.Map<Integer, PartitionLog.State> commits) {
-        List<Path> committed = committed(hour, commits);
-        committed.removeAll(superseded(committed));
+    List<ObjectStore.Listed> readable(List<ObjectStore.Listed> hour, java.util.Map<Integer, PartitionLog.State> commits) {
+        List<ObjectStore.Listed> committed = committed(hour, commits);
+        committed.removeAll(superseded(committed, listed -> name(listed.key())));
         return committed;
     }
 
-    /** The hour's committed files, sorted (none if the hour is gone). */
-    List<Path> committed(Path hour, java.util.Map<Integer, PartitionLog.State> commits) {
-        List<Path> committed = new ArrayList<>();
-        try (java.nio.file.DirectoryStream<Path> listing = Files.newDirectoryStream(hour, "*.parquet")) {
-            for (Path file : listing) {
-                if (isCommitted(file, commits)) {
-                    committed.add(file);
-                }
+    /** The hour's committed objects, sorted. */
+    List<ObjectStore.Listed> committed(List<ObjectStore.Listed> hour, java.util.Map<Integer, PartitionLog.State> commits) {
+        List<ObjectStore.Listed> committed = new ArrayList<>();
+        for (ObjectStore.Listed listed : hour) {
+            if (listed.key().endsWith(".parquet") && isCommitted(listed.key(), commits)) {
+                committed.add(listed);
             }
-        } catch (NoSuchFileException none) {
-            // no such hour, or removed meanwhile
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
         }
-        committed.sort(null);
+        committed.sort(java.util.Comparator.comparing(ObjectStore.Listed::key));
         return committed;
+    }
+
+    /** An hour of an account's table (or roll-ups), and its objects as listed. */
+    record Hour(LocalDate date, int hour, List<ObjectStore.Listed> objects) {
     }
 
     /**
-     * Of these files (one hour's), those whose batch another file of the same partition covers: a compaction's inputs.
-     * Each name is read once; in order of partition, then first offset, then last offset from the largest, a file is
+     * The hours of a table's account under {@code accountKey} (verdicts or roll-ups) whose dates lie in {@code [from, to]},
+     * each with its objects as listed, oldest first; one listing per date. Keys that are not the log's are left out.
+     */
+    List<Hour> hours(String accountKey, LocalDate from, LocalDate to) {
+        java.util.TreeMap<String, Hour> hours = new java.util.TreeMap<>();
+        for (LocalDate date = from; !date.isAfter(to); date = date.plusDays(1)) {
+            collect(accountKey, store.list(accountKey + "date=" + date + "/", null), hours);
+        }
+        return List.copyOf(hours.values());
+    }
+
+    /** Every hour of a table's account, oldest first, from one listing. */
+    List<Hour> hours(String accountKey) {
+        java.util.TreeMap<String, Hour> hours = new java.util.TreeMap<>();
+        collect(accountKey, store.list(accountKey, null), hours);
+        return List.copyOf(hours.values());
+    }
+
+    private static void collect(String accountKey, List<ObjectStore.Listed> listed, java.util.TreeMap<String, Hour> hours) {
+        for (ObjectStore.Listed object : listed) {
+            Matcher matcher = HOUR_KEY.matcher(object.key().substring(accountKey.length()));
+            if (!matcher.matches()) {
+                continue;   // not the log's (an operator's)
+            }
+            try {
+                LocalDate date = LocalDate.parse(matcher.group(1));
+                int hour = Integer.parseInt(matcher.group(2));
+                if (hour > 23) {
+                    continue;
+                }
+                Hour found = hours.computeIfAbsent(matcher.group(1) + "/" + matcher.group(2), h -> new Hour(date, hour, new ArrayList<>()));
+                found.objects().add(object);
+            } catch (java.time.format.DateTimeParseException notADate) {
+                // not the log's
+            }
+        }
+    }
+
+    /**
+     * Of these objects (one hour's), those whose batch another object of the same partition covers: a compaction's inputs.
+     * Each name is read once; in order of partition, then first offset, then last offset from the largest, an object is
      * covered exactly when one before it in its partition reaches at least as far.
      */
-    static List<Path> superseded(List<Path> files) {
-        record Named(Path file, Batch batch) {
+    static <T> List<T> superseded(List<T> objects, java.util.function.Function<T, String> nameOf) {
+        record Named<T>(T object, Batch batch) {
         }
-        List<Named> named = new ArrayList<>(files.size());
-        for (Path file : files) {
-            named.add(new Named(file, Batch.of(file.getFileName().toString()).orElseThrow()));
+        List<Named<T>> named = new ArrayList<>(objects.size());
+        for (T object : objects) {
+            named.add(new Named<>(object, Batch.of(nameOf.apply(object)).orElseThrow()));
         }
-        named.sort(java.util.Comparator.comparingInt((Named n) -> n.batch().partition()).thenComparingLong(n -> n.batch().first())
-                .thenComparing(java.util.Comparator.comparingLong((Named n) -> n.batch().last()).reversed()));
-        List<Path> superseded = new ArrayList<>();
+        named.sort(java.util.Comparator.comparingInt((Named<T> n) -> n.batch().partition()).thenComparingLong(n -> n.batch().first())
+                .thenComparing(java.util.Comparator.comparingLong((Named<T> n) -> n.batch().last()).reversed()));
+        List<T> superseded = new ArrayList<>();
         int partition = -1;
         long reach = -1;
-        for (Named each : named) {
+        for (Named<T> each : named) {
             if (each.batch().partition() != partition) {
                 partition = each.batch().partition();
                 reach = -1;
             }
             if (each.batch().last() <= reach) {
-                superseded.add(each.file());
+                superseded.add(each.object());
             } else {
                 reach = each.batch().last();
             }
@@ -287,51 +373,46 @@ public final class QueryLogFiles {
     }
 
     /**
-     * Deletes what will never count of these partitions' files: those of an epoch that ended without them (a batch cut
+     * Deletes what will never count of these partitions' objects: those of an epoch that ended without them (a batch cut
      * off before its commit, a fenced writer's), temporary ones among them, and, where this instance holds the current
      * epoch, its own uncommitted ones (a batch that failed before its commit, to be written again). Other partitions'
-     * files, and the current epoch's when another instance holds it, are left alone.
+     * objects, and the current epoch's when another instance holds it, are left alone. On an object store, whose table
+     * would take millions of keys to list, nothing: what never counts is never read, and retention deletes it.
      *
-     * @return the files deleted
+     * @return the keys deleted
      */
-    public List<Path> removeUncommitted(Set<Integer> partitions) {
-        List<Path> removed = new ArrayList<>();
-        java.util.Map<Integer, PartitionLog.State> states = new java.util.HashMap<>();
-        if (!Files.isDirectory(table())) {
+    public List<String> removeUncommitted(Set<Integer> partitions) {
+        List<String> removed = new ArrayList<>();
+        if (!isDirectory()) {
             return removed;
         }
-        try {
-            // Other instances write and rename their own files meanwhile: an entry gone by the time it is looked at is skipped.
-            Files.walkFileTree(table(), java.util.EnumSet.noneOf(java.nio.file.FileVisitOption.class), 4, new java.nio.file.SimpleFileVisitor<>() {
-                @Override
-                public java.nio.file.FileVisitResult visitFile(Path file, java.nio.file.attribute.BasicFileAttributes attributes) throws IOException {
-                    Optional<Batch> batch = Batch.of(file.getFileName().toString());
-                    if (batch.isPresent() && partitions.contains(batch.get().partition()) && willNeverCount(batch.get(), file, states)) {
-                        Files.deleteIfExists(file);
-                        removed.add(file);
-                    }
-                    return java.nio.file.FileVisitResult.CONTINUE;
-                }
-
-                @Override
-                public java.nio.file.FileVisitResult visitFileFailed(Path file, IOException failure) throws IOException {
-                    if (failure instanceof NoSuchFileException) {
-                        return java.nio.file.FileVisitResult.CONTINUE;
-                    }
-                    throw failure;
-                }
-            });
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
+        java.util.Map<Integer, PartitionLog.State> states = new java.util.HashMap<>();
+        for (ObjectStore.Listed listed : store.list("verdicts/", null)) {
+            Optional<Batch> batch = Batch.of(name(listed.key()));
+            if (batch.isPresent() && partitions.contains(batch.get().partition()) && willNeverCount(batch.get(), listed.key(), states)) {
+                store.delete(listed.key());
+                removed.add(listed.key());
+            }
         }
         return removed;
     }
 
-    private boolean willNeverCount(Batch batch, Path file, java.util.Map<Integer, PartitionLog.State> states) {
+    /**
+     * Whether an object of the log's table will never count, whoever writes what from now on: its epoch ended without it
+     * (a batch cut off before its commit, a fenced writer's). An object of the current epoch is never garbage, since its
+     * writer may yet commit it.
+     */
+    boolean isGarbage(String key, java.util.Map<Integer, PartitionLog.State> states) {
+        Optional<Batch> batch = Batch.of(name(key));
+        return batch.isPresent() && states.computeIfAbsent(batch.get().partition(), log::read).isGarbage(batch.get().epoch(), batch.get().last());
+    }
+
+    /** Whether an object of the log will never count under these states (read once per partition). */
+    boolean willNeverCount(Batch batch, String key, java.util.Map<Integer, PartitionLog.State> states) {
         PartitionLog.State state = states.computeIfAbsent(batch.partition(), log::read);
         PartitionLog.Claim ours = claims.get(batch.partition());
         boolean oursIsCurrent = ours != null && ours.epoch() == state.current() && ours.id().equals(state.epochs().get(state.current()).claimId());
-        boolean temporary = file.getFileName().toString().endsWith(".tmp");
+        boolean temporary = key.endsWith(".tmp");
         if (batch.epoch() < state.current() || batch.epoch() == state.current() && oursIsCurrent) {
             return temporary || !state.counts(batch.epoch(), batch.last());
         }

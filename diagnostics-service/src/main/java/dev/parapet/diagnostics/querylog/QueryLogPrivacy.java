@@ -13,8 +13,10 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.util.ArrayList;
 import java.util.Base64;
 import java.util.HexFormat;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
@@ -73,7 +75,10 @@ public final class QueryLogPrivacy {
         this.secret = secret.clone();
     }
 
-    /** With the configured key, or the root's own (made once) when none is configured. */
+    /**
+     * With the configured key, or, on a directory root, the root's own (made once) when none is configured. An object
+     * store needs the key configured: made there, it would lie beside the log it protects, with no file mode to guard it.
+     */
     public static QueryLogPrivacy open(QueryLogFiles files, String configuredKey) {
         if (configuredKey != null && !configuredKey.isBlank()) {
             try {
@@ -81,6 +86,10 @@ public final class QueryLogPrivacy {
             } catch (IllegalArgumentException e) {
                 throw new IllegalArgumentException("parapet.diagnostics.query-log.pseudonym-key must be base64 of at least 32 bytes", e);
             }
+        }
+        if (!files.isDirectory()) {
+            throw new IllegalArgumentException("parapet.diagnostics.query-log.pseudonym-key must be set when the query log is in an object store ("
+                    + files.store().describe() + "): the key is not kept beside the log it protects");
         }
         Path file = files.root().resolve("_keys").resolve("pseudonyms.key");
         try {
@@ -120,20 +129,20 @@ public final class QueryLogPrivacy {
     }
 
     public void set(UUID account, boolean pseudonymise) {
-        QueryLogFiles.replace(files.privacy(account), JSON.writeValueAsString(new Stored(pseudonymise)));
+        files.store().write(QueryLogFiles.privacyKey(account), JSON.writeValueAsString(new Stored(pseudonymise)).getBytes(StandardCharsets.UTF_8));
         cache.put(account, new Cached(pseudonymise, System.currentTimeMillis()));
     }
 
     private boolean read(UUID account) {
-        Path file = files.privacy(account);
-        try {
-            return Boolean.TRUE.equals(JSON.readValue(Files.readString(file, StandardCharsets.UTF_8), Stored.class).pseudonymiseUsers());
-        } catch (NoSuchFileException none) {
+        String key = QueryLogFiles.privacyKey(account);
+        Optional<byte[]> content = files.store().read(key);
+        if (content.isEmpty()) {
             return false;
+        }
+        try {
+            return Boolean.TRUE.equals(JSON.readValue(new String(content.get(), StandardCharsets.UTF_8), Stored.class).pseudonymiseUsers());
         } catch (JacksonException e) {
-            throw new IllegalStateException("The query log's privacy file " + file + " is damaged", e);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
+            throw new IllegalStateException("The query log's privacy file " + key + " in " + files.store().describe() + " is damaged", e);
         }
     }
 
@@ -172,13 +181,31 @@ public final class QueryLogPrivacy {
 
     /** The identity behind one of the account's pseudonyms, from its vault; empty if the vault has none. */
     public Optional<String> identify(UUID account, String pseudonym) {
-        Path vault = files.identities(account);
-        if (!Files.isDirectory(vault)) {
-            return Optional.empty();
+        for (int attempt = 1; ; attempt++) {
+            List<ObjectStore.Listed> vault = files.store().list(QueryLogFiles.identitiesKey(account), null).stream()
+                    .filter(object -> object.key().endsWith(".parquet")).toList();
+            if (vault.isEmpty()) {
+                return Optional.empty();
+            }
+            try {
+                List<String> paths = new ArrayList<>();
+                for (ObjectStore.Listed object : vault) {
+                    paths.add(QueryLogWriter.literal(files.store().local(object).toString()));
+                }
+                return identify(account, pseudonym, paths);
+            } catch (ObjectStore.Vanished | SQLException e) {
+                // The vault was deleted (on request) while it was read: listed again, it is empty.
+                if (attempt == QueryLogSearch.LIST_ATTEMPTS) {
+                    throw new IllegalStateException("The query log's identities could not be read", e);
+                }
+            }
         }
-        // The path is the root, "identities" and a UUID: no text from outside; the pseudonym is a parameter.
-        String sql = "SELECT sealed FROM read_parquet(" + QueryLogWriter.literal(vault.resolve("*.parquet").toString())
-                + ") WHERE pseudonym = ? LIMIT 1";
+    }
+
+    private Optional<String> identify(UUID account, String pseudonym, List<String> paths) throws SQLException {
+        // The paths are the store's own (the root, "identities", a UUID, a batch's numbers): no text from outside; the pseudonym
+        // is a parameter.
+        String sql = "SELECT sealed FROM read_parquet([" + String.join(", ", paths) + "]) WHERE pseudonym = ? LIMIT 1";
         // One lookup in one account's vault: bounded like the writer, whatever the vault's size.
         try (Connection duck = QueryLogWriter.bounded("128MB", 1); PreparedStatement statement = duck.prepareStatement(sql)) {
             statement.setString(1, pseudonym);
@@ -188,11 +215,6 @@ public final class QueryLogPrivacy {
                 }
                 return Optional.of(unseal(account, pseudonym, row.getString(1)));
             }
-        } catch (SQLException e) {
-            if (e.getMessage() != null && e.getMessage().contains("No files found")) {
-                return Optional.empty();
-            }
-            throw new IllegalStateException("The query log's identities could not be read", e);
         } catch (GeneralSecurityException e) {
             throw new IllegalStateException("A sealed identity of account " + account + " does not open with this service's key", e);
         }

@@ -1,37 +1,25 @@
 package dev.parapet.diagnostics.querylog;
 
 import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.channels.FileChannel;
-import java.nio.channels.FileLock;
-import java.nio.channels.OverlappingFileLockException;
-import java.nio.file.DirectoryNotEmptyException;
-import java.nio.file.DirectoryStream;
-import java.nio.file.FileVisitResult;
 import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.nio.file.SimpleFileVisitor;
-import java.nio.file.StandardCopyOption;
-import java.nio.file.StandardOpenOption;
-import java.nio.file.attribute.BasicFileAttributes;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.LocalDate;
-import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalLong;
+import java.util.Set;
 import java.util.TreeSet;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.ReentrantLock;
-import java.util.function.Supplier;
 
 import org.duckdb.DuckDBConnection;
 import org.slf4j.Logger;
@@ -41,30 +29,30 @@ import dev.parapet.diagnostics.querylog.RetentionDecisions.Step;
 
 /**
  * Applies each account's {@link Retention} to its query log, hour by hour ({@link RetentionDecisions}), and
- * deletes an account's log on request. Whoever acts on an account holds the lock in the log's root
- * ({@code _retention/lock}), so one instance at a time does, and a deletion never meets a roll-up.
+ * deletes an account's log on request. Whoever acts on an account holds the root's {@code _retention/lock}
+ * ({@link ObjectStore#tryHold}: a file lock in a directory, a lease on an object store), so one instance at a time
+ * does, and a deletion never meets a roll-up; each change is made only after checking the hold is still had.
  * <p>
- * Rolling up a detail file {@code F} of an hour (a committed batch's file; see {@link QueryLogFiles}):
+ * Rolling up a detail object {@code F} of an hour (a committed batch's; see {@link QueryLogFiles}):
  * <ol>
- * <li>its {@code ALLOWED} rows are counted into {@code rollups/…/hour=hh/.F.tmp}, renamed {@code .F.pending}
- * once whole;</li>
- * <li>{@code F} is rewritten without its {@code ALLOWED} rows (into {@code .F.rewrite}, renamed over
- * {@code F}: the same name, so the writer's exactly-once reasoning about names and offsets holds);</li>
- * <li>{@code .F.pending} is renamed {@code F}: the roll-up is in place and says {@code F} is done.</li>
+ * <li>its {@code ALLOWED} rows are counted into {@code rollups/…/hour=hh/.F.pending}, written whole;</li>
+ * <li>{@code F} is rewritten without its {@code ALLOWED} rows (the same name, so the writer's exactly-once reasoning
+ * about names and offsets holds);</li>
+ * <li>{@code .F.pending} is moved to {@code F}: the roll-up is in place and says {@code F} is done.</li>
  * </ol>
  * After a crash anywhere, a run does again only what is left: a {@code .pending} roll-up is never counted
- * again (its detail file is rewritten, which is harmless if it already was, then it is renamed), a
- * {@code .tmp} one is counted again from the untouched detail file. The hidden names keep unfinished files
- * out of every reader's {@code *.parquet}, Trino's and Hive's included.
+ * again (its detail object is rewritten, which is harmless if it already was, then it is moved), and a roll-up not yet
+ * pending is counted again from the untouched detail. Readers read {@code *.parquet} names only, Trino's and Hive's
+ * included, so a {@code .pending} one is never read.
  * <p>
- * Compacting an hour's small files, once the hour is {@link #COMPACT_AFTER} over: the writer makes a file per batch,
- * partition and hour (several a minute), which a search must open one by one. Each partition's committed files of the
- * hour are copied, rows in their order, into {@code .compact-P-A-B.parquet.tmp} (A the first of their first offsets,
- * B the last of their last), whose row count is checked against theirs, renamed {@code P-A-B.parquet}, and then they
- * are deleted. The new file covers their offsets, so the writer's reasoning about names and offsets holds (it is
- * committed; it is never uncommitted), and until they are gone, or after a crash before that, readers skip a file a
- * larger one of its partition covers ({@link QueryLogFiles#readable}); the next run deletes them. A late verdict's
- * file that comes after is simply compacted by a later run.
+ * Compacting an hour's small objects, once the hour is {@link #COMPACT_AFTER} over: the writer makes one per batch,
+ * partition and hour (several a minute), which a search must open one by one. Each partition's committed objects of the
+ * hour are copied, rows in their order, into one whose row count is checked against theirs, written as
+ * {@code P-A-B-eE.parquet} (A the first of their first offsets, B the last of their last, E the partition's current
+ * epoch, whose window reaches past B for good), and then they are deleted. Until they are gone, or after a crash before
+ * that, readers skip an object a larger one of its partition covers ({@link QueryLogFiles#readable}); the next run
+ * deletes them. A late verdict's object that comes after is simply compacted by a later run. Objects that will never
+ * count (a crashed or fenced writer's, of an epoch that ended without them) are deleted as they are met.
  */
 public final class QueryLogRetention implements AutoCloseable {
 
@@ -87,8 +75,9 @@ public final class QueryLogRetention implements AutoCloseable {
     }
 
     private final QueryLogFiles files;
+    private final ObjectStore store;
     private final RetentionSettings settings;
-    /** Within this instance; the file lock is between instances (a JVM may not hold the same file lock twice). */
+    /** Within this instance; the root's hold is between instances (a JVM may not hold the same file lock twice). */
     private final ReentrantLock local = new ReentrantLock();
     /** Opened at the first roll-up; used under {@link #local} only. */
     private DuckDBConnection duck;
@@ -96,6 +85,7 @@ public final class QueryLogRetention implements AutoCloseable {
 
     public QueryLogRetention(QueryLogFiles files, RetentionSettings settings) {
         this.files = files;
+        this.store = files.store();
         this.settings = settings;
     }
 
@@ -110,7 +100,7 @@ public final class QueryLogRetention implements AutoCloseable {
         for (UUID account : accounts()) {
             accounts++;
             try {
-                Optional<int[]> done = exclusively(RUN_WAIT, () -> apply(account, now));
+                Optional<int[]> done = exclusively(RUN_WAIT, hold -> apply(account, now, hold));
                 if (done.isEmpty()) {
                     busy++;
                 } else {
@@ -128,42 +118,71 @@ public final class QueryLogRetention implements AutoCloseable {
     }
 
     /**
-     * Deletes everything the log holds of the account: its verdicts, roll-ups and own retention.
+     * Deletes everything the log holds of the account: its verdicts, roll-ups, identities and own retention, and this
+     * instance's local copies of them.
      *
-     * @return how many files were deleted, or empty if the lock was not had within {@code wait}
+     * @return how many objects were deleted, or empty if the hold was not had within {@code wait}
      */
     public OptionalLong deleteAccount(UUID account, Duration wait) {
-        Optional<Long> deleted = exclusively(wait, () -> deleteTree(files.account(account)) + deleteTree(files.rollupAccount(account))
-                + deleteTree(files.identities(account)) + (settings.remove(account) ? 1 : 0));
+        Optional<Long> deleted = exclusively(wait, hold -> {
+            long count = 0;
+            for (String prefix : List.of(QueryLogFiles.accountKey(account), QueryLogFiles.rollupAccountKey(account),
+                    QueryLogFiles.identitiesKey(account))) {
+                hold.check();
+                count += store.deleteAll(prefix);
+                store.forget(prefix);
+            }
+            return count + (settings.remove(account) ? 1 : 0);
+        });
         return deleted.map(OptionalLong::of).orElse(OptionalLong.empty());
     }
 
-    /** The hours deleted, the detail files rolled up and the small files compacted. */
-    private int[] apply(UUID account, Instant now) {
+    /** The hours deleted, the detail objects rolled up and the small objects compacted. */
+    private int[] apply(UUID account, Instant now, ObjectStore.Hold hold) {
         Retention retention = settings.of(account);
         Map<Integer, PartitionLog.State> commits = new HashMap<>();
+        Map<Hour, List<ObjectStore.Listed>> detail = byHour(files.hours(QueryLogFiles.accountKey(account)));
+        Map<Hour, List<ObjectStore.Listed>> rolled = byHour(files.hours(QueryLogFiles.rollupAccountKey(account)));
+        TreeSet<Hour> hours = new TreeSet<>(detail.keySet());
+        hours.addAll(rolled.keySet());
         int deleted = 0;
         int rolledUp = 0;
         int compacted = 0;
-        for (Hour hour : hours(account)) {
+        for (Hour hour : hours) {
+            List<ObjectStore.Listed> objects = detail.getOrDefault(hour, List.of());
+            List<ObjectStore.Listed> rollups = rolled.getOrDefault(hour, List.of());
+            String hourKey = QueryLogFiles.hourKey(account, hour.date(), hour.hour());
             Instant end = hour.date().atTime(hour.hour(), 0).toInstant(java.time.ZoneOffset.UTC).plus(Duration.ofHours(1));
+            objects = withoutGarbage(objects, commits, hold);
+            rollups = withoutLeftovers(rollups, hold);
             if (end.plus(COMPACT_AFTER).isBefore(now)) {
-                compacted += compact(files.hour(account, hour.date(), hour.hour()), commits);
+                int merged = compact(objects, commits, hold);
+                if (merged > 0) {
+                    compacted += merged;
+                    objects = store.list(hourKey, null);
+                }
             }
-            List<Path> committed = committed(files.hour(account, hour.date(), hour.hour()), commits);
-            Path rollups = files.rollupHour(account, hour.date(), hour.hour());
-            boolean done = committed.stream().allMatch(file -> Files.exists(rollups.resolve(file.getFileName())));
-            Step step = RetentionDecisions.decide(now, hour.date(), hour.hour(), retention, done);
+            List<ObjectStore.Listed> committed = files.readable(objects, commits);
+            Set<String> done = new HashSet<>();
+            for (ObjectStore.Listed rollup : rollups) {
+                done.add(QueryLogFiles.name(rollup.key()));
+            }
+            boolean allDone = committed.stream().allMatch(object -> done.contains(QueryLogFiles.name(object.key())));
+            Step step = RetentionDecisions.decide(now, hour.date(), hour.hour(), retention, allDone);
             if (step == Step.DELETE) {
-                deleteTree(files.hour(account, hour.date(), hour.hour()));
-                deleteTree(rollups);
-                deleteIfEmpty(files.date(account, hour.date()));
-                deleteIfEmpty(rollups.getParent());
+                hold.check();
+                for (ObjectStore.Listed object : objects) {
+                    store.delete(object.key());
+                }
+                for (ObjectStore.Listed rollup : rollups) {
+                    store.delete(rollup.key());
+                }
                 deleted++;
             } else if (step == Step.ROLL_UP) {
-                for (Path file : committed) {
-                    if (!Files.exists(rollups.resolve(file.getFileName()))) {
-                        rollUp(file, rollups);
+                String rollupHour = QueryLogFiles.rollupHourKey(account, hour.date(), hour.hour());
+                for (ObjectStore.Listed object : committed) {
+                    if (!done.contains(QueryLogFiles.name(object.key()))) {
+                        rollUp(object, rollupHour, done.contains("." + QueryLogFiles.name(object.key()) + ".pending"), hold);
                         rolledUp++;
                     }
                 }
@@ -172,93 +191,161 @@ public final class QueryLogRetention implements AutoCloseable {
         return new int[] {deleted, rolledUp, compacted};
     }
 
-    /** The class comment's compaction of one hour; the files merged. */
-    private int compact(Path hour, Map<Integer, PartitionLog.State> commits) {
-        List<Path> committed = files.committed(hour, commits);
+    private static Map<Hour, List<ObjectStore.Listed>> byHour(List<QueryLogFiles.Hour> hours) {
+        Map<Hour, List<ObjectStore.Listed>> byHour = new HashMap<>();
+        for (QueryLogFiles.Hour hour : hours) {
+            byHour.put(new Hour(hour.date(), hour.hour()), hour.objects());
+        }
+        return byHour;
+    }
+
+    /**
+     * The hour's objects less those that will never count (a crashed or fenced writer's) and what a run that stopped left
+     * (hidden names, but a roll-up's {@code .pending}), which are deleted.
+     */
+    private List<ObjectStore.Listed> withoutGarbage(List<ObjectStore.Listed> objects, Map<Integer, PartitionLog.State> commits,
+                                                    ObjectStore.Hold hold) {
+        List<ObjectStore.Listed> kept = new ArrayList<>(objects.size());
+        for (ObjectStore.Listed object : withoutLeftovers(objects, hold)) {
+            if (files.isGarbage(object.key(), commits)) {
+                hold.check();
+                store.delete(object.key());
+            } else {
+                kept.add(object);
+            }
+        }
+        return kept;
+    }
+
+    /** The objects less the hidden ones a run that stopped left (a half-written copy), which are deleted; a {@code .pending} roll-up stays. */
+    private List<ObjectStore.Listed> withoutLeftovers(List<ObjectStore.Listed> objects, ObjectStore.Hold hold) {
+        List<ObjectStore.Listed> kept = new ArrayList<>(objects.size());
+        for (ObjectStore.Listed object : objects) {
+            String name = QueryLogFiles.name(object.key());
+            if (name.startsWith(".") && !name.endsWith(".pending")) {
+                hold.check();
+                store.delete(object.key());
+            } else {
+                kept.add(object);
+            }
+        }
+        return kept;
+    }
+
+    /** The class comment's compaction of one hour; the objects merged. */
+    private int compact(List<ObjectStore.Listed> objects, Map<Integer, PartitionLog.State> commits, ObjectStore.Hold hold) {
+        List<ObjectStore.Listed> committed = files.committed(objects, commits);
         if (committed.isEmpty()) {
             return 0;
         }
-        try {
-            // What a compaction that stopped left: inputs it had replaced, and a copy it had not finished.
-            List<Path> superseded = QueryLogFiles.superseded(committed);
-            for (Path leftover : superseded) {
-                Files.deleteIfExists(leftover);
+        // What a compaction that stopped left: inputs it had replaced.
+        List<ObjectStore.Listed> superseded = QueryLogFiles.superseded(committed, object -> QueryLogFiles.name(object.key()));
+        for (ObjectStore.Listed leftover : superseded) {
+            hold.check();
+            store.delete(leftover.key());
+        }
+        committed.removeAll(superseded);
+        Map<Integer, List<ObjectStore.Listed>> byPartition = new java.util.TreeMap<>();
+        for (ObjectStore.Listed object : committed) {
+            QueryLogFiles.Batch batch = QueryLogFiles.Batch.of(QueryLogFiles.name(object.key())).orElseThrow();
+            byPartition.computeIfAbsent(batch.partition(), p -> new ArrayList<>()).add(object);
+        }
+        int merged = 0;
+        for (Map.Entry<Integer, List<ObjectStore.Listed>> partition : byPartition.entrySet()) {
+            List<ObjectStore.Listed> inputs = partition.getValue();
+            if (inputs.size() < 2) {
+                continue;
             }
-            committed.removeAll(superseded);
-            try (DirectoryStream<Path> unfinished = Files.newDirectoryStream(hour, ".compact-*.tmp")) {
-                for (Path file : unfinished) {
-                    Files.deleteIfExists(file);
-                }
+            long first = Long.MAX_VALUE;
+            long last = -1;
+            for (ObjectStore.Listed input : inputs) {
+                QueryLogFiles.Batch batch = QueryLogFiles.Batch.of(QueryLogFiles.name(input.key())).orElseThrow();
+                first = Math.min(first, batch.first());
+                last = Math.max(last, batch.last());
             }
-            Map<Integer, List<Path>> byPartition = new java.util.TreeMap<>();
-            for (Path file : committed) {
-                QueryLogFiles.Batch batch = QueryLogFiles.Batch.of(file.getFileName().toString()).orElseThrow();
-                byPartition.computeIfAbsent(batch.partition(), p -> new ArrayList<>()).add(file);
+            // Named with the epoch current now: its window reaches past every input, which are all committed, for good.
+            int epoch = commits.computeIfAbsent(partition.getKey(), files::state).current();
+            QueryLogFiles.Batch covering = new QueryLogFiles.Batch(partition.getKey(), first, last, epoch);
+            String hourKey = inputs.get(0).key().substring(0, inputs.get(0).key().lastIndexOf('/') + 1);
+            String output = hourKey + covering.fileName();
+            List<String> paths = new ArrayList<>();
+            try {
+                for (ObjectStore.Listed input : inputs) {
+                    paths.add(QueryLogWriter.literal(store.local(input).toString()));
+                }
+            } catch (ObjectStore.Vanished gone) {
+                return merged;   // the hour changed meanwhile (a deletion on request holds the same hold: an operator's hand)
             }
-            int merged = 0;
-            for (Map.Entry<Integer, List<Path>> partition : byPartition.entrySet()) {
-                List<Path> inputs = partition.getValue();
-                if (inputs.size() < 2) {
-                    continue;
-                }
-                long first = Long.MAX_VALUE;
-                long last = -1;
-                for (Path input : inputs) {
-                    QueryLogFiles.Batch batch = QueryLogFiles.Batch.of(input.getFileName().toString()).orElseThrow();
-                    first = Math.min(first, batch.first());
-                    last = Math.max(last, batch.last());
-                }
-                // Named with the epoch current now: its window reaches past every input, which are all committed, for good.
-                int epoch = commits.computeIfAbsent(partition.getKey(), files::state).current();
-                QueryLogFiles.Batch covering = new QueryLogFiles.Batch(partition.getKey(), first, last, epoch);
-                Path temporary = hour.resolve(".compact-" + covering.fileName() + ".tmp");
-                // Paths made of the root, a UUID, a date, an hour and batches' numbers: no text from outside.
-                String sources = "read_parquet([" + inputs.stream().map(input -> QueryLogWriter.literal(input.toString()))
-                        .collect(java.util.stream.Collectors.joining(", ")) + "], hive_partitioning = false)";
+            Path temporary = store.temporary(output);
+            try {
+                // Paths the store made (the root, a UUID, a date, an hour and batches' numbers): no text from outside.
+                String sources = "read_parquet([" + String.join(", ", paths) + "], hive_partitioning = false)";
                 execute("COPY (SELECT * FROM " + sources + ") TO " + QueryLogWriter.literal(temporary.toString())
                         + " (FORMAT parquet, COMPRESSION zstd)");
                 long expected = count(sources);
                 long copied = count("read_parquet(" + QueryLogWriter.literal(temporary.toString()) + ", hive_partitioning = false)");
                 if (copied != expected) {
-                    Files.deleteIfExists(temporary);
-                    throw new IllegalStateException("compacting " + hour + " copied " + copied + " of " + expected + " rows");
+                    throw new IllegalStateException("compacting " + hourKey + " copied " + copied + " of " + expected + " rows");
                 }
-                Files.move(temporary, hour.resolve(covering.fileName()), StandardCopyOption.ATOMIC_MOVE);
-                for (Path input : inputs) {
-                    Files.deleteIfExists(input);
-                }
-                merged += inputs.size();
+                hold.check();
+                store.publish(temporary, output);
+            } finally {
+                deleteQuietly(temporary);
             }
-            return merged;
-        } catch (NoSuchFileException gone) {
-            return 0;   // the hour was deleted meanwhile (an account's deletion holds the same lock: an operator's hand)
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
+            for (ObjectStore.Listed input : inputs) {
+                store.delete(input.key());
+            }
+            merged += inputs.size();
         }
+        return merged;
     }
 
     /** The three steps of the class's comment, each skipped if a run before did it. */
-    private void rollUp(Path file, Path rollups) {
-        String name = file.getFileName().toString();
-        Path writing = rollups.resolve("." + name + ".tmp");
-        Path pending = rollups.resolve("." + name + ".pending");
-        Path rewriting = file.resolveSibling("." + name + ".rewrite");
-        // Paths made of the root, a UUID, a date, an hour and a batch's numbers: no text from outside.
-        String source = "read_parquet(" + QueryLogWriter.literal(file.toString()) + ", hive_partitioning = false)";
+    private void rollUp(ObjectStore.Listed detail, String rollupHour, boolean pendingThere, ObjectStore.Hold hold) {
+        String name = QueryLogFiles.name(detail.key());
+        String pending = rollupHour + "." + name + ".pending";
         try {
-            Files.createDirectories(rollups);
-            if (!Files.exists(pending)) {
-                execute("COPY (SELECT query_name, query_type, location_id, action, count(*) AS count FROM " + source
-                        + " WHERE action = 'ALLOWED' GROUP BY ALL ORDER BY ALL) TO " + QueryLogWriter.literal(writing.toString())
-                        + " (FORMAT parquet, COMPRESSION zstd)");
-                Files.move(writing, pending, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+            if (!pendingThere) {
+                Path counted = store.temporary(pending);
+                try {
+                    // Paths the store made: no text from outside.
+                    execute("COPY (SELECT query_name, query_type, location_id, action, count(*) AS count FROM " + source(detail)
+                            + " WHERE action = 'ALLOWED' GROUP BY ALL ORDER BY ALL) TO " + QueryLogWriter.literal(counted.toString())
+                            + " (FORMAT parquet, COMPRESSION zstd)");
+                    hold.check();
+                    store.publish(counted, pending);
+                } finally {
+                    deleteQuietly(counted);
+                }
             }
-            execute("COPY (SELECT * FROM " + source + " WHERE action <> 'ALLOWED') TO " + QueryLogWriter.literal(rewriting.toString())
-                    + " (FORMAT parquet, COMPRESSION zstd)");
-            Files.move(rewriting, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-            Files.move(pending, rollups.resolve(name), StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
+            Path rewritten = store.temporary(detail.key());
+            try {
+                execute("COPY (SELECT * FROM " + source(detail) + " WHERE action <> 'ALLOWED') TO " + QueryLogWriter.literal(rewritten.toString())
+                        + " (FORMAT parquet, COMPRESSION zstd)");
+                hold.check();
+                store.publish(rewritten, detail.key());
+            } finally {
+                deleteQuietly(rewritten);
+            }
+            hold.check();
+            store.move(pending, rollupHour + name);
+        } catch (ObjectStore.Vanished gone) {
+            // deleted meanwhile: nothing left to roll up
+        }
+    }
+
+    private String source(ObjectStore.Listed detail) throws ObjectStore.Vanished {
+        // After the first step, the detail may have been rewritten already (by a run that stopped): its version now is read.
+        ObjectStore.Listed now = store.list(detail.key(), null).stream().filter(listed -> listed.key().equals(detail.key())).findFirst()
+                .orElseThrow(() -> new ObjectStore.Vanished(detail.key()));
+        return "read_parquet(" + QueryLogWriter.literal(store.local(now).toString()) + ", hive_partitioning = false)";
+    }
+
+    private static void deleteQuietly(Path temporary) {
+        try {
+            Files.deleteIfExists(temporary);
+        } catch (IOException ignored) {
+            // the store's work directory is swept
         }
     }
 
@@ -291,124 +378,25 @@ public final class QueryLogRetention implements AutoCloseable {
         return duck;
     }
 
-    /**
-     * The hour's files of whole batches not superseded by a compacted one, the only ones retention touches (a batch being
-     * written is its writer's).
-     */
-    private List<Path> committed(Path hour, Map<Integer, PartitionLog.State> commits) {
-        return files.readable(hour, commits);
-    }
-
     /** The accounts with verdicts or roll-ups. */
     private List<UUID> accounts() {
         TreeSet<UUID> accounts = new TreeSet<>();
-        for (Path table : List.of(files.table(), files.rollups())) {
-            for (Path directory : directories(table, "account=")) {
-                parse(() -> UUID.fromString(value(directory))).ifPresent(accounts::add);
+        for (String table : List.of("verdicts/", "rollups/")) {
+            for (String child : store.children(table)) {
+                if (child.startsWith("account=")) {
+                    try {
+                        accounts.add(UUID.fromString(child.substring("account=".length())));
+                    } catch (IllegalArgumentException notOurs) {
+                        // an operator's
+                    }
+                }
             }
         }
         return List.copyOf(accounts);
     }
 
-    /** The account's hours with verdicts or roll-ups, oldest first. */
-    private List<Hour> hours(UUID account) {
-        TreeSet<Hour> hours = new TreeSet<>();
-        for (Path table : List.of(files.account(account), files.rollupAccount(account))) {
-            for (Path date : directories(table, "date=")) {
-                Optional<LocalDate> day = parse(() -> LocalDate.parse(value(date)));
-                for (Path hour : day.isEmpty() ? List.<Path>of() : directories(date, "hour=")) {
-                    parse(() -> Integer.parseInt(value(hour))).filter(h -> h >= 0 && h <= 23).filter(h -> value(hour).length() == 2)
-                            .ifPresent(h -> hours.add(new Hour(day.get(), h)));
-                }
-            }
-        }
-        return List.copyOf(hours);
-    }
-
-    private static String value(Path directory) {
-        String name = directory.getFileName().toString();
-        return name.substring(name.indexOf('=') + 1);
-    }
-
-    /** A directory's name that is not the log's (an operator's) is left alone. */
-    private static <T> Optional<T> parse(Supplier<T> parser) {
-        try {
-            return Optional.of(parser.get());
-        } catch (IllegalArgumentException | DateTimeParseException notOurs) {
-            return Optional.empty();
-        }
-    }
-
-    private static List<Path> directories(Path parent, String prefix) {
-        List<Path> found = new ArrayList<>();
-        try (DirectoryStream<Path> listing = Files.newDirectoryStream(parent, prefix + "*")) {
-            for (Path path : listing) {
-                if (Files.isDirectory(path)) {
-                    found.add(path);
-                }
-            }
-        } catch (NoSuchFileException none) {
-            // nothing there (yet, or any more)
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-        return found;
-    }
-
-    /**
-     * Deletes the tree, counting its files. A directory the writer put a new file in meanwhile (a verdict
-     * that arrived after the deletion began) is left with that file: it is logged as usual.
-     */
-    private static long deleteTree(Path tree) {
-        if (!Files.exists(tree)) {
-            return 0;
-        }
-        long[] deleted = {0};
-        try {
-            Files.walkFileTree(tree, new SimpleFileVisitor<>() {
-                @Override
-                public FileVisitResult visitFile(Path file, BasicFileAttributes attributes) throws IOException {
-                    if (Files.deleteIfExists(file)) {
-                        deleted[0]++;
-                    }
-                    return FileVisitResult.CONTINUE;
-                }
-
-                @Override
-                public FileVisitResult visitFileFailed(Path file, IOException failure) throws IOException {
-                    if (failure instanceof NoSuchFileException) {
-                        return FileVisitResult.CONTINUE;
-                    }
-                    throw failure;
-                }
-
-                @Override
-                public FileVisitResult postVisitDirectory(Path directory, IOException failure) throws IOException {
-                    if (failure != null && !(failure instanceof NoSuchFileException)) {
-                        throw failure;
-                    }
-                    deleteIfEmpty(directory);
-                    return FileVisitResult.CONTINUE;
-                }
-            });
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-        return deleted[0];
-    }
-
-    private static void deleteIfEmpty(Path directory) {
-        try {
-            Files.deleteIfExists(directory);
-        } catch (DirectoryNotEmptyException stillUsed) {
-            // other hours of the day, or a file written meanwhile
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-    }
-
     /** Runs the work holding this instance's lock and the root's, or answers empty if they are not had within {@code wait}. */
-    private <T> Optional<T> exclusively(Duration wait, Supplier<T> work) {
+    private <T> Optional<T> exclusively(Duration wait, java.util.function.Function<ObjectStore.Hold, T> work) {
         long deadline = System.nanoTime() + wait.toNanos();
         try {
             if (!local.tryLock(wait.toNanos(), TimeUnit.NANOSECONDS)) {
@@ -419,38 +407,16 @@ public final class QueryLogRetention implements AutoCloseable {
             return Optional.empty();
         }
         try {
-            Path lockFile = files.retentionLock();
-            Files.createDirectories(lockFile.getParent());
-            try (FileChannel channel = FileChannel.open(lockFile, StandardOpenOption.CREATE, StandardOpenOption.WRITE)) {
-                FileLock lock = tryLock(channel);
-                while (lock == null) {
-                    if (System.nanoTime() - deadline > 0) {
-                        return Optional.empty();
-                    }
-                    Thread.sleep(50);
-                    lock = tryLock(channel);
-                }
-                try {
-                    return Optional.of(work.get());
-                } finally {
-                    lock.release();
-                }
+            Optional<ObjectStore.Hold> held = store.tryHold(QueryLogFiles.RETENTION_LOCK,
+                    Duration.ofNanos(Math.max(0, deadline - System.nanoTime())));
+            if (held.isEmpty()) {
+                return Optional.empty();
             }
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return Optional.empty();
+            try (ObjectStore.Hold hold = held.get()) {
+                return Optional.of(work.apply(hold));
+            }
         } finally {
             local.unlock();
-        }
-    }
-
-    private static FileLock tryLock(FileChannel channel) throws IOException {
-        try {
-            return channel.tryLock();
-        } catch (OverlappingFileLockException heldInThisJvm) {
-            return null;   // another instance of the service in the same JVM (tests start two)
         }
     }
 

@@ -1,9 +1,5 @@
 package dev.parapet.diagnostics.querylog;
 
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.sql.Array;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -91,32 +87,47 @@ public final class QueryLogSearch implements AutoCloseable {
      * and answers from what is left, so a deleted log answers empty rather than an error.
      */
     public Page search(UUID account, Filter filter, int page, int size) {
-        return listedThenRead(() -> hours(account, filter.from(), filter.to()), hours -> hours.stream().flatMap(List::stream),
-                hours -> search(hours, filter, page, size), "The query log could not be searched");
+        return listedThenRead(() -> hours(account, filter.from(), filter.to()), hours -> search(hours, filter, page, size),
+                "The query log could not be searched");
     }
 
-    /** What a reader does with the files it listed; may fail on a file that went meanwhile. */
-    private interface Read<F, R> {
-        R from(F files) throws SQLException;
+    /** What a reader does with the local files of what it listed, hour by hour; may fail on one that went meanwhile. */
+    private interface Read<R> {
+        R from(List<List<String>> hours) throws SQLException;
     }
 
     /**
-     * Lists the files and reads them; a read that failed on a file now gone (retention, a deletion on request) lists
-     * them again, at most {@link #LIST_ATTEMPTS} times in all.
+     * Lists the objects and reads them; a read that failed on one now gone or rewritten (retention, a deletion on request)
+     * lists them again, at most {@link #LIST_ATTEMPTS} times in all.
      */
-    private static <F, R> R listedThenRead(java.util.function.Supplier<F> list, java.util.function.Function<F, java.util.stream.Stream<String>> paths,
-                                           Read<F, R> read, String failure) {
+    private <R> R listedThenRead(java.util.function.Supplier<List<List<ObjectStore.Listed>>> list, Read<R> read, String failure) {
         for (int attempt = 1; ; attempt++) {
-            F files = list.get();
+            List<List<ObjectStore.Listed>> listed = list.get();
             try {
-                return read.from(files);
+                return read.from(local(listed));
+            } catch (ObjectStore.Vanished gone) {
+                if (attempt == LIST_ATTEMPTS) {
+                    throw new IllegalStateException(failure, gone);
+                }
             } catch (SQLException e) {
-                boolean vanished = paths.apply(files).anyMatch(file -> !Files.exists(Path.of(file)));
-                if (!vanished || attempt == LIST_ATTEMPTS) {
+                if (attempt == LIST_ATTEMPTS || list.get().equals(listed)) {
                     throw new IllegalStateException(failure, e);
                 }
             }
         }
+    }
+
+    /** The local files DuckDB reads for the objects listed (a directory's own, or the object store's copies). */
+    private List<List<String>> local(List<List<ObjectStore.Listed>> listed) throws ObjectStore.Vanished {
+        List<List<String>> hours = new ArrayList<>(listed.size());
+        for (List<ObjectStore.Listed> hour : listed) {
+            List<String> paths = new ArrayList<>(hour.size());
+            for (ObjectStore.Listed object : hour) {
+                paths.add(files.store().local(object).toString());
+            }
+            hours.add(paths);
+        }
+        return hours;
     }
 
     private Page search(List<List<String>> hours, Filter filter, int page, int size) throws SQLException {
@@ -138,23 +149,29 @@ public final class QueryLogSearch implements AutoCloseable {
         try (DuckDBConnection connection = connection()) {
             // How many match in each hour (only the filters' columns are read), then the page from the hours it
             // falls in, newest first: a page deep in a busy day reads one or two hours' rows, not the day's.
-            Map<String, Long> perHour = new HashMap<>();
+            Map<String, Integer> hourOf = new HashMap<>();
+            for (int i = 0; i < hours.size(); i++) {
+                for (String file : hours.get(i)) {
+                    hourOf.put(file, i);
+                }
+            }
+            long[] perHour = new long[hours.size()];
             try (PreparedStatement count = connection.prepareStatement("SELECT filename, count(*) FROM " + source(hours, true)
                     + where + " GROUP BY filename")) {
                 bind(count, parameters, List.of());
                 try (ResultSet result = count.executeQuery()) {
                     while (result.next()) {
-                        perHour.merge(Path.of(result.getString(1)).getParent().toString(), result.getLong(2), Long::sum);
+                        perHour[hourOf.get(result.getString(1))] += result.getLong(2);
                     }
                 }
             }
-            long total = perHour.values().stream().mapToLong(Long::longValue).sum();
+            long total = Arrays.stream(perHour).sum();
             long wanted = (long) page * size;
             long newer = 0;
             long skip = 0;
             List<List<String>> pageHours = new ArrayList<>();
             for (int i = hours.size() - 1; i >= 0 && newer < wanted + size; i--) {
-                long here = perHour.getOrDefault(Path.of(hours.get(i).get(0)).getParent().toString(), 0L);
+                long here = perHour[i];
                 if (here > 0 && newer + here > wanted) {
                     if (pageHours.isEmpty()) {
                         skip = wanted - newer;
@@ -196,16 +213,17 @@ public final class QueryLogSearch implements AutoCloseable {
      * roll-ups of those hours, found as {@link #hours} finds the detail's; nothing of the request is in the SQL's text.
      */
     public RolledUpPage rolledUp(UUID account, Instant from, Instant to, String name, String suffix, String location, int page, int size) {
-        return listedThenRead(() -> rolledUpFiles(account, from, to), List::stream,
-                rolled -> rolledUp(rolled, name, suffix, location, page, size), "The query log's roll-ups could not be read");
+        return listedThenRead(() -> rolledUpFiles(account, from, to), rolled -> rolledUp(rolled, name, suffix, location, page, size),
+                "The query log's roll-ups could not be read");
     }
 
-    private RolledUpPage rolledUp(List<String> rolled, String name, String suffix, String location, int page, int size)
+    private RolledUpPage rolledUp(List<List<String>> byHour, String name, String suffix, String location, int page, int size)
             throws SQLException {
-        if (rolled.isEmpty()) {
+        if (byHour.isEmpty()) {
             return new RolledUpPage(0, 0, 0, List.of());
         }
-        int hours = (int) rolled.stream().map(file -> Path.of(file).getParent()).distinct().count();
+        int hours = byHour.size();
+        List<String> rolled = byHour.stream().flatMap(List::stream).toList();
         List<Object> parameters = new ArrayList<>();
         StringBuilder where = new StringBuilder(" WHERE action = 'ALLOWED'");
         condition(where, parameters, "query_name = ?", name);
@@ -239,20 +257,20 @@ public final class QueryLogSearch implements AutoCloseable {
         }
     }
 
-    /** The account's roll-up files of the hours overlapping the range (finished ones only: unfinished ones have hidden names). */
-    List<String> rolledUpFiles(UUID account, Instant from, Instant to) {
-        List<String> rolled = new ArrayList<>();
-        eachHour(from, to, (date, hour) -> {
-            Path directory = files.rollupHour(account, date, hour);
-            if (Files.isDirectory(directory)) {
-                try (java.util.stream.Stream<Path> listing = Files.list(directory)) {
-                    listing.map(Path::toString).filter(file -> file.endsWith(".parquet") && !Path.of(file).getFileName().toString()
-                            .startsWith(".")).sorted().forEach(rolled::add);
-                } catch (IOException | UncheckedIOException gone) {
-                    // retention deleted the hour while it was listed: nothing of it to read
+    /** The account's roll-ups of the hours overlapping the range, hour by hour (finished ones only: unfinished ones have hidden names). */
+    List<List<ObjectStore.Listed>> rolledUpFiles(UUID account, Instant from, Instant to) {
+        List<List<ObjectStore.Listed>> rolled = new ArrayList<>();
+        for (QueryLogFiles.Hour hour : files.hours(QueryLogFiles.rollupAccountKey(account), date(from), date(to))) {
+            if (overlaps(hour, from, to)) {
+                List<ObjectStore.Listed> finished = hour.objects().stream().filter(object -> {
+                    String name = QueryLogFiles.name(object.key());
+                    return name.endsWith(".parquet") && !name.startsWith(".");
+                }).sorted(java.util.Comparator.comparing(ObjectStore.Listed::key)).toList();
+                if (!finished.isEmpty()) {
+                    rolled.add(finished);
                 }
             }
-        });
+        }
         return rolled;
     }
 
@@ -294,9 +312,18 @@ public final class QueryLogSearch implements AutoCloseable {
      */
     public TupleCursor openTuples(UUID account, Instant from, Instant to, int limit) {
         for (int attempt = 1; ; attempt++) {
-            List<List<String>> hours = hours(account, from, to);
-            if (hours.isEmpty()) {
+            List<List<ObjectStore.Listed>> listed = hours(account, from, to);
+            if (listed.isEmpty()) {
                 return new TupleCursor(null, null, null, 0, limit);
+            }
+            List<List<String>> hours;
+            try {
+                hours = local(listed);
+            } catch (ObjectStore.Vanished gone) {
+                if (attempt == LIST_ATTEMPTS) {
+                    throw new IllegalStateException("The query log could not be read", gone);
+                }
+                continue;
             }
             DuckDBConnection connection = null;
             PreparedStatement select = null;
@@ -319,7 +346,7 @@ public final class QueryLogSearch implements AutoCloseable {
             } catch (SQLException e) {
                 closeQuietly(select);
                 closeQuietly(connection);
-                boolean vanished = hours.stream().flatMap(List::stream).anyMatch(file -> !Files.exists(Path.of(file)));
+                boolean vanished = !hours(account, from, to).equals(listed);
                 if (!vanished || attempt == LIST_ATTEMPTS) {
                     throw new IllegalStateException("The query log could not be read", e);
                 }
@@ -413,22 +440,31 @@ public final class QueryLogSearch implements AutoCloseable {
     }
 
     /**
-     * The account's files within the range, hour by hour (oldest first), each hour's committed files only:
-     * a batch still being written (or left unfinished by a crash, until its writer removes it) is not read.
+     * The account's objects within the range, hour by hour (oldest first), each hour's committed ones only:
+     * a batch still being written (or left unfinished by a crash, or by a writer another fenced) is not read.
      */
-    List<List<String>> hours(UUID account, Instant from, Instant to) {
-        List<List<String>> hours = new ArrayList<>();
+    List<List<ObjectStore.Listed>> hours(UUID account, Instant from, Instant to) {
+        List<List<ObjectStore.Listed>> hours = new ArrayList<>();
         Map<Integer, PartitionLog.State> commits = new HashMap<>();
-        eachHour(from, to, (date, hour) -> {
-            Path directory = files.hour(account, date, hour);
-            if (Files.isDirectory(directory)) {
-                List<String> readable = files.readable(directory, commits).stream().map(Path::toString).toList();
+        for (QueryLogFiles.Hour hour : files.hours(QueryLogFiles.accountKey(account), date(from), date(to))) {
+            if (overlaps(hour, from, to)) {
+                List<ObjectStore.Listed> readable = files.readable(hour.objects(), commits);
                 if (!readable.isEmpty()) {
                     hours.add(readable);
                 }
             }
-        });
+        }
         return hours;
+    }
+
+    /** The UTC date of the hour an instant lies in (the range's end is exclusive: its last hour is the one before it). */
+    private static java.time.LocalDate date(Instant at) {
+        return LocalDateTime.ofInstant(at, ZoneOffset.UTC).toLocalDate();
+    }
+
+    private static boolean overlaps(QueryLogFiles.Hour hour, Instant from, Instant to) {
+        Instant start = hour.date().atTime(hour.hour(), 0).toInstant(ZoneOffset.UTC);
+        return start.isBefore(to) && start.plus(1, ChronoUnit.HOURS).isAfter(from);
     }
 
     private static void condition(StringBuilder where, List<Object> parameters, String sql, String value) {
@@ -444,14 +480,6 @@ public final class QueryLogSearch implements AutoCloseable {
             where.append(" AND (query_name = ? OR ends_with(query_name, ?))");
             parameters.add(suffix);
             parameters.add("." + suffix);
-        }
-    }
-
-    /** Each hour (UTC) that overlaps {@code [from, to)}, oldest first. */
-    private static void eachHour(Instant from, Instant to, java.util.function.BiConsumer<java.time.LocalDate, Integer> hour) {
-        for (Instant at = from.truncatedTo(ChronoUnit.HOURS); at.isBefore(to); at = at.plus(1, ChronoUnit.HOURS)) {
-            LocalDateTime utc = LocalDateTime.ofInstant(at, ZoneOffset.UTC);
-            hour.accept(utc.toLocalDate(), utc.getHour());
         }
     }
 

@@ -4,7 +4,6 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.sql.DriverManager;
 import java.sql.SQLException;
 import java.sql.Statement;
@@ -98,19 +97,20 @@ public final class QueryLogWriter implements AutoCloseable {
                 UUID account = hour.getKey().account();
                 Map<String, String> pseudonyms = privacy != null && privacy.pseudonymises(account)
                         ? newIdentities.computeIfAbsent(account, a -> new LinkedHashMap<>()) : null;
-                Path directory = files.hour(hour.getKey().account(), hour.getKey().date(), hour.getKey().hour());
-                Files.createDirectories(directory);
-                Path file = directory.resolve(batch.fileName());
-                Path temporary = directory.resolve(batch.fileName() + ".tmp");
+                String key = QueryLogFiles.hourKey(hour.getKey().account(), hour.getKey().date(), hour.getKey().hour()) + batch.fileName();
+                Path temporary = files.store().temporary(key);
                 try (Statement statement = duck.createStatement()) {
                     // Empty first, whatever a failed write before left: a file holds only its own account's hour.
                     statement.execute("DELETE FROM batch");
                     append(hour.getValue(), account, pseudonyms);
-                    // The path is made of a UUID, a date and numbers under the configured root: no text from outside.
+                    // The path is the store's own temporary (a UUID): no text from outside.
                     statement.execute("COPY batch TO " + literal(temporary.toString()) + " (FORMAT parquet, COMPRESSION zstd)");
                     statement.execute("DELETE FROM batch");
+                } catch (SQLException e) {
+                    Files.deleteIfExists(temporary);
+                    throw e;
                 }
-                Files.move(temporary, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+                files.store().publish(temporary, key);
             }
             for (Map.Entry<UUID, Map<String, String>> account : newIdentities.entrySet()) {
                 seal(batch, account.getKey(), account.getValue());
@@ -125,9 +125,10 @@ public final class QueryLogWriter implements AutoCloseable {
 
     /** Into the account's vault: the identities of this batch not yet sealed by this writer. */
     private void seal(QueryLogFiles.Batch batch, UUID account, Map<String, String> pseudonyms) throws SQLException, IOException {
+        String vault = QueryLogFiles.identitiesKey(account);
         if (vaulted.size() > MAX_VAULTED) {
             vaulted.clear();
-        } else if (!Files.isDirectory(files.identities(account))) {
+        } else if (vaulted.stream().anyMatch(key -> key.startsWith(account + "/")) && files.store().list(vault, null).isEmpty()) {
             vaulted.removeIf(key -> key.startsWith(account + "/"));   // its log, the vault with it, was deleted on request
         }
         List<Map.Entry<String, String>> unsealed = pseudonyms.entrySet().stream()
@@ -135,9 +136,7 @@ public final class QueryLogWriter implements AutoCloseable {
         if (unsealed.isEmpty()) {
             return;
         }
-        Path directory = files.identities(account);
-        Files.createDirectories(directory);
-        Path temporary = directory.resolve("." + batch.fileName() + ".tmp");
+        Path temporary = files.store().temporary(vault + batch.fileName());
         try (Statement statement = duck.createStatement()) {
             statement.execute("DELETE FROM vault");
             try (DuckDBAppender appender = duck.createAppender(DuckDBConnection.DEFAULT_SCHEMA, "vault")) {
@@ -150,8 +149,11 @@ public final class QueryLogWriter implements AutoCloseable {
             }
             statement.execute("COPY vault TO " + literal(temporary.toString()) + " (FORMAT parquet, COMPRESSION zstd)");
             statement.execute("DELETE FROM vault");
+        } catch (SQLException e) {
+            Files.deleteIfExists(temporary);
+            throw e;
         }
-        Files.move(temporary, directory.resolve(batch.fileName()), StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        files.store().publish(temporary, vault + batch.fileName());
         unsealed.forEach(identity -> vaulted.add(account + "/" + identity.getValue()));
     }
 

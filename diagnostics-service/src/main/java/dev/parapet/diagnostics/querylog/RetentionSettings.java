@@ -1,11 +1,6 @@
 package dev.parapet.diagnostics.querylog;
 
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
-import java.nio.file.Path;
 import java.util.Optional;
 import java.util.UUID;
 
@@ -13,8 +8,8 @@ import tools.jackson.core.JacksonException;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
- * Each account's own retention, if its administrators set one, as a small file in the log's root
- * ({@code _retention/account=<uuid>.json}, replaced by rename) so that every instance sharing the directory
+ * Each account's own retention, if its administrators set one, as a small object in the log's root
+ * ({@code _retention/account=<uuid>.json}, replaced whole) so that every instance sharing the root
  * reads the same; the configured defaults otherwise.
  */
 public final class RetentionSettings {
@@ -39,20 +34,20 @@ public final class RetentionSettings {
 
     /** The account's own retention, if it set one. */
     public Optional<Retention> own(UUID account) {
-        Path file = files.retention(account);
+        String key = QueryLogFiles.retentionKey(account);
+        Optional<byte[]> content = files.store().read(key);
+        if (content.isEmpty()) {
+            return Optional.empty();
+        }
         try {
-            Stored stored = JSON.readValue(Files.readString(file, StandardCharsets.UTF_8), Stored.class);
+            Stored stored = JSON.readValue(new String(content.get(), StandardCharsets.UTF_8), Stored.class);
             if (!Retention.violations(stored.allowedDays(), stored.securityDays()).isEmpty()) {
-                throw new IllegalStateException("The query log's retention file " + file + " is damaged: "
+                throw new IllegalStateException("The query log's retention file " + key + " is damaged: "
                         + Retention.violations(stored.allowedDays(), stored.securityDays()));
             }
             return Optional.of(new Retention(stored.allowedDays(), stored.securityDays()));
-        } catch (NoSuchFileException none) {
-            return Optional.empty();
         } catch (JacksonException e) {
-            throw new IllegalStateException("The query log's retention file " + file + " is damaged", e);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
+            throw new IllegalStateException("The query log's retention file " + key + " is damaged", e);
         }
     }
 
@@ -63,15 +58,14 @@ public final class RetentionSettings {
 
     public void set(UUID account, Retention retention) {
         Stored stored = new Stored(retention.allowedDays(), retention.securityDays());
-        QueryLogFiles.replace(files.retention(account), JSON.writeValueAsString(stored));
+        files.store().write(QueryLogFiles.retentionKey(account), JSON.writeValueAsString(stored).getBytes(StandardCharsets.UTF_8));
     }
 
     /** Forgets the account's own retention (the defaults apply again); whether there was one. */
     public boolean remove(UUID account) {
-        try {
-            return Files.deleteIfExists(files.retention(account));
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+        String key = QueryLogFiles.retentionKey(account);
+        boolean there = files.store().read(key).isPresent();
+        files.store().delete(key);
+        return there;
     }
 }

@@ -85,11 +85,46 @@ final class S3ObjectStore implements ObjectStore {
     private final S3Client s3;
     private final String bucket;
     private final String keyPrefix;
+    private final ObjectCache cache;
+    private final Path work;
+    private final Duration leaseTime;
+    private final java.util.concurrent.ScheduledExecutorService renewals;
 
+    /** A store whose local copies and temporaries live in a directory of the system's temporary files (tests). */
     S3ObjectStore(Location location) {
+        this(location, temporaryDirectory(), 256L << 20, Duration.ofMinutes(2));
+    }
+
+    /**
+     * @param local     where the copies searches read ({@code objects/}) and the files being written ({@code work/}) are kept
+     * @param cacheBytes how much of {@code objects/} is kept (the least recently read go first)
+     * @param leaseTime how long a hold lasts unless renewed (renewed every third of it)
+     */
+    S3ObjectStore(Location location, Path local, long cacheBytes, Duration leaseTime) {
         this.location = location;
         this.bucket = location.bucket();
         this.keyPrefix = location.keyPrefix();
+        this.cache = new ObjectCache(local.resolve("objects"), cacheBytes);
+        this.work = local.resolve("work");
+        this.leaseTime = leaseTime;
+        this.renewals = java.util.concurrent.Executors.newSingleThreadScheduledExecutor(runnable -> {
+            Thread thread = new Thread(runnable, "query-log-lease");
+            thread.setDaemon(true);
+            return thread;
+        });
+        try {
+            // What a run before this one was writing is gone with it.
+            if (Files.isDirectory(work)) {
+                try (var stale = Files.list(work)) {
+                    for (Path file : stale.toList()) {
+                        Files.deleteIfExists(file);
+                    }
+                }
+            }
+            Files.createDirectories(work);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
         AwsCredentialsProvider credentials = location.accessKeyId() == null ? DefaultCredentialsProvider.builder().build()
                 : StaticCredentialsProvider.create(AwsBasicCredentials.create(location.accessKeyId(), location.secretAccessKey()));
         var builder = S3Client.builder()
@@ -126,6 +161,14 @@ final class S3ObjectStore implements ObjectStore {
         return this;
     }
 
+    private static Path temporaryDirectory() {
+        try {
+            return Files.createTempDirectory("parapet-query-log-");
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
     private String full(String key) {
         return keyPrefix + key;
     }
@@ -146,6 +189,17 @@ final class S3ObjectStore implements ObjectStore {
             listed.add(new Listed(object.key().substring(keyPrefix.length()), unquoted(object.eTag()), object.size()));
         }
         return listed;
+    }
+
+    @Override
+    public List<String> children(String prefix) {
+        List<String> names = new ArrayList<>();
+        for (var common : s3.listObjectsV2Paginator(b -> b.bucket(bucket).prefix(full(prefix)).delimiter("/")).commonPrefixes()) {
+            String name = common.prefix().substring(full(prefix).length());
+            names.add(name.endsWith("/") ? name.substring(0, name.length() - 1) : name);
+        }
+        names.sort(null);
+        return names;
     }
 
     @Override
@@ -179,14 +233,59 @@ final class S3ObjectStore implements ObjectStore {
     }
 
     @Override
+    public Path temporary(String key) {
+        return work.resolve(UUID.randomUUID() + ".tmp");
+    }
+
+    @Override
     public Listed publish(Path file, String key) {
         try {
             long size = Files.size(file);
             PutObjectResponse response = s3.putObject(b -> b.bucket(bucket).key(full(key)), RequestBody.fromFile(file));
-            return new Listed(key, unquoted(response.eTag()), size);
+            Listed published = new Listed(key, unquoted(response.eTag()), size);
+            // What was just written is what the next search of it reads: kept as its local copy, not fetched again.
+            cache.keep(published, file);
+            return published;
         } catch (IOException e) {
             throw new UncheckedIOException(e);
+        } finally {
+            try {
+                Files.deleteIfExists(file);
+            } catch (IOException ignored) {
+                // work/ is emptied at the next start
+            }
         }
+    }
+
+    @Override
+    public void write(String key, byte[] content) {
+        s3.putObject(b -> b.bucket(bucket).key(full(key)), RequestBody.fromBytes(content));
+    }
+
+    @Override
+    public Path local(Listed object) throws Vanished {
+        return cache.local(object, this::download);
+    }
+
+    @Override
+    public void forget(String prefix) {
+        cache.forget(prefix);
+    }
+
+    @Override
+    public void move(String from, String to) {
+        s3.copyObject(b -> b.sourceBucket(bucket).sourceKey(full(from)).destinationBucket(bucket).destinationKey(full(to)));
+        delete(from);
+    }
+
+    /**
+     * A lease: numbered objects under {@code key/}, each created only if absent and saying who holds the key until when.
+     * Whoever creates the next number after an expired (or released) lease holds it; the holder renews it every third of
+     * its time by creating the next number again, and a renewal that finds the number taken means the hold was lost.
+     */
+    @Override
+    public Optional<Hold> tryHold(String key, Duration wait) {
+        return Lease.take(this, key + "/", wait, leaseTime, renewals);
     }
 
     @Override
@@ -224,6 +323,7 @@ final class S3ObjectStore implements ObjectStore {
 
     @Override
     public void close() {
+        renewals.shutdownNow();
         s3.close();
     }
 }

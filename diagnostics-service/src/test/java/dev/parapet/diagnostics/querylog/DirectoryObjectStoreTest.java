@@ -16,14 +16,26 @@ class DirectoryObjectStoreTest extends ObjectStoreContract {
     }
 
     @Test
-    void neitherListsItsTemporariesNorLetsAKeyLeaveTheRoot() throws Exception {
+    void neitherListsItsWorkDirectoryNorLetsAKeyLeaveTheRoot() throws Exception {
         DirectoryObjectStore directory = (DirectoryObjectStore) store;
         store.create("h/0-1-2.parquet", new byte[] {1});
-        Files.writeString(directory.path("h/0-1-2.parquet").resolveSibling(".0-3-4.parquet.1234.tmp"), "half written");
+        Path temporary = store.temporary("h/0-3-4.parquet");
+        Files.writeString(temporary, "half written");
 
-        assertThat(store.list("h/", null)).extracting(ObjectStore.Listed::key).containsExactly("h/0-1-2.parquet");
+        assertThat(temporary).startsWith(directory.root().resolve("_work"));
+        assertThat(store.list("", null)).extracting(ObjectStore.Listed::key).containsExactly("h/0-1-2.parquet");
         assertThatThrownBy(() -> store.read("../outside")).isInstanceOf(IllegalArgumentException.class);
         assertThatThrownBy(() -> store.create("/etc/passwd", new byte[0])).isInstanceOf(IllegalArgumentException.class);
         assertThatThrownBy(() -> store.list("../", null)).isInstanceOf(IllegalArgumentException.class);
+    }
+
+    @Test
+    void holdsAKeyForOneHolderAtATime() {
+        var first = store.tryHold("_retention/lock", java.time.Duration.ZERO);
+        assertThat(first).isPresent();
+        assertThat(store.tryHold("_retention/lock", java.time.Duration.ofMillis(100))).as("held").isEmpty();
+        first.get().close();
+        assertThat(store.tryHold("_retention/lock", java.time.Duration.ZERO)).as("released").isPresent().get()
+                .satisfies(ObjectStore.Hold::close);
     }
 }

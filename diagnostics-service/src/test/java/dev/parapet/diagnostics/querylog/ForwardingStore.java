@@ -44,6 +44,41 @@ class ForwardingStore implements ObjectStore {
     }
 
     @Override
+    public List<String> children(String prefix) {
+        return delegate.children(prefix);
+    }
+
+    @Override
+    public Path temporary(String key) {
+        return delegate.temporary(key);
+    }
+
+    @Override
+    public void write(String key, byte[] content) {
+        delegate.write(key, content);
+    }
+
+    @Override
+    public Path local(Listed object) throws Vanished {
+        return delegate.local(object);
+    }
+
+    @Override
+    public void forget(String prefix) {
+        delegate.forget(prefix);
+    }
+
+    @Override
+    public void move(String from, String to) {
+        delegate.move(from, to);
+    }
+
+    @Override
+    public Optional<Hold> tryHold(String key, java.time.Duration wait) {
+        return delegate.tryHold(key, wait);
+    }
+
+    @Override
     public void delete(String key) {
         delegate.delete(key);
     }

@@ -102,7 +102,7 @@ abstract class ObjectStoreContract {
 
         assertThat(store.list("verdicts/", null)).containsExactly(first);
         assertThat(first.size()).isEqualTo(11);
-        assertThat(file).exists();
+        assertThat(file).as("used up").doesNotExist();
 
         Files.writeString(file, "version two!");
         ObjectStore.Listed second = store.publish(file, "verdicts/h/0-1-2.parquet");
@@ -123,14 +123,36 @@ abstract class ObjectStoreContract {
         store.download(listed, copy);
         assertThat(copy).hasContent("rows");
 
+        assertThat(store.local(listed)).hasContent("rows");
+
         Files.writeString(file, "other rows");
         store.publish(file, "verdicts/h/0-1-2.parquet");
         assertThatThrownBy(() -> store.download(listed, work.resolve("stale.parquet"))).isInstanceOf(ObjectStore.Vanished.class);
+        assertThat(store.local(store.list("verdicts/", null).get(0))).as("the version listed now").hasContent("other rows");
 
         ObjectStore.Listed rewritten = store.list("verdicts/", null).get(0);
         store.delete("verdicts/h/0-1-2.parquet");
+        store.forget("verdicts/");
         assertThatThrownBy(() -> store.download(rewritten, work.resolve("gone.parquet"))).isInstanceOf(ObjectStore.Vanished.class);
+        assertThatThrownBy(() -> store.local(rewritten)).isInstanceOf(ObjectStore.Vanished.class);
         assertThat(work.resolve("stale.parquet")).doesNotExist();
+        assertThat(store.list("verdicts/", null)).isEmpty();
+    }
+
+    @Test
+    void writesMovesAndListsTheDirectoriesUnderAPrefix() {
+        store.write("_retention/account=a.json", bytes("{}"));
+        store.write("_retention/account=a.json", bytes("{\"allowedDays\":7}"));
+        store.write("verdicts/account=a/date=2026-12-03/hour=12/x", bytes("1"));
+        store.write("verdicts/account=b/date=2026-12-03/hour=12/x", bytes("2"));
+        store.move("verdicts/account=b/date=2026-12-03/hour=12/x", "rollups/account=b/date=2026-12-03/hour=12/x");
+
+        assertThat(store.read("_retention/account=a.json")).hasValueSatisfying(content -> assertThat(content).isEqualTo(bytes("{\"allowedDays\":7}")));
+        assertThat(store.children("verdicts/")).containsExactly("account=a");
+        assertThat(store.children("rollups/")).containsExactly("account=b");
+        assertThat(store.children("rollups/account=b/")).containsExactly("date=2026-12-03");
+        assertThat(store.read("rollups/account=b/date=2026-12-03/hour=12/x")).hasValueSatisfying(content -> assertThat(content).isEqualTo(bytes("2")));
+        assertThat(store.deleteAll("verdicts/")).isEqualTo(1);
         assertThat(store.list("verdicts/", null)).isEmpty();
     }
 

@@ -165,7 +165,9 @@ class QueryLogCompactionTest {
         Files.writeString(hour(PAST).resolve(".compact-0-0-6.parquet.tmp"), "half a file");
 
         assertThat(total(PAST)).as("read once").isEqualTo(7);
-        assertThat(files.readable(hour(PAST), new HashMap<>())).extracting(path -> path.getFileName().toString())
+        LocalDateTime past = LocalDateTime.ofInstant(PAST, ZoneOffset.UTC);
+        assertThat(files.readable(files.store().list(QueryLogFiles.hourKey(account, past.toLocalDate(), past.getHour()), null), new HashMap<>()))
+                .extracting(listed -> QueryLogFiles.name(listed.key()))
                 .containsExactly("0-0-6-e1.parquet");
 
         assertThat(retention.run(NOW).filesCompacted()).isZero();

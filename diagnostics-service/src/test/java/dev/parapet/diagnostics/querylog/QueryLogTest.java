@@ -159,7 +159,9 @@ class QueryLogTest {
         // The restart claims the partition in epoch 2: what epoch 1 left uncommitted can never count, and goes.
         QueryLogFiles restarted = new QueryLogFiles(root);
         assertThat(restarted.claim(2).resumeAt()).isEqualTo(2);
-        assertThat(restarted.removeUncommitted(Set.of(2, 3))).containsExactlyInAnyOrder(renamed, temporary);
+        assertThat(restarted.removeUncommitted(Set.of(2, 3))).containsExactlyInAnyOrder(key(renamed), key(temporary));
+        assertThat(renamed).doesNotExist();
+        assertThat(temporary).doesNotExist();
         assertThat(anotherInstances).as("another instance's committed file").exists();
         Files.delete(anotherInstances);
         assertThat(restarted.committed(2)).hasValue(1);
@@ -197,24 +199,33 @@ class QueryLogTest {
         assertThat(search.search(account, day(null, null, null, null), 0, 50).rows()).extracting(QueryLogSearch.Row::queryName)
                 .containsExactlyInAnyOrder("a.example", "b.example", "c.example", "d.example");
         assertThat(files.committed(7)).hasValue(3);
-        assertThat(newOwnerFiles.removeUncommitted(Set.of(7))).extracting(file -> file.getFileName().toString())
+        assertThat(newOwnerFiles.removeUncommitted(Set.of(7))).extracting(QueryLogFiles::name)
                 .as("the stalled writer's files").containsExactly("7-2-3-e1.parquet", "7-2-3-e1.parquet");
     }
 
     @Test
     void aWriteThatFailsLeavesNothingForTheNextFileAndItsBatchIsNotCommitted() throws Exception {
-        // The temporary name taken by a directory: DuckDB's COPY fails after the rows were appended.
-        Path blocked = files.hour(account, NOON_DATE, 12).resolve("4-0-0-e1.parquet.tmp");
+        // The writer's temporary taken by a directory: DuckDB's COPY fails after the rows were appended.
+        Path blocked = root.resolve("blocked");
+        java.util.concurrent.atomic.AtomicBoolean block = new java.util.concurrent.atomic.AtomicBoolean(true);
+        QueryLogFiles blocking = new QueryLogFiles(new ForwardingStore(files.store()) {
+            @Override
+            public Path temporary(String key) {
+                return block.get() ? blocked : super.temporary(key);
+            }
+        });
         Files.createDirectories(blocked);
-        org.assertj.core.api.Assertions.assertThatThrownBy(() -> writer.write(new Batch(4, 0, 0),
+        QueryLogWriter blockedWriter = new QueryLogWriter(blocking);
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> blockedWriter.write(new Batch(4, 0, 0),
                 List.of(entry(4, 0, Feed.verdict(account, NOON, Action.BLOCKED, "mine.example", List.of(), null, null, null)))))
                 .hasMessageContaining("could not write");
         assertThat(files.committed(4)).isEmpty();
-        Files.delete(blocked);
-        writer.write(new Batch(4, 1, 1), List.of(entry(4, 1, Feed.verdict(other, NOON, Action.ALLOWED, "theirs.example", List.of(), null, null, null))));
+        block.set(false);
+        blockedWriter.write(new Batch(4, 1, 1), List.of(entry(4, 1, Feed.verdict(other, NOON, Action.ALLOWED, "theirs.example", List.of(), null, null, null))));
         assertThat(search.search(other, day(null, null, null, null), 0, 50).rows()).extracting(QueryLogSearch.Row::queryName)
                 .as("nothing of the failed write in another account's file").containsExactly("theirs.example");
         assertThat(search.search(account, day(null, null, null, null), 0, 50).total()).isZero();
+        blockedWriter.close();
     }
 
     @Test
@@ -236,6 +247,10 @@ class QueryLogTest {
         Files.createDirectories(root.resolve("_commits"));
         Files.writeString(root.resolve("_commits/partition-5"), "not a number");
         org.assertj.core.api.Assertions.assertThatThrownBy(() -> files.committed(5)).hasMessageContaining("damaged");
+    }
+
+    private String key(Path file) {
+        return root.relativize(file).toString();
     }
 
     private List<String> parquetFiles() throws Exception {
