@@ -11,14 +11,31 @@ import org.springframework.context.annotation.Configuration;
 import dev.parapet.kit.kafka.RegistryProperties;
 import io.micrometer.core.instrument.MeterRegistry;
 
-/** The query log: its files, the reader of verdicts into them, its search and its retention. */
+/** The query log: where it is (a directory or an object store), the reader of verdicts into it, its search and its retention. */
 @Configuration
 @EnableConfigurationProperties(QueryLogProperties.class)
 public class QueryLogConfiguration {
 
+    /** The directory, or the object store when one is configured (checked at the start: it must refuse a second create). */
+    @Bean(destroyMethod = "close")
+    ObjectStore queryLogStore(QueryLogProperties properties) {
+        QueryLogProperties.ObjectStoreProperties objectStore = properties.objectStore();
+        if (!objectStore.configured()) {
+            return new DirectoryObjectStore(Path.of(properties.directory()));
+        }
+        S3ObjectStore store = new S3ObjectStore(objectStore.location(), Path.of(objectStore.cacheDirectory()),
+                objectStore.cacheSize().toBytes(), objectStore.lease());
+        try {
+            return store.probe();
+        } catch (RuntimeException e) {
+            store.close();
+            throw e;
+        }
+    }
+
     @Bean
-    QueryLogFiles queryLogFiles(QueryLogProperties properties) {
-        return new QueryLogFiles(Path.of(properties.directory()));
+    QueryLogFiles queryLogFiles(ObjectStore store) {
+        return new QueryLogFiles(store);
     }
 
     @Bean

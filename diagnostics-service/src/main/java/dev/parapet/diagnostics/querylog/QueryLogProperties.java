@@ -18,6 +18,8 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * @param retention         how long the log keeps what, unless an account set its own ({@code retention.*})
  * @param pseudonymKey      base64 of at least 32 random bytes, the same on every instance: the accounts' pseudonyms and
  *                          their sealed identities derive from it ({@link QueryLogPrivacy}); unset, one is made in the root
+ *                          (a directory root only: an object store needs it set)
+ * @param objectStore       the log in an S3 bucket instead of the directory ({@code object-store.*}; unset: the directory)
  */
 @ConfigurationProperties("parapet.diagnostics.query-log")
 public record QueryLogProperties(
@@ -28,12 +30,71 @@ public record QueryLogProperties(
         @DefaultValue("256MB") String searchMemoryLimit,
         @DefaultValue("2") int searchThreads,
         @DefaultValue RetentionProperties retention,
-        String pseudonymKey) {
+        String pseudonymKey,
+        @DefaultValue ObjectStoreProperties objectStore) {
 
     @Override
     public String toString() {   // never the key
         return "QueryLogProperties[enabled=" + enabled + ", directory=" + directory + ", batchSize=" + batchSize + ", maxDelay=" + maxDelay
-                + ", retention=" + retention + ", pseudonymKey=" + (pseudonymKey == null || pseudonymKey.isBlank() ? "unset" : "set") + "]";
+                + ", retention=" + retention + ", pseudonymKey=" + (pseudonymKey == null || pseudonymKey.isBlank() ? "unset" : "set")
+                + ", objectStore=" + objectStore + "]";
+    }
+
+    /**
+     * The query log in an object store that speaks S3's API ({@code parapet.diagnostics.query-log.object-store.*};
+     * docs/query-log-object-store.md). The store must create an object only if absent ({@code If-None-Match: *})
+     * atomically, as AWS S3 does; the service checks that it refuses a second create at its start.
+     *
+     * @param url             {@code s3://bucket} or {@code s3://bucket/prefix}; blank: the log stays in {@code directory}
+     * @param endpoint        the store's address (such as {@code https://minio.internal:9000}); blank: AWS's regional endpoint
+     * @param region          the region requests are signed for
+     * @param pathStyle       requests as {@code endpoint/bucket/key} (most S3-compatible stores); false for AWS's
+     *                        {@code bucket.endpoint/key}
+     * @param accessKeyId     with {@code secretAccessKey}, the store's keys; both blank: the SDK's default chain (environment,
+     *                        web identity, instance profile). Secrets: in diagnostics-service.properties, never logged
+     * @param cacheDirectory  where searches' local copies of the log's objects, and the objects being written, are kept
+     *                        (it holds log data: keep it on the service's own volume)
+     * @param cacheSize       how much of the local copies is kept (the least recently read go first)
+     * @param lease           how long retention's hold on the log lasts unless renewed (renewed every third of it)
+     */
+    public record ObjectStoreProperties(
+            String url,
+            String endpoint,
+            @DefaultValue("us-east-1") String region,
+            @DefaultValue("true") boolean pathStyle,
+            String accessKeyId,
+            String secretAccessKey,
+            @DefaultValue("/var/lib/parapet/query-log-cache") String cacheDirectory,
+            @DefaultValue("2GB") org.springframework.util.unit.DataSize cacheSize,
+            @DefaultValue("2m") Duration lease) {
+
+        public ObjectStoreProperties {
+            if (lease.compareTo(Duration.ofSeconds(3)) < 0) {
+                throw new IllegalArgumentException("parapet.diagnostics.query-log.object-store.lease must be at least 3s");
+            }
+        }
+
+        /** Whether the log is in an object store. */
+        public boolean configured() {
+            return url != null && !url.isBlank();
+        }
+
+        /** Where the store is; checked (the URL's form, both keys or neither). */
+        S3ObjectStore.Location location() {
+            return new S3ObjectStore.Location(java.net.URI.create(url.strip()), blank(endpoint) ? null : java.net.URI.create(endpoint.strip()),
+                    region, pathStyle, blank(accessKeyId) ? null : accessKeyId.strip(), blank(secretAccessKey) ? null : secretAccessKey.strip());
+        }
+
+        private static boolean blank(String value) {
+            return value == null || value.isBlank();
+        }
+
+        @Override
+        public String toString() {   // never the keys
+            return configured() ? "ObjectStoreProperties[url=" + url + ", endpoint=" + endpoint + ", region=" + region + ", pathStyle=" + pathStyle
+                    + ", keys=" + (blank(accessKeyId) ? "default chain" : "set") + ", cacheDirectory=" + cacheDirectory + ", cacheSize=" + cacheSize
+                    + ", lease=" + lease + "]" : "unset";
+        }
     }
 
     /**
