@@ -59,8 +59,33 @@ public final class QueryLogFiles {
         this.log = new PartitionLog(store);
     }
 
+    /**
+     * The log in an S3 bucket and prefix ({@code s3://bucket/prefix}), reached at {@code endpoint} with these keys, its local
+     * copies and files being written under {@code local}; checked as the service checks it at its start.
+     */
+    public static QueryLogFiles inBucket(java.net.URI url, java.net.URI endpoint, String accessKeyId, String secretAccessKey, Path local) {
+        S3ObjectStore store = new S3ObjectStore(new S3ObjectStore.Location(url, endpoint, "us-east-1", true, accessKeyId, secretAccessKey),
+                local, 2L << 30, java.time.Duration.ofMinutes(2));
+        return new QueryLogFiles(store.probe());
+    }
+
     ObjectStore store() {
         return store;
+    }
+
+    /** How many objects the table of verdicts holds, and their bytes. */
+    public long[] tableSize() {
+        long bytes = 0;
+        List<ObjectStore.Listed> objects = store.list("verdicts/", null).stream().filter(listed -> listed.key().endsWith(".parquet")).toList();
+        for (ObjectStore.Listed object : objects) {
+            bytes += object.size();
+        }
+        return new long[] {objects.size(), bytes};
+    }
+
+    /** Where the log is, for messages. */
+    public String describe() {
+        return store.describe();
     }
 
     /** Whether the root is a directory (not an object store). */
