@@ -13,29 +13,10 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /** What the query log needs of where it keeps its objects, asserted alike of each store. */
-abstract class ObjectStoreContract {
-
-    @TempDir
-    Path work;
-    ObjectStore store;
-
-    abstract ObjectStore open(Path work);
-
-    @BeforeEach
-    void openStore() {
-        store = open(work);
-    }
-
-    @AfterEach
-    void closeStore() {
-        store.close();
-    }
+abstract class ObjectStoreContract extends OnAStore {
 
     private static byte[] bytes(String text) {
         return text.getBytes(StandardCharsets.UTF_8);

@@ -16,29 +16,10 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /** The partitions' exactly-once protocol, asserted alike on each store. */
-abstract class PartitionLogContract {
-
-    @TempDir
-    Path work;
-    ObjectStore store;
-
-    abstract ObjectStore open(Path work);
-
-    @BeforeEach
-    void openStore() {
-        store = open(work);
-    }
-
-    @AfterEach
-    void closeStore() {
-        store.close();
-    }
+abstract class PartitionLogContract extends OnAStore {
 
     @Test
     void aClaimResumesPastTheCommittedOffsetAndFencesTheWriterBeforeIt() {
