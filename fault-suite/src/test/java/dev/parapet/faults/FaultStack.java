@@ -19,6 +19,7 @@ import dev.parapet.stack.ManagedProcess;
 import dev.parapet.stack.Ports;
 import dev.parapet.stack.ProcessInfrastructure;
 import dev.parapet.stack.SchemaRegistry;
+import dev.parapet.stack.S3Proxy;
 import dev.parapet.stack.ServiceProcesses;
 import dev.parapet.stack.StackDistribution;
 import dev.parapet.stack.TokenIssuer;
@@ -102,6 +103,9 @@ final class FaultStack implements AutoCloseable {
     final Service settings;
     final Service dns;
     final Service diagnostics;
+    /** Where diagnostics-service keeps its query log: a bucket of this S3 server. */
+    final S3Proxy s3;
+    static final String QUERY_LOG_BUCKET = "query-log";
 
     private final Path dnsSecrets;
 
@@ -142,9 +146,21 @@ final class FaultStack implements AutoCloseable {
         List<String> dnsArguments = dnsArguments("dns-service", dnsPort, dohTlsPort, pagesHttpPort, pagesHttpsPort);
         dnsArguments.addAll(dnsExtra);
         dns = new Service(new ServiceProcesses.Spec("dns-service", Ports.free(), "384m", dnsArguments));
+        // Its query log in an S3 bucket (S3Proxy's filesystem store, on disk under data/s3proxy): the kills of the suite
+        // (QueryLogKillTest) fall on the object-store root, whose claims and commits are objects created if absent.
+        s3 = S3Proxy.start(data.resolve("s3proxy"), QUERY_LOG_BUCKET);
+        byte[] pseudonymKey = new byte[32];
+        new java.security.SecureRandom().nextBytes(pseudonymKey);
+        Path diagnosticsSecrets = data.resolve("diagnostics-service/query-log.properties");
+        ServiceProcesses.writePrivate(diagnosticsSecrets, "parapet.diagnostics.query-log.object-store.access-key-id=" + s3.accessKey() + "\n"
+                + "parapet.diagnostics.query-log.object-store.secret-access-key=" + s3.secretKey() + "\n"
+                + "parapet.diagnostics.query-log.pseudonym-key=" + Base64.getEncoder().encodeToString(pseudonymKey) + "\n");
         diagnostics = new Service(new ServiceProcesses.Spec("diagnostics-service", Ports.free(), "384m", List.of(
+                "--spring.config.import=optional:file:" + diagnosticsSecrets,
                 "--parapet.diagnostics.state-directory=" + data.resolve("diagnostics-service/streams"),
-                "--parapet.diagnostics.query-log.directory=" + data.resolve("diagnostics-service/query-log"))));
+                "--parapet.diagnostics.query-log.object-store.url=s3://" + QUERY_LOG_BUCKET + "/query-log",
+                "--parapet.diagnostics.query-log.object-store.endpoint=" + s3.endpoint(),
+                "--parapet.diagnostics.query-log.object-store.cache-directory=" + data.resolve("diagnostics-service/query-log-cache"))));
     }
 
     /** Starts the cluster ({@code brokers} 1: one combined node; 3: three brokers and a controller), the registry and the services. */
@@ -265,5 +281,6 @@ final class FaultStack implements AutoCloseable {
         }
         registry.close();
         kafka.close();
+        s3.close();
     }
 }

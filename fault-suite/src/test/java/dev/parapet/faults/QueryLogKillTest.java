@@ -28,7 +28,8 @@ import dev.parapet.stack.Waits;
 
 /**
  * The query log's exactly-once write path under real crashes: verdicts stream onto the real broker (2 000 a second for
- * 24 s) while diagnostics-service, which writes them into the log's Parquet files, is killed with SIGKILL and started
+ * 24 s) while diagnostics-service, which writes them into the log's Parquet objects in an S3 bucket (S3Proxy on
+ * loopback, FaultStack), is killed with SIGKILL and started
  * again, twice: 7 s into the stream, and again 7 s after it is back (its start takes 15-25 s, so the stream is over
  * by then and it may still be writing what it missed). At the end
  * the log holds every verdict published, once: the account's search counts exactly as many as the broker
@@ -95,8 +96,9 @@ class QueryLogKillTest {
         long logged = total(search, token);
         System.out.printf("query log kill: %d verdicts published, %d in the log after two kills%n", published, logged);
         assertThat(logged).as("every verdict once: none lost, none twice").isEqualTo(published);
-        try (Stream<Path> files = Files.walk(stack.data.resolve("diagnostics-service/query-log"))) {
-            assertThat(files.filter(path -> path.toString().endsWith(".parquet")).count()).isPositive();
+        // In the bucket: S3Proxy's filesystem store keeps an object as a file under <bucket>/<key>.
+        try (Stream<Path> files = Files.walk(stack.s3.store().resolve(FaultStack.QUERY_LOG_BUCKET).resolve("query-log/verdicts/account=" + account))) {
+            assertThat(files.filter(path -> path.toString().matches(".*/\\d+-\\d+-\\d+-e\\d+\\.parquet")).count()).isPositive();
         }
     }
 
