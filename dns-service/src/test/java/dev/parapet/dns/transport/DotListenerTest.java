@@ -242,6 +242,8 @@ class DotListenerTest {
                 ByteArrayOutputStream all = new ByteArrayOutputStream();
                 for (String name : List.of("a.example", "b.example", "blocked.example", "c.example")) {
                     Message query = query(name);
+                    // Distinct ids: answers are told apart by them (random ones collided once in a CI run).
+                    query.getHeader().setID(sent.size() + 1);
                     sent.put(query.getHeader().getID(), name + ".");
                     all.write(framed(query));
                 }
