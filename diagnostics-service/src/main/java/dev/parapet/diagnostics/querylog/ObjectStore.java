@@ -67,6 +67,15 @@ interface ObjectStore extends AutoCloseable {
      */
     Path local(Listed object) throws Vanished;
 
+    /** The local files of several objects, in their order (an S3 store fetches those it lacks several at a time). */
+    default List<Path> local(List<Listed> objects) throws Vanished {
+        List<Path> paths = new java.util.ArrayList<>(objects.size());
+        for (Listed object : objects) {
+            paths.add(local(object));
+        }
+        return paths;
+    }
+
     /** Drops the local copies of objects under the prefix (an account's log deleted on request). */
     void forget(String prefix);
 

@@ -39,8 +39,11 @@ import java.util.regex.Pattern;
  */
 final class PartitionLog {
 
-    /** Every this many entries, the state is written whole and the entries before the checkpoint before it deleted. */
-    static final int CHECKPOINT_EVERY = 100;
+    /**
+     * Every this many entries, the state is written whole and the entries before the checkpoint before it deleted: a reader
+     * with nothing known reads at most twice this many entries (a writer's start, one GET each on S3).
+     */
+    static final int CHECKPOINT_EVERY = 50;
     private static final int CLAIM_ATTEMPTS = 50;
     private static final int READ_ATTEMPTS = 10;
     private static final Pattern ENTRY = Pattern.compile("entry-(\\d{19})");
@@ -260,8 +263,12 @@ final class PartitionLog {
         byte[] content = entry.getBytes(StandardCharsets.US_ASCII);
         String key = entryKey(partition, sequence);
         boolean ours = store.create(key, content) || store.read(key).map(found -> Arrays.equals(found, content)).orElse(false);
-        if (ours && sequence > 0 && sequence % CHECKPOINT_EVERY == 0) {
-            checkpoint(partition);
+        if (ours) {
+            // What this writer appended it knows without reading it back.
+            known.computeIfPresent(partition, (p, state) -> state.sequence() == sequence - 1 ? state.apply(sequence, entry) : state);
+            if (sequence > 0 && sequence % CHECKPOINT_EVERY == 0) {
+                checkpoint(partition);
+            }
         }
         return ours;
     }

@@ -270,8 +270,8 @@ public final class QueryLogRetention implements AutoCloseable {
             String output = hourKey + covering.fileName();
             List<String> paths = new ArrayList<>();
             try {
-                for (ObjectStore.Listed input : inputs) {
-                    paths.add(QueryLogWriter.literal(store.local(input).toString()));
+                for (Path local : store.local(inputs)) {
+                    paths.add(QueryLogWriter.literal(local.toString()));
                 }
             } catch (ObjectStore.Vanished gone) {
                 return merged;   // the hour changed meanwhile (a deletion on request holds the same hold: an operator's hand)

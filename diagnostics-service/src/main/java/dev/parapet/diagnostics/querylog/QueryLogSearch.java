@@ -1,5 +1,6 @@
 package dev.parapet.diagnostics.querylog;
 
+import java.nio.file.Path;
 import java.sql.Array;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -119,13 +120,15 @@ public final class QueryLogSearch implements AutoCloseable {
 
     /** The local files DuckDB reads for the objects listed (a directory's own, or the object store's copies). */
     private List<List<String>> local(List<List<ObjectStore.Listed>> listed) throws ObjectStore.Vanished {
+        List<Path> paths = files.store().local(listed.stream().flatMap(List::stream).toList());
         List<List<String>> hours = new ArrayList<>(listed.size());
+        int next = 0;
         for (List<ObjectStore.Listed> hour : listed) {
-            List<String> paths = new ArrayList<>(hour.size());
-            for (ObjectStore.Listed object : hour) {
-                paths.add(files.store().local(object).toString());
+            List<String> local = new ArrayList<>(hour.size());
+            for (int i = 0; i < hour.size(); i++) {
+                local.add(paths.get(next++).toString());
             }
-            hours.add(paths);
+            hours.add(local);
         }
         return hours;
     }

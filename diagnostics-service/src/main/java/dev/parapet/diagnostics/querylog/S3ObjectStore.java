@@ -26,6 +26,7 @@ import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.s3.S3Client;
 import software.amazon.awssdk.services.s3.model.GetObjectRequest;
 import software.amazon.awssdk.services.s3.model.ListObjectsV2Request;
+import software.amazon.awssdk.services.s3.model.ObjectIdentifier;
 import software.amazon.awssdk.services.s3.model.PutObjectResponse;
 import software.amazon.awssdk.services.s3.model.S3Exception;
 import software.amazon.awssdk.services.s3.model.S3Object;
@@ -89,6 +90,8 @@ final class S3ObjectStore implements ObjectStore {
     private final Path work;
     private final Duration leaseTime;
     private final java.util.concurrent.ScheduledExecutorService renewals;
+    /** Fetches of local copies (a cold search's), at most eight at once. */
+    private final java.util.concurrent.ExecutorService downloads;
 
     /** A store whose local copies and temporaries live in a directory of the system's temporary files (tests). */
     S3ObjectStore(Location location) {
@@ -109,6 +112,11 @@ final class S3ObjectStore implements ObjectStore {
         this.leaseTime = leaseTime;
         this.renewals = java.util.concurrent.Executors.newSingleThreadScheduledExecutor(runnable -> {
             Thread thread = new Thread(runnable, "query-log-lease");
+            thread.setDaemon(true);
+            return thread;
+        });
+        this.downloads = java.util.concurrent.Executors.newFixedThreadPool(8, runnable -> {
+            Thread thread = new Thread(runnable, "query-log-fetch");
             thread.setDaemon(true);
             return thread;
         });
@@ -267,6 +275,51 @@ final class S3ObjectStore implements ObjectStore {
         return cache.local(object, this::download);
     }
 
+    /** A cold search's objects fetched several at a time: on a real store each GET waits mostly on the network. */
+    @Override
+    public List<Path> local(List<Listed> objects) throws Vanished {
+        List<java.util.concurrent.Future<Path>> fetched = new ArrayList<>(objects.size());
+        for (Listed object : objects) {
+            fetched.add(downloads.submit(() -> local(object)));
+        }
+        List<Path> paths = new ArrayList<>(objects.size());
+        try {
+            for (java.util.concurrent.Future<Path> path : fetched) {
+                paths.add(path.get());
+            }
+        } catch (java.util.concurrent.ExecutionException e) {
+            fetched.forEach(path -> path.cancel(false));
+            if (e.getCause() instanceof Vanished vanished) {
+                throw vanished;
+            }
+            if (e.getCause() instanceof RuntimeException failure) {
+                throw failure;
+            }
+            throw new IllegalStateException(e.getCause());
+        } catch (InterruptedException e) {
+            fetched.forEach(path -> path.cancel(true));
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("Interrupted while fetching the query log's objects", e);
+        }
+        return paths;
+    }
+
+    /** Deletes a prefix's objects a thousand at a time (DeleteObjects): an account's log deleted on request. */
+    @Override
+    public long deleteAll(String prefix) {
+        List<Listed> listed = list(prefix, null);
+        for (int from = 0; from < listed.size(); from += 1000) {
+            List<ObjectIdentifier> keys = listed.subList(from, Math.min(listed.size(), from + 1000)).stream()
+                    .map(object -> ObjectIdentifier.builder().key(full(object.key())).build()).toList();
+            var answer = s3.deleteObjects(b -> b.bucket(bucket).delete(d -> d.objects(keys).quiet(true)));
+            if (answer.hasErrors() && !answer.errors().isEmpty()) {
+                throw new IllegalStateException("The query log's object store did not delete " + answer.errors().size() + " object(s) under "
+                        + prefix + ", such as " + answer.errors().get(0).key() + ": " + answer.errors().get(0).code());
+            }
+        }
+        return listed.size();
+    }
+
     @Override
     public void forget(String prefix) {
         cache.forget(prefix);
@@ -324,6 +377,7 @@ final class S3ObjectStore implements ObjectStore {
     @Override
     public void close() {
         renewals.shutdownNow();
+        downloads.shutdownNow();
         s3.close();
     }
 }

@@ -64,6 +64,16 @@ class ForwardingStore implements ObjectStore {
     }
 
     @Override
+    public List<Path> local(List<Listed> objects) throws Vanished {
+        return delegate.local(objects);
+    }
+
+    @Override
+    public long deleteAll(String prefix) {
+        return delegate.deleteAll(prefix);
+    }
+
+    @Override
     public void forget(String prefix) {
         delegate.forget(prefix);
     }

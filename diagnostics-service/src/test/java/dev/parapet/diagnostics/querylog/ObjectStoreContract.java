@@ -138,6 +138,24 @@ abstract class ObjectStoreContract extends OnAStore {
     }
 
     @Test
+    void manyObjectsAreReadLocallyInTheirOrderAndDeletedByTheirPrefix() throws Exception {
+        for (int i = 0; i < 25; i++) {
+            store.write("verdicts/account=a/date=2026-12-03/hour=12/" + i, bytes("object " + i));
+        }
+        store.write("verdicts/account=b/x", bytes("another account's"));
+        List<ObjectStore.Listed> listed = store.list("verdicts/account=a/", null);
+
+        List<Path> local = store.local(listed);
+        for (int i = 0; i < listed.size(); i++) {
+            assertThat(local.get(i)).hasContent("object " + QueryLogFiles.name(listed.get(i).key()));
+        }
+        assertThat(store.deleteAll("verdicts/account=a/")).isEqualTo(25);
+        assertThat(store.list("verdicts/", null)).extracting(ObjectStore.Listed::key).containsExactly("verdicts/account=b/x");
+        store.forget("verdicts/account=a/");
+        assertThatThrownBy(() -> store.local(listed)).as("gone, and no copy kept").isInstanceOf(ObjectStore.Vanished.class);
+    }
+
+    @Test
     void deletingWhatIsNotThereIsNoError() {
         store.delete("never/was");
         assertThat(store.create("once", bytes("x"))).isTrue();
