@@ -2,6 +2,7 @@ package dev.parapet.diagnostics.querylog;
 
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
@@ -15,7 +16,9 @@ import java.util.regex.Pattern;
  * A hold on a key of an object store between instances, on create-if-absent alone: numbered objects
  * {@code <prefix>lease-<n>}, each saying who holds the key until when. Whoever creates the number after an expired (or
  * released) one holds it; the holder renews by creating the next number every third of the lease's time, and learns
- * that it lost the hold when the number is taken. {@link #check} fails once a third of the time is left unrenewed, so a
+ * that it lost the hold when the number is taken, or when a higher one exists: the highest number is never deleted,
+ * so a holder that stalled while others took and released the key, deleting the numbers before theirs, finds theirs
+ * above the one it created again. {@link #check} fails once a third of the time is left unrenewed, so a
  * holder stops acting well before another may take over; a holder paused longer than that between its check and its
  * next change is the risk left (docs/query-log-object-store.md §4.6).
  */
@@ -55,7 +58,8 @@ final class Lease implements ObjectStore.Hold {
             Optional<byte[]> content = last < 0 ? Optional.of(new byte[0]) : store.read(key(prefix, last));
             if (content.isPresent() && free(new String(content.get(), StandardCharsets.US_ASCII))) {
                 long until = System.currentTimeMillis() + time.toMillis();
-                if (store.create(key(prefix, last + 1), (holder + " " + until).getBytes(StandardCharsets.US_ASCII))) {
+                byte[] ours = (holder + " " + until).getBytes(StandardCharsets.US_ASCII);
+                if (created(store, key(prefix, last + 1), ours)) {
                     Lease lease = new Lease(store, prefix, holder, time, last + 1, until);
                     for (ObjectStore.Listed older : entries) {
                         store.delete(older.key());
@@ -76,6 +80,11 @@ final class Lease implements ObjectStore.Hold {
                 return Optional.empty();
             }
         }
+    }
+
+    /** Creates the object, or finds it already holds what we wrote: a response lost after the store made it. */
+    private static boolean created(ObjectStore store, String key, byte[] content) {
+        return store.create(key, content) || store.read(key).map(found -> Arrays.equals(found, content)).orElse(false);
     }
 
     /** Whether a lease's content lets another take the key: none, released, expired, or not one of ours (then expired too). */
@@ -101,7 +110,9 @@ final class Lease implements ObjectStore.Hold {
         }
         try {
             long until = System.currentTimeMillis() + time.toMillis();
-            if (store.create(key(prefix, sequence + 1), (holder + " " + until).getBytes(StandardCharsets.US_ASCII))) {
+            String next = key(prefix, sequence + 1);
+            if (created(store, next, (holder + " " + until).getBytes(StandardCharsets.US_ASCII))
+                    && !store.any(prefix + "lease-", next)) {
                 store.delete(key(prefix, sequence));
                 sequence++;
                 expires = until;

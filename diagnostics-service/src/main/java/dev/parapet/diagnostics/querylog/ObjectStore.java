@@ -36,6 +36,11 @@ interface ObjectStore extends AutoCloseable {
     /** The objects whose keys start with {@code prefix} and sort after {@code startAfter} (null: from the first), in key order. */
     List<Listed> list(String prefix, String startAfter);
 
+    /** Whether any object's key starts with {@code prefix} and sorts after {@code startAfter} (null: from the first). */
+    default boolean any(String prefix, String startAfter) {
+        return !list(prefix, startAfter).isEmpty();
+    }
+
     /** The names of the "directories" right under a prefix that ends with {@code /} (such as {@code account=<uuid>}), sorted. */
     List<String> children(String prefix);
 

@@ -1,7 +1,10 @@
 package dev.parapet.diagnostics.querylog;
 
 import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.util.Arrays;
+import java.util.HexFormat;
 import java.util.Collections;
 import java.util.List;
 import java.util.Map;
@@ -22,7 +25,8 @@ import java.util.regex.Pattern;
  * only {@link ObjectStore#create}, which AWS S3, S3Proxy's filesystem store and a local file system all settle
  * atomically.
  * <pre>
- * _log/partition-&lt;p&gt;/entry-&lt;sequence, 19 digits&gt;        "claim &lt;epoch&gt; &lt;first offset&gt; &lt;claim id&gt;" or "commit &lt;epoch&gt; &lt;last offset&gt; &lt;claim id&gt;"
+ * _log/partition-&lt;p&gt;/entry-&lt;sequence, 19 digits&gt;        "claim &lt;epoch&gt; &lt;first offset&gt; &lt;claim id&gt; after &lt;link&gt;"
+ *                                                        or "commit &lt;epoch&gt; &lt;last offset&gt; &lt;claim id&gt; after &lt;link&gt;"
  * _log/partition-&lt;p&gt;/checkpoint-&lt;sequence, 19 digits&gt;   the state through that entry, so that older entries can go
  * </pre>
  * <b>Claims.</b> A writer given the partition appends a claim of the next epoch, starting just past the committed
@@ -36,6 +40,14 @@ import java.util.regex.Pattern;
  * <p>
  * Every reader folds the same entries the same way ({@link State#apply}), so they agree; an entry that breaks the
  * rules (not the next epoch, a commit of an epoch no longer current, an offset going backwards) is passed over by all.
+ * <p>
+ * <b>Links.</b> Entries before a checkpoint are deleted, so a writer that stalled for a hundred entries could create
+ * one of their numbers again and take it for its own. Each entry therefore names the entry it follows ({@code after},
+ * the first 16 hex digits of that entry's SHA-256; {@code none} for the first), and a reader that folds an entry
+ * naming another predecessor than the one it folded knows the entries it read were not one log: it starts again from
+ * the last checkpoint, which no reused number can precede. An epoch whose window ended empty (claimed, then claimed
+ * again before any commit) is dropped when the next begins: it counts nothing, and a writer that keeps failing and
+ * claiming again (a store refusing writes) would otherwise grow every checkpoint.
  */
 final class PartitionLog {
 
@@ -48,10 +60,16 @@ final class PartitionLog {
     private static final int READ_ATTEMPTS = 10;
     private static final Pattern ENTRY = Pattern.compile("entry-(\\d{19})");
     private static final Pattern CHECKPOINT = Pattern.compile("checkpoint-(\\d{19})");
-    private static final Pattern CLAIM_LINE = Pattern.compile("claim (\\d{1,9}) (\\d{1,19}) ([A-Za-z0-9/-]{1,80})");
+    private static final String LINK = "(?: after ([0-9a-f]{16}|none))?";
+    private static final Pattern CLAIM_LINE = Pattern.compile("claim (\\d{1,9}) (\\d{1,19}) ([A-Za-z0-9/-]{1,80})" + LINK);
     /** The claim id of epoch 0, the files written before epochs. */
     static final String BEFORE_EPOCHS = "before-epochs";
-    private static final Pattern COMMIT_LINE = Pattern.compile("commit (\\d{1,9}) (\\d{1,19}) ([A-Za-z0-9/-]{1,80})");
+    private static final Pattern COMMIT_LINE = Pattern.compile("commit (\\d{1,9}) (\\d{1,19}) ([A-Za-z0-9/-]{1,80})" + LINK);
+    private static final Pattern ANY_LINK = Pattern.compile(".* after ([0-9a-f]{16}|none)");
+    /** The link of the first entry: it follows none. */
+    static final String NO_ENTRY = "none";
+    /** The link of a state read from a checkpoint written before links: any entry may follow it. */
+    private static final String UNKNOWN = "";
 
     private final ObjectStore store;
     /** The last state read of each partition: the next read lists only the entries after it. */
@@ -77,16 +95,17 @@ final class PartitionLog {
      *
      * @param sequence  the last entry folded in (-1: none)
      * @param committed the last offset of the last whole batch (-1: none)
-     * @param epochs    each epoch that began, by number, from 1
+     * @param epochs    each epoch that began, by number, from 1, less those whose window ended empty
+     * @param link      the link of the last entry folded in, which the next must name ({@link #NO_ENTRY}: none yet)
      */
-    record State(int partition, long sequence, long committed, NavigableMap<Integer, Start> epochs) {
+    record State(int partition, long sequence, long committed, NavigableMap<Integer, Start> epochs, String link) {
 
         State {
             epochs = Collections.unmodifiableNavigableMap(new TreeMap<>(epochs));
         }
 
         static State empty(int partition) {
-            return new State(partition, -1, -1, new TreeMap<>());
+            return new State(partition, -1, -1, new TreeMap<>(), NO_ENTRY);
         }
 
         /**
@@ -98,7 +117,8 @@ final class PartitionLog {
             if (committedBeforeEpochs.isEmpty()) {
                 return empty(partition);
             }
-            return new State(partition, -1, committedBeforeEpochs.getAsLong(), new TreeMap<>(Map.of(0, new Start(0, BEFORE_EPOCHS))));
+            return new State(partition, -1, committedBeforeEpochs.getAsLong(), new TreeMap<>(Map.of(0, new Start(0, BEFORE_EPOCHS))),
+                    NO_ENTRY);
         }
 
         /** The epoch whose writer may commit (0: none has claimed the partition since epochs began). */
@@ -133,6 +153,15 @@ final class PartitionLog {
             return epoch < current() && !counts(epoch, last);
         }
 
+        /**
+         * Whether the entry may follow this state: it names the last entry folded in as its predecessor, or names none
+         * (an entry written before links, or junk, which {@link #apply} passes over).
+         */
+        boolean precedes(String entry) {
+            Matcher named = ANY_LINK.matcher(entry);
+            return !named.matches() || link.equals(UNKNOWN) || link.equals(named.group(1));
+        }
+
         /** This state with entry {@code sequence} folded in; an entry that breaks the rules changes nothing but the sequence. */
         State apply(long sequence, String entry) {
             NavigableMap<Integer, Start> next = new TreeMap<>(epochs);
@@ -143,6 +172,10 @@ final class PartitionLog {
                 int epoch = Integer.parseInt(claim.group(1));
                 long first = Long.parseLong(claim.group(2));
                 if (epoch == current() + 1 && first == committed + 1) {
+                    Map.Entry<Integer, Start> last = next.lastEntry();
+                    if (last != null && last.getValue().offset() == first) {
+                        next.remove(last.getKey()); // its window ends empty: it counts nothing
+                    }
                     next.put(epoch, new Start(first, claim.group(3)));
                 }
             } else if (commit.matches()) {
@@ -152,12 +185,13 @@ final class PartitionLog {
                     nextCommitted = last;
                 }
             }
-            return new State(partition, sequence, nextCommitted, next);
+            return new State(partition, sequence, nextCommitted, next, PartitionLog.link(entry));
         }
 
         String format() {
             StringBuilder text = new StringBuilder("sequence ").append(sequence).append('\n')
-                    .append("committed ").append(committed).append('\n');
+                    .append("committed ").append(committed).append('\n')
+                    .append("link ").append(link).append('\n');
             epochs.forEach((epoch, start) -> text.append("epoch ").append(epoch).append(' ').append(start.offset()).append(' ')
                     .append(start.claimId()).append('\n'));
             return text.toString();
@@ -170,7 +204,13 @@ final class PartitionLog {
                     return Optional.empty();
                 }
                 NavigableMap<Integer, Start> epochs = new TreeMap<>();
-                for (String line : lines.subList(2, lines.size())) {
+                String link = UNKNOWN;
+                int first = 2;
+                if (lines.size() > 2 && lines.get(2).matches("link ([0-9a-f]{16}|none)")) {
+                    link = lines.get(2).substring(5);
+                    first = 3;
+                }
+                for (String line : lines.subList(first, lines.size())) {
                     String[] fields = line.split(" ");
                     if (fields.length != 4 || !fields[0].equals("epoch")) {
                         return Optional.empty();
@@ -178,10 +218,20 @@ final class PartitionLog {
                     epochs.put(Integer.parseInt(fields[1]), new Start(Long.parseLong(fields[2]), fields[3]));
                 }
                 return Optional.of(new State(partition, Long.parseLong(lines.get(0).substring(9)),
-                        Long.parseLong(lines.get(1).substring(10)), epochs));
+                        Long.parseLong(lines.get(1).substring(10)), epochs, link));
             } catch (NumberFormatException damaged) {
                 return Optional.empty();
             }
+        }
+    }
+
+    /** An entry's link: the first 16 hex digits of its SHA-256, which the entry after it names. */
+    static String link(String entry) {
+        try {
+            byte[] digest = MessageDigest.getInstance("SHA-256").digest(entry.getBytes(StandardCharsets.ISO_8859_1));
+            return HexFormat.of().formatHex(digest, 0, 8);
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("SHA-256 is missing from this Java runtime", e);
         }
     }
 
@@ -189,12 +239,17 @@ final class PartitionLog {
      * A writer's hold on a partition: its epoch, the offset to resume from, and the last entry it knows.
      *
      * @param committed the committed offset (-1: none), so the writer resumes at {@code committed + 1}
+     * @param link      the link of entry {@code sequence}, which the writer's next entry names
      */
-    record Claim(int partition, int epoch, String id, long sequence, long committed) {
+    record Claim(int partition, int epoch, String id, long sequence, long committed, String link) {
 
         long resumeAt() {
             return committed + 1;
         }
+    }
+
+    private static String linkOf(State state) {
+        return state.link().equals(UNKNOWN) ? NO_ENTRY : state.link();
     }
 
     private static String directory(int partition) {
@@ -216,8 +271,9 @@ final class PartitionLog {
             State state = read(partition);
             int epoch = state.current() + 1;
             long sequence = state.sequence() + 1;
-            if (append(partition, sequence, "claim " + epoch + " " + (state.committed() + 1) + " " + id)) {
-                return new Claim(partition, epoch, id, sequence, state.committed());
+            String entry = "claim " + epoch + " " + (state.committed() + 1) + " " + id + " after " + linkOf(state);
+            if (append(partition, sequence, entry)) {
+                return new Claim(partition, epoch, id, sequence, state.committed(), link(entry));
             }
             // Another writer appended first: read what it did and try again, after a pause that differs between writers.
             sleep(ThreadLocalRandom.current().nextLong(1, 5L * attempt));
@@ -237,9 +293,11 @@ final class PartitionLog {
             throw new IllegalArgumentException("Commit of offset " + last + " at or before the committed " + claim.committed());
         }
         long sequence = claim.sequence() + 1;
+        String after = claim.link();
         for (int attempt = 1; attempt <= CLAIM_ATTEMPTS; attempt++) {
-            if (append(claim.partition(), sequence, "commit " + claim.epoch() + " " + last + " " + claim.id())) {
-                return new Claim(claim.partition(), claim.epoch(), claim.id(), sequence, last);
+            String entry = "commit " + claim.epoch() + " " + last + " " + claim.id() + " after " + after;
+            if (append(claim.partition(), sequence, entry)) {
+                return new Claim(claim.partition(), claim.epoch(), claim.id(), sequence, last, link(entry));
             }
             // The entry is someone's: ours only if every entry since is (none can be, unless junk), else a claim fenced us.
             State state = read(claim.partition());
@@ -247,9 +305,10 @@ final class PartitionLog {
                 throw new Fenced(claim.partition(), claim.epoch());
             }
             if (state.committed() >= last) {
-                return new Claim(claim.partition(), claim.epoch(), claim.id(), state.sequence(), state.committed());
+                return new Claim(claim.partition(), claim.epoch(), claim.id(), state.sequence(), state.committed(), linkOf(state));
             }
             sequence = state.sequence() + 1;
+            after = linkOf(state);
         }
         throw new IllegalStateException("Could not commit partition " + claim.partition() + " of the query log in "
                 + CLAIM_ATTEMPTS + " attempts: its entries are not what its store lists");
@@ -257,12 +316,17 @@ final class PartitionLog {
 
     /**
      * Appends entry {@code sequence}, or learns that it was there. A response lost after the store made the object
-     * (and a retry refused) still counts as ours: the entry holds our claim id, which no other writer has.
+     * (and a retry refused) still counts as ours: the entry holds our claim id, which no other writer has. An entry
+     * created at a number a checkpoint has passed is not ours either: the number was used and deleted while this writer
+     * stalled, and no reader from the checkpoint will see it.
      */
     private boolean append(int partition, long sequence, String entry) {
         byte[] content = entry.getBytes(StandardCharsets.US_ASCII);
         String key = entryKey(partition, sequence);
         boolean ours = store.create(key, content) || store.read(key).map(found -> Arrays.equals(found, content)).orElse(false);
+        if (ours && store.any(directory(partition) + "checkpoint-", checkpointKey(partition, sequence))) {
+            return false;
+        }
         if (ours) {
             // What this writer appended it knows without reading it back.
             known.computeIfPresent(partition, (p, state) -> state.sequence() == sequence - 1 ? state.apply(sequence, entry) : state);
@@ -345,7 +409,13 @@ final class PartitionLog {
                 // A gap, or an entry gone while read: a checkpoint passed the state read, and its entries were deleted.
                 return Optional.empty();
             }
-            state = state.apply(sequence, new String(content.get(), StandardCharsets.US_ASCII));
+            String entry = new String(content.get(), StandardCharsets.ISO_8859_1);
+            if (!state.precedes(entry)) {
+                // Not the entry after the one folded: the state was read from an entry whose number was used again
+                // after a checkpoint passed it (a stalled writer's). Start again from the last checkpoint.
+                return Optional.empty();
+            }
+            state = state.apply(sequence, entry);
         }
         return Optional.of(state);
     }

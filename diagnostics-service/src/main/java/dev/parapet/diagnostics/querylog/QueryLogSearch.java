@@ -1,5 +1,6 @@
 package dev.parapet.diagnostics.querylog;
 
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Array;
 import java.sql.PreparedStatement;
@@ -98,24 +99,31 @@ public final class QueryLogSearch implements AutoCloseable {
     }
 
     /**
-     * Lists the objects and reads them; a read that failed on one now gone or rewritten (retention, a deletion on request)
-     * lists them again, at most {@link #LIST_ATTEMPTS} times in all.
+     * Lists the objects and reads them; a read that failed on one now gone or rewritten (retention, a deletion on request),
+     * or on a local copy swept meanwhile, lists them again, at most {@link #LIST_ATTEMPTS} times in all.
      */
     private <R> R listedThenRead(java.util.function.Supplier<List<List<ObjectStore.Listed>>> list, Read<R> read, String failure) {
         for (int attempt = 1; ; attempt++) {
             List<List<ObjectStore.Listed>> listed = list.get();
+            List<List<String>> local = List.of();
             try {
-                return read.from(local(listed));
+                local = local(listed);
+                return read.from(local);
             } catch (ObjectStore.Vanished gone) {
                 if (attempt == LIST_ATTEMPTS) {
                     throw new IllegalStateException(failure, gone);
                 }
             } catch (SQLException e) {
-                if (attempt == LIST_ATTEMPTS || list.get().equals(listed)) {
+                if (attempt == LIST_ATTEMPTS || (!copyGone(local) && list.get().equals(listed))) {
                     throw new IllegalStateException(failure, e);
                 }
             }
         }
+    }
+
+    /** Whether a local copy read was swept before DuckDB read it: fetched again at the next attempt. */
+    private static boolean copyGone(List<List<String>> hours) {
+        return hours.stream().flatMap(List::stream).anyMatch(file -> !Files.exists(Path.of(file)));
     }
 
     /** The local files DuckDB reads for the objects listed (a directory's own, or the object store's copies). */
@@ -349,7 +357,7 @@ public final class QueryLogSearch implements AutoCloseable {
             } catch (SQLException e) {
                 closeQuietly(select);
                 closeQuietly(connection);
-                boolean vanished = !hours(account, from, to).equals(listed);
+                boolean vanished = copyGone(hours) || !hours(account, from, to).equals(listed);
                 if (!vanished || attempt == LIST_ATTEMPTS) {
                     throw new IllegalStateException("The query log could not be read", e);
                 }

@@ -128,7 +128,7 @@ public final class QueryLogWriter implements AutoCloseable {
         String vault = QueryLogFiles.identitiesKey(account);
         if (vaulted.size() > MAX_VAULTED) {
             vaulted.clear();
-        } else if (vaulted.stream().anyMatch(key -> key.startsWith(account + "/")) && files.store().list(vault, null).isEmpty()) {
+        } else if (vaulted.stream().anyMatch(key -> key.startsWith(account + "/")) && !files.store().any(vault, null)) {
             vaulted.removeIf(key -> key.startsWith(account + "/"));   // its log, the vault with it, was deleted on request
         }
         List<Map.Entry<String, String>> unsealed = pseudonyms.entrySet().stream()

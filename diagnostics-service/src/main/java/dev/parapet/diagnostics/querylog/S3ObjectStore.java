@@ -200,6 +200,15 @@ final class S3ObjectStore implements ObjectStore {
     }
 
     @Override
+    public boolean any(String prefix, String startAfter) {
+        ListObjectsV2Request.Builder request = ListObjectsV2Request.builder().bucket(bucket).prefix(full(prefix)).maxKeys(1);
+        if (startAfter != null) {
+            request.startAfter(full(startAfter));
+        }
+        return !s3.listObjectsV2(request.build()).contents().isEmpty();
+    }
+
+    @Override
     public List<String> children(String prefix) {
         List<String> names = new ArrayList<>();
         for (var common : s3.listObjectsV2Paginator(b -> b.bucket(bucket).prefix(full(prefix)).delimiter("/")).commonPrefixes()) {

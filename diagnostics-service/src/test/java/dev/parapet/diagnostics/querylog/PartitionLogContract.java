@@ -66,9 +66,46 @@ abstract class PartitionLogContract extends OnAStore {
         assertThat(c.epoch()).isEqualTo(3);
         PartitionLog.State state = log.read(0);
         assertThat(state.end(a.epoch())).hasValue(4);
-        assertThat(state.end(b.epoch())).hasValue(4);
+        assertThat(state.epochs()).as("an epoch whose window ended empty is dropped: writers failing and claiming again do not grow it")
+                .containsOnlyKeys(a.epoch(), c.epoch());
+        assertThat(state.end(b.epoch())).isEmpty();
         assertThat(state.counts(b.epoch(), 5)).isFalse();
         assertThat(state.isGarbage(b.epoch(), 5)).isTrue();
+        assertThat(new PartitionLog(store).read(0)).isEqualTo(state);
+    }
+
+    @Test
+    void aWriterThatStalledWhileACheckpointPassedItIsFencedAndMisleadsNoReader() {
+        PartitionLog stalled = new PartitionLog(store);
+        PartitionLog others = new PartitionLog(store);
+        PartitionLog reader = new PartitionLog(store);
+        PartitionLog.Claim first = others.claim(9);
+        for (long offset = 0; offset < 98; offset++) {
+            first = others.commit(first, offset);   // entries 1-98
+        }
+        PartitionLog.Claim zombie = stalled.claim(9);   // entry 99
+        assertThat(zombie.sequence()).isEqualTo(2L * PartitionLog.CHECKPOINT_EVERY - 1);
+        assertThat(reader.read(9).sequence()).isEqualTo(zombie.sequence());
+
+        // While it stalls, another writer claims the partition (entry 100) and commits past the next checkpoint but one,
+        // which deletes the entries up to the checkpoint before it: entry 100 among them.
+        PartitionLog.Claim owner = others.claim(9);
+        for (long offset = 98; offset < 160; offset++) {
+            owner = others.commit(owner, offset);
+        }
+        assertThat(store.list("_log/partition-9/entry-" + String.format("%019d", zombie.sequence() + 1), null))
+                .as("the number the stalled writer will write next, deleted").isEmpty();
+
+        PartitionLog.Claim woken = zombie;
+        assertThatThrownBy(() -> stalled.commit(woken, 140)).isInstanceOf(PartitionLog.Fenced.class);
+        PartitionLog.State fresh = new PartitionLog(store).read(9);
+        assertThat(fresh.current()).isEqualTo(owner.epoch());
+        assertThat(fresh.committed()).isEqualTo(159);
+        assertThat(fresh.counts(zombie.epoch(), 140)).isFalse();
+        // Those whose last read ended just before the reused number fold it, then find the next entry does not follow it.
+        assertThat(stalled.read(9)).isEqualTo(fresh);
+        assertThat(reader.read(9)).isEqualTo(fresh);
+        assertThat(stalled.claim(9).epoch()).isEqualTo(owner.epoch() + 1);
     }
 
     @Test

@@ -3,6 +3,10 @@ package dev.parapet.diagnostics.querylog;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.LocalDateTime;
@@ -10,6 +14,7 @@ import java.time.ZoneOffset;
 import java.util.Base64;
 import java.util.List;
 import java.util.UUID;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -160,6 +165,35 @@ class S3QueryLogTest {
             assertThat(retention.run(NOON.plus(Duration.ofDays(400))).hoursDeleted()).isEqualTo(1);
             assertThat(store.list("verdicts/", null)).isEmpty();
         }
+    }
+
+    @Test
+    void aSearchWhoseLocalCopiesWereSweptBeforeTheyWereReadFetchesThemAgain() {
+        writer.write(new Batch(0, 0, 0), List.of(entry(0, 0, account, NOON, Action.BLOCKED, "login.phish.example")));
+        AtomicBoolean sweepOnce = new AtomicBoolean(true);
+        ObjectStore sweeping = new ForwardingStore(new S3ObjectStore(location)) {
+            @Override
+            public List<Path> local(List<Listed> objects) throws Vanished {
+                List<Path> paths = super.local(objects);
+                if (sweepOnce.getAndSet(false)) {
+                    // A sweep of the local copies, between their fetch and DuckDB's read; the listing is unchanged.
+                    for (Path path : paths) {
+                        try {
+                            Files.delete(path);
+                        } catch (IOException e) {
+                            throw new UncheckedIOException(e);
+                        }
+                    }
+                }
+                return paths;
+            }
+        };
+        try (QueryLogSearch elsewhere = new QueryLogSearch(new QueryLogFiles(sweeping), "128MB", 1)) {
+            assertThat(names(elsewhere, account, NOON)).containsExactly("login.phish.example");
+        } finally {
+            sweeping.close();
+        }
+        assertThat(sweepOnce).as("swept once").isFalse();
     }
 
     @Test
