@@ -145,7 +145,7 @@ final class DirectoryObjectStore implements ObjectStore {
     @Override
     public boolean create(String key, byte[] content) {
         Path target = path(key);
-        Path temporary = hiddenBeside(target);
+        Path temporary = ObjectStore.hiddenBeside(target);
         try {
             Files.createDirectories(target.getParent());
             Files.write(temporary, content);
@@ -181,7 +181,7 @@ final class DirectoryObjectStore implements ObjectStore {
             Files.createDirectories(target.getParent());
             if (!file.toAbsolutePath().normalize().startsWith(root)) {
                 // Not one of ours: copied beside its target first, so that the rename is atomic.
-                Path beside = hiddenBeside(target);
+                Path beside = ObjectStore.hiddenBeside(target);
                 Files.copy(file, beside);
                 Files.delete(file);
                 file = beside;
@@ -210,7 +210,7 @@ final class DirectoryObjectStore implements ObjectStore {
     @Override
     public void download(Listed object, Path target) throws Vanished {
         Path source = path(object.key());
-        Path temporary = target.resolveSibling("." + target.getFileName() + "." + UUID.randomUUID() + ".tmp");
+        Path temporary = ObjectStore.hiddenBeside(target);
         try {
             Files.copy(source, temporary);
             // Copied, then checked: a rewrite during the copy changes the version too, so what was copied is the version listed.
@@ -352,15 +352,11 @@ final class DirectoryObjectStore implements ObjectStore {
         }
     }
 
-    private static Path hiddenBeside(Path target) {
-        return target.resolveSibling("." + target.getFileName() + "." + UUID.randomUUID() + ".tmp");
-    }
-
     private static void deleteQuietly(Path file) {
         try {
             Files.deleteIfExists(file);
         } catch (IOException ignored) {
-            // a temporary left behind is never listed
+            // a hidden name left behind: readers pass over it, and retention deletes it
         }
     }
 

@@ -2,7 +2,6 @@ package dev.parapet.diagnostics.querylog;
 
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
@@ -59,7 +58,7 @@ final class Lease implements ObjectStore.Hold {
             if (content.isPresent() && free(new String(content.get(), StandardCharsets.US_ASCII))) {
                 long until = System.currentTimeMillis() + time.toMillis();
                 byte[] ours = (holder + " " + until).getBytes(StandardCharsets.US_ASCII);
-                if (created(store, key(prefix, last + 1), ours)) {
+                if (store.createOrRecognise(key(prefix, last + 1), ours)) {
                     Lease lease = new Lease(store, prefix, holder, time, last + 1, until);
                     for (ObjectStore.Listed older : entries) {
                         store.delete(older.key());
@@ -80,11 +79,6 @@ final class Lease implements ObjectStore.Hold {
                 return Optional.empty();
             }
         }
-    }
-
-    /** Creates the object, or finds it already holds what we wrote: a response lost after the store made it. */
-    private static boolean created(ObjectStore store, String key, byte[] content) {
-        return store.create(key, content) || store.read(key).map(found -> Arrays.equals(found, content)).orElse(false);
     }
 
     /** Whether a lease's content lets another take the key: none, released, expired, or not one of ours (then expired too). */
@@ -111,7 +105,7 @@ final class Lease implements ObjectStore.Hold {
         try {
             long until = System.currentTimeMillis() + time.toMillis();
             String next = key(prefix, sequence + 1);
-            if (created(store, next, (holder + " " + until).getBytes(StandardCharsets.US_ASCII))
+            if (store.createOrRecognise(next, (holder + " " + until).getBytes(StandardCharsets.US_ASCII))
                     && !store.any(prefix + "lease-", next)) {
                 store.delete(key(prefix, sequence));
                 sequence++;

@@ -54,6 +54,21 @@ interface ObjectStore extends AutoCloseable {
      */
     boolean create(String key, byte[] content);
 
+    /**
+     * {@link #create}, or finds the object already holds exactly this content: the store made it, but its answer was lost
+     * and a retry refused. Content no other writer writes (a claim id, a holder's id) makes this tell ours from theirs.
+     *
+     * @return whether the object is ours
+     */
+    default boolean createOrRecognise(String key, byte[] content) {
+        return create(key, content) || read(key).map(found -> java.util.Arrays.equals(found, content)).orElse(false);
+    }
+
+    /** A hidden name beside a file, for its content before it is renamed into place (a temporary no listing keeps). */
+    static Path hiddenBeside(Path target) {
+        return target.resolveSibling("." + target.getFileName() + "." + java.util.UUID.randomUUID() + ".tmp");
+    }
+
     /** A new local file to write an object's content into, then {@linkplain #publish publish} (on the store's file system). */
     Path temporary(String key);
 

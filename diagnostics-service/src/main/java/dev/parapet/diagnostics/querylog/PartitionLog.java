@@ -3,7 +3,6 @@ package dev.parapet.diagnostics.querylog;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
-import java.util.Arrays;
 import java.util.HexFormat;
 import java.util.Collections;
 import java.util.List;
@@ -323,18 +322,15 @@ final class PartitionLog {
     private boolean append(int partition, long sequence, String entry) {
         byte[] content = entry.getBytes(StandardCharsets.US_ASCII);
         String key = entryKey(partition, sequence);
-        boolean ours = store.create(key, content) || store.read(key).map(found -> Arrays.equals(found, content)).orElse(false);
-        if (ours && store.any(directory(partition) + "checkpoint-", checkpointKey(partition, sequence))) {
+        if (!store.createOrRecognise(key, content) || store.any(directory(partition) + "checkpoint-", checkpointKey(partition, sequence))) {
             return false;
         }
-        if (ours) {
-            // What this writer appended it knows without reading it back.
-            known.computeIfPresent(partition, (p, state) -> state.sequence() == sequence - 1 ? state.apply(sequence, entry) : state);
-            if (sequence > 0 && sequence % CHECKPOINT_EVERY == 0) {
-                checkpoint(partition);
-            }
+        // What this writer appended it knows without reading it back.
+        known.computeIfPresent(partition, (p, state) -> state.sequence() == sequence - 1 ? state.apply(sequence, entry) : state);
+        if (sequence > 0 && sequence % CHECKPOINT_EVERY == 0) {
+            checkpoint(partition);
         }
-        return ours;
+        return true;
     }
 
     /** The partition's state now: the last checkpoint and the entries after it, or only the entries after the last read. */

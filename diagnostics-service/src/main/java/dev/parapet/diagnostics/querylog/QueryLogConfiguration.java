@@ -23,14 +23,8 @@ public class QueryLogConfiguration {
         if (!objectStore.configured()) {
             return new DirectoryObjectStore(Path.of(properties.directory()));
         }
-        S3ObjectStore store = new S3ObjectStore(objectStore.location(), Path.of(objectStore.cacheDirectory()),
-                objectStore.cacheSize().toBytes(), objectStore.lease());
-        try {
-            return store.probe();
-        } catch (RuntimeException e) {
-            store.close();
-            throw e;
-        }
+        return S3ObjectStore.open(objectStore.location(), Path.of(objectStore.cacheDirectory()), objectStore.cacheSize().toBytes(),
+                objectStore.lease());
     }
 
     @Bean

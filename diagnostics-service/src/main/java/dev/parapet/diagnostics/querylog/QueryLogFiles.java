@@ -64,9 +64,8 @@ public final class QueryLogFiles {
      * copies and files being written under {@code local}; checked as the service checks it at its start.
      */
     public static QueryLogFiles inBucket(java.net.URI url, java.net.URI endpoint, String accessKeyId, String secretAccessKey, Path local) {
-        S3ObjectStore store = new S3ObjectStore(new S3ObjectStore.Location(url, endpoint, "us-east-1", true, accessKeyId, secretAccessKey),
-                local, 2L << 30, java.time.Duration.ofMinutes(2));
-        return new QueryLogFiles(store.probe());
+        return new QueryLogFiles(S3ObjectStore.open(new S3ObjectStore.Location(url, endpoint, "us-east-1", true, accessKeyId, secretAccessKey),
+                local, 2L << 30, java.time.Duration.ofMinutes(2)));
     }
 
     ObjectStore store() {

@@ -149,6 +149,17 @@ final class S3ObjectStore implements ObjectStore {
         this.s3 = builder.build();
     }
 
+    /** A store as the service opens one: {@linkplain #probe probed}, or closed and the failure thrown. */
+    static S3ObjectStore open(Location location, Path local, long cacheBytes, Duration leaseTime) {
+        S3ObjectStore store = new S3ObjectStore(location, local, cacheBytes, leaseTime);
+        try {
+            return store.probe();
+        } catch (RuntimeException e) {
+            store.close();
+            throw e;
+        }
+    }
+
     /**
      * Fails unless the store answers and refuses to create an object twice: a store that ignores
      * {@code If-None-Match} would let two writers both believe they own a partition of the log.
@@ -186,14 +197,15 @@ final class S3ObjectStore implements ObjectStore {
         return location.toString();
     }
 
+    private ListObjectsV2Request.Builder listing(String prefix, String startAfter) {
+        ListObjectsV2Request.Builder request = ListObjectsV2Request.builder().bucket(bucket).prefix(full(prefix));
+        return startAfter == null ? request : request.startAfter(full(startAfter));
+    }
+
     @Override
     public List<Listed> list(String prefix, String startAfter) {
-        ListObjectsV2Request.Builder request = ListObjectsV2Request.builder().bucket(bucket).prefix(full(prefix));
-        if (startAfter != null) {
-            request.startAfter(full(startAfter));
-        }
         List<Listed> listed = new ArrayList<>();
-        for (S3Object object : s3.listObjectsV2Paginator(request.build()).contents()) {
+        for (S3Object object : s3.listObjectsV2Paginator(listing(prefix, startAfter).build()).contents()) {
             listed.add(new Listed(object.key().substring(keyPrefix.length()), unquoted(object.eTag()), object.size()));
         }
         return listed;
@@ -201,11 +213,7 @@ final class S3ObjectStore implements ObjectStore {
 
     @Override
     public boolean any(String prefix, String startAfter) {
-        ListObjectsV2Request.Builder request = ListObjectsV2Request.builder().bucket(bucket).prefix(full(prefix)).maxKeys(1);
-        if (startAfter != null) {
-            request.startAfter(full(startAfter));
-        }
-        return !s3.listObjectsV2(request.build()).contents().isEmpty();
+        return !s3.listObjectsV2(listing(prefix, startAfter).maxKeys(1).build()).contents().isEmpty();
     }
 
     @Override
@@ -340,11 +348,7 @@ final class S3ObjectStore implements ObjectStore {
         delete(from);
     }
 
-    /**
-     * A lease: numbered objects under {@code key/}, each created only if absent and saying who holds the key until when.
-     * Whoever creates the next number after an expired (or released) lease holds it; the holder renews it every third of
-     * its time by creating the next number again, and a renewal that finds the number taken means the hold was lost.
-     */
+    /** A {@link Lease}: numbered objects under {@code key/}, each created only if absent. */
     @Override
     public Optional<Hold> tryHold(String key, Duration wait) {
         return Lease.take(this, key + "/", wait, leaseTime, renewals);
@@ -352,7 +356,7 @@ final class S3ObjectStore implements ObjectStore {
 
     @Override
     public void download(Listed object, Path target) throws Vanished {
-        Path temporary = target.resolveSibling("." + target.getFileName() + "." + UUID.randomUUID() + ".tmp");
+        Path temporary = ObjectStore.hiddenBeside(target);
         try {
             GetObjectRequest request = GetObjectRequest.builder().bucket(bucket).key(full(object.key()))
                     .ifMatch('"' + object.version() + '"').build();
@@ -369,7 +373,7 @@ final class S3ObjectStore implements ObjectStore {
             try {
                 Files.deleteIfExists(temporary);
             } catch (IOException ignored) {
-                // a temporary of our own, left for the next start's sweep
+                // a temporary of our own among the copies: swept with them
             }
         }
     }
