@@ -1,7 +1,6 @@
 package dev.parapet.stack;
 
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.net.URI;
 import java.nio.file.Files;
@@ -9,7 +8,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import java.util.Properties;
 import java.util.UUID;
 
 /**
@@ -70,15 +68,8 @@ public final class S3Proxy implements AutoCloseable {
     }
 
     /** The S3Proxy jar stack-dist copied, or a failure saying how to get it. */
-    static Path jar() throws IOException {
-        Properties layout = new Properties();
-        try (InputStream in = S3Proxy.class.getResourceAsStream("/parapet-stack.properties")) {
-            if (in == null) {
-                throw new IllegalStateException("parapet-stack.properties is missing from the classpath");
-            }
-            layout.load(in);
-        }
-        Path jar = Path.of(layout.getProperty("s3proxy.jar", "")).normalize();
+    static Path jar() {
+        Path jar = Path.of(StackDistribution.layout().getProperty("s3proxy.jar", "")).normalize();
         if (!Files.isRegularFile(jar)) {
             throw new IllegalStateException("S3Proxy is not laid out: run 'mvn -pl stack-dist package' (" + jar + ")");
         }

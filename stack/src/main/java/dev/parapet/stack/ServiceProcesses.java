@@ -1,7 +1,6 @@
 package dev.parapet.stack;
 
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -15,7 +14,6 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Properties;
 
 /**
  * Starts Parapet's services as their own processes from the jars the build made, as the local stack
@@ -206,12 +204,6 @@ public final class ServiceProcesses {
 
     /** The repository this build runs from (the services' jars are under it). */
     public static Path repositoryRoot() {
-        Properties layout = new Properties();
-        try (InputStream in = ServiceProcesses.class.getResourceAsStream("/parapet-stack.properties")) {
-            layout.load(in);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-        return Path.of(layout.getProperty("repository.root")).normalize();
+        return Path.of(StackDistribution.layout().getProperty("repository.root")).normalize();
     }
 }

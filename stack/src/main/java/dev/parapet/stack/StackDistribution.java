@@ -20,7 +20,8 @@ public record StackDistribution(String kafkaClasspath, Path apicurioHome, Path r
 
     public static final int REGISTRY_MIN_JAVA = 21;
 
-    public static StackDistribution locate() {
+    /** Where stack-dist laid things out on this machine ({@code parapet-stack.properties}, filtered at build time). */
+    static Properties layout() {
         Properties layout = new Properties();
         try (InputStream in = StackDistribution.class.getResourceAsStream("/parapet-stack.properties")) {
             if (in == null) {
@@ -30,6 +31,11 @@ public record StackDistribution(String kafkaClasspath, Path apicurioHome, Path r
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
+        return layout;
+    }
+
+    public static StackDistribution locate() {
+        Properties layout = layout();
         Path classpathFile = Path.of(layout.getProperty("kafka.classpath.file")).normalize();
         Path apicurio = Path.of(layout.getProperty("apicurio.home")).normalize();
         if (!Files.isRegularFile(classpathFile) || !Files.isRegularFile(apicurio.resolve("quarkus-run.jar"))) {
