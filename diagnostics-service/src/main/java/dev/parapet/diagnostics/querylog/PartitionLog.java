@@ -45,8 +45,9 @@ import java.util.regex.Pattern;
  * the first 16 hex digits of that entry's SHA-256; {@code none} for the first), and a reader that folds an entry
  * naming another predecessor than the one it folded knows the entries it read were not one log: it starts again from
  * the last checkpoint, which no reused number can precede. An epoch whose window ended empty (claimed, then claimed
- * again before any commit) is dropped when the next begins: it counts nothing, and a writer that keeps failing and
- * claiming again (a store refusing writes) would otherwise grow every checkpoint.
+ * again before any commit) is dropped when the next begins: no object of it counts (its writer starts at its first
+ * offset, and a compaction names its output with the epoch that committed the output's last offset), and a writer
+ * that keeps failing and claiming again (a store refusing writes) would otherwise grow every checkpoint.
  */
 final class PartitionLog {
 
@@ -141,7 +142,7 @@ final class PartitionLog {
         /**
          * Whether an object of the epoch whose offsets end at {@code last} is part of the log: its epoch began, and it
          * ends within the epoch's window. Its first offset may lie in an earlier epoch's window: a compaction names what
-         * it merged with the epoch current when it ran (docs/query-log-object-store.md §4.4).
+         * it merged with the epoch of the object that reaches furthest (QueryLogRetention).
          */
         boolean counts(int epoch, long last) {
             return epochs.containsKey(epoch) && last <= end(epoch).getAsLong();

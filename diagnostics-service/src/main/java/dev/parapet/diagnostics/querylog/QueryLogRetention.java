@@ -48,8 +48,8 @@ import dev.parapet.diagnostics.querylog.RetentionDecisions.Step;
  * Compacting an hour's small objects, once the hour is {@link #COMPACT_AFTER} over: the writer makes one per batch,
  * partition and hour (several a minute), which a search must open one by one. Each partition's committed objects of the
  * hour are copied, rows in their order, into one whose row count is checked against theirs, written as
- * {@code P-A-B-eE.parquet} (A the first of their first offsets, B the last of their last, E the partition's current
- * epoch, whose window reaches past B for good), and then they are deleted. Until they are gone, or after a crash before
+ * {@code P-A-B-eE.parquet} (A the first of their first offsets, B the last of their last, E the epoch of the input that
+ * ends at B, which committed B and so holds it in its window for good), and then they are deleted. Until they are gone, or after a crash before
  * that, readers skip an object a larger one of its partition covers ({@link QueryLogFiles#readable}); the next run
  * deletes them. A late verdict's object that comes after is simply compacted by a later run. Objects that will never
  * count (a crashed or fenced writer's, of an epoch that ended without them) are deleted as they are met.
@@ -257,15 +257,15 @@ public final class QueryLogRetention implements AutoCloseable {
                 continue;
             }
             long first = Long.MAX_VALUE;
-            long last = -1;
+            QueryLogFiles.Batch reaching = null;
             for (ObjectStore.Listed input : inputs) {
                 QueryLogFiles.Batch batch = QueryLogFiles.Batch.of(QueryLogFiles.name(input.key())).orElseThrow();
                 first = Math.min(first, batch.first());
-                last = Math.max(last, batch.last());
+                reaching = reaching == null || batch.last() > reaching.last() ? batch : reaching;
             }
-            // Named with the epoch current now: its window reaches past every input, which are all committed, for good.
-            int epoch = commits.computeIfAbsent(partition.getKey(), files::state).current();
-            QueryLogFiles.Batch covering = new QueryLogFiles.Batch(partition.getKey(), first, last, epoch);
+            // Named with the epoch of the input that reaches furthest: it committed that offset, so its window holds it
+            // for good (an epoch that committed something is never dropped; PartitionLog).
+            QueryLogFiles.Batch covering = new QueryLogFiles.Batch(partition.getKey(), first, reaching.last(), reaching.epoch());
             String hourKey = inputs.get(0).key().substring(0, inputs.get(0).key().lastIndexOf('/') + 1);
             String output = hourKey + covering.fileName();
             List<String> paths = new ArrayList<>();

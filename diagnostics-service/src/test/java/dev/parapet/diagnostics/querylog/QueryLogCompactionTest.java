@@ -136,6 +136,22 @@ class QueryLogCompactionTest {
     }
 
     @Test
+    void aCompactedFileStaysCountedWhenTheEpochCurrentAtTheCompactionEndsEmpty() throws Exception {
+        write(0, PAST, 3);
+        write(0, PAST, 3);
+        // Another instance takes the partition and has written nothing of it when retention compacts the hour; then a
+        // third takes it from that one, whose epoch ends with nothing committed.
+        new QueryLogFiles(root).claim(0);
+        assertThat(retention.run(NOW).filesCompacted()).isEqualTo(2);
+        new QueryLogFiles(root).claim(0);
+
+        assertThat(total(PAST)).isEqualTo(6);
+        assertThat(retention.run(NOW).filesCompacted()).isZero();
+        assertThat(names(hour(PAST))).as("not taken for garbage").hasSize(1);
+        assertThat(total(PAST)).isEqualTo(6);
+    }
+
+    @Test
     void aBatchNotYetCommittedIsNeitherReadNorCompacted() throws Exception {
         write(0, PAST, 3);
         write(0, PAST, 3);
